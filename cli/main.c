@@ -1,0 +1,67 @@
+/* main.c: the assay command. One table of commands, one file per command
+ * group (cli/cmd_*.c); each command is cmd_<name>(argc, argv) and returns
+ * the exit status: 0 ok, 1 check failed, 2 usage or input error,
+ * 3 internal error. */
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/version.h"
+#include "cli.h"
+
+static const struct cli_command commands[] = {
+	{"eval", cmd_eval, "evaluate a scored dataset: metrics by slice, fairness, intervals, plan checks"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: assay <command> [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n`assay help <command>` or `assay <command> --help` shows a command's options and examples.\n"
+	             "Exit codes: 0 ok, 1 a check failed, 2 usage or input error, 3 internal error.\n");
+}
+
+static const struct cli_command *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("assay %s\n", assay_version());
+		return 0;
+	}
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(name, "help") == 0) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		const struct cli_command *c = find(argv[2]);
+		if (!c) {
+			fprintf(stderr, "assay: unknown command \"%s\"\n", argv[2]);
+			return 2;
+		}
+		char *help_argv[] = {argv[2], "--help", NULL};
+		return c->fn(2, help_argv);
+	}
+	const struct cli_command *c = find(name);
+	if (!c) {
+		fprintf(stderr, "assay: unknown command \"%s\"\n", name);
+		usage(stderr);
+		return 2;
+	}
+	return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,107 @@
+/* assay/source.h: tabular sources (CSV per RFC 4180, JSONL), read once,
+ * streamed, split over cores.
+ *
+ * A source is opened (header read, columns known), then scanned once: the
+ * file is cut into ranges at line boundaries, one worker per range, and the
+ * caller's row function is called for every data row with the row's fields
+ * as byte spans. Memory does not grow with the number of rows: buffers are
+ * per worker and fixed-size (plus the longest row). The input's sha256 is
+ * computed during the same scan.
+ *
+ * Rows are delivered in file order *within* a worker; workers run
+ * concurrently, so the row function must only touch its worker's context.
+ * Callers that need a single result merge their per-worker contexts after
+ * the scan (this is what summaries are for: see assay/summary.h).
+ */
+#ifndef ASSAY_SOURCE_H
+#define ASSAY_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "assay/error.h"
+
+enum assay_source_format { ASSAY_FORMAT_AUTO = 0, ASSAY_FORMAT_CSV, ASSAY_FORMAT_JSONL };
+
+struct assay_source_opts {
+	const char *path;                /* file to read; "-" is not supported (needs seeking) */
+	enum assay_source_format format; /* AUTO: .jsonl/.ndjson -> JSONL, else CSV */
+	char delimiter;                  /* CSV only; 0 means ',' */
+	int no_header;                   /* CSV only: first line is data; names come from columns */
+	const char *const *columns;      /* with no_header: the column names */
+	size_t ncolumns;
+	const char *const *na;           /* extra missing-value spellings (--na) */
+	size_t nna;
+	int threads;                     /* workers; 0 = number of online cores */
+};
+
+/* One field of one row. p points into a worker buffer valid only during the
+ * row callback; quoted CSV fields arrive unquoted with "" collapsed to ". */
+struct assay_field {
+	const char *p;
+	uint32_t len;
+	uint32_t column; /* 1-based byte column of the field's first byte in its line */
+};
+
+struct assay_row {
+	const struct assay_field *fields; /* one per source column, in column order */
+	size_t nfields;                   /* always == assay_source_ncols() */
+	uint64_t line;                    /* physical line where the row starts, relative to
+	                                     the worker's range: see assay_source_scan() */
+};
+
+/* Called for each data row. Return 0 to go on, or a negative code after
+ * filling err (use row->line and a field's column for the location; leave
+ * err->file empty: the scanner fills in the path and rebases the line). */
+typedef int (*assay_row_fn)(void *worker_ctx, const struct assay_row *row, struct assay_error *err);
+
+struct assay_source;
+
+struct assay_source_stats {
+	uint64_t rows;         /* data rows delivered */
+	uint64_t bytes;        /* bytes read */
+	unsigned char sha256[32];
+	char sha256_hex[65];
+	int workers_used;      /* may be 1 when the file is small or needed a sequential pass */
+};
+
+/* Open and read the header (CSV) or the first object's keys (JSONL).
+ * Errors: missing/unreadable file, empty file, not UTF-8 in the header,
+ * duplicate handling is first-wins for lookups. */
+int assay_source_open(struct assay_source **out, const struct assay_source_opts *opts, struct assay_error *err);
+void assay_source_free(struct assay_source *src);
+
+size_t assay_source_ncols(const struct assay_source *src);
+const char *assay_source_colname(const struct assay_source *src, size_t i);
+const char *assay_source_path(const struct assay_source *src);
+
+/* Index of the first column named `name`; on failure -1 and err says
+ * which columns exist and the closest one ("did you mean"). `what` names
+ * the option for the message, e.g. "--label". */
+long assay_source_column(const struct assay_source *src, const char *name, const char *what,
+                         struct assay_error *err);
+
+/* True when the field is a missing value: empty, NA, NaN, null (JSON null
+ * or the word), or one of opts.na. */
+int assay_source_is_na(const struct assay_source *src, const struct assay_field *f);
+
+/* Scan every data row once. worker_ctx[i] is passed to fn by worker i;
+ * the array must have assay_source_max_workers() entries. On a row error,
+ * the scan stops and err carries the absolute file:line:column of the
+ * *first* bad row in file order. Rows that are not UTF-8 and ragged rows
+ * (field count differs from the header) are errors raised by the scanner
+ * itself. stats may be NULL. */
+int assay_source_scan(struct assay_source *src, assay_row_fn fn, void *const *worker_ctx,
+                      struct assay_source_stats *stats, struct assay_error *err);
+
+/* How many worker contexts assay_source_scan() may use. */
+int assay_source_max_workers(const struct assay_source *src);
+
+/* Number parsing shared by every consumer of fields: the whole span must be
+ * a decimal number (optional sign, digits, optional fraction, optional
+ * exponent; also inf/infinity/nan case-insensitively). Correctly rounded
+ * (same double as strtod). Returns 0 on success, -1 when the span is not a
+ * number. */
+int assay_parse_double(const char *p, size_t len, double *out);
+
+#endif

@@ -1,0 +1,67 @@
+/* assay/summary.h: the mergeable sufficient statistics of an evaluation.
+ *
+ * One pass over the rows fills, for every *finest slice* (one combination
+ * of sensitive-feature levels), the four confusion cells, a sorted
+ * score -> (positives, negatives) map when a score is given, and exact
+ * regression sums for regression tasks. Every metric, disparity and
+ * interval in assay/eval.h is computed from a summary, never from rows;
+ * coarser slices (one feature, overall) are merges of finest slices.
+ *
+ * Two summaries of disjoint row sets merge into the summary of their union
+ * with no loss: counts add, score maps merge by sorted merge, regression
+ * sums are exact (see lib/stats/xsum.c). So eval(A u B) equals
+ * eval(merge(summary(A), summary(B))) bit for bit, however the rows were
+ * sharded, threaded or ordered.
+ */
+#ifndef ASSAY_SUMMARY_H
+#define ASSAY_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "assay/error.h"
+
+enum assay_task { ASSAY_TASK_BINARY = 0, ASSAY_TASK_REGRESSION = 1 };
+
+struct assay_cells {
+	uint64_t tp, fp, tn, fn;
+};
+
+/* Sorted, distinct scores with their positive and negative counts. */
+struct assay_scoremap {
+	size_t n, cap;
+	double *score; /* ascending, distinct */
+	uint64_t *pos, *neg;
+};
+
+struct assay_summary;
+
+/* features: names of the sensitive features (may be 0 of them: then the
+ * only slice is the overall one). with_score: keep score maps. */
+int assay_summary_new(struct assay_summary **out, enum assay_task task, const char *const *features,
+                      size_t nfeatures, int with_score, struct assay_error *err);
+void assay_summary_free(struct assay_summary *s);
+
+/* Add one classification row. levels[i] (lens[i] bytes) is the row's level
+ * of feature i. y and yhat are 0/1; score is ignored without with_score. */
+int assay_summary_add_binary(struct assay_summary *s, const char *const *levels, const uint32_t *lens, int y,
+                             int yhat, double score);
+/* Add one regression row. */
+int assay_summary_add_regression(struct assay_summary *s, const char *const *levels, const uint32_t *lens,
+                                 double y, double pred);
+
+/* dst += src. Both must have the same task, features and with_score. */
+int assay_summary_merge(struct assay_summary *dst, const struct assay_summary *src, struct assay_error *err);
+
+/* Inspection, for the engine and for tests. Finest slices are listed in a
+ * canonical order (levels sorted bytewise per feature, then
+ * lexicographically by tuple), whatever order rows arrived in. */
+enum assay_task assay_summary_task(const struct assay_summary *s);
+int assay_summary_has_score(const struct assay_summary *s);
+size_t assay_summary_nfeatures(const struct assay_summary *s);
+const char *assay_summary_feature(const struct assay_summary *s, size_t f);
+size_t assay_summary_nlevels(const struct assay_summary *s, size_t f);
+const char *assay_summary_level(const struct assay_summary *s, size_t f, size_t level);
+uint64_t assay_summary_rows(const struct assay_summary *s);
+
+#endif
