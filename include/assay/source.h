@@ -30,9 +30,12 @@ struct assay_source_opts {
 	int no_header;                   /* CSV only: first line is data; names come from columns */
 	const char *const *columns;      /* with no_header: the column names */
 	size_t ncolumns;
-	const char *const *na;           /* extra missing-value spellings (--na) */
+	const char *const *na; /* extra missing-value spellings (--na) */
 	size_t nna;
-	int threads;                     /* workers; 0 = number of online cores */
+	int threads;            /* workers; 0 = number of online cores */
+	size_t min_split_bytes; /* inputs smaller than this use one worker; 0 = 8 MiB
+	                           (tests lower it to exercise the parallel path) */
+	size_t block_bytes;     /* bytes per read of a worker; 0 = 4 MiB (tests lower it) */
 };
 
 /* One field of one row. p points into a worker buffer valid only during the
@@ -55,20 +58,29 @@ struct assay_row {
  * err->file empty: the scanner fills in the path and rebases the line). */
 typedef int (*assay_row_fn)(void *worker_ctx, const struct assay_row *row, struct assay_error *err);
 
+/* Called by assay_source_scan() on every worker context, from the calling
+ * thread, when the rows delivered so far must be forgotten: set the
+ * context back to its state before the scan. This happens only when a CSV
+ * range split fell inside a quoted field that contains a line break
+ * (rare): the parallel result is discarded and the file is rescanned by
+ * one worker, which then delivers every row again to worker_ctx[0]. */
+typedef void (*assay_reset_fn)(void *worker_ctx);
+
 struct assay_source;
 
 struct assay_source_stats {
-	uint64_t rows;         /* data rows delivered */
-	uint64_t bytes;        /* bytes read */
+	uint64_t rows;  /* data rows delivered */
+	uint64_t bytes; /* bytes read */
 	unsigned char sha256[32];
 	char sha256_hex[65];
-	int workers_used;      /* may be 1 when the file is small or needed a sequential pass */
+	int workers_used; /* may be 1 when the file is small or needed a sequential pass */
 };
 
 /* Open and read the header (CSV) or the first object's keys (JSONL).
  * Errors: missing/unreadable file, empty file, not UTF-8 in the header,
  * duplicate handling is first-wins for lookups. */
-int assay_source_open(struct assay_source **out, const struct assay_source_opts *opts, struct assay_error *err);
+int assay_source_open(struct assay_source **out, const struct assay_source_opts *opts,
+                      struct assay_error *err);
 void assay_source_free(struct assay_source *src);
 
 size_t assay_source_ncols(const struct assay_source *src);
@@ -90,9 +102,18 @@ int assay_source_is_na(const struct assay_source *src, const struct assay_field 
  * the scan stops and err carries the absolute file:line:column of the
  * *first* bad row in file order. Rows that are not UTF-8 and ragged rows
  * (field count differs from the header) are errors raised by the scanner
- * itself. stats may be NULL. */
-int assay_source_scan(struct assay_source *src, assay_row_fn fn, void *const *worker_ctx,
-                      struct assay_source_stats *stats, struct assay_error *err);
+ * itself. stats may be NULL.
+ *
+ * row->line is relative to the worker's range (1 = the range's first
+ * line): a worker cannot know how many lines precede its range while the
+ * others are still counting them. Use it only to fill err->line; the
+ * scanner rebases it to the physical file line (1 = the header line).
+ *
+ * reset (see assay_reset_fn) may be NULL; a CSV scan then uses a single
+ * worker, because rows already delivered could not be taken back. A scan
+ * can be run again on the same source (the file is read again). */
+int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn reset,
+                      void *const *worker_ctx, struct assay_source_stats *stats, struct assay_error *err);
 
 /* How many worker contexts assay_source_scan() may use. */
 int assay_source_max_workers(const struct assay_source *src);

@@ -1,0 +1,159 @@
+/* number.c: assay_parse_double(), the one decimal-to-double conversion
+ * every consumer of fields uses.
+ *
+ * Grammar (the whole span, nothing else; no spaces):
+ *     [+-] ( digits [. digits*] | . digits ) [ (e|E) [+-] digits ]
+ *   | [+-] ( inf | infinity | nan )          (any case)
+ * Rejected: "", ".", "-", "1e", "1e+", hex floats, spaces, trailing junk.
+ *
+ * Rounding: the result is the correctly rounded double (the one strtod
+ * returns). Fast path after Clinger (1990, "How to read floating point
+ * numbers accurately"): when the decimal significand m has at most 19
+ * digits, m <= 2^53 and the decimal exponent e has |e| <= 22, both m and
+ * 10^|e| are exact doubles, so m * 10^e or m / 10^-e is one correctly
+ * rounded IEEE operation. This covers the usual "%.6g" style data. Anything
+ * else goes to strtod_l() in the "C" locale on a NUL-terminated copy, so
+ * the host program's LC_NUMERIC never changes what "0.5" means.
+ *
+ * Does not: accept thousands separators, decimal commas, hex or
+ * surrounding spaces; a caller that wants them normalises first.
+ */
+#include <locale.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/source.h"
+
+/* 10^0 .. 10^22: all exactly representable as doubles. */
+static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static int word_ieq(const char *p, size_t len, const char *word)
+{
+	size_t n = strlen(word);
+	if (len != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != word[i])
+			return 0;
+	}
+	return 1;
+}
+
+static int slow_path(const char *p, size_t len, double *out)
+{
+	char stack[128];
+	char *copy = len < sizeof stack ? stack : malloc(len + 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, p, len);
+	copy[len] = '\0';
+	/* glibc returns its static "C" locale object here without allocating. */
+	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	int rc = -1;
+	if (c) {
+		char *end;
+		double d = strtod_l(copy, &end, c);
+		if (end == copy + len) {
+			*out = d;
+			rc = 0;
+		}
+		freelocale(c);
+	}
+	if (copy != stack)
+		free(copy);
+	return rc;
+}
+
+int assay_parse_double(const char *p, size_t len, double *out)
+{
+	size_t i = 0;
+	int neg = 0;
+	if (i < len && (p[i] == '+' || p[i] == '-')) {
+		neg = p[i] == '-';
+		i++;
+	}
+	if (i < len && (p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z') {
+		if (word_ieq(p + i, len - i, "inf") || word_ieq(p + i, len - i, "infinity")) {
+			*out = neg ? -__builtin_inf() : __builtin_inf();
+			return 0;
+		}
+		if (word_ieq(p + i, len - i, "nan")) {
+			*out = neg ? -__builtin_nan("") : __builtin_nan("");
+			return 0;
+		}
+		return -1;
+	}
+	uint64_t m = 0;
+	int sig = 0;        /* significant digits kept in m */
+	int dropped = 0;    /* nonzero digits that did not fit in m */
+	long exp10 = 0;     /* decimal exponent adjustment from digits */
+	size_t ndigits = 0; /* all digits seen in the significand */
+	while (i < len && p[i] >= '0' && p[i] <= '9') {
+		unsigned d = (unsigned)(p[i] - '0');
+		if (sig < 19) {
+			if (m || d) {
+				m = m * 10 + d;
+				sig += m != 0;
+			}
+		} else {
+			exp10++;
+			dropped |= d != 0;
+		}
+		ndigits++;
+		i++;
+	}
+	if (i < len && p[i] == '.') {
+		i++;
+		while (i < len && p[i] >= '0' && p[i] <= '9') {
+			unsigned d = (unsigned)(p[i] - '0');
+			if (sig < 19) {
+				if (m || d) {
+					m = m * 10 + d;
+					sig++;
+				}
+				exp10--;
+			} else {
+				dropped |= d != 0;
+			}
+			ndigits++;
+			i++;
+		}
+	}
+	if (ndigits == 0)
+		return -1;
+	if (i < len && (p[i] == 'e' || p[i] == 'E')) {
+		i++;
+		int eneg = 0;
+		if (i < len && (p[i] == '+' || p[i] == '-')) {
+			eneg = p[i] == '-';
+			i++;
+		}
+		if (i >= len || p[i] < '0' || p[i] > '9')
+			return -1;
+		long e = 0;
+		while (i < len && p[i] >= '0' && p[i] <= '9') {
+			if (e < 100000)
+				e = e * 10 + (p[i] - '0');
+			i++;
+		}
+		exp10 += eneg ? -e : e;
+	}
+	if (i != len)
+		return -1;
+	if (m == 0 && !dropped) {
+		*out = neg ? -0.0 : 0.0;
+		return 0;
+	}
+	if (!dropped && m <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
+		double d = (double)m;
+		d = exp10 < 0 ? d / exact_pow10[-exp10] : d * exact_pow10[exp10];
+		*out = neg ? -d : d;
+		return 0;
+	}
+	return slow_path(p, len, out);
+}
