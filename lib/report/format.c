@@ -521,6 +521,24 @@ void rpt_put_md(FILE *out, const char *s)
 	}
 }
 
+void rpt_put_md_code(FILE *out, const char *s)
+{
+	uint32_t cp;
+	char u[4];
+	fputc('`', out);
+	while (s && *s) {
+		s += rpt_utf8_next(s, &cp);
+		if (is_control(cp))
+			cp = 0xFFFD;
+		else if (cp == '`')
+			cp = '\'';
+		if (cp == '|')
+			fputc('\\', out); /* GFM splits cells even inside code spans */
+		fwrite(u, 1, put_utf8(u, cp), out);
+	}
+	fputc('`', out);
+}
+
 int rpt_finish(FILE *out, struct assay_error *err)
 {
 	if (fflush(out) != 0 || ferror(out))

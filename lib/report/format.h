@@ -109,6 +109,9 @@ void rpt_put_xml(FILE *out, const char *s);
  * characters as entities, Markdown punctuation backslash-escaped, so a
  * group named "a|b" or "<b>" shows literally. */
 void rpt_put_md(FILE *out, const char *s);
+/* An identifier or expression as a Markdown code span in a table cell:
+ * shown literally; backticks become ' and pipes are escaped. */
+void rpt_put_md_code(FILE *out, const char *s);
 
 /* fflush and check the stream; EIO with the reason on failure. */
 int rpt_finish(FILE *out, struct assay_error *err);

@@ -70,7 +70,7 @@ static void checks(struct ctx *c)
 		rpt_put_md(c->out, k->name);
 		if (k->expr && k->name && strcmp(k->name, k->expr) != 0) {
 			fputs("<br>", c->out);
-			rpt_put_md(c->out, k->expr);
+			rpt_put_md_code(c->out, k->expr);
 		}
 		fputs(" | ", c->out);
 		rpt_put_md(c->out, k->subject);
@@ -134,7 +134,7 @@ static void disparities(struct ctx *c)
 		fputs("| ", c->out);
 		rpt_put_md(c->out, rpt_slicing_name(r, d->slicing));
 		fputs(" | ", c->out);
-		rpt_put_md(c->out, assay_disparity_name(d->kind));
+		rpt_put_md_code(c->out, assay_disparity_name(d->kind));
 		fprintf(c->out, " | %s | %s |\n", rpt_num_ci(a, sizeof a, d->between, d->between_ci),
 		        rpt_num_ci(b, sizeof b, d->to_overall, d->to_overall_ci));
 	}

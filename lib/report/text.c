@@ -114,7 +114,8 @@ static const char *colored(struct ctx *c, const char *color, const char *s)
 {
 	if (!c->o->color)
 		return s;
-	return assay_arena_printf(c->a, "%s%s" ANSI_RESET, color, s);
+	const char *p = assay_arena_printf(c->a, "%s%s" ANSI_RESET, color, s);
+	return p ? p : s;
 }
 
 static void header(struct ctx *c)
@@ -151,8 +152,9 @@ static const char *group_label(struct ctx *c, const struct assay_slice_result *s
 	const char *label = rpt_clean(c->a, s->label);
 	if (!s->small)
 		return label;
-	return assay_arena_printf(c->a, "%s (small, n<%llu)", label,
-	                          (unsigned long long)c->r->params.min_group_size);
+	const char *p = assay_arena_printf(c->a, "%s (small, n<%llu)", label,
+	                                   (unsigned long long)c->r->params.min_group_size);
+	return p ? p : label;
 }
 
 /* Every metric of one slice, with cells: the verbose view. */
