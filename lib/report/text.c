@@ -178,7 +178,10 @@ static void slice_details(struct ctx *c, const struct assay_slice_result *s)
 		if (isnan(s->value[m]) || !(row = table_row(&t)))
 			continue;
 		row[0] = assay_metric_name((enum assay_metric)m);
-		row[1] = cell_num_ci(c, s->value[m], s->ci[m]);
+		if (m == ASSAY_M_COUNT) /* a number of rows, not a rate */
+			row[1] = assay_arena_printf(c->a, "%.0f", s->value[m]);
+		else
+			row[1] = cell_num_ci(c, s->value[m], s->ci[m]);
 	}
 	table_print(c, &t);
 }
