@@ -123,9 +123,9 @@ static void fail(struct assay_io_worker *w, int rc)
 
 static int grow(struct assay_io_worker *w, size_t need)
 {
-	if (need <= w->cap)
+	if (w->buf && need <= w->cap)
 		return 0;
-	size_t cap = w->cap ? w->cap : need;
+	size_t cap = w->cap ? w->cap : need ? need : 1;
 	while (cap < need)
 		cap *= 2;
 	char *nb = realloc(w->buf, cap + ASSAY_IO_PAD);

@@ -200,10 +200,10 @@ int assay_source_open(struct assay_source **out, const struct assay_source_opts 
 	src->min_split = o->min_split_bytes ? o->min_split_bytes : ASSAY_IO_MIN_SPLIT;
 	src->block = o->block_bytes ? o->block_bytes : ASSAY_IO_BLOCK;
 	if (src->size == 0) {
+		int jsonl = src->format == ASSAY_FORMAT_JSONL;
 		assay_source_free(src);
 		return assay_error_set(err, ASSAY_EINPUT, o->path, 0, 0, "is empty: expected %s",
-		                       src->format == ASSAY_FORMAT_JSONL ? "one JSON object per line"
-		                                                         : "a header row");
+		                       jsonl ? "one JSON object per line" : "a header row");
 	}
 	if (o->nna) {
 		src->na_len = calloc(o->nna, sizeof *src->na_len);

@@ -1,0 +1,521 @@
+/* test_csv.c: the CSV source (RFC 4180) as a user meets it: what a file
+ * becomes as rows, which files are errors and where the error points, and
+ * that splitting a file over workers changes nothing but the speed.
+ *
+ * Each test writes its input into a fresh temporary directory. Rows are
+ * collected as text ("a|b|<NA>" per row) by worker; concatenating the
+ * workers' texts in worker order gives file order, because worker k reads
+ * the k-th range of the file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "assay/source.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static char tmpdir[64];
+
+static int setup_dir(void **state)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/assay-test-csv-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *write_file(const char *name, const char *data, size_t n)
+{
+	static char path[256];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, n, f), n);
+	fclose(f);
+	return path;
+}
+
+#define WRITE(name, lit) write_file(name, lit, sizeof lit - 1)
+
+struct sink {
+	const struct assay_source *src;
+	char *text;
+	size_t len, cap;
+	uint64_t rows;
+	int resets;
+	const char *fail_on; /* fail the row whose first field is this */
+};
+
+static void append(struct sink *s, const char *p, size_t n)
+{
+	if (s->len + n + 1 > s->cap) {
+		s->cap = (s->len + n + 1) * 2;
+		s->text = realloc(s->text, s->cap);
+		assert_non_null(s->text);
+	}
+	memcpy(s->text + s->len, p, n);
+	s->len += n;
+	s->text[s->len] = '\0';
+}
+
+static int collect(void *ctx, const struct assay_row *row, struct assay_error *err)
+{
+	struct sink *s = ctx;
+	assert_int_equal(row->nfields, assay_source_ncols(s->src));
+	if (s->fail_on && row->fields[0].len == strlen(s->fail_on) &&
+	    memcmp(row->fields[0].p, s->fail_on, row->fields[0].len) == 0)
+		return assay_error_set(err, ASSAY_EINPUT, NULL, row->line, row->fields[1].column,
+		                       "row function refused \"%s\"", s->fail_on);
+	for (size_t i = 0; i < row->nfields; i++) {
+		if (i)
+			append(s, "|", 1);
+		if (assay_source_is_na(s->src, &row->fields[i]))
+			append(s, "<NA>", 4);
+		else
+			append(s, row->fields[i].p, row->fields[i].len);
+	}
+	append(s, "\n", 1);
+	s->rows++;
+	return 0;
+}
+
+static void reset_sink(void *ctx)
+{
+	struct sink *s = ctx;
+	s->len = 0;
+	s->rows = 0;
+	s->resets++;
+	if (s->text)
+		s->text[0] = '\0';
+}
+
+struct result {
+	int rc;
+	struct assay_error err;
+	struct assay_source_stats st;
+	char *text; /* all rows, file order */
+	int resets;
+};
+
+/* Open and scan; on an open error, rc and err say so. */
+static struct result scan_opts(struct assay_source_opts o, const char *fail_on)
+{
+	struct result r = {0};
+	struct assay_source *src = NULL;
+	r.rc = assay_source_open(&src, &o, &r.err);
+	if (r.rc)
+		return r;
+	int n = assay_source_max_workers(src);
+	struct sink *sinks = calloc((size_t)n, sizeof *sinks);
+	void **ctx = calloc((size_t)n, sizeof *ctx);
+	for (int i = 0; i < n; i++) {
+		sinks[i].src = src;
+		sinks[i].fail_on = fail_on;
+		ctx[i] = &sinks[i];
+	}
+	r.rc = assay_source_scan(src, collect, reset_sink, ctx, &r.st, &r.err);
+	struct sink all = {0};
+	append(&all, "", 0);
+	for (int i = 0; i < n; i++) {
+		if (sinks[i].text)
+			append(&all, sinks[i].text, sinks[i].len);
+		r.resets += sinks[i].resets;
+		free(sinks[i].text);
+	}
+	r.text = all.text;
+	free(sinks);
+	free(ctx);
+	assay_source_free(src);
+	return r;
+}
+
+static struct result scan_path(const char *path)
+{
+	return scan_opts((struct assay_source_opts){.path = path}, NULL);
+}
+
+static void expect_rows(const char *path, const char *rows)
+{
+	struct result r = scan_path(path);
+	if (r.rc) {
+		char buf[2048];
+		assay_error_format(&r.err, buf, sizeof buf);
+		fail_msg("%s", buf);
+	}
+	assert_string_equal(r.text, rows);
+	free(r.text);
+}
+
+static void expect_error(struct result r, int code, uint64_t line, uint64_t column, const char *message_part)
+{
+	char buf[2048];
+	assay_error_format(&r.err, buf, sizeof buf);
+	assert_int_equal(r.rc, code);
+	assert_int_equal(r.err.code, code);
+	if (r.err.line != line || r.err.column != column || !strstr(r.err.message, message_part))
+		fail_msg("expected %llu:%llu \"%s\", got: %s", (unsigned long long)line, (unsigned long long)column,
+		         message_part, buf);
+	assert_non_null(strstr(r.err.file, tmpdir));
+	free(r.text);
+}
+
+/* ---- RFC 4180 ------------------------------------------------------------ */
+
+static void quoted_fields_hold_delimiters_quotes_and_line_breaks(void **state)
+{
+	expect_rows(WRITE("q.csv", "a,b,c\n"
+	                           "\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\"\n"
+	                           "\"\",\"crlf\r\ninside\",\"\"\"\"\n"
+	                           "plain,\"\",3\n"),
+	            "x,y|say \"hi\"|two\nlines\n"
+	            "<NA>|crlf\r\ninside|\"\n"
+	            "plain|<NA>|3\n");
+}
+
+static void crlf_and_lf_line_ends_and_a_last_line_without_one(void **state)
+{
+	expect_rows(WRITE("crlf.csv", "a,b\r\n1,2\r\n3,4\n5,\"6\"\r\n7,8"), "1|2\n3|4\n5|6\n7|8\n");
+	expect_rows(WRITE("crlf2.csv", "a,b\r\n1,\"2\"\r"), "1|2\n");
+}
+
+static void a_utf8_bom_is_skipped(void **state)
+{
+	const char *p = WRITE("bom.csv", "\xEF\xBB\xBFid,name\n1,Jos\xC3\xA9\n");
+	struct assay_source *src;
+	struct assay_error err;
+	assert_int_equal(assay_source_open(&src, &(struct assay_source_opts){.path = p}, &err), 0);
+	assert_string_equal(assay_source_colname(src, 0), "id");
+	assay_source_free(src);
+	expect_rows(p, "1|Jos\xC3\xA9\n");
+}
+
+static void other_delimiters(void **state)
+{
+	struct result r = scan_opts((struct assay_source_opts){.path = WRITE("semi.csv", "a;b\n1,5;\"x;y\"\n"),
+	                                                       .delimiter = ';'},
+	                            NULL);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.text, "1,5|x;y\n");
+	free(r.text);
+	r = scan_opts((struct assay_source_opts){.path = WRITE("tab.tsv", "a\tb\n1 2\t3\n"), .delimiter = '\t'}, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.text, "1 2|3\n");
+	free(r.text);
+}
+
+static void no_header_takes_the_names_given(void **state)
+{
+	const char *cols[] = {"y", "score"};
+	const char *p = WRITE("nohdr.csv", "1,0.5\n0,0.25\n");
+	struct result r = scan_opts((struct assay_source_opts){.path = p, .no_header = 1, .columns = cols,
+	                                                       .ncolumns = 2},
+	                            NULL);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.text, "1|0.5\n0|0.25\n");
+	free(r.text);
+	const char *three[] = {"a", "b", "c"};
+	r = scan_opts((struct assay_source_opts){.path = p, .no_header = 1, .columns = three, .ncolumns = 3}, NULL);
+	expect_error(r, ASSAY_EINPUT, 1, 1, "3 column names were given but the first row has 2 fields");
+}
+
+static void a_quote_inside_an_unquoted_field_is_literal(void **state)
+{
+	expect_rows(WRITE("lit.csv", "a,b\n5'10\",ab\"c\n"), "5'10\"|ab\"c\n");
+}
+
+static void blank_lines_at_the_end_are_ignored(void **state)
+{
+	expect_rows(WRITE("tail.csv", "a,b\n1,2\n\n\r\n\n"), "1|2\n");
+	expect_rows(WRITE("hdr.csv", "a,b\n"), "");
+	expect_rows(WRITE("hdr2.csv", "a,b"), "");
+}
+
+static void a_blank_line_in_the_middle_is_a_ragged_row(void **state)
+{
+	expect_error(scan_path(WRITE("mid.csv", "a,b\n1,2\n\n3,4\n")), ASSAY_EINPUT, 3, 1,
+	             "row has 1 field, the header has 2");
+}
+
+static void with_one_column_a_blank_line_is_an_empty_field(void **state)
+{
+	expect_rows(WRITE("one.csv", "x\n1\n\n2\n\n"), "1\n<NA>\n2\n");
+}
+
+/* ---- errors -------------------------------------------------------------- */
+
+static void a_ragged_row_is_located(void **state)
+{
+	struct result r = scan_path(WRITE("rag.csv", "a,b,c,d,e\n1,2,3,4,5\n\"x\ny\",2,3,4,5\n1,2,3\n1,2,3,4,5\n"));
+	assert_non_null(strstr(r.err.hint, "quoted"));
+	expect_error(r, ASSAY_EINPUT, 5, 1, "row has 3 fields, the header has 5");
+	expect_error(scan_path(WRITE("rag2.csv", "a,b\n1,2,3\n")), ASSAY_EINPUT, 2, 1,
+	             "row has 3 fields, the header has 2");
+}
+
+static void an_unterminated_quote_points_at_its_opening(void **state)
+{
+	expect_error(scan_path(WRITE("open.csv", "a,b\n1,2\n3,\"four\n5,6\n")), ASSAY_EINPUT, 3, 3,
+	             "quoted field is not closed");
+	expect_error(scan_path(WRITE("openhdr.csv", "a,\"b\n")), ASSAY_EINPUT, 1, 3, "quoted field is not closed");
+}
+
+static void text_after_a_closing_quote_is_an_error(void **state)
+{
+	expect_error(scan_path(WRITE("after.csv", "a,b\n\"x\"y,2\n")), ASSAY_EINPUT, 2, 4,
+	             "unexpected 'y' after the closing quote");
+}
+
+static void invalid_utf8_is_located_with_a_hint(void **state)
+{
+	struct result r = scan_path(WRITE("latin1.csv", "name,city\nJos\xE9,Par\xEDs\n"));
+	assert_non_null(strstr(r.err.hint, "iconv -f latin1 -t utf-8"));
+	expect_error(r, ASSAY_EINPUT, 2, 4, "invalid UTF-8 byte 0xe9");
+	expect_error(scan_path(WRITE("ff.csv", "a,b\n1,2\n3,\"x\nab\xFF\"\n")), ASSAY_EINPUT, 4, 3,
+	             "invalid UTF-8 byte 0xff");
+	expect_error(scan_path(WRITE("overlong.csv", "a\n\xC0\xAF\n")), ASSAY_EINPUT, 2, 1, "0xc0");
+	expect_error(scan_path(WRITE("surrogate.csv", "a\nx\xED\xA0\x80\n")), ASSAY_EINPUT, 2, 2, "0xed");
+	expect_error(scan_path(WRITE("big.csv", "a\n\xF4\x90\x80\x80\n")), ASSAY_EINPUT, 2, 1, "0xf4");
+	expect_error(scan_path(WRITE("cut.csv", "a,b\n\xE2\x82,1\n")), ASSAY_EINPUT, 2, 1, "0xe2");
+	expect_error(scan_path(WRITE("hdrbad.csv", "id,na\xFFme\n1,2\n")), ASSAY_EINPUT, 1, 6, "0xff");
+	/* valid: 2, 3 and 4 byte sequences, U+10FFFF, U+FFFD */
+	expect_rows(WRITE("ok.csv", "a\n\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF\xEF\xBF\xBD\n"),
+	            "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF\xEF\xBF\xBD\n");
+}
+
+static void missing_empty_and_unreadable_files(void **state)
+{
+	char missing[256];
+	snprintf(missing, sizeof missing, "%s/nope.csv", tmpdir);
+	struct result r = scan_path(missing);
+	assert_int_equal(r.rc, ASSAY_EIO);
+	assert_non_null(strstr(r.err.message, "No such file or directory"));
+	assert_string_equal(r.err.file, missing);
+
+	r = scan_path(WRITE("empty.csv", ""));
+	assert_int_equal(r.rc, ASSAY_EINPUT);
+	assert_non_null(strstr(r.err.message, "is empty: expected a header row"));
+	r = scan_path(WRITE("bomonly.csv", "\xEF\xBB\xBF"));
+	assert_int_equal(r.rc, ASSAY_EINPUT);
+	assert_non_null(strstr(r.err.message, "is empty"));
+
+	r = scan_path(tmpdir);
+	assert_int_equal(r.rc, ASSAY_EIO);
+	assert_non_null(strstr(r.err.message, "directory"));
+
+	if (geteuid() != 0) { /* root reads anything */
+		const char *p = WRITE("secret.csv", "a\n1\n");
+		chmod(p, 0);
+		r = scan_path(p);
+		assert_int_equal(r.rc, ASSAY_EIO);
+		assert_non_null(strstr(r.err.message, "Permission denied"));
+	}
+}
+
+static void errors_from_the_row_function_get_file_and_line(void **state)
+{
+	const char *p = WRITE("cb.csv", "a,b\n1,\"x\ny\"\nboom,2\n");
+	struct result r = scan_opts((struct assay_source_opts){.path = p}, "boom");
+	expect_error(r, ASSAY_EINPUT, 4, 6, "row function refused");
+}
+
+/* ---- parallel scans ------------------------------------------------------ */
+
+/* A file of n rows with quoted fields, escapes, CRLFs and quoted line
+ * breaks; returns its text. */
+static char *make_rows(size_t n, size_t *len)
+{
+	struct sink s = {0};
+	append(&s, "id,text,score\n", 14);
+	char row[256];
+	for (size_t i = 0; i < n; i++) {
+		int k;
+		switch (i % 5) {
+		case 0:
+			k = snprintf(row, sizeof row, "%zu,plain %zu,0.%zu\n", i, i * 7, i % 1000);
+			break;
+		case 1:
+			k = snprintf(row, sizeof row, "%zu,\"quoted, with \"\"escapes\"\"\",%zu\r\n", i, i);
+			break;
+		case 2:
+			k = snprintf(row, sizeof row, "%zu,\"line\nbreak %zu\",1e-%zu\n", i, i, i % 300);
+			break;
+		case 3:
+			k = snprintf(row, sizeof row, "%zu,caf\xC3\xA9 %zu,\n", i, i);
+			break;
+		default:
+			k = snprintf(row, sizeof row, "%zu,\"\",NA\n", i);
+			break;
+		}
+		append(&s, row, (size_t)k);
+	}
+	*len = s.len;
+	return s.text;
+}
+
+static void workers_deliver_the_same_rows_as_one(void **state)
+{
+	size_t len;
+	char *data = make_rows(20000, &len);
+	const char *p = write_file("par.csv", data, len);
+	struct result one = scan_opts((struct assay_source_opts){.path = p, .threads = 1}, NULL);
+	assert_int_equal(one.rc, 0);
+	assert_int_equal(one.st.rows, 20000);
+	assert_int_equal(one.st.workers_used, 1);
+	for (int threads = 2; threads <= 7; threads++) {
+		for (size_t block = 64; block <= 65536; block *= 32) {
+			struct result r =
+			        scan_opts((struct assay_source_opts){.path = p, .threads = threads, .min_split_bytes = 1,
+			                                             .block_bytes = block},
+			                  NULL);
+			assert_int_equal(r.rc, 0);
+			assert_int_equal(r.st.rows, 20000);
+			assert_string_equal(r.text, one.text);
+			assert_string_equal(r.st.sha256_hex, one.st.sha256_hex);
+			free(r.text);
+		}
+	}
+	free(one.text);
+	free(data);
+}
+
+/* Put a quoted line break exactly where the split lands: with two workers
+ * the split is the first LF at or after the middle of the data. */
+static void a_split_inside_a_quoted_line_break_rescans(void **state)
+{
+	struct sink s = {0};
+	const char *hdr = "a,b\n";
+	append(&s, hdr, strlen(hdr));
+	for (int i = 0; i < 1000; i++)
+		append(&s, "1,x\n", 4);
+	/* the data's middle must fall inside the quoted field below */
+	size_t mid_target = s.len - strlen(hdr);
+	append(&s, "2,\"", 3);
+	size_t quote_open = s.len;
+	append(&s, "ab\ncd\nef\n", 9); /* quoted line breaks */
+	append(&s, "\"\n", 2);
+	size_t have = s.len - strlen(hdr);
+	/* pad the tail so that the middle of the data is inside the quotes */
+	while (have < 2 * mid_target + 4) {
+		append(&s, "3,y\n", 4);
+		have += 4;
+	}
+	size_t mid = strlen(hdr) + (s.len - strlen(hdr)) / 2;
+	size_t last_plain_lf = strlen(hdr) + 4000 - 1, first_quoted_lf = quote_open + 2;
+	assert_true(mid > last_plain_lf && mid <= first_quoted_lf);
+	const char *p = write_file("split.csv", s.text, s.len);
+	struct result one = scan_opts((struct assay_source_opts){.path = p, .threads = 1}, NULL);
+	struct result two =
+	        scan_opts((struct assay_source_opts){.path = p, .threads = 2, .min_split_bytes = 1}, NULL);
+	assert_int_equal(one.rc, 0);
+	assert_int_equal(two.rc, 0);
+	assert_int_equal(two.st.workers_used, 1);
+	assert_int_equal(two.resets, 2);
+	assert_string_equal(two.text, one.text);
+	assert_non_null(strstr(two.text, "2|ab\ncd\nef\n\n3|y\n"));
+	free(one.text);
+	free(two.text);
+	free(s.text);
+}
+
+/* Errors in two ranges: the earlier one in the file is reported, with its
+ * physical line, whichever worker fails first. */
+static void the_first_error_in_file_order_wins(void **state)
+{
+	struct sink s = {0};
+	append(&s, "a,b\n", 4);
+	for (int i = 0; i < 4000; i++) {
+		if (i == 1500)
+			append(&s, "1,2,3\n", 6); /* line 1502 */
+		else if (i == 3500)
+			append(&s, "\xFF,2\n", 4);
+		else if (i % 2)
+			append(&s, "\"q\nq\",1\n", 8); /* two lines */
+		else
+			append(&s, "1,2\n", 4);
+	}
+	const char *p = write_file("twoerr.csv", s.text, s.len);
+	/* lines before the bad row: header + 750 two-line rows + 750 one-line rows */
+	uint64_t line = 1 + 750 * 2 + 750 + 1;
+	for (int threads = 1; threads <= 4; threads++) {
+		struct result r =
+		        scan_opts((struct assay_source_opts){.path = p, .threads = threads, .min_split_bytes = 1}, NULL);
+		expect_error(r, ASSAY_EINPUT, line, 1, "row has 3 fields");
+	}
+	/* and an error raised by the row function in a later range */
+	memcpy(strstr(s.text, "1,2,3\n"), "bom,3\n", 6);
+	p = write_file("twoerr.csv", s.text, s.len);
+	for (int threads = 1; threads <= 4; threads++) {
+		struct result r = scan_opts(
+		        (struct assay_source_opts){.path = p, .threads = threads, .min_split_bytes = 1, .block_bytes = 100},
+		        "bom");
+		expect_error(r, ASSAY_EINPUT, line, 5, "row function refused");
+	}
+	free(s.text);
+}
+
+static void a_row_longer_than_a_block_grows_the_buffer(void **state)
+{
+	struct sink s = {0};
+	append(&s, "a,b\n1,\"", 7);
+	for (int i = 0; i < 5000; i++)
+		append(&s, "long \"\"text\"\"\n", 14);
+	append(&s, "\"\n2,short\n", 10);
+	const char *p = write_file("long.csv", s.text, s.len);
+	struct result r = scan_opts((struct assay_source_opts){.path = p, .block_bytes = 256}, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.st.rows, 2);
+	assert_int_equal(strlen(r.text), 2 + 5000 * 12 + 1 + 8);
+	free(r.text);
+	free(s.text);
+}
+
+static void the_scan_reports_the_file_sha256(void **state)
+{
+	struct result r = scan_path(WRITE("abc.csv", "abc"));
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.st.rows, 0);
+	assert_int_equal(r.st.bytes, 3);
+	assert_string_equal(r.st.sha256_hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	free(r.text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(quoted_fields_hold_delimiters_quotes_and_line_breaks),
+	        cmocka_unit_test(crlf_and_lf_line_ends_and_a_last_line_without_one),
+	        cmocka_unit_test(a_utf8_bom_is_skipped),
+	        cmocka_unit_test(other_delimiters),
+	        cmocka_unit_test(no_header_takes_the_names_given),
+	        cmocka_unit_test(a_quote_inside_an_unquoted_field_is_literal),
+	        cmocka_unit_test(blank_lines_at_the_end_are_ignored),
+	        cmocka_unit_test(a_blank_line_in_the_middle_is_a_ragged_row),
+	        cmocka_unit_test(with_one_column_a_blank_line_is_an_empty_field),
+	        cmocka_unit_test(a_ragged_row_is_located),
+	        cmocka_unit_test(an_unterminated_quote_points_at_its_opening),
+	        cmocka_unit_test(text_after_a_closing_quote_is_an_error),
+	        cmocka_unit_test(invalid_utf8_is_located_with_a_hint),
+	        cmocka_unit_test(missing_empty_and_unreadable_files),
+	        cmocka_unit_test(errors_from_the_row_function_get_file_and_line),
+	        cmocka_unit_test(workers_deliver_the_same_rows_as_one),
+	        cmocka_unit_test(a_split_inside_a_quoted_line_break_rescans),
+	        cmocka_unit_test(the_first_error_in_file_order_wins),
+	        cmocka_unit_test(a_row_longer_than_a_block_grows_the_buffer),
+	        cmocka_unit_test(the_scan_reports_the_file_sha256),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
