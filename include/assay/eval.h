@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "assay/arena.h"
 #include "assay/error.h"
+#include "assay/source.h"
 #include "assay/summary.h"
 
 /* Per-slice metrics. Values are NaN where a metric does not apply (no score,
@@ -163,6 +165,8 @@ struct assay_eval_params {
 	double confidence;       /* default 0.95 */
 	const char *reference_group; /* "race=Caucasian" for disparate impact, NULL: largest group */
 	int inconclusive_fails;  /* 1 (default): inconclusive counts as a failure */
+	int drop_na;             /* drop rows with a missing label, prediction or score */
+	double score_lo, score_hi; /* --score-range: scores on [lo, hi] map linearly to [0, 1]; NaN: unset */
 };
 
 struct assay_eval_report {
@@ -172,7 +176,7 @@ struct assay_eval_report {
 	struct assay_eval_params params;
 	size_t ninputs;
 	const struct assay_input_info *inputs;
-	uint64_t rows_read, rows_used, rows_filtered, rows_na_sensitive;
+	uint64_t rows_read, rows_used, rows_filtered, rows_na_sensitive, rows_na_dropped;
 	size_t nslices;
 	const struct assay_slice_result *slices; /* slices[0] is overall */
 	size_t nslicings;
@@ -187,5 +191,29 @@ struct assay_eval_report {
 	const char *const *warnings;
 	int passed; /* all checks pass under the inconclusive policy */
 };
+
+/* Defaults: binary task, min_group_size 30, bootstrap B = 1000, seed 42,
+ * confidence 0.95, threshold NaN, inconclusive checks fail. */
+void assay_eval_params_init(struct assay_eval_params *p);
+
+/* Fill r's slices, slicings, disparities, disparate impact and intervals
+ * from summary s (frozen here). Everything r points to lives in arena a.
+ * r's inputs, rows, checks and warnings are left for the caller (and
+ * assay_plan_run) to fill; existing warnings are kept and added to. */
+int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *p, struct assay_arena *a,
+                       struct assay_eval_report *r, struct assay_error *err);
+
+struct assay_eval_scan_stats {
+	uint64_t rows_read, rows_used, rows_filtered, rows_na_sensitive, rows_na_dropped;
+	struct assay_source_stats source;
+};
+
+/* Read src once into a summary: resolve the label, prediction, score and
+ * sensitive columns, apply --where filters, derive predictions
+ * (--pred-from, --threshold), validate every value (binary labels, scores
+ * in [0, 1]) with located errors. Rows whose sensitive value is missing
+ * form the group "(missing)". *out is the caller's to free. */
+int assay_eval_summarize(struct assay_source *src, const struct assay_eval_params *p, struct assay_summary **out,
+                         struct assay_eval_scan_stats *stats, struct assay_error *err);
 
 #endif

@@ -64,4 +64,26 @@ size_t assay_summary_nlevels(const struct assay_summary *s, size_t f);
 const char *assay_summary_level(const struct assay_summary *s, size_t f, size_t level);
 uint64_t assay_summary_rows(const struct assay_summary *s);
 
+/* Freeze: put levels and finest slices in canonical order and build the
+ * sorted score maps. Required before the queries below; adding or merging
+ * after freezing un-freezes (the next freeze rebuilds). */
+int assay_summary_freeze(struct assay_summary *s, struct assay_error *err);
+
+/* Finest slices (frozen). Slice i has one level code per feature. */
+size_t assay_summary_nslices(const struct assay_summary *s);
+const uint32_t *assay_summary_slice_levels(const struct assay_summary *s, size_t i);
+
+/* Sufficient statistics of a union of finest slices (frozen summary).
+ * idx lists finest-slice indices; NULL with n = 0 means all slices. */
+struct assay_regsums {
+	uint64_t n;
+	double sum_y, sum_y2, sum_p, sum_p2, sum_e, sum_abs_e, sum_e2, sum_e4; /* e = y - p */
+};
+void assay_summary_cells(const struct assay_summary *s, const size_t *idx, size_t n, struct assay_cells *out);
+void assay_summary_regsums(const struct assay_summary *s, const size_t *idx, size_t n, struct assay_regsums *out);
+/* Merged sorted score map; out's arrays are malloc'd: free with
+ * assay_scoremap_free(). */
+int assay_summary_scoremap(const struct assay_summary *s, const size_t *idx, size_t n, struct assay_scoremap *out);
+void assay_scoremap_free(struct assay_scoremap *m);
+
 #endif

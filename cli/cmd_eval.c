@@ -1,0 +1,437 @@
+/* cmd_eval.c: `assay eval`: evaluate a scored dataset by slice, judge a
+ * plan, render a report. Parses options, calls the library, renders:
+ * every behaviour lives in lib/. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "assay/arena.h"
+#include "assay/eval.h"
+#include "assay/plan.h"
+#include "assay/report.h"
+#include "assay/source.h"
+#include "assay/version.h"
+#include "cli.h"
+
+static const char USAGE[] =
+	"usage: assay eval --data FILE --label COL (--pred COL | --pred-from EXPR | --threshold T)\n"
+	"                  [--score COL] [--sensitive COL[,COL...]] [--plan PLAN.yaml] [options]\n"
+	"\n"
+	"Evaluate a scored dataset: metrics per group and per intersection, fairness\n"
+	"disparities (Fairlearn's definitions), 95%% intervals, and plan checks.\n"
+	"Exit status: 0 all checks pass, 1 a check failed, 2 usage or input error, 3 internal error.\n"
+	"\n"
+	"Columns and predictions:\n"
+	"  --data FILE            CSV (RFC 4180) or JSONL (.jsonl, .ndjson)\n"
+	"  --label COL            true label: 0/1, true/false, or two values with --pos-label\n"
+	"  --pred COL             predicted label, same values as the label\n"
+	"  --pred-from EXPR       derive the prediction: 'score_text in [Medium,High]'\n"
+	"  --threshold T          predict score >= T (needs --score)\n"
+	"  --score COL            probability of the positive class, in [0, 1]: AUC, AP, Brier, log loss, ECE\n"
+	"  --score-range LO:HI    scores on another scale (deciles 1-10: 0:10) map linearly to [0, 1]\n"
+	"  --pos-label VALUE      the positive value of the label and prediction columns\n"
+	"  --sensitive COLS       comma-separated sensitive features; each is a slicing, and with\n"
+	"                         two or more so is their intersection\n"
+	"  --task binary|regression   (default binary; regression: MAE, RMSE, R2 by slice)\n"
+	"\n"
+	"Rows:\n"
+	"  --where EXPR           keep rows where EXPR holds (repeatable; ANDed): 'age >= 18',\n"
+	"                         'c_charge_degree != O', 'race in [A, B]'; missing values never match\n"
+	"  --drop-na              drop rows with a missing label, prediction or score (default: error)\n"
+	"  --delimiter C          CSV field separator (default ,; use '\\t' for tab)\n"
+	"  --no-header --columns A,B,...   CSV without a header row\n"
+	"  --na LIST              extra spellings of missing values, comma-separated\n"
+	"  --threads N            worker threads (default: all cores)\n"
+	"\n"
+	"Statistics:\n"
+	"  --min-group-size N     groups smaller than N are reported but not judged (default 30)\n"
+	"  --include-small        keep small groups in disparities and checks\n"
+	"  --reference GROUP      reference group of the disparate impact ratio, e.g. race=Caucasian\n"
+	"                         (default: the largest group)\n"
+	"  --ci bootstrap|wilson|none   interval method (default bootstrap)\n"
+	"  --bootstrap B          bootstrap replicates (default 1000)\n"
+	"  --seed N               bootstrap seed (default 42): same seed, same bytes\n"
+	"  --confidence C         interval level (default 0.95)\n"
+	"\n"
+	"Checks and output:\n"
+	"  --plan FILE            YAML plan of checks (docs/plans.md)\n"
+	"  --inconclusive fail|pass   how a check whose interval straddles its threshold counts\n"
+	"                         (default fail, or the plan's setting)\n"
+	"  --format FMT           text, json, md, html or junit (default text)\n"
+	"  --out FILE             write the report there atomically; a text summary goes to stdout\n"
+	"  --color auto|always|never  colours in text output (default auto: on a terminal)\n"
+	"  --verbose              text: every metric of every group\n"
+	"\n"
+	"Examples:\n"
+	"  assay eval --data scored.csv --label y_true --pred y_pred --score score \\\n"
+	"             --sensitive race,sex --plan fairness-plan.yaml --format junit --out eval.xml\n"
+	"  assay eval --data compas.csv --label two_year_recid \\\n"
+	"             --pred-from 'score_text in [Medium,High]' --sensitive race \\\n"
+	"             --where 'days_b_screening_arrest <= 30' --where 'days_b_screening_arrest >= -30' \\\n"
+	"             --where 'is_recid != -1' --where 'c_charge_degree != O' --where 'score_text != N/A' \\\n"
+	"             --format html --out compas.html\n";
+
+struct opts {
+	struct assay_eval_params p;
+	const char *data, *plan, *out, *format, *color, *delimiter, *columns, *na, *ci, *inconclusive;
+	int no_header, verbose, threads, min_group_set;
+	const char **where;
+	size_t nwhere;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "assay eval: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n  hint: see `assay eval --help`\n");
+	return 2;
+}
+
+/* Split "a,b,c" into an arena array. */
+static const char **split(struct assay_arena *a, const char *s, size_t *n)
+{
+	size_t cap = 1;
+	for (const char *q = s; *q; q++)
+		cap += *q == ',';
+	const char **v = assay_arena_alloc(a, cap * sizeof *v);
+	*n = 0;
+	const char *start = s;
+	for (const char *q = s;; q++) {
+		if (*q == ',' || *q == '\0') {
+			if (q > start)
+				v[(*n)++] = assay_arena_strndup(a, start, (size_t)(q - start));
+			if (!*q)
+				break;
+			start = q + 1;
+		}
+	}
+	return v;
+}
+
+static int parse_number_arg(const char *opt, const char *s, double *out)
+{
+	char *end;
+	*out = strtod(s, &end);
+	if (end == s || *end)
+		return usage_error("%s expects a number", opt);
+	return 0;
+}
+
+enum {
+	O_DATA = 256, O_LABEL, O_PRED, O_PRED_FROM, O_THRESHOLD, O_SCORE, O_POS, O_SENS, O_TASK, O_WHERE, O_DROP_NA,
+	O_DELIM, O_NO_HEADER, O_COLUMNS, O_NA, O_THREADS, O_MIN_GROUP, O_INCLUDE_SMALL, O_REFERENCE, O_CI,
+	O_BOOT, O_SEED, O_CONF, O_PLAN, O_INCONCLUSIVE, O_FORMAT, O_OUT, O_COLOR, O_VERBOSE, O_HELP, O_SCORE_RANGE
+};
+
+static const struct option LONGOPTS[] = {
+	{"data", 1, 0, O_DATA},         {"label", 1, 0, O_LABEL},
+	{"pred", 1, 0, O_PRED},         {"pred-from", 1, 0, O_PRED_FROM},
+	{"threshold", 1, 0, O_THRESHOLD}, {"score", 1, 0, O_SCORE},
+	{"pos-label", 1, 0, O_POS},     {"sensitive", 1, 0, O_SENS},
+	{"task", 1, 0, O_TASK},         {"where", 1, 0, O_WHERE},
+	{"drop-na", 0, 0, O_DROP_NA},   {"delimiter", 1, 0, O_DELIM},
+	{"no-header", 0, 0, O_NO_HEADER}, {"columns", 1, 0, O_COLUMNS},
+	{"na", 1, 0, O_NA},             {"threads", 1, 0, O_THREADS},
+	{"min-group-size", 1, 0, O_MIN_GROUP}, {"include-small", 0, 0, O_INCLUDE_SMALL},
+	{"reference", 1, 0, O_REFERENCE}, {"ci", 1, 0, O_CI},
+	{"bootstrap", 1, 0, O_BOOT},    {"seed", 1, 0, O_SEED},
+	{"confidence", 1, 0, O_CONF},   {"plan", 1, 0, O_PLAN},
+	{"inconclusive", 1, 0, O_INCONCLUSIVE}, {"format", 1, 0, O_FORMAT},
+	{"out", 1, 0, O_OUT},           {"color", 1, 0, O_COLOR},
+	{"verbose", 0, 0, O_VERBOSE},   {"help", 0, 0, O_HELP},
+	{"score-range", 1, 0, O_SCORE_RANGE},
+	{0, 0, 0, 0},
+};
+
+/* 0 to go on, or the exit status. */
+static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena *a)
+{
+	o->where = assay_arena_alloc(a, (size_t)argc * sizeof *o->where);
+	optind = 1;
+	opterr = 0;
+	int c;
+	double x;
+	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
+		switch (c) {
+		case O_DATA: o->data = optarg; break;
+		case O_LABEL: o->p.label = optarg; break;
+		case O_PRED: o->p.pred = optarg; break;
+		case O_PRED_FROM: o->p.pred_from = optarg; break;
+		case O_THRESHOLD:
+			if (parse_number_arg("--threshold", optarg, &o->p.threshold))
+				return 2;
+			break;
+		case O_SCORE: o->p.score = optarg; break;
+		case O_POS: o->p.pos_label = optarg; break;
+		case O_SCORE_RANGE: {
+			char *end;
+			o->p.score_lo = strtod(optarg, &end);
+			if (end == optarg || *end != ':')
+				return usage_error("--score-range is LO:HI, e.g. 0:10, not \"%s\"", optarg);
+			const char *hi = end + 1;
+			o->p.score_hi = strtod(hi, &end);
+			if (end == hi || *end || !(o->p.score_hi > o->p.score_lo))
+				return usage_error("--score-range is LO:HI with LO < HI, e.g. 0:10, not \"%s\"", optarg);
+			break;
+		}
+		case O_SENS: o->p.sensitive = split(a, optarg, &o->p.nsensitive); break;
+		case O_TASK:
+			if (strcmp(optarg, "binary") == 0)
+				o->p.task = ASSAY_TASK_BINARY;
+			else if (strcmp(optarg, "regression") == 0)
+				o->p.task = ASSAY_TASK_REGRESSION;
+			else
+				return usage_error("--task is binary or regression, not \"%s\"", optarg);
+			break;
+		case O_WHERE: o->where[o->nwhere++] = optarg; break;
+		case O_DROP_NA: o->p.drop_na = 1; break;
+		case O_DELIM: o->delimiter = optarg; break;
+		case O_NO_HEADER: o->no_header = 1; break;
+		case O_COLUMNS: o->columns = optarg; break;
+		case O_NA: o->na = optarg; break;
+		case O_THREADS:
+			if (parse_number_arg("--threads", optarg, &x) || x < 1 || x > 256 || x != floor(x))
+				return usage_error("--threads expects a whole number from 1 to 256, not \"%s\"", optarg);
+			o->threads = (int)x;
+			break;
+		case O_MIN_GROUP:
+			if (parse_number_arg("--min-group-size", optarg, &x) || x < 0 || x != floor(x))
+				return usage_error("--min-group-size expects a whole number, not \"%s\"", optarg);
+			o->p.min_group_size = (uint64_t)x;
+			o->min_group_set = 1;
+			break;
+		case O_INCLUDE_SMALL: o->p.include_small = 1; break;
+		case O_REFERENCE: o->p.reference_group = optarg; break;
+		case O_CI: o->ci = optarg; break;
+		case O_BOOT:
+			if (parse_number_arg("--bootstrap", optarg, &x) || x < 0 || x > 1e6 || x != floor(x))
+				return usage_error("--bootstrap expects a whole number up to 1000000, not \"%s\"", optarg);
+			o->p.bootstrap = (uint32_t)x;
+			break;
+		case O_SEED:
+			if (parse_number_arg("--seed", optarg, &x) || x < 0 || x != floor(x))
+				return usage_error("--seed expects a whole number, not \"%s\"", optarg);
+			o->p.seed = (uint64_t)x;
+			break;
+		case O_CONF:
+			if (parse_number_arg("--confidence", optarg, &o->p.confidence) || !(o->p.confidence > 0) ||
+			    !(o->p.confidence < 1))
+				return usage_error("--confidence expects a number between 0 and 1, not \"%s\"", optarg);
+			break;
+		case O_PLAN: o->plan = optarg; break;
+		case O_INCONCLUSIVE: o->inconclusive = optarg; break;
+		case O_FORMAT: o->format = optarg; break;
+		case O_OUT: o->out = optarg; break;
+		case O_COLOR: o->color = optarg; break;
+		case O_VERBOSE: o->verbose = 1; break;
+		case 'h':
+		case O_HELP: fputs(USAGE, stdout); return -1;
+		default:
+			return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (!o->data)
+		return usage_error("%s", "--data FILE is required");
+	if (!o->p.label)
+		return usage_error("%s", "--label COLUMN is required");
+	o->p.where = o->where;
+	o->p.nwhere = o->nwhere;
+	if (o->ci) {
+		if (strcmp(o->ci, "bootstrap") == 0)
+			o->p.ci_method = ASSAY_CI_BOOTSTRAP;
+		else if (strcmp(o->ci, "wilson") == 0)
+			o->p.ci_method = ASSAY_CI_WILSON;
+		else if (strcmp(o->ci, "none") == 0)
+			o->p.ci_method = ASSAY_CI_NONE;
+		else
+			return usage_error("--ci is bootstrap, wilson or none, not \"%s\"", o->ci);
+	}
+	if (o->inconclusive && strcmp(o->inconclusive, "fail") != 0 && strcmp(o->inconclusive, "pass") != 0)
+		return usage_error("--inconclusive is fail or pass, not \"%s\"", o->inconclusive);
+	if (o->format && assay_report_format_from_name(o->format) < 0)
+		return usage_error("--format is text, json, md, html or junit, not \"%s\"", o->format);
+	if (o->color && strcmp(o->color, "auto") && strcmp(o->color, "always") && strcmp(o->color, "never"))
+		return usage_error("--color is auto, always or never, not \"%s\"", o->color);
+	if (o->delimiter) {
+		const char *d = o->delimiter;
+		if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0)
+			d = "\t";
+		if (strlen(d) != 1)
+			return usage_error("--delimiter is one character, not \"%s\"", o->delimiter);
+		o->delimiter = d;
+	}
+	if (o->no_header != (o->columns != NULL))
+		return usage_error("%s", "--no-header and --columns go together");
+	return 0;
+}
+
+static const char *timestamp(struct assay_arena *a)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char buf[32];
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return assay_arena_strdup(a, buf);
+}
+
+static void add_warnings(struct assay_eval_report *r, const struct assay_eval_scan_stats *st, struct assay_arena *a)
+{
+	const char **w = assay_arena_alloc(a, (r->nslices + 8) * sizeof *w);
+	size_t n = 0;
+	for (size_t i = 1; i < r->nslices; i++)
+		if (r->slices[i].small)
+			w[n++] = assay_arena_printf(a, "%s has %llu rows, below the minimum group size %llu: %s",
+			                            r->slices[i].label, (unsigned long long)r->slices[i].n,
+			                            (unsigned long long)r->params.min_group_size,
+			                            r->params.include_small ? "included anyway (--include-small)"
+			                                                    : "reported, not judged, left out of disparities");
+	if (st->rows_na_sensitive)
+		w[n++] = assay_arena_printf(a, "%llu rows have a missing sensitive value; they form the group \"(missing)\"",
+		                            (unsigned long long)st->rows_na_sensitive);
+	if (st->rows_na_dropped)
+		w[n++] = assay_arena_printf(a, "%llu rows with a missing label, prediction or score were dropped (--drop-na)",
+		                            (unsigned long long)st->rows_na_dropped);
+	if (st->rows_used == 0)
+		w[n++] = "no rows left to evaluate: check the --where filters";
+	r->warnings = w;
+	r->nwarnings = n;
+}
+
+struct render_ctx {
+	const struct assay_eval_report *r;
+	enum assay_report_format fmt;
+	struct assay_render_opts ro;
+};
+
+static int render(void *ctx, FILE *out, struct assay_error *err)
+{
+	struct render_ctx *rc = ctx;
+	return assay_report_eval(rc->r, rc->fmt, &rc->ro, out, err);
+}
+
+static int fail_with(const struct assay_error *err)
+{
+	char buf[2048];
+	assay_error_format(err, buf, sizeof buf);
+	fprintf(stderr, "assay eval: %s", buf);
+	return assay_error_exit_code(err);
+}
+
+static int run(struct opts *o, struct assay_arena *a)
+{
+	struct assay_error err;
+	assay_error_clear(&err);
+	struct assay_plan *plan = NULL;
+	if (o->plan && assay_plan_load(&plan, o->plan, a, &err) != 0)
+		return fail_with(&err);
+	if (plan && assay_plan_min_group_size(plan) >= 0 && !o->min_group_set)
+		o->p.min_group_size = (uint64_t)assay_plan_min_group_size(plan);
+	if (o->inconclusive)
+		o->p.inconclusive_fails = strcmp(o->inconclusive, "fail") == 0;
+	else if (plan && assay_plan_inconclusive_fails(plan) >= 0)
+		o->p.inconclusive_fails = assay_plan_inconclusive_fails(plan);
+
+	size_t nna = 0, ncols = 0;
+	const char **na = o->na ? split(a, o->na, &nna) : NULL;
+	const char **cols = o->columns ? split(a, o->columns, &ncols) : NULL;
+	struct assay_source_opts so = {.path = o->data,
+	                               .delimiter = o->delimiter ? o->delimiter[0] : 0,
+	                               .no_header = o->no_header,
+	                               .columns = cols,
+	                               .ncolumns = ncols,
+	                               .na = na,
+	                               .nna = nna,
+	                               .threads = o->threads};
+	struct assay_source *src = NULL;
+	if (assay_source_open(&src, &so, &err) != 0)
+		return fail_with(&err);
+	struct assay_summary *sum = NULL;
+	struct assay_eval_scan_stats st;
+	int rc = assay_eval_summarize(src, &o->p, &sum, &st, &err);
+	assay_source_free(src);
+	if (rc)
+		return fail_with(&err);
+
+	struct assay_eval_report r;
+	memset(&r, 0, sizeof r);
+	r.schema = "assay.eval/1";
+	r.tool_version = assay_version();
+	r.generated_at = timestamp(a);
+	r.params = o->p;
+	struct assay_input_info *in = assay_arena_calloc(a, 2, sizeof *in);
+	in[0].role = "data";
+	in[0].path = o->data;
+	memcpy(in[0].sha256, st.source.sha256_hex, sizeof in[0].sha256);
+	in[0].rows = st.source.rows;
+	in[0].bytes = st.source.bytes;
+	r.ninputs = 1;
+	if (plan) {
+		in[1].role = "plan";
+		in[1].path = assay_plan_path(plan);
+		memcpy(in[1].sha256, assay_plan_sha256(plan), sizeof in[1].sha256);
+		r.ninputs = 2;
+	}
+	r.inputs = in;
+	r.rows_read = st.rows_read;
+	r.rows_used = st.rows_used;
+	r.rows_filtered = st.rows_filtered;
+	r.rows_na_sensitive = st.rows_na_sensitive;
+	r.rows_na_dropped = st.rows_na_dropped;
+	r.passed = 1;
+	rc = assay_eval_compute(sum, &o->p, a, &r, &err);
+	if (!rc && plan && (rc = assay_plan_validate(plan, &r, &err)) == 0)
+		rc = assay_plan_run(plan, &r, a, &err);
+	if (rc) {
+		assay_summary_free(sum);
+		return fail_with(&err);
+	}
+	add_warnings(&r, &st, a);
+
+	int fmt = o->format ? assay_report_format_from_name(o->format) : ASSAY_REPORT_TEXT;
+	int tty = isatty(STDOUT_FILENO);
+	struct render_ctx ctx = {&r, (enum assay_report_format)fmt, {0, o->verbose}};
+	ctx.ro.color = o->color ? strcmp(o->color, "always") == 0 || (strcmp(o->color, "auto") == 0 && tty) : tty;
+	if (fmt != ASSAY_REPORT_TEXT)
+		ctx.ro.color = 0;
+	if (o->out) {
+		rc = assay_write_atomic(o->out, render, &ctx, &err);
+		if (!rc) {
+			struct render_ctx summary = {&r, ASSAY_REPORT_TEXT, {ctx.ro.color, 0}};
+			summary.ro.color = o->color ? strcmp(o->color, "always") == 0 || (strcmp(o->color, "auto") == 0 && tty)
+			                            : tty;
+			rc = render(&summary, stdout, &err);
+			fprintf(stdout, "report written to %s\n", o->out);
+		}
+	} else {
+		rc = render(&ctx, stdout, &err);
+	}
+	assay_summary_free(sum);
+	if (rc)
+		return fail_with(&err);
+	return r.passed ? 0 : 1;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+	struct assay_arena a;
+	memset(&a, 0, sizeof a);
+	assay_arena_init(&a);
+	struct opts o;
+	memset(&o, 0, sizeof o);
+	assay_eval_params_init(&o.p);
+	int rc = parse_args(argc, argv, &o, &a);
+	if (rc == 0)
+		rc = run(&o, &a);
+	else if (rc < 0)
+		rc = 0;
+	assay_arena_free(&a);
+	return rc;
+}

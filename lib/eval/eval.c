@@ -1,0 +1,340 @@
+/* eval.c: from a summary to the slices, disparities and intervals of an
+ * evaluation report (assay/eval.h).
+ *
+ * Reported slices, in order: overall; for each sensitive feature, each of
+ * its levels; then, with two or more features, every observed combination
+ * (the intersection). Each reported slice is a set of finest slices of the
+ * summary, and its statistics are the merge of theirs. Groups with fewer
+ * rows than min_group_size are reported but left out of disparities
+ * unless include_small is set.
+ *
+ * Unlike Fairlearn, empty combinations of the intersection are not listed
+ * (Fairlearn reindexes to the full cartesian product with NaN rows, which
+ * its aggregates then skip: the disparities are the same).
+ */
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <string.h>
+
+#include "bootstrap.h"
+#include "internal.h"
+
+void assay_eval_params_init(struct assay_eval_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->task = ASSAY_TASK_BINARY;
+	p->threshold = NAN;
+	p->score_lo = p->score_hi = NAN;
+	p->min_group_size = 30;
+	p->ci_method = ASSAY_CI_BOOTSTRAP;
+	p->bootstrap = 1000;
+	p->seed = 42;
+	p->confidence = 0.95;
+	p->inconclusive_fails = 1;
+}
+
+struct layout {
+	size_t ns;
+	size_t **members;
+	size_t *nmembers;
+};
+
+static int nomem(struct assay_error *err)
+{
+	return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* Finest slices whose level of feature f is l (f = -1: all). */
+static size_t *members_of(const struct assay_summary *s, long f, size_t l, size_t *count, struct assay_arena *a)
+{
+	size_t n = assay_summary_nslices(s), k = 0;
+	size_t *m = assay_arena_alloc(a, (n ? n : 1) * sizeof *m);
+	if (!m)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (f < 0 || assay_summary_slice_levels(s, i)[f] == l)
+			m[k++] = i;
+	*count = k;
+	return m;
+}
+
+static void init_slice(struct assay_slice_result *sl)
+{
+	for (int m = 0; m < ASSAY_M__COUNT; m++) {
+		sl->value[m] = NAN;
+		sl->ci[m] = (struct assay_interval){NAN, NAN};
+	}
+}
+
+/* Lay out the reported slices and slicings; fills r->slices labels/parts. */
+static int build_layout(const struct assay_summary *s, const struct assay_eval_params *p, struct assay_arena *a,
+                        struct layout *L, struct assay_slice_result **out_slices,
+                        struct assay_slicing **out_slicings, size_t *out_nslicings)
+{
+	size_t nf = assay_summary_nfeatures(s), nfinest = assay_summary_nslices(s);
+	size_t ns = 1, nslicings = nf + (nf >= 2);
+	for (size_t f = 0; f < nf; f++)
+		ns += assay_summary_nlevels(s, f);
+	if (nf >= 2)
+		ns += nfinest;
+	struct assay_slice_result *sl = assay_arena_calloc(a, ns, sizeof *sl);
+	struct assay_slicing *sg = assay_arena_calloc(a, nslicings ? nslicings : 1, sizeof *sg);
+	L->members = assay_arena_calloc(a, ns, sizeof *L->members);
+	L->nmembers = assay_arena_calloc(a, ns, sizeof *L->nmembers);
+	if (!sl || !sg || !L->members || !L->nmembers)
+		return -1;
+	L->ns = ns;
+	size_t k = 0;
+	init_slice(&sl[0]);
+	sl[0].label = "(all)";
+	sl[0].slicing = -1;
+	if (!(L->members[k++] = members_of(s, -1, 0, &L->nmembers[0], a)))
+		return -1;
+	for (size_t f = 0; f < nf; f++) {
+		sg[f].name = assay_summary_feature(s, f);
+		sg[f].first = k;
+		sg[f].count = assay_summary_nlevels(s, f);
+		for (size_t l = 0; l < sg[f].count; l++, k++) {
+			init_slice(&sl[k]);
+			sl[k].slicing = (int)f;
+			sl[k].nparts = 1;
+			const char **pf = assay_arena_alloc(a, sizeof *pf), **pl = assay_arena_alloc(a, sizeof *pl);
+			if (!pf || !pl)
+				return -1;
+			pf[0] = sg[f].name;
+			pl[0] = assay_summary_level(s, f, l);
+			sl[k].part_feature = pf;
+			sl[k].part_level = pl;
+			sl[k].label = assay_arena_printf(a, "%s=%s", pf[0], pl[0]);
+			if (!(L->members[k] = members_of(s, (long)f, l, &L->nmembers[k], a)))
+				return -1;
+		}
+	}
+	if (nf >= 2) {
+		struct assay_slicing *x = &sg[nf];
+		size_t len = 1;
+		for (size_t f = 0; f < nf; f++)
+			len += strlen(assay_summary_feature(s, f)) + 3;
+		char *name = assay_arena_alloc(a, len);
+		if (!name)
+			return -1;
+		name[0] = '\0';
+		for (size_t f = 0; f < nf; f++) {
+			if (f)
+				strcat(name, " & ");
+			strcat(name, assay_summary_feature(s, f));
+		}
+		x->name = name;
+		x->first = k;
+		x->count = nfinest;
+		for (size_t i = 0; i < nfinest; i++, k++) {
+			const uint32_t *codes = assay_summary_slice_levels(s, i);
+			init_slice(&sl[k]);
+			sl[k].slicing = (int)nf;
+			sl[k].nparts = nf;
+			const char **pf = assay_arena_alloc(a, nf * sizeof *pf), **pl = assay_arena_alloc(a, nf * sizeof *pl);
+			size_t *m = assay_arena_alloc(a, sizeof *m);
+			if (!pf || !pl || !m)
+				return -1;
+			size_t llen = 1;
+			for (size_t f = 0; f < nf; f++) {
+				pf[f] = assay_summary_feature(s, f);
+				pl[f] = assay_summary_level(s, f, codes[f]);
+				llen += strlen(pf[f]) + strlen(pl[f]) + 4;
+			}
+			char *label = assay_arena_alloc(a, llen);
+			if (!label)
+				return -1;
+			label[0] = '\0';
+			for (size_t f = 0; f < nf; f++) {
+				if (f)
+					strcat(label, " & ");
+				strcat(label, pf[f]);
+				strcat(label, "=");
+				strcat(label, pl[f]);
+			}
+			sl[k].part_feature = pf;
+			sl[k].part_level = pl;
+			sl[k].label = label;
+			m[0] = i;
+			L->members[k] = m;
+			L->nmembers[k] = 1;
+		}
+	}
+	(void)p;
+	*out_slices = sl;
+	*out_slicings = sg;
+	*out_nslicings = nslicings;
+	return 0;
+}
+
+/* Point values and analytic intervals of every reported slice. */
+static int compute_slices(const struct assay_summary *s, const struct assay_eval_params *p, const struct layout *L,
+                          struct assay_slice_result *sl, double z)
+{
+	for (size_t k = 0; k < L->ns; k++) {
+		if (p->task == ASSAY_TASK_REGRESSION) {
+			struct assay_regsums rs;
+			assay_summary_regsums(s, L->members[k], L->nmembers[k], &rs);
+			sl[k].n = rs.n;
+			metrics_from_regsums(&rs, sl[k].value);
+			if (p->ci_method != ASSAY_CI_NONE)
+				intervals_from_regsums(&rs, sl[k].value, z, sl[k].ci);
+		} else {
+			assay_summary_cells(s, L->members[k], L->nmembers[k], &sl[k].cells);
+			const struct assay_cells *c = &sl[k].cells;
+			sl[k].n = c->tp + c->fp + c->tn + c->fn;
+			metrics_from_cells(c, sl[k].value);
+			if (p->ci_method == ASSAY_CI_WILSON)
+				intervals_wilson(c, z, sl[k].ci);
+			if (assay_summary_has_score(s)) {
+				struct assay_scoremap m;
+				if (assay_summary_scoremap(s, L->members[k], L->nmembers[k], &m) != 0)
+					return -1;
+				metrics_from_scores(&m, sl[k].value);
+				if (p->ci_method != ASSAY_CI_NONE)
+					intervals_from_scores(&m, sl[k].value, z, sl[k].ci);
+				assay_scoremap_free(&m);
+			}
+		}
+		sl[k].small = k > 0 && sl[k].n < p->min_group_size;
+	}
+	return 0;
+}
+
+/* The reference group of a slicing for disparate impact: the one named by
+ * --reference (as "feature=level"), else the largest group. */
+static long reference_slice(const struct assay_eval_report *r, const struct assay_slicing *sg,
+                            const struct assay_slice_result *sl, const char *ref)
+{
+	long best = -1;
+	for (size_t g = 0; g < sg->count; g++) {
+		size_t k = sg->first + g;
+		if (ref && strcmp(sl[k].label, ref) == 0)
+			return (long)k;
+		if (best < 0 || sl[k].n > sl[best].n)
+			best = (long)k;
+	}
+	(void)r;
+	return best;
+}
+
+static int compute_disparities(const struct assay_eval_params *p, struct assay_eval_report *r,
+                               struct assay_slice_result *sl, struct assay_slicing *sg, struct assay_arena *a)
+{
+	size_t nsg = r->nslicings;
+	struct assay_disparity_result *d = assay_arena_calloc(a, nsg * ASSAY_D__COUNT + 1, sizeof *d);
+	size_t total_groups = 0;
+	for (size_t i = 0; i < nsg; i++)
+		total_groups += sg[i].count;
+	struct assay_di_result *di = assay_arena_calloc(a, total_groups + 1, sizeof *di);
+	const double **g = assay_arena_alloc(a, (total_groups + 1) * sizeof *g);
+	struct assay_cells *cells = assay_arena_alloc(a, (total_groups + 1) * sizeof *cells);
+	if (!d || !di || !g || !cells)
+		return -1;
+	size_t nd = 0, ndi = 0;
+	for (size_t i = 0; i < nsg; i++) {
+		size_t n = 0;
+		sg[i].excluded = 0;
+		for (size_t k = sg[i].first; k < sg[i].first + sg[i].count; k++) {
+			if (sl[k].small && !p->include_small) {
+				sg[i].excluded++;
+				continue;
+			}
+			g[n] = sl[k].value;
+			cells[n++] = sl[k].cells;
+		}
+		if (p->task != ASSAY_TASK_BINARY)
+			continue;
+		double between[ASSAY_D__COUNT], overall[ASSAY_D__COUNT];
+		disparities_compute(g, cells, n, sl[0].value, between, overall);
+		for (int k = 0; k < ASSAY_D__COUNT; k++) {
+			d[nd] = (struct assay_disparity_result){(enum assay_disparity)k, (int)i, between[k], overall[k],
+			                                        {NAN, NAN}, {NAN, NAN}};
+			nd++;
+		}
+		long ref = reference_slice(r, &sg[i], sl, p->reference_group);
+		for (size_t k = sg[i].first; ref >= 0 && k < sg[i].first + sg[i].count; k++) {
+			if ((long)k == ref || (sl[k].small && !p->include_small))
+				continue;
+			double ratio = sl[k].value[ASSAY_M_SELECTION_RATE] / sl[ref].value[ASSAY_M_SELECTION_RATE];
+			di[ndi++] = (struct assay_di_result){(int)i, (size_t)ref, k, ratio, {NAN, NAN}, ratio >= 0.8};
+		}
+	}
+	r->disparities = d;
+	r->ndisparities = nd;
+	r->di = di;
+	r->ndi = ndi;
+	return 0;
+}
+
+/* Per finest slice: (calibration bin, label) counts and mean scores, the
+ * cells the bootstrap resamples for the expected calibration error. */
+static int calibration_cells(const struct assay_summary *s, size_t nfinest, double *cnt, double *mean)
+{
+	for (size_t i = 0; i < nfinest; i++) {
+		struct assay_scoremap m;
+		if (assay_summary_scoremap(s, &i, 1, &m) != 0)
+			return -1;
+		double *c = cnt + 20 * i, *mu = mean + 20 * i;
+		memset(c, 0, 20 * sizeof *c);
+		memset(mu, 0, 20 * sizeof *mu);
+		for (size_t j = 0; j < m.n; j++) {
+			int b = (int)floor(m.score[j] * 10);
+			b = b < 0 ? 0 : b > 9 ? 9 : b;
+			c[2 * b] += (double)m.pos[j];
+			c[2 * b + 1] += (double)m.neg[j];
+			mu[2 * b] += m.score[j] * (double)m.pos[j];
+			mu[2 * b + 1] += m.score[j] * (double)m.neg[j];
+		}
+		for (int j = 0; j < 20; j++)
+			mu[j] = c[j] > 0 ? mu[j] / c[j] : 0;
+		assay_scoremap_free(&m);
+	}
+	return 0;
+}
+
+int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *p, struct assay_arena *a,
+                       struct assay_eval_report *r, struct assay_error *err)
+{
+	int rc = assay_summary_freeze(s, err);
+	if (rc)
+		return rc;
+	if (p->confidence <= 0 || p->confidence >= 1)
+		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "--confidence must be between 0 and 1, got %g",
+		                       p->confidence);
+	double z = gsl_cdf_ugaussian_Pinv(1 - (1 - p->confidence) / 2);
+	struct layout L;
+	struct assay_slice_result *sl;
+	struct assay_slicing *sg;
+	size_t nsg;
+	if (build_layout(s, p, a, &L, &sl, &sg, &nsg) != 0)
+		return nomem(err);
+	r->slices = sl;
+	r->nslices = L.ns;
+	r->slicings = sg;
+	r->nslicings = nsg;
+	if (compute_slices(s, p, &L, sl, z) != 0 || compute_disparities(p, r, sl, sg, a) != 0)
+		return nomem(err);
+	if (p->ci_method == ASSAY_CI_BOOTSTRAP && p->task == ASSAY_TASK_BINARY && p->bootstrap > 0) {
+		size_t nfinest = assay_summary_nslices(s);
+		struct assay_cells *cells = assay_arena_alloc(a, (nfinest + 1) * sizeof *cells);
+		double *ecnt = NULL, *emean = NULL;
+		if (!cells)
+			return nomem(err);
+		for (size_t i = 0; i < nfinest; i++)
+			assay_summary_cells(s, &i, 1, &cells[i]);
+		if (assay_summary_has_score(s)) {
+			ecnt = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *ecnt);
+			emean = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *emean);
+			if (!ecnt || !emean || calibration_cells(s, nfinest, ecnt, emean) != 0)
+				return nomem(err);
+		}
+		struct boot_input in = {nfinest, cells, ecnt, emean, (const size_t *const *)L.members, L.nmembers};
+		rc = bootstrap_run(&in, p, r, sl, (struct assay_disparity_result *)r->disparities,
+		                   (struct assay_di_result *)r->di, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* internal.h: private to lib/eval: the pieces eval.c assembles. */
+#ifndef ASSAY_EVAL_INTERNAL_H
+#define ASSAY_EVAL_INTERNAL_H
+
+#include <gsl/gsl_rng.h>
+
+#include "assay/arena.h"
+#include "assay/eval.h"
+#include "assay/summary.h"
+
+/* metrics.c: point values. Fill only the metrics of their kind; others
+ * are left as they are (callers start from all-NaN). */
+void metrics_from_cells(const struct assay_cells *c, double *v);
+void metrics_from_scores(const struct assay_scoremap *m, double *v);
+void metrics_from_regsums(const struct assay_regsums *r, double *v);
+
+/* intervals.c: analytic intervals (z = normal quantile of the level). */
+struct assay_interval wilson_interval(uint64_t k, uint64_t n, double z);
+void intervals_wilson(const struct assay_cells *c, double z, struct assay_interval *ci);
+void intervals_from_scores(const struct assay_scoremap *m, const double *v, double z, struct assay_interval *ci);
+void intervals_from_regsums(const struct assay_regsums *r, const double *v, double z, struct assay_interval *ci);
+
+/* disparity.c: aggregate one metric over a slicing's groups (values of
+ * the included groups) and the overall value, as Fairlearn does. */
+struct agg {
+	double diff_between, diff_overall, ratio_between, ratio_overall;
+};
+void aggregate(const double *group_values, size_t n, double overall, struct agg *out);
+/* All disparities of one slicing; g[i] are the included groups' metric
+ * vectors and cells[i] their confusion cells (for the entropy indices). */
+void disparities_compute(const double *const *g, const struct assay_cells *cells, size_t n, const double *overall,
+                         double out_between[ASSAY_D__COUNT], double out_overall[ASSAY_D__COUNT]);
+
+/* Linear-interpolated quantile of v[0..n) skipping NaN (numpy's
+ * nanquantile, method="linear"); sorts v in place. NaN if all NaN. */
+double nanquantile(double *v, size_t n, double q);
+
+#endif

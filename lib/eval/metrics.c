@@ -1,0 +1,138 @@
+/* metrics.c: per-slice metric values from sufficient statistics.
+ *
+ * Rates are one division of integer counts, with 0/0 -> 0 exactly as
+ * scikit-learn's confusion_matrix(normalize="true") and Fairlearn's base
+ * metrics (selection_rate, true_positive_rate, ...). An empty slice has
+ * NaN everywhere (Fairlearn raises on empty input).
+ *
+ *   balanced_accuracy  mean of TPR and TNR over the classes present
+ *                      (scikit-learn's balanced_accuracy_score)
+ *   f1                 2TP / (2TP + FP + FN), 0 when there is no TP, FP, FN
+ *   theil_index, generalized_entropy_index (alpha = 2): AIF360 with
+ *                      b = yhat - y + 1 in {0, 1, 2}: counts FN, TP+TN, FP
+ *   roc_auc            Mann-Whitney with ties counted one half, which equals
+ *                      scikit-learn's trapezoid over distinct thresholds;
+ *                      NaN when the slice has one class (sklearn raises)
+ *   average_precision  scikit-learn: sum over distinct thresholds, from the
+ *                      highest, of (R_n - R_{n-1}) P_n; NaN without positives
+ *   brier_score        mean (score - y)^2
+ *   log_loss           -mean(y ln p + (1-y) ln(1-p)), p clipped to
+ *                      [eps, 1-eps], eps = DBL_EPSILON (scikit-learn >= 1.5)
+ *   expected_calibration_error  10 equal-width bins, bin = min(floor(10 s), 9);
+ *                      sum over bins of (n_b / n) |positives_b / n_b - mean score_b|
+ *   mae, rmse, r2, mean_prediction, mean_residual (residual = y - prediction);
+ *                      r2 as scikit-learn with force_finite: 1 when both sums
+ *                      of squares are 0, 0 when only the total one is.
+ */
+#include <float.h>
+#include <math.h>
+
+#include "internal.h"
+
+static double rate(uint64_t num, uint64_t den)
+{
+	return den ? (double)num / (double)den : 0.0;
+}
+
+void metrics_from_cells(const struct assay_cells *c, double *v)
+{
+	uint64_t n = c->tp + c->fp + c->tn + c->fn;
+	v[ASSAY_M_COUNT] = (double)n;
+	if (n == 0)
+		return;
+	uint64_t pos = c->tp + c->fn, neg = c->tn + c->fp;
+	v[ASSAY_M_BASE_RATE] = (double)pos / (double)n;
+	v[ASSAY_M_SELECTION_RATE] = (double)(c->tp + c->fp) / (double)n;
+	v[ASSAY_M_ACCURACY] = (double)(c->tp + c->tn) / (double)n;
+	v[ASSAY_M_PRECISION] = rate(c->tp, c->tp + c->fp);
+	v[ASSAY_M_RECALL] = rate(c->tp, pos);
+	v[ASSAY_M_FPR] = rate(c->fp, neg);
+	v[ASSAY_M_FNR] = rate(c->fn, pos);
+	v[ASSAY_M_TNR] = rate(c->tn, neg);
+	if (pos && neg)
+		v[ASSAY_M_BALANCED_ACCURACY] = (v[ASSAY_M_RECALL] + v[ASSAY_M_TNR]) / 2;
+	else
+		v[ASSAY_M_BALANCED_ACCURACY] = pos ? v[ASSAY_M_RECALL] : v[ASSAY_M_TNR];
+	v[ASSAY_M_F1] = rate(2 * c->tp, 2 * c->tp + c->fp + c->fn);
+
+	/* b = 0 for FN, 1 for TP and TN, 2 for FP */
+	double n0 = (double)c->fn, n1 = (double)(c->tp + c->tn), n2 = (double)c->fp, nn = (double)n;
+	double mu = (n1 + 2 * n2) / nn;
+	if (mu > 0) {
+		double r1 = 1 / mu, r2 = 2 / mu;
+		v[ASSAY_M_GEI] = (n0 * -1.0 + n1 * (r1 * r1 - 1) + n2 * (r2 * r2 - 1)) / nn / 2;
+		v[ASSAY_M_THEIL] = (n1 * r1 * log(r1) + n2 * r2 * log(r2)) / nn;
+	}
+}
+
+void metrics_from_scores(const struct assay_scoremap *m, double *v)
+{
+	uint64_t P = 0, N = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		P += m->pos[i];
+		N += m->neg[i];
+	}
+	if (P + N == 0)
+		return;
+	long double brier = 0, logloss = 0;
+	double bin_n[10] = {0}, bin_pos[10] = {0};
+	long double bin_s[10] = {0};
+	unsigned __int128 auc2 = 0; /* 2 * (number of correctly ordered pairs + ties / 2) */
+	uint64_t neg_below = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		double s = m->score[i];
+		uint64_t p = m->pos[i], q = m->neg[i];
+		auc2 += (unsigned __int128)p * (2 * neg_below + q);
+		neg_below += q;
+		brier += (long double)p * (1 - s) * (1 - s) + (long double)q * s * s;
+		double c = s < DBL_EPSILON ? DBL_EPSILON : s > 1 - DBL_EPSILON ? 1 - DBL_EPSILON : s;
+		logloss -= (long double)p * log(c) + (long double)q * log1p(-c);
+		int b = (int)floor(s * 10);
+		b = b < 0 ? 0 : b > 9 ? 9 : b;
+		bin_n[b] += (double)(p + q);
+		bin_pos[b] += (double)p;
+		bin_s[b] += (long double)s * (long double)(p + q);
+	}
+	double n = (double)(P + N);
+	v[ASSAY_M_BRIER] = (double)(brier / n);
+	v[ASSAY_M_LOG_LOSS] = (double)(logloss / n);
+	long double ece = 0;
+	for (int b = 0; b < 10; b++)
+		if (bin_n[b] > 0)
+			ece += fabsl((long double)bin_pos[b] - bin_s[b]) / n;
+	v[ASSAY_M_ECE] = (double)ece;
+	if (P && N)
+		v[ASSAY_M_ROC_AUC] = (double)((long double)auc2 / (2.0L * (long double)P * (long double)N));
+	if (P) {
+		/* from the highest score down: each distinct threshold adds
+		 * (tp_i - tp_{i-1}) / P * precision_i */
+		uint64_t tp = 0, fp = 0;
+		long double ap = 0;
+		for (size_t i = m->n; i-- > 0;) {
+			tp += m->pos[i];
+			fp += m->neg[i];
+			if (m->pos[i])
+				ap += (long double)m->pos[i] / P * ((long double)tp / (tp + fp));
+		}
+		v[ASSAY_M_AVERAGE_PRECISION] = (double)ap;
+	}
+}
+
+void metrics_from_regsums(const struct assay_regsums *r, double *v)
+{
+	v[ASSAY_M_COUNT] = (double)r->n;
+	if (r->n == 0)
+		return;
+	double n = (double)r->n;
+	v[ASSAY_M_MAE] = r->sum_abs_e / n;
+	v[ASSAY_M_RMSE] = sqrt(r->sum_e2 / n);
+	v[ASSAY_M_MEAN_PREDICTION] = r->sum_p / n;
+	v[ASSAY_M_MEAN_RESIDUAL] = r->sum_e / n;
+	long double sst = (long double)r->sum_y2 - (long double)r->sum_y * r->sum_y / n;
+	if (sst < 0)
+		sst = 0;
+	if (sst == 0)
+		v[ASSAY_M_R2] = r->sum_e2 == 0 ? 1.0 : 0.0;
+	else
+		v[ASSAY_M_R2] = (double)(1 - r->sum_e2 / sst);
+}
