@@ -113,7 +113,9 @@ static int blank_line(const char *s, size_t n)
 static json_t *load_line(const char *s, size_t n, uint64_t line, struct assay_error *err)
 {
 	json_error_t je;
-	json_t *root = json_loadb(s, n, 0, &je);
+	/* INT_AS_REAL: integers too big for json_int_t are still valid JSON
+	 * (the field text is the literal, not jansson's value). */
+	json_t *root = json_loadb(s, n, JSON_DECODE_INT_AS_REAL, &je);
 	if (!root) {
 		assay_error_set(err, ASSAY_EINPUT, NULL, line, je.column > 0 ? (uint64_t)je.column : 1,
 		                "invalid JSON: %s", je.text);
@@ -121,9 +123,10 @@ static json_t *load_line(const char *s, size_t n, uint64_t line, struct assay_er
 		return NULL;
 	}
 	if (!json_is_object(root)) {
+		int array = json_is_array(root);
 		json_decref(root);
 		assay_error_set(err, ASSAY_EINPUT, NULL, line, 1, "expected a JSON object, found %s",
-		                json_is_array(root) ? "an array" : "a scalar value");
+		                array ? "an array" : "a scalar value");
 		return NULL;
 	}
 	return root;

@@ -1,7 +1,7 @@
 # COMPAS parity: `assay eval` with ProPublica's filters reproduces the
 # cells, rates and Fairlearn summaries of ../shared/data/compas/REFERENCE.md
 # (counts exactly, rates to 1e-12 relative), reading the real CSV.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 data=$SHARED/data/compas/compas-scores-two-years.csv
 filters=(--where 'days_b_screening_arrest <= 30' --where 'days_b_screening_arrest >= -30'
          --where 'is_recid != -1' --where 'c_charge_degree != O' --where 'score_text != N/A')

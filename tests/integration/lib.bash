@@ -1,4 +1,4 @@
-# lib.sh: helpers for integration tests that run the real assay binary.
+# lib.bash: helpers for integration tests that run the real assay binary.
 # Each test script sources this; $ASSAY, $SHARED, $TESTS and $ROOT come
 # from ctest (tests/CMakeLists.txt).
 set -u
