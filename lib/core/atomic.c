@@ -8,9 +8,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "assay/output.h"
+
+/* mkstemp creates 0600 files; a report should get the permissions any
+ * new file gets: the destination's mode when it exists, else 0666 less the
+ * umask, read from /proc (umask(2) cannot be read without changing it). */
+static mode_t output_mode(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return st.st_mode & 07777;
+	mode_t mask = 022;
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "Umask:", 6) == 0)
+			mask = (mode_t)strtol(line + 6, NULL, 8);
+	if (f)
+		fclose(f);
+	return 0666 & ~mask;
+}
 
 int assay_write_atomic(const char *path, assay_render_fn fn, void *ctx, struct assay_error *err)
 {
@@ -25,6 +45,7 @@ int assay_write_atomic(const char *path, assay_render_fn fn, void *ctx, struct a
 		free(tmp);
 		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot create the output file: %s", strerror(e));
 	}
+	fchmod(fd, output_mode(path));
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);

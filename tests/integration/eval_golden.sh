@@ -1,0 +1,57 @@
+# `assay eval` outputs on a small fixture, byte for byte against golden
+# files (tests/golden/; regenerate with UPDATE_GOLDEN=1 after an intended
+# change and review the diff), plus the facts that must hold whatever the
+# format: exit status, CSV = JSONL, same seed = same bytes.
+source "$(dirname "$0")/lib.bash"
+cd "$TESTS" || exit 1
+args=(--label approved --pred predicted --score score --sensitive group,sex --plan data/eval/loans-plan.yaml
+      --bootstrap 200 --color never)
+
+for fmt in text json md html junit; do
+  # the plan has a failing check: exit 1, and the report is still written
+  run 1 "$ASSAY" eval --data data/eval/loans.csv "${args[@]}" --format "$fmt" --out "$TMP/loans.$fmt"
+  same "$TMP/loans.$fmt" "golden/loans.$fmt"
+done
+contains "$TMP/out" "report written to $TMP/loans.junit"
+contains "$TMP/loans.junit" 'failures="3"'   # one failure and two inconclusive (inconclusive: fail)
+
+# --inconclusive pass turns the two inconclusive checks into skipped tests
+run 1 "$ASSAY" eval --data data/eval/loans.csv "${args[@]}" --inconclusive pass --format junit --out "$TMP/pass.junit"
+contains "$TMP/pass.junit" 'failures="1"'
+contains "$TMP/pass.junit" 'skipped="2"'
+
+# JSONL gives the same numbers as CSV
+run 1 "$ASSAY" eval --data data/eval/loans.jsonl "${args[@]}" --format json --out "$TMP/jsonl.json"
+python3 - "$TMP/loans.json" "$TMP/jsonl.json" <<'PY' && ok || bad "CSV and JSONL results differ"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for k in ("slices", "disparities", "disparate_impact", "checks"):
+    assert a[k] == b[k], k
+PY
+
+# no plan: nothing to fail, exit 0; stdout is the report
+run 0 "$ASSAY" eval --data data/eval/loans.csv --label approved --pred predicted --sensitive group --ci wilson
+contains "$TMP/out" "group=A"
+contains "$TMP/out" "demographic_parity_ratio"
+
+# the same seed gives the same bytes; another seed other intervals
+run 1 "$ASSAY" eval --data data/eval/loans.csv "${args[@]}" --format json --out "$TMP/again.json"
+cmp -s "$TMP/loans.json" "$TMP/again.json" && ok || bad "same seed, different bytes"
+run 1 "$ASSAY" eval --data data/eval/loans.csv "${args[@]}" --seed 9 --format json --out "$TMP/seed9.json"
+cmp -s "$TMP/loans.json" "$TMP/seed9.json" && bad "seed had no effect" || ok
+
+# the JSON carries what produced it
+pyassert "$TMP/loans.json" \
+  'r["tool"]["name"] == "assay" and r["generated_at"] == "2026-01-01T00:00:00Z"' \
+  'r["inputs"][0]["sha256"] == "'"$(sha256sum data/eval/loans.csv | cut -d" " -f1)"'"' \
+  'r["inputs"][1]["role"] == "plan" and r["inputs"][1]["sha256"] == "'"$(sha256sum data/eval/loans-plan.yaml | cut -d" " -f1)"'"' \
+  'r["parameters"]["ci"]["bootstrap"] == 200 and r["parameters"]["ci"]["seed"] == 42' \
+  '[c["status"] for c in r["checks"]] == ["fail", "pass", "inconclusive", "pass", "inconclusive"]' \
+  'r["passed"] is False'
+
+# help shows an example
+run 0 "$ASSAY" eval --help
+contains "$TMP/out" "Examples:"
+run 0 "$ASSAY" help eval
+contains "$TMP/out" "--sensitive"
+finish
