@@ -55,15 +55,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char delims[4] = {0, ';', '\t', '|'};
 	const char *cols[3] = {"a", "b", "c"};
 	struct assay_source_opts opts = {
-	        .path = path,
-	        .format = ASSAY_FORMAT_CSV,
-	        .delimiter = delims[o & 3],
-	        .no_header = (o >> 2) & 1,
-	        .columns = cols,
-	        .ncolumns = 1 + ((o >> 3) & 1) * 2,
-	        .threads = 1 + ((o >> 4) & 3),
-	        .min_split_bytes = 1,
-	        .block_bytes = (o >> 6) ? (size_t)16 << (o >> 6) : 0,
+	    .path = path,
+	    .format = ASSAY_FORMAT_CSV,
+	    .delimiter = delims[o & 3],
+	    .no_header = (o >> 2) & 1,
+	    .columns = cols,
+	    .ncolumns = 1 + ((o >> 3) & 1) * 2,
+	    .threads = 1 + ((o >> 4) & 3),
+	    .min_split_bytes = 1,
+	    .block_bytes = (o >> 6) ? (size_t)16 << (o >> 6) : 0,
 	};
 	struct assay_source *src = NULL;
 	struct assay_error err;

@@ -54,13 +54,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	const char *na[1] = {"-"};
 	struct assay_source_opts opts = {
-	        .path = path,
-	        .format = ASSAY_FORMAT_JSONL,
-	        .na = na,
-	        .nna = o & 1,
-	        .threads = 1 + ((o >> 4) & 3),
-	        .min_split_bytes = 1,
-	        .block_bytes = (o >> 6) ? (size_t)16 << (o >> 6) : 0,
+	    .path = path,
+	    .format = ASSAY_FORMAT_JSONL,
+	    .na = na,
+	    .nna = o & 1,
+	    .threads = 1 + ((o >> 4) & 3),
+	    .min_split_bytes = 1,
+	    .block_bytes = (o >> 6) ? (size_t)16 << (o >> 6) : 0,
 	};
 	struct assay_source *src = NULL;
 	struct assay_error err;

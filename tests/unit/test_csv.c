@@ -167,8 +167,8 @@ static void expect_error(struct result r, int code, uint64_t line, uint64_t colu
 	assert_int_equal(r.rc, code);
 	assert_int_equal(r.err.code, code);
 	if (r.err.line != line || r.err.column != column || !strstr(r.err.message, message_part))
-		fail_msg("expected %llu:%llu \"%s\", got: %s", (unsigned long long)line, (unsigned long long)column,
-		         message_part, buf);
+		fail_msg("expected %llu:%llu \"%s\", got: %s", (unsigned long long)line,
+		         (unsigned long long)column, message_part, buf);
 	assert_non_null(strstr(r.err.file, tmpdir));
 	free(r.text);
 }
@@ -205,13 +205,14 @@ static void a_utf8_bom_is_skipped(void **state)
 
 static void other_delimiters(void **state)
 {
-	struct result r = scan_opts((struct assay_source_opts){.path = WRITE("semi.csv", "a;b\n1,5;\"x;y\"\n"),
-	                                                       .delimiter = ';'},
-	                            NULL);
+	struct result r = scan_opts(
+	    (struct assay_source_opts){.path = WRITE("semi.csv", "a;b\n1,5;\"x;y\"\n"), .delimiter = ';'},
+	    NULL);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.text, "1,5|x;y\n");
 	free(r.text);
-	r = scan_opts((struct assay_source_opts){.path = WRITE("tab.tsv", "a\tb\n1 2\t3\n"), .delimiter = '\t'}, NULL);
+	r = scan_opts(
+	    (struct assay_source_opts){.path = WRITE("tab.tsv", "a\tb\n1 2\t3\n"), .delimiter = '\t'}, NULL);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.text, "1 2|3\n");
 	free(r.text);
@@ -221,14 +222,14 @@ static void no_header_takes_the_names_given(void **state)
 {
 	const char *cols[] = {"y", "score"};
 	const char *p = WRITE("nohdr.csv", "1,0.5\n0,0.25\n");
-	struct result r = scan_opts((struct assay_source_opts){.path = p, .no_header = 1, .columns = cols,
-	                                                       .ncolumns = 2},
-	                            NULL);
+	struct result r = scan_opts(
+	    (struct assay_source_opts){.path = p, .no_header = 1, .columns = cols, .ncolumns = 2}, NULL);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.text, "1|0.5\n0|0.25\n");
 	free(r.text);
 	const char *three[] = {"a", "b", "c"};
-	r = scan_opts((struct assay_source_opts){.path = p, .no_header = 1, .columns = three, .ncolumns = 3}, NULL);
+	r = scan_opts((struct assay_source_opts){.path = p, .no_header = 1, .columns = three, .ncolumns = 3},
+	              NULL);
 	expect_error(r, ASSAY_EINPUT, 1, 1, "3 column names were given but the first row has 2 fields");
 }
 
@@ -259,7 +260,8 @@ static void with_one_column_a_blank_line_is_an_empty_field(void **state)
 
 static void a_ragged_row_is_located(void **state)
 {
-	struct result r = scan_path(WRITE("rag.csv", "a,b,c,d,e\n1,2,3,4,5\n\"x\ny\",2,3,4,5\n1,2,3\n1,2,3,4,5\n"));
+	struct result r =
+	    scan_path(WRITE("rag.csv", "a,b,c,d,e\n1,2,3,4,5\n\"x\ny\",2,3,4,5\n1,2,3\n1,2,3,4,5\n"));
 	assert_non_null(strstr(r.err.hint, "quoted"));
 	expect_error(r, ASSAY_EINPUT, 5, 1, "row has 3 fields, the header has 5");
 	expect_error(scan_path(WRITE("rag2.csv", "a,b\n1,2,3\n")), ASSAY_EINPUT, 2, 1,
@@ -270,7 +272,8 @@ static void an_unterminated_quote_points_at_its_opening(void **state)
 {
 	expect_error(scan_path(WRITE("open.csv", "a,b\n1,2\n3,\"four\n5,6\n")), ASSAY_EINPUT, 3, 3,
 	             "quoted field is not closed");
-	expect_error(scan_path(WRITE("openhdr.csv", "a,\"b\n")), ASSAY_EINPUT, 1, 3, "quoted field is not closed");
+	expect_error(scan_path(WRITE("openhdr.csv", "a,\"b\n")), ASSAY_EINPUT, 1, 3,
+	             "quoted field is not closed");
 }
 
 static void text_after_a_closing_quote_is_an_error(void **state)
@@ -377,10 +380,10 @@ static void workers_deliver_the_same_rows_as_one(void **state)
 	assert_int_equal(one.st.workers_used, 1);
 	for (int threads = 2; threads <= 7; threads++) {
 		for (size_t block = 64; block <= 65536; block *= 32) {
-			struct result r =
-			        scan_opts((struct assay_source_opts){.path = p, .threads = threads, .min_split_bytes = 1,
-			                                             .block_bytes = block},
-			                  NULL);
+			struct result r = scan_opts(
+			    (struct assay_source_opts){
+			        .path = p, .threads = threads, .min_split_bytes = 1, .block_bytes = block},
+			    NULL);
 			assert_int_equal(r.rc, 0);
 			assert_int_equal(r.st.rows, 20000);
 			assert_string_equal(r.text, one.text);
@@ -419,7 +422,7 @@ static void a_split_inside_a_quoted_line_break_rescans(void **state)
 	const char *p = write_file("split.csv", s.text, s.len);
 	struct result one = scan_opts((struct assay_source_opts){.path = p, .threads = 1}, NULL);
 	struct result two =
-	        scan_opts((struct assay_source_opts){.path = p, .threads = 2, .min_split_bytes = 1}, NULL);
+	    scan_opts((struct assay_source_opts){.path = p, .threads = 2, .min_split_bytes = 1}, NULL);
 	assert_int_equal(one.rc, 0);
 	assert_int_equal(two.rc, 0);
 	assert_int_equal(two.st.workers_used, 1);
@@ -451,8 +454,8 @@ static void the_first_error_in_file_order_wins(void **state)
 	/* lines before the bad row: header + 750 two-line rows + 750 one-line rows */
 	uint64_t line = 1 + 750 * 2 + 750 + 1;
 	for (int threads = 1; threads <= 4; threads++) {
-		struct result r =
-		        scan_opts((struct assay_source_opts){.path = p, .threads = threads, .min_split_bytes = 1}, NULL);
+		struct result r = scan_opts(
+		    (struct assay_source_opts){.path = p, .threads = threads, .min_split_bytes = 1}, NULL);
 		expect_error(r, ASSAY_EINPUT, line, 1, "row has 3 fields");
 	}
 	/* and an error raised by the row function in a later range */
@@ -460,8 +463,9 @@ static void the_first_error_in_file_order_wins(void **state)
 	p = write_file("twoerr.csv", s.text, s.len);
 	for (int threads = 1; threads <= 4; threads++) {
 		struct result r = scan_opts(
-		        (struct assay_source_opts){.path = p, .threads = threads, .min_split_bytes = 1, .block_bytes = 100},
-		        "bom");
+		    (struct assay_source_opts){
+		        .path = p, .threads = threads, .min_split_bytes = 1, .block_bytes = 100},
+		    "bom");
 		expect_error(r, ASSAY_EINPUT, line, 5, "row function refused");
 	}
 	free(s.text);
@@ -489,33 +493,34 @@ static void the_scan_reports_the_file_sha256(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.st.rows, 0);
 	assert_int_equal(r.st.bytes, 3);
-	assert_string_equal(r.st.sha256_hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(r.st.sha256_hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	free(r.text);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(quoted_fields_hold_delimiters_quotes_and_line_breaks),
-	        cmocka_unit_test(crlf_and_lf_line_ends_and_a_last_line_without_one),
-	        cmocka_unit_test(a_utf8_bom_is_skipped),
-	        cmocka_unit_test(other_delimiters),
-	        cmocka_unit_test(no_header_takes_the_names_given),
-	        cmocka_unit_test(a_quote_inside_an_unquoted_field_is_literal),
-	        cmocka_unit_test(blank_lines_at_the_end_are_ignored),
-	        cmocka_unit_test(a_blank_line_in_the_middle_is_a_ragged_row),
-	        cmocka_unit_test(with_one_column_a_blank_line_is_an_empty_field),
-	        cmocka_unit_test(a_ragged_row_is_located),
-	        cmocka_unit_test(an_unterminated_quote_points_at_its_opening),
-	        cmocka_unit_test(text_after_a_closing_quote_is_an_error),
-	        cmocka_unit_test(invalid_utf8_is_located_with_a_hint),
-	        cmocka_unit_test(missing_empty_and_unreadable_files),
-	        cmocka_unit_test(errors_from_the_row_function_get_file_and_line),
-	        cmocka_unit_test(workers_deliver_the_same_rows_as_one),
-	        cmocka_unit_test(a_split_inside_a_quoted_line_break_rescans),
-	        cmocka_unit_test(the_first_error_in_file_order_wins),
-	        cmocka_unit_test(a_row_longer_than_a_block_grows_the_buffer),
-	        cmocka_unit_test(the_scan_reports_the_file_sha256),
+	    cmocka_unit_test(quoted_fields_hold_delimiters_quotes_and_line_breaks),
+	    cmocka_unit_test(crlf_and_lf_line_ends_and_a_last_line_without_one),
+	    cmocka_unit_test(a_utf8_bom_is_skipped),
+	    cmocka_unit_test(other_delimiters),
+	    cmocka_unit_test(no_header_takes_the_names_given),
+	    cmocka_unit_test(a_quote_inside_an_unquoted_field_is_literal),
+	    cmocka_unit_test(blank_lines_at_the_end_are_ignored),
+	    cmocka_unit_test(a_blank_line_in_the_middle_is_a_ragged_row),
+	    cmocka_unit_test(with_one_column_a_blank_line_is_an_empty_field),
+	    cmocka_unit_test(a_ragged_row_is_located),
+	    cmocka_unit_test(an_unterminated_quote_points_at_its_opening),
+	    cmocka_unit_test(text_after_a_closing_quote_is_an_error),
+	    cmocka_unit_test(invalid_utf8_is_located_with_a_hint),
+	    cmocka_unit_test(missing_empty_and_unreadable_files),
+	    cmocka_unit_test(errors_from_the_row_function_get_file_and_line),
+	    cmocka_unit_test(workers_deliver_the_same_rows_as_one),
+	    cmocka_unit_test(a_split_inside_a_quoted_line_break_rescans),
+	    cmocka_unit_test(the_first_error_in_file_order_wins),
+	    cmocka_unit_test(a_row_longer_than_a_block_grows_the_buffer),
+	    cmocka_unit_test(the_scan_reports_the_file_sha256),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

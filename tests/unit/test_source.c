@@ -102,7 +102,7 @@ static void missing_value_spellings(void **state)
 {
 	const char *extra[] = {"-", "n/a"};
 	struct assay_source *src =
-	        open_ok((struct assay_source_opts){.path = WRITE("na.csv", "a\n1\n"), .na = extra, .nna = 2});
+	    open_ok((struct assay_source_opts){.path = WRITE("na.csv", "a\n1\n"), .na = extra, .nna = 2});
 	const char *yes[] = {"", "NA", "NaN", "nan", "null", "NULL", "-", "n/a"};
 	const char *no[] = {"N/A", "na", "Na", "NAN", "Null", " ", "NA ", "none", "0", "--"};
 	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
@@ -115,16 +115,18 @@ static void missing_value_spellings(void **state)
 
 static void unknown_columns_suggest_the_closest(void **state)
 {
-	struct assay_source *src =
-	        open_ok((struct assay_source_opts){.path = WRITE("cols.csv", "y_true,y_pred,score,group\n1,1,0.9,a\n")});
+	struct assay_source *src = open_ok(
+	    (struct assay_source_opts){.path = WRITE("cols.csv", "y_true,y_pred,score,group\n1,1,0.9,a\n")});
 	struct assay_error err;
 	assert_int_equal(assay_source_column(src, "score", "--score", &err), 2);
 	assert_int_equal(assay_source_column(src, "scroe", "--score", &err), -1);
 	assert_int_equal(err.code, ASSAY_EUSAGE);
-	assert_string_equal(err.message,
-	                    "no column \"scroe\" (--score); did you mean \"score\"? columns: y_true, y_pred, score, group");
+	assert_string_equal(
+	    err.message,
+	    "no column \"scroe\" (--score); did you mean \"score\"? columns: y_true, y_pred, score, group");
 	assert_int_equal(assay_source_column(src, "xyzzy", "--label", &err), -1);
-	assert_string_equal(err.message, "no column \"xyzzy\" (--label); columns: y_true, y_pred, score, group");
+	assert_string_equal(err.message,
+	                    "no column \"xyzzy\" (--label); columns: y_true, y_pred, score, group");
 	assay_source_free(src);
 }
 
@@ -134,7 +136,8 @@ static void long_column_lists_are_truncated(void **state)
 	for (int i = 0; i < 200; i++)
 		p += sprintf(p, "%scolumn_number_%d", i ? "," : "", i);
 	strcat(hdr, "\n");
-	struct assay_source *src = open_ok((struct assay_source_opts){.path = write_file("wide.csv", hdr, strlen(hdr))});
+	struct assay_source *src =
+	    open_ok((struct assay_source_opts){.path = write_file("wide.csv", hdr, strlen(hdr))});
 	assert_int_equal(assay_source_ncols(src), 200);
 	struct assay_error err;
 	assert_int_equal(assay_source_column(src, "nope", NULL, &err), -1);
@@ -145,7 +148,8 @@ static void long_column_lists_are_truncated(void **state)
 
 static void duplicate_names_first_wins(void **state)
 {
-	struct assay_source *src = open_ok((struct assay_source_opts){.path = WRITE("dup.csv", "a,b,a\n1,2,3\n")});
+	struct assay_source *src =
+	    open_ok((struct assay_source_opts){.path = WRITE("dup.csv", "a,b,a\n1,2,3\n")});
 	struct assay_error err;
 	assert_int_equal(assay_source_column(src, "a", "--x", &err), 0);
 	assert_int_equal(assay_source_ncols(src), 3);
@@ -156,25 +160,29 @@ static void bad_options_are_usage_errors(void **state)
 {
 	struct assay_source *src;
 	struct assay_error err;
-	assert_int_equal(assay_source_open(&src, &(struct assay_source_opts){.path = "-"}, &err), ASSAY_EUSAGE);
-	assert_int_equal(
-	        assay_source_open(&src, &(struct assay_source_opts){.path = "x.csv", .delimiter = '"'}, &err),
-	        ASSAY_EUSAGE);
-	assert_int_equal(assay_source_open(&src, &(struct assay_source_opts){.path = "x.csv", .no_header = 1}, &err),
+	assert_int_equal(assay_source_open(&src, &(struct assay_source_opts){.path = "-"}, &err),
 	                 ASSAY_EUSAGE);
-	assert_int_equal(assay_source_open(&src, &(struct assay_source_opts){.path = NULL}, &err), ASSAY_EUSAGE);
+	assert_int_equal(
+	    assay_source_open(&src, &(struct assay_source_opts){.path = "x.csv", .delimiter = '"'}, &err),
+	    ASSAY_EUSAGE);
+	assert_int_equal(
+	    assay_source_open(&src, &(struct assay_source_opts){.path = "x.csv", .no_header = 1}, &err),
+	    ASSAY_EUSAGE);
+	assert_int_equal(assay_source_open(&src, &(struct assay_source_opts){.path = NULL}, &err),
+	                 ASSAY_EUSAGE);
 }
 
 /* ---- JSONL --------------------------------------------------------------- */
 
 static void jsonl_rows_keep_number_literals(void **state)
 {
-	const char *p = WRITE("a.jsonl", "{\"id\": 1, \"score\": 0.1, \"ok\": true, \"name\": \"a\\\"b\\u00e9\"}\n"
-	                                 "\n"
-	                                 "{\"score\": 1e3, \"id\": -2, \"ok\": false}\r\n"
-	                                 "   \n"
-	                                 "{\"id\": 3, \"score\": null, \"ok\": null, \"name\": \"\"}\n"
-	                                 "{\"id\":4,\"score\":12345678901234567890,\"ok\":true,\"name\":\"plain\"}");
+	const char *p =
+	    WRITE("a.jsonl", "{\"id\": 1, \"score\": 0.1, \"ok\": true, \"name\": \"a\\\"b\\u00e9\"}\n"
+	                     "\n"
+	                     "{\"score\": 1e3, \"id\": -2, \"ok\": false}\r\n"
+	                     "   \n"
+	                     "{\"id\": 3, \"score\": null, \"ok\": null, \"name\": \"\"}\n"
+	                     "{\"id\":4,\"score\":12345678901234567890,\"ok\":true,\"name\":\"plain\"}");
 	struct assay_source *src = open_ok((struct assay_source_opts){.path = p});
 	assert_int_equal(assay_source_ncols(src), 4);
 	assert_string_equal(assay_source_colname(src, 0), "id");
@@ -194,7 +202,7 @@ static void jsonl_errors_are_located(void **state)
 	struct sink s;
 	struct assay_error err;
 	struct assay_source *src = open_ok((struct assay_source_opts){
-	        .path = WRITE("k.jsonl", "{\"a\": 1, \"b\": 2}\n{\"a\": 1}\n\n{\"a\": 1, \"x\": 2}\n")});
+	    .path = WRITE("k.jsonl", "{\"a\": 1, \"b\": 2}\n{\"a\": 1}\n\n{\"a\": 1, \"x\": 2}\n")});
 	assert_int_equal(scan1(src, &s, &err), ASSAY_EINPUT);
 	assert_int_equal(err.line, 4);
 	assert_int_equal(err.column, 10);
@@ -221,28 +229,33 @@ static void jsonl_errors_are_located(void **state)
 	assert_non_null(strstr(err.message, "expected a JSON object"));
 	assay_source_free(src);
 
-	src = open_ok((struct assay_source_opts){.path = WRITE("u.jsonl", "{\"a\": 1}\n{\"a\": \"\xFF\"}\n")});
+	src =
+	    open_ok((struct assay_source_opts){.path = WRITE("u.jsonl", "{\"a\": 1}\n{\"a\": \"\xFF\"}\n")});
 	assert_int_equal(scan1(src, &s, &err), ASSAY_EINPUT);
 	assert_int_equal(err.line, 2);
 	assert_int_equal(err.column, 8);
 	assert_string_equal(err.message, "invalid UTF-8 byte 0xff");
 	assay_source_free(src);
 
-	assert_int_equal(assay_source_open(&src, &(struct assay_source_opts){.path = WRITE("e.jsonl", "\n \n")}, &err),
-	                 ASSAY_EINPUT);
+	assert_int_equal(
+	    assay_source_open(&src, &(struct assay_source_opts){.path = WRITE("e.jsonl", "\n \n")}, &err),
+	    ASSAY_EINPUT);
 	assert_non_null(strstr(err.message, "is empty"));
 	assert_int_equal(
-	        assay_source_open(&src, &(struct assay_source_opts){.path = WRITE("h.jsonl", "\n{\"a\": 1\n")}, &err),
-	        ASSAY_EINPUT);
+	    assay_source_open(&src, &(struct assay_source_opts){.path = WRITE("h.jsonl", "\n{\"a\": 1\n")},
+	                      &err),
+	    ASSAY_EINPUT);
 	assert_int_equal(err.line, 2);
-	assert_int_equal(assay_source_open(&src, &(struct assay_source_opts){.path = WRITE("o.jsonl", "{}\n")}, &err),
-	                 ASSAY_EINPUT);
+	assert_int_equal(
+	    assay_source_open(&src, &(struct assay_source_opts){.path = WRITE("o.jsonl", "{}\n")}, &err),
+	    ASSAY_EINPUT);
 }
 
 static void jsonl_is_chosen_by_extension_or_option(void **state)
 {
 	const char *p = WRITE("data.txt", "{\"a\": \"x\"}\n");
-	struct assay_source *src = open_ok((struct assay_source_opts){.path = p, .format = ASSAY_FORMAT_JSONL});
+	struct assay_source *src =
+	    open_ok((struct assay_source_opts){.path = p, .format = ASSAY_FORMAT_JSONL});
 	struct sink s;
 	struct assay_error err;
 	assert_int_equal(scan1(src, &s, &err), 0);
@@ -285,8 +298,25 @@ static void numbers_parse_like_strtod(void **state)
 	parse_ok("NaN", NAN);
 	parse_ok("000000000000000000000000000001.5", 1.5);
 	parse_ok("0.000000000000000000000000000001", 1e-30);
-	const char *bad[] = {"", " ", "1 ", " 1", ".", "-", "+", "1e", "1e+", "e5", "0x10", "1.2.3", "1,5", "inff",
-	                     "nan1", "--1", "1e5x", "\xC2\xA0" "1"};
+	const char *bad[] = {"",
+	                     " ",
+	                     "1 ",
+	                     " 1",
+	                     ".",
+	                     "-",
+	                     "+",
+	                     "1e",
+	                     "1e+",
+	                     "e5",
+	                     "0x10",
+	                     "1.2.3",
+	                     "1,5",
+	                     "inff",
+	                     "nan1",
+	                     "--1",
+	                     "1e5x",
+	                     "\xC2\xA0"
+	                     "1"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		double d;
 		if (assay_parse_double(bad[i], strlen(bad[i]), &d) == 0)
@@ -365,7 +395,8 @@ static int compas_row(void *ctx, const struct assay_row *row, struct assay_error
 	assert_false(assay_source_is_na(c->src, st));
 	double d;
 	if (assay_parse_double(row->fields[c->decile].p, row->fields[c->decile].len, &d))
-		return assay_error_set(err, ASSAY_EINPUT, NULL, row->line, row->fields[c->decile].column, "bad decile");
+		return assay_error_set(err, ASSAY_EINPUT, NULL, row->line, row->fields[c->decile].column,
+		                       "bad decile");
 	c->decile_sum += d;
 	return 0;
 }
@@ -385,8 +416,8 @@ static void compas_loads_with_one_or_many_workers(void **state)
 		skip();
 	struct compas first = {0};
 	for (int threads = 1; threads <= 4; threads++) {
-		struct assay_source *src = open_ok(
-		        (struct assay_source_opts){.path = path, .threads = threads, .min_split_bytes = 4096, .block_bytes = 65536});
+		struct assay_source *src = open_ok((struct assay_source_opts){
+		    .path = path, .threads = threads, .min_split_bytes = 4096, .block_bytes = 65536});
 		assert_int_equal(assay_source_ncols(src), 53);
 		struct assay_error err;
 		struct compas c[4] = {0};
@@ -425,18 +456,18 @@ static void compas_loads_with_one_or_many_workers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(missing_value_spellings),
-	        cmocka_unit_test(unknown_columns_suggest_the_closest),
-	        cmocka_unit_test(long_column_lists_are_truncated),
-	        cmocka_unit_test(duplicate_names_first_wins),
-	        cmocka_unit_test(bad_options_are_usage_errors),
-	        cmocka_unit_test(jsonl_rows_keep_number_literals),
-	        cmocka_unit_test(jsonl_errors_are_located),
-	        cmocka_unit_test(jsonl_is_chosen_by_extension_or_option),
-	        cmocka_unit_test(numbers_parse_like_strtod),
-	        cmocka_unit_test(random_numbers_round_like_strtod),
-	        cmocka_unit_test(numbers_ignore_the_host_locale),
-	        cmocka_unit_test(compas_loads_with_one_or_many_workers),
+	    cmocka_unit_test(missing_value_spellings),
+	    cmocka_unit_test(unknown_columns_suggest_the_closest),
+	    cmocka_unit_test(long_column_lists_are_truncated),
+	    cmocka_unit_test(duplicate_names_first_wins),
+	    cmocka_unit_test(bad_options_are_usage_errors),
+	    cmocka_unit_test(jsonl_rows_keep_number_literals),
+	    cmocka_unit_test(jsonl_errors_are_located),
+	    cmocka_unit_test(jsonl_is_chosen_by_extension_or_option),
+	    cmocka_unit_test(numbers_parse_like_strtod),
+	    cmocka_unit_test(random_numbers_round_like_strtod),
+	    cmocka_unit_test(numbers_ignore_the_host_locale),
+	    cmocka_unit_test(compas_loads_with_one_or_many_workers),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
