@@ -2,9 +2,8 @@
  * (docs/schema-eval.md is the reference for every field).
  *
  * Canonical and reproducible: keys are inserted in the documented order
- * and dumped with JSON_PRESERVE_ORDER, doubles with 17 significant digits
- * (JSON_REAL_PRECISION(17), "%.17g") so that every value parses back to
- * the same bits, counts as integers. NaN and infinities have no JSON
+ * and printed by assay_json_write (assay/json.h): each double with the
+ * fewest digits that parse back to the same bits, counts as integers. NaN and infinities have no JSON
  * spelling: they become null (a metric that is NaN is left out of
  * "metrics" altogether). Invalid UTF-8 in user strings becomes U+FFFD,
  * because jansson refuses it and a reader would too.
@@ -16,6 +15,8 @@
 #include <stdint.h>
 
 #include <jansson.h>
+
+#include "assay/json.h"
 
 #include "format.h"
 
@@ -311,8 +312,7 @@ int rpt_render_json(const struct assay_eval_report *r, FILE *out, struct assay_e
 	if (c.oom || !root) {
 		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
 		                     "out of memory while building the JSON report");
-	} else if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) !=
-	           0) {
+	} else if (assay_json_write(root, out, 2) != 0) {
 		rc = assay_error_set(err, ASSAY_EIO, NULL, 0, 0, "cannot write the JSON report");
 	} else {
 		fputc('\n', out);

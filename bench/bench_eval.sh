@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Benchmark `assay eval` against the Python stack a user would otherwise run
+# (../shared/bench/peer_eval.py: pandas.read_csv + scikit-learn metrics per group +
+# demographic parity / equalized odds summaries), on synthetic data from
+# ../shared/bench/gen_synth.py, in one run. See bench/README.md.
+#
+#   bench/bench_eval.sh ASSAY_BINARY SHARED_DIR        (make bench)
+#
+# Environment:
+#   BENCH_SIZES   row counts (default "1000000 10000000")
+#   BENCH_DATA    cache of generated CSVs, reused across runs (default build/bench-data);
+#                 must not be a tracked path
+#   BENCH_OUT     reports, logs and the results table (default build/bench-out)
+#   BENCH_REPEAT  assay runs per configuration, median wall reported (default 3)
+#   BENCH_SCORE   1 (default) also times --score score (AUC etc.), reported apart; 0 skips
+#
+# Configurations of assay (all with --label y_true --pred y_pred --sensitive group,age_band
+# --format json --out FILE):
+#   a  default: bootstrap intervals, B = 1000          (headline: end to end)
+#   b  --ci none                                       (what the intervals cost; ingest rate)
+#   c  --score score (threshold-free metrics, default intervals; not in the headline)
+# plus one untimed run with --ci none --min-group-size 0 whose numbers are compared with
+# the peer's by bench/compare_eval.py.
+#
+# Exit status: 0 numbers agree (targets met or not: they are reported MET / MISSED);
+# 1 assay and the peer disagree; 2 setup or usage error; 3 a program failed.
+set -euo pipefail
+
+die() { echo "bench_eval: $*" >&2; exit 2; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+(($# == 2)) || usage
+ASSAY=$1
+SHARED=$2
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+TIME=/usr/bin/time
+
+[[ -d $SHARED ]] || die "shared directory '$SHARED' not found (expected the project's ../shared, holding bench/gen_synth.py and bench/peer_eval.py)"
+GEN=$SHARED/bench/gen_synth.py
+PEER=$SHARED/bench/peer_eval.py
+for f in "$GEN" "$PEER"; do
+  [[ -f $f ]] || die "'$f' is missing: is '$SHARED' the project's shared directory?"
+done
+[[ -x $ASSAY ]] || die "assay binary '$ASSAY' not found or not executable (run 'make build')"
+[[ -x $PY ]] || die "$PY not found (apt-get install python3)"
+[[ -x $TIME ]] || die "$TIME not found (apt-get install time)"
+"$PY" -c 'import numpy, pandas, sklearn' 2>/dev/null ||
+  die "$PY cannot import numpy, pandas and sklearn (scripts/install-deps.sh --bench)"
+
+SIZES=${BENCH_SIZES:-1000000 10000000}
+DATA=${BENCH_DATA:-build/bench-data}
+OUT=${BENCH_OUT:-build/bench-out}
+REPEAT=${BENCH_REPEAT:-3}
+SCORE=${BENCH_SCORE:-1}
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive integer, not '$REPEAT'"
+for n in $SIZES; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES: '$n' is not a positive row count"
+done
+
+# The data cache must never land in tracked files.
+not_tracked() {
+  local d=$1 top
+  top=$(git -C "$BENCH_DIR" rev-parse --show-toplevel 2>/dev/null) || return 0
+  mkdir -p "$d"
+  d=$(cd "$d" && pwd -P)
+  top=$(cd "$top" && pwd -P)
+  case $d/ in
+    "$top"/*) git -C "$top" check-ignore -q "$d" ||
+      die "'$1' is inside the repository and not ignored by git; use an ignored or outside path" ;;
+  esac
+}
+not_tracked "$DATA"
+not_tracked "$OUT"
+
+# now_ns; elapsed seconds since a now_ns value, 3 decimals.
+now_ns() { date +%s%N; }
+since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
+# median of the arguments (numbers)
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+maxof() { printf '%s\n' "$@" | sort -g | tail -1; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+# run_timed LOG CMD...: runs CMD with stdout to LOG.stdout, sets WALL (s, from the clock)
+# and RSS (peak, KiB, from /usr/bin/time).
+run_timed() {
+  local log=$1 t0 rc=0
+  shift
+  t0=$(now_ns)
+  "$TIME" -f '%e %M' -o "$log.time" "$@" >"$log.stdout" 2>"$log.stderr" || rc=$?
+  WALL=$(since "$t0")
+  if ((rc != 0)); then
+    echo "bench_eval: command failed (exit $rc): $*" >&2
+    tail -n 20 "$log.stderr" >&2
+    exit 3
+  fi
+  RSS=$(awk 'END { print $2 }' "$log.time")
+}
+
+mkdir -p "$OUT"
+MACHINE="$(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
+echo "bench_eval: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $MACHINE"
+echo "bench_eval: $("$ASSAY" --version 2>/dev/null | head -1 || echo '?'), python $("$PY" -c 'import sys, numpy, pandas, sklearn; print(sys.version.split()[0], "numpy", numpy.__version__, "pandas", pandas.__version__, "sklearn", sklearn.__version__)')"
+
+common=(eval --label y_true --pred y_pred --sensitive group,age_band --format json)
+rows=()
+extra=()
+targets=()
+ctx=()
+status=0
+
+for n in $SIZES; do
+  file=$DATA/synth-$n.csv
+  if [[ ! -s $file ]]; then
+    echo "bench_eval: generating $n rows into $file"
+    "$PY" "$GEN" "$n" "$file.tmp.$$"
+    mv "$file.tmp.$$" "$file"
+  fi
+  bytes=$(stat -c %s "$file")
+  mb=$(calc '%.1f' "$bytes / 1e6")
+  echo "bench_eval: == $n rows, $file, $mb MB"
+
+  # Context: how fast can this file be read at all (page cache warm after the first).
+  run_timed "$OUT/cat-$n" cat "$file"
+  cat_s=$WALL
+  run_timed "$OUT/wc-$n" wc -l "$file"
+  wc_s=$WALL
+  echo "   cat > /dev/null ${cat_s}s ($(calc '%.2f' "$bytes / $cat_s / 1e9") GB/s), wc -l ${wc_s}s"
+
+  # Peer, once.
+  run_timed "$OUT/peer-$n" "$PY" "$PEER" "$file" --json
+  peer_s=$WALL peer_kib=$RSS
+  cp "$OUT/peer-$n.stdout" "$OUT/peer-$n.json"
+  stages=$("$PY" -c 'import json, sys; t = json.load(open(sys.argv[1]))["seconds"]; print(" ".join(f"{k} {v:.2f}s" for k, v in t.items()))' "$OUT/peer-$n.json")
+  echo "   peer_eval.py     wall ${peer_s}s, peak RSS $(calc '%.0f' "$peer_kib / 1024") MiB ($stages)"
+
+  # assay configurations.
+  declare -A wall=() rss=()
+  configs=(a b)
+  ((SCORE)) && configs+=(c)
+  for cfg in "${configs[@]}"; do
+    case $cfg in
+      a) args=() ;;
+      b) args=(--ci none) ;;
+      c) args=(--score score) ;;
+    esac
+    ws=() rs=()
+    for ((i = 1; i <= REPEAT; i++)); do
+      run_timed "$OUT/assay-$n-$cfg-$i" "$ASSAY" "${common[@]}" --data "$file" "${args[@]}" --out "$OUT/assay-$n-$cfg.json"
+      ws+=("$WALL") rs+=("$RSS")
+    done
+    wall[$cfg]=$(median "${ws[@]}")
+    rss[$cfg]=$(maxof "${rs[@]}")
+    echo "   assay ($cfg) ${args[*]:-default}: walls ${ws[*]} s (median ${wall[$cfg]}), peak RSS $(calc '%.1f' "${rss[$cfg]} / 1024") MiB"
+  done
+
+  # Scaling context: config b on one thread, once.
+  run_timed "$OUT/assay-$n-b-t1" "$ASSAY" "${common[@]}" --data "$file" --ci none --threads 1 --out "$OUT/assay-$n-b-t1.json"
+  t1_s=$WALL
+  echo "   assay (b) --threads 1: ${t1_s}s ($(calc '%.2f' "$t1_s / ${wall[b]}")x the default threads)"
+
+  # Agreement: an untimed comparison run, then every configuration's point values.
+  run_timed "$OUT/assay-$n-cmp" "$ASSAY" "${common[@]}" --data "$file" --ci none --min-group-size 0 --out "$OUT/assay-$n-cmp.json"
+  cmpfiles=("$OUT/assay-$n-cmp.json")
+  for cfg in "${configs[@]}"; do cmpfiles+=("$OUT/assay-$n-$cfg.json"); done
+  if "$PY" "$BENCH_DIR/compare_eval.py" "$OUT/peer-$n.json" "${cmpfiles[@]}" >"$OUT/compare-$n.txt"; then
+    agree=OK
+  else
+    agree=FAIL
+    status=1
+  fi
+  sed 's/^/   /' "$OUT/compare-$n.txt" | tail -n 40
+
+  speed_a=$(calc '%.1f' "$peer_s / ${wall[a]}")
+  speed_b=$(calc '%.1f' "$peer_s / ${wall[b]}")
+  memr=$(calc '%.1f' "$peer_kib / ${rss[a]}")
+  gbs=$(calc '%.2f' "$bytes / ${wall[b]} / 1e9")
+  ovh=$(calc '%.1f' "(${wall[a]} - ${wall[b]}) / ${wall[b]} * 100")
+  rows+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' \
+    "$n" "$mb" "$peer_s" "$(calc '%.0f' "$peer_kib / 1024")" "${wall[a]}" "${wall[b]}" \
+    "$(calc '%.1f' "${rss[a]} / 1024")" "$speed_a" "$speed_b" "$memr" "$gbs" "$ovh" "$agree")")
+  met() { awk -v v="$1" -v t="$2" -v d="$3" 'BEGIN { ok = (d == "<") ? (v < t) : (v >= t); print ok ? "MET" : "MISSED" }'; }
+  targets+=("$n rows: speedup ${speed_a}x (>= 50x: $(met "$speed_a" 50 '>=')); memory ${memr}x less (>= 10x: $(met "$memr" 10 '>=')); ingest ${gbs} GB/s (>= 1 GB/s: $(met "$gbs" 1 '>=')); intervals +${ovh}% (< 5%: $(met "$ovh" 5 '<'))")
+  if ((SCORE)); then
+    extra+=("$(printf '| %s | %s | %s | %s |' "$n" "${wall[c]}" "$(calc '%.1f' "${rss[c]} / 1024")" "$(calc '%.1f' "$peer_s / ${wall[c]}")")")
+  fi
+  ctx+=("$(printf '| %s | %s | %s | %s | %s |' "$n" "$cat_s" "$(calc '%.2f' "$bytes / $cat_s / 1e9")" "$wc_s" "$t1_s")")
+  unset wall rss
+done
+
+{
+  echo "Measured $(date -u +%Y-%m-%d) on $MACHINE; assay wall = median of $REPEAT runs, RSS = max."
+  echo
+  echo "| rows | file MB | peer wall s | peer RSS MiB | assay wall s (a) | assay wall s (b, --ci none) | assay RSS MiB (a) | speedup (a) | speedup (b) | memory ratio | ingest GB/s (b) | interval overhead % | agreement |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  for t in "${targets[@]}"; do echo "- $t"; done
+  if ((SCORE)); then
+    echo
+    echo "| rows | assay wall s (c, --score score) | assay RSS MiB (c) | speedup vs peer (peer has no AUC) |"
+    echo "|---:|---:|---:|---:|"
+    printf '%s\n' "${extra[@]}"
+  fi
+  echo
+  echo "| rows | cat > /dev/null s | cat GB/s | wc -l s | assay (b) --threads 1 s |"
+  echo "|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${ctx[@]}"
+} >"$OUT/results.md"
+
+echo
+cat "$OUT/results.md"
+echo
+echo "bench_eval: results in $OUT/results.md; numbers $([[ $status == 0 ]] && echo agree || echo DISAGREE, see $OUT/compare-*.txt)"
+exit "$status"

@@ -1,0 +1,23 @@
+/* assay/json.h: writing JSON documents built with jansson.
+ *
+ * jansson builds the tree; this writer prints it with the shortest decimal
+ * form of every double that parses back to the same bits (0.95 prints as
+ * 0.95, not 0.94999999999999996), object keys in insertion order, and a
+ * fixed layout, so equal documents are equal bytes. */
+#ifndef ASSAY_JSON_H
+#define ASSAY_JSON_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* Shortest "%.Ng" (N <= 17) of d that strtod reads back exactly; always
+ * with a '.' or an exponent so that it reads as a real. buf >= 32 bytes.
+ * NaN and infinities have no JSON form: callers must not pass them. */
+void assay_json_format_double(double d, char *buf, size_t size);
+
+/* Print v with `indent` spaces per level (0: one line). Returns 0, or -1
+ * when the stream fails. */
+int assay_json_write(const json_t *v, FILE *out, int indent);
+
+#endif

@@ -1,0 +1,125 @@
+/* json.c: a JSON printer for jansson trees with shortest round-trip
+ * doubles (assay/json.h).
+ *
+ * jansson prints reals with a fixed "%.Ng": 17 digits are needed for some
+ * values to round-trip, but then every value gets 17 (0.95 becomes
+ * 0.94999999999999996), which readers of reports rightly find wrong-looking.
+ * Here each double gets the fewest digits that still parse back to the
+ * same bits. Strings are written as UTF-8 with the escapes JSON requires.
+ * Not done: RFC 8785 canonical form (sorted keys, ECMAScript number
+ * spelling); the audit chain will add it as an option.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/json.h"
+
+void assay_json_format_double(double d, char *buf, size_t size)
+{
+	for (int p = 1; p <= 17; p++) {
+		snprintf(buf, size, "%.*g", p, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	if (!strpbrk(buf, ".eEn") && strlen(buf) + 2 < size)
+		strcat(buf, ".0");
+}
+
+static int write_string(const char *s, size_t n, FILE *out)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
+		default:
+			if (c < 0x20)
+				fprintf(out, "\\u%04x", c);
+			else
+				fputc(c, out);
+		}
+	}
+	return fputc('"', out) == EOF ? -1 : 0;
+}
+
+static void newline(FILE *out, int indent, int depth)
+{
+	if (!indent)
+		return;
+	fputc('\n', out);
+	for (int i = 0; i < indent * depth; i++)
+		fputc(' ', out);
+}
+
+static int write_value(const json_t *v, FILE *out, int indent, int depth)
+{
+	char num[40];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		if (json_object_size(v) == 0)
+			return fputs("{}", out) < 0 ? -1 : 0;
+		fputc('{', out);
+		const char *key;
+		json_t *child;
+		int first = 1;
+		json_object_foreach((json_t *)v, key, child)
+		{
+			if (!first)
+				fputc(',', out);
+			first = 0;
+			newline(out, indent, depth + 1);
+			write_string(key, strlen(key), out);
+			fputs(indent ? ": " : ":", out);
+			if (write_value(child, out, indent, depth + 1) != 0)
+				return -1;
+		}
+		newline(out, indent, depth);
+		return fputc('}', out) == EOF ? -1 : 0;
+	}
+	case JSON_ARRAY: {
+		if (json_array_size(v) == 0)
+			return fputs("[]", out) < 0 ? -1 : 0;
+		fputc('[', out);
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i)
+				fputc(',', out);
+			newline(out, indent, depth + 1);
+			if (write_value(json_array_get(v, i), out, indent, depth + 1) != 0)
+				return -1;
+		}
+		newline(out, indent, depth);
+		return fputc(']', out) == EOF ? -1 : 0;
+	}
+	case JSON_STRING:
+		return write_string(json_string_value(v), json_string_length(v), out);
+	case JSON_INTEGER:
+		return fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v)) < 0 ? -1 : 0;
+	case JSON_REAL: {
+		double d = json_real_value(v);
+		if (!isfinite(d))
+			return fputs("null", out) < 0 ? -1 : 0;
+		assay_json_format_double(d, num, sizeof num);
+		return fputs(num, out) < 0 ? -1 : 0;
+	}
+	case JSON_TRUE:
+		return fputs("true", out) < 0 ? -1 : 0;
+	case JSON_FALSE:
+		return fputs("false", out) < 0 ? -1 : 0;
+	default:
+		return fputs("null", out) < 0 ? -1 : 0;
+	}
+}
+
+int assay_json_write(const json_t *v, FILE *out, int indent)
+{
+	if (write_value(v, out, indent, 0) != 0)
+		return -1;
+	return ferror(out) ? -1 : 0;
+}
