@@ -8,8 +8,8 @@
  *
  * Rounding: the result is the correctly rounded double (the one strtod
  * returns). Fast path after Clinger (1990, "How to read floating point
- * numbers accurately"): when the decimal significand m has at most 19
- * digits, m <= 2^53 and the decimal exponent e has |e| <= 22, both m and
+ * numbers accurately"): when the span has at most 19 digits (so the
+ * decimal significand m fits 64 bits exactly), m <= 2^53 and the decimal exponent e has |e| <= 22, both m and
  * 10^|e| are exact doubles, so m * 10^e or m / 10^-e is one correctly
  * rounded IEEE operation. This covers the usual "%.6g" style data. Anything
  * else goes to strtod_l() in the "C" locale on a NUL-terminated copy, so
@@ -44,7 +44,8 @@ static int word_ieq(const char *p, size_t len, const char *word)
 	return 1;
 }
 
-static int slow_path(const char *p, size_t len, double *out)
+/* Out of line, so that the fast path needs no stack frame. */
+__attribute__((noinline)) static int slow_path(const char *p, size_t len, double *out)
 {
 	char stack[128];
 	char *copy = len < sizeof stack ? stack : malloc(len + 1);
@@ -69,6 +70,20 @@ static int slow_path(const char *p, size_t len, double *out)
 	return rc;
 }
 
+/* inf, infinity, nan in any case. */
+__attribute__((noinline)) static int special(const char *p, size_t len, int neg, double *out)
+{
+	if (word_ieq(p, len, "inf") || word_ieq(p, len, "infinity")) {
+		*out = neg ? -__builtin_inf() : __builtin_inf();
+		return 0;
+	}
+	if (word_ieq(p, len, "nan")) {
+		*out = neg ? -__builtin_nan("") : __builtin_nan("");
+		return 0;
+	}
+	return -1;
+}
+
 int assay_parse_double(const char *p, size_t len, double *out)
 {
 	size_t i = 0;
@@ -77,55 +92,25 @@ int assay_parse_double(const char *p, size_t len, double *out)
 		neg = p[i] == '-';
 		i++;
 	}
-	if (i < len && (p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z') {
-		if (word_ieq(p + i, len - i, "inf") || word_ieq(p + i, len - i, "infinity")) {
-			*out = neg ? -__builtin_inf() : __builtin_inf();
-			return 0;
-		}
-		if (word_ieq(p + i, len - i, "nan")) {
-			*out = neg ? -__builtin_nan("") : __builtin_nan("");
-			return 0;
-		}
-		return -1;
-	}
+	if (i < len && (p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z')
+		return special(p + i, len - i, neg, out);
+	/* Digits go into m unchecked: with at most 19 of them m < 10^19 < 2^64;
+	 * with more, m has wrapped and is not used (strtod decides). */
 	uint64_t m = 0;
-	int sig = 0;        /* significant digits kept in m */
-	int dropped = 0;    /* nonzero digits that did not fit in m */
-	long exp10 = 0;     /* decimal exponent adjustment from digits */
-	size_t ndigits = 0; /* all digits seen in the significand */
-	while (i < len && p[i] >= '0' && p[i] <= '9') {
-		unsigned d = (unsigned)(p[i] - '0');
-		if (sig < 19) {
-			if (m || d) {
-				m = m * 10 + d;
-				sig += m != 0;
-			}
-		} else {
-			exp10++;
-			dropped |= d != 0;
-		}
-		ndigits++;
-		i++;
-	}
+	size_t start = i;
+	while (i < len && (unsigned)(p[i] - '0') < 10)
+		m = m * 10 + (unsigned)(p[i++] - '0');
+	size_t ndigits = i - start, nfrac = 0;
 	if (i < len && p[i] == '.') {
-		i++;
-		while (i < len && p[i] >= '0' && p[i] <= '9') {
-			unsigned d = (unsigned)(p[i] - '0');
-			if (sig < 19) {
-				if (m || d) {
-					m = m * 10 + d;
-					sig++;
-				}
-				exp10--;
-			} else {
-				dropped |= d != 0;
-			}
-			ndigits++;
-			i++;
-		}
+		size_t f = ++i;
+		while (i < len && (unsigned)(p[i] - '0') < 10)
+			m = m * 10 + (unsigned)(p[i++] - '0');
+		nfrac = i - f;
+		ndigits += nfrac;
 	}
 	if (ndigits == 0)
 		return -1;
+	long exp10 = 0;
 	if (i < len && (p[i] == 'e' || p[i] == 'E')) {
 		i++;
 		int eneg = 0;
@@ -133,23 +118,24 @@ int assay_parse_double(const char *p, size_t len, double *out)
 			eneg = p[i] == '-';
 			i++;
 		}
-		if (i >= len || p[i] < '0' || p[i] > '9')
+		if (i >= len || (unsigned)(p[i] - '0') >= 10)
 			return -1;
-		long e = 0;
-		while (i < len && p[i] >= '0' && p[i] <= '9') {
-			if (e < 100000)
-				e = e * 10 + (p[i] - '0');
+		while (i < len && (unsigned)(p[i] - '0') < 10) {
+			if (exp10 < 100000)
+				exp10 = exp10 * 10 + (p[i] - '0');
 			i++;
 		}
-		exp10 += eneg ? -e : e;
+		if (eneg)
+			exp10 = -exp10;
 	}
 	if (i != len)
 		return -1;
-	if (m == 0 && !dropped) {
+	exp10 -= (long)nfrac;
+	if (ndigits <= 19 && m == 0) {
 		*out = neg ? -0.0 : 0.0;
 		return 0;
 	}
-	if (!dropped && m <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
+	if (ndigits <= 19 && m <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
 		double d = (double)m;
 		d = exp10 < 0 ? d / exact_pow10[-exp10] : d * exact_pow10[exp10];
 		*out = neg ? -d : d;
