@@ -171,7 +171,7 @@ static int one_line(struct assay_io_worker *w, const char *s, size_t n, uint64_t
 	if (!root)
 		return ASSAY_EINPUT;
 	for (size_t i = 0; i < src->ncols; i++) {
-		w->fields[i].p = NULL; /* missing: NA */
+		w->fields[i].p = ""; /* missing: NA */
 		w->fields[i].len = 0;
 		w->fields[i].column = 1;
 	}
@@ -209,7 +209,7 @@ static int one_line(struct assay_io_worker *w, const char *s, size_t n, uint64_t
 			    key, v == '[' ? "an array" : "an object");
 			assay_error_hint(&w->err, "flatten nested values into their own keys");
 		} else if (v == 'n') {
-			f->p = NULL;
+			f->p = "";
 			f->len = 0;
 		} else {
 			f->p = s + m.val;
