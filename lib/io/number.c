@@ -10,8 +10,9 @@
  * returns). Fast path after Clinger (1990, "How to read floating point
  * numbers accurately"): when the span has at most 19 digits (so the
  * decimal significand m fits 64 bits exactly), m <= 2^53 and the
- * decimal exponent e has |e| <= 22, both m and 10^|e| are exact doubles, so m * 10^e or m / 10^-e is one correctly
- * rounded IEEE operation. This covers the usual "%.6g" style data. Anything
+ * decimal exponent e has |e| <= 22, both m and 10^|e| are exact doubles,
+ * so m * 10^e or m / 10^-e is one correctly rounded IEEE operation. This
+ * covers the usual "%.6g" style data. Anything
  * else goes to strtod_l() in the "C" locale on a NUL-terminated copy, so
  * the host program's LC_NUMERIC never changes what "0.5" means.
  *
