@@ -80,6 +80,15 @@ since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 maxof() { printf '%s\n' "$@" | sort -g | tail -1; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+# idle_pct: share of CPU time idle over the next second (other work on the machine skews
+# every figure; the table records it).
+idle_pct() {
+  local a b
+  read -ra a < <(sed -n 's/^cpu  //p' /proc/stat)
+  sleep 1
+  read -ra b < <(sed -n 's/^cpu  //p' /proc/stat)
+  awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN { n = split(a, x); split(b, y); for (i = 1; i <= n; i++) { d = y[i] - x[i]; t += d; if (i == 4 || i == 5) idle += d }; printf "%.0f", t ? 100 * idle / t : 0 }'
+}
 
 # run_timed LOG CMD...: runs CMD with stdout to LOG.stdout, sets WALL (s, from the clock)
 # and RSS (peak, KiB, from /usr/bin/time).
@@ -102,7 +111,7 @@ MACHINE="$(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | he
 echo "bench_eval: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $MACHINE"
 echo "bench_eval: $("$ASSAY" --version 2>/dev/null | head -1 || echo '?'), python $("$PY" -c 'import sys, numpy, pandas, sklearn; print(sys.version.split()[0], "numpy", numpy.__version__, "pandas", pandas.__version__, "sklearn", sklearn.__version__)')"
 
-common=(eval --label y_true --pred y_pred --sensitive group,age_band --format json)
+common=(eval --label y_true --pred y_pred --sensitive "group,age_band" --format json)
 rows=()
 extra=()
 targets=()
@@ -118,7 +127,9 @@ for n in $SIZES; do
   fi
   bytes=$(stat -c %s "$file")
   mb=$(calc '%.1f' "$bytes / 1e6")
-  echo "bench_eval: == $n rows, $file, $mb MB"
+  idle=$(idle_pct)
+  echo "bench_eval: == $n rows, $file, $mb MB (CPU idle before the runs: $idle%)"
+  ((idle >= 90)) || echo "bench_eval: warning: the machine is busy (${idle}% idle); timings will be pessimistic" >&2
 
   # Context: how fast can this file be read at all (page cache warm after the first).
   run_timed "$OUT/cat-$n" cat "$file"
@@ -184,7 +195,7 @@ for n in $SIZES; do
   if ((SCORE)); then
     extra+=("$(printf '| %s | %s | %s | %s |' "$n" "${wall[c]}" "$(calc '%.1f' "${rss[c]} / 1024")" "$(calc '%.1f' "$peer_s / ${wall[c]}")")")
   fi
-  ctx+=("$(printf '| %s | %s | %s | %s | %s |' "$n" "$cat_s" "$(calc '%.2f' "$bytes / $cat_s / 1e9")" "$wc_s" "$t1_s")")
+  ctx+=("$(printf '| %s | %s | %s | %s | %s | %s |' "$n" "$idle" "$cat_s" "$(calc '%.2f' "$bytes / $cat_s / 1e9")" "$wc_s" "$t1_s")")
   unset wall rss
 done
 
@@ -203,13 +214,13 @@ done
     printf '%s\n' "${extra[@]}"
   fi
   echo
-  echo "| rows | cat > /dev/null s | cat GB/s | wc -l s | assay (b) --threads 1 s |"
-  echo "|---:|---:|---:|---:|---:|"
+  echo "| rows | CPU idle before, % | cat > /dev/null s | cat GB/s | wc -l s | assay (b) --threads 1 s |"
+  echo "|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${ctx[@]}"
 } >"$OUT/results.md"
 
 echo
 cat "$OUT/results.md"
 echo
-echo "bench_eval: results in $OUT/results.md; numbers $([[ $status == 0 ]] && echo agree || echo DISAGREE, see $OUT/compare-*.txt)"
+echo "bench_eval: results in $OUT/results.md; numbers $([[ $status == 0 ]] && echo agree || echo "DISAGREE, see $OUT/compare-*.txt")"
 exit "$status"

@@ -10,16 +10,23 @@
  * over (calibration bin x label) cells, each carrying its mean score.
  *
  * Intervals are percentiles with linear interpolation, NaN replicates
- * skipped (numpy's nanquantile, as Fairlearn's bootstrap). Replicates come
- * from one GSL MT19937 stream seeded with the seed, drawn in a fixed order,
- * so the same seed gives the same bytes on any machine and thread count.
- * Not RNG-identical to Fairlearn's row bootstrap (which would need NumPy's
- * PCG64); statistically the same estimator, stratified.
+ * skipped (numpy's nanquantile, as Fairlearn's bootstrap). Replicate b
+ * draws from its own GSL taus2 generator seeded with splitmix64(seed + b),
+ * so replicates can be computed on any number of threads and the same seed
+ * always gives the same bytes. Not RNG-identical to Fairlearn's row
+ * bootstrap (which would need NumPy's PCG64); statistically the same
+ * estimator, stratified.
+ *
+ * Cost: B x (finest slices x 3 binomial draws + reported slices x a few
+ * divisions), then one O(B) selection per interval end; replicates and
+ * selections are split over the cores.
  */
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bootstrap.h"
 
@@ -30,43 +37,72 @@ static const enum assay_metric cell_metrics[] = {
 	ASSAY_M_TNR,       ASSAY_M_F1,             ASSAY_M_THEIL,    ASSAY_M_GEI,
 };
 #define NCM (sizeof cell_metrics / sizeof *cell_metrics)
+#define MAX_THREADS 16
 
-static double ece_from(const double *cnt, const double *mean_s)
+struct job {
+	const struct boot_input *in;
+	const struct assay_eval_params *p;
+	const struct assay_eval_report *r;
+	const struct assay_slice_result *slices;
+	const struct assay_disparity_result *disp;
+	const struct assay_di_result *di;
+	size_t B, narrays;
+	double *rep;                   /* narrays x B replicate values */
+	struct assay_interval **dst;   /* where each array's interval goes */
+};
+
+struct worker {
+	const struct job *job;
+	size_t from, to; /* replicates, then arrays */
+	int failed;
+};
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static double ece_from(const double *cnt, const double *sum_s)
 {
 	double n = 0, e = 0;
 	for (int b = 0; b < 10; b++) {
-		double nb = cnt[2 * b] + cnt[2 * b + 1];
-		n += nb;
-		double sum_s = cnt[2 * b] * mean_s[2 * b] + cnt[2 * b + 1] * mean_s[2 * b + 1];
-		e += fabs(cnt[2 * b] - sum_s);
+		n += cnt[2 * b] + cnt[2 * b + 1];
+		e += fabs(cnt[2 * b] - (sum_s[2 * b] + sum_s[2 * b + 1]));
 	}
 	return n > 0 ? e / n : NAN;
 }
 
-int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p, struct assay_eval_report *r,
-                  struct assay_slice_result *slices, struct assay_disparity_result *disp,
-                  struct assay_di_result *di, struct assay_error *err)
+/* Array layout: per slice NCM cell metrics then ECE; then per disparity
+ * between and to_overall; then per disparate-impact ratio. */
+static size_t slice_array(size_t s, size_t k)
 {
-	size_t B = p->bootstrap, nf = in->nfinest, ns = r->nslices;
-	size_t ndr = r->ndisparities, ndi = r->ndi;
-	double *rep = malloc(B * (ns * (NCM + 1) + 2 * ndr + ndi) * sizeof *rep + 1);
-	struct assay_cells *draw = malloc((nf ? nf : 1) * sizeof *draw);
-	double *edraw = malloc((nf ? nf : 1) * 20 * sizeof *edraw);
-	double *gv = malloc((ns ? ns : 1) * ASSAY_M__COUNT * sizeof *gv);
-	struct assay_cells *gcells = malloc((ns ? ns : 1) * sizeof *gcells);
-	const double **gptr = malloc((ns ? ns : 1) * sizeof *gptr);
-	struct assay_cells *incl_cells = malloc((ns ? ns : 1) * sizeof *incl_cells);
-	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	if (!rep || !draw || !edraw || !gv || !gcells || !gptr || !incl_cells || !rng) {
-		free(rep), free(draw), free(edraw), free(gv), free(gcells), free(gptr), free(incl_cells);
-		if (rng)
-			gsl_rng_free(rng);
-		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	return s * (NCM + 1) + k;
+}
+
+static void *run_replicates(void *arg)
+{
+	struct worker *w = arg;
+	const struct job *J = w->job;
+	const struct boot_input *in = J->in;
+	const struct assay_eval_report *r = J->r;
+	size_t B = J->B, nf = in->nfinest, ns = r->nslices;
+	size_t disp0 = ns * (NCM + 1), di0 = disp0 + 2 * r->ndisparities;
+	struct assay_cells *draw = malloc((nf + 1) * sizeof *draw);
+	double *edraw = malloc((nf + 1) * 20 * sizeof *edraw);
+	double *gv = malloc((ns + 1) * ASSAY_M__COUNT * sizeof *gv);
+	struct assay_cells *gcells = malloc((ns + 1) * sizeof *gcells);
+	const double **gptr = malloc((ns + 1) * sizeof *gptr);
+	struct assay_cells *incl = malloc((ns + 1) * sizeof *incl);
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
+	if (!draw || !edraw || !gv || !gcells || !gptr || !incl || !rng) {
+		w->failed = 1;
+		goto out;
 	}
-	gsl_rng_set(rng, (unsigned long)p->seed);
-	/* rep layout: [slice][metric k (NCM) + ece][b], then [disparity][between, overall][b], then [di][b] */
-	double *rep_disp = rep + B * ns * (NCM + 1), *rep_di = rep_disp + B * 2 * ndr;
-	for (size_t b = 0; b < B; b++) {
+	for (size_t b = w->from; b < w->to; b++) {
+		gsl_rng_set(rng, (unsigned long)splitmix64(J->p->seed + b));
 		for (size_t i = 0; i < nf; i++) {
 			const struct assay_cells *c = &in->cells[i];
 			uint64_t n = c->tp + c->fp + c->tn + c->fn;
@@ -100,67 +136,107 @@ int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p
 			metrics_from_cells(&c, v);
 			gcells[s] = c;
 			for (size_t k = 0; k < NCM; k++)
-				rep[(s * (NCM + 1) + k) * B + b] = v[cell_metrics[k]];
-			double emean[20];
-			for (int j = 0; j < 20; j++)
-				emean[j] = ecnt[j] > 0 ? esum[j] / ecnt[j] : 0;
-			rep[(s * (NCM + 1) + NCM) * B + b] = in->ecnt ? ece_from(ecnt, emean) : NAN;
+				J->rep[slice_array(s, k) * B + b] = v[cell_metrics[k]];
+			J->rep[slice_array(s, NCM) * B + b] = in->ecnt ? ece_from(ecnt, esum) : NAN;
 		}
 		for (size_t d = 0; d < r->nslicings; d++) {
 			size_t n = 0;
 			for (size_t g = 0; g < r->slicings[d].count; g++) {
 				size_t s = r->slicings[d].first + g;
-				if (slices[s].small && !p->include_small)
+				if (J->slices[s].small && !J->p->include_small)
 					continue;
 				gptr[n] = gv + s * ASSAY_M__COUNT;
-				incl_cells[n++] = gcells[s];
+				incl[n++] = gcells[s];
 			}
 			double between[ASSAY_D__COUNT], overall[ASSAY_D__COUNT];
-			disparities_compute(gptr, incl_cells, n, gv, between, overall);
-			for (size_t k = 0; k < ndr; k++) {
-				if (disp[k].slicing != (int)d)
+			disparities_compute(gptr, incl, n, gv, between, overall);
+			for (size_t k = 0; k < r->ndisparities; k++) {
+				if (J->disp[k].slicing != (int)d)
 					continue;
-				rep_disp[(2 * k) * B + b] = between[disp[k].kind];
-				rep_disp[(2 * k + 1) * B + b] = overall[disp[k].kind];
+				J->rep[(disp0 + 2 * k) * B + b] = between[J->disp[k].kind];
+				J->rep[(disp0 + 2 * k + 1) * B + b] = overall[J->disp[k].kind];
 			}
 		}
-		for (size_t k = 0; k < ndi; k++) {
-			double ref = gv[di[k].reference_slice * ASSAY_M__COUNT + ASSAY_M_SELECTION_RATE];
-			double x = gv[di[k].slice * ASSAY_M__COUNT + ASSAY_M_SELECTION_RATE];
-			rep_di[k * B + b] = x / ref;
+		for (size_t k = 0; k < r->ndi; k++) {
+			double ref = gv[J->di[k].reference_slice * ASSAY_M__COUNT + ASSAY_M_SELECTION_RATE];
+			double x = gv[J->di[k].slice * ASSAY_M__COUNT + ASSAY_M_SELECTION_RATE];
+			J->rep[(di0 + k) * B + b] = x / ref;
 		}
 	}
-	double qlo = (1 - p->confidence) / 2, qhi = 1 - qlo;
-	double *tmp = malloc(B * sizeof *tmp + 1);
-	if (!tmp) {
-		free(rep), free(draw), free(edraw), free(gv), free(gcells), free(gptr), free(incl_cells);
+out:
+	free(draw), free(edraw), free(gv), free(gcells), free(gptr), free(incl);
+	if (rng)
 		gsl_rng_free(rng);
-		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	return NULL;
+}
+
+static void *run_percentiles(void *arg)
+{
+	struct worker *w = arg;
+	const struct job *J = w->job;
+	double qlo = (1 - J->p->confidence) / 2, qhi = 1 - qlo;
+	for (size_t k = w->from; k < w->to; k++)
+		if (J->dst[k])
+			nanquantiles(J->rep + k * J->B, J->B, qlo, qhi, &J->dst[k]->lo, &J->dst[k]->hi);
+	return NULL;
+}
+
+/* Split [0, n) over the workers and run fn on each; 0, or -1 on failure. */
+static int parallel(struct job *J, size_t n, void *(*fn)(void *))
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (size_t)cores;
+	if (nt > n)
+		nt = n ? n : 1;
+	struct worker w[MAX_THREADS];
+	pthread_t tid[MAX_THREADS];
+	int started[MAX_THREADS] = {0};
+	for (size_t t = 0; t < nt; t++) {
+		w[t] = (struct worker){J, n * t / nt, n * (t + 1) / nt, 0};
+		if (t > 0)
+			started[t] = pthread_create(&tid[t], NULL, fn, &w[t]) == 0;
 	}
-#define PCT(src, dst)                                                                                        \
-	do {                                                                                                 \
-		memcpy(tmp, (src), B * sizeof *tmp);                                                         \
-		(dst).lo = nanquantile(tmp, B, qlo);                                                         \
-		memcpy(tmp, (src), B * sizeof *tmp);                                                         \
-		(dst).hi = nanquantile(tmp, B, qhi);                                                         \
-	} while (0)
-	for (size_t s = 0; s < ns; s++) {
-		if (slices[s].n == 0)
-			continue;
-		for (size_t k = 0; k < NCM; k++)
-			PCT(rep + (s * (NCM + 1) + k) * B, slices[s].ci[cell_metrics[k]]);
-		if (in->ecnt)
-			PCT(rep + (s * (NCM + 1) + NCM) * B, slices[s].ci[ASSAY_M_ECE]);
+	fn(&w[0]);
+	int failed = w[0].failed;
+	for (size_t t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			fn(&w[t]); /* no thread: do its share here */
+		failed |= w[t].failed;
 	}
-	for (size_t k = 0; k < ndr; k++) {
-		PCT(rep_disp + 2 * k * B, disp[k].between_ci);
-		PCT(rep_disp + (2 * k + 1) * B, disp[k].to_overall_ci);
+	return failed ? -1 : 0;
+}
+
+int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p, struct assay_eval_report *r,
+                  struct assay_slice_result *slices, struct assay_disparity_result *disp,
+                  struct assay_di_result *di, struct assay_error *err)
+{
+	size_t B = p->bootstrap, ns = r->nslices;
+	size_t narrays = ns * (NCM + 1) + 2 * r->ndisparities + r->ndi;
+	struct job J = {in, p, r, slices, disp, di, B, narrays, NULL, NULL};
+	J.rep = malloc(narrays * B * sizeof *J.rep + 1);
+	J.dst = calloc(narrays + 1, sizeof *J.dst);
+	int rc = !J.rep || !J.dst ? -1 : parallel(&J, B, run_replicates);
+	if (rc == 0) {
+		for (size_t s = 0; s < ns; s++) {
+			if (slices[s].n == 0)
+				continue;
+			for (size_t k = 0; k < NCM; k++)
+				J.dst[slice_array(s, k)] = &slices[s].ci[cell_metrics[k]];
+			if (in->ecnt)
+				J.dst[slice_array(s, NCM)] = &slices[s].ci[ASSAY_M_ECE];
+		}
+		size_t disp0 = ns * (NCM + 1), di0 = disp0 + 2 * r->ndisparities;
+		for (size_t k = 0; k < r->ndisparities; k++) {
+			J.dst[disp0 + 2 * k] = &disp[k].between_ci;
+			J.dst[disp0 + 2 * k + 1] = &disp[k].to_overall_ci;
+		}
+		for (size_t k = 0; k < r->ndi; k++)
+			J.dst[di0 + k] = &di[k].ci;
+		rc = parallel(&J, narrays, run_percentiles);
 	}
-	for (size_t k = 0; k < ndi; k++)
-		PCT(rep_di + k * B, di[k].ci);
-#undef PCT
-	free(tmp);
-	free(rep), free(draw), free(edraw), free(gv), free(gcells), free(gptr), free(incl_cells);
-	gsl_rng_free(rng);
-	return 0;
+	free(J.rep);
+	free(J.dst);
+	return rc ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory in the bootstrap") : 0;
 }

@@ -136,25 +136,3 @@ void disparities_compute(const double *const *g, const struct assay_cells *cells
 	entropy_between(cells, n, &out_between[ASSAY_D_THEIL_BETWEEN], &out_between[ASSAY_D_GEI_BETWEEN]);
 	out_overall[ASSAY_D_THEIL_BETWEEN] = out_overall[ASSAY_D_GEI_BETWEEN] = NAN;
 }
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-double nanquantile(double *v, size_t n, double q)
-{
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isnan(v[i]))
-			v[m++] = v[i];
-	if (m == 0)
-		return NAN;
-	qsort(v, m, sizeof *v, cmp_double);
-	double pos = q * (double)(m - 1);
-	size_t lo = (size_t)floor(pos);
-	size_t hi = lo + 1 < m ? lo + 1 : lo;
-	double frac = pos - (double)lo;
-	return v[lo] + (v[hi] - v[lo]) * frac;
-}

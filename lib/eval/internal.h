@@ -31,8 +31,8 @@ void aggregate(const double *group_values, size_t n, double overall, struct agg 
 void disparities_compute(const double *const *g, const struct assay_cells *cells, size_t n, const double *overall,
                          double out_between[ASSAY_D__COUNT], double out_overall[ASSAY_D__COUNT]);
 
-/* Linear-interpolated quantile of v[0..n) skipping NaN (numpy's
- * nanquantile, method="linear"); sorts v in place. NaN if all NaN. */
-double nanquantile(double *v, size_t n, double q);
+/* quantile.c: linear-interpolated quantiles of v[0..n) skipping NaN
+ * (numpy's nanquantile, method="linear"); reorders v. NaN if all NaN. */
+void nanquantiles(double *v, size_t n, double q_lo, double q_hi, double *lo, double *hi);
 
 #endif

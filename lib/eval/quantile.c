@@ -1,0 +1,76 @@
+/* quantile.c: percentile interval end points of bootstrap replicates.
+ *
+ * numpy's quantile with method="linear": for q in [0, 1] and m values
+ * sorted, position h = q (m - 1), result v[floor h] + (h - floor h) *
+ * (v[floor h + 1] - v[floor h]). Only two order statistics per quantile
+ * are needed, so instead of sorting (which dominated the bootstrap's cost)
+ * each is found by quickselect in O(m), and the next one is the minimum of
+ * the part above it. NaN replicates are dropped first (nanquantile).
+ */
+#include <math.h>
+
+#include "internal.h"
+
+static void swap(double *a, double *b)
+{
+	double t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Reorder v[0..n) so that v[k] is the k-th smallest, smaller ones before. */
+static void select_kth(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+	while (lo < hi) {
+		/* median of three as pivot, moved to hi */
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < v[lo])
+			swap(&v[mid], &v[lo]);
+		if (v[hi] < v[lo])
+			swap(&v[hi], &v[lo]);
+		if (v[mid] < v[hi])
+			swap(&v[mid], &v[hi]);
+		double pivot = v[hi];
+		size_t store = lo;
+		for (size_t i = lo; i < hi; i++)
+			if (v[i] < pivot)
+				swap(&v[i], &v[store++]);
+		swap(&v[store], &v[hi]);
+		if (store == k)
+			return;
+		if (store < k)
+			lo = store + 1;
+		else
+			hi = store - 1;
+	}
+}
+
+static double quantile_of(double *v, size_t m, double q)
+{
+	double h = q * (double)(m - 1);
+	size_t k = (size_t)floor(h);
+	select_kth(v, m, k);
+	double a = v[k];
+	if (k + 1 >= m || h == (double)k)
+		return a;
+	double b = v[k + 1];
+	for (size_t i = k + 2; i < m; i++)
+		if (v[i] < b)
+			b = v[i];
+	return a + (h - (double)k) * (b - a);
+}
+
+void nanquantiles(double *v, size_t n, double q_lo, double q_hi, double *lo, double *hi)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(v[i]))
+			v[m++] = v[i];
+	if (m == 0) {
+		*lo = *hi = NAN;
+		return;
+	}
+	*lo = quantile_of(v, m, q_lo);
+	*hi = quantile_of(v, m, q_hi);
+}
