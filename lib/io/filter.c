@@ -61,33 +61,44 @@ static int fail(struct lexer *lx, const char *msg, const char *hint)
 static const char *const HINT =
 	"write `column op value`: op is == != < <= > >= in [a, b] or not in [a, b]; join terms with `and`";
 
-/* A bare word or a quoted string; NULL at the end of input. */
-static int read_token(struct lexer *lx, const char **out, size_t *len, const char *stop)
+/* A quoted span starting at lx->p (on the quote character). */
+static int read_quoted(struct lexer *lx, const char **out, size_t *len)
 {
-	skip_space(lx);
-	if (*lx->p == '\'' || *lx->p == '"') {
-		char q = *lx->p++;
-		const char *s = lx->p;
-		while (*lx->p && *lx->p != q)
-			lx->p++;
-		if (!*lx->p)
-			return fail(lx, "unterminated quote", HINT);
-		*out = s;
-		*len = (size_t)(lx->p - s);
-		lx->p++;
-		return 0;
-	}
+	char q = *lx->p++;
 	const char *s = lx->p;
-	while (*lx->p && !strchr(stop, *lx->p))
+	while (*lx->p && *lx->p != q)
 		lx->p++;
+	if (!*lx->p)
+		return fail(lx, "unterminated quote", HINT);
+	*out = s;
+	*len = (size_t)(lx->p - s);
+	lx->p++;
+	return 0;
+}
+
+/* The span from s to lx->p, trimmed at the end; an error when empty. */
+static int end_bare(struct lexer *lx, const char *s, const char **out, size_t *len, const char *what)
+{
 	const char *e = lx->p;
 	while (e > s && isspace((unsigned char)e[-1]))
 		e--;
 	if (e == s)
-		return fail(lx, "expected a value", HINT);
+		return fail(lx, what, HINT);
 	*out = s;
 	*len = (size_t)(e - s);
 	return 0;
+}
+
+/* A quoted string, or a bare word ending at one of `stop`. */
+static int read_token(struct lexer *lx, const char **out, size_t *len, const char *stop)
+{
+	skip_space(lx);
+	if (*lx->p == '\'' || *lx->p == '"')
+		return read_quoted(lx, out, len);
+	const char *s = lx->p;
+	while (*lx->p && !strchr(stop, *lx->p))
+		lx->p++;
+	return end_bare(lx, s, out, len, "expected a value");
 }
 
 static int parse_value(struct lexer *lx, struct value *v, const char *stop)
@@ -127,31 +138,13 @@ static int parse_op(struct lexer *lx, enum op *op)
 static int parse_column(struct lexer *lx, const char **name, size_t *len)
 {
 	skip_space(lx);
-	if (*lx->p == '\'' || *lx->p == '"' || *lx->p == '`') {
-		char q = *lx->p == '`' ? '`' : *lx->p;
-		lx->p++;
-		const char *s = lx->p;
-		while (*lx->p && *lx->p != q)
-			lx->p++;
-		if (!*lx->p)
-			return fail(lx, "unterminated quote", HINT);
-		*name = s;
-		*len = (size_t)(lx->p - s);
-		lx->p++;
-		return 0;
-	}
+	if (*lx->p == '\'' || *lx->p == '"' || *lx->p == '`')
+		return read_quoted(lx, name, len);
 	const char *s = lx->p;
 	while (*lx->p && !strchr("=!<>", *lx->p) && strncmp(lx->p, " in ", 4) != 0 &&
 	       strncmp(lx->p, " not in ", 8) != 0)
 		lx->p++;
-	const char *e = lx->p;
-	while (e > s && isspace((unsigned char)e[-1]))
-		e--;
-	if (e == s)
-		return fail(lx, "expected a column name", HINT);
-	*name = s;
-	*len = (size_t)(e - s);
-	return 0;
+	return end_bare(lx, s, name, len, "expected a column name");
 }
 
 static int parse_list(struct lexer *lx, struct term *t)
@@ -211,17 +204,14 @@ static int parse_scalar(struct lexer *lx, struct value *v)
 	skip_space(lx);
 	if (*lx->p == '\'' || *lx->p == '"')
 		return parse_value(lx, v, "");
-	const char *s = lx->p;
+	const char *s = lx->p, *out;
 	while (*lx->p && !(isspace((unsigned char)lx->p[-1]) && at_and(lx->p - 1)) && strncmp(lx->p, "&&", 2) != 0)
 		lx->p++;
-	const char *e = lx->p;
-	while (e > s && isspace((unsigned char)e[-1]))
-		e--;
-	if (e == s)
-		return fail(lx, "expected a value", HINT);
-	v->s = assay_arena_strndup(lx->arena, s, (size_t)(e - s));
-	v->len = (size_t)(e - s);
-	v->is_num = assay_parse_double(s, v->len, &v->num) == 0;
+	int rc = end_bare(lx, s, &out, &v->len, "expected a value");
+	if (rc)
+		return rc;
+	v->s = assay_arena_strndup(lx->arena, out, v->len);
+	v->is_num = assay_parse_double(out, v->len, &v->num) == 0;
 	return v->s ? 0 : ASSAY_ENOMEM;
 }
 
