@@ -32,7 +32,8 @@ struct assay_source_opts {
 	size_t ncolumns;
 	const char *const *na; /* extra missing-value spellings (--na) */
 	size_t nna;
-	int threads;            /* workers; 0 = number of online cores */
+	int threads;            /* workers; 0 = automatic: for CSV one per online core but one
+	                           (the SHA-256 thread's), for JSONL one per core */
 	size_t min_split_bytes; /* inputs smaller than this use one worker; 0 = 8 MiB
 	                           (tests lower it to exercise the parallel path) */
 	size_t block_bytes;     /* bytes per read of a worker; 0 = 4 MiB (tests lower it) */

@@ -82,13 +82,17 @@ static int slow_row(const char *buf, size_t len, size_t pos, int final, char del
 			size_t open_col = p - line_start + 1;
 			p++;
 			for (;;) {
-				const char *qq = memchr(buf + p, '"', len - p);
-				size_t q = qq ? (size_t)(qq - buf) : len;
-				for (const char *n = memchr(buf + p, '\n', q - p); n;
-				     n = memchr(n + 1, '\n', (size_t)(buf + q - (n + 1)))) {
-					nl++;
-					line_start = (size_t)(n - buf) + 1;
+				/* a byte loop: quoted fields are usually short, and
+				 * it counts line breaks in the same pass */
+				while (p < len && buf[p] != '"') {
+					if (buf[p] == '\n') {
+						nl++;
+						line_start = p + 1;
+					}
+					p++;
 				}
+				size_t q = p;
+				const char *qq = q < len ? buf + q : NULL;
 				if (!qq) {
 					if (!final)
 						return ROW_INCOMPLETE;
@@ -205,19 +209,6 @@ int assay_io_utf8_error(struct assay_io_worker *w, const char *row, size_t off, 
 	return ASSAY_EINPUT;
 }
 
-/* Deliver a row found by slow_row(). */
-static int slow_deliver(struct assay_io_worker *w, char *buf, size_t pos, const struct csv_row *r)
-{
-	size_t bad = assay_io_utf8_check(buf + pos, r->end - pos);
-	if (bad != r->end - pos)
-		return assay_io_utf8_error(w, buf + pos, bad, w->line, 1);
-	size_t ncols = w->src->ncols;
-	unquote(w->fields, r->nf < ncols ? r->nf : ncols);
-	int rc = assay_io_row_done(w, w->line, r->nf, r->blank);
-	w->line += r->nl;
-	return rc;
-}
-
 /* Bit masks of 64 bytes at p: structural (delimiter or LF), quote, high. */
 static inline void masks64(const char *p, char delim, uint64_t *ms, uint64_t *mq, uint64_t *mh)
 {
@@ -251,20 +242,133 @@ static inline void masks64(const char *p, char delim, uint64_t *ms, uint64_t *mq
 #endif
 }
 
-/* Finish a row of the fast path ending at buf[e] (exclusive of CR/LF). */
-static int fast_row(struct assay_io_worker *w, char *buf, size_t row_start, size_t field_start, size_t e,
-                    size_t nf, size_t dirty_end)
+/* The data tokenizer's state: the row being built in buf. */
+struct tok {
+	struct assay_io_worker *w;
+	char *buf;
+	size_t len;
+	size_t row_start, field_start, line_start; /* line_start: of the current physical line */
+	size_t nf;
+	uint64_t row_nl;  /* LF bytes inside the row so far (quoted line breaks) */
+	size_t dirty_end; /* bytes before this may be non-ASCII */
+	int quoted;       /* the row has quoted fields to unescape */
+};
+
+/* The row ends: its last field is [field_start, e) unless already stored
+ * (a quoted field); term is the terminator's offset (LF or the end), next
+ * the offset of the next row. */
+static int end_row(struct tok *t, size_t e, int stored, size_t term, size_t next, int has_nl)
 {
-	if (e > field_start && buf[e - 1] == '\r')
-		e--;
-	store(w->fields, w->src->ncols, nf, buf, field_start, e, row_start);
-	nf++;
-	if (row_start < dirty_end) {
-		size_t bad = assay_io_utf8_check(buf + row_start, e - row_start);
-		if (bad != e - row_start)
-			return assay_io_utf8_error(w, buf + row_start, bad, w->line, 1);
+	struct assay_io_worker *w = t->w;
+	size_t ncols = w->src->ncols;
+	int blank = 0;
+	if (!stored) {
+		if (e > t->field_start && t->buf[e - 1] == '\r')
+			e--;
+		store(w->fields, ncols, t->nf, t->buf, t->field_start, e, t->line_start);
+		blank = t->nf == 0 && e == t->row_start;
 	}
-	return assay_io_row_done(w, w->line, nf, nf == 1 && e == row_start);
+	t->nf++;
+	if (t->row_start < t->dirty_end) {
+		size_t bad = assay_io_utf8_check(t->buf + t->row_start, term - t->row_start);
+		if (bad != term - t->row_start)
+			return assay_io_utf8_error(w, t->buf + t->row_start, bad, w->line, 1);
+	}
+	if (t->quoted)
+		unquote(w->fields, t->nf < ncols ? t->nf : ncols);
+	int rc = assay_io_row_done(w, w->line, t->nf, blank);
+	w->line += t->row_nl + (uint64_t)has_nl;
+	t->row_start = t->field_start = t->line_start = next;
+	t->nf = 0;
+	t->row_nl = 0;
+	t->quoted = 0;
+	return rc;
+}
+
+/* The quoted field opening at buf[q] (q == field_start). Stores it, ends
+ * the field or the row that follows it, and sets *resume to the offset to
+ * go on from. Returns 0, ROW_INCOMPLETE (need more data),
+ * ROW_UNTERMINATED (err set), or an error. */
+static int quoted_field(struct tok *t, size_t q, int final, size_t *resume)
+{
+	struct assay_io_worker *w = t->w;
+	const char *buf = t->buf;
+	const size_t len = t->len;
+	const char delim = w->src->delim;
+	uint64_t open_nl = t->row_nl;
+	size_t col = q - t->line_start + 1, p = q + 1;
+	unsigned char high = 0;
+	for (;;) {
+		/* a byte loop: quoted fields are usually short, and it counts
+		 * line breaks and spots non-ASCII in the same pass */
+		while (p < len && buf[p] != '"') {
+			high |= (unsigned char)buf[p];
+			if (buf[p] == '\n') {
+				t->row_nl++;
+				t->line_start = p + 1;
+			}
+			p++;
+		}
+		if (p == len) {
+			if (!final)
+				return ROW_INCOMPLETE;
+			assay_error_set(&w->err, ASSAY_EINPUT, NULL, w->line + open_nl, col,
+			                "quoted field is not closed before the end of the file");
+			assay_error_hint(&w->err,
+			                 "a quote inside a quoted field must be doubled (\"a \"\"b\"\" "
+			                 "c\"); check for a stray '\"' here");
+			return ROW_UNTERMINATED;
+		}
+		if (p + 1 < len && buf[p + 1] == '"') {
+			p += 2;
+			continue;
+		}
+		if (p + 1 == len && !final)
+			return ROW_INCOMPLETE; /* cannot tell "" from a closing quote yet */
+		p++;
+		break;
+	}
+	if ((high & 0x80) && p > t->dirty_end)
+		t->dirty_end = p;
+	/* column: where the field starts, on the line where it starts */
+	struct assay_field *f = w->fields;
+	if (t->nf < w->src->ncols) {
+		f[t->nf].p = buf + q;
+		f[t->nf].len = (uint32_t)(p - q);
+		f[t->nf].column = (uint32_t)col;
+	}
+	t->quoted = 1;
+	if (p == len) { /* final */
+		*resume = len;
+		return end_row(t, p, 1, len, len, 0);
+	}
+	if (buf[p] == delim) {
+		t->nf++;
+		t->field_start = p + 1;
+		*resume = p + 1;
+		return 0;
+	}
+	if (buf[p] == '\n') {
+		*resume = p + 1;
+		return end_row(t, p, 1, p, p + 1, 1);
+	}
+	if (buf[p] == '\r' && p + 1 < len && buf[p + 1] == '\n') {
+		*resume = p + 2;
+		return end_row(t, p, 1, p + 1, p + 2, 1);
+	}
+	if (buf[p] == '\r' && p + 1 == len) {
+		if (!final)
+			return ROW_INCOMPLETE;
+		*resume = len;
+		return end_row(t, p, 1, len, len, 0);
+	}
+	unsigned char c = (unsigned char)buf[p];
+	assay_error_set(&w->err, ASSAY_EINPUT, NULL, w->line + t->row_nl, p - t->line_start + 1,
+	                c >= 0x20 && c < 0x7f ? "unexpected '%c' after the closing quote of a field"
+	                                      : "unexpected byte 0x%02x after the closing quote of a field",
+	                c);
+	assay_error_hint(&w->err, "a quote inside a quoted field must be doubled (\"a \"\"b\"\" c\")");
+	return ASSAY_EINPUT;
 }
 
 int assay_io_csv_tokenize(struct assay_io_worker *w, char *buf, size_t len, int final, size_t *consumed)
@@ -272,79 +376,63 @@ int assay_io_csv_tokenize(struct assay_io_worker *w, char *buf, size_t len, int 
 	const char delim = w->src->delim;
 	const size_t ncols = w->src->ncols;
 	struct assay_field *f = w->fields;
-	size_t pos = 0;
+	struct tok t = {.w = w, .buf = buf, .len = len};
 	memset(buf + len, 0, ASSAY_IO_PAD);
-	for (;;) {
-		/* fast path from pos, a row start */
-		size_t row_start = pos, field_start = pos, nf = 0, dirty_end = 0;
-		int quote = 0;
-		for (size_t c = pos; c < len && !quote; c += 64) {
-			uint64_t ms, mq, mh;
-			masks64(buf + c, delim, &ms, &mq, &mh);
-			if (len - c < 64) {
-				uint64_t keep = (UINT64_C(1) << (len - c)) - 1;
-				ms &= keep;
-				mq &= keep;
-				mh &= keep;
-			}
-			if (mh)
-				dirty_end = c + 64;
-			if (mq) {
-				ms &= (UINT64_C(1) << __builtin_ctzll(mq)) - 1;
-				quote = 1;
-			}
-			while (ms) {
-				size_t q = c + (size_t)__builtin_ctzll(ms);
-				ms &= ms - 1;
-				if (buf[q] == delim) {
-					store(f, ncols, nf, buf, field_start, q, row_start);
-					nf++;
-					field_start = q + 1;
-					continue;
+	size_t c = 0;
+	while (c < len) {
+		uint64_t ms, mq, mh;
+		masks64(buf + c, delim, &ms, &mq, &mh);
+		if (len - c < 64) {
+			uint64_t keep = (UINT64_C(1) << (len - c)) - 1;
+			ms &= keep;
+			mq &= keep;
+			mh &= keep;
+		}
+		if (mh)
+			t.dirty_end = c + 64;
+		uint64_t bits = ms | mq;
+		size_t next_c = c + 64;
+		while (bits) {
+			size_t q = c + (size_t)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			char ch = buf[q];
+			if (ch == delim) {
+				store(f, ncols, t.nf, buf, t.field_start, q, t.line_start);
+				t.nf++;
+				t.field_start = q + 1;
+			} else if (ch == '\n') {
+				int rc = end_row(&t, q, 0, q, q + 1, 1);
+				if (rc)
+					return rc;
+			} else if (q == t.field_start) { /* '"' opening a field */
+				int rc = quoted_field(&t, q, final, &next_c);
+				if (rc == ROW_INCOMPLETE) {
+					*consumed = t.row_start;
+					return 0;
 				}
-				int rc = fast_row(w, buf, row_start, field_start, q, nf, dirty_end);
+				if (rc == ROW_UNTERMINATED && w->end != w->src->size) {
+					/* The range ends inside a quoted field: its split
+					 * point was inside quotes. scan.c rescans. */
+					assay_error_clear(&w->err);
+					w->ended_in_quotes = 1;
+					*consumed = len;
+					return 0;
+				}
 				if (rc)
-					return rc;
-				w->line++;
-				row_start = field_start = q + 1;
-				nf = 0;
+					return rc == ROW_UNTERMINATED ? ASSAY_EINPUT : rc;
+				break; /* go on at next_c with fresh masks */
 			}
+			/* else a '"' inside an unquoted field: literal */
 		}
-		if (!quote) {
-			if (final && row_start < len) {
-				int rc = fast_row(w, buf, row_start, field_start, len, nf, dirty_end);
-				if (rc)
-					return rc;
-				row_start = len;
-			}
-			*consumed = row_start;
-			return 0;
-		}
-		/* the row at row_start contains a quote */
-		struct csv_row r = {0};
-		int rc = slow_row(buf, len, row_start, final, delim, f, ncols, w->line, &r, &w->err);
-		if (rc == ROW_INCOMPLETE) {
-			*consumed = row_start;
-			return 0;
-		}
-		if (rc == ROW_UNTERMINATED) {
-			if (w->end != w->src->size) {
-				/* The range ends inside a quoted field: its split point
-				 * was inside quotes. scan.c rescans sequentially. */
-				assay_error_clear(&w->err);
-				w->ended_in_quotes = 1;
-				*consumed = len;
-				return 0;
-			}
-			return ASSAY_EINPUT;
-		}
-		if (rc < 0)
-			return rc;
-		rc = slow_deliver(w, buf, row_start, &r);
+		c = next_c;
+	}
+	if (final && t.row_start < len) {
+		int rc = end_row(&t, len, 0, len, len, 0);
 		if (rc)
 			return rc;
-		pos = r.next;
 	}
+	*consumed = final ? len : t.row_start;
+	return 0;
 }
 
 int assay_io_csv_header(struct assay_source *src, char *buf, size_t len, int eof, size_t *header_bytes,
