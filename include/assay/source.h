@@ -36,7 +36,7 @@ struct assay_source_opts {
 	                           (the SHA-256 thread's), for JSONL one per core */
 	size_t min_split_bytes; /* inputs smaller than this use one worker; 0 = 8 MiB
 	                           (tests lower it to exercise the parallel path) */
-	size_t block_bytes;     /* bytes per read of a worker; 0 = 4 MiB (tests lower it) */
+	size_t block_bytes;     /* bytes per read of a worker; 0 = 256 KiB (tests lower it) */
 };
 
 /* One field of one row. p points into a worker buffer valid only during the

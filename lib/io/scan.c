@@ -3,7 +3,7 @@
  *
  * Ranges: the data (after the header) is cut into one range per worker at
  * line starts: the first LF at or after each even split offset. Each
- * worker preads its range in fixed blocks (4 MiB), tokenizes the complete
+ * worker preads its range in fixed blocks (256 KiB), tokenizes the complete
  * rows of a block and carries the partial last row over to the next block
  * (a row longer than a block grows the buffer). Memory is O(workers x
  * block + longest row), not O(file): no mmap of the whole file.
