@@ -31,8 +31,9 @@ struct assay_source {
 	char delim;
 	int names_from_opts; /* no_header: names are opts.columns */
 	size_t ncols;
-	char **names; /* ncols NUL-terminated names */
-	char **na;    /* opts.na copies */
+	char **names;     /* ncols NUL-terminated names */
+	size_t *name_len; /* JSONL: strlen of each name */
+	char **na;        /* opts.na copies */
 	size_t *na_len;
 	size_t nna;
 	uint64_t data_offset;  /* first byte of data (after BOM and header) */

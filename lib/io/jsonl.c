@@ -134,10 +134,10 @@ static json_t *load_line(const char *s, size_t n, uint64_t line, struct assay_er
 
 static long find_column(const struct assay_source *src, const char *key, size_t len, size_t hint)
 {
-	if (hint < src->ncols && strlen(src->names[hint]) == len && memcmp(src->names[hint], key, len) == 0)
+	if (hint < src->ncols && src->name_len[hint] == len && memcmp(src->names[hint], key, len) == 0)
 		return (long)hint;
 	for (size_t i = 0; i < src->ncols; i++)
-		if (strlen(src->names[i]) == len && memcmp(src->names[i], key, len) == 0)
+		if (src->name_len[i] == len && memcmp(src->names[i], key, len) == 0)
 			return (long)i;
 	return -1;
 }
@@ -179,16 +179,20 @@ static int one_line(struct assay_io_worker *w, const char *s, size_t n, uint64_t
 	size_t i = skip_ws(s, 0, n) + 1, k = 0;
 	struct member m;
 	for (; !rc && next_member(s, n, &i, &m); k++) {
-		char *key = member_key(s, &m);
-		if (!key) {
+		/* keys without escapes are compared in place (no allocation) */
+		char *key = m.key_escaped ? member_key(s, &m) : NULL;
+		if (m.key_escaped && !key) {
 			rc = assay_error_set(&w->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 			break;
 		}
-		size_t klen = strlen(key);
-		long c = find_column(src, key, klen, k);
+		const char *kp = key ? key : s + m.key;
+		size_t klen = key ? strlen(key) : m.key_len;
+		long c = find_column(src, kp, klen, k);
 		if (c < 0) {
-			rc = unexpected_key(w, key, line, m.key);
-			free(key);
+			char *name = key ? key : strndup(kp, klen);
+			rc = name ? unexpected_key(w, name, line, m.key)
+			          : assay_error_set(&w->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+			free(name);
 			break;
 		}
 		struct assay_field *f = &w->fields[c];
@@ -198,15 +202,15 @@ static int one_line(struct assay_io_worker *w, const char *s, size_t n, uint64_t
 			f->p = s + m.val + 1;
 			f->len = (uint32_t)(m.val_len - 2);
 		} else if (v == '"') {
-			json_t *js = json_object_getn(root, key, klen);
+			json_t *js = json_object_getn(root, kp, klen);
 			f->p = json_string_value(js);
 			f->len = (uint32_t)json_string_length(js);
 		} else if (v == '[' || v == '{') {
 			rc = assay_error_set(
 			    &w->err, ASSAY_EINPUT, NULL, line, m.val + 1,
-			    "the value of \"%s\" is %s: only strings, numbers, booleans and null "
+			    "the value of \"%.*s\" is %s: only strings, numbers, booleans and null "
 			    "can be columns",
-			    key, v == '[' ? "an array" : "an object");
+			    (int)klen, kp, v == '[' ? "an array" : "an object");
 			assay_error_hint(&w->err, "flatten nested values into their own keys");
 		} else if (v == 'n') {
 			f->p = "";
@@ -281,9 +285,10 @@ int assay_io_jsonl_header(struct assay_source *src, char *buf, size_t len, int e
 	}
 	size_t cap = json_object_size(root), i = skip_ws(s, 0, n) + 1;
 	src->names = calloc(cap ? cap : 1, sizeof *src->names);
+	src->name_len = calloc(cap ? cap : 1, sizeof *src->name_len);
 	struct member m;
 	int rc = 0;
-	while (!rc && src->names && src->ncols < cap && next_member(s, n, &i, &m)) {
+	while (!rc && src->names && src->name_len && src->ncols < cap && next_member(s, n, &i, &m)) {
 		if (s[m.val] == '[' || s[m.val] == '{') {
 			json_decref(root);
 			assay_error_set(
@@ -303,10 +308,11 @@ int assay_io_jsonl_header(struct assay_source *src, char *buf, size_t len, int e
 			free(key); /* a repeated key: the first one names the column */
 			continue;
 		}
+		src->name_len[src->ncols] = strlen(key);
 		src->names[src->ncols++] = key;
 	}
 	json_decref(root);
-	if (!src->names || rc)
+	if (!src->names || !src->name_len || rc)
 		return assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
 	if (src->ncols == 0)
 		return assay_error_set(err, ASSAY_EINPUT, src->path, line, 1,

@@ -60,6 +60,7 @@ void assay_source_free(struct assay_source *src)
 	if (src->fd >= 0)
 		close(src->fd);
 	free_names(src->names, src->ncols);
+	free(src->name_len);
 	free_names(src->na, src->nna);
 	free(src->na_len);
 	free(src->path);
