@@ -12,14 +12,12 @@
  *
  * Why hand-written: the scan must run at >= 1 GB/s on two cores, and
  * the SHA-256 of the input, computed during the same scan, already takes
- * about one core-second per 1.5 GB (SHA-NI). Measured on this machine (2
- * vCPUs, shared with other jobs while measuring), 1M-row synthetic file
- * (110 MB, 18 columns), columns 0 and 2 parsed as numbers: Debian's
- * libcsv 3.0.3 (csv_parse with field/row callbacks, strtod) runs at
- * 0.14-0.20 GB/s on one core; this tokenizer spends ~0.35 s of CPU per GB
- * (~2.8 GB/s per core for tokenizing alone) and the whole scan with one
- * worker plus the hashing thread ran at 0.45-0.57 GB/s in the same
- * conditions. See scan.c for the end-to-end numbers.
+ * one core at ~1.5 GB/s (SHA-NI). Measured on this machine (2 vCPUs,
+ * idle), 1M-row synthetic file (110 MB, 18 columns), columns 0 and 2
+ * parsed as numbers: Debian's libcsv 3.0.3 (csv_parse with field and row
+ * callbacks, strtod) runs at 0.21 GB/s on one core; the whole scan here,
+ * one worker plus the hashing thread, runs at 1.08-1.18 GB/s, of which
+ * tokenizing is ~0.35 s of CPU per GB (~2.8 GB/s per core). See scan.c.
  *
  * How: 64 bytes at a time, build bit masks of delimiter/LF, '"' and
  * high-bit bytes (SSE2 compares + movemask; a byte loop elsewhere), then
