@@ -22,7 +22,7 @@ static const char USAGE[] =
 	"                  [--score COL] [--sensitive COL[,COL...]] [--plan PLAN.yaml] [options]\n"
 	"\n"
 	"Evaluate a scored dataset: metrics per group and per intersection, fairness\n"
-	"disparities (Fairlearn's definitions), 95%% intervals, and plan checks.\n"
+	"disparities (Fairlearn's definitions), 95% intervals, and plan checks.\n"
 	"Exit status: 0 all checks pass, 1 a check failed, 2 usage or input error, 3 internal error.\n"
 	"\n"
 	"Columns and predictions:\n"

@@ -168,10 +168,49 @@ static int build_layout(const struct assay_summary *s, const struct assay_eval_p
 	return 0;
 }
 
+/* The additive score sums of every finest slice, computed once (the
+ * logarithms of the log loss are the costly part). */
+static struct score_sums *finest_score_sums(const struct assay_summary *s, struct assay_arena *a)
+{
+	size_t nf = assay_summary_nslices(s);
+	struct score_sums *f = assay_arena_alloc(a, (nf + 1) * sizeof *f);
+	for (size_t i = 0; f && i < nf; i++) {
+		struct assay_scoremap m;
+		if (assay_summary_scoremap(s, &i, 1, &m) != 0)
+			return NULL;
+		score_sums_additive(&m, &f[i]);
+		assay_scoremap_free(&m);
+	}
+	return f;
+}
+
+/* Score metrics of one reported slice: additive sums of its finest
+ * slices, ranks from their merged map. */
+static int score_slice(const struct assay_summary *s, const struct score_sums *fsums, const size_t *members,
+                       size_t nmembers, const struct assay_eval_params *p, double z, struct assay_slice_result *sl)
+{
+	struct score_sums sums;
+	memset(&sums, 0, sizeof sums);
+	for (size_t i = 0; i < nmembers; i++)
+		score_sums_add(&sums, &fsums[members[i]]);
+	struct assay_scoremap m;
+	if (assay_summary_scoremap(s, members, nmembers, &m) != 0)
+		return -1;
+	score_sums_ranks(&m, &sums);
+	assay_scoremap_free(&m);
+	metrics_from_scores(&sums, sl->value);
+	if (p->ci_method != ASSAY_CI_NONE)
+		intervals_from_scores(&sums, sl->value, z, sl->ci);
+	return 0;
+}
+
 /* Point values and analytic intervals of every reported slice. */
 static int compute_slices(const struct assay_summary *s, const struct assay_eval_params *p, const struct layout *L,
-                          struct assay_slice_result *sl, double z)
+                          struct assay_slice_result *sl, double z, struct assay_arena *a)
 {
+	struct score_sums *fsums = NULL;
+	if (p->task == ASSAY_TASK_BINARY && assay_summary_has_score(s) && !(fsums = finest_score_sums(s, a)))
+		return -1;
 	for (size_t k = 0; k < L->ns; k++) {
 		if (p->task == ASSAY_TASK_REGRESSION) {
 			struct assay_regsums rs;
@@ -187,15 +226,8 @@ static int compute_slices(const struct assay_summary *s, const struct assay_eval
 			metrics_from_cells(c, sl[k].value);
 			if (p->ci_method == ASSAY_CI_WILSON)
 				intervals_wilson(c, z, sl[k].ci);
-			if (assay_summary_has_score(s)) {
-				struct assay_scoremap m;
-				if (assay_summary_scoremap(s, L->members[k], L->nmembers[k], &m) != 0)
-					return -1;
-				metrics_from_scores(&m, sl[k].value);
-				if (p->ci_method != ASSAY_CI_NONE)
-					intervals_from_scores(&m, sl[k].value, z, sl[k].ci);
-				assay_scoremap_free(&m);
-			}
+			if (fsums && score_slice(s, fsums, L->members[k], L->nmembers[k], p, z, &sl[k]) != 0)
+				return -1;
 		}
 		sl[k].small = k > 0 && sl[k].n < p->min_group_size;
 	}
@@ -314,7 +346,7 @@ int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *
 	r->nslices = L.ns;
 	r->slicings = sg;
 	r->nslicings = nsg;
-	if (compute_slices(s, p, &L, sl, z) != 0 || compute_disparities(p, r, sl, sg, a) != 0)
+	if (compute_slices(s, p, &L, sl, z, a) != 0 || compute_disparities(p, r, sl, sg, a) != 0)
 		return nomem(err);
 	if (p->ci_method == ASSAY_CI_BOOTSTRAP && p->task == ASSAY_TASK_BINARY && p->bootstrap > 0) {
 		size_t nfinest = assay_summary_nslices(s);

@@ -8,16 +8,34 @@
 #include "assay/eval.h"
 #include "assay/summary.h"
 
+/* The sums that score metrics and their intervals need. The additive
+ * part (counts, losses, calibration bins) of a union of slices is the sum
+ * of its slices' parts, so it is computed once per finest slice; the rank
+ * part (AUC, AP, DeLong) needs the merged sorted map (metrics.c). */
+struct score_sums {
+	uint64_t P, N;
+	double brier, brier2;        /* sums of per-row Brier losses and their squares */
+	double logloss, logloss2;
+	double bin_n[10], bin_pos[10], bin_s[10];
+	unsigned __int128 auc2;      /* sum over positives of 2 x negatives below + ties */
+	unsigned __int128 v10sq4;    /* sum over positives of (2 x negatives below + ties)^2 */
+	unsigned __int128 v01sq4;    /* sum over negatives of (2 x positives above + ties)^2 */
+	long double ap;              /* average precision */
+};
+void score_sums_additive(const struct assay_scoremap *m, struct score_sums *s);
+void score_sums_add(struct score_sums *dst, const struct score_sums *src);
+void score_sums_ranks(const struct assay_scoremap *m, struct score_sums *s);
+
 /* metrics.c: point values. Fill only the metrics of their kind; others
  * are left as they are (callers start from all-NaN). */
 void metrics_from_cells(const struct assay_cells *c, double *v);
-void metrics_from_scores(const struct assay_scoremap *m, double *v);
+void metrics_from_scores(const struct score_sums *s, double *v);
 void metrics_from_regsums(const struct assay_regsums *r, double *v);
 
 /* intervals.c: analytic intervals (z = normal quantile of the level). */
 struct assay_interval wilson_interval(uint64_t k, uint64_t n, double z);
 void intervals_wilson(const struct assay_cells *c, double z, struct assay_interval *ci);
-void intervals_from_scores(const struct assay_scoremap *m, const double *v, double z, struct assay_interval *ci);
+void intervals_from_scores(const struct score_sums *s, const double *v, double z, struct assay_interval *ci);
 void intervals_from_regsums(const struct assay_regsums *r, const double *v, double z, struct assay_interval *ci);
 
 /* disparity.c: aggregate one metric over a slicing's groups (values of

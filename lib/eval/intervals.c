@@ -67,50 +67,28 @@ static struct assay_interval mean_interval(long double sum, long double sumsq, d
 	return (struct assay_interval){(double)mean - z * sd / sqrt(n), (double)mean + z * sd / sqrt(n)};
 }
 
-void intervals_from_scores(const struct assay_scoremap *m, const double *v, double z, struct assay_interval *ci)
+void intervals_from_scores(const struct score_sums *S, const double *v, double z, struct assay_interval *ci)
 {
-	uint64_t P = 0, N = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		P += m->pos[i];
-		N += m->neg[i];
-	}
+	uint64_t P = S->P, N = S->N;
 	double n = (double)(P + N);
 	if (n == 0)
 		return;
-	long double b1 = 0, b2 = 0, l1 = 0, l2 = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		double s = m->score[i];
-		long double p = m->pos[i], q = m->neg[i];
-		long double bp = (1 - s) * (1 - s), bq = (long double)s * s;
-		b1 += p * bp + q * bq;
-		b2 += p * bp * bp + q * bq * bq;
-		double c = s < DBL_EPSILON ? DBL_EPSILON : s > 1 - DBL_EPSILON ? 1 - DBL_EPSILON : s;
-		long double lp = -log(c), lq = -log1p(-c);
-		l1 += p * lp + q * lq;
-		l2 += p * lp * lp + q * lq * lq;
-	}
-	ci[ASSAY_M_BRIER] = mean_interval(b1, b2, n, z);
+	ci[ASSAY_M_BRIER] = mean_interval(S->brier, S->brier2, n, z);
 	if (ci[ASSAY_M_BRIER].lo < 0)
 		ci[ASSAY_M_BRIER].lo = 0;
-	ci[ASSAY_M_LOG_LOSS] = mean_interval(l1, l2, n, z);
+	ci[ASSAY_M_LOG_LOSS] = mean_interval(S->logloss, S->logloss2, n, z);
 	if (ci[ASSAY_M_LOG_LOSS].lo < 0)
 		ci[ASSAY_M_LOG_LOSS].lo = 0;
 	if (P >= 2 && N >= 2 && !isnan(v[ASSAY_M_ROC_AUC])) {
-		double auc = v[ASSAY_M_ROC_AUC];
-		long double s10 = 0, s01 = 0;
-		uint64_t neg_below = 0, pos_above = P;
-		for (size_t i = 0; i < m->n; i++) {
-			long double p = m->pos[i], q = m->neg[i];
-			pos_above -= m->pos[i];
-			long double v10 = ((long double)neg_below + q / 2) / N; /* for each positive here */
-			long double v01 = ((long double)pos_above + p / 2) / P; /* for each negative here */
-			s10 += p * (v10 - auc) * (v10 - auc);
-			s01 += q * (v01 - auc) * (v01 - auc);
-			neg_below += m->neg[i];
-		}
+		/* sum over positives of (v10 - AUC)^2 = sum v10^2 - P AUC^2, as the
+		 * placement values of the positives average to the AUC (likewise
+		 * for the negatives) */
+		long double auc = v[ASSAY_M_ROC_AUC];
+		long double v10sq = (long double)S->v10sq4 / (4.0L * N * N), v01sq = (long double)S->v01sq4 / (4.0L * P * P);
+		long double s10 = v10sq - (long double)P * auc * auc, s01 = v01sq - (long double)N * auc * auc;
 		double var = (double)(s10 / (P - 1) / P + s01 / (N - 1) / N);
 		double sd = sqrt(var > 0 ? var : 0);
-		ci[ASSAY_M_ROC_AUC] = clip01(auc - z * sd, auc + z * sd);
+		ci[ASSAY_M_ROC_AUC] = clip01((double)auc - z * sd, (double)auc + z * sd);
 	}
 	double ap = v[ASSAY_M_AVERAGE_PRECISION];
 	if (P > 0 && ap > 0 && ap < 1) {

@@ -33,88 +33,103 @@ void score_table_init(struct score_table *t)
 
 void score_table_free(struct score_table *t)
 {
-	free(t->key);
-	free(t->pos);
-	free(t->neg);
+	free(t->slot);
 	memset(t, 0, sizeof *t);
 }
 
 static int grow(struct score_table *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : 64;
-	uint64_t *key = malloc(cap * sizeof *key);
-	uint64_t *pos = calloc(cap, sizeof *pos);
-	uint64_t *neg = calloc(cap, sizeof *neg);
-	if (!key || !pos || !neg) {
-		free(key);
-		free(pos);
-		free(neg);
+	struct score_slot *slot = malloc(cap * sizeof *slot);
+	if (!slot)
 		return -1;
-	}
 	for (size_t i = 0; i < cap; i++)
-		key[i] = EMPTY;
+		slot[i] = (struct score_slot){EMPTY, 0, 0};
 	for (size_t i = 0; i < t->cap; i++) {
-		if (t->key[i] == EMPTY)
+		if (t->slot[i].key == EMPTY)
 			continue;
-		size_t j = hash64(t->key[i]) & (cap - 1);
-		while (key[j] != EMPTY)
+		size_t j = hash64(t->slot[i].key) & (cap - 1);
+		while (slot[j].key != EMPTY)
 			j = (j + 1) & (cap - 1);
-		key[j] = t->key[i];
-		pos[j] = t->pos[i];
-		neg[j] = t->neg[i];
+		slot[j] = t->slot[i];
 	}
-	free(t->key);
-	free(t->pos);
-	free(t->neg);
-	t->key = key;
-	t->pos = pos;
-	t->neg = neg;
+	free(t->slot);
+	t->slot = slot;
 	t->cap = cap;
 	return 0;
 }
 
+/* Load factor at most 3/4: linear probing stays short, memory stays near
+ * 32 bytes per distinct score. */
 int score_table_add(struct score_table *t, double score, uint64_t pos, uint64_t neg)
 {
 	if (score == 0)
 		score = 0.0; /* fold -0.0 */
 	uint64_t k;
 	memcpy(&k, &score, sizeof k);
-	if ((t->n + 1) * 2 > t->cap && grow(t) != 0)
+	if ((t->n + 1) * 4 > t->cap * 3 && grow(t) != 0)
 		return -1;
 	size_t j = hash64(k) & (t->cap - 1);
-	while (t->key[j] != EMPTY && t->key[j] != k)
+	while (t->slot[j].key != EMPTY && t->slot[j].key != k)
 		j = (j + 1) & (t->cap - 1);
-	if (t->key[j] == EMPTY) {
-		t->key[j] = k;
+	if (t->slot[j].key == EMPTY) {
+		t->slot[j].key = k;
 		t->n++;
 	}
-	t->pos[j] += pos;
-	t->neg[j] += neg;
+	t->slot[j].pos += pos;
+	t->slot[j].neg += neg;
 	return 0;
 }
 
 int score_table_merge(struct score_table *dst, const struct score_table *src)
 {
 	for (size_t i = 0; i < src->cap; i++) {
-		if (src->key[i] == EMPTY)
+		const struct score_slot *e = &src->slot[i];
+		if (e->key == EMPTY)
 			continue;
 		double s;
-		memcpy(&s, &src->key[i], sizeof s);
-		if (score_table_add(dst, s, src->pos[i], src->neg[i]) != 0)
+		memcpy(&s, &e->key, sizeof s);
+		if (score_table_add(dst, s, e->pos, e->neg) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-struct entry {
-	double score;
-	uint64_t pos, neg;
-};
-
-static int cmp_entry(const void *a, const void *b)
+/* Order-preserving map of a double's bits to an unsigned key: flip all
+ * bits of negatives, only the sign bit of the rest. */
+static uint64_t order_key(uint64_t bits)
 {
-	double x = ((const struct entry *)a)->score, y = ((const struct entry *)b)->score;
+	return bits >> 63 ? ~bits : bits | 0x8000000000000000ULL;
+}
+
+static int cmp_slot(const void *a, const void *b)
+{
+	uint64_t x = order_key(((const struct score_slot *)a)->key), y = order_key(((const struct score_slot *)b)->key);
 	return (x > y) - (x < y);
+}
+
+/* LSD radix sort by order_key, 16 bits a pass: O(n) where qsort's
+ * comparisons dominated freezing large maps. tmp has room for n slots. */
+static void radix_sort(struct score_slot *v, struct score_slot *tmp, size_t n, size_t *count)
+{
+	for (int pass = 0; pass < 4; pass++) {
+		int shift = 16 * pass;
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(order_key(v[i].key) >> shift) & 0xffff]++;
+		size_t sum = 0;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(order_key(v[i].key) >> shift) & 0xffff]++] = v[i];
+		struct score_slot *t = v;
+		v = tmp;
+		tmp = t;
+	}
+	/* four passes: the sorted data is back in the caller's v */
 }
 
 static int map_alloc(struct assay_scoremap *m, size_t cap)
@@ -142,28 +157,31 @@ void assay_scoremap_free(struct assay_scoremap *m)
 
 int score_table_sorted(const struct score_table *t, struct assay_scoremap *out)
 {
-	struct entry *e = malloc((t->n ? t->n : 1) * sizeof *e);
-	if (!e || map_alloc(out, t->n) != 0) {
+	size_t n0 = t->n ? t->n : 1;
+	int radix = t->n > 4096;
+	struct score_slot *e = malloc((radix ? 2 : 1) * n0 * sizeof *e);
+	size_t *count = radix ? malloc(65536 * sizeof *count) : NULL;
+	if (!e || (radix && !count) || map_alloc(out, t->n) != 0) {
 		free(e);
+		free(count);
 		return -1;
 	}
 	size_t n = 0;
-	for (size_t i = 0; i < t->cap; i++) {
-		if (t->key[i] == EMPTY)
-			continue;
-		memcpy(&e[n].score, &t->key[i], sizeof(double));
-		e[n].pos = t->pos[i];
-		e[n].neg = t->neg[i];
-		n++;
-	}
-	qsort(e, n, sizeof *e, cmp_entry);
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slot[i].key != EMPTY)
+			e[n++] = t->slot[i];
+	if (radix)
+		radix_sort(e, e + n0, n, count);
+	else
+		qsort(e, n, sizeof *e, cmp_slot);
 	for (size_t i = 0; i < n; i++) {
-		out->score[i] = e[i].score;
+		memcpy(&out->score[i], &e[i].key, sizeof(double));
 		out->pos[i] = e[i].pos;
 		out->neg[i] = e[i].neg;
 	}
 	out->n = n;
 	free(e);
+	free(count);
 	return 0;
 }
 

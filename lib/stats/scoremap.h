@@ -8,10 +8,16 @@
 
 #include "assay/summary.h"
 
+/* One slot: key and counts side by side, so an insert touches one cache
+ * line (three parallel arrays cost three misses per row on big tables). */
+struct score_slot {
+	uint64_t key; /* bit pattern of the score, or EMPTY */
+	uint64_t pos, neg;
+};
+
 struct score_table {
 	size_t n, cap;
-	uint64_t *key; /* bit pattern of the score, or EMPTY */
-	uint64_t *pos, *neg;
+	struct score_slot *slot;
 };
 
 void score_table_init(struct score_table *t);
