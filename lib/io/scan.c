@@ -57,6 +57,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -89,20 +90,38 @@ static int read_at(int fd, char *buf, size_t n, uint64_t off)
 	return 0;
 }
 
+/* The hash reads the file through read-only mappings of HASH_WINDOW bytes,
+ * populated in one call and unmapped at once: no copy out of the page
+ * cache (pread cost ~0.1 s per GB here), and at most one window counts in
+ * the resident set. Falls back to pread where mapping fails. */
+#define HASH_WINDOW ((size_t)8 << 20)
+
 static void *hash_main(void *arg)
 {
 	struct hasher *h = arg;
-	size_t bs = 1u << 20;
-	char *buf = malloc(bs);
+	size_t bs = 1u << 18;
+	char *buf = NULL;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!buf || !md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
 		h->failed = ENOMEM;
 		goto out;
 	}
 	for (uint64_t off = 0; off < h->size;) {
 		if (atomic_load(h->stop))
 			goto out;
-		size_t n = h->size - off < bs ? (size_t)(h->size - off) : bs;
+		size_t n = h->size - off < HASH_WINDOW ? (size_t)(h->size - off) : HASH_WINDOW;
+		void *map = mmap(NULL, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, h->fd, (off_t)off);
+		if (map != MAP_FAILED) {
+			EVP_DigestUpdate(md, map, n);
+			munmap(map, n);
+			off += n;
+			continue;
+		}
+		if (!buf && !(buf = malloc(bs))) {
+			h->failed = ENOMEM;
+			goto out;
+		}
+		n = n < bs ? n : bs;
 		int e = read_at(h->fd, buf, n, off);
 		if (e) {
 			h->failed = e;

@@ -47,8 +47,11 @@ struct assay_summary {
 	uint32_t *stable; /* slice index + 1, 0 = empty */
 	size_t stcap;
 	uint32_t *scratch; /* nf codes for the row being added */
+	uint32_t *dense;   /* slice index + 1 by packed codes, when they fit: see dense_key() */
 	int frozen;
 };
+
+#define DENSE_BITS 12 /* a 4096-entry direct table covers <= 2 features of <= 64 levels */
 
 static uint64_t hash_bytes(const char *p, size_t n)
 {
@@ -160,7 +163,9 @@ int assay_summary_new(struct assay_summary **out, enum assay_task task, const ch
 	s->features = calloc(nfeatures ? nfeatures : 1, sizeof *s->features);
 	s->dict = calloc(nfeatures ? nfeatures : 1, sizeof *s->dict);
 	s->scratch = calloc(nfeatures ? nfeatures : 1, sizeof *s->scratch);
-	if (!s->features || !s->dict || !s->scratch) {
+	if (nfeatures <= 4)
+		s->dense = calloc((size_t)1 << DENSE_BITS, sizeof *s->dense);
+	if (!s->features || !s->dict || !s->scratch || (nfeatures <= 4 && !s->dense)) {
 		assay_summary_free(s);
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	}
@@ -190,6 +195,7 @@ void assay_summary_free(struct assay_summary *s)
 	free(s->slices);
 	free(s->stable);
 	free(s->scratch);
+	free(s->dense);
 	free(s);
 }
 
@@ -210,16 +216,38 @@ static int slice_rehash(struct assay_summary *s, size_t cap)
 	return 0;
 }
 
-/* The finest slice of `codes`, created if new; NULL when out of memory. */
+/* Packed codes for the direct table, or -1 when they do not fit. */
+static long dense_key(const struct assay_summary *s, const uint32_t *codes)
+{
+	if (!s->dense || s->nf == 0)
+		return s->dense ? 0 : -1;
+	unsigned bits = DENSE_BITS / (unsigned)s->nf;
+	long key = 0;
+	for (size_t f = 0; f < s->nf; f++) {
+		if (codes[f] >> bits)
+			return -1;
+		key = (key << bits) | codes[f];
+	}
+	return key;
+}
+
+/* The finest slice of `codes`, created if new; NULL when out of memory.
+ * Small code tuples go through a direct table, others through the hash. */
 static struct slice *slice_get(struct assay_summary *s, const uint32_t *codes)
 {
 	size_t bytes = s->nf * sizeof *codes;
+	long dk = dense_key(s, codes);
+	if (dk >= 0 && s->dense[dk])
+		return s->slices[s->dense[dk] - 1];
 	if (s->stcap) {
 		size_t j = hash_codes(codes, s->nf) & (s->stcap - 1);
 		while (s->stable[j]) {
 			struct slice *sl = s->slices[s->stable[j] - 1];
-			if (memcmp(sl->codes, codes, bytes) == 0)
+			if (memcmp(sl->codes, codes, bytes) == 0) {
+				if (dk >= 0)
+					s->dense[dk] = s->stable[j];
 				return sl;
+			}
 			j = (j + 1) & (s->stcap - 1);
 		}
 	}
@@ -256,6 +284,8 @@ static struct slice *slice_get(struct assay_summary *s, const uint32_t *codes)
 			j = (j + 1) & (s->stcap - 1);
 		s->stable[j] = (uint32_t)s->nslices;
 	}
+	if (dk >= 0)
+		s->dense[dk] = (uint32_t)s->nslices;
 	return sl;
 }
 
@@ -408,6 +438,8 @@ int assay_summary_freeze(struct assay_summary *s, struct assay_error *err)
 		free(remap);
 	}
 	qsort_r(s->slices, s->nslices, sizeof *s->slices, cmp_slice, &s->nf);
+	if (s->dense) /* codes and slice order changed: the direct table refills as rows arrive */
+		memset(s->dense, 0, ((size_t)1 << DENSE_BITS) * sizeof *s->dense);
 	if (slice_rehash(s, s->stcap ? s->stcap : 32) != 0)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	for (size_t i = 0; i < s->nslices; i++) {
