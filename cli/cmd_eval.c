@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,7 +63,7 @@ static const char USAGE[] =
 	"  --inconclusive fail|pass   how a check whose interval straddles its threshold counts\n"
 	"                         (default fail, or the plan's setting)\n"
 	"  --format FMT           text, json, md, html or junit (default text)\n"
-	"  --out FILE             write the report there atomically; a text summary goes to stdout\n"
+	"  --out FILE             write the report there atomically; a brief summary goes to stdout\n"
 	"  --color auto|always|never  colours in text output (default auto: on a terminal)\n"
 	"  --verbose              text: every metric of every group\n"
 	"\n"
@@ -377,6 +378,9 @@ static int run(struct opts *o, struct assay_arena *a)
 		in[1].role = "plan";
 		in[1].path = assay_plan_path(plan);
 		memcpy(in[1].sha256, assay_plan_sha256(plan), sizeof in[1].sha256);
+		struct stat st;
+		if (stat(o->plan, &st) == 0)
+			in[1].bytes = (uint64_t)st.st_size;
 		r.ninputs = 2;
 	}
 	r.inputs = in;
@@ -397,14 +401,14 @@ static int run(struct opts *o, struct assay_arena *a)
 
 	int fmt = o->format ? assay_report_format_from_name(o->format) : ASSAY_REPORT_TEXT;
 	int tty = isatty(STDOUT_FILENO);
-	struct render_ctx ctx = {&r, (enum assay_report_format)fmt, {0, o->verbose}};
+	struct render_ctx ctx = {&r, (enum assay_report_format)fmt, {0, o->verbose, 0}};
 	ctx.ro.color = o->color ? strcmp(o->color, "always") == 0 || (strcmp(o->color, "auto") == 0 && tty) : tty;
 	if (fmt != ASSAY_REPORT_TEXT)
 		ctx.ro.color = 0;
 	if (o->out) {
 		rc = assay_write_atomic(o->out, render, &ctx, &err);
 		if (!rc) {
-			struct render_ctx summary = {&r, ASSAY_REPORT_TEXT, {ctx.ro.color, 0}};
+			struct render_ctx summary = {&r, ASSAY_REPORT_TEXT, {ctx.ro.color, 0, 1}};
 			summary.ro.color = o->color ? strcmp(o->color, "always") == 0 || (strcmp(o->color, "auto") == 0 && tty)
 			                            : tty;
 			rc = render(&summary, stdout, &err);

@@ -32,6 +32,8 @@ const char *assay_report_format_name(enum assay_report_format f);
 struct assay_render_opts {
 	int color;   /* text: ANSI colours */
 	int verbose; /* text: every metric of every slice, not just the summary */
+	int brief;   /* text: header, overall, checks and verdict only (the summary
+	                printed when the full report goes to a file) */
 };
 
 int assay_report_eval(const struct assay_eval_report *r, enum assay_report_format format,

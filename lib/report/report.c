@@ -36,7 +36,7 @@ const char *assay_report_format_name(enum assay_report_format f)
 int assay_report_eval(const struct assay_eval_report *r, enum assay_report_format format,
                       const struct assay_render_opts *opts, FILE *out, struct assay_error *err)
 {
-	static const struct assay_render_opts defaults = {0, 0};
+	static const struct assay_render_opts defaults = {0, 0, 0};
 	if (!r || !out)
 		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
 		                       "assay_report_eval: no report or no output");

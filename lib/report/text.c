@@ -336,14 +336,16 @@ int rpt_render_text(const struct assay_eval_report *r, const struct assay_render
 	struct ctx c = {r, o, out, &arena};
 	header(&c);
 	slices_table(&c, "overall", 0, 1, 0);
-	for (size_t i = 0; i < r->nslicings; i++) {
+	for (size_t i = 0; !o->brief && i < r->nslicings; i++) {
 		const struct assay_slicing *g = &r->slicings[i];
 		slices_table(&c, g->name ? g->name : "?", g->first, g->count, g->excluded);
 		disparities(&c, (int)i);
 		disparate_impact(&c, (int)i);
 	}
 	checks(&c);
-	if (r->nwarnings) {
+	if (r->nwarnings && o->brief) {
+		fprintf(out, "\n%zu warning%s (see the report)\n", r->nwarnings, r->nwarnings == 1 ? "" : "s");
+	} else if (r->nwarnings) {
 		fputs("\nwarnings\n", out);
 		for (size_t i = 0; i < r->nwarnings; i++)
 			fprintf(out, "  - %s\n", rpt_clean(&arena, r->warnings[i]));
