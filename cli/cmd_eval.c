@@ -378,9 +378,9 @@ static int run(struct opts *o, struct assay_arena *a)
 		in[1].role = "plan";
 		in[1].path = assay_plan_path(plan);
 		memcpy(in[1].sha256, assay_plan_sha256(plan), sizeof in[1].sha256);
-		struct stat st;
-		if (stat(o->plan, &st) == 0)
-			in[1].bytes = (uint64_t)st.st_size;
+		struct stat ps;
+		if (stat(o->plan, &ps) == 0)
+			in[1].bytes = (uint64_t)ps.st_size;
 		r.ninputs = 2;
 	}
 	r.inputs = in;
