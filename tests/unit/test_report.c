@@ -265,7 +265,7 @@ static char *render(const struct assay_eval_report *r, enum assay_report_format 
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	assert_non_null(f);
-	struct assay_render_opts o = {color, verbose};
+	struct assay_render_opts o = {color, verbose, 0};
 	struct assay_error err;
 	assay_error_clear(&err);
 	int rc = assay_report_eval(r, fmt, &o, f, &err);
