@@ -10,4 +10,15 @@ struct cli_command {
 
 int cmd_eval(int argc, char **argv);
 
+/* progress.c: a progress bar for long scans (stderr, terminals only). */
+#include <stdint.h>
+struct cli_progress {
+	const char *what;
+	int enabled, drawn;
+	double start, last;
+};
+void cli_progress_init(struct cli_progress *p, const char *what);
+void cli_progress_update(void *ctx, uint64_t done, uint64_t total); /* an assay_source_opts.progress */
+void cli_progress_done(struct cli_progress *p);
+
 #endif

@@ -351,12 +351,17 @@ static int run(struct opts *o, struct assay_arena *a)
 	                               .na = na,
 	                               .nna = nna,
 	                               .threads = o->threads};
+	struct cli_progress bar;
+	cli_progress_init(&bar, "reading");
+	so.progress = cli_progress_update;
+	so.progress_ctx = &bar;
 	struct assay_source *src = NULL;
 	if (assay_source_open(&src, &so, &err) != 0)
 		return fail_with(&err);
 	struct assay_summary *sum = NULL;
 	struct assay_eval_scan_stats st;
 	int rc = assay_eval_summarize(src, &o->p, &sum, &st, &err);
+	cli_progress_done(&bar);
 	assay_source_free(src);
 	if (rc)
 		return fail_with(&err);

@@ -37,6 +37,10 @@ struct assay_source_opts {
 	size_t min_split_bytes; /* inputs smaller than this use one worker; 0 = 8 MiB
 	                           (tests lower it to exercise the parallel path) */
 	size_t block_bytes;     /* bytes per read of a worker; 0 = 256 KiB (tests lower it) */
+	/* Optional: called now and then from one worker thread with the bytes
+	 * scanned so far and the file's size (for a progress bar). */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
 };
 
 /* One field of one row. p points into a worker buffer valid only during the

@@ -41,6 +41,8 @@ struct assay_source {
 	int threads;
 	size_t min_split;
 	size_t block;
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
 };
 
 struct assay_io_worker {
@@ -63,6 +65,7 @@ struct assay_io_worker {
 	uint64_t base;             /* lines before the range (set after the join) */
 	int stopped;               /* gave up because an earlier worker failed */
 	atomic_int *lowest_failed; /* shared: index of the first failed worker */
+	_Atomic uint64_t *bytes_done; /* shared: bytes read by all workers, for progress */
 };
 
 /* Offset of the first byte of the first ill-formed UTF-8 sequence in

@@ -205,6 +205,11 @@ static void *worker_main(void *arg)
 			return NULL;
 		}
 		off += n;
+		if (src->progress) {
+			uint64_t done = atomic_fetch_add(w->bytes_done, n) + n;
+			if (w->index == 0)
+				src->progress(src->progress_ctx, done, src->size);
+		}
 		int final = off == w->end;
 		size_t used = 0;
 		int rc = tokenize(w, w->buf, carry + n, final, &used);
@@ -345,6 +350,7 @@ static int run_pass(const struct assay_source *src, assay_row_fn fn, void *const
 	pthread_t *th = calloc((size_t)n, sizeof *th);
 	int *started = calloc((size_t)n, sizeof *started);
 	atomic_int lowest = INT_MAX;
+	_Atomic uint64_t bytes_done = src->data_offset;
 	int rc = 0;
 	if (!ws || !th || !started) {
 		rc = assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
@@ -355,6 +361,7 @@ static int run_pass(const struct assay_source *src, assay_row_fn fn, void *const
 			rc = assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
 			goto join;
 		}
+		ws[k].bytes_done = &bytes_done;
 	}
 	for (int k = 1; k < n; k++)
 		started[k] = pthread_create(&th[k], NULL, worker_main, &ws[k]) == 0;

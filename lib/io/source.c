@@ -209,6 +209,8 @@ int assay_source_open(struct assay_source **out, const struct assay_source_opts 
 		src->threads = MAX_THREADS;
 	src->min_split = o->min_split_bytes ? o->min_split_bytes : ASSAY_IO_MIN_SPLIT;
 	src->block = o->block_bytes ? o->block_bytes : ASSAY_IO_BLOCK;
+	src->progress = o->progress;
+	src->progress_ctx = o->progress_ctx;
 	if (src->size == 0) {
 		int jsonl = src->format == ASSAY_FORMAT_JSONL;
 		assay_source_free(src);
