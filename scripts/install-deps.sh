@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libjansson-dev libyaml-dev libgsl-dev libssl-dev libcmocka-dev
-      python3)
+      libhyperscan-dev libpcre2-dev libutf8proc-dev libsodium-dev python3)
 if [[ ${1:-} == --bench ]]; then
   pkgs+=(python3-numpy python3-pandas python3-sklearn hyperfine time)
 fi

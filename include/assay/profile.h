@@ -1,0 +1,112 @@
+/* assay/profile.h: per-column dataset profiles: the reusable, mergeable
+ * summary of a dataset that drift and data-quality checks are computed
+ * from (never from rows).
+ *
+ * A profile holds, per column: the inferred type; counts (rows, present,
+ * missing by kind); min, max and the central moments (n, mean, M2, M3, M4,
+ * merged with the pairwise update formulas of Chan et al. and Pébay);
+ * an exact sorted value -> count map while the column has at most `cap`
+ * distinct values; past the cap, a KLL quantile sketch (numeric) and a
+ * HyperLogLog distinct estimate; the top-k most frequent values
+ * (categorical). Profiles are versioned JSON, schema "assay.profile/1",
+ * carrying the input's sha256.
+ *
+ * Merging the profiles of disjoint shards gives exactly the profile of the
+ * whole wherever the statistics are exact: counts, min, max, exact maps
+ * (while under the cap), and moments up to floating-point rounding of the
+ * pairwise formulas.
+ */
+#ifndef ASSAY_PROFILE_H
+#define ASSAY_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "assay/error.h"
+#include "assay/source.h"
+
+enum assay_column_type {
+	ASSAY_COL_NUMERIC = 0, /* every present value parses as a number */
+	ASSAY_COL_CATEGORICAL, /* anything else */
+	ASSAY_COL_EMPTY,       /* no present value at all */
+};
+
+/* Exact distinct numeric values, ascending, with their counts. NaN and
+ * +-inf are not values: they are counted as missing. -0.0 is 0.0. */
+struct assay_numeric_map {
+	size_t n;
+	double *value;
+	uint64_t *count;
+};
+
+/* Exact distinct strings (bytes, UTF-8), sorted bytewise, with counts. */
+struct assay_category_map {
+	size_t n;
+	char **value;
+	uint32_t *len;
+	uint64_t *count;
+};
+
+struct assay_moments {
+	uint64_t n;
+	double mean, m2, m3, m4; /* central moment sums: M2 = sum (x - mean)^2 ... */
+};
+
+struct assay_kll; /* KLL sketch: lib/stats/kll.c (opaque) */
+struct assay_hll; /* HyperLogLog: lib/stats/hll.c (opaque) */
+
+struct assay_column_profile {
+	char *name;
+	enum assay_column_type type;
+	uint64_t rows;                      /* rows seen (present + missing) */
+	uint64_t present;                   /* non-missing values */
+	uint64_t missing_empty, missing_na; /* "" and NA/null/--na spellings */
+	uint64_t missing_nan, missing_inf;  /* numeric columns: NaN and +-inf */
+	double min, max;                    /* numeric; NaN when no value */
+	struct assay_moments moments;       /* numeric */
+	int exact;                          /* 1 while the maps below are complete */
+	struct assay_numeric_map num;       /* numeric, when exact */
+	struct assay_category_map cat;      /* categorical (and numeric text), when exact */
+	uint64_t distinct;                  /* exact count, or the HLL estimate when !exact */
+	struct assay_kll *kll;              /* numeric, past the cap (NULL while exact) */
+	struct assay_hll *hll;              /* past the cap */
+	size_t ntop;                        /* top-k frequent values, categorical */
+	char **top_value;
+	uint64_t *top_count;
+};
+
+struct assay_profile {
+	char *source_path;
+	char sha256[65];
+	uint64_t rows;
+	size_t ncolumns;
+	struct assay_column_profile *columns;
+	uint64_t cap;  /* distinct values kept exactly per column */
+	size_t topk;   /* frequent values kept per categorical column */
+};
+
+struct assay_profile_opts {
+	uint64_t cap;           /* default 1 << 20 */
+	size_t topk;            /* default 20 */
+	const char *const *columns; /* profile only these (NULL: all) */
+	size_t ncolumns;
+};
+
+int assay_profile_build(struct assay_source *src, const struct assay_profile_opts *opts, struct assay_profile **out,
+                        struct assay_error *err);
+/* dst += src: same columns (by name); types reconcile (numeric + categorical
+ * -> categorical). */
+int assay_profile_merge(struct assay_profile *dst, const struct assay_profile *src, struct assay_error *err);
+int assay_profile_write_json(const struct assay_profile *p, FILE *out, struct assay_error *err);
+/* Located errors for files that are not assay.profile/1. */
+int assay_profile_read_json(const char *path, struct assay_profile **out, struct assay_error *err);
+void assay_profile_free(struct assay_profile *p);
+
+const struct assay_column_profile *assay_profile_column(const struct assay_profile *p, const char *name);
+
+/* Quantile q in [0, 1] with numpy's linear interpolation when exact; from
+ * the KLL sketch otherwise (rank error bound in docs/profiles.md). */
+double assay_column_quantile(const struct assay_column_profile *c, double q);
+
+#endif
