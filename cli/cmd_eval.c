@@ -19,62 +19,62 @@
 #include "cli.h"
 
 static const char USAGE[] =
-	"usage: assay eval --data FILE --label COL (--pred COL | --pred-from EXPR | --threshold T)\n"
-	"                  [--score COL] [--sensitive COL[,COL...]] [--plan PLAN.yaml] [options]\n"
-	"\n"
-	"Evaluate a scored dataset: metrics per group and per intersection, fairness\n"
-	"disparities (Fairlearn's definitions), 95% intervals, and plan checks.\n"
-	"Exit status: 0 all checks pass, 1 a check failed, 2 usage or input error, 3 internal error.\n"
-	"\n"
-	"Columns and predictions:\n"
-	"  --data FILE            CSV (RFC 4180) or JSONL (.jsonl, .ndjson)\n"
-	"  --label COL            true label: 0/1, true/false, or two values with --pos-label\n"
-	"  --pred COL             predicted label, same values as the label\n"
-	"  --pred-from EXPR       derive the prediction: 'score_text in [Medium,High]'\n"
-	"  --threshold T          predict score >= T (needs --score)\n"
-	"  --score COL            probability of the positive class, in [0, 1]: AUC, AP, Brier, log loss, ECE\n"
-	"  --score-range LO:HI    scores on another scale (deciles 1-10: 0:10) map linearly to [0, 1]\n"
-	"  --pos-label VALUE      the positive value of the label and prediction columns\n"
-	"  --sensitive COLS       comma-separated sensitive features; each is a slicing, and with\n"
-	"                         two or more so is their intersection\n"
-	"  --task binary|regression   (default binary; regression: MAE, RMSE, R2 by slice)\n"
-	"\n"
-	"Rows:\n"
-	"  --where EXPR           keep rows where EXPR holds (repeatable; ANDed): 'age >= 18',\n"
-	"                         'c_charge_degree != O', 'race in [A, B]'; missing values never match\n"
-	"  --drop-na              drop rows with a missing label, prediction or score (default: error)\n"
-	"  --delimiter C          CSV field separator (default ,; use '\\t' for tab)\n"
-	"  --no-header --columns A,B,...   CSV without a header row\n"
-	"  --na LIST              extra spellings of missing values, comma-separated\n"
-	"  --threads N            worker threads (default: all cores)\n"
-	"\n"
-	"Statistics:\n"
-	"  --min-group-size N     groups smaller than N are reported but not judged (default 30)\n"
-	"  --include-small        keep small groups in disparities and checks\n"
-	"  --reference GROUP      reference group of the disparate impact ratio, e.g. race=Caucasian\n"
-	"                         (default: the largest group)\n"
-	"  --ci bootstrap|wilson|none   interval method (default bootstrap)\n"
-	"  --bootstrap B          bootstrap replicates (default 1000)\n"
-	"  --seed N               bootstrap seed (default 42): same seed, same bytes\n"
-	"  --confidence C         interval level (default 0.95)\n"
-	"\n"
-	"Checks and output:\n"
-	"  --plan FILE            YAML plan of checks (docs/plans.md)\n"
-	"  --inconclusive fail|pass   how a check whose interval straddles its threshold counts\n"
-	"                         (default fail, or the plan's setting)\n"
-	"  --format FMT           text, json, md, html or junit (default text)\n"
-	"  --out FILE             write the report there atomically; a brief summary goes to stdout\n"
-	"  --color auto|always|never  colours in text output (default auto: on a terminal)\n"
-	"  --verbose              text: every metric of every group\n"
-	"\n"
-	"Examples:\n"
-	"  assay eval --data scored.csv --label y_true --pred y_pred --score score \\\n"
-	"             --sensitive race,sex --plan fairness-plan.yaml --format junit --out eval.xml\n"
-	"  assay eval --data compas.csv --label two_year_recid \\\n"
-	"             --pred-from 'score_text in [Medium,High]' --sensitive race \\\n"
-	"             --where 'days_b_screening_arrest <= 30' --where 'days_b_screening_arrest >= -30' \\\n"
-	"             --where 'is_recid != -1' --where 'c_charge_degree != O' --where 'score_text != N/A' \\\n"
-	"             --format html --out compas.html\n";
+    "usage: assay eval --data FILE --label COL (--pred COL | --pred-from EXPR | --threshold T)\n"
+    "                  [--score COL] [--sensitive COL[,COL...]] [--plan PLAN.yaml] [options]\n"
+    "\n"
+    "Evaluate a scored dataset: metrics per group and per intersection, fairness\n"
+    "disparities (Fairlearn's definitions), 95% intervals, and plan checks.\n"
+    "Exit status: 0 all checks pass, 1 a check failed, 2 usage or input error, 3 internal error.\n"
+    "\n"
+    "Columns and predictions:\n"
+    "  --data FILE            CSV (RFC 4180) or JSONL (.jsonl, .ndjson)\n"
+    "  --label COL            true label: 0/1, true/false, or two values with --pos-label\n"
+    "  --pred COL             predicted label, same values as the label\n"
+    "  --pred-from EXPR       derive the prediction: 'score_text in [Medium,High]'\n"
+    "  --threshold T          predict score >= T (needs --score)\n"
+    "  --score COL            probability of the positive class, in [0, 1]: AUC, AP, Brier, log loss, ECE\n"
+    "  --score-range LO:HI    scores on another scale (deciles 1-10: 0:10) map linearly to [0, 1]\n"
+    "  --pos-label VALUE      the positive value of the label and prediction columns\n"
+    "  --sensitive COLS       comma-separated sensitive features; each is a slicing, and with\n"
+    "                         two or more so is their intersection\n"
+    "  --task binary|regression   (default binary; regression: MAE, RMSE, R2 by slice)\n"
+    "\n"
+    "Rows:\n"
+    "  --where EXPR           keep rows where EXPR holds (repeatable; ANDed): 'age >= 18',\n"
+    "                         'c_charge_degree != O', 'race in [A, B]'; missing values never match\n"
+    "  --drop-na              drop rows with a missing label, prediction or score (default: error)\n"
+    "  --delimiter C          CSV field separator (default ,; use '\\t' for tab)\n"
+    "  --no-header --columns A,B,...   CSV without a header row\n"
+    "  --na LIST              extra spellings of missing values, comma-separated\n"
+    "  --threads N            worker threads (default: all cores)\n"
+    "\n"
+    "Statistics:\n"
+    "  --min-group-size N     groups smaller than N are reported but not judged (default 30)\n"
+    "  --include-small        keep small groups in disparities and checks\n"
+    "  --reference GROUP      reference group of the disparate impact ratio, e.g. race=Caucasian\n"
+    "                         (default: the largest group)\n"
+    "  --ci bootstrap|wilson|none   interval method (default bootstrap)\n"
+    "  --bootstrap B          bootstrap replicates (default 1000)\n"
+    "  --seed N               bootstrap seed (default 42): same seed, same bytes\n"
+    "  --confidence C         interval level (default 0.95)\n"
+    "\n"
+    "Checks and output:\n"
+    "  --plan FILE            YAML plan of checks (docs/plans.md)\n"
+    "  --inconclusive fail|pass   how a check whose interval straddles its threshold counts\n"
+    "                         (default fail, or the plan's setting)\n"
+    "  --format FMT           text, json, md, html or junit (default text)\n"
+    "  --out FILE             write the report there atomically; a brief summary goes to stdout\n"
+    "  --color auto|always|never  colours in text output (default auto: on a terminal)\n"
+    "  --verbose              text: every metric of every group\n"
+    "\n"
+    "Examples:\n"
+    "  assay eval --data scored.csv --label y_true --pred y_pred --score score \\\n"
+    "             --sensitive race,sex --plan fairness-plan.yaml --format junit --out eval.xml\n"
+    "  assay eval --data compas.csv --label two_year_recid \\\n"
+    "             --pred-from 'score_text in [Medium,High]' --sensitive race \\\n"
+    "             --where 'days_b_screening_arrest <= 30' --where 'days_b_screening_arrest >= -30' \\\n"
+    "             --where 'is_recid != -1' --where 'c_charge_degree != O' --where 'score_text != N/A' \\\n"
+    "             --format html --out compas.html\n";
 
 struct opts {
 	struct assay_eval_params p;
@@ -123,29 +123,72 @@ static int parse_number_arg(const char *opt, const char *s, double *out)
 }
 
 enum {
-	O_DATA = 256, O_LABEL, O_PRED, O_PRED_FROM, O_THRESHOLD, O_SCORE, O_POS, O_SENS, O_TASK, O_WHERE, O_DROP_NA,
-	O_DELIM, O_NO_HEADER, O_COLUMNS, O_NA, O_THREADS, O_MIN_GROUP, O_INCLUDE_SMALL, O_REFERENCE, O_CI,
-	O_BOOT, O_SEED, O_CONF, O_PLAN, O_INCONCLUSIVE, O_FORMAT, O_OUT, O_COLOR, O_VERBOSE, O_HELP, O_SCORE_RANGE
+	O_DATA = 256,
+	O_LABEL,
+	O_PRED,
+	O_PRED_FROM,
+	O_THRESHOLD,
+	O_SCORE,
+	O_POS,
+	O_SENS,
+	O_TASK,
+	O_WHERE,
+	O_DROP_NA,
+	O_DELIM,
+	O_NO_HEADER,
+	O_COLUMNS,
+	O_NA,
+	O_THREADS,
+	O_MIN_GROUP,
+	O_INCLUDE_SMALL,
+	O_REFERENCE,
+	O_CI,
+	O_BOOT,
+	O_SEED,
+	O_CONF,
+	O_PLAN,
+	O_INCONCLUSIVE,
+	O_FORMAT,
+	O_OUT,
+	O_COLOR,
+	O_VERBOSE,
+	O_HELP,
+	O_SCORE_RANGE
 };
 
 static const struct option LONGOPTS[] = {
-	{"data", 1, 0, O_DATA},         {"label", 1, 0, O_LABEL},
-	{"pred", 1, 0, O_PRED},         {"pred-from", 1, 0, O_PRED_FROM},
-	{"threshold", 1, 0, O_THRESHOLD}, {"score", 1, 0, O_SCORE},
-	{"pos-label", 1, 0, O_POS},     {"sensitive", 1, 0, O_SENS},
-	{"task", 1, 0, O_TASK},         {"where", 1, 0, O_WHERE},
-	{"drop-na", 0, 0, O_DROP_NA},   {"delimiter", 1, 0, O_DELIM},
-	{"no-header", 0, 0, O_NO_HEADER}, {"columns", 1, 0, O_COLUMNS},
-	{"na", 1, 0, O_NA},             {"threads", 1, 0, O_THREADS},
-	{"min-group-size", 1, 0, O_MIN_GROUP}, {"include-small", 0, 0, O_INCLUDE_SMALL},
-	{"reference", 1, 0, O_REFERENCE}, {"ci", 1, 0, O_CI},
-	{"bootstrap", 1, 0, O_BOOT},    {"seed", 1, 0, O_SEED},
-	{"confidence", 1, 0, O_CONF},   {"plan", 1, 0, O_PLAN},
-	{"inconclusive", 1, 0, O_INCONCLUSIVE}, {"format", 1, 0, O_FORMAT},
-	{"out", 1, 0, O_OUT},           {"color", 1, 0, O_COLOR},
-	{"verbose", 0, 0, O_VERBOSE},   {"help", 0, 0, O_HELP},
-	{"score-range", 1, 0, O_SCORE_RANGE},
-	{0, 0, 0, 0},
+    {"data", 1, 0, O_DATA},
+    {"label", 1, 0, O_LABEL},
+    {"pred", 1, 0, O_PRED},
+    {"pred-from", 1, 0, O_PRED_FROM},
+    {"threshold", 1, 0, O_THRESHOLD},
+    {"score", 1, 0, O_SCORE},
+    {"pos-label", 1, 0, O_POS},
+    {"sensitive", 1, 0, O_SENS},
+    {"task", 1, 0, O_TASK},
+    {"where", 1, 0, O_WHERE},
+    {"drop-na", 0, 0, O_DROP_NA},
+    {"delimiter", 1, 0, O_DELIM},
+    {"no-header", 0, 0, O_NO_HEADER},
+    {"columns", 1, 0, O_COLUMNS},
+    {"na", 1, 0, O_NA},
+    {"threads", 1, 0, O_THREADS},
+    {"min-group-size", 1, 0, O_MIN_GROUP},
+    {"include-small", 0, 0, O_INCLUDE_SMALL},
+    {"reference", 1, 0, O_REFERENCE},
+    {"ci", 1, 0, O_CI},
+    {"bootstrap", 1, 0, O_BOOT},
+    {"seed", 1, 0, O_SEED},
+    {"confidence", 1, 0, O_CONF},
+    {"plan", 1, 0, O_PLAN},
+    {"inconclusive", 1, 0, O_INCONCLUSIVE},
+    {"format", 1, 0, O_FORMAT},
+    {"out", 1, 0, O_OUT},
+    {"color", 1, 0, O_COLOR},
+    {"verbose", 0, 0, O_VERBOSE},
+    {"help", 0, 0, O_HELP},
+    {"score-range", 1, 0, O_SCORE_RANGE},
+    {0, 0, 0, 0},
 };
 
 /* 0 to go on, or the exit status. */
@@ -158,16 +201,28 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 	double x;
 	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
 		switch (c) {
-		case O_DATA: o->data = optarg; break;
-		case O_LABEL: o->p.label = optarg; break;
-		case O_PRED: o->p.pred = optarg; break;
-		case O_PRED_FROM: o->p.pred_from = optarg; break;
+		case O_DATA:
+			o->data = optarg;
+			break;
+		case O_LABEL:
+			o->p.label = optarg;
+			break;
+		case O_PRED:
+			o->p.pred = optarg;
+			break;
+		case O_PRED_FROM:
+			o->p.pred_from = optarg;
+			break;
 		case O_THRESHOLD:
 			if (parse_number_arg("--threshold", optarg, &o->p.threshold))
 				return 2;
 			break;
-		case O_SCORE: o->p.score = optarg; break;
-		case O_POS: o->p.pos_label = optarg; break;
+		case O_SCORE:
+			o->p.score = optarg;
+			break;
+		case O_POS:
+			o->p.pos_label = optarg;
+			break;
 		case O_SCORE_RANGE: {
 			char *end;
 			o->p.score_lo = strtod(optarg, &end);
@@ -176,10 +231,13 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			const char *hi = end + 1;
 			o->p.score_hi = strtod(hi, &end);
 			if (end == hi || *end || !(o->p.score_hi > o->p.score_lo))
-				return usage_error("--score-range is LO:HI with LO < HI, e.g. 0:10, not \"%s\"", optarg);
+				return usage_error(
+				    "--score-range is LO:HI with LO < HI, e.g. 0:10, not \"%s\"", optarg);
 			break;
 		}
-		case O_SENS: o->p.sensitive = split(a, optarg, &o->p.nsensitive); break;
+		case O_SENS:
+			o->p.sensitive = split(a, optarg, &o->p.nsensitive);
+			break;
 		case O_TASK:
 			if (strcmp(optarg, "binary") == 0)
 				o->p.task = ASSAY_TASK_BINARY;
@@ -188,29 +246,50 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			else
 				return usage_error("--task is binary or regression, not \"%s\"", optarg);
 			break;
-		case O_WHERE: o->where[o->nwhere++] = optarg; break;
-		case O_DROP_NA: o->p.drop_na = 1; break;
-		case O_DELIM: o->delimiter = optarg; break;
-		case O_NO_HEADER: o->no_header = 1; break;
-		case O_COLUMNS: o->columns = optarg; break;
-		case O_NA: o->na = optarg; break;
+		case O_WHERE:
+			o->where[o->nwhere++] = optarg;
+			break;
+		case O_DROP_NA:
+			o->p.drop_na = 1;
+			break;
+		case O_DELIM:
+			o->delimiter = optarg;
+			break;
+		case O_NO_HEADER:
+			o->no_header = 1;
+			break;
+		case O_COLUMNS:
+			o->columns = optarg;
+			break;
+		case O_NA:
+			o->na = optarg;
+			break;
 		case O_THREADS:
 			if (parse_number_arg("--threads", optarg, &x) || x < 1 || x > 256 || x != floor(x))
-				return usage_error("--threads expects a whole number from 1 to 256, not \"%s\"", optarg);
+				return usage_error(
+				    "--threads expects a whole number from 1 to 256, not \"%s\"", optarg);
 			o->threads = (int)x;
 			break;
 		case O_MIN_GROUP:
 			if (parse_number_arg("--min-group-size", optarg, &x) || x < 0 || x != floor(x))
-				return usage_error("--min-group-size expects a whole number, not \"%s\"", optarg);
+				return usage_error("--min-group-size expects a whole number, not \"%s\"",
+				                   optarg);
 			o->p.min_group_size = (uint64_t)x;
 			o->min_group_set = 1;
 			break;
-		case O_INCLUDE_SMALL: o->p.include_small = 1; break;
-		case O_REFERENCE: o->p.reference_group = optarg; break;
-		case O_CI: o->ci = optarg; break;
+		case O_INCLUDE_SMALL:
+			o->p.include_small = 1;
+			break;
+		case O_REFERENCE:
+			o->p.reference_group = optarg;
+			break;
+		case O_CI:
+			o->ci = optarg;
+			break;
 		case O_BOOT:
 			if (parse_number_arg("--bootstrap", optarg, &x) || x < 0 || x > 1e6 || x != floor(x))
-				return usage_error("--bootstrap expects a whole number up to 1000000, not \"%s\"", optarg);
+				return usage_error(
+				    "--bootstrap expects a whole number up to 1000000, not \"%s\"", optarg);
 			o->p.bootstrap = (uint32_t)x;
 			break;
 		case O_SEED:
@@ -219,18 +298,33 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			o->p.seed = (uint64_t)x;
 			break;
 		case O_CONF:
-			if (parse_number_arg("--confidence", optarg, &o->p.confidence) || !(o->p.confidence > 0) ||
-			    !(o->p.confidence < 1))
-				return usage_error("--confidence expects a number between 0 and 1, not \"%s\"", optarg);
+			if (parse_number_arg("--confidence", optarg, &o->p.confidence) ||
+			    !(o->p.confidence > 0) || !(o->p.confidence < 1))
+				return usage_error(
+				    "--confidence expects a number between 0 and 1, not \"%s\"", optarg);
 			break;
-		case O_PLAN: o->plan = optarg; break;
-		case O_INCONCLUSIVE: o->inconclusive = optarg; break;
-		case O_FORMAT: o->format = optarg; break;
-		case O_OUT: o->out = optarg; break;
-		case O_COLOR: o->color = optarg; break;
-		case O_VERBOSE: o->verbose = 1; break;
+		case O_PLAN:
+			o->plan = optarg;
+			break;
+		case O_INCONCLUSIVE:
+			o->inconclusive = optarg;
+			break;
+		case O_FORMAT:
+			o->format = optarg;
+			break;
+		case O_OUT:
+			o->out = optarg;
+			break;
+		case O_COLOR:
+			o->color = optarg;
+			break;
+		case O_VERBOSE:
+			o->verbose = 1;
+			break;
 		case 'h':
-		case O_HELP: fputs(USAGE, stdout); return -1;
+		case O_HELP:
+			fputs(USAGE, stdout);
+			return -1;
 		default:
 			return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
 		}
@@ -283,23 +377,26 @@ static const char *timestamp(struct assay_arena *a)
 	return assay_arena_strdup(a, buf);
 }
 
-static void add_warnings(struct assay_eval_report *r, const struct assay_eval_scan_stats *st, struct assay_arena *a)
+static void add_warnings(struct assay_eval_report *r, const struct assay_eval_scan_stats *st,
+                         struct assay_arena *a)
 {
 	const char **w = assay_arena_alloc(a, (r->nslices + 8) * sizeof *w);
 	size_t n = 0;
 	for (size_t i = 1; i < r->nslices; i++)
 		if (r->slices[i].small)
-			w[n++] = assay_arena_printf(a, "%s has %llu rows, below the minimum group size %llu: %s",
-			                            r->slices[i].label, (unsigned long long)r->slices[i].n,
-			                            (unsigned long long)r->params.min_group_size,
-			                            r->params.include_small ? "included anyway (--include-small)"
-			                                                    : "reported, not judged, left out of disparities");
+			w[n++] = assay_arena_printf(
+			    a, "%s has %llu rows, below the minimum group size %llu: %s", r->slices[i].label,
+			    (unsigned long long)r->slices[i].n, (unsigned long long)r->params.min_group_size,
+			    r->params.include_small ? "included anyway (--include-small)"
+			                            : "reported, not judged, left out of disparities");
 	if (st->rows_na_sensitive)
-		w[n++] = assay_arena_printf(a, "%llu rows have a missing sensitive value; they form the group \"(missing)\"",
-		                            (unsigned long long)st->rows_na_sensitive);
+		w[n++] = assay_arena_printf(
+		    a, "%llu rows have a missing sensitive value; they form the group \"(missing)\"",
+		    (unsigned long long)st->rows_na_sensitive);
 	if (st->rows_na_dropped)
-		w[n++] = assay_arena_printf(a, "%llu rows with a missing label, prediction or score were dropped (--drop-na)",
-		                            (unsigned long long)st->rows_na_dropped);
+		w[n++] = assay_arena_printf(
+		    a, "%llu rows with a missing label, prediction or score were dropped (--drop-na)",
+		    (unsigned long long)st->rows_na_dropped);
 	if (st->rows_used == 0)
 		w[n++] = "no rows left to evaluate: check the --where filters";
 	r->warnings = w;
@@ -407,14 +504,16 @@ static int run(struct opts *o, struct assay_arena *a)
 	int fmt = o->format ? assay_report_format_from_name(o->format) : ASSAY_REPORT_TEXT;
 	int tty = isatty(STDOUT_FILENO);
 	struct render_ctx ctx = {&r, (enum assay_report_format)fmt, {0, o->verbose, 0}};
-	ctx.ro.color = o->color ? strcmp(o->color, "always") == 0 || (strcmp(o->color, "auto") == 0 && tty) : tty;
+	ctx.ro.color =
+	    o->color ? strcmp(o->color, "always") == 0 || (strcmp(o->color, "auto") == 0 && tty) : tty;
 	if (fmt != ASSAY_REPORT_TEXT)
 		ctx.ro.color = 0;
 	if (o->out) {
 		rc = assay_write_atomic(o->out, render, &ctx, &err);
 		if (!rc) {
 			struct render_ctx summary = {&r, ASSAY_REPORT_TEXT, {ctx.ro.color, 0, 1}};
-			summary.ro.color = o->color ? strcmp(o->color, "always") == 0 || (strcmp(o->color, "auto") == 0 && tty)
+			summary.ro.color = o->color ? strcmp(o->color, "always") == 0 ||
+			                                  (strcmp(o->color, "auto") == 0 && tty)
 			                            : tty;
 			rc = render(&summary, stdout, &err);
 			fprintf(stdout, "report written to %s\n", o->out);

@@ -51,8 +51,8 @@ void cli_progress_update(void *ctx, uint64_t done, uint64_t total)
 	human((double)done, a, sizeof a);
 	human((double)total, b, sizeof b);
 	human((double)done / elapsed, rate, sizeof rate);
-	fprintf(stderr, "\r%s [%s] %3d%%  %s / %s  %s/s ", p->what, bar, total ? (int)(100.0 * done / total) : 0, a, b,
-	        rate);
+	fprintf(stderr, "\r%s [%s] %3d%%  %s / %s  %s/s ", p->what, bar,
+	        total ? (int)(100.0 * done / total) : 0, a, b, rate);
 	fflush(stderr);
 	p->drawn = 1;
 }

@@ -33,13 +33,13 @@ enum assay_metric {
 	ASSAY_M_FNR,
 	ASSAY_M_TNR,
 	ASSAY_M_F1,
-	ASSAY_M_THEIL,  /* AIF360 theil_index within the slice (b = yhat - y + 1) */
-	ASSAY_M_GEI,    /* AIF360 generalized_entropy_index, alpha = 2 */
+	ASSAY_M_THEIL, /* AIF360 theil_index within the slice (b = yhat - y + 1) */
+	ASSAY_M_GEI,   /* AIF360 generalized_entropy_index, alpha = 2 */
 	ASSAY_M_ROC_AUC,
 	ASSAY_M_AVERAGE_PRECISION,
 	ASSAY_M_BRIER,
 	ASSAY_M_LOG_LOSS,
-	ASSAY_M_ECE,    /* 10 equal-width bins */
+	ASSAY_M_ECE, /* 10 equal-width bins */
 	ASSAY_M_MAE,
 	ASSAY_M_RMSE,
 	ASSAY_M_R2,
@@ -76,11 +76,11 @@ enum assay_ci_method { ASSAY_CI_BOOTSTRAP = 0, ASSAY_CI_WILSON, ASSAY_CI_NONE };
 enum assay_check_status { ASSAY_CHECK_PASS = 0, ASSAY_CHECK_FAIL, ASSAY_CHECK_INCONCLUSIVE };
 enum assay_cmp { ASSAY_CMP_GE = 0, ASSAY_CMP_GT, ASSAY_CMP_LE, ASSAY_CMP_LT, ASSAY_CMP_EQ, ASSAY_CMP_NE };
 
-const char *assay_metric_name(enum assay_metric m);        /* "selection_rate" */
-int assay_metric_from_name(const char *name);              /* -1 if unknown */
-int assay_metric_is_rate(enum assay_metric m);             /* a proportion of counts (Wilson applies) */
-const char *assay_disparity_name(enum assay_disparity d);  /* "demographic_parity_ratio" */
-int assay_disparity_from_name(const char *name);           /* -1 if unknown */
+const char *assay_metric_name(enum assay_metric m);       /* "selection_rate" */
+int assay_metric_from_name(const char *name);             /* -1 if unknown */
+int assay_metric_is_rate(enum assay_metric m);            /* a proportion of counts (Wilson applies) */
+const char *assay_disparity_name(enum assay_disparity d); /* "demographic_parity_ratio" */
+int assay_disparity_from_name(const char *name);          /* -1 if unknown */
 int assay_disparity_is_ratio(enum assay_disparity d);
 const char *assay_cmp_symbol(enum assay_cmp c);
 const char *assay_check_status_name(enum assay_check_status s); /* "pass" "fail" "inconclusive" */
@@ -90,14 +90,14 @@ struct assay_interval {
 };
 
 struct assay_slice_result {
-	const char *label;   /* "(all)", "race=Asian", "race=Asian & sex=Male" */
-	int slicing;         /* index into report->slicings, -1 for the overall slice */
-	size_t nparts;       /* number of feature=level parts (0 for overall) */
+	const char *label; /* "(all)", "race=Asian", "race=Asian & sex=Male" */
+	int slicing;       /* index into report->slicings, -1 for the overall slice */
+	size_t nparts;     /* number of feature=level parts (0 for overall) */
 	const char *const *part_feature;
 	const char *const *part_level;
 	uint64_t n;
 	struct assay_cells cells;
-	int small;           /* n < min_group_size: shown, excluded from disparities */
+	int small; /* n < min_group_size: shown, excluded from disparities */
 	double value[ASSAY_M__COUNT];
 	struct assay_interval ci[ASSAY_M__COUNT];
 };
@@ -127,8 +127,8 @@ struct assay_di_result {
 };
 
 struct assay_check_result {
-	const char *name;  /* given in the plan, or the expression */
-	const char *expr;  /* "demographic_parity_ratio >= 0.8" */
+	const char *name; /* given in the plan, or the expression */
+	const char *expr; /* "demographic_parity_ratio >= 0.8" */
 	const char *plan_file;
 	uint64_t plan_line;
 	enum assay_check_status status;
@@ -141,7 +141,7 @@ struct assay_check_result {
 };
 
 struct assay_input_info {
-	const char *role;  /* "data", "plan" */
+	const char *role; /* "data", "plan" */
 	const char *path;
 	char sha256[65];
 	uint64_t rows, bytes; /* rows 0 for a plan */
@@ -152,25 +152,25 @@ struct assay_eval_params {
 	const char *label, *pred, *score;
 	const char *const *sensitive;
 	size_t nsensitive;
-	const char *pos_label;   /* NULL: 1/true */
-	const char *pred_from;   /* "score_text in [Medium,High]" or NULL */
-	double threshold;        /* NaN unless --threshold */
+	const char *pos_label; /* NULL: 1/true */
+	const char *pred_from; /* "score_text in [Medium,High]" or NULL */
+	double threshold;      /* NaN unless --threshold */
 	const char *const *where;
 	size_t nwhere;
 	uint64_t min_group_size; /* default 30 */
 	int include_small;       /* keep small groups in disparities */
 	enum assay_ci_method ci_method;
-	uint32_t bootstrap;      /* B, default 1000 */
-	uint64_t seed;           /* default 42 */
-	double confidence;       /* default 0.95 */
+	uint32_t bootstrap;          /* B, default 1000 */
+	uint64_t seed;               /* default 42 */
+	double confidence;           /* default 0.95 */
 	const char *reference_group; /* "race=Caucasian" for disparate impact, NULL: largest group */
-	int inconclusive_fails;  /* 1 (default): inconclusive counts as a failure */
-	int drop_na;             /* drop rows with a missing label, prediction or score */
+	int inconclusive_fails;      /* 1 (default): inconclusive counts as a failure */
+	int drop_na;                 /* drop rows with a missing label, prediction or score */
 	double score_lo, score_hi; /* --score-range: scores on [lo, hi] map linearly to [0, 1]; NaN: unset */
 };
 
 struct assay_eval_report {
-	const char *schema;       /* "assay.eval/1" */
+	const char *schema; /* "assay.eval/1" */
 	const char *tool_version;
 	const char *generated_at; /* RFC 3339 UTC; SOURCE_DATE_EPOCH when set */
 	struct assay_eval_params params;
@@ -213,7 +213,8 @@ struct assay_eval_scan_stats {
  * (--pred-from, --threshold), validate every value (binary labels, scores
  * in [0, 1]) with located errors. Rows whose sensitive value is missing
  * form the group "(missing)". *out is the caller's to free. */
-int assay_eval_summarize(struct assay_source *src, const struct assay_eval_params *p, struct assay_summary **out,
-                         struct assay_eval_scan_stats *stats, struct assay_error *err);
+int assay_eval_summarize(struct assay_source *src, const struct assay_eval_params *p,
+                         struct assay_summary **out, struct assay_eval_scan_stats *stats,
+                         struct assay_error *err);
 
 #endif

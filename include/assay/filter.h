@@ -29,7 +29,7 @@ int assay_filter_compile(struct assay_filter **out, const char *expr, const char
 
 /* 1 when the row satisfies every term, 0 when not, negative with err set
  * when a field cannot be compared (a non-number under < etc.). */
-int assay_filter_eval(const struct assay_filter *f, const struct assay_source *src, const struct assay_row *row,
-                      struct assay_error *err);
+int assay_filter_eval(const struct assay_filter *f, const struct assay_source *src,
+                      const struct assay_row *row, struct assay_error *err);
 
 #endif

@@ -33,7 +33,8 @@
 struct assay_plan;
 
 /* Parse a plan file. Errors are located (plan.yaml:7:5). */
-int assay_plan_load(struct assay_plan **out, const char *path, struct assay_arena *a, struct assay_error *err);
+int assay_plan_load(struct assay_plan **out, const char *path, struct assay_arena *a,
+                    struct assay_error *err);
 
 /* Plan-level settings, or defaults when absent: -1 for "not set". */
 int assay_plan_inconclusive_fails(const struct assay_plan *plan);
@@ -44,7 +45,8 @@ const char *assay_plan_path(const struct assay_plan *plan);
 /* Check that every check names known metrics, features and levels that
  * this evaluation has (score metrics need a score, regression metrics a
  * regression task); located error otherwise. */
-int assay_plan_validate(const struct assay_plan *plan, const struct assay_eval_report *r, struct assay_error *err);
+int assay_plan_validate(const struct assay_plan *plan, const struct assay_eval_report *r,
+                        struct assay_error *err);
 
 /* Judge every check against r; fills r->checks, r->nchecks, r->passed. */
 int assay_plan_run(const struct assay_plan *plan, struct assay_eval_report *r, struct assay_arena *a,

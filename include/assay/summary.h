@@ -80,10 +80,12 @@ struct assay_regsums {
 	double sum_y, sum_y2, sum_p, sum_p2, sum_e, sum_abs_e, sum_e2, sum_e4; /* e = y - p */
 };
 void assay_summary_cells(const struct assay_summary *s, const size_t *idx, size_t n, struct assay_cells *out);
-void assay_summary_regsums(const struct assay_summary *s, const size_t *idx, size_t n, struct assay_regsums *out);
+void assay_summary_regsums(const struct assay_summary *s, const size_t *idx, size_t n,
+                           struct assay_regsums *out);
 /* Merged sorted score map; out's arrays are malloc'd: free with
  * assay_scoremap_free(). */
-int assay_summary_scoremap(const struct assay_summary *s, const size_t *idx, size_t n, struct assay_scoremap *out);
+int assay_summary_scoremap(const struct assay_summary *s, const size_t *idx, size_t n,
+                           struct assay_scoremap *out);
 void assay_scoremap_free(struct assay_scoremap *m);
 
 #endif

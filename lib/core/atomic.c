@@ -43,7 +43,8 @@ int assay_write_atomic(const char *path, assay_render_fn fn, void *ctx, struct a
 	if (fd < 0) {
 		int e = errno;
 		free(tmp);
-		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot create the output file: %s", strerror(e));
+		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot create the output file: %s",
+		                       strerror(e));
 	}
 	fchmod(fd, output_mode(path));
 	FILE *f = fdopen(fd, "w");
@@ -55,11 +56,14 @@ int assay_write_atomic(const char *path, assay_render_fn fn, void *ctx, struct a
 	}
 	int rc = fn(ctx, f, err);
 	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-		rc = assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot write the output file: %s", strerror(errno));
+		rc = assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot write the output file: %s",
+		                     strerror(errno));
 	if (fclose(f) != 0 && rc == 0)
-		rc = assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot write the output file: %s", strerror(errno));
+		rc = assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot write the output file: %s",
+		                     strerror(errno));
 	if (rc == 0 && rename(tmp, path) != 0)
-		rc = assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot replace the output file: %s", strerror(errno));
+		rc = assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot replace the output file: %s",
+		                     strerror(errno));
 	if (rc != 0)
 		unlink(tmp);
 	free(tmp);

@@ -32,11 +32,14 @@
 
 /* Rate-type metrics recomputed per replicate. */
 static const enum assay_metric cell_metrics[] = {
-	ASSAY_M_BASE_RATE, ASSAY_M_SELECTION_RATE, ASSAY_M_ACCURACY, ASSAY_M_BALANCED_ACCURACY,
-	ASSAY_M_PRECISION, ASSAY_M_RECALL,         ASSAY_M_FPR,      ASSAY_M_FNR,
-	ASSAY_M_TNR,       ASSAY_M_F1,             ASSAY_M_THEIL,    ASSAY_M_GEI,
+    ASSAY_M_BASE_RATE, ASSAY_M_SELECTION_RATE,
+    ASSAY_M_ACCURACY,  ASSAY_M_BALANCED_ACCURACY,
+    ASSAY_M_PRECISION, ASSAY_M_RECALL,
+    ASSAY_M_FPR,       ASSAY_M_FNR,
+    ASSAY_M_TNR,       ASSAY_M_F1,
+    ASSAY_M_THEIL,     ASSAY_M_GEI,
 };
-#define NCM (sizeof cell_metrics / sizeof *cell_metrics)
+#define NCM         (sizeof cell_metrics / sizeof *cell_metrics)
 #define MAX_THREADS 16
 
 struct job {
@@ -47,8 +50,8 @@ struct job {
 	const struct assay_disparity_result *disp;
 	const struct assay_di_result *di;
 	size_t B, narrays;
-	double *rep;                   /* narrays x B replicate values */
-	struct assay_interval **dst;   /* where each array's interval goes */
+	double *rep;                 /* narrays x B replicate values */
+	struct assay_interval **dst; /* where each array's interval goes */
 };
 
 struct worker {
@@ -124,7 +127,8 @@ static void *run_replicates(void *arg)
 			double ecnt[20] = {0}, esum[20] = {0};
 			for (size_t m = 0; m < in->nmembers[s]; m++) {
 				size_t i = in->members[s][m];
-				c.tp += draw[i].tp, c.fp += draw[i].fp, c.tn += draw[i].tn, c.fn += draw[i].fn;
+				c.tp += draw[i].tp, c.fp += draw[i].fp, c.tn += draw[i].tn,
+				    c.fn += draw[i].fn;
 				for (int j = 0; in->ecnt && j < 20; j++) {
 					ecnt[j] += edraw[20 * i + j];
 					esum[j] += edraw[20 * i + j] * in->emean[20 * i + j];

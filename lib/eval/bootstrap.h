@@ -7,8 +7,8 @@
 struct boot_input {
 	size_t nfinest;
 	const struct assay_cells *cells; /* per finest slice */
-	const double *ecnt, *emean;      /* per finest slice: 20 (bin, label) counts and mean scores, or NULL */
-	const size_t *const *members;    /* per reported slice: its finest slices */
+	const double *ecnt, *emean;   /* per finest slice: 20 (bin, label) counts and mean scores, or NULL */
+	const size_t *const *members; /* per reported slice: its finest slices */
 	const size_t *nmembers;
 };
 

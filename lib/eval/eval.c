@@ -45,7 +45,8 @@ static int nomem(struct assay_error *err)
 }
 
 /* Finest slices whose level of feature f is l (f = -1: all). */
-static size_t *members_of(const struct assay_summary *s, long f, size_t l, size_t *count, struct assay_arena *a)
+static size_t *members_of(const struct assay_summary *s, long f, size_t l, size_t *count,
+                          struct assay_arena *a)
 {
 	size_t n = assay_summary_nslices(s), k = 0;
 	size_t *m = assay_arena_alloc(a, (n ? n : 1) * sizeof *m);
@@ -67,9 +68,9 @@ static void init_slice(struct assay_slice_result *sl)
 }
 
 /* Lay out the reported slices and slicings; fills r->slices labels/parts. */
-static int build_layout(const struct assay_summary *s, const struct assay_eval_params *p, struct assay_arena *a,
-                        struct layout *L, struct assay_slice_result **out_slices,
-                        struct assay_slicing **out_slicings, size_t *out_nslicings)
+static int build_layout(const struct assay_summary *s, struct assay_arena *a, struct layout *L,
+                        struct assay_slice_result **out_slices, struct assay_slicing **out_slicings,
+                        size_t *out_nslicings)
 {
 	size_t nf = assay_summary_nfeatures(s), nfinest = assay_summary_nslices(s);
 	size_t ns = 1, nslicings = nf + (nf >= 2);
@@ -98,7 +99,8 @@ static int build_layout(const struct assay_summary *s, const struct assay_eval_p
 			init_slice(&sl[k]);
 			sl[k].slicing = (int)f;
 			sl[k].nparts = 1;
-			const char **pf = assay_arena_alloc(a, sizeof *pf), **pl = assay_arena_alloc(a, sizeof *pl);
+			const char **pf = assay_arena_alloc(a, sizeof *pf),
+			           **pl = assay_arena_alloc(a, sizeof *pl);
 			if (!pf || !pl)
 				return -1;
 			pf[0] = sg[f].name;
@@ -132,7 +134,8 @@ static int build_layout(const struct assay_summary *s, const struct assay_eval_p
 			init_slice(&sl[k]);
 			sl[k].slicing = (int)nf;
 			sl[k].nparts = nf;
-			const char **pf = assay_arena_alloc(a, nf * sizeof *pf), **pl = assay_arena_alloc(a, nf * sizeof *pl);
+			const char **pf = assay_arena_alloc(a, nf * sizeof *pf),
+			           **pl = assay_arena_alloc(a, nf * sizeof *pl);
 			size_t *m = assay_arena_alloc(a, sizeof *m);
 			if (!pf || !pl || !m)
 				return -1;
@@ -161,7 +164,6 @@ static int build_layout(const struct assay_summary *s, const struct assay_eval_p
 			L->nmembers[k] = 1;
 		}
 	}
-	(void)p;
 	*out_slices = sl;
 	*out_slicings = sg;
 	*out_nslicings = nslicings;
@@ -187,7 +189,8 @@ static struct score_sums *finest_score_sums(const struct assay_summary *s, struc
 /* Score metrics of one reported slice: additive sums of its finest
  * slices, ranks from their merged map. */
 static int score_slice(const struct assay_summary *s, const struct score_sums *fsums, const size_t *members,
-                       size_t nmembers, const struct assay_eval_params *p, double z, struct assay_slice_result *sl)
+                       size_t nmembers, const struct assay_eval_params *p, double z,
+                       struct assay_slice_result *sl)
 {
 	struct score_sums sums;
 	memset(&sums, 0, sizeof sums);
@@ -205,8 +208,9 @@ static int score_slice(const struct assay_summary *s, const struct score_sums *f
 }
 
 /* Point values and analytic intervals of every reported slice. */
-static int compute_slices(const struct assay_summary *s, const struct assay_eval_params *p, const struct layout *L,
-                          struct assay_slice_result *sl, double z, struct assay_arena *a)
+static int compute_slices(const struct assay_summary *s, const struct assay_eval_params *p,
+                          const struct layout *L, struct assay_slice_result *sl, double z,
+                          struct assay_arena *a)
 {
 	struct score_sums *fsums = NULL;
 	if (p->task == ASSAY_TASK_BINARY && assay_summary_has_score(s) && !(fsums = finest_score_sums(s, a)))
@@ -218,7 +222,7 @@ static int compute_slices(const struct assay_summary *s, const struct assay_eval
 			sl[k].n = rs.n;
 			metrics_from_regsums(&rs, sl[k].value);
 			if (p->ci_method != ASSAY_CI_NONE)
-				intervals_from_regsums(&rs, sl[k].value, z, sl[k].ci);
+				intervals_from_regsums(&rs, z, sl[k].ci);
 		} else {
 			assay_summary_cells(s, L->members[k], L->nmembers[k], &sl[k].cells);
 			const struct assay_cells *c = &sl[k].cells;
@@ -236,8 +240,8 @@ static int compute_slices(const struct assay_summary *s, const struct assay_eval
 
 /* The reference group of a slicing for disparate impact: the one named by
  * --reference (as "feature=level"), else the largest group. */
-static long reference_slice(const struct assay_eval_report *r, const struct assay_slicing *sg,
-                            const struct assay_slice_result *sl, const char *ref)
+static long reference_slice(const struct assay_slicing *sg, const struct assay_slice_result *sl,
+                            const char *ref)
 {
 	long best = -1;
 	for (size_t g = 0; g < sg->count; g++) {
@@ -247,7 +251,6 @@ static long reference_slice(const struct assay_eval_report *r, const struct assa
 		if (best < 0 || sl[k].n > sl[best].n)
 			best = (long)k;
 	}
-	(void)r;
 	return best;
 }
 
@@ -281,16 +284,18 @@ static int compute_disparities(const struct assay_eval_params *p, struct assay_e
 		double between[ASSAY_D__COUNT], overall[ASSAY_D__COUNT];
 		disparities_compute(g, cells, n, sl[0].value, between, overall);
 		for (int k = 0; k < ASSAY_D__COUNT; k++) {
-			d[nd] = (struct assay_disparity_result){(enum assay_disparity)k, (int)i, between[k], overall[k],
-			                                        {NAN, NAN}, {NAN, NAN}};
+			d[nd] = (struct assay_disparity_result){
+			    (enum assay_disparity)k, (int)i, between[k], overall[k], {NAN, NAN}, {NAN, NAN}};
 			nd++;
 		}
-		long ref = reference_slice(r, &sg[i], sl, p->reference_group);
+		long ref = reference_slice(&sg[i], sl, p->reference_group);
 		for (size_t k = sg[i].first; ref >= 0 && k < sg[i].first + sg[i].count; k++) {
 			if ((long)k == ref || (sl[k].small && !p->include_small))
 				continue;
-			double ratio = sl[k].value[ASSAY_M_SELECTION_RATE] / sl[ref].value[ASSAY_M_SELECTION_RATE];
-			di[ndi++] = (struct assay_di_result){(int)i, (size_t)ref, k, ratio, {NAN, NAN}, ratio >= 0.8};
+			double ratio =
+			    sl[k].value[ASSAY_M_SELECTION_RATE] / sl[ref].value[ASSAY_M_SELECTION_RATE];
+			di[ndi++] =
+			    (struct assay_di_result){(int)i, (size_t)ref, k, ratio, {NAN, NAN}, ratio >= 0.8};
 		}
 	}
 	r->disparities = d;
@@ -333,14 +338,14 @@ int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *
 	if (rc)
 		return rc;
 	if (p->confidence <= 0 || p->confidence >= 1)
-		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "--confidence must be between 0 and 1, got %g",
-		                       p->confidence);
+		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
+		                       "--confidence must be between 0 and 1, got %g", p->confidence);
 	double z = gsl_cdf_ugaussian_Pinv(1 - (1 - p->confidence) / 2);
 	struct layout L;
 	struct assay_slice_result *sl;
 	struct assay_slicing *sg;
 	size_t nsg;
-	if (build_layout(s, p, a, &L, &sl, &sg, &nsg) != 0)
+	if (build_layout(s, a, &L, &sl, &sg, &nsg) != 0)
 		return nomem(err);
 	r->slices = sl;
 	r->nslices = L.ns;
@@ -362,7 +367,8 @@ int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *
 			if (!ecnt || !emean || calibration_cells(s, nfinest, ecnt, emean) != 0)
 				return nomem(err);
 		}
-		struct boot_input in = {nfinest, cells, ecnt, emean, (const size_t *const *)L.members, L.nmembers};
+		struct boot_input in = {nfinest,   cells, ecnt, emean, (const size_t *const *)L.members,
+		                        L.nmembers};
 		rc = bootstrap_run(&in, p, r, sl, (struct assay_disparity_result *)r->disparities,
 		                   (struct assay_di_result *)r->di, err);
 		if (rc)

@@ -80,9 +80,10 @@ static int parse_binary(struct worker *w, struct neg_seen *neg, long col, const 
 		}
 		if (neg->set && f->len == neg->len && memcmp(f->p, neg->value, f->len) == 0)
 			return 0;
-		field_error(err, row, f, "column \"%s\" has a third value: expected %s, found \"%.*s\"", colname(j, col),
-		            j->p->pos_label);
-		assay_error_hint(err, "a binary label has two values: \"%s\" (positive, --pos-label) and \"%.*s\"",
+		field_error(err, row, f, "column \"%s\" has a third value: expected %s, found \"%.*s\"",
+		            colname(j, col), j->p->pos_label);
+		assay_error_hint(err,
+		                 "a binary label has two values: \"%s\" (positive, --pos-label) and \"%.*s\"",
 		                 j->p->pos_label, (int)neg->len, neg->value);
 		return -1;
 	}
@@ -95,8 +96,8 @@ static int parse_binary(struct worker *w, struct neg_seen *neg, long col, const 
 	double x;
 	if (assay_parse_double(f->p, f->len, &x) == 0 && (x == 0 || x == 1))
 		return x == 1;
-	field_error(err, row, f, "expected a binary value in column \"%s\" (%s), found \"%.*s\"", colname(j, col),
-	            "0/1 or true/false");
+	field_error(err, row, f, "expected a binary value in column \"%s\" (%s), found \"%.*s\"",
+	            colname(j, col), "0/1 or true/false");
 	assay_error_hint(err, "if the column holds two other labels, name the positive one with --pos-label");
 	return -1;
 }
@@ -139,8 +140,8 @@ static int on_row(void *ctx, const struct assay_row *row, struct assay_error *er
 		}
 		long c = is_na(j, j->label, row) ? j->label : is_na(j, j->pred, row) ? j->pred : j->score;
 		const struct assay_field *f = &row->fields[c];
-		assay_error_set(err, ASSAY_EINPUT, NULL, row->line, f->column, "missing value in column \"%s\"",
-		                colname(j, c));
+		assay_error_set(err, ASSAY_EINPUT, NULL, row->line, f->column,
+		                "missing value in column \"%s\"", colname(j, c));
 		assay_error_hint(err, "drop such rows with --drop-na, or filter them with --where");
 		return err->code;
 	}
@@ -154,10 +155,12 @@ static int on_row(void *ctx, const struct assay_row *row, struct assay_error *er
 			const struct assay_field *f = &row->fields[j->score];
 			char range[80];
 			snprintf(range, sizeof range, " [%g, %g]", lo, hi);
-			field_error(err, row, f, "score in column \"%s\" is outside%s: \"%.*s\"", colname(j, j->score), range);
-			assay_error_hint(err, ranged ? "fix the value or widen --score-range"
-			                             : "scores must be probabilities of the positive class; for scores on "
-			                               "another scale (deciles 1-10) pass --score-range 0:10");
+			field_error(err, row, f, "score in column \"%s\" is outside%s: \"%.*s\"",
+			            colname(j, j->score), range);
+			assay_error_hint(
+			    err, ranged ? "fix the value or widen --score-range"
+			                : "scores must be probabilities of the positive class; for scores on "
+			                  "another scale (deciles 1-10) pass --score-range 0:10");
 			return err->code;
 		}
 		if (ranged)
@@ -177,7 +180,8 @@ static int on_row(void *ctx, const struct assay_row *row, struct assay_error *er
 	int rc;
 	if (p->task == ASSAY_TASK_REGRESSION) {
 		double y, yhat;
-		if (parse_number(j, j->label, row, &y, err) != 0 || parse_number(j, j->pred, row, &yhat, err) != 0)
+		if (parse_number(j, j->label, row, &y, err) != 0 ||
+		    parse_number(j, j->pred, row, &yhat, err) != 0)
 			return err->code;
 		rc = assay_summary_add_regression(w->sum, w->levels, w->lens, y, yhat);
 	} else {
@@ -249,7 +253,8 @@ static int resolve(struct job *j, struct assay_arena *a, struct assay_error *err
 	if (ways != 1) {
 		assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
 		                ways ? "give only one of --pred, --pred-from and --threshold"
-		                     : "no predictions: give --pred COLUMN, --pred-from EXPR or --threshold T with --score");
+		                     : "no predictions: give --pred COLUMN, --pred-from EXPR or --threshold "
+		                       "T with --score");
 		return err->code;
 	}
 	if (!isnan(p->threshold) && j->score < 0)
@@ -284,10 +289,11 @@ static int check_negatives(const struct job *j, struct worker *w, int nw, struct
 			if (!first) {
 				first = n;
 			} else if (n->len != first->len || memcmp(n->value, first->value, n->len) != 0) {
-				assay_error_set(err, ASSAY_EINPUT, assay_source_path(j->src), 0, 0,
-				                "column \"%s\" has more than two values: \"%s\", \"%.*s\" and \"%.*s\"",
-				                colname(j, k ? j->pred : j->label), j->p->pos_label, (int)first->len,
-				                first->value, (int)n->len, n->value);
+				assay_error_set(
+				    err, ASSAY_EINPUT, assay_source_path(j->src), 0, 0,
+				    "column \"%s\" has more than two values: \"%s\", \"%.*s\" and \"%.*s\"",
+				    colname(j, k ? j->pred : j->label), j->p->pos_label, (int)first->len,
+				    first->value, (int)n->len, n->value);
 				return err->code;
 			}
 		}
@@ -295,8 +301,9 @@ static int check_negatives(const struct job *j, struct worker *w, int nw, struct
 	return 0;
 }
 
-int assay_eval_summarize(struct assay_source *src, const struct assay_eval_params *p, struct assay_summary **out,
-                         struct assay_eval_scan_stats *stats, struct assay_error *err)
+int assay_eval_summarize(struct assay_source *src, const struct assay_eval_params *p,
+                         struct assay_summary **out, struct assay_eval_scan_stats *stats,
+                         struct assay_error *err)
 {
 	struct assay_arena a;
 	memset(&a, 0, sizeof a);

@@ -14,13 +14,13 @@
  * part (AUC, AP, DeLong) needs the merged sorted map (metrics.c). */
 struct score_sums {
 	uint64_t P, N;
-	double brier, brier2;        /* sums of per-row Brier losses and their squares */
+	double brier, brier2; /* sums of per-row Brier losses and their squares */
 	double logloss, logloss2;
 	double bin_n[10], bin_pos[10], bin_s[10];
-	unsigned __int128 auc2;      /* sum over positives of 2 x negatives below + ties */
-	unsigned __int128 v10sq4;    /* sum over positives of (2 x negatives below + ties)^2 */
-	unsigned __int128 v01sq4;    /* sum over negatives of (2 x positives above + ties)^2 */
-	long double ap;              /* average precision */
+	unsigned __int128 auc2;   /* sum over positives of 2 x negatives below + ties */
+	unsigned __int128 v10sq4; /* sum over positives of (2 x negatives below + ties)^2 */
+	unsigned __int128 v01sq4; /* sum over negatives of (2 x positives above + ties)^2 */
+	long double ap;           /* average precision */
 };
 void score_sums_additive(const struct assay_scoremap *m, struct score_sums *s);
 void score_sums_add(struct score_sums *dst, const struct score_sums *src);
@@ -36,7 +36,7 @@ void metrics_from_regsums(const struct assay_regsums *r, double *v);
 struct assay_interval wilson_interval(uint64_t k, uint64_t n, double z);
 void intervals_wilson(const struct assay_cells *c, double z, struct assay_interval *ci);
 void intervals_from_scores(const struct score_sums *s, const double *v, double z, struct assay_interval *ci);
-void intervals_from_regsums(const struct assay_regsums *r, const double *v, double z, struct assay_interval *ci);
+void intervals_from_regsums(const struct assay_regsums *r, double z, struct assay_interval *ci);
 
 /* disparity.c: aggregate one metric over a slicing's groups (values of
  * the included groups) and the overall value, as Fairlearn does. */
@@ -46,8 +46,9 @@ struct agg {
 void aggregate(const double *group_values, size_t n, double overall, struct agg *out);
 /* All disparities of one slicing; g[i] are the included groups' metric
  * vectors and cells[i] their confusion cells (for the entropy indices). */
-void disparities_compute(const double *const *g, const struct assay_cells *cells, size_t n, const double *overall,
-                         double out_between[ASSAY_D__COUNT], double out_overall[ASSAY_D__COUNT]);
+void disparities_compute(const double *const *g, const struct assay_cells *cells, size_t n,
+                         const double *overall, double out_between[ASSAY_D__COUNT],
+                         double out_overall[ASSAY_D__COUNT]);
 
 /* quantile.c: linear-interpolated quantiles of v[0..n) skipping NaN
  * (numpy's nanquantile, method="linear"); reorders v. NaN if all NaN. */

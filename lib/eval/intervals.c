@@ -43,10 +43,14 @@ void intervals_wilson(const struct assay_cells *c, double z, struct assay_interv
 		enum assay_metric m;
 		uint64_t k, n;
 	} r[] = {
-		{ASSAY_M_BASE_RATE, pos, n},       {ASSAY_M_SELECTION_RATE, c->tp + c->fp, n},
-		{ASSAY_M_ACCURACY, c->tp + c->tn, n}, {ASSAY_M_PRECISION, c->tp, c->tp + c->fp},
-		{ASSAY_M_RECALL, c->tp, pos},      {ASSAY_M_FPR, c->fp, neg},
-		{ASSAY_M_FNR, c->fn, pos},         {ASSAY_M_TNR, c->tn, neg},
+	    {ASSAY_M_BASE_RATE, pos, n},
+	    {ASSAY_M_SELECTION_RATE, c->tp + c->fp, n},
+	    {ASSAY_M_ACCURACY, c->tp + c->tn, n},
+	    {ASSAY_M_PRECISION, c->tp, c->tp + c->fp},
+	    {ASSAY_M_RECALL, c->tp, pos},
+	    {ASSAY_M_FPR, c->fp, neg},
+	    {ASSAY_M_FNR, c->fn, pos},
+	    {ASSAY_M_TNR, c->tn, neg},
 	};
 	for (size_t i = 0; i < sizeof r / sizeof *r; i++)
 		ci[r[i].m] = r[i].n ? wilson_interval(r[i].k, r[i].n, z) : (struct assay_interval){0, 0};
@@ -84,8 +88,10 @@ void intervals_from_scores(const struct score_sums *S, const double *v, double z
 		 * placement values of the positives average to the AUC (likewise
 		 * for the negatives) */
 		long double auc = v[ASSAY_M_ROC_AUC];
-		long double v10sq = (long double)S->v10sq4 / (4.0L * N * N), v01sq = (long double)S->v01sq4 / (4.0L * P * P);
-		long double s10 = v10sq - (long double)P * auc * auc, s01 = v01sq - (long double)N * auc * auc;
+		long double v10sq = (long double)S->v10sq4 / (4.0L * N * N),
+		            v01sq = (long double)S->v01sq4 / (4.0L * P * P);
+		long double s10 = v10sq - (long double)P * auc * auc,
+		            s01 = v01sq - (long double)N * auc * auc;
 		double var = (double)(s10 / (P - 1) / P + s01 / (N - 1) / N);
 		double sd = sqrt(var > 0 ? var : 0);
 		ci[ASSAY_M_ROC_AUC] = clip01((double)auc - z * sd, (double)auc + z * sd);
@@ -94,13 +100,13 @@ void intervals_from_scores(const struct score_sums *S, const double *v, double z
 	if (P > 0 && ap > 0 && ap < 1) {
 		double eta = log(ap / (1 - ap)), tau = 1 / sqrt((double)P * ap * (1 - ap));
 		ci[ASSAY_M_AVERAGE_PRECISION] =
-			(struct assay_interval){1 / (1 + exp(-(eta - z * tau))), 1 / (1 + exp(-(eta + z * tau)))};
+		    (struct assay_interval){1 / (1 + exp(-(eta - z * tau))), 1 / (1 + exp(-(eta + z * tau)))};
 	} else if (P > 0 && !isnan(ap)) {
 		ci[ASSAY_M_AVERAGE_PRECISION] = (struct assay_interval){ap, ap};
 	}
 }
 
-void intervals_from_regsums(const struct assay_regsums *r, const double *v, double z, struct assay_interval *ci)
+void intervals_from_regsums(const struct assay_regsums *r, double z, struct assay_interval *ci)
 {
 	double n = (double)r->n;
 	if (r->n < 2)
@@ -109,6 +115,6 @@ void intervals_from_regsums(const struct assay_regsums *r, const double *v, doub
 	ci[ASSAY_M_MEAN_RESIDUAL] = mean_interval(r->sum_e, r->sum_e2, n, z);
 	ci[ASSAY_M_MEAN_PREDICTION] = mean_interval(r->sum_p, r->sum_p2, n, z);
 	struct assay_interval mse = mean_interval(r->sum_e2, r->sum_e4, n, z);
-	ci[ASSAY_M_RMSE] = (struct assay_interval){sqrt(mse.lo > 0 ? mse.lo : 0), sqrt(mse.hi > 0 ? mse.hi : 0)};
-	(void)v;
+	ci[ASSAY_M_RMSE] =
+	    (struct assay_interval){sqrt(mse.lo > 0 ? mse.lo : 0), sqrt(mse.hi > 0 ? mse.hi : 0)};
 }

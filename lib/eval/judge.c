@@ -50,8 +50,8 @@ static void list_slicings(const struct assay_eval_report *r, char *buf, size_t n
 }
 
 /* The slicing a metric selector refers to, or -1 with err set. */
-static long selector_slicing(const struct assay_plan *plan, const struct check *c, const struct assay_eval_report *r,
-                             struct assay_error *err)
+static long selector_slicing(const struct assay_plan *plan, const struct check *c,
+                             const struct assay_eval_report *r, struct assay_error *err)
 {
 	char names[600];
 	list_slicings(r, names, sizeof names);
@@ -71,7 +71,8 @@ static long selector_slicing(const struct assay_plan *plan, const struct check *
 	}
 	for (size_t i = 0; i < c->nparts; i++)
 		if (strcmp(c->feature[i], r->slicings[i].name) != 0) {
-			check_error(err, plan->path, c, "intersection features must be given in --sensitive order (%s)",
+			check_error(err, plan->path, c,
+			            "intersection features must be given in --sensitive order (%s)",
 			            r->slicings[nf].name);
 			return -1;
 		}
@@ -87,33 +88,39 @@ static int level_exists(const struct assay_eval_report *r, long sg, size_t part,
 	return 0;
 }
 
-int assay_plan_validate(const struct assay_plan *plan, const struct assay_eval_report *r, struct assay_error *err)
+int assay_plan_validate(const struct assay_plan *plan, const struct assay_eval_report *r,
+                        struct assay_error *err)
 {
 	for (size_t i = 0; i < plan->nchecks; i++) {
 		const struct check *c = &plan->checks[i];
 		int regression = r->params.task == ASSAY_TASK_REGRESSION;
 		if (c->kind == K_METRIC) {
 			if (is_score_metric(c->which) && !r->params.score) {
-				check_error(err, plan->path, c, "%s needs a score column", assay_metric_name(c->which));
+				check_error(err, plan->path, c, "%s needs a score column",
+				            assay_metric_name(c->which));
 				assay_error_hint(err, "pass --score COLUMN");
 				return err->code;
 			}
 			if (is_regression_metric(c->which) != regression && c->which != ASSAY_M_COUNT)
-				return check_error(err, plan->path, c, "%s is a %s metric but this is a %s evaluation",
-				                   assay_metric_name(c->which), regression ? "classification" : "regression",
-				                   regression ? "regression" : "classification");
+				return check_error(
+				    err, plan->path, c, "%s is a %s metric but this is a %s evaluation",
+				    assay_metric_name(c->which), regression ? "classification" : "regression",
+				    regression ? "regression" : "classification");
 			if (c->nparts) {
 				long sg = selector_slicing(plan, c, r, err);
 				if (sg < 0)
 					return err->code;
 				for (size_t p = 0; p < c->nparts; p++)
-					if (c->level[p] && !level_exists(r, sg, c->nparts == 1 ? 0 : p, c->level[p]))
-						return check_error(err, plan->path, c, "no group %s=%s in the data", c->feature[p],
-						                   c->level[p]);
+					if (c->level[p] &&
+					    !level_exists(r, sg, c->nparts == 1 ? 0 : p, c->level[p]))
+						return check_error(err, plan->path, c,
+						                   "no group %s=%s in the data",
+						                   c->feature[p], c->level[p]);
 			}
 		} else {
 			if (regression)
-				return check_error(err, plan->path, c, "disparities need a classification evaluation");
+				return check_error(err, plan->path, c,
+				                   "disparities need a classification evaluation");
 			if (c->slicing && find_slicing(r, c->slicing) < 0) {
 				char names[600];
 				list_slicings(r, names, sizeof names);
@@ -173,7 +180,9 @@ static double margin(double x, enum assay_cmp op, double t)
 {
 	if (isnan(x))
 		return -INFINITY;
-	return op == ASSAY_CMP_GE || op == ASSAY_CMP_GT ? x - t : op == ASSAY_CMP_LE || op == ASSAY_CMP_LT ? t - x : 0;
+	return op == ASSAY_CMP_GE || op == ASSAY_CMP_GT   ? x - t
+	       : op == ASSAY_CMP_LE || op == ASSAY_CMP_LT ? t - x
+	                                                  : 0;
 }
 
 static size_t collect(const struct check *c, const struct assay_eval_report *r, struct item *items,
@@ -196,7 +205,8 @@ static size_t collect(const struct check *c, const struct assay_eval_report *r, 
 			const struct assay_slice_result *s = &r->slices[g];
 			int match = 1;
 			for (size_t p = 0; p < c->nparts; p++)
-				if (c->level[p] && strcmp(s->part_level[c->nparts == 1 ? 0 : p], c->level[p]) != 0)
+				if (c->level[p] &&
+				    strcmp(s->part_level[c->nparts == 1 ? 0 : p], c->level[p]) != 0)
 					match = 0;
 			if (!match)
 				continue;
@@ -218,26 +228,28 @@ static size_t collect(const struct check *c, const struct assay_eval_report *r, 
 				if (d->slicing != (int)i || (int)d->kind != c->which)
 					continue;
 				items[n++] = (struct item){
-					assay_arena_printf(a, "%s, %s", name, c->to_overall ? "to_overall" : "between_groups"),
-					c->to_overall ? d->to_overall : d->between, c->to_overall ? d->to_overall_ci : d->between_ci,
-					0};
+				    assay_arena_printf(a, "%s, %s", name,
+				                       c->to_overall ? "to_overall" : "between_groups"),
+				    c->to_overall ? d->to_overall : d->between,
+				    c->to_overall ? d->to_overall_ci : d->between_ci, 0};
 			}
 		} else {
 			for (size_t k = 0; k < r->ndi; k++) {
 				const struct assay_di_result *d = &r->di[k];
 				if (d->slicing != (int)i)
 					continue;
-				items[n++] = (struct item){assay_arena_printf(a, "%s vs %s", r->slices[d->slice].label,
-				                                              r->slices[d->reference_slice].label),
-				                           d->ratio, d->ci, r->slices[d->slice].n};
+				items[n++] =
+				    (struct item){assay_arena_printf(a, "%s vs %s", r->slices[d->slice].label,
+				                                     r->slices[d->reference_slice].label),
+				                  d->ratio, d->ci, r->slices[d->slice].n};
 			}
 		}
 	}
 	return n;
 }
 
-static const char *describe(const struct check *c, enum assay_check_status st, const struct item *it, size_t nitems,
-                            size_t failing, size_t skipped, double conf, struct assay_arena *a)
+static const char *describe(const struct check *c, enum assay_check_status st, const struct item *it,
+                            size_t nitems, size_t failing, size_t skipped, double conf, struct assay_arena *a)
 {
 	const char *what = c->kind == K_METRIC      ? assay_metric_name(c->which)
 	                   : c->kind == K_DISPARITY ? assay_disparity_name(c->which)
@@ -252,13 +264,14 @@ static const char *describe(const struct check *c, enum assay_check_status st, c
 	if (nitems > 1 && failing)
 		snprintf(extra, sizeof extra, "; %zu of %zu judged groups fail", failing, nitems);
 	if (skipped)
-		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; %zu small group%s not judged", skipped,
-		         skipped == 1 ? "" : "s");
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+		         "; %zu small group%s not judged", skipped, skipped == 1 ? "" : "s");
 	const char *why = "";
 	if (st == ASSAY_CHECK_INCONCLUSIVE)
-		why = isnan(it->value) ? ": the value is undefined here" : ": the interval straddles the threshold";
-	return assay_arena_printf(a, "%s of %s is %.4g%s, which %s %s %g%s%s", what, it->subject, it->value, ci, verdict,
-	                          assay_cmp_symbol(c->cmp), c->threshold, why, extra);
+		why = isnan(it->value) ? ": the value is undefined here"
+		                       : ": the interval straddles the threshold";
+	return assay_arena_printf(a, "%s of %s is %.4g%s, which %s %s %g%s%s", what, it->subject, it->value,
+	                          ci, verdict, assay_cmp_symbol(c->cmp), c->threshold, why, extra);
 }
 
 int assay_plan_run(const struct assay_plan *plan, struct assay_eval_report *r, struct assay_arena *a,
@@ -286,8 +299,8 @@ int assay_plan_run(const struct assay_plan *plan, struct assay_eval_report *r, s
 			res->subject = "no group";
 			res->value = NAN;
 			res->ci = (struct assay_interval){NAN, NAN};
-			res->message = assay_arena_printf(a, "no group large enough to judge (%zu below min_group_size)",
-			                                  skipped);
+			res->message = assay_arena_printf(
+			    a, "no group large enough to judge (%zu below min_group_size)", skipped);
 		} else {
 			size_t worst = 0, failing = 0;
 			enum assay_check_status st = ASSAY_CHECK_PASS;
@@ -309,7 +322,8 @@ int assay_plan_run(const struct assay_plan *plan, struct assay_eval_report *r, s
 			res->ci = items[worst].ci;
 			res->message = describe(c, st, &items[worst], n, failing, skipped, conf, a);
 		}
-		if (res->status == ASSAY_CHECK_FAIL || (res->status == ASSAY_CHECK_INCONCLUSIVE && r->params.inconclusive_fails))
+		if (res->status == ASSAY_CHECK_FAIL ||
+		    (res->status == ASSAY_CHECK_INCONCLUSIVE && r->params.inconclusive_fails))
 			passed = 0;
 	}
 	r->checks = out;

@@ -141,7 +141,8 @@ void score_sums_ranks(const struct assay_scoremap *m, struct score_sums *S)
 	for (size_t i = 0; i < m->n; i++) {
 		uint64_t p = m->pos[i], q = m->neg[i];
 		pos_above -= p;
-		unsigned __int128 a = 2 * (unsigned __int128)neg_below + q, b = 2 * (unsigned __int128)pos_above + p;
+		unsigned __int128 a = 2 * (unsigned __int128)neg_below + q,
+		                  b = 2 * (unsigned __int128)pos_above + p;
 		S->auc2 += p * a;
 		S->v10sq4 += p * a * a;
 		S->v01sq4 += q * b * b;
@@ -174,7 +175,8 @@ void metrics_from_scores(const struct score_sums *S, double *v)
 			ece += fabs(S->bin_pos[b] - S->bin_s[b]) / n;
 	v[ASSAY_M_ECE] = ece;
 	if (S->P && S->N)
-		v[ASSAY_M_ROC_AUC] = (double)((long double)S->auc2 / (2.0L * (long double)S->P * (long double)S->N));
+		v[ASSAY_M_ROC_AUC] =
+		    (double)((long double)S->auc2 / (2.0L * (long double)S->P * (long double)S->N));
 	if (S->P)
 		v[ASSAY_M_AVERAGE_PRECISION] = (double)S->ap;
 }

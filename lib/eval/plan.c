@@ -174,7 +174,8 @@ static int parse_expr(struct check *c, const char *path, const yaml_node_t *node
 			p++;
 	}
 	if (parse_cmp(&p, &c->cmp) != 0) {
-		plan_error(err, path, node, "check \"%s\": expected a comparison (>=, >, <=, <, ==, !=)", c->expr);
+		plan_error(err, path, node, "check \"%s\": expected a comparison (>=, >, <=, <, ==, !=)",
+		           c->expr);
 		assay_error_hint(err, "%s", EXPR_HINT);
 		return err->code;
 	}
@@ -207,9 +208,8 @@ static int parse_expr(struct check *c, const char *path, const yaml_node_t *node
 
 /* ---- YAML ---- */
 
-static const char *scalar(yaml_document_t *doc, yaml_node_t *n)
+static const char *scalar(yaml_node_t *n)
 {
-	(void)doc;
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
@@ -220,11 +220,13 @@ static int parse_check_node(yaml_document_t *doc, yaml_node_t *n, struct check *
 	c->column = n->start_mark.column + 1;
 	yaml_node_t *expr_node = n;
 	if (n->type == YAML_SCALAR_NODE) {
-		c->expr = assay_arena_strdup(a, scalar(doc, n));
+		c->expr = assay_arena_strdup(a, scalar(n));
 	} else if (n->type == YAML_MAPPING_NODE) {
-		for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-			yaml_node_t *k = yaml_document_get_node(doc, pr->key), *v = yaml_document_get_node(doc, pr->value);
-			const char *key = scalar(doc, k), *val = scalar(doc, v);
+		for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
+		     pr++) {
+			yaml_node_t *k = yaml_document_get_node(doc, pr->key),
+			            *v = yaml_document_get_node(doc, pr->value);
+			const char *key = scalar(k), *val = scalar(v);
 			if (!key || !val)
 				return plan_error(err, path, v ? v : k, "check fields must be plain values");
 			if (strcmp(key, "check") == 0 || strcmp(key, "expr") == 0) {
@@ -238,8 +240,9 @@ static int parse_check_node(yaml_document_t *doc, yaml_node_t *n, struct check *
 				if (strcmp(val, "to_overall") == 0)
 					c->to_overall = 1;
 				else if (strcmp(val, "between_groups") != 0)
-					return plan_error(err, path, v, "method must be between_groups or to_overall, not \"%s\"",
-					                  val);
+					return plan_error(
+					    err, path, v,
+					    "method must be between_groups or to_overall, not \"%s\"", val);
 			} else {
 				plan_error(err, path, k, "unknown key \"%s\" in a check", key);
 				assay_error_hint(err, "a check has: check, name, feature, method");
@@ -262,24 +265,28 @@ static int parse_check_node(yaml_document_t *doc, yaml_node_t *n, struct check *
 	return 0;
 }
 
-static int parse_root(yaml_document_t *doc, struct assay_plan *plan, struct assay_arena *a, struct assay_error *err)
+static int parse_root(yaml_document_t *doc, struct assay_plan *plan, struct assay_arena *a,
+                      struct assay_error *err)
 {
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 	if (!root)
-		return plan_error(err, plan->path, NULL, "the plan is empty: expected a mapping with `checks:`");
+		return plan_error(err, plan->path, NULL,
+		                  "the plan is empty: expected a mapping with `checks:`");
 	if (root->type != YAML_MAPPING_NODE)
 		return plan_error(err, plan->path, root, "expected a mapping with `checks:` at the top");
 	yaml_node_t *checks = NULL;
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = yaml_document_get_node(doc, pr->key), *v = yaml_document_get_node(doc, pr->value);
-		const char *key = scalar(doc, k), *val = scalar(doc, v);
+		yaml_node_t *k = yaml_document_get_node(doc, pr->key),
+		            *v = yaml_document_get_node(doc, pr->value);
+		const char *key = scalar(k), *val = scalar(v);
 		if (!key)
 			return plan_error(err, plan->path, k, "keys must be plain words");
 		if (strcmp(key, "checks") == 0) {
 			checks = v;
 		} else if (strcmp(key, "version") == 0) {
 			if (!val || strcmp(val, "1") != 0)
-				return plan_error(err, plan->path, v, "unsupported plan version; this assay reads version 1");
+				return plan_error(err, plan->path, v,
+				                  "unsupported plan version; this assay reads version 1");
 		} else if (strcmp(key, "inconclusive") == 0) {
 			if (val && strcmp(val, "fail") == 0)
 				plan->inconclusive_fails = 1;
@@ -291,25 +298,30 @@ static int parse_root(yaml_document_t *doc, struct assay_plan *plan, struct assa
 			char *end;
 			long long mg = val ? strtoll(val, &end, 10) : -1;
 			if (!val || *end || mg < 0)
-				return plan_error(err, plan->path, v, "min_group_size must be a whole number >= 0");
+				return plan_error(err, plan->path, v,
+				                  "min_group_size must be a whole number >= 0");
 			plan->min_group_size = mg;
 		} else if (strcmp(key, "name") == 0 || strcmp(key, "description") == 0) {
 			/* documentation only */
 		} else {
 			plan_error(err, plan->path, k, "unknown key \"%s\"", key);
-			assay_error_hint(err, "a plan has: version, name, description, inconclusive, min_group_size, checks");
+			assay_error_hint(
+			    err,
+			    "a plan has: version, name, description, inconclusive, min_group_size, checks");
 			return err->code;
 		}
 	}
 	if (!checks || checks->type != YAML_SEQUENCE_NODE)
-		return plan_error(err, plan->path, checks ? checks : root, "expected `checks:` with a list of checks");
+		return plan_error(err, plan->path, checks ? checks : root,
+		                  "expected `checks:` with a list of checks");
 	size_t n = (size_t)(checks->data.sequence.items.top - checks->data.sequence.items.start);
 	plan->checks = assay_arena_calloc(a, n + 1, sizeof *plan->checks);
 	if (!plan->checks)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	for (yaml_node_item_t *it = checks->data.sequence.items.start; it < checks->data.sequence.items.top; it++) {
-		int rc = parse_check_node(doc, yaml_document_get_node(doc, *it), &plan->checks[plan->nchecks], plan->path,
-		                          a, err);
+	for (yaml_node_item_t *it = checks->data.sequence.items.start; it < checks->data.sequence.items.top;
+	     it++) {
+		int rc = parse_check_node(doc, yaml_document_get_node(doc, *it), &plan->checks[plan->nchecks],
+		                          plan->path, a, err);
 		if (rc)
 			return rc;
 		plan->nchecks++;
@@ -348,8 +360,9 @@ int assay_plan_load(struct assay_plan **out, const char *path, struct assay_aren
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	int rc;
 	if (!yaml_parser_load(&parser, &doc)) {
-		rc = assay_error_set(err, ASSAY_EINPUT, path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-		                     "invalid YAML: %s%s%s", parser.problem ? parser.problem : "syntax error",
+		rc = assay_error_set(err, ASSAY_EINPUT, path, parser.problem_mark.line + 1,
+		                     parser.problem_mark.column + 1, "invalid YAML: %s%s%s",
+		                     parser.problem ? parser.problem : "syntax error",
 		                     parser.context ? " " : "", parser.context ? parser.context : "");
 	} else {
 		rc = parse_root(&doc, plan, a, err);

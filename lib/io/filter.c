@@ -51,15 +51,15 @@ static void skip_space(struct lexer *lx)
 
 static int fail(struct lexer *lx, const char *msg, const char *hint)
 {
-	assay_error_set(lx->err, ASSAY_EUSAGE, NULL, 0, 0, "%s \"%s\": %s at character %ld", lx->what, lx->expr,
-	                msg, (long)(lx->p - lx->start) + 1);
+	assay_error_set(lx->err, ASSAY_EUSAGE, NULL, 0, 0, "%s \"%s\": %s at character %ld", lx->what,
+	                lx->expr, msg, (long)(lx->p - lx->start) + 1);
 	if (hint)
 		assay_error_hint(lx->err, "%s", hint);
 	return ASSAY_EUSAGE;
 }
 
 static const char *const HINT =
-	"write `column op value`: op is == != < <= > >= in [a, b] or not in [a, b]; join terms with `and`";
+    "write `column op value`: op is == != < <= > >= in [a, b] or not in [a, b]; join terms with `and`";
 
 /* A quoted span starting at lx->p (on the quote character). */
 static int read_quoted(struct lexer *lx, const char **out, size_t *len)
@@ -120,7 +120,7 @@ static int parse_op(struct lexer *lx, enum op *op)
 	static const struct {
 		const char *s;
 		enum op op;
-	} ops[] = {{"==", OP_EQ}, {"!=", OP_NE}, {"<=", OP_LE}, {">=", OP_GE}, {"<", OP_LT},
+	} ops[] = {{"==", OP_EQ}, {"!=", OP_NE}, {"<=", OP_LE}, {">=", OP_GE},        {"<", OP_LT},
 	           {">", OP_GT},  {"=", OP_EQ},  {"in", OP_IN}, {"not in", OP_NOT_IN}};
 	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
 		size_t n = strlen(ops[i].s);
@@ -205,7 +205,8 @@ static int parse_scalar(struct lexer *lx, struct value *v)
 	if (*lx->p == '\'' || *lx->p == '"')
 		return parse_value(lx, v, "");
 	const char *s = lx->p, *out;
-	while (*lx->p && !(isspace((unsigned char)lx->p[-1]) && at_and(lx->p - 1)) && strncmp(lx->p, "&&", 2) != 0)
+	while (*lx->p && !(isspace((unsigned char)lx->p[-1]) && at_and(lx->p - 1)) &&
+	       strncmp(lx->p, "&&", 2) != 0)
 		lx->p++;
 	int rc = end_bare(lx, s, &out, &v->len, "expected a value");
 	if (rc)
@@ -275,8 +276,8 @@ static int value_eq(const struct value *v, const struct assay_field *fd, int fnu
 	return fd->len == v->len && memcmp(fd->p, v->s, v->len) == 0;
 }
 
-int assay_filter_eval(const struct assay_filter *f, const struct assay_source *src, const struct assay_row *row,
-                      struct assay_error *err)
+int assay_filter_eval(const struct assay_filter *f, const struct assay_source *src,
+                      const struct assay_row *row, struct assay_error *err)
 {
 	for (size_t i = 0; i < f->nterms; i++) {
 		const struct term *t = &f->terms[i];
@@ -302,12 +303,15 @@ int assay_filter_eval(const struct assay_filter *f, const struct assay_source *s
 			break;
 		default:
 			if (!num_ok)
-				return assay_error_set(err, ASSAY_EINPUT, NULL, row->line, fd->column,
-				                       "%s \"%s\": expected a number in column \"%s\", found \"%.*s\"",
-				                       f->what, f->expr, t->colname, (int)(fd->len > 40 ? 40 : fd->len),
-				                       fd->p);
+				return assay_error_set(
+				    err, ASSAY_EINPUT, NULL, row->line, fd->column,
+				    "%s \"%s\": expected a number in column \"%s\", found \"%.*s\"", f->what,
+				    f->expr, t->colname, (int)(fd->len > 40 ? 40 : fd->len), fd->p);
 			double v = t->values[0].num;
-			ok = t->op == OP_LT ? x < v : t->op == OP_LE ? x <= v : t->op == OP_GT ? x > v : x >= v;
+			ok = t->op == OP_LT   ? x < v
+			     : t->op == OP_LE ? x <= v
+			     : t->op == OP_GT ? x > v
+			                      : x >= v;
 		}
 		if (!ok)
 			return 0;

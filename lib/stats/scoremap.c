@@ -104,7 +104,8 @@ static uint64_t order_key(uint64_t bits)
 
 static int cmp_slot(const void *a, const void *b)
 {
-	uint64_t x = order_key(((const struct score_slot *)a)->key), y = order_key(((const struct score_slot *)b)->key);
+	uint64_t x = order_key(((const struct score_slot *)a)->key),
+	         y = order_key(((const struct score_slot *)b)->key);
 	return (x > y) - (x < y);
 }
 

@@ -339,13 +339,15 @@ int assay_summary_add_regression(struct assay_summary *s, const char *const *lev
 int assay_summary_merge(struct assay_summary *dst, const struct assay_summary *src, struct assay_error *err)
 {
 	if (dst->task != src->task || dst->nf != src->nf || dst->with_score != src->with_score)
-		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
-		                       "cannot merge summaries of different tasks, features or score settings");
+		return assay_error_set(
+		    err, ASSAY_EINPUT, NULL, 0, 0,
+		    "cannot merge summaries of different tasks, features or score settings");
 	for (size_t f = 0; f < dst->nf; f++)
 		if (strcmp(dst->features[f], src->features[f]) != 0)
-			return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
-			                       "cannot merge summaries: feature %zu is \"%s\" in one and \"%s\" in the other",
-			                       f + 1, dst->features[f], src->features[f]);
+			return assay_error_set(
+			    err, ASSAY_EINPUT, NULL, 0, 0,
+			    "cannot merge summaries: feature %zu is \"%s\" in one and \"%s\" in the other",
+			    f + 1, dst->features[f], src->features[f]);
 	dst->frozen = 0;
 	for (size_t i = 0; i < src->nslices; i++) {
 		const struct slice *a = src->slices[i];
@@ -521,7 +523,8 @@ void assay_summary_cells(const struct assay_summary *s, const size_t *idx, size_
 	})
 }
 
-void assay_summary_regsums(const struct assay_summary *s, const size_t *idx, size_t n, struct assay_regsums *out)
+void assay_summary_regsums(const struct assay_summary *s, const size_t *idx, size_t n,
+                           struct assay_regsums *out)
 {
 	memset(out, 0, sizeof *out);
 	struct assay_xsum acc[REG__N];
@@ -542,7 +545,8 @@ void assay_summary_regsums(const struct assay_summary *s, const size_t *idx, siz
 	out->sum_e4 = assay_xsum_value(&acc[REG_E4]);
 }
 
-int assay_summary_scoremap(const struct assay_summary *s, const size_t *idx, size_t n, struct assay_scoremap *out)
+int assay_summary_scoremap(const struct assay_summary *s, const size_t *idx, size_t n,
+                           struct assay_scoremap *out)
 {
 	size_t k = idx ? n : s->nslices;
 	const struct assay_scoremap **maps = malloc((k ? k : 1) * sizeof *maps);
