@@ -29,6 +29,19 @@ for k in ("slices", "disparities", "disparate_impact", "checks"):
     assert a[k] == b[k], k
 PY
 
+# a tab-separated copy, and one without a header row, give the same numbers
+tr ',' '\t' <data/eval/loans.csv >"$TMP/loans.tsv"
+tail -n +2 data/eval/loans.csv >"$TMP/noheader.csv"
+run 1 "$ASSAY" eval --data "$TMP/loans.tsv" --delimiter '\t' "${args[@]}" --format json --out "$TMP/tsv.json"
+run 1 "$ASSAY" eval --data "$TMP/noheader.csv" --no-header --columns approved,predicted,score,group,sex "${args[@]}" \
+  --format json --out "$TMP/noheader.json"
+python3 - "$TMP/loans.json" "$TMP/tsv.json" "$TMP/noheader.json" <<'PY' && ok || bad "TSV or header-less results differ"
+import json, sys
+a, b, c = (json.load(open(p)) for p in sys.argv[1:])
+for k in ("slices", "disparities", "checks"):
+    assert a[k] == b[k] == c[k], k
+PY
+
 # no plan: nothing to fail, exit 0; stdout is the report
 run 0 "$ASSAY" eval --data data/eval/loans.csv --label approved --pred predicted --sensitive group --ci wilson
 contains "$TMP/out" "group=A"
