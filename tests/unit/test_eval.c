@@ -243,6 +243,45 @@ static void regression_small(void **state)
 	fx_free(&f);
 }
 
+/* Hand-computed: cells TP 2, FP 1, TN 1, FN 1. b = yhat - y + 1 is
+ * 0 (FN), 1 (TP, TN) or 2 (FP), mean 1: GEI(2) = (-1 + 3) / 5 / 2 = 0.2,
+ * Theil = 2 ln 2 / 5 (AIF360's definitions). */
+static void rates_and_entropy_by_hand(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_init(&f, RACE, 1, 0, ASSAY_TASK_BINARY);
+	add_cells(f.s, "x", 2, 1, 1, 1);
+	/* between groups: A has b = {1, 0} (mean 0.5), B has b = {2, 1} (mean 1.5) */
+	add_cells(f.s, "A", 1, 0, 0, 1);
+	add_cells(f.s, "B", 0, 1, 1, 0);
+	fx_compute(&f);
+	const double *v = slice(&f.r, "race=x")->value;
+	assert_close(v[ASSAY_M_BASE_RATE], 3.0 / 5, 1e-15);
+	assert_close(v[ASSAY_M_SELECTION_RATE], 3.0 / 5, 1e-15);
+	assert_close(v[ASSAY_M_ACCURACY], 3.0 / 5, 1e-15);
+	assert_close(v[ASSAY_M_F1], 4.0 / 6, 1e-15);
+	assert_close(v[ASSAY_M_BALANCED_ACCURACY], (2.0 / 3 + 1.0 / 2) / 2, 1e-15);
+	assert_close(v[ASSAY_M_PRECISION], 2.0 / 3, 1e-15);
+	assert_close(v[ASSAY_M_TNR], 1.0 / 2, 1e-15);
+	assert_close(v[ASSAY_M_GEI], 0.2, 1e-15);
+	assert_close(v[ASSAY_M_THEIL], 2 * log(2.0) / 5, 1e-15);
+	fx_free(&f);
+
+	fx_init(&f, RACE, 1, 0, ASSAY_TASK_BINARY);
+	add_cells(f.s, "A", 1, 0, 0, 1);
+	add_cells(f.s, "B", 0, 1, 1, 0);
+	fx_compute(&f);
+	assert_close(disparity(&f.r, 0, ASSAY_D_GEI_BETWEEN)->between, 0.125, 1e-15);
+	assert_close(disparity(&f.r, 0, ASSAY_D_THEIL_BETWEEN)->between, (log(0.5) + 3 * log(1.5)) / 4, 1e-15);
+	/* A: TPR 1/2, FPR 0 (0/0); B: TPR 0 (0/0), FPR 1/2: equalized odds difference 1/2 */
+	assert_close(disparity(&f.r, 0, ASSAY_D_EQUALIZED_ODDS_DIFFERENCE)->between, 0.5, 1e-15);
+	assert_close(disparity(&f.r, 0, ASSAY_D_EQUALIZED_ODDS_DIFFERENCE_MEAN)->between, 0.5, 1e-15);
+	/* ratio: min / max with a zero gives 0 */
+	assert_close(disparity(&f.r, 0, ASSAY_D_EQUAL_OPPORTUNITY_RATIO)->between, 0.0, 0);
+	fx_free(&f);
+}
+
 /* An empty intersection is not listed; a group of one class gets
  * 0-rates, not errors; the overall slice counts every row. */
 static void intersections(void **state)
@@ -427,6 +466,7 @@ int main(void)
 		cmocka_unit_test(group_without_positives),
 		cmocka_unit_test(score_metrics_small),
 		cmocka_unit_test(regression_small),
+		cmocka_unit_test(rates_and_entropy_by_hand),
 		cmocka_unit_test(intersections),
 		cmocka_unit_test(small_groups_excluded),
 		cmocka_unit_test(merge_is_exact),
