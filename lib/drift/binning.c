@@ -1,0 +1,335 @@
+/* binning.c: counting two samples over shared bins, from value maps.
+ *
+ * - reference quantile bins (DRIFT_REFERENCE.md, the default for PSI and
+ *   JS on numeric columns): edges = unique(numpy.quantile(ref, i/k)),
+ *   i = 1..k-1, linear interpolation; bin of v = searchsorted(edges, v,
+ *   side='right'), so the outer bins are open-ended and every value of
+ *   either sample is counted;
+ * - Sturges bins (numpy.histogram_bin_edges(ref ∪ cur, 'sturges')):
+ *   width = ptp / (log2(n) + 1), ceil(ptp / width) bins, edges from
+ *   numpy.linspace (i * step + start, last edge = max), a constant sample
+ *   widened to [v - 0.5, v + 0.5]; counted as numpy.histogram(sample,
+ *   edges) with an edges array: [e_i, e_i+1), the last bin closed;
+ * - one bin per distinct value or category of ref ∪ cur.
+ * The quantile is numpy's: virtual index (n - 1) q, gamma = index -
+ * floor(index), and numpy's _lerp (a + (b - a) g, or b - (b - a)(1 - g)
+ * when g >= 0.5), found by a walk over the cumulative counts.
+ * Not here: Doane bins (NannyML) and numpy's integer-dtype width rule.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/drift.h"
+
+uint64_t assay_category_map_total(const struct assay_category_map *m)
+{
+	uint64_t t = 0;
+	for (size_t i = 0; i < m->n; i++)
+		t += m->count[i];
+	return t;
+}
+
+double assay_numeric_map_mean(const struct assay_numeric_map *m)
+{
+	uint64_t n = assay_numeric_map_total(m);
+	if (n == 0)
+		return NAN;
+	/* numpy's mean is sum / n with pairwise summation; a compensated sum
+	 * of v * count is within an ulp of it. */
+	double s = 0, c = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		double x = m->value[i] * (double)m->count[i];
+		double t = s + x;
+		c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
+		s = t;
+	}
+	return (s + c) / (double)n;
+}
+
+double assay_numeric_map_std(const struct assay_numeric_map *m)
+{
+	uint64_t n = assay_numeric_map_total(m);
+	if (n == 0)
+		return NAN;
+	double mean = assay_numeric_map_mean(m);
+	double s = 0, c = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		double dv = m->value[i] - mean;
+		double x = dv * dv * (double)m->count[i];
+		double t = s + x;
+		c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
+		s = t;
+	}
+	return sqrt((s + c) / (double)n);
+}
+
+/* Value at 0-based rank r of the sorted sample. */
+static double value_at_rank(const struct assay_numeric_map *m, uint64_t r)
+{
+	uint64_t cum = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		cum += m->count[i];
+		if (r < cum)
+			return m->value[i];
+	}
+	return m->value[m->n - 1];
+}
+
+double assay_numeric_map_quantile(const struct assay_numeric_map *m, double q)
+{
+	uint64_t n = assay_numeric_map_total(m);
+	if (n == 0 || isnan(q))
+		return NAN;
+	double vi = (double)(n - 1) * q;
+	if (vi >= (double)(n - 1))
+		return value_at_rank(m, n - 1);
+	if (vi < 0)
+		return value_at_rank(m, 0);
+	double prev = floor(vi);
+	uint64_t pi = (uint64_t)prev;
+	double a = value_at_rank(m, pi), b = value_at_rank(m, pi + 1);
+	double g = vi - prev;
+	double diff = b - a;
+	if (g >= 0.5)
+		return b - diff * (1 - g);
+	return a + diff * g;
+}
+
+void assay_bins_free(struct assay_bins *b)
+{
+	if (!b)
+		return;
+	free(b->lo);
+	free(b->hi);
+	free(b->name);
+	free((void *)b->len);
+	free(b->ref);
+	free(b->cur);
+	memset(b, 0, sizeof *b);
+}
+
+static int alloc_numeric(struct assay_bins *b, size_t n, struct assay_error *err)
+{
+	memset(b, 0, sizeof *b);
+	b->n = n;
+	b->lo = malloc((n ? n : 1) * sizeof *b->lo);
+	b->hi = malloc((n ? n : 1) * sizeof *b->hi);
+	b->ref = calloc(n ? n : 1, sizeof *b->ref);
+	b->cur = calloc(n ? n : 1, sizeof *b->cur);
+	if (!b->lo || !b->hi || !b->ref || !b->cur) {
+		assay_bins_free(b);
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory for %zu bins", n);
+	}
+	return 0;
+}
+
+/* Number of edges <= v (searchsorted side='right'). */
+static size_t count_le(const double *e, size_t ne, double v)
+{
+	size_t lo = 0, hi = ne;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (e[mid] <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void count_open_bins(const struct assay_numeric_map *m, const double *e, size_t ne, uint64_t *out)
+{
+	for (size_t i = 0; i < m->n; i++)
+		out[count_le(e, ne, m->value[i])] += m->count[i];
+}
+
+int assay_bins_ref_quantiles(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                             size_t k, struct assay_bins *out, struct assay_error *err)
+{
+	if (k < 1)
+		k = 1;
+	if (assay_numeric_map_total(ref) == 0)
+		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
+		                       "reference quantile bins need a non-empty reference");
+	double *e = malloc(k * sizeof *e);
+	if (!e)
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	size_t ne = 0;
+	for (size_t i = 1; i < k; i++) {
+		double v = assay_numeric_map_quantile(ref, (double)i / (double)k);
+		if (ne == 0 || v != e[ne - 1])
+			e[ne++] = v; /* quantiles are non-decreasing in q */
+	}
+	int rc = alloc_numeric(out, ne + 1, err);
+	if (rc) {
+		free(e);
+		return rc;
+	}
+	for (size_t i = 0; i <= ne; i++) {
+		out->lo[i] = i == 0 ? -INFINITY : e[i - 1];
+		out->hi[i] = i == ne ? INFINITY : e[i];
+	}
+	count_open_bins(ref, e, ne, out->ref);
+	count_open_bins(cur, e, ne, out->cur);
+	out->nref = assay_numeric_map_total(ref);
+	out->ncur = assay_numeric_map_total(cur);
+	free(e);
+	return 0;
+}
+
+int assay_bins_sturges(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                       struct assay_bins *out, struct assay_error *err)
+{
+	uint64_t n = assay_numeric_map_total(ref) + assay_numeric_map_total(cur);
+	if (n == 0)
+		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "Sturges bins need at least one value");
+	double lo = INFINITY, hi = -INFINITY;
+	if (ref->n) {
+		lo = fmin(lo, ref->value[0]);
+		hi = fmax(hi, ref->value[ref->n - 1]);
+	}
+	if (cur->n) {
+		lo = fmin(lo, cur->value[0]);
+		hi = fmax(hi, cur->value[cur->n - 1]);
+	}
+	/* numpy's _hist_bin_sturges uses the data's ptp (0 for constant data:
+	 * one bin then, over [v - 0.5, v + 0.5]). */
+	double ptp_data = hi - lo;
+	if (lo == hi) {
+		lo -= 0.5;
+		hi += 0.5;
+	}
+	double width = ptp_data / (log2((double)n) + 1.0);
+	size_t nb = 1;
+	if (width != 0)
+		nb = (size_t)ceil((hi - lo) / width);
+	int rc = alloc_numeric(out, nb, err);
+	if (rc)
+		return rc;
+	double *e = malloc((nb + 1) * sizeof *e);
+	if (!e) {
+		assay_bins_free(out);
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	double step = (hi - lo) / (double)nb;
+	for (size_t i = 0; i <= nb; i++)
+		e[i] = (double)i * step + lo;
+	e[nb] = hi;
+	for (size_t i = 0; i < nb; i++) {
+		out->lo[i] = e[i];
+		out->hi[i] = e[i + 1];
+	}
+	out->last_closed = 1;
+	/* [e_i, e_i+1) with the last bin closed: bin = count_le - 1, and a
+	 * value equal to the last edge goes to the last bin. */
+	const struct assay_numeric_map *s[2] = {ref, cur};
+	uint64_t *dst[2] = {out->ref, out->cur};
+	for (int w = 0; w < 2; w++)
+		for (size_t i = 0; i < s[w]->n; i++) {
+			double v = s[w]->value[i];
+			if (v < e[0] || v > e[nb])
+				continue;
+			size_t b = count_le(e, nb + 1, v);
+			b = b == 0 ? 0 : b - 1;
+			if (b >= nb)
+				b = nb - 1;
+			dst[w][b] += s[w]->count[i];
+		}
+	out->nref = assay_numeric_map_total(ref);
+	out->ncur = assay_numeric_map_total(cur);
+	free(e);
+	return 0;
+}
+
+int assay_bins_values(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                      struct assay_bins *out, struct assay_error *err)
+{
+	size_t n = 0, i = 0, j = 0;
+	while (i < ref->n || j < cur->n) {
+		double v = (j >= cur->n || (i < ref->n && ref->value[i] < cur->value[j])) ? ref->value[i]
+		                                                                          : cur->value[j];
+		if (i < ref->n && ref->value[i] == v)
+			i++;
+		if (j < cur->n && cur->value[j] == v)
+			j++;
+		n++;
+	}
+	int rc = alloc_numeric(out, n, err);
+	if (rc)
+		return rc;
+	n = i = j = 0;
+	while (i < ref->n || j < cur->n) {
+		double v = (j >= cur->n || (i < ref->n && ref->value[i] < cur->value[j])) ? ref->value[i]
+		                                                                          : cur->value[j];
+		out->lo[n] = out->hi[n] = v;
+		if (i < ref->n && ref->value[i] == v)
+			out->ref[n] = ref->count[i++];
+		if (j < cur->n && cur->value[j] == v)
+			out->cur[n] = cur->count[j++];
+		n++;
+	}
+	out->nref = assay_numeric_map_total(ref);
+	out->ncur = assay_numeric_map_total(cur);
+	return 0;
+}
+
+int assay_bins_evidently(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                         struct assay_bins *out, struct assay_error *err)
+{
+	if (ref->n > 20)
+		return assay_bins_sturges(ref, cur, out, err);
+	return assay_bins_values(ref, cur, out, err);
+}
+
+static int cmp_bytes(const char *a, uint32_t la, const char *b, uint32_t lb)
+{
+	int c = memcmp(a, b, la < lb ? la : lb);
+	if (c)
+		return c;
+	return la < lb ? -1 : (la > lb ? 1 : 0);
+}
+
+int assay_bins_categories(const struct assay_category_map *ref, const struct assay_category_map *cur,
+                          struct assay_bins *out, struct assay_error *err)
+{
+	memset(out, 0, sizeof *out);
+	size_t cap = ref->n + cur->n;
+	out->name = malloc((cap ? cap : 1) * sizeof *out->name);
+	uint32_t *len = malloc((cap ? cap : 1) * sizeof *len);
+	out->len = len;
+	out->ref = calloc(cap ? cap : 1, sizeof *out->ref);
+	out->cur = calloc(cap ? cap : 1, sizeof *out->cur);
+	if (!out->name || !len || !out->ref || !out->cur) {
+		assay_bins_free(out);
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory for %zu categories",
+		                       cap);
+	}
+	size_t n = 0, i = 0, j = 0;
+	while (i < ref->n || j < cur->n) {
+		int c;
+		if (i >= ref->n)
+			c = 1;
+		else if (j >= cur->n)
+			c = -1;
+		else
+			c = cmp_bytes(ref->value[i], ref->len[i], cur->value[j], cur->len[j]);
+		if (c <= 0) {
+			out->name[n] = ref->value[i];
+			len[n] = ref->len[i];
+			out->ref[n] = ref->count[i++];
+		}
+		if (c >= 0) {
+			if (c > 0) {
+				out->name[n] = cur->value[j];
+				len[n] = cur->len[j];
+			}
+			out->cur[n] = cur->count[j++];
+		}
+		n++;
+	}
+	out->n = n;
+	out->nref = assay_category_map_total(ref);
+	out->ncur = assay_category_map_total(cur);
+	return 0;
+}
