@@ -143,9 +143,17 @@ int assay_expect_run(const struct assay_expectations *e, struct assay_source *sr
 /* Draft an expectations file from the data, as YAML with a comment on
  * every line saying where it came from: type, not_null where nothing is
  * missing, between [min, max] for numbers, in_set where a column has at
- * most `max_set` distinct values (0: 20), unique where every present value
- * is distinct. A starting point to edit, not a contract. */
-int assay_expect_suggest(struct assay_source *src, size_t max_set, FILE *out, struct assay_error *err);
+ * most max_set distinct values, unique where every present value is
+ * distinct. Columns named sensitive are listed under `sensitive:` and get
+ * no in_set (it would copy their values). A starting point to edit, not a
+ * contract. The source must be opened with threads = 1. */
+struct assay_suggest_opts {
+	size_t max_set; /* 0: 20 */
+	const char *const *sensitive;
+	size_t nsensitive;
+};
+int assay_expect_suggest(struct assay_source *src, const struct assay_suggest_opts *o, FILE *out,
+                         struct assay_error *err);
 
 /* Rendering (lib/report/check_*.c): fmt is an enum assay_report_format
  * (assay/report.h): text, json ("assay.check/1", docs/check.md), md,

@@ -658,7 +658,7 @@ static int parse_root(struct ctx *c)
 int assay_expect_parse(struct assay_expectations **out, const char *name, const char *buf, size_t len,
                        struct assay_error *err)
 {
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_expectations *e = assay_arena_calloc(&a, 1, sizeof *e);
 	if (!e) {

@@ -51,6 +51,21 @@ struct assay_expectations {
 	struct expect_item *items;
 };
 
+/* A set of byte strings with a count and the first line of each (hash
+ * table in expect_run.c; keys copied into the arena; free slot only). */
+struct expect_str_entry {
+	const char *key; /* NULL: empty slot */
+	uint32_t len;
+	uint64_t hash, count, first_line;
+};
+struct expect_str_set {
+	struct expect_str_entry *slot;
+	size_t cap, n;
+};
+/* The entry of p[0..n), added with count 0 when new; NULL when out of memory. */
+struct expect_str_entry *expect_str_get(struct expect_str_set *s, struct assay_arena *a, const char *p,
+                                        size_t n);
+
 int expect_is_sensitive(const struct assay_expectations *e, const char *column);
 
 /* Timestamps: YYYY-MM-DD, optionally followed by T or a space and

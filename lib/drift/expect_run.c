@@ -51,17 +51,6 @@ static uint64_t hash_bytes(const char *p, size_t n)
 	return mix64(h ^ n);
 }
 
-struct str_entry {
-	const char *key; /* NULL: empty slot */
-	uint32_t len;
-	uint64_t hash, count, first_line;
-};
-
-struct str_set {
-	struct str_entry *slot;
-	size_t cap, n;
-};
-
 struct num_entry {
 	double v;
 	uint64_t count; /* 0: empty slot */
@@ -74,10 +63,10 @@ struct num_map {
 	int sorted; /* compacted and sorted after the scan: no more adds */
 };
 
-static int str_grow(struct str_set *s)
+static int str_grow(struct expect_str_set *s)
 {
 	size_t cap = s->cap ? 2 * s->cap : 1024;
-	struct str_entry *v = calloc(cap, sizeof *v);
+	struct expect_str_entry *v = calloc(cap, sizeof *v);
 	if (!v)
 		return -1;
 	for (size_t i = 0; i < s->cap; i++) {
@@ -95,7 +84,8 @@ static int str_grow(struct str_set *s)
 }
 
 /* The entry for p[0..n), inserted with count 0 when new; NULL when out of memory. */
-static struct str_entry *str_get(struct str_set *s, struct assay_arena *a, const char *p, size_t n)
+struct expect_str_entry *expect_str_get(struct expect_str_set *s, struct assay_arena *a, const char *p,
+                                        size_t n)
 {
 	if ((s->n + 1) * 4 > s->cap * 3 && str_grow(s))
 		return NULL;
@@ -109,7 +99,7 @@ static struct str_entry *str_get(struct str_set *s, struct assay_arena *a, const
 	char *k = assay_arena_strndup(a, p, n);
 	if (!k)
 		return NULL;
-	s->slot[j] = (struct str_entry){k, (uint32_t)n, h, 0, 0};
+	s->slot[j] = (struct expect_str_entry){k, (uint32_t)n, h, 0, 0};
 	s->n++;
 	return &s->slot[j];
 }
@@ -207,7 +197,7 @@ struct col_state {
 	uint64_t nnum; /* finite numbers, for the mean */
 	double mean;
 	struct num_map map;
-	struct str_set uniq;
+	struct expect_str_set uniq;
 	uint64_t ucount; /* this row's value's count so far, with unique */
 	/* per row, filled once */
 	const struct assay_field *f;
@@ -374,6 +364,8 @@ static void check_item(struct run *r, struct item_state *s, uint64_t line)
 {
 	const struct expect_item *it = s->it;
 	struct col_state *c = s->c;
+	if (!c)
+		return; /* row_count: counted by the scan */
 	if (it->kind == ASSAY_EXPECT_RELATIONSHIP) {
 		if (c->na || s->c2->na)
 			return;
@@ -476,7 +468,8 @@ static int on_row(void *ctx, const struct assay_row *row, struct assay_error *er
 				r->oom = 1;
 		}
 		if (c->need_unique) {
-			struct str_entry *u = str_get(&c->uniq, &r->scratch, c->f->p, c->f->len);
+			struct expect_str_entry *u =
+			    expect_str_get(&c->uniq, &r->scratch, c->f->p, c->f->len);
 			if (!u) {
 				r->oom = 1;
 			} else {
@@ -576,10 +569,10 @@ static int in_bounds(const struct expect_item *it, double v)
  * scan and the first occurrences of duplicated values. */
 static void finish_unique(struct run *r, struct item_state *s)
 {
-	struct str_set *u = &s->c->uniq;
+	struct expect_str_set *u = &s->c->uniq;
 	size_t cap = r->p->examples;
 	for (size_t i = 0; i < u->cap; i++) {
-		const struct str_entry *x = &u->slot[i];
+		const struct expect_str_entry *x = &u->slot[i];
 		if (!x->key || x->count < 2)
 			continue;
 		s->failing += x->count;
@@ -768,7 +761,7 @@ int assay_expect_run(const struct assay_expectations *e, struct assay_source *sr
 		rep->nsensitive = e->nsensitive;
 		struct assay_check_input *in = &rep->inputs[rep->ninputs < 2 ? rep->ninputs++ : 1];
 		in->role = "data";
-		in->path = assay_source_path(src);
+		in->path = assay_arena_strdup(a, assay_source_path(src));
 		memcpy(in->sha256, st.sha256_hex, sizeof in->sha256);
 		in->rows = st.rows;
 		in->bytes = st.bytes;
