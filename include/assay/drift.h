@@ -156,4 +156,112 @@ int assay_ztest_proportions(const uint64_t *ref, const uint64_t *cur, size_t k, 
 /* Upper tail of the chi-square distribution, chi2.sf(x, dof). */
 double assay_chi2_sf(double x, double dof);
 
+/* ---- the drift report: two profiles compared column by column -------------- */
+
+enum assay_drift_method {
+	ASSAY_DRIFT_AUTO = 0,    /* by column type and size (docs/drift.md) */
+	ASSAY_DRIFT_KS,          /* p-value, drift when p <= threshold (0.05) */
+	ASSAY_DRIFT_CHI2,        /* contingency (GOF in Evidently mode) p, drift when p < threshold (0.05) */
+	ASSAY_DRIFT_Z,           /* two-proportion z p, drift when p < threshold (0.05) */
+	ASSAY_DRIFT_PSI,         /* drift when PSI >= threshold (0.1) */
+	ASSAY_DRIFT_JS,          /* Jensen-Shannon distance >= threshold (0.1) */
+	ASSAY_DRIFT_WASSERSTEIN, /* Wasserstein / max(std(ref), 0.001) >= threshold (0.1) */
+	ASSAY_DRIFT_KL,          /* KL divergence >= threshold (0.1) */
+	ASSAY_DRIFT_HELLINGER,   /* Hellinger distance >= threshold (0.1) */
+};
+
+/* "ks", "chi2" (also "chisquare"), "z", "psi", "js" (also "jensenshannon"),
+ * "wasserstein", "kl", "hellinger", "auto"; -1 when unknown. */
+int assay_drift_method_from_name(const char *name);
+const char *assay_drift_method_name(enum assay_drift_method m);
+/* 1 when the method's statistic is a p-value (drift when small). */
+int assay_drift_method_is_test(enum assay_drift_method m);
+
+struct assay_drift_override {
+	const char *column;
+	enum assay_drift_method method;
+	double threshold; /* NaN: the method's default (or --threshold) */
+};
+
+struct assay_drift_params {
+	enum assay_drift_method method; /* all columns (AUTO: by type and size) */
+	double threshold;               /* NaN: each method's default */
+	double drift_share;             /* dataset drift when drifted/compared >= this (0.5) */
+	int evidently;                  /* --compat evidently (Evidently 0.7 defaults) */
+	double js_base;                 /* 2 (default) or e; 0 = natural log */
+	size_t quantile_bins;           /* reference quantile bins for PSI/JS (10) */
+	const char *label, *pred;       /* label and prediction columns (drift reported apart) */
+	const struct assay_drift_override *overrides;
+	size_t noverrides;
+};
+
+void assay_drift_params_default(struct assay_drift_params *p);
+
+enum assay_drift_status {
+	ASSAY_DRIFT_COMPARED = 0,
+	ASSAY_DRIFT_ADDED,   /* only in the current data */
+	ASSAY_DRIFT_REMOVED, /* only in the reference */
+	ASSAY_DRIFT_RETYPED, /* numeric on one side, categorical on the other: compared as categories */
+	ASSAY_DRIFT_EMPTY,   /* no value on one side: not compared */
+};
+
+struct assay_drift_column {
+	char *name;
+	int role; /* 0 feature, 1 label, 2 prediction */
+	enum assay_drift_status status;
+	enum assay_column_type ref_type, cur_type;
+	int categorical; /* compared as categories */
+	enum assay_drift_method method;
+	double threshold, statistic; /* the deciding method's */
+	int drifted, approximate;
+	uint64_t nref, ncur; /* present values compared */
+	/* every statistic computed for the column (NaN when not applicable) */
+	double ks_d, ks_p;
+	int ks_exact;
+	double wasserstein, wasserstein_norm, psi, js, kl, hellinger;
+	double chi2, chi2_p;
+	uint64_t chi2_dof;
+	double z, z_p;
+	/* histogram for display: Sturges bins over ref ∪ cur (numeric) or the
+	 * categories (names owned by the report) */
+	struct assay_bins hist;
+	size_t nnew, nvanished;         /* categories only in current / only in reference */
+	char **new_cat, **vanished_cat; /* the first ASSAY_DRIFT_MAX_NAMED of each */
+	char note[256];
+};
+
+#define ASSAY_DRIFT_MAX_NAMED 50
+
+struct assay_drift_input {
+	char *path, sha256[65];
+	uint64_t rows;
+	int is_profile;
+};
+
+struct assay_drift_report {
+	struct assay_drift_params params; /* overrides not kept */
+	struct assay_drift_input ref, cur;
+	size_t ncolumns;
+	struct assay_drift_column *columns;
+	size_t ncompared, ndrifted; /* features only (label and prediction apart) */
+	double share;
+	int dataset_drift;
+	int label_drift, pred_drift; /* -1 when not named or not comparable */
+	size_t nadded, nremoved, nretyped;
+};
+
+/* Compare two profiles. Columns are taken in the reference's order, then
+ * the columns only in the current profile. ASSAY_EUSAGE when an override,
+ * --label or --pred names no column of either profile. */
+int assay_drift_compare(const struct assay_profile *ref, const struct assay_profile *cur,
+                        const struct assay_drift_params *params, struct assay_drift_report **out,
+                        struct assay_error *err);
+void assay_drift_report_free(struct assay_drift_report *r);
+/* 1 when the run detects drift: dataset drift, label or prediction drift. */
+int assay_drift_detected(const struct assay_drift_report *r);
+
+/* Renderers (lib/report/drift_*.c): format is an enum assay_report_format
+ * (text, json, md, html, junit). */
+int assay_report_drift(const struct assay_drift_report *r, int format, FILE *out, struct assay_error *err);
+
 #endif

@@ -1,0 +1,601 @@
+/* drift.c: per-column drift between a reference and a current profile, and
+ * the dataset verdict (assay/drift.h).
+ *
+ * For each column present in both profiles every applicable statistic is
+ * computed from the exact value maps (ks.c, divergence.c, binning.c,
+ * chi2.c), and one method decides drift:
+ * - default: numeric -> KS p-value (drift when p <= 0.05); categorical ->
+ *   chi-square contingency p (drift when p < 0.05); PSI and JS on 10
+ *   reference quantile bins (numeric) or the categories, 1e-4 zero fill
+ *   for PSI, JS in base 2;
+ * - --compat evidently: Evidently 0.7's _get_default_stattest: n_values =
+ *   distinct values of ref ∪ cur, N = reference size; numeric with
+ *   n_values <= 5 and categorical: chi-square goodness of fit (n_values >
+ *   2) or z (else) when N <= 1000, JS (natural log, Evidently bins, no zero
+ *   fill) when N > 1000; numeric with n_values > 5: KS when N <= 1000, else
+ *   Wasserstein / max(std(ref), 0.001) (threshold 0.1). Integer-valued
+ *   numeric columns with at most 10 distinct reference values are
+ *   categorical (Evidently's type inference); PSI and KL use Evidently's
+ *   bins and zero fill.
+ * Dataset drift: drifted / compared feature columns >= drift_share (0.5),
+ * the label and prediction columns reported apart. Columns past the
+ * profile's exact cap are compared on 1000 KLL quantiles (numeric) or the
+ * top-k values plus an "(other)" bucket (categorical), and flagged
+ * approximate. Not here: text columns (Evidently's text drift), Doane bins.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/drift.h"
+
+static const char *const METHOD_NAMES[] = {
+    [ASSAY_DRIFT_AUTO] = "auto",
+    [ASSAY_DRIFT_KS] = "ks",
+    [ASSAY_DRIFT_CHI2] = "chi2",
+    [ASSAY_DRIFT_Z] = "z",
+    [ASSAY_DRIFT_PSI] = "psi",
+    [ASSAY_DRIFT_JS] = "js",
+    [ASSAY_DRIFT_WASSERSTEIN] = "wasserstein",
+    [ASSAY_DRIFT_KL] = "kl",
+    [ASSAY_DRIFT_HELLINGER] = "hellinger",
+};
+#define NMETHODS (sizeof METHOD_NAMES / sizeof *METHOD_NAMES)
+
+int assay_drift_method_from_name(const char *name)
+{
+	if (!name)
+		return -1;
+	for (size_t i = 0; i < NMETHODS; i++)
+		if (strcmp(name, METHOD_NAMES[i]) == 0)
+			return (int)i;
+	if (strcmp(name, "chisquare") == 0)
+		return ASSAY_DRIFT_CHI2;
+	if (strcmp(name, "jensenshannon") == 0)
+		return ASSAY_DRIFT_JS;
+	if (strcmp(name, "kl_div") == 0)
+		return ASSAY_DRIFT_KL;
+	return -1;
+}
+
+const char *assay_drift_method_name(enum assay_drift_method m)
+{
+	return (unsigned)m < NMETHODS ? METHOD_NAMES[m] : "?";
+}
+
+int assay_drift_method_is_test(enum assay_drift_method m)
+{
+	return m == ASSAY_DRIFT_KS || m == ASSAY_DRIFT_CHI2 || m == ASSAY_DRIFT_Z;
+}
+
+static double default_threshold(enum assay_drift_method m)
+{
+	return assay_drift_method_is_test(m) ? 0.05 : 0.1;
+}
+
+void assay_drift_params_default(struct assay_drift_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->method = ASSAY_DRIFT_AUTO;
+	p->threshold = NAN;
+	p->drift_share = 0.5;
+	p->js_base = 2;
+	p->quantile_bins = 10;
+}
+
+/* ---- maps from a column profile --------------------------------------------- */
+
+struct colmaps {
+	struct assay_numeric_map num; /* borrowed, or owned when approximate */
+	struct assay_category_map cat;
+	int own_num, own_cat, approximate;
+};
+
+static void colmaps_free(struct colmaps *m)
+{
+	if (m->own_num) {
+		free(m->num.value);
+		free(m->num.count);
+	}
+	if (m->own_cat) {
+		for (size_t i = 0; i < m->cat.n; i++)
+			free(m->cat.value[i]);
+		free(m->cat.value);
+		free(m->cat.len);
+		free(m->cat.count);
+	}
+}
+
+/* 1000 mid-quantiles of the KLL sketch, counts spread so they sum to n. */
+static int approx_numeric(const struct assay_column_profile *c, struct colmaps *m)
+{
+	const size_t M = 1000;
+	uint64_t n = c->present;
+	m->num.value = malloc(M * sizeof(double));
+	m->num.count = malloc(M * sizeof(uint64_t));
+	if (!m->num.value || !m->num.count)
+		return -1;
+	m->own_num = 1;
+	m->num.n = 0;
+	for (size_t i = 0; i < M; i++) {
+		uint64_t cnt =
+		    (uint64_t)((double)(i + 1) * (double)n / M) - (uint64_t)((double)i * (double)n / M);
+		double v = assay_column_quantile(c, ((double)i + 0.5) / M);
+		if (cnt == 0 || isnan(v))
+			continue;
+		if (m->num.n && v <= m->num.value[m->num.n - 1]) {
+			m->num.count[m->num.n - 1] += cnt;
+		} else {
+			m->num.value[m->num.n] = v;
+			m->num.count[m->num.n++] = cnt;
+		}
+	}
+	m->approximate = 1;
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const char *const *x = a, *const *y = b;
+	return strcmp(*x, *y);
+}
+
+/* Top-k values plus "(other)" for the rest. */
+static int approx_categories(const struct assay_column_profile *c, struct colmaps *m)
+{
+	size_t n = c->ntop + 1;
+	char **names = malloc(n * sizeof *names);
+	if (!names)
+		return -1;
+	uint64_t rest = c->present;
+	size_t k = 0;
+	for (size_t i = 0; i < c->ntop; i++) {
+		names[k++] = c->top_value[i];
+		rest -= c->top_count[i] <= rest ? c->top_count[i] : rest;
+	}
+	if (rest)
+		names[k++] = "(other)";
+	qsort(names, k, sizeof *names, cmp_name);
+	m->cat.value = calloc(k ? k : 1, sizeof *m->cat.value);
+	m->cat.len = malloc((k ? k : 1) * sizeof *m->cat.len);
+	m->cat.count = malloc((k ? k : 1) * sizeof *m->cat.count);
+	m->own_cat = 1;
+	if (!m->cat.value || !m->cat.len || !m->cat.count) {
+		free(names);
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++) {
+		m->cat.value[i] = strdup(names[i]);
+		m->cat.len[i] = (uint32_t)strlen(names[i]);
+		m->cat.count[i] = rest;
+		for (size_t j = 0; j < c->ntop; j++)
+			if (c->top_value[j] == names[i])
+				m->cat.count[i] = c->top_count[j];
+		m->cat.n++;
+	}
+	free(names);
+	m->approximate = 1;
+	return 0;
+}
+
+static int get_maps(const struct assay_column_profile *c, int want_cat, struct colmaps *m)
+{
+	memset(m, 0, sizeof *m);
+	if (c->exact) {
+		m->num = c->num;
+		m->cat = c->cat;
+		return 0;
+	}
+	if (!want_cat && c->type == ASSAY_COL_NUMERIC && c->kll)
+		return approx_numeric(c, m);
+	return approx_categories(c, m);
+}
+
+/* Numeric map as categories (value bins), for numeric columns compared as
+ * categorical. */
+static int is_integral(const struct assay_numeric_map *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->value[i] != floor(m->value[i]))
+			return 0;
+	return 1;
+}
+
+/* ---- one column ------------------------------------------------------------------ */
+
+static void nan_stats(struct assay_drift_column *d)
+{
+	d->ks_d = d->ks_p = d->wasserstein = d->wasserstein_norm = d->psi = d->js = d->kl = d->hellinger =
+	    NAN;
+	d->chi2 = d->chi2_p = d->z = d->z_p = d->statistic = d->threshold = NAN;
+}
+
+/* PSI, JS, KL, Hellinger on bins, with the mode's zero fill and base. */
+static int divergences(const struct assay_bins *b, const struct assay_drift_params *p,
+                       struct assay_drift_column *d)
+{
+	double *r = malloc((b->n ? b->n : 1) * 2 * sizeof *r);
+	if (!r)
+		return -1;
+	double *c = r + b->n;
+	assay_shares(b->ref, b->n, b->nref, r);
+	assay_shares(b->cur, b->n, b->ncur, c);
+	d->js = assay_js_distance(r, c, b->n, p->evidently ? 0 : p->js_base);
+	d->hellinger = assay_hellinger(r, c, b->n);
+	if (p->evidently) {
+		assay_fill_zeros_evidently(r, b->n);
+		assay_fill_zeros_evidently(c, b->n);
+	} else {
+		assay_fill_zeros(r, b->n, 1e-4);
+		assay_fill_zeros(c, b->n, 1e-4);
+	}
+	d->psi = assay_psi(r, c, b->n);
+	d->kl = assay_kl_divergence(r, c, b->n, 0);
+	free(r);
+	return 0;
+}
+
+static int copy_names(struct assay_bins *b)
+{
+	if (!b->name)
+		return 0;
+	for (size_t i = 0; i < b->n; i++) {
+		char *s = strndup(b->name[i], b->len[i]);
+		if (!s) {
+			for (size_t j = 0; j < i; j++)
+				free((char *)b->name[j]);
+			b->n = 0;
+			return -1;
+		}
+		b->name[i] = s;
+	}
+	return 0;
+}
+
+static void free_names(struct assay_bins *b)
+{
+	if (b->name)
+		for (size_t i = 0; i < b->n; i++)
+			free((char *)b->name[i]);
+}
+
+static int record_new_vanished(const struct assay_bins *b, struct assay_drift_column *d)
+{
+	d->new_cat = calloc(ASSAY_DRIFT_MAX_NAMED, sizeof *d->new_cat);
+	d->vanished_cat = calloc(ASSAY_DRIFT_MAX_NAMED, sizeof *d->vanished_cat);
+	if (!d->new_cat || !d->vanished_cat)
+		return -1;
+	size_t kn = 0, kv = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->ref[i] == 0 && b->cur[i] > 0) {
+			if (kn < ASSAY_DRIFT_MAX_NAMED && !(d->new_cat[kn++] = strdup(b->name[i])))
+				return -1;
+			d->nnew++;
+		}
+		if (b->cur[i] == 0 && b->ref[i] > 0) {
+			if (kv < ASSAY_DRIFT_MAX_NAMED && !(d->vanished_cat[kv++] = strdup(b->name[i])))
+				return -1;
+			d->nvanished++;
+		}
+	}
+	return 0;
+}
+
+static enum assay_drift_method evidently_method(int categorical, size_t nvalues, uint64_t nref)
+{
+	if (categorical || nvalues <= 5) {
+		if (nref <= 1000)
+			return nvalues > 2 ? ASSAY_DRIFT_CHI2 : ASSAY_DRIFT_Z;
+		return ASSAY_DRIFT_JS;
+	}
+	return nref <= 1000 ? ASSAY_DRIFT_KS : ASSAY_DRIFT_WASSERSTEIN;
+}
+
+static double method_statistic(const struct assay_drift_column *d, enum assay_drift_method m)
+{
+	switch (m) {
+	case ASSAY_DRIFT_KS:
+		return d->ks_p;
+	case ASSAY_DRIFT_CHI2:
+		return d->chi2_p;
+	case ASSAY_DRIFT_Z:
+		return d->z_p;
+	case ASSAY_DRIFT_PSI:
+		return d->psi;
+	case ASSAY_DRIFT_JS:
+		return d->js;
+	case ASSAY_DRIFT_WASSERSTEIN:
+		return d->wasserstein_norm;
+	case ASSAY_DRIFT_KL:
+		return d->kl;
+	case ASSAY_DRIFT_HELLINGER:
+		return d->hellinger;
+	case ASSAY_DRIFT_AUTO:
+		break;
+	}
+	return NAN;
+}
+
+static int compare_column(const struct assay_column_profile *rc, const struct assay_column_profile *cc,
+                          const struct assay_drift_params *p, const struct assay_drift_override *ov,
+                          struct assay_drift_column *d, struct assay_error *err)
+{
+	int rc_code = 0;
+	struct colmaps rm, cm;
+	memset(&rm, 0, sizeof rm);
+	memset(&cm, 0, sizeof cm);
+	int categorical = rc->type != ASSAY_COL_NUMERIC || cc->type != ASSAY_COL_NUMERIC;
+	if (get_maps(rc, categorical, &rm) || get_maps(cc, categorical, &cm)) {
+		rc_code = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
+		                          "out of memory comparing column \"%s\"", d->name);
+		goto out;
+	}
+	d->approximate = rm.approximate || cm.approximate;
+	struct assay_bins vb; /* numeric compared as categories: value bins */
+	memset(&vb, 0, sizeof vb);
+	int num_as_cat = 0;
+	if (!categorical && p->evidently && is_integral(&rm.num) && rm.num.n <= 10)
+		num_as_cat = 1;
+	d->categorical = categorical || num_as_cat;
+	if (!categorical) {
+		d->nref = assay_numeric_map_total(&rm.num);
+		d->ncur = assay_numeric_map_total(&cm.num);
+		struct assay_ks ks;
+		if (assay_ks_2samp(&rm.num, &cm.num, ASSAY_KS_AUTO, &ks, err) == 0) {
+			d->ks_d = ks.d;
+			d->ks_p = ks.pvalue;
+			d->ks_exact = ks.exact;
+		}
+		d->wasserstein = assay_wasserstein(&rm.num, &cm.num);
+		double sd = assay_numeric_map_std(&rm.num);
+		d->wasserstein_norm = d->wasserstein / (sd > 0.001 ? sd : 0.001);
+		struct assay_bins b;
+		int brc = p->evidently
+		              ? assay_bins_evidently(&rm.num, &cm.num, &b, err)
+		              : assay_bins_ref_quantiles(&rm.num, &cm.num, p->quantile_bins, &b, err);
+		if (brc) {
+			rc_code = brc;
+			goto out;
+		}
+		if (!num_as_cat && divergences(&b, p, d)) {
+			assay_bins_free(&b);
+			rc_code = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+			goto out;
+		}
+		assay_bins_free(&b);
+		if ((rc_code = assay_bins_sturges(&rm.num, &cm.num, &d->hist, err)))
+			goto out;
+		if (num_as_cat && (rc_code = assay_bins_values(&rm.num, &cm.num, &vb, err)))
+			goto out;
+	}
+	if (d->categorical) {
+		struct assay_bins *b = &vb;
+		if (categorical) {
+			if ((rc_code = assay_bins_categories(&rm.cat, &cm.cat, &d->hist, err)))
+				goto out;
+			if (copy_names(&d->hist) || record_new_vanished(&d->hist, d)) {
+				rc_code = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+				goto out;
+			}
+			b = &d->hist;
+			d->nref = b->nref;
+			d->ncur = b->ncur;
+		}
+		struct assay_chi2 x;
+		int xr = p->evidently ? assay_chi2_gof_evidently(b->ref, b->cur, b->n, &x, err)
+		                      : assay_chi2_contingency(b->ref, b->cur, b->n, 1, &x, err);
+		if (xr == 0) {
+			d->chi2 = x.stat;
+			d->chi2_p = x.pvalue;
+			d->chi2_dof = x.dof;
+		}
+		if (b->n <= 2) {
+			double z, zp;
+			if (assay_ztest_proportions(b->ref, b->cur, b->n, &z, &zp, err) == 0) {
+				d->z = z;
+				d->z_p = zp;
+			}
+		}
+		if (divergences(b, p, d)) {
+			rc_code = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+			goto out;
+		}
+	}
+	/* the deciding method */
+	enum assay_drift_method m = ov ? ov->method : p->method;
+	if (m == ASSAY_DRIFT_AUTO) {
+		if (p->evidently) {
+			size_t nv = d->categorical ? (categorical ? d->hist.n : vb.n) : 0;
+			if (!d->categorical) {
+				struct assay_bins u;
+				if (assay_bins_values(&rm.num, &cm.num, &u, err) == 0) {
+					nv = u.n;
+					assay_bins_free(&u);
+				}
+			}
+			m = evidently_method(d->categorical, nv, d->nref);
+		} else {
+			m = d->categorical ? ASSAY_DRIFT_CHI2 : ASSAY_DRIFT_KS;
+		}
+	}
+	if (d->categorical && (m == ASSAY_DRIFT_KS || m == ASSAY_DRIFT_WASSERSTEIN) && categorical) {
+		snprintf(d->note, sizeof d->note, "%s needs numbers; chi-square used",
+		         assay_drift_method_name(m));
+		m = ASSAY_DRIFT_CHI2;
+	}
+	d->method = m;
+	double th = ov && !isnan(ov->threshold) ? ov->threshold : p->threshold;
+	d->threshold = isnan(th) ? default_threshold(m) : th;
+	d->statistic = method_statistic(d, m);
+	if (isnan(d->statistic)) {
+		d->drifted = 0;
+		if (!d->note[0])
+			snprintf(d->note, sizeof d->note, "%s not computable here",
+			         assay_drift_method_name(m));
+	} else if (m == ASSAY_DRIFT_KS) {
+		d->drifted = d->statistic <= d->threshold;
+	} else if (assay_drift_method_is_test(m)) {
+		d->drifted = d->statistic < d->threshold;
+	} else {
+		d->drifted = d->statistic >= d->threshold;
+	}
+	if (d->approximate && !d->note[0])
+		snprintf(d->note, sizeof d->note,
+		         "approximate: more distinct values than the profile keeps exactly");
+	assay_error_clear(err);
+out:
+	assay_bins_free(&vb);
+	colmaps_free(&rm);
+	colmaps_free(&cm);
+	return rc_code;
+}
+
+/* ---- the report ---------------------------------------------------------------------- */
+
+void assay_drift_report_free(struct assay_drift_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ncolumns; i++) {
+		struct assay_drift_column *d = &r->columns[i];
+		free(d->name);
+		free_names(&d->hist);
+		assay_bins_free(&d->hist);
+		for (size_t k = 0; d->new_cat && k < ASSAY_DRIFT_MAX_NAMED; k++)
+			free(d->new_cat[k]);
+		for (size_t k = 0; d->vanished_cat && k < ASSAY_DRIFT_MAX_NAMED; k++)
+			free(d->vanished_cat[k]);
+		free(d->new_cat);
+		free(d->vanished_cat);
+	}
+	free(r->columns);
+	free(r->ref.path);
+	free(r->cur.path);
+	free(r);
+}
+
+int assay_drift_detected(const struct assay_drift_report *r)
+{
+	return r->dataset_drift || r->label_drift == 1 || r->pred_drift == 1;
+}
+
+static int has_column(const struct assay_profile *a, const struct assay_profile *b, const char *name)
+{
+	return assay_profile_column(a, name) || assay_profile_column(b, name);
+}
+
+static int check_names(const struct assay_profile *ref, const struct assay_profile *cur,
+                       const struct assay_drift_params *p, struct assay_error *err)
+{
+	const char *what[2] = {"--label", "--pred"}, *col[2] = {p->label, p->pred};
+	for (int i = 0; i < 2; i++)
+		if (col[i] && !has_column(ref, cur, col[i]))
+			return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
+			                       "%s: no column \"%s\" in either input", what[i], col[i]);
+	for (size_t i = 0; i < p->noverrides; i++)
+		if (!has_column(ref, cur, p->overrides[i].column))
+			return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
+			                       "--method: no column \"%s\" in either input",
+			                       p->overrides[i].column);
+	return 0;
+}
+
+static int init_column(struct assay_drift_column *d, const char *name, const struct assay_drift_params *p)
+{
+	memset(d, 0, sizeof *d);
+	nan_stats(d);
+	d->name = strdup(name);
+	if (p->label && strcmp(name, p->label) == 0)
+		d->role = 1;
+	else if (p->pred && strcmp(name, p->pred) == 0)
+		d->role = 2;
+	return d->name ? 0 : -1;
+}
+
+static void set_input(struct assay_drift_input *in, const struct assay_profile *pr)
+{
+	in->path = pr->source_path ? strdup(pr->source_path) : NULL;
+	memcpy(in->sha256, pr->sha256, sizeof in->sha256);
+	in->sha256[64] = 0;
+	in->rows = pr->rows;
+}
+
+int assay_drift_compare(const struct assay_profile *ref, const struct assay_profile *cur,
+                        const struct assay_drift_params *params, struct assay_drift_report **out,
+                        struct assay_error *err)
+{
+	*out = NULL;
+	int rc = check_names(ref, cur, params, err);
+	if (rc)
+		return rc;
+	struct assay_drift_report *r = calloc(1, sizeof *r);
+	size_t cap = ref->ncolumns + cur->ncolumns;
+	if (!r || !(r->columns = calloc(cap ? cap : 1, sizeof *r->columns))) {
+		free(r);
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	r->params = *params;
+	r->params.overrides = NULL;
+	r->params.noverrides = 0;
+	r->params.label = r->params.pred = NULL; /* not owned */
+	set_input(&r->ref, ref);
+	set_input(&r->cur, cur);
+	r->label_drift = r->pred_drift = -1;
+	for (int pass = 0; pass < 2; pass++) {
+		const struct assay_profile *a = pass ? cur : ref, *b = pass ? ref : cur;
+		for (size_t i = 0; i < a->ncolumns; i++) {
+			const struct assay_column_profile *ac = &a->columns[i];
+			const struct assay_column_profile *bc = assay_profile_column(b, ac->name);
+			if (pass && bc)
+				continue; /* already compared */
+			struct assay_drift_column *d = &r->columns[r->ncolumns];
+			if (init_column(d, ac->name, params)) {
+				assay_drift_report_free(r);
+				return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+			}
+			r->ncolumns++;
+			const struct assay_column_profile *rc_ = pass ? NULL : ac, *cc = pass ? ac : bc;
+			d->ref_type = rc_ ? rc_->type : ASSAY_COL_EMPTY;
+			d->cur_type = cc ? cc->type : ASSAY_COL_EMPTY;
+			if (!rc_ || !cc) {
+				d->status = rc_ ? ASSAY_DRIFT_REMOVED : ASSAY_DRIFT_ADDED;
+				if (rc_)
+					r->nremoved++;
+				else
+					r->nadded++;
+				continue;
+			}
+			if (rc_->type == ASSAY_COL_EMPTY || cc->type == ASSAY_COL_EMPTY ||
+			    rc_->present == 0 || cc->present == 0) {
+				d->status = ASSAY_DRIFT_EMPTY;
+				snprintf(d->note, sizeof d->note, "no values in the %s",
+				         rc_->present == 0 ? "reference" : "current data");
+				continue;
+			}
+			if (rc_->type != cc->type) {
+				d->status = ASSAY_DRIFT_RETYPED;
+				r->nretyped++;
+			}
+			const struct assay_drift_override *ov = NULL;
+			for (size_t k = 0; k < params->noverrides; k++)
+				if (strcmp(params->overrides[k].column, d->name) == 0)
+					ov = &params->overrides[k];
+			if ((rc = compare_column(rc_, cc, params, ov, d, err))) {
+				assay_drift_report_free(r);
+				return rc;
+			}
+			if (d->role == 1)
+				r->label_drift = d->drifted;
+			else if (d->role == 2)
+				r->pred_drift = d->drifted;
+			else {
+				r->ncompared++;
+				r->ndrifted += d->drifted != 0;
+			}
+		}
+	}
+	r->share = r->ncompared ? (double)r->ndrifted / (double)r->ncompared : 0;
+	r->dataset_drift = r->ncompared > 0 && r->share >= params->drift_share;
+	*out = r;
+	return 0;
+}
