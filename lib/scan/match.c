@@ -1,0 +1,406 @@
+/* match.c: scanning one buffer: normalise, one Hyperscan pass (plus the
+ * user's PCRE2 rules), confirm candidates, decode-and-rescan encoded runs,
+ * resolve overlaps, map offsets back, score injection markers.
+ *
+ * Candidates: Hyperscan reports every end offset of a pattern with its
+ * leftmost start. For one detector and start the longest end is tried
+ * first, then shorter ones (a 20-digit run whose first 16 digits are a
+ * card), at most MAX_TRIES.
+ *
+ * Confidence: the detector's base confidence once its validator accepts;
+ * +0.15 with a context word (whole word, CTX_BEFORE bytes before to
+ * CTX_AFTER after); secrets -0.4 when the token body has low entropy
+ * (< 3 bits/char: "AKIAXXXXXXXXXXXXXXXX"). Findings under min_confidence
+ * are dropped.
+ *
+ * Overlaps: of two overlapping findings of the same entity the longer is
+ * kept, of different entities the more confident (then the longer).
+ *
+ * Nothing here allocates per byte: vectors grow geometrically and are
+ * kept by the context between calls.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "scan_internal.h"
+
+#define MAX_TRIES  6
+#define CTX_BEFORE 48
+#define CTX_AFTER  24
+#define RUN_B64    40
+#define RUN_HEX    32
+#define DEC_MAX    4096
+
+int scan_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 64;
+	while (c < need)
+		c *= 2;
+	void *q = realloc(*p, c * elem);
+	if (!q)
+		return ASSAY_ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+static int b64char(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+	       ch == '+' || ch == '/' || ch == '_' || ch == '-';
+}
+
+static int hexchar(char ch)
+{
+	return (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f');
+}
+
+static int push_cand(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint32_t det)
+{
+	if (scan_grow((void **)&c->cand, &c->candcap, c->ncand + 1, sizeof *c->cand)) {
+		c->oom = 1;
+		return 1;
+	}
+	c->cand[c->ncand++] = (struct scan_cand){from, to, det};
+	return 0;
+}
+
+static int push_mark(struct assay_scan_ctx *c, uint64_t pos, uint32_t det)
+{
+	if (scan_grow((void **)&c->marks, &c->markcap, c->nmarks + 1, sizeof *c->marks)) {
+		c->oom = 1;
+		return 1;
+	}
+	c->marks[c->nmarks++] = (struct scan_mark){pos, det};
+	return 0;
+}
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
+{
+	(void)flags;
+	struct assay_scan_ctx *c = ud;
+	const struct scan_det *d = &c->s->dets[id];
+	if (d->kind == K_MARKER)
+		return push_mark(c, to ? to - 1 : 0, id);
+	if (d->kind == K_B64RUN || d->kind == K_HEXRUN) {
+		int h = d->kind == K_HEXRUN;
+		uint64_t w = h ? RUN_HEX : RUN_B64, st = to - w;
+		if (st < c->run_end[h])
+			return 0; /* inside a run already taken */
+		uint64_t e = to;
+		while (e < c->len && (h ? hexchar(c->text[e]) : b64char(c->text[e])))
+			e++;
+		c->run_end[h] = e;
+		return push_cand(c, st, e, id);
+	}
+	return push_cand(c, from, to, id);
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct scan_cand *x = a, *y = b;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	if (x->det != y->det)
+		return x->det < y->det ? -1 : 1;
+	return x->to > y->to ? -1 : x->to < y->to;
+}
+
+/* URL: drop trailing sentence punctuation and an unbalanced ')'. */
+static uint64_t trim_url(const char *t, uint64_t from, uint64_t to)
+{
+	while (to > from && strchr(".,;:!?)]}'\"", t[to - 1])) {
+		if (t[to - 1] == ')' && memchr(t + from, '(', to - from))
+			break;
+		to--;
+	}
+	return to;
+}
+
+int scan_validate(int v, const char *s, size_t len)
+{
+	switch (v) {
+	case V_CARD:
+		return assay_valid_card(s, len);
+	case V_IBAN:
+		return assay_valid_iban(s, len);
+	case V_SSN:
+		return assay_valid_us_ssn(s, len);
+	case V_IPV4:
+		return assay_valid_ipv4(s, len);
+	case V_IPV6:
+		return assay_valid_ipv6(s, len);
+	case V_EMAIL:
+		return assay_valid_email(s, len);
+	case V_PHONE:
+		return assay_valid_phone(s, len);
+	case V_DATE:
+		return assay_valid_date(s, len);
+	case V_JWT:
+		return assay_valid_jwt(s, len);
+	case V_LUHN:
+		return assay_valid_luhn(s, len);
+	default:
+		return 1;
+	}
+}
+
+/* The token part of a secret: after "key = " for generic assignments. */
+static double secret_entropy(const char *s, size_t len)
+{
+	size_t i = len;
+	while (i > 0 && !strchr(":= \"'", s[i - 1]))
+		i--;
+	return assay_entropy(s + i, len - i);
+}
+
+/* 84.17.61.18 inside 01.84.17.61.18 is part of a longer dotted number. */
+static int dotted_neighbour(const char *t, size_t tlen, uint64_t from, uint64_t to)
+{
+	if (from >= 2 && t[from - 1] == '.' && t[from - 2] >= '0' && t[from - 2] <= '9')
+		return 1;
+	return to + 1 < tlen && t[to] == '.' && t[to + 1] >= '0' && t[to + 1] <= '9';
+}
+
+static int add_found(struct assay_scan_ctx *c, const struct assay_finding *f)
+{
+	if (scan_grow((void **)&c->found, &c->foundcap, c->nfound + 1, sizeof *c->found))
+		return ASSAY_ENOMEM;
+	c->found[c->nfound++] = *f;
+	return 0;
+}
+
+/* Confirm candidates [i0, n) found in text t (normalised, or a decoded run
+ * when enc != NONE: then every finding spans [rs, re) of the outer text). */
+static int confirm(struct assay_scan_ctx *c, const char *t, size_t tlen, size_t i0, int enc, uint64_t rs,
+                   uint64_t re)
+{
+	const struct assay_scanner *s = c->s;
+	if (c->ncand > i0)
+		qsort(c->cand + i0, c->ncand - i0, sizeof *c->cand, cand_cmp);
+	for (size_t i = i0; i < c->ncand;) {
+		size_t j = i;
+		while (j < c->ncand && c->cand[j].from == c->cand[i].from && c->cand[j].det == c->cand[i].det)
+			j++;
+		const struct scan_det *d = &s->dets[c->cand[i].det];
+		if (d->kind != K_ENTITY) {
+			i = j;
+			continue;
+		}
+		for (size_t k = i; k < j && k < i + MAX_TRIES; k++) {
+			uint64_t from = c->cand[k].from, to = c->cand[k].to;
+			if (d->validator == V_URL)
+				to = trim_url(t, from, to);
+			if (to <= from)
+				continue;
+			/* a card number outside the issuer table is taken only with a
+			 * context word ("card 3598...": Luhn and the word together) */
+			int weak = 0;
+			if (!scan_validate(d->validator, t + from, to - from)) {
+				if (d->validator != V_CARD || !assay_valid_luhn(t + from, to - from))
+					continue;
+				weak = 1;
+			}
+			if (d->validator == V_IPV4 && dotted_neighbour(t, tlen, from, to))
+				continue;
+			size_t lo = from > CTX_BEFORE ? from - CTX_BEFORE : 0;
+			size_t hi = to + CTX_AFTER < tlen ? to + CTX_AFTER : tlen;
+			int ctx = d->context && scan_has_context(t, tlen, lo, hi, d->context);
+			if ((d->ctx_mode == CTX_REQUIRED || weak) && !ctx)
+				continue;
+			double conf = (weak ? 0.5 : d->confidence) + (ctx ? 0.15 : 0);
+			if (d->validator == V_ENTROPY && secret_entropy(t + from, to - from) < 3.0)
+				conf -= 0.4;
+			if (conf > 1)
+				conf = 1;
+			if (conf < s->min_conf)
+				continue;
+			struct assay_finding f = {.start = enc ? rs : from,
+			                          .end = enc ? re : to,
+			                          .entity = d->entity,
+			                          .detector = d->name,
+			                          .confidence = conf,
+			                          .encoding = (uint16_t)enc,
+			                          .context = (uint16_t)ctx,
+			                          .detector_id = c->cand[k].det};
+			if (add_found(c, &f))
+				return ASSAY_ENOMEM;
+			break;
+		}
+		i = j;
+	}
+	return 0;
+}
+
+/* User rules: every PCRE2 match is a candidate. */
+static int run_user(struct assay_scan_ctx *c, const char *t, size_t tlen, struct assay_error *err)
+{
+	const struct assay_scanner *s = c->s;
+	for (size_t r = s->nbuiltin; r < s->ndets; r++) {
+		if (!(s->dets[r].group & s->groups))
+			continue;
+		size_t off = 0;
+		while (off <= tlen) {
+			int rc = pcre2_match(s->re[r], (PCRE2_SPTR)t, tlen, off, 0, c->md, c->mctx);
+			if (rc == PCRE2_ERROR_NOMATCH)
+				break;
+			if (rc < 0) {
+				PCRE2_UCHAR msg[256];
+				pcre2_get_error_message(rc, msg, sizeof msg);
+				return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "rule \"%s\": %s",
+				                       s->dets[r].name, (const char *)msg);
+			}
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+			if (push_cand(c, ov[0], ov[1], (uint32_t)r))
+				return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		}
+	}
+	return 0;
+}
+
+static int hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, struct assay_error *err)
+{
+	c->text = t;
+	c->len = tlen;
+	c->run_end[0] = c->run_end[1] = 0;
+	if (c->s->db && tlen) {
+		if (tlen > 0xFFFFFFFFu)
+			return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
+			                       "buffer over 4 GiB: scan it in chunks");
+		hs_error_t e = hs_scan(c->s->db, t, (unsigned)tlen, 0, c->scratch, on_match, c);
+		if (e != HS_SUCCESS && !(e == HS_SCAN_TERMINATED && c->oom))
+			return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "Hyperscan scan failed (%d)",
+			                       e);
+	}
+	if (c->oom)
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	if (c->s->ndets > c->s->nbuiltin)
+		return run_user(c, t, tlen, err);
+	return 0;
+}
+
+/* Decode each encoded run once and scan the payload. */
+static int decode_runs(struct assay_scan_ctx *c, const char *t, size_t tlen, size_t nc0,
+                       struct assay_error *err)
+{
+	if (scan_grow((void **)&c->dec, &c->deccap, DEC_MAX, 1))
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	size_t nruns = c->ncand;
+	for (size_t i = nc0; i < nruns; i++) {
+		struct scan_cand r = c->cand[i];
+		const struct scan_det *d = &c->s->dets[r.det];
+		if (d->kind != K_B64RUN && d->kind != K_HEXRUN)
+			continue;
+		int hex = d->kind == K_HEXRUN;
+		if (!hex) { /* an all-hex run is the hex detector's */
+			int allhex = 1;
+			for (uint64_t k = r.from; k < r.to && allhex; k++)
+				allhex = hexchar(t[k]);
+			if (allhex)
+				continue;
+		}
+		long n = hex ? scan_decode_hex(t + r.from, r.to - r.from, c->dec, DEC_MAX)
+		             : scan_decode_b64(t + r.from, r.to - r.from, c->dec, DEC_MAX);
+		if (n <= 0)
+			continue;
+		if (push_mark(c, r.from, r.det))
+			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		/* scan the payload with the same database; its candidates and
+		 * markers are pinned to the run */
+		size_t nc = c->ncand, nm = c->nmarks;
+		const char *save_t = c->text;
+		size_t save_len = c->len;
+		uint64_t save_run[2] = {c->run_end[0], c->run_end[1]};
+		int rc = hs_pass(c, c->dec, (size_t)n, err);
+		c->text = save_t;
+		c->len = save_len;
+		c->run_end[0] = save_run[0];
+		c->run_end[1] = save_run[1];
+		if (rc)
+			return rc;
+		for (size_t m = nm; m < c->nmarks; m++)
+			c->marks[m].pos = r.from;
+		if (confirm(c, c->dec, (size_t)n, nc, hex ? ASSAY_ENC_HEX : ASSAY_ENC_BASE64, r.from, r.to))
+			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		c->ncand = nc;
+		(void)tlen;
+	}
+	return 0;
+}
+
+static int found_cmp(const void *a, const void *b)
+{
+	const struct assay_finding *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end > y->end ? -1 : x->end < y->end;
+}
+
+/* 1 when a should replace b (they overlap). */
+static int better(const struct assay_finding *a, const struct assay_finding *b)
+{
+	uint64_t la = a->end - a->start, lb = b->end - b->start;
+	if (strcmp(a->entity, b->entity) == 0)
+		return la != lb ? la > lb : a->confidence > b->confidence;
+	if (a->confidence != b->confidence)
+		return a->confidence > b->confidence;
+	return la > lb;
+}
+
+static void resolve_overlaps(struct assay_scan_ctx *c)
+{
+	if (c->nfound == 0)
+		return;
+	qsort(c->found, c->nfound, sizeof *c->found, found_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < c->nfound; i++) {
+		if (k && c->found[i].start < c->found[k - 1].end) {
+			if (better(&c->found[i], &c->found[k - 1]))
+				c->found[k - 1] = c->found[i];
+			continue;
+		}
+		c->found[k++] = c->found[i];
+	}
+	c->nfound = k;
+}
+
+int assay_scan_buffer(struct assay_scan_ctx *c, const char *text, size_t len,
+                      const struct assay_finding **out, size_t *n, struct assay_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	c->ncand = c->nfound = c->nmarks = 0;
+	c->oom = 0;
+	assay_arena_free(&c->arena);
+	assay_arena_init(&c->arena);
+	if (scan_normalize(&c->norm, text, len))
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	const char *t = c->norm.buf ? c->norm.buf : text;
+	size_t tlen = c->norm.buf ? c->norm.len : len;
+	int rc = hs_pass(c, t, tlen, err);
+	if (rc)
+		return rc;
+	size_t nc0 = 0;
+	if (confirm(c, t, tlen, nc0, ASSAY_ENC_NONE, 0, 0))
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	if (!c->s->no_decode && (rc = decode_runs(c, t, tlen, nc0, err)) != 0)
+		return rc;
+	resolve_overlaps(c);
+	for (size_t i = 0; i < c->nfound; i++) {
+		c->found[i].start = scan_map_start(&c->norm, c->found[i].start);
+		c->found[i].end = scan_map_end(&c->norm, text, c->found[i].end);
+	}
+	if ((c->s->groups & ASSAY_SCAN_INJECTION) && scan_inject(c, t, tlen, text, len))
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	if (c->nfound)
+		qsort(c->found, c->nfound, sizeof *c->found, found_cmp);
+	*out = c->found;
+	*n = c->nfound;
+	return 0;
+}

@@ -1,0 +1,210 @@
+/* normalize.c: the text the detectors see, and the way back to the
+ * original bytes.
+ *
+ * Per code point (utf8proc): compatibility decomposition, case folding,
+ * canonical composition (NFKC_Casefold of that character), so full-width
+ * digits become ASCII digits and U+00A0 a space. ASCII bytes are copied as
+ * they are: Hyperscan's caseless flag folds ASCII, and case-sensitive key
+ * formats (AKIA...) keep their case. Removed: zero-width characters, bidi
+ * controls, variation selectors, soft hyphens. Unicode tag characters
+ * (U+E0020-E007E, "ASCII smuggling") become the ASCII they encode, so the
+ * hidden text is scanned too. Invalid UTF-8 bytes are copied.
+ *
+ * The offset map is a list of segments, not one entry per byte: a copy
+ * segment maps byte for byte (ASCII runs, and characters whose normal form
+ * has their length), an expanded segment maps all its bytes to one
+ * original character. Mostly-ASCII text therefore needs a handful of
+ * segments. Composition across characters (a base letter followed by a
+ * combining mark) is deliberately not done: it cannot change an ASCII
+ * pattern's match and would tie segments together.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "scan_internal.h"
+
+static int is_ascii(const char *s, size_t len)
+{
+	size_t i = 0;
+	uint64_t acc = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < len; i++)
+		acc |= (unsigned char)s[i];
+	return (acc & 0x8080808080808080ull) == 0;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 256;
+	while (c < need)
+		c *= 2;
+	void *q = realloc(*p, c * elem);
+	if (!q)
+		return ASSAY_ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+static int add_seg(struct scan_norm *n, uint64_t norm, uint64_t orig, uint32_t orig_len)
+{
+	if (orig_len == 0 && n->nseg) {
+		const struct scan_seg *l = &n->seg[n->nseg - 1];
+		if (l->orig_len == 0 && norm - l->norm == orig - l->orig)
+			return 0; /* continues the previous copy segment */
+	}
+	if (grow((void **)&n->seg, &n->segcap, n->nseg + 1, sizeof *n->seg))
+		return ASSAY_ENOMEM;
+	n->seg[n->nseg++] = (struct scan_seg){norm, orig, orig_len};
+	return 0;
+}
+
+static int invisible(utf8proc_int32_t c)
+{
+	return (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x2064) ||
+	       (c >= 0x2066 && c <= 0x2069) || c == 0xFEFF || c == 0x00AD || c == 0x180E || c == 0x034F ||
+	       (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF);
+}
+
+/* Remember where a hidden character was (once per kind and run). */
+static void hidden(struct scan_norm *n, size_t orig, int kind)
+{
+	if (n->nhidden) {
+		const struct scan_hidden *h = &n->hidden[n->nhidden - 1];
+		if (h->kind == kind && h->norm == n->len)
+			return;
+	}
+	if (n->nhidden < sizeof n->hidden / sizeof n->hidden[0])
+		n->hidden[n->nhidden++] = (struct scan_hidden){n->len, orig, kind};
+}
+
+int scan_normalize(struct scan_norm *n, const char *text, size_t len)
+{
+	n->len = 0;
+	n->nseg = 0;
+	n->nhidden = 0;
+	n->invisible = n->tags = 0;
+	if (is_ascii(text, len)) {
+		free(n->buf);
+		n->buf = NULL;
+		n->cap = 0;
+		return 0;
+	}
+	if (grow((void **)&n->buf, &n->cap, len + 64, 1))
+		return ASSAY_ENOMEM;
+	size_t i = 0;
+	while (i < len) {
+		/* ASCII run: one memcpy, at most one segment */
+		size_t j = i;
+		while (j < len && (unsigned char)text[j] < 0x80)
+			j++;
+		if (j > i) {
+			if (grow((void **)&n->buf, &n->cap, n->len + (j - i) + 64, 1) ||
+			    add_seg(n, n->len, i, 0))
+				return ASSAY_ENOMEM;
+			memcpy(n->buf + n->len, text + i, j - i);
+			n->len += j - i;
+			i = j;
+			continue;
+		}
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t l =
+		    utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (grow((void **)&n->buf, &n->cap, n->len + 64, 1))
+			return ASSAY_ENOMEM;
+		if (l <= 0) { /* invalid byte: keep it */
+			if (add_seg(n, n->len, i, 0))
+				return ASSAY_ENOMEM;
+			n->buf[n->len++] = text[i++];
+			continue;
+		}
+		if (invisible(cp)) {
+			n->invisible++;
+			/* the joiner inside emoji sequences is not a marker */
+			if (cp != 0x200D)
+				hidden(n, i,
+				       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ? 1
+				                                                                        : 0);
+			i += (size_t)l;
+			continue;
+		}
+		if (cp >= 0xE0000 && cp <= 0xE007F) {
+			n->tags++;
+			hidden(n, i, 2);
+			if (cp >= 0xE0020 && cp <= 0xE007E) {
+				if (add_seg(n, n->len, i, (uint32_t)l))
+					return ASSAY_ENOMEM;
+				n->buf[n->len++] = (char)(cp - 0xE0000);
+			}
+			i += (size_t)l;
+			continue;
+		}
+		utf8proc_int32_t d[32];
+		int bound = 0;
+		utf8proc_ssize_t nd =
+		    utf8proc_decompose_char(cp, d, 32, UTF8PROC_COMPAT | UTF8PROC_CASEFOLD, &bound);
+		if (nd > 1)
+			nd = utf8proc_normalize_utf32(d, nd, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		if (nd < 0 || nd > 32) {
+			d[0] = cp;
+			nd = 1;
+		}
+		unsigned char out[32 * 4];
+		size_t ol = 0;
+		for (utf8proc_ssize_t k = 0; k < nd; k++)
+			ol += (size_t)utf8proc_encode_char(d[k], out + ol);
+		if (grow((void **)&n->buf, &n->cap, n->len + ol + 64, 1) ||
+		    add_seg(n, n->len, i, ol == (size_t)l ? 0 : (uint32_t)l))
+			return ASSAY_ENOMEM;
+		memcpy(n->buf + n->len, out, ol);
+		n->len += ol;
+		i += (size_t)l;
+	}
+	return 0;
+}
+
+void scan_norm_free(struct scan_norm *n)
+{
+	free(n->buf);
+	free(n->seg);
+	memset(n, 0, sizeof *n);
+}
+
+/* Last segment starting at or before p. */
+static const struct scan_seg *find(const struct scan_norm *n, uint64_t p)
+{
+	size_t lo = 0, hi = n->nseg;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (n->seg[mid].norm <= p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &n->seg[lo];
+}
+
+uint64_t scan_map_start(const struct scan_norm *n, uint64_t p)
+{
+	if (!n->buf || n->nseg == 0)
+		return p;
+	const struct scan_seg *s = find(n, p);
+	return s->orig_len ? s->orig : s->orig + (p - s->norm);
+}
+
+uint64_t scan_map_end(const struct scan_norm *n, const char *orig, uint64_t p)
+{
+	(void)orig;
+	if (!n->buf || n->nseg == 0 || p == 0)
+		return p;
+	const struct scan_seg *s = find(n, p - 1);
+	return s->orig_len ? s->orig + s->orig_len : s->orig + (p - s->norm);
+}

@@ -1,0 +1,189 @@
+/* patterns.c: the built-in detectors: one row per pattern, written for
+ * this project (Hyperscan syntax, ASCII after normalisation).
+ *
+ * Conventions: digit entities are bounded by \b so a match never starts or
+ * ends inside a longer number; every entity pattern asks for its start
+ * (SOM, leftmost) because validators need the exact span; injection
+ * markers and decode windows only need their end. Secret formats are
+ * anchored on the provider's fixed prefix; entropy is only a secondary
+ * signal (validate.c / match.c). Detectors whose shape alone is weak
+ * (national phone formats, postal codes, dates of birth) require a
+ * context word.
+ *
+ * Deliberately not here: named entities (people, places, organisations),
+ * which need a model, not a pattern.
+ */
+#include <string.h>
+
+#include "scan_internal.h"
+
+#define C   HS_FLAG_CASELESS
+#define S   HS_FLAG_SOM_LEFTMOST
+#define M   HS_FLAG_MULTILINE
+#define PII ASSAY_SCAN_PII
+#define SEC ASSAY_SCAN_SECRETS
+#define INJ ASSAY_SCAN_INJECTION
+
+static const char *const CTX_PHONE[] = {"phone", "telephone", "tel",       "call",     "calling", "mobile",
+                                        "cell",  "cellphone", "fax",       "desk",     "office",  "contact",
+                                        "reach", "dial",      "answering", "whatsapp", "sms",     "landline",
+                                        "ph",    "message",   "messages",  "text",     "texts",   NULL};
+static const char *const CTX_CARD[] = {"card",    "credit",   "debit",   "visa",   "mastercard",
+                                       "amex",    "maestro",  "payment", "cc",     "pan",
+                                       "billing", "discover", "jcb",     "diners", NULL};
+static const char *const CTX_SSN[] = {"ssn", "social", "security", "ssns", NULL};
+static const char *const CTX_IBAN[] = {"iban", "account", "bank", "transfer", "wire", NULL};
+static const char *const CTX_DOB[] = {"born", "birth", "birthday", "dob", "birthdate", NULL};
+static const char *const CTX_POSTAL[] = {"zip",  "zipcode",      "postal", "postcode",
+                                         "post", "postleitzahl", NULL};
+
+/* clang-format off */
+static const struct scan_det BUILTIN[] = {
+	/* ---- personal data ---- */
+	{"email", "EMAIL_ADDRESS",
+	 "[a-z0-9][a-z0-9._%+-]*@[a-z0-9][a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.[a-z]{2,24}\\b",
+	 C | S, PII, V_EMAIL, K_ENTITY, CTX_NONE, 0.95f, 0, NULL},
+	{"credit-card", "CREDIT_CARD",
+	 "\\b(?:\\d{4}[ -]?){2,4}\\d{1,4}\\b",
+	 S, PII, V_CARD, K_ENTITY, CTX_BOOST, 0.8f, 0, CTX_CARD},
+	{"credit-card-short", "CREDIT_CARD", /* 12-digit Maestro / 13-digit Visa: only with a context word */
+	 "\\b\\d{12,13}\\b",
+	 S, PII, V_CARD, K_ENTITY, CTX_REQUIRED, 0.6f, 0, CTX_CARD},
+	{"iban", "IBAN_CODE",
+	 "\\b[a-z]{2}\\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,4})?\\b",
+	 C | S, PII, V_IBAN, K_ENTITY, CTX_BOOST, 0.9f, 0, CTX_IBAN},
+	{"us-ssn", "US_SSN",
+	 "\\b\\d{3}-\\d{2}-\\d{4}\\b|\\b\\d{3} \\d{2} \\d{4}\\b",
+	 S, PII, V_SSN, K_ENTITY, CTX_BOOST, 0.7f, 0, CTX_SSN},
+	{"us-ssn-bare", "US_SSN",
+	 "\\b\\d{9}\\b",
+	 S, PII, V_SSN, K_ENTITY, CTX_REQUIRED, 0.6f, 0, CTX_SSN},
+	{"ipv4", "IP_ADDRESS",
+	 "\\b(?:\\d{1,3}\\.){3}\\d{1,3}\\b",
+	 S, PII, V_IPV4, K_ENTITY, CTX_NONE, 0.9f, 0, NULL},
+	{"ipv6", "IP_ADDRESS",
+	 "(?:\\b[0-9a-f]{1,4}|::)(?::{1,2}[0-9a-f]{1,4}){2,7}(?:::)?\\b|\\b[0-9a-f]{1,4}::",
+	 C | S, PII, V_IPV6, K_ENTITY, CTX_NONE, 0.85f, 0, NULL},
+	{"phone-intl", "PHONE_NUMBER", /* E.164 with the usual grouping: +41 (0)62 585 51 90 */
+	 "\\+\\d{1,3}[ .-]?(?:\\(0\\) ?)?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,5}(?:[ .-]?\\d{2,5}){0,4}(?: ?(?:x|ext\\.?) ?\\d{1,5})?\\b",
+	 C | S, PII, V_PHONE, K_ENTITY, CTX_BOOST, 0.7f, 0, CTX_PHONE},
+	{"phone-nanp", "PHONE_NUMBER", /* 555-123-4567, (555)123-4567, 001-555-123-4567x89 */
+	 "(?:\\b001[ .-]|\\b1[ .-])?(?:\\(\\d{3}\\) ?|\\b\\d{3}[ .-])\\d{3}[ .-]\\d{4}(?: ?(?:x|ext\\.?) ?\\d{1,5})?\\b",
+	 C | S, PII, V_PHONE, K_ENTITY, CTX_BOOST, 0.6f, 0, CTX_PHONE},
+	{"phone-national", "PHONE_NUMBER", /* 0490 75 40 81, (08) 8747 6301, 9469 9966 */
+	 "(?:\\(\\d{2,4}\\) ?|\\b\\d{2,5}[ .-])\\d{2,8}(?:[ .-]\\d{2,8}){0,3}\\b|\\b\\d{10,11}\\b",
+	 S, PII, V_PHONE, K_ENTITY, CTX_REQUIRED, 0.5f, 0, CTX_PHONE},
+	{"date-of-birth", "DATE_OF_BIRTH",
+	 "\\b(?:\\d{1,2}[/.-]\\d{1,2}[/.-](?:\\d{4}|\\d{2})|\\d{4}-\\d{2}-\\d{2}|\\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\\.? \\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\\.? \\d{1,2}(?:st|nd|rd|th)?,? \\d{4})\\b",
+	 C | S, PII, V_DATE, K_ENTITY, CTX_REQUIRED, 0.8f, 0, CTX_DOB},
+	{"postal-code", "POSTAL_CODE", /* US ZIP(+4), UK, Canada, NL, PL and other digit groups */
+	 "\\b(?:\\d{5}(?:-\\d{4})?|\\d{3} ?\\d{2}|\\d{4}(?: ?[a-z]{2})?|\\d{2}-\\d{3}|[a-z]{1,2}\\d[a-z\\d]? ?\\d[a-z]{2}|[a-z]\\d[a-z] ?\\d[a-z]\\d)\\b",
+	 C | S, PII, V_NONE, K_ENTITY, CTX_REQUIRED, 0.6f, 0, CTX_POSTAL},
+	{"url", "URL",
+	 "\\b(?:https?|ftp)://[a-z0-9][a-z0-9-]*(?:\\.[a-z0-9-]+)+(?::\\d{1,5})?(?:[/?#][^\\s<>\"'`|\\\\]*)?",
+	 C | S, PII, V_URL, K_ENTITY, CTX_NONE, 0.6f, 0, NULL},
+	{"url-credentials", "URL_CREDENTIALS",
+	 "\\b[a-z][a-z0-9+.-]{1,15}://[^\\s:/@]{1,}:[^\\s/@]{1,}@[a-z0-9.-]{1,}",
+	 C | S, SEC, V_NONE, K_ENTITY, CTX_NONE, 0.9f, 0, NULL},
+
+	/* ---- secrets ---- */
+	{"aws-access-key", "AWS_ACCESS_KEY",
+	 "\\b(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA|ANPA)[A-Z2-7]{16}\\b",
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL},
+	{"github-token", "GITHUB_TOKEN",
+	 "\\bgh[pousr]_[A-Za-z0-9]{36,}\\b|\\bgithub_pat_[A-Za-z0-9_]{70,}\\b",
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.95f, 0, NULL},
+	{"slack-token", "SLACK_TOKEN",
+	 "\\bxox[abposr]-[A-Za-z0-9-]{10,}\\b|https://hooks\\.slack\\.com/services/T[A-Z0-9]{6,12}/B[A-Z0-9]{6,12}/[A-Za-z0-9]{20,32}",
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL},
+	{"stripe-key", "STRIPE_KEY",
+	 "\\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{20,}\\b",
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL},
+	{"openai-key", "OPENAI_KEY",
+	 "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\\b|\\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}\\b",
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.95f, 0, NULL},
+	{"anthropic-key", "ANTHROPIC_KEY",
+	 "\\bsk-ant-(?:api|admin)\\d{2}-[A-Za-z0-9_-]{80,}\\b",
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.95f, 0, NULL},
+	{"google-api-key", "GOOGLE_API_KEY",
+	 "\\bAIza[0-9A-Za-z_-]{35}\\b",
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL},
+	{"private-key", "PRIVATE_KEY",
+	 "-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----",
+	 S, SEC, V_NONE, K_ENTITY, CTX_NONE, 0.99f, 0, NULL},
+	{"jwt", "JWT",
+	 "\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\b",
+	 S, SEC, V_JWT, K_ENTITY, CTX_NONE, 0.9f, 0, NULL},
+	{"generic-secret", "GENERIC_SECRET", /* key = value; kept only with a high-entropy value */
+	 "\\b(?:api[_-]?key|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|password|passwd)[\"']?\\s{0,3}[:=]\\s{0,3}[\"']?[A-Za-z0-9_+/=.-]{16,}",
+	 C | S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.7f, 0, NULL},
+
+	/* ---- injection markers (scored per sentence) ---- */
+	{"ignore-previous", "PROMPT_INJECTION",
+	 "\\b(?:ignore|disregard|forget|skip|override)\\s+(?:all\\s+|any\\s+|the\\s+|your\\s+|of\\s+)*(?:previous|prior|above|earlier|preceding|former|original|system|initial)\\s+(?:instructions?|prompts?|rules|directions|directives|guidelines|context|messages?)",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL},
+	{"ignore-everything", "PROMPT_INJECTION",
+	 "\\b(?:ignore|forget|disregard)\\s+(?:everything|all)\\s+(?:you\\s+were\\s+told|above|before|that\\s+came\\s+before)",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL},
+	{"new-instructions", "PROMPT_INJECTION",
+	 "\\b(?:new|updated|real|actual|true)\\s+(?:system\\s+)?instructions\\s*:",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL},
+	{"override-safety", "PROMPT_INJECTION",
+	 "\\b(?:bypass|override|disable|turn\\s+off|ignore)\\s+(?:your\\s+|the\\s+|all\\s+|any\\s+)?(?:safety|content|ethical|moderation)\\s+(?:filters?|polic(?:y|ies)|guidelines|rules|restrictions|guardrails)",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL},
+	{"developer-mode", "PROMPT_INJECTION",
+	 "\\b(?:developer|debug|god|admin|sudo)\\s+mode\\b",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.4f, NULL},
+	{"you-are-now", "PROMPT_INJECTION",
+	 "\\byou\\s+are\\s+now\\s+(?:in\\s+)?(?:an?\\s+)?(?:dan|jailbroken|unrestricted|unfiltered|uncensored|evil|free|developer\\s+mode)\\b",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL},
+	{"do-anything-now", "PROMPT_INJECTION",
+	 "\\bdo\\s+anything\\s+now\\b|\\bjailbr(?:eak|oken)\\b",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL},
+	{"roleplay-frame", "PROMPT_INJECTION",
+	 "\\b(?:pretend|imagine)\\s+(?:that\\s+)?you\\s+(?:are|have)\\b|\\bact\\s+as\\s+(?:if\\s+you|an?\\s+(?:ai|assistant|model)\\s+(?:with|without))\\b|\\broleplay\\s+as\\b",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.25f, NULL},
+	{"no-restrictions", "PROMPT_INJECTION",
+	 "\\b(?:no|without\\s+(?:any\\s+)?)\\s*(?:restrictions|limitations|filters|censorship|guidelines|rules)\\b",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.3f, NULL},
+	{"reveal-system-prompt", "PROMPT_INJECTION",
+	 "\\b(?:reveal|print|show|repeat|output|display|leak|tell\\s+me|what\\s+(?:is|are))\\s+(?:me\\s+)?(?:your|the)\\s+(?:system\\s+prompt|hidden\\s+(?:instructions|prompt)|initial\\s+(?:instructions|prompt)|original\\s+(?:instructions|prompt)|secret\\s+instructions)",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL},
+	{"role-token", "PROMPT_INJECTION", /* chat-template tokens smuggled into text */
+	 "<\\|(?:im_start|im_end|system|user|assistant|endoftext|begin_of_text|start_header_id|end_header_id|eot_id)\\|>|\\[/?INST\\]|<</?SYS>>",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL},
+	{"role-spoof", "PROMPT_INJECTION", /* a line that pretends to start a system/assistant turn */
+	 "^\\s{0,8}(?:#{1,4}\\s*)?(?:system|assistant|developer)\\s*(?:prompt|message)?\\s*:|</?(?:system|instructions?)>|\\b(?:end|begin)\\s+of\\s+(?:system\\s+)?(?:prompt|instructions)\\b",
+	 C | M, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL},
+	{"rot13-override", "PROMPT_INJECTION", /* the phrases above, rot13-encoded */
+	 "\\bvtaber\\s+(?:nyy\\s+)?(?:cerivbhf|cevbe|nobir)\\s+vafgehpgvbaf|\\bqvfertneq\\s+(?:nyy\\s+)?(?:cerivbhf|cevbe)\\s+vafgehpgvbaf|\\bqrirybcre\\s+zbqr\\b|\\bflfgrz\\s+cebzcg\\b",
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL},
+
+	/* ---- decode windows (also an injection marker when the payload is text) ---- */
+	{"base64-run", "ENCODED_PAYLOAD", "[A-Za-z0-9+/_-]{40}", 0, INJ | SEC | PII, V_NONE, K_B64RUN, CTX_NONE, 0, 0.3f, NULL},
+	{"hex-run", "ENCODED_PAYLOAD", "[0-9a-fA-F]{32}", 0, INJ | SEC | PII, V_NONE, K_HEXRUN, CTX_NONE, 0, 0.3f, NULL},
+};
+/* clang-format on */
+
+const struct scan_det *scan_builtin(size_t *n)
+{
+	*n = sizeof BUILTIN / sizeof BUILTIN[0];
+	return BUILTIN;
+}
+
+static const char *const VALIDATOR_NAMES[] = {"none",  "card", "iban", "ssn",  "ipv4",    "ipv6", "email",
+                                              "phone", "date", "jwt",  "luhn", "entropy", "url"};
+
+const char *const *scan_validator_names(size_t *n)
+{
+	*n = sizeof VALIDATOR_NAMES / sizeof VALIDATOR_NAMES[0];
+	return VALIDATOR_NAMES;
+}
+
+int scan_validator_from_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof VALIDATOR_NAMES / sizeof VALIDATOR_NAMES[0]; i++)
+		if (strcmp(name, VALIDATOR_NAMES[i]) == 0)
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,154 @@
+/* scan_internal.h: the detector model shared by the files of lib/scan
+ * (private to this folder).
+ *
+ * A detector is one pattern with what confirms it: a validator, context
+ * words (whole words, near the match), a base confidence, and for
+ * injection markers a weight in the per-sentence score. Built-in
+ * detectors are a static table (patterns.c); user rules (rules.c) are the
+ * same struct with a compiled PCRE2 pattern and owned strings.
+ */
+#ifndef ASSAY_SCAN_INTERNAL_H
+#define ASSAY_SCAN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hs/hs.h>
+
+#include "assay/arena.h"
+#include "assay/scan.h"
+
+enum scan_validator {
+	V_NONE = 0,
+	V_CARD,
+	V_IBAN,
+	V_SSN,
+	V_IPV4,
+	V_IPV6,
+	V_EMAIL,
+	V_PHONE,
+	V_DATE,
+	V_JWT,
+	V_LUHN,
+	V_ENTROPY, /* secrets: the token body must not look like a placeholder */
+	V_URL,     /* trailing punctuation trimmed */
+};
+
+enum scan_kind {
+	K_ENTITY = 0, /* a finding when confirmed */
+	K_MARKER,     /* an injection marker, scored per sentence */
+	K_B64RUN,     /* a 40-character base64 window: decode and rescan */
+	K_HEXRUN,     /* a 32-character hex window: decode and rescan */
+};
+
+enum scan_ctx_mode { CTX_NONE = 0, CTX_BOOST, CTX_REQUIRED };
+
+struct scan_det {
+	const char *name, *entity;
+	const char *pattern; /* Hyperscan (built-in) or PCRE2 (user) syntax */
+	unsigned hs_flags;
+	unsigned char group, validator, kind, ctx_mode;
+	float confidence;           /* after validation, before context */
+	float weight;               /* K_MARKER: contribution to the sentence score */
+	const char *const *context; /* NULL-terminated lower-case words, or NULL */
+};
+
+/* patterns.c */
+const struct scan_det *scan_builtin(size_t *n);
+/* Validator by name for user rules ("luhn", "card", "iban", ...); -1 if unknown. */
+int scan_validator_from_name(const char *name);
+const char *const *scan_validator_names(size_t *n);
+
+/* normalize.c: segments mapping normalised bytes back to the original. */
+struct scan_seg {
+	uint64_t norm, orig; /* start of the segment in each text */
+	uint32_t orig_len;   /* expanded segment: bytes of the one original code point; 0: copy */
+};
+
+struct scan_norm {
+	char *buf; /* normalised text (NULL when the input was pure ASCII) */
+	size_t len, cap;
+	struct scan_seg *seg;
+	size_t nseg, segcap;
+	uint64_t invisible; /* zero-width / bidi / variation selectors removed */
+	uint64_t tags;      /* Unicode tag characters turned into ASCII */
+	/* where the first hidden characters were (injection markers) */
+	struct scan_hidden {
+		uint64_t norm, orig;
+		int kind; /* 0 zero-width, 1 bidi control, 2 tag character */
+	} hidden[32];
+	size_t nhidden;
+};
+
+/* Normalise text. Returns 0 or ASSAY_ENOMEM. When the text is pure ASCII
+ * n->buf stays NULL and the caller scans the original. */
+int scan_normalize(struct scan_norm *n, const char *text, size_t len);
+void scan_norm_free(struct scan_norm *n);
+/* Map a normalised start / exclusive end back to original offsets. */
+uint64_t scan_map_start(const struct scan_norm *n, uint64_t p);
+uint64_t scan_map_end(const struct scan_norm *n, const char *orig, uint64_t p);
+
+/* context.c: is one of `words` a whole word in text[lo, hi)? (len: the
+ * text's length, to see whether a word goes on past the window.) */
+int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const char *const *words);
+
+/* decode.c: decode a base64 / hex run into out (cap bytes); returns the
+ * decoded length, or -1 when the run is not text worth rescanning. */
+long scan_decode_b64(const char *s, size_t len, char *out, size_t cap);
+long scan_decode_hex(const char *s, size_t len, char *out, size_t cap);
+
+/* scanner.c */
+struct scan_cand {
+	uint64_t from, to;
+	uint32_t det;
+};
+
+struct assay_scanner {
+	hs_database_t *db; /* NULL when no built-in detector is enabled */
+	struct scan_det *dets;
+	void **re; /* per detector: pcre2_code for user rules, NULL for built-ins */
+	size_t ndets, nbuiltin;
+	unsigned groups;
+	double min_conf;
+	int no_decode;
+	struct assay_arena arena; /* user rules' strings */
+	char rules_sha256[65];
+};
+
+struct assay_scan_ctx {
+	const struct assay_scanner *s;
+	hs_scratch_t *scratch;
+	void *md;   /* pcre2_match_data */
+	void *mctx; /* pcre2_match_context: the match limit */
+	struct scan_norm norm;
+	struct scan_cand *cand;
+	size_t ncand, candcap;
+	struct assay_finding *found, *out;
+	size_t nfound, foundcap, nout, outcap;
+	struct scan_mark {
+		uint64_t pos; /* normalised offset inside the marker */
+		uint32_t det; /* detector, or UINT32_MAX - kind for hidden characters */
+	} * marks;
+	size_t nmarks, markcap;
+	char *dec; /* decoded run */
+	size_t deccap;
+	const char *text; /* what the callback is scanning */
+	size_t len;
+	uint64_t run_end[2]; /* end of the last base64 / hex run seen */
+	int oom;
+	struct assay_arena arena; /* per scan: injection rule lists */
+};
+
+/* match.c: a vector push with geometric growth; 0 or ASSAY_ENOMEM. */
+int scan_grow(void **p, size_t *cap, size_t need, size_t elem);
+
+/* inject.c: score c->marks per sentence of t (normalised text of orig). */
+int scan_inject(struct assay_scan_ctx *c, const char *t, size_t tlen, const char *orig, size_t olen);
+
+/* rules.c: load a YAML rules file; appends detectors to s (arena-owned). */
+int scan_rules_load(struct assay_scanner *s, const char *path, struct assay_error *err);
+
+/* Validate text by validator id (1 = confirmed). */
+int scan_validate(int validator, const char *s, size_t len);
+
+#endif
