@@ -53,8 +53,9 @@ struct assay_moments {
 	double mean, m2, m3, m4; /* central moment sums: M2 = sum (x - mean)^2 ... */
 };
 
-struct assay_kll; /* KLL sketch: lib/stats/kll.c (opaque) */
-struct assay_hll; /* HyperLogLog: lib/stats/hll.c (opaque) */
+struct assay_kll;  /* KLL sketch: lib/stats/kll.c (opaque) */
+struct assay_topk; /* Misra-Gries frequent values: lib/stats/topk.c (opaque) */
+struct assay_hll;  /* HyperLogLog: lib/stats/hll.c (opaque) */
 
 struct assay_column_profile {
 	char *name;
@@ -72,8 +73,19 @@ struct assay_column_profile {
 	struct assay_kll *kll;              /* numeric, past the cap (NULL while exact) */
 	struct assay_hll *hll;              /* past the cap */
 	size_t ntop;                        /* top-k frequent values, categorical */
-	char **top_value;
+	char **top_value;                   /* NUL-terminated copies (see top_len) */
 	uint64_t *top_count;
+	/* Added after the first draft (read by the renderers and the JSON): */
+	uint32_t *top_len;     /* byte lengths of top_value[i] */
+	struct assay_topk *mg; /* categorical, past the cap: Misra-Gries counters
+	                          (assay/topk.h), what top-k is read from */
+};
+
+/* One input a profile was computed from (several after a merge). */
+struct assay_profile_input {
+	char *path;
+	char sha256[65];
+	uint64_t rows;
 };
 
 struct assay_profile {
@@ -82,25 +94,39 @@ struct assay_profile {
 	uint64_t rows;
 	size_t ncolumns;
 	struct assay_column_profile *columns;
-	uint64_t cap;  /* distinct values kept exactly per column */
-	size_t topk;   /* frequent values kept per categorical column */
+	uint64_t cap; /* distinct values kept exactly per column */
+	size_t topk;  /* frequent values kept per categorical column */
+	/* Added after the first draft: every input (one, or the shards of a
+	 * merge; source_path and sha256 above are the first input's, "" after
+	 * a merge of several). */
+	size_t ninputs;
+	struct assay_profile_input *inputs;
 };
+
+#define ASSAY_PROFILE_SCHEMA       "assay.profile/1"
+#define ASSAY_PROFILE_DEFAULT_CAP  (1u << 20)
+#define ASSAY_PROFILE_DEFAULT_TOPK 20
+#define ASSAY_PROFILE_MG_FACTOR    32 /* Misra-Gries counters per reported top value */
 
 struct assay_profile_opts {
-	uint64_t cap;           /* default 1 << 20 */
-	size_t topk;            /* default 20 */
+	uint64_t cap;               /* default 1 << 20 */
+	size_t topk;                /* default 20 */
 	const char *const *columns; /* profile only these (NULL: all) */
 	size_t ncolumns;
+	int topk_set; /* topk is taken as given even when 0 (else 0 means the default) */
 };
 
-int assay_profile_build(struct assay_source *src, const struct assay_profile_opts *opts, struct assay_profile **out,
-                        struct assay_error *err);
+int assay_profile_build(struct assay_source *src, const struct assay_profile_opts *opts,
+                        struct assay_profile **out, struct assay_error *err);
 /* dst += src: same columns (by name); types reconcile (numeric + categorical
  * -> categorical). */
 int assay_profile_merge(struct assay_profile *dst, const struct assay_profile *src, struct assay_error *err);
 int assay_profile_write_json(const struct assay_profile *p, FILE *out, struct assay_error *err);
 /* Located errors for files that are not assay.profile/1. */
 int assay_profile_read_json(const char *path, struct assay_profile **out, struct assay_error *err);
+/* The same from memory; name is used in error messages. */
+int assay_profile_read_json_buffer(const char *name, const char *buf, size_t len, struct assay_profile **out,
+                                   struct assay_error *err);
 void assay_profile_free(struct assay_profile *p);
 
 const struct assay_column_profile *assay_profile_column(const struct assay_profile *p, const char *name);
@@ -108,5 +134,18 @@ const struct assay_column_profile *assay_profile_column(const struct assay_profi
 /* Quantile q in [0, 1] with numpy's linear interpolation when exact; from
  * the KLL sketch otherwise (rank error bound in docs/profiles.md). */
 double assay_column_quantile(const struct assay_column_profile *c, double q);
+
+/* Added after the first draft. */
+
+/* "numeric", "categorical", "empty". */
+const char *assay_column_type_name(enum assay_column_type t);
+/* Derived statistics of a numeric column; NaN when undefined. */
+double assay_column_mean(const struct assay_column_profile *c);
+double assay_column_std(const struct assay_column_profile *c); /* sample (ddof = 1) */
+/* Render for people: format "text" (aligned table), "md" or "html"
+ * (self-contained page with a histogram per numeric column), or "json"
+ * (the same as assay_profile_write_json). */
+int assay_profile_render(const struct assay_profile *p, const char *format, FILE *out,
+                         struct assay_error *err);
 
 #endif

@@ -1,0 +1,313 @@
+/* cmd_profile.c: `assay profile`: summarise a dataset into a mergeable
+ * profile (assay.profile/1), merge shard profiles, show a profile. Parses
+ * options, calls the library, renders: every behaviour lives in lib/. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/arena.h"
+#include "assay/output.h"
+#include "assay/profile.h"
+#include "assay/source.h"
+#include "cli.h"
+
+static const char USAGE[] =
+    "usage: assay profile --data FILE [--out F.profile.json] [--format json|text|md|html] [options]\n"
+    "       assay profile merge A.profile.json B.profile.json ... [--out ALL.profile.json]\n"
+    "       assay profile show F.profile.json [--format text|md|html|json] [--out FILE]\n"
+    "\n"
+    "Summarise a dataset into a mergeable profile: per column the type, counts of\n"
+    "present and missing values (empty, NA, NaN, inf), min, max, moments, an exact\n"
+    "value map up to --cap distinct values, and past it a KLL quantile sketch and a\n"
+    "HyperLogLog distinct count; top values of categorical columns (docs/profiles.md).\n"
+    "Profiles of shards merge into exactly the profile of the whole file.\n"
+    "Exit status: 0 ok, 2 usage or input error, 3 internal error.\n"
+    "\n"
+    "Options:\n"
+    "  --data FILE            CSV (RFC 4180) or JSONL (.jsonl, .ndjson)\n"
+    "  --out FILE             write there atomically (default format json); without it a\n"
+    "                         text summary goes to stdout\n"
+    "  --format FMT           json, text, md or html\n"
+    "  --cap N                distinct values kept exactly per column (default 1048576)\n"
+    "  --topk K               frequent values kept per categorical column (default 20)\n"
+    "  --columns A,B,...      profile only these columns\n"
+    "  --delimiter C          CSV field separator (default ,; use '\\t' for tab)\n"
+    "  --na LIST              extra spellings of missing values, comma-separated\n"
+    "  --threads N            worker threads (default: all cores)\n"
+    "\n"
+    "Examples:\n"
+    "  assay profile --data train.csv --out train.profile.json\n"
+    "  assay profile --data compas.csv --columns age,race,priors_count\n"
+    "  assay profile merge part-*.profile.json --out all.profile.json\n"
+    "  assay profile show train.profile.json --format html --out train.html\n";
+
+struct opts {
+	const char *data, *out, *format, *columns, *delimiter, *na;
+	uint64_t cap;
+	size_t topk;
+	int topk_set, threads;
+	const char *sub; /* NULL, "merge" or "show" */
+	char **files;
+	size_t nfiles;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "assay profile: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n  hint: see `assay profile --help`\n");
+	return 2;
+}
+
+static int fail_with(const struct assay_error *err)
+{
+	char buf[2048];
+	assay_error_format(err, buf, sizeof buf);
+	fprintf(stderr, "assay profile: %s", buf);
+	return assay_error_exit_code(err);
+}
+
+static const char **split(struct assay_arena *a, const char *s, size_t *n)
+{
+	size_t cap = 1;
+	for (const char *q = s; *q; q++)
+		cap += *q == ',';
+	const char **v = assay_arena_alloc(a, cap * sizeof *v);
+	*n = 0;
+	const char *start = s;
+	for (const char *q = s;; q++) {
+		if (*q == ',' || *q == '\0') {
+			if (q > start)
+				v[(*n)++] = assay_arena_strndup(a, start, (size_t)(q - start));
+			if (!*q)
+				break;
+			start = q + 1;
+		}
+	}
+	return v;
+}
+
+static int whole(const char *opt, const char *s, double lo, double hi, double *x)
+{
+	char *end;
+	*x = strtod(s, &end);
+	if (end == s || *end || *x < lo || *x > hi || *x != floor(*x)) {
+		fprintf(stderr, "assay profile: %s expects a whole number from %.0f to %.0f, not \"%s\"\n",
+		        opt, lo, hi, s);
+		fprintf(stderr, "  hint: see `assay profile --help`\n");
+		return 2;
+	}
+	return 0;
+}
+
+enum { O_DATA = 256, O_OUT, O_FORMAT, O_CAP, O_TOPK, O_COLUMNS, O_DELIM, O_NA, O_THREADS, O_HELP };
+
+static const struct option LONGOPTS[] = {
+    {"data", 1, 0, O_DATA},       {"out", 1, 0, O_OUT},   {"format", 1, 0, O_FORMAT},
+    {"cap", 1, 0, O_CAP},         {"topk", 1, 0, O_TOPK}, {"columns", 1, 0, O_COLUMNS},
+    {"delimiter", 1, 0, O_DELIM}, {"na", 1, 0, O_NA},     {"threads", 1, 0, O_THREADS},
+    {"help", 0, 0, O_HELP},       {0, 0, 0, 0},
+};
+
+/* 0 to go on, -1 after --help, or the exit status. */
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	optind = 1;
+	opterr = 0;
+	int c;
+	double x;
+	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
+		switch (c) {
+		case O_DATA:
+			o->data = optarg;
+			break;
+		case O_OUT:
+			o->out = optarg;
+			break;
+		case O_FORMAT:
+			o->format = optarg;
+			break;
+		case O_CAP:
+			if (whole("--cap", optarg, 1, 1e12, &x))
+				return 2;
+			o->cap = (uint64_t)x;
+			break;
+		case O_TOPK:
+			if (whole("--topk", optarg, 0, 100000, &x))
+				return 2;
+			o->topk = (size_t)x;
+			o->topk_set = 1;
+			break;
+		case O_COLUMNS:
+			o->columns = optarg;
+			break;
+		case O_DELIM:
+			o->delimiter = optarg;
+			break;
+		case O_NA:
+			o->na = optarg;
+			break;
+		case O_THREADS:
+			if (whole("--threads", optarg, 1, 256, &x))
+				return 2;
+			o->threads = (int)x;
+			break;
+		case 'h':
+		case O_HELP:
+			fputs(USAGE, stdout);
+			return -1;
+		default:
+			return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
+		}
+	}
+	/* positional arguments: a subcommand and its files */
+	o->files = argv + optind;
+	o->nfiles = (size_t)(argc - optind);
+	if (o->nfiles && (strcmp(o->files[0], "merge") == 0 || strcmp(o->files[0], "show") == 0)) {
+		o->sub = o->files[0];
+		o->files++;
+		o->nfiles--;
+	} else if (o->nfiles) {
+		return usage_error("unexpected argument \"%s\" (subcommands: merge, show)", o->files[0]);
+	}
+	if (o->format && strcmp(o->format, "json") && strcmp(o->format, "text") && strcmp(o->format, "md") &&
+	    strcmp(o->format, "html"))
+		return usage_error("--format is json, text, md or html, not \"%s\"", o->format);
+	if (o->delimiter) {
+		const char *d = o->delimiter;
+		if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0)
+			d = "\t";
+		if (strlen(d) != 1)
+			return usage_error("--delimiter is one character, not \"%s\"", o->delimiter);
+		o->delimiter = d;
+	}
+	if (!o->sub) {
+		if (!o->data)
+			return usage_error("%s", "--data FILE is required");
+	} else {
+		if (o->data || o->cap || o->topk_set || o->columns || o->delimiter || o->na || o->threads)
+			return usage_error(
+			    "%s", "the data options (--data, --cap, --topk, --columns, --delimiter, --na, "
+			          "--threads) are for `assay profile --data`, not merge or show");
+		if (strcmp(o->sub, "merge") == 0 && o->nfiles < 1)
+			return usage_error("%s", "merge needs one or more profiles");
+		if (strcmp(o->sub, "show") == 0 && o->nfiles != 1)
+			return usage_error("%s", "show takes one profile");
+	}
+	return 0;
+}
+
+struct render_ctx {
+	const struct assay_profile *p;
+	const char *format;
+};
+
+static int render(void *ctx, FILE *out, struct assay_error *err)
+{
+	struct render_ctx *rc = ctx;
+	return assay_profile_render(rc->p, rc->format, out, err);
+}
+
+/* To --out atomically, or to stdout. */
+static int emit(const struct assay_profile *p, const char *format, const char *out)
+{
+	struct assay_error err;
+	assay_error_clear(&err);
+	struct render_ctx rc = {p, format};
+	int r = out ? assay_write_atomic(out, render, &rc, &err) : render(&rc, stdout, &err);
+	if (r)
+		return fail_with(&err);
+	if (out)
+		printf("profile: %llu rows, %zu columns -> %s\n", (unsigned long long)p->rows, p->ncolumns,
+		       out);
+	return 0;
+}
+
+static int run_build(struct opts *o, struct assay_arena *a)
+{
+	struct assay_error err;
+	assay_error_clear(&err);
+	size_t nna = 0, ncols = 0;
+	const char **na = o->na ? split(a, o->na, &nna) : NULL;
+	const char **cols = o->columns ? split(a, o->columns, &ncols) : NULL;
+	if (o->columns && ncols == 0)
+		return usage_error("%s", "--columns names no column");
+	struct assay_source_opts so = {.path = o->data,
+	                               .delimiter = o->delimiter ? o->delimiter[0] : 0,
+	                               .na = na,
+	                               .nna = nna,
+	                               .threads = o->threads};
+	struct cli_progress bar;
+	cli_progress_init(&bar, "profiling");
+	so.progress = cli_progress_update;
+	so.progress_ctx = &bar;
+	struct assay_source *src = NULL;
+	if (assay_source_open(&src, &so, &err) != 0)
+		return fail_with(&err);
+	struct assay_profile_opts po = {
+	    .cap = o->cap, .topk = o->topk, .topk_set = o->topk_set, .columns = cols, .ncolumns = ncols};
+	struct assay_profile *p = NULL;
+	int rc = assay_profile_build(src, &po, &p, &err);
+	cli_progress_done(&bar);
+	assay_source_free(src);
+	if (rc)
+		return fail_with(&err);
+	rc = emit(p, o->format ? o->format : o->out ? "json" : "text", o->out);
+	assay_profile_free(p);
+	return rc;
+}
+
+static int run_merge(struct opts *o)
+{
+	struct assay_error err;
+	assay_error_clear(&err);
+	struct assay_profile *all = NULL;
+	if (assay_profile_read_json(o->files[0], &all, &err))
+		return fail_with(&err);
+	for (size_t i = 1; i < o->nfiles; i++) {
+		struct assay_profile *p = NULL;
+		int rc = assay_profile_read_json(o->files[i], &p, &err);
+		if (!rc && (rc = assay_profile_merge(all, p, &err)) != 0 && !err.file[0])
+			snprintf(err.file, sizeof err.file, "%s", o->files[i]);
+		assay_profile_free(p);
+		if (rc) {
+			assay_profile_free(all);
+			return fail_with(&err);
+		}
+	}
+	int rc = emit(all, o->format ? o->format : "json", o->out);
+	assay_profile_free(all);
+	return rc;
+}
+
+static int run_show(struct opts *o)
+{
+	struct assay_error err;
+	assay_error_clear(&err);
+	struct assay_profile *p = NULL;
+	if (assay_profile_read_json(o->files[0], &p, &err))
+		return fail_with(&err);
+	int rc = emit(p, o->format ? o->format : "text", o->out);
+	assay_profile_free(p);
+	return rc;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	struct opts o;
+	memset(&o, 0, sizeof o);
+	int rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (o.sub && strcmp(o.sub, "merge") == 0)
+		return run_merge(&o);
+	if (o.sub)
+		return run_show(&o);
+	struct assay_arena a = {0};
+	assay_arena_init(&a);
+	rc = run_build(&o, &a);
+	assay_arena_free(&a);
+	return rc;
+}

@@ -1,0 +1,674 @@
+/* profile_build.c: one streaming pass over a source into a profile.
+ *
+ * Each worker keeps, per column, counts and one "view" chosen by the first
+ * present value it sees: numeric (a hash table double -> count) or
+ * categorical (a hash table bytes -> count). Past `cap` distinct values
+ * the table is replaced by sketches, seeded with the table's contents in
+ * sorted order (so the result is a function of the data, not of hash
+ * order): KLL + HLL + streaming moments (numeric), HLL + Misra-Gries
+ * (categorical). At the end each worker's tables are sorted into exact
+ * maps and the workers' partial profiles are merged (profile_merge.c).
+ *
+ * Classification of a field, in this order: "" -> missing_empty; a
+ * missing spelling (assay_source_is_na: NA, null, --na...) -> missing_nan
+ * if it reads as NaN, else missing_na; a number that is NaN ("nan",
+ * "NAN") -> missing_nan; +-inf ("inf", "-Infinity") -> missing_inf, in
+ * every column; any other number -> a numeric value; anything else -> a
+ * string, which makes the column categorical.
+ *
+ * A column is numeric if every present value of every worker is a
+ * number. A worker that saw numbers first and then a string has lost the
+ * text of those numbers ("1.0" and "1" are different categories): such
+ * columns are profiled again in a second pass over the file, as
+ * categorical from the start. Files whose categorical columns start with
+ * a string in every worker's range are read once.
+ *
+ * Does not: keep the text of numeric columns, or profile nested JSON.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/hll.h"
+#include "assay/kll.h"
+#include "assay/moments.h"
+#include "assay/topk.h"
+#include "profile_internal.h"
+
+enum view { V_NONE = 0, V_NUM, V_CAT, V_LOST };
+
+struct numtab {
+	uint64_t *key; /* bits of the double */
+	uint64_t *cnt; /* 0: empty slot */
+	size_t n, cap; /* cap: power of two */
+};
+
+struct centry {
+	uint64_t hash;
+	size_t off;
+	uint32_t len;
+	uint64_t cnt;
+};
+
+struct cattab {
+	uint32_t *slot; /* entry + 1, 0 empty */
+	size_t nslot;
+	struct centry *e;
+	size_t n, alloc;
+	char *bytes;
+	size_t nbytes, abytes;
+};
+
+struct colbuild {
+	enum view view;
+	int exact, oom;
+	uint64_t rows, present, empty, na, nan, inf;
+	double min, max;
+	struct numtab nt;
+	struct cattab ct;
+	struct assay_moments mo;
+	struct assay_kll *kll;
+	struct assay_hll *hll;
+	struct assay_topk *mg;
+};
+
+struct builder {
+	const struct assay_source *src;
+	size_t ncols;
+	const size_t *srccol; /* source column of each profiled column */
+	const int *active;    /* pass 2: only these columns (NULL: all) */
+	enum view start;      /* V_NONE in pass 1, V_CAT in pass 2 */
+	uint64_t cap;
+	size_t topk;
+};
+
+struct worker {
+	const struct builder *b;
+	struct colbuild *col;
+};
+
+/* ---- tables -------------------------------------------------------- */
+
+static int numtab_grow(struct numtab *t)
+{
+	size_t ncap = t->cap ? t->cap * 2 : 64;
+	uint64_t *k = calloc(ncap, sizeof *k), *c = calloc(ncap, sizeof *c);
+	if (!k || !c) {
+		free(k);
+		free(c);
+		return -1;
+	}
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->cnt[i])
+			continue;
+		double d;
+		memcpy(&d, &t->key[i], 8);
+		size_t s = (size_t)assay_hash_double(d) & (ncap - 1);
+		while (c[s])
+			s = (s + 1) & (ncap - 1);
+		k[s] = t->key[i];
+		c[s] = t->cnt[i];
+	}
+	free(t->key);
+	free(t->cnt);
+	t->key = k;
+	t->cnt = c;
+	t->cap = ncap;
+	return 0;
+}
+
+/* 1 when x is new, 0 when it was there, -1 out of memory. */
+static int numtab_add(struct numtab *t, double x)
+{
+	if (2 * (t->n + 1) > t->cap && numtab_grow(t))
+		return -1;
+	uint64_t bits;
+	memcpy(&bits, &x, 8);
+	size_t s = (size_t)assay_hash_double(x) & (t->cap - 1);
+	while (t->cnt[s]) {
+		if (t->key[s] == bits) {
+			t->cnt[s]++;
+			return 0;
+		}
+		s = (s + 1) & (t->cap - 1);
+	}
+	t->key[s] = bits;
+	t->cnt[s] = 1;
+	t->n++;
+	return 1;
+}
+
+static void numtab_free(struct numtab *t)
+{
+	free(t->key);
+	free(t->cnt);
+	memset(t, 0, sizeof *t);
+}
+
+struct numpair {
+	double v;
+	uint64_t c;
+};
+
+static int cmp_numpair(const void *a, const void *b)
+{
+	double x = ((const struct numpair *)a)->v, y = ((const struct numpair *)b)->v;
+	return (x > y) - (x < y);
+}
+
+/* The table as a sorted map (value ascending). */
+static int numtab_sorted(const struct numtab *t, struct assay_numeric_map *m)
+{
+	struct numpair *p = malloc((t->n ? t->n : 1) * sizeof *p);
+	m->value = malloc((t->n ? t->n : 1) * sizeof *m->value);
+	m->count = malloc((t->n ? t->n : 1) * sizeof *m->count);
+	if (!p || !m->value || !m->count) {
+		free(p);
+		free(m->value);
+		free(m->count);
+		m->value = NULL;
+		m->count = NULL;
+		return -1;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->cnt[i]) {
+			memcpy(&p[n].v, &t->key[i], 8);
+			p[n++].c = t->cnt[i];
+		}
+	qsort(p, n, sizeof *p, cmp_numpair);
+	for (size_t i = 0; i < n; i++) {
+		m->value[i] = p[i].v;
+		m->count[i] = p[i].c;
+	}
+	m->n = n;
+	free(p);
+	return 0;
+}
+
+static int cattab_grow(struct cattab *t)
+{
+	size_t nslot = t->nslot ? t->nslot * 2 : 64;
+	uint32_t *s = calloc(nslot, sizeof *s);
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t j = (size_t)t->e[i].hash & (nslot - 1);
+		while (s[j])
+			j = (j + 1) & (nslot - 1);
+		s[j] = (uint32_t)(i + 1);
+	}
+	free(t->slot);
+	t->slot = s;
+	t->nslot = nslot;
+	return 0;
+}
+
+static int cattab_add(struct cattab *t, const char *p, uint32_t len, uint64_t hash)
+{
+	if (2 * (t->n + 1) > t->nslot && cattab_grow(t))
+		return -1;
+	size_t j = (size_t)hash & (t->nslot - 1);
+	while (t->slot[j]) {
+		struct centry *e = &t->e[t->slot[j] - 1];
+		if (e->hash == hash && e->len == len && memcmp(t->bytes + e->off, p, len) == 0) {
+			e->cnt++;
+			return 0;
+		}
+		j = (j + 1) & (t->nslot - 1);
+	}
+	if (t->n == t->alloc) {
+		size_t na = t->alloc ? t->alloc * 2 : 32;
+		struct centry *e = realloc(t->e, na * sizeof *e);
+		if (!e)
+			return -1;
+		t->e = e;
+		t->alloc = na;
+	}
+	if (t->nbytes + len > t->abytes) {
+		size_t na = t->abytes ? t->abytes * 2 : 1024;
+		while (na < t->nbytes + len)
+			na *= 2;
+		char *b = realloc(t->bytes, na);
+		if (!b)
+			return -1;
+		t->bytes = b;
+		t->abytes = na;
+	}
+	if (len)
+		memcpy(t->bytes + t->nbytes, p, len);
+	t->e[t->n] = (struct centry){hash, t->nbytes, len, 1};
+	t->nbytes += len;
+	t->slot[j] = (uint32_t)++t->n;
+	return 1;
+}
+
+static void cattab_free(struct cattab *t)
+{
+	free(t->slot);
+	free(t->e);
+	free(t->bytes);
+	memset(t, 0, sizeof *t);
+}
+
+static int cmp_centry(const void *a, const void *b, void *ctx)
+{
+	const struct centry *x = a, *y = b;
+	const char *bytes = ctx;
+	return assay_bytes_cmp(bytes + x->off, x->len, bytes + y->off, y->len);
+}
+
+static int cattab_sorted(struct cattab *t, struct assay_category_map *m)
+{
+	qsort_r(t->e, t->n, sizeof *t->e, cmp_centry, t->bytes);
+	size_t n = t->n ? t->n : 1;
+	m->value = calloc(n, sizeof *m->value);
+	m->len = malloc(n * sizeof *m->len);
+	m->count = malloc(n * sizeof *m->count);
+	if (!m->value || !m->len || !m->count)
+		return -1;
+	for (size_t i = 0; i < t->n; i++) {
+		char *s = malloc((size_t)t->e[i].len + 1);
+		if (!s)
+			return -1;
+		memcpy(s, t->bytes + t->e[i].off, t->e[i].len);
+		s[t->e[i].len] = '\0';
+		m->value[i] = s;
+		m->len[i] = t->e[i].len;
+		m->count[i] = t->e[i].cnt;
+		m->n = i + 1;
+	}
+	return 0;
+}
+
+/* ---- one column ------------------------------------------------------- */
+
+static void col_reset(struct colbuild *c, enum view start)
+{
+	numtab_free(&c->nt);
+	cattab_free(&c->ct);
+	assay_kll_free(c->kll);
+	assay_hll_free(c->hll);
+	assay_topk_free(c->mg);
+	memset(c, 0, sizeof *c);
+	c->view = start;
+	c->exact = 1;
+	c->min = c->max = NAN;
+}
+
+/* The numeric table passed the cap: seed the sketches with it. */
+static int num_to_sketch(struct colbuild *c)
+{
+	struct assay_numeric_map m;
+	if (numtab_sorted(&c->nt, &m))
+		return -1;
+	int rc = -1;
+	assay_moments_from_map(&c->mo, m.value, m.count, m.n);
+	if (!(c->kll = assay_kll_new(ASSAY_KLL_DEFAULT_K)) || !(c->hll = assay_hll_new()))
+		goto out;
+	for (size_t i = 0; i < m.n; i++) {
+		if (assay_kll_add_weighted(c->kll, m.value[i], m.count[i]))
+			goto out;
+		assay_hll_add_hash(c->hll, assay_hash_double(m.value[i]));
+	}
+	numtab_free(&c->nt);
+	c->exact = 0;
+	rc = 0;
+out:
+	free(m.value);
+	free(m.count);
+	return rc;
+}
+
+static int cat_to_sketch(struct colbuild *c, size_t topk)
+{
+	struct cattab *t = &c->ct;
+	qsort_r(t->e, t->n, sizeof *t->e, cmp_centry, t->bytes);
+	if (!(c->hll = assay_hll_new()) ||
+	    !(c->mg = assay_topk_new((topk ? topk : 1) * ASSAY_PROFILE_MG_FACTOR)))
+		return -1;
+	for (size_t i = 0; i < t->n; i++) {
+		assay_hll_add_hash(c->hll, t->e[i].hash);
+		if (assay_topk_add(c->mg, t->bytes + t->e[i].off, t->e[i].len, t->e[i].cnt))
+			return -1;
+	}
+	cattab_free(t);
+	c->exact = 0;
+	return 0;
+}
+
+static void add_number(struct colbuild *c, double x, const struct builder *b)
+{
+	if (x == 0)
+		x = 0; /* -0.0 is 0.0 */
+	if (!(c->min <= x))
+		c->min = x;
+	if (!(c->max >= x))
+		c->max = x;
+	if (c->exact) {
+		int r = numtab_add(&c->nt, x);
+		if (r < 0 || (r > 0 && c->nt.n > b->cap && num_to_sketch(c)))
+			c->oom = 1;
+		return;
+	}
+	assay_moments_add(&c->mo, x);
+	assay_hll_add_hash(c->hll, assay_hash_double(x));
+	if (assay_kll_add(c->kll, x))
+		c->oom = 1;
+}
+
+static void add_string(struct colbuild *c, const char *p, uint32_t len, const struct builder *b)
+{
+	uint64_t h = assay_hash64(p, len);
+	if (c->exact) {
+		int r = cattab_add(&c->ct, p, len, h);
+		if (r < 0 || (r > 0 && c->ct.n > b->cap && cat_to_sketch(c, b->topk)))
+			c->oom = 1;
+		return;
+	}
+	assay_hll_add_hash(c->hll, h);
+	if (assay_topk_add(c->mg, p, len, 1))
+		c->oom = 1;
+}
+
+static void add_field(struct colbuild *c, const struct assay_field *f, const struct builder *b)
+{
+	c->rows++;
+	if (f->len == 0) {
+		c->empty++;
+		return;
+	}
+	double x;
+	int num = assay_parse_double(f->p, f->len, &x) == 0;
+	if (assay_source_is_na(b->src, f)) {
+		if (num && x != x)
+			c->nan++;
+		else
+			c->na++;
+		return;
+	}
+	if (num && x != x) {
+		c->nan++;
+		return;
+	}
+	if (num && isinf(x)) {
+		c->inf++;
+		return;
+	}
+	c->present++;
+	switch (c->view) {
+	case V_NONE:
+		c->view = num ? V_NUM : V_CAT;
+		if (!num) {
+			add_string(c, f->p, f->len, b);
+			return;
+		}
+		/* fall through */
+	case V_NUM:
+		if (num) {
+			add_number(c, x, b);
+			return;
+		}
+		c->view = V_LOST; /* the text of the numbers so far is gone: pass 2 */
+		numtab_free(&c->nt);
+		assay_kll_free(c->kll);
+		assay_hll_free(c->hll);
+		c->kll = NULL;
+		c->hll = NULL;
+		return;
+	case V_CAT:
+		add_string(c, f->p, f->len, b);
+		return;
+	case V_LOST:
+		return;
+	}
+}
+
+static int on_row(void *ctx, const struct assay_row *row, struct assay_error *err)
+{
+	struct worker *w = ctx;
+	const struct builder *b = w->b;
+	for (size_t j = 0; j < b->ncols; j++)
+		if (!b->active || b->active[j])
+			add_field(&w->col[j], &row->fields[b->srccol[j]], b);
+	return 0;
+}
+
+static void on_reset(void *ctx)
+{
+	struct worker *w = ctx;
+	for (size_t j = 0; j < w->b->ncols; j++)
+		col_reset(&w->col[j], w->b->start);
+}
+
+/* A worker's column as a partial column profile. */
+static int col_finish(struct colbuild *c, struct assay_column_profile *out)
+{
+	out->rows = c->rows;
+	out->present = c->present;
+	out->missing_empty = c->empty;
+	out->missing_na = c->na;
+	out->missing_nan = c->nan;
+	out->missing_inf = c->inf;
+	out->min = out->max = NAN;
+	out->exact = c->exact;
+	if (c->view == V_NONE || c->present == 0) {
+		out->type = ASSAY_COL_EMPTY;
+		out->exact = 1;
+		return 0;
+	}
+	if (c->view == V_NUM) {
+		out->type = ASSAY_COL_NUMERIC;
+		out->min = c->min;
+		out->max = c->max;
+		if (c->exact) {
+			if (numtab_sorted(&c->nt, &out->num))
+				return -1;
+			assay_moments_from_map(&out->moments, out->num.value, out->num.count, out->num.n);
+		} else {
+			out->moments = c->mo;
+			out->kll = c->kll;
+			out->hll = c->hll;
+			c->kll = NULL;
+			c->hll = NULL;
+		}
+		return 0;
+	}
+	out->type = ASSAY_COL_CATEGORICAL; /* V_CAT (V_LOST never gets here) */
+	if (c->exact)
+		return cattab_sorted(&c->ct, &out->cat);
+	out->hll = c->hll;
+	out->mg = c->mg;
+	c->hll = NULL;
+	c->mg = NULL;
+	return 0;
+}
+
+struct pass {
+	struct worker *w;
+	void **ctx;
+	int nw;
+};
+
+static void pass_free(struct pass *ps, size_t ncols)
+{
+	if (ps->w)
+		for (int i = 0; i < ps->nw; i++) {
+			if (!ps->w[i].col)
+				continue;
+			for (size_t j = 0; j < ncols; j++)
+				col_reset(&ps->w[i].col[j], V_NONE);
+			free(ps->w[i].col);
+		}
+	free(ps->w);
+	free(ps->ctx);
+	memset(ps, 0, sizeof *ps);
+}
+
+static int run_pass(struct assay_source *src, const struct builder *b, struct pass *ps,
+                    struct assay_source_stats *st, struct assay_error *err)
+{
+	ps->nw = assay_source_max_workers(src);
+	ps->w = calloc((size_t)ps->nw, sizeof *ps->w);
+	ps->ctx = calloc((size_t)ps->nw, sizeof *ps->ctx);
+	if (!ps->w || !ps->ctx)
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	for (int i = 0; i < ps->nw; i++) {
+		ps->w[i].b = b;
+		ps->w[i].col = calloc(b->ncols ? b->ncols : 1, sizeof *ps->w[i].col);
+		if (!ps->w[i].col)
+			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		on_reset(&ps->w[i]);
+		ps->ctx[i] = &ps->w[i];
+	}
+	int rc = assay_source_scan(src, on_row, on_reset, ps->ctx, st, err);
+	if (rc)
+		return rc;
+	for (int i = 0; i < ps->nw; i++)
+		for (size_t j = 0; j < b->ncols; j++)
+			if (ps->w[i].col[j].oom)
+				return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
+				                       "out of memory profiling column %zu", j + 1);
+	return 0;
+}
+
+/* Merge the workers' partial columns j of a pass into out. */
+static int gather(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out,
+                  struct assay_error *err)
+{
+	for (int i = 0; i < ps->nw; i++) {
+		struct assay_column_profile part = {0};
+		if (col_finish(&ps->w[i].col[j], &part)) {
+			prof_column_clear(&part);
+			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		}
+		if (!(part.name = strdup(out->name))) {
+			prof_column_clear(&part);
+			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		}
+		col_reset(&ps->w[i].col[j], V_NONE); /* the tables are no longer needed */
+		int rc = prof_column_merge(out, &part, b->cap, b->topk, err);
+		prof_column_clear(&part);
+		if (rc)
+			return rc;
+	}
+	return prof_column_finish(out, b->topk)
+	           ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory")
+	           : 0;
+}
+
+static int select_columns(struct assay_source *src, const struct assay_profile_opts *o, size_t *srccol,
+                          size_t *n, struct assay_error *err)
+{
+	if (!o->columns || o->ncolumns == 0) {
+		*n = assay_source_ncols(src);
+		for (size_t i = 0; i < *n; i++)
+			srccol[i] = i;
+		return 0;
+	}
+	*n = 0;
+	for (size_t i = 0; i < o->ncolumns; i++) {
+		long k = assay_source_column(src, o->columns[i], "--columns", err);
+		if (k < 0)
+			return err->code ? err->code : ASSAY_EUSAGE;
+		for (size_t t = 0; t < *n; t++)
+			if (srccol[t] == (size_t)k)
+				return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
+				                       "--columns names \"%s\" twice", o->columns[i]);
+		srccol[(*n)++] = (size_t)k;
+	}
+	return 0;
+}
+
+int assay_profile_build(struct assay_source *src, const struct assay_profile_opts *opts,
+                        struct assay_profile **out, struct assay_error *err)
+{
+	*out = NULL;
+	struct assay_profile_opts o = opts ? *opts : (struct assay_profile_opts){0};
+	if (o.cap == 0)
+		o.cap = ASSAY_PROFILE_DEFAULT_CAP;
+	if (!o.topk_set && o.topk == 0)
+		o.topk = ASSAY_PROFILE_DEFAULT_TOPK;
+	size_t nsrc = assay_source_ncols(src);
+	size_t *srccol = malloc((nsrc + (o.columns ? o.ncolumns : 0) + 1) * sizeof *srccol);
+	int *active = calloc(nsrc + 1, sizeof *active);
+	struct pass p1 = {0}, p2 = {0};
+	struct assay_profile *p = NULL;
+	size_t ncols = 0;
+	int rc;
+	if (!srccol || !active) {
+		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		goto done;
+	}
+	if ((rc = select_columns(src, &o, srccol, &ncols, err)))
+		goto done;
+	struct builder b = {src, ncols, srccol, NULL, V_NONE, o.cap, o.topk};
+	struct assay_source_stats st;
+	if ((rc = run_pass(src, &b, &p1, &st, err)))
+		goto done;
+
+	/* Columns some worker found categorical while another (or the same,
+	 * earlier) saw numbers: profile them again as categorical. */
+	size_t again = 0;
+	for (size_t j = 0; j < ncols; j++) {
+		int cat = 0, num = 0;
+		for (int i = 0; i < p1.nw; i++) {
+			enum view v = p1.w[i].col[j].view;
+			cat |= v == V_CAT || v == V_LOST;
+			num |= v == V_NUM || v == V_LOST;
+		}
+		active[j] = cat && num;
+		again += (size_t)active[j];
+	}
+	if (again) {
+		struct builder b2 = b;
+		b2.active = active;
+		b2.start = V_CAT;
+		struct assay_source_stats st2;
+		if ((rc = run_pass(src, &b2, &p2, &st2, err)))
+			goto done;
+		if (memcmp(st.sha256, st2.sha256, 32) != 0) {
+			rc = assay_error_set(err, ASSAY_EINPUT, assay_source_path(src), 0, 0,
+			                     "the file changed while it was being profiled");
+			goto done;
+		}
+	}
+
+	if (!(p = prof_new(ncols)) || !(p->inputs = calloc(1, sizeof *p->inputs))) {
+		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		goto done;
+	}
+	free(p->source_path);
+	p->source_path = strdup(assay_source_path(src));
+	p->inputs[0].path = strdup(assay_source_path(src));
+	p->ninputs = 1;
+	if (!p->source_path || !p->inputs[0].path) {
+		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		goto done;
+	}
+	memcpy(p->sha256, st.sha256_hex, sizeof p->sha256);
+	memcpy(p->inputs[0].sha256, st.sha256_hex, sizeof p->sha256);
+	p->rows = p->inputs[0].rows = st.rows;
+	p->cap = o.cap;
+	p->topk = o.topk;
+	for (size_t j = 0; j < ncols; j++) {
+		struct assay_column_profile *c = &p->columns[j];
+		c->type = ASSAY_COL_EMPTY;
+		c->exact = 1;
+		if (!(c->name = strdup(assay_source_colname(src, srccol[j])))) {
+			rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+			goto done;
+		}
+		if ((rc = gather(active[j] ? &p2 : &p1, j, &b, c, err)))
+			goto done;
+	}
+	*out = p;
+	p = NULL;
+done:
+	pass_free(&p1, ncols);
+	pass_free(&p2, ncols);
+	assay_profile_free(p);
+	free(srccol);
+	free(active);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* profile_internal.h: what the profile files of lib/drift share: column
+ * lifecycle, the column merge (also used to combine the per-worker results
+ * of a build), and the derived parts (distinct, top-k). Private to
+ * lib/drift. */
+#ifndef ASSAY_PROFILE_INTERNAL_H
+#define ASSAY_PROFILE_INTERNAL_H
+
+#include "assay/profile.h"
+
+/* Free everything a column owns (not the struct itself), leave it zeroed. */
+void prof_column_clear(struct assay_column_profile *c);
+/* Deep copy; 0 or ASSAY_ENOMEM. */
+int prof_column_copy(struct assay_column_profile *dst, const struct assay_column_profile *src);
+/* dst += src (same column of disjoint rows). 0 or a negative code in err. */
+int prof_column_merge(struct assay_column_profile *dst, const struct assay_column_profile *src, uint64_t cap,
+                      size_t topk, struct assay_error *err);
+/* Numeric exact map -> KLL + HLL (moments must already hold the map's);
+ * categorical exact map -> HLL + Misra-Gries. 0 or -1 (out of memory). */
+int prof_column_to_sketch(struct assay_column_profile *c, size_t topk);
+/* Recompute distinct and the top-k list from the map or the sketches. */
+int prof_column_finish(struct assay_column_profile *c, size_t topk);
+/* An empty profile with n zeroed columns; NULL when out of memory. */
+struct assay_profile *prof_new(size_t ncolumns);
+/* Shortest decimal text of a finite double that reads back exactly
+ * ("1", "0.1", "1e+300"); buf >= 32 bytes. */
+void prof_format_double(double d, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,114 @@
+/* moments.c: streaming central moments and their pairwise merge.
+ *
+ * With A = (nA, meanA, M2A, M3A, M4A), B likewise, n = nA + nB and
+ * d = meanB - meanA (Pébay 2008, eqs. 2.1-2.4):
+ *   mean = meanA + d nB / n
+ *   M2 = M2A + M2B + d^2 nA nB / n
+ *   M3 = M3A + M3B + d^3 nA nB (nA - nB) / n^2 + 3 d (nA M2B - nB M2A) / n
+ *   M4 = M4A + M4B + d^4 nA nB (nA^2 - nA nB + nB^2) / n^3
+ *        + 6 d^2 (nA^2 M2B + nB^2 M2A) / n^2 + 4 d (nA M3B - nB M3A) / n
+ * Adding one value is the merge with B = (1, x, 0, 0, 0), written out.
+ * The derived skewness and kurtosis are the biased (population) estimators
+ * scipy.stats.skew and scipy.stats.kurtosis return by default; the variance
+ * is the sample variance (ddof = 1), as pandas' var().
+ *
+ * Does not: handle NaN or infinities (the profile counts them as missing
+ * and never passes them here).
+ */
+#include <math.h>
+
+#include "assay/moments.h"
+#include "assay/xsum.h"
+
+void assay_moments_init(struct assay_moments *m)
+{
+	m->n = 0;
+	m->mean = m->m2 = m->m3 = m->m4 = 0;
+}
+
+void assay_moments_add(struct assay_moments *m, double x)
+{
+	double n1 = (double)m->n;
+	m->n++;
+	double n = (double)m->n;
+	double d = x - m->mean;
+	double dn = d / n;
+	double dn2 = dn * dn;
+	double t1 = d * dn * n1;
+	m->mean += dn;
+	m->m4 += t1 * dn2 * (n * n - 3 * n + 3) + 6 * dn2 * m->m2 - 4 * dn * m->m3;
+	m->m3 += t1 * dn * (n - 2) - 3 * dn * m->m2;
+	m->m2 += t1;
+}
+
+void assay_moments_merge(struct assay_moments *dst, const struct assay_moments *src)
+{
+	if (src->n == 0)
+		return;
+	if (dst->n == 0) {
+		*dst = *src;
+		return;
+	}
+	double na = (double)dst->n, nb = (double)src->n, n = na + nb;
+	double d = src->mean - dst->mean;
+	double d2 = d * d;
+	struct assay_moments r;
+	r.n = dst->n + src->n;
+	r.mean = dst->mean + d * nb / n;
+	r.m2 = dst->m2 + src->m2 + d2 * na * nb / n;
+	r.m3 = dst->m3 + src->m3 + d2 * d * na * nb * (na - nb) / (n * n) +
+	       3 * d * (na * src->m2 - nb * dst->m2) / n;
+	r.m4 = dst->m4 + src->m4 + d2 * d2 * na * nb * (na * na - na * nb + nb * nb) / (n * n * n) +
+	       6 * d2 * (na * na * src->m2 + nb * nb * dst->m2) / (n * n) +
+	       4 * d * (na * src->m3 - nb * dst->m3) / n;
+	*dst = r;
+}
+
+void assay_moments_from_map(struct assay_moments *m, const double *value, const uint64_t *count, size_t n)
+{
+	assay_moments_init(m);
+	uint64_t total = 0;
+	struct assay_xsum s;
+	assay_xsum_init(&s);
+	for (size_t i = 0; i < n; i++) {
+		total += count[i];
+		assay_xsum_add_product(&s, value[i], (double)count[i]);
+	}
+	if (total == 0)
+		return;
+	m->n = total;
+	m->mean = assay_xsum_value(&s) / (double)total;
+	struct assay_xsum s2, s3, s4;
+	assay_xsum_init(&s2);
+	assay_xsum_init(&s3);
+	assay_xsum_init(&s4);
+	for (size_t i = 0; i < n; i++) {
+		double d = value[i] - m->mean, c = (double)count[i];
+		double d2 = d * d;
+		assay_xsum_add_product(&s2, d2, c);
+		assay_xsum_add_product(&s3, d2 * d, c);
+		assay_xsum_add_product(&s4, d2 * d2, c);
+	}
+	m->m2 = assay_xsum_value(&s2);
+	m->m3 = assay_xsum_value(&s3);
+	m->m4 = assay_xsum_value(&s4);
+}
+
+double assay_moments_variance(const struct assay_moments *m)
+{
+	return m->n > 1 ? m->m2 / (double)(m->n - 1) : NAN;
+}
+
+double assay_moments_skewness(const struct assay_moments *m)
+{
+	if (m->n < 2 || !(m->m2 > 0))
+		return NAN;
+	return sqrt((double)m->n) * m->m3 / pow(m->m2, 1.5);
+}
+
+double assay_moments_kurtosis(const struct assay_moments *m)
+{
+	if (m->n < 2 || !(m->m2 > 0))
+		return NAN;
+	return (double)m->n * m->m4 / (m->m2 * m->m2) - 3;
+}
