@@ -193,6 +193,8 @@ struct assay_drift_params {
 	const char *label, *pred;       /* label and prediction columns (drift reported apart) */
 	const struct assay_drift_override *overrides;
 	size_t noverrides;
+	const char *const *columns; /* compare only these (NULL: all) */
+	size_t ncolumns;
 };
 
 void assay_drift_params_default(struct assay_drift_params *p);

@@ -500,6 +500,16 @@ static int check_names(const struct assay_profile *ref, const struct assay_profi
 	return 0;
 }
 
+static int wanted(const struct assay_drift_params *p, const char *name)
+{
+	if (!p->columns)
+		return 1;
+	for (size_t i = 0; i < p->ncolumns; i++)
+		if (strcmp(p->columns[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 static int init_column(struct assay_drift_column *d, const char *name, const struct assay_drift_params *p)
 {
 	memset(d, 0, sizeof *d);
@@ -537,6 +547,8 @@ int assay_drift_compare(const struct assay_profile *ref, const struct assay_prof
 	r->params = *params;
 	r->params.overrides = NULL;
 	r->params.noverrides = 0;
+	r->params.columns = NULL;
+	r->params.ncolumns = 0;
 	r->params.label = r->params.pred = NULL; /* not owned */
 	set_input(&r->ref, ref);
 	set_input(&r->cur, cur);
@@ -546,8 +558,10 @@ int assay_drift_compare(const struct assay_profile *ref, const struct assay_prof
 		for (size_t i = 0; i < a->ncolumns; i++) {
 			const struct assay_column_profile *ac = &a->columns[i];
 			const struct assay_column_profile *bc = assay_profile_column(b, ac->name);
-			if (pass && bc)
-				continue; /* already compared */
+			if ((pass && bc) || !wanted(params, ac->name) ||
+			    assay_profile_column(a, ac->name) != ac)
+				continue; /* already compared, not asked for, or a duplicate name (first wins)
+				           */
 			struct assay_drift_column *d = &r->columns[r->ncolumns];
 			if (init_column(d, ac->name, params)) {
 				assay_drift_report_free(r);

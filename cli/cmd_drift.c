@@ -1,0 +1,398 @@
+/* cmd_drift.c: `assay drift`: compare a reference and a current dataset,
+ * each given as data (CSV/JSONL, profiled on the fly) or as a stored
+ * *.profile.json. Parses options, calls the library (assay_profile_build
+ * or assay_profile_read_json, then assay_drift_compare), renders: every
+ * behaviour lives in lib/. Exit 1 when drift is detected, 0 otherwise, 2 on
+ * usage or input errors, 3 on internal errors.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/drift.h"
+#include "assay/output.h"
+#include "assay/profile.h"
+#include "assay/report.h"
+#include "assay/source.h"
+#include "cli.h"
+
+static const char USAGE[] =
+    "usage: assay drift --reference REF --current CUR [options]\n"
+    "\n"
+    "Compare the distribution of every column of CUR with REF. Each of REF and CUR\n"
+    "is a data file (CSV or JSONL, profiled on the fly) or a profile written by\n"
+    "`assay profile` (*.profile.json): a stored reference is not re-read.\n"
+    "Exit status: 0 no drift, 1 drift detected, 2 usage or input error, 3 internal error.\n"
+    "\n"
+    "Methods (docs/drift.md):\n"
+    "  --method M             every column: auto, ks, chi2, z, psi, js, wasserstein, kl, hellinger\n"
+    "                         (auto: KS p-value for numeric columns, chi-square for categorical)\n"
+    "  --method COL=M         one column (repeatable)\n"
+    "  --threshold T          threshold of the deciding method (default: 0.05 for p-values,\n"
+    "                         0.1 for distances); COL=T for one column (repeatable)\n"
+    "  --drift-share S        dataset drift when this share of columns drifted (default 0.5)\n"
+    "  --label COL            the label column: its drift is reported apart and fails the run\n"
+    "  --pred COL             the prediction column: likewise\n"
+    "  --js-base 2|e          log base of the Jensen-Shannon distance (default 2)\n"
+    "  --compat evidently     Evidently 0.7's defaults: method by size, Sturges bins,\n"
+    "                         natural-log JS, normalised Wasserstein, chi-square goodness of fit\n"
+    "\n"
+    "Data files:\n"
+    "  --columns A,B,...      compare only these columns (data and profiles)\n"
+    "  --delimiter C          CSV field separator (default ,)\n"
+    "  --na LIST              extra spellings of missing values, comma-separated\n"
+    "  --threads N            worker threads (default: all cores)\n"
+    "\n"
+    "Output:\n"
+    "  --format FMT           text, json, md, html or junit (default text)\n"
+    "  --out FILE             write the report there atomically\n"
+    "\n"
+    "Examples:\n"
+    "  assay profile --data train.csv --out train.profile.json\n"
+    "  assay drift --reference train.profile.json --current today.csv --format html --out drift.html\n"
+    "  assay drift --reference 2013.csv --current 2014.csv --label two_year_recid \\\n"
+    "              --method age=psi --threshold age=0.2 --format json\n";
+
+#define MAX_OVERRIDES 256
+
+struct opts {
+	struct assay_drift_params p;
+	const char *ref, *cur, *out, *format, *delimiter, *columns, *na;
+	int threads;
+	struct assay_drift_override ov[MAX_OVERRIDES];
+	size_t nov;
+	char *buf[2 * MAX_OVERRIDES + 2];
+	size_t nbuf;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "assay drift: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n  hint: see `assay drift --help`\n");
+	return 2;
+}
+
+static struct assay_drift_override *override_for(struct opts *o, const char *col)
+{
+	for (size_t i = 0; i < o->nov; i++)
+		if (strcmp(o->ov[i].column, col) == 0)
+			return &o->ov[i];
+	if (o->nov == MAX_OVERRIDES)
+		return NULL;
+	struct assay_drift_override *v = &o->ov[o->nov++];
+	v->column = col;
+	v->method = ASSAY_DRIFT_AUTO;
+	v->threshold = NAN;
+	return v;
+}
+
+/* "M" or "COL=M" */
+static int parse_method(struct opts *o, const char *arg)
+{
+	const char *eq = strrchr(arg, '=');
+	int m = assay_drift_method_from_name(eq ? eq + 1 : arg);
+	if (m < 0)
+		return usage_error("--method: unknown method \"%s\" (auto, ks, chi2, z, psi, js, "
+		                   "wasserstein, kl, hellinger)",
+		                   eq ? eq + 1 : arg);
+	if (!eq) {
+		o->p.method = (enum assay_drift_method)m;
+		return 0;
+	}
+	char *col = strndup(arg, (size_t)(eq - arg));
+	o->buf[o->nbuf++] = col;
+	struct assay_drift_override *v = override_for(o, col);
+	if (!v)
+		return usage_error("--method: too many overrides (%s)", arg);
+	v->method = (enum assay_drift_method)m;
+	return 0;
+}
+
+static int parse_number(const char *s, double *out)
+{
+	char *end;
+	*out = strtod(s, &end);
+	return *s && !*end && isfinite(*out) ? 0 : -1;
+}
+
+static int parse_threshold(struct opts *o, const char *arg)
+{
+	const char *eq = strrchr(arg, '=');
+	double t;
+	if (parse_number(eq ? eq + 1 : arg, &t) != 0 || t < 0)
+		return usage_error("--threshold: expected a non-negative number, found \"%s\"", arg);
+	if (!eq) {
+		o->p.threshold = t;
+		return 0;
+	}
+	char *col = strndup(arg, (size_t)(eq - arg));
+	o->buf[o->nbuf++] = col;
+	struct assay_drift_override *v = override_for(o, col);
+	if (!v)
+		return usage_error("--threshold: too many overrides (%s)", arg);
+	v->threshold = t;
+	return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Split "a,b" into a malloc'd array of pointers into a malloc'd copy. */
+static const char **split(const char *s, size_t *n, char **copy)
+{
+	*copy = strdup(s);
+	size_t cap = 1;
+	for (const char *q = s; *q; q++)
+		cap += *q == ',';
+	const char **v = calloc(cap, sizeof *v);
+	*n = 0;
+	if (!*copy || !v)
+		return v;
+	for (char *tok = strtok(*copy, ","); tok; tok = strtok(NULL, ","))
+		v[(*n)++] = tok;
+	return v;
+}
+
+static int load(const struct opts *o, const char *path, struct assay_profile **out, int *is_profile,
+                struct assay_error *err)
+{
+	*is_profile = ends_with(path, ".profile.json");
+	if (*is_profile)
+		return assay_profile_read_json(path, out, err);
+	char *ncopy = NULL, *ccopy = NULL;
+	size_t nna = 0, ncols = 0;
+	const char **na = o->na ? split(o->na, &nna, &ncopy) : NULL;
+	const char **cols = o->columns ? split(o->columns, &ncols, &ccopy) : NULL;
+	struct assay_source_opts so = {.path = path, .threads = o->threads, .na = na, .nna = nna};
+	if (o->delimiter)
+		so.delimiter = strcmp(o->delimiter, "\\t") == 0 ? '\t' : o->delimiter[0];
+	struct assay_source *src = NULL;
+	int rc = assay_source_open(&src, &so, err);
+	if (rc == 0) {
+		struct assay_profile_opts po = {.columns = cols, .ncolumns = ncols};
+		rc = assay_profile_build(src, &po, out, err);
+	}
+	assay_source_free(src);
+	free(na);
+	free(cols);
+	free(ncopy);
+	free(ccopy);
+	return rc;
+}
+
+struct render_ctx {
+	const struct assay_drift_report *r;
+	int format;
+};
+
+static int render(void *ctx, FILE *out, struct assay_error *err)
+{
+	const struct render_ctx *c = ctx;
+	return assay_report_drift(c->r, c->format, out, err);
+}
+
+static int report_error(const struct assay_error *err)
+{
+	char buf[2048];
+	assay_error_format(err, buf, sizeof buf);
+	fprintf(stderr, "assay drift: %s", buf);
+	return assay_error_exit_code(err);
+}
+
+static int parse(struct opts *o, int argc, char **argv, int *done)
+{
+	enum {
+		O_REF = 256,
+		O_CUR,
+		O_METHOD,
+		O_THRESHOLD,
+		O_SHARE,
+		O_LABEL,
+		O_PRED,
+		O_JSBASE,
+		O_COMPAT,
+		O_COLUMNS,
+		O_DELIM,
+		O_NA,
+		O_THREADS,
+		O_FORMAT,
+		O_OUT,
+		O_HELP
+	};
+	static const struct option longopts[] = {
+	    {"reference", required_argument, 0, O_REF},
+	    {"current", required_argument, 0, O_CUR},
+	    {"method", required_argument, 0, O_METHOD},
+	    {"threshold", required_argument, 0, O_THRESHOLD},
+	    {"drift-share", required_argument, 0, O_SHARE},
+	    {"label", required_argument, 0, O_LABEL},
+	    {"pred", required_argument, 0, O_PRED},
+	    {"js-base", required_argument, 0, O_JSBASE},
+	    {"compat", required_argument, 0, O_COMPAT},
+	    {"columns", required_argument, 0, O_COLUMNS},
+	    {"delimiter", required_argument, 0, O_DELIM},
+	    {"na", required_argument, 0, O_NA},
+	    {"threads", required_argument, 0, O_THREADS},
+	    {"format", required_argument, 0, O_FORMAT},
+	    {"out", required_argument, 0, O_OUT},
+	    {"help", no_argument, 0, O_HELP},
+	    {0, 0, 0, 0},
+	};
+	int c;
+	double v;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int rc = 0;
+		switch (c) {
+		case O_REF:
+			o->ref = optarg;
+			break;
+		case O_CUR:
+			o->cur = optarg;
+			break;
+		case O_METHOD:
+			rc = parse_method(o, optarg);
+			break;
+		case O_THRESHOLD:
+			rc = parse_threshold(o, optarg);
+			break;
+		case O_SHARE:
+			if (parse_number(optarg, &v) || v < 0 || v > 1)
+				return usage_error("--drift-share: expected a number in [0, 1], found \"%s\"",
+				                   optarg);
+			o->p.drift_share = v;
+			break;
+		case O_LABEL:
+			o->p.label = optarg;
+			break;
+		case O_PRED:
+			o->p.pred = optarg;
+			break;
+		case O_JSBASE:
+			if (strcmp(optarg, "e") == 0)
+				o->p.js_base = 0;
+			else if (parse_number(optarg, &v) == 0 && v > 1)
+				o->p.js_base = v;
+			else
+				return usage_error("--js-base: expected 2, e or a number > 1, found \"%s\"",
+				                   optarg);
+			break;
+		case O_COMPAT:
+			if (strcmp(optarg, "evidently") != 0 && strcmp(optarg, "evidently@0.7") != 0)
+				return usage_error("--compat: only \"evidently\" is known, found \"%s\"",
+				                   optarg);
+			o->p.evidently = 1;
+			break;
+		case O_COLUMNS:
+			o->columns = optarg;
+			break;
+		case O_DELIM:
+			o->delimiter = optarg;
+			break;
+		case O_NA:
+			o->na = optarg;
+			break;
+		case O_THREADS:
+			if (parse_number(optarg, &v) || v < 0 || v != floor(v))
+				return usage_error("--threads: expected a whole number, found \"%s\"",
+				                   optarg);
+			o->threads = (int)v;
+			break;
+		case O_FORMAT:
+			o->format = optarg;
+			break;
+		case O_OUT:
+			o->out = optarg;
+			break;
+		case 'h':
+		case O_HELP:
+			fputs(USAGE, stdout);
+			*done = 1;
+			return 0;
+		default:
+			return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
+		}
+		if (rc)
+			return rc;
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (!o->ref)
+		return usage_error("%s", "--reference is required (a data file or a *.profile.json)");
+	if (!o->cur)
+		return usage_error("%s", "--current is required (a data file or a *.profile.json)");
+	return 0;
+}
+
+int cmd_drift(int argc, char **argv)
+{
+	struct opts *o = calloc(1, sizeof *o);
+	if (!o)
+		return 3;
+	assay_drift_params_default(&o->p);
+	int done = 0, status = parse(o, argc, argv, &done);
+	struct assay_profile *ref = NULL, *cur = NULL;
+	struct assay_drift_report *r = NULL;
+	struct assay_error err;
+	assay_error_clear(&err);
+	if (status || done)
+		goto out;
+	int format = assay_report_format_from_name(o->format ? o->format : "text");
+	if (format < 0) {
+		status =
+		    usage_error("--format: unknown format \"%s\" (text, json, md, html, junit)", o->format);
+		goto out;
+	}
+	o->p.overrides = o->ov;
+	o->p.noverrides = o->nov;
+	char *colcopy = NULL;
+	const char **cols = NULL;
+	if (o->columns) {
+		cols = split(o->columns, &o->p.ncolumns, &colcopy);
+		o->p.columns = cols;
+		o->buf[o->nbuf++] = colcopy;
+		o->buf[o->nbuf++] = (char *)cols;
+	}
+	int ref_is_profile, cur_is_profile;
+	if (load(o, o->ref, &ref, &ref_is_profile, &err) || load(o, o->cur, &cur, &cur_is_profile, &err) ||
+	    assay_drift_compare(ref, cur, &o->p, &r, &err)) {
+		status = report_error(&err);
+		goto out;
+	}
+	r->ref.is_profile = ref_is_profile;
+	r->cur.is_profile = cur_is_profile;
+	if (!r->ref.path && (r->ref.path = strdup(o->ref)) == NULL)
+		goto oom;
+	if (!r->cur.path && (r->cur.path = strdup(o->cur)) == NULL)
+		goto oom;
+	struct render_ctx ctx = {r, format};
+	int rc = o->out ? assay_write_atomic(o->out, render, &ctx, &err) : render(&ctx, stdout, &err);
+	if (rc) {
+		status = report_error(&err);
+		goto out;
+	}
+	if (o->out)
+		printf("assay drift: %s: %zu of %zu columns drifted; report in %s\n",
+		       assay_drift_detected(r) ? "drift detected" : "no drift", r->ndrifted, r->ncompared,
+		       o->out);
+	status = assay_drift_detected(r) ? 1 : 0;
+	goto out;
+oom:
+	fprintf(stderr, "assay drift: out of memory\n");
+	status = 3;
+out:
+	assay_drift_report_free(r);
+	assay_profile_free(ref);
+	assay_profile_free(cur);
+	for (size_t i = 0; i < o->nbuf; i++)
+		free(o->buf[i]);
+	free(o);
+	return status;
+}
