@@ -49,6 +49,7 @@ enum assay_expect_kind {
 	ASSAY_EXPECT_MISSING_SHARE, /* missing / rows <= max */
 	ASSAY_EXPECT_FRESHNESS,     /* newest timestamp no older than max_age */
 	ASSAY_EXPECT_RELATIONSHIP,  /* a op b on every row where both are present */
+	ASSAY_EXPECT_PII,           /* share of values with personal data (lib/scan) <= max */
 	ASSAY_EXPECT__COUNT
 };
 

@@ -25,7 +25,7 @@
 static const char *const KIND_NAMES[ASSAY_EXPECT__COUNT] = {
     "row_count", "type",           "not_null",     "unique",         "in_set",   "between",
     "regex",     "length_between", "mean_between", "median_between", "quantile", "max_missing_share",
-    "freshness", "relationship"};
+    "freshness", "relationship",   "pii"};
 
 const char *assay_expect_kind_name(enum assay_expect_kind k)
 {
@@ -359,6 +359,51 @@ static int parse_freshness(struct ctx *c, const yaml_node_t *v, struct expect_it
 	return 0;
 }
 
+/* pii: {max_share: 0, entities: [EMAIL_ADDRESS, ...]} */
+static int parse_pii(struct ctx *c, const char *col, const yaml_node_t *colkey, const yaml_node_t *k,
+                     const yaml_node_t *v)
+{
+	struct assay_arena *a = &c->e->arena;
+	if (v->type != YAML_MAPPING_NODE)
+		return node_error(c, v, "pii expects {max_share: 0}, optionally with entities: [...]");
+	struct expect_item *it = new_item(c, ASSAY_EXPECT_PII, col, k, colkey);
+	if (!it)
+		return c->err->code;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		const yaml_node_t *kk = node(c, p->key), *x = node(c, p->value);
+		const char *ks = scalar(kk);
+		if (ks && strcmp(ks, "max_share") == 0) {
+			if (get_number(c, x, ks, &it->hi))
+				return c->err->code;
+			if (!(it->hi >= 0 && it->hi <= 1))
+				return node_error(c, x, "max_share is a share between 0 and 1");
+			it->has_hi = 1;
+		} else if (ks && strcmp(ks, "entities") == 0) {
+			if (x->type != YAML_SEQUENCE_NODE)
+				return node_error(
+				    c, x, "entities expects a list, e.g. [EMAIL_ADDRESS, PHONE_NUMBER]");
+			size_t n = (size_t)(x->data.sequence.items.top - x->data.sequence.items.start);
+			it->entities = assay_arena_calloc(a, n + 1, sizeof *it->entities);
+			for (size_t i = 0; i < n; i++) {
+				const yaml_node_t *m = node(c, x->data.sequence.items.start[i]);
+				if (!scalar(m))
+					return node_error(c, m, "entities are names like EMAIL_ADDRESS");
+				it->entities[i] = assay_arena_strdup(a, scalar(m));
+			}
+			it->nentities = n;
+		} else {
+			return node_error(c, kk, "pii takes max_share and entities, not \"%s\"",
+			                  ks ? ks : "?");
+		}
+	}
+	if (!it->has_hi)
+		return node_error(c, v, "pii needs max_share, e.g. {max_share: 0}");
+	char buf[48];
+	it->name = assay_arena_printf(a, "%s: pii max_share %s", col, expect_num(buf, sizeof buf, it->hi));
+	it->expectation = assay_arena_printf(a, "share of values containing personal data at most %s", buf);
+	return 0;
+}
+
 /* One `key: value` of a column's mapping. */
 static int parse_column_key(struct ctx *c, const char *col, const yaml_node_t *colkey, const yaml_node_t *k,
                             const yaml_node_t *v)
@@ -378,14 +423,11 @@ static int parse_column_key(struct ctx *c, const char *col, const yaml_node_t *c
 		assay_error_hint(c->err,
 		                 "column expectations: type, not_null, unique, in_set, between, regex, "
 		                 "length_between, mean_between, median_between, quantile, "
-		                 "max_missing_share, freshness (docs/check.md)");
+		                 "max_missing_share, freshness, pii (docs/check.md)");
 		return c->err->code;
 	}
-	if (strcmp(key, "pii") == 0) {
-		node_error(c, k, "pii expectations need the text scanner, which is not in this build");
-		assay_error_hint(c->err, "remove the pii key for now; see docs/check.md");
-		return c->err->code;
-	}
+	if (strcmp(key, "pii") == 0)
+		return parse_pii(c, col, colkey, k, v);
 	int b;
 	struct expect_item *it;
 	if (strcmp(key, "not_null") == 0 || strcmp(key, "unique") == 0) {

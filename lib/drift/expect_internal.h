@@ -35,6 +35,8 @@ struct expect_item {
 	int has_now;
 	int64_t now;
 	enum expect_op op;
+	size_t nentities; /* pii: only these entities count (0: all PII) */
+	const char **entities;
 	const char *name;        /* "age: between [0, 120]" */
 	const char *expectation; /* "values between 0 and 120" */
 };
@@ -65,6 +67,23 @@ struct expect_str_set {
 /* The entry of p[0..n), added with count 0 when new; NULL when out of memory. */
 struct expect_str_entry *expect_str_get(struct expect_str_set *s, struct assay_arena *a, const char *p,
                                         size_t n);
+
+/* Exact numeric value -> count map (hash table, expect_table.c): after
+ * the scan, expect_num_sort() compacts and sorts it (no adds after), and
+ * expect_num_quantile() gives numpy's 'linear' quantile. */
+struct expect_num_entry {
+	double v;
+	uint64_t count; /* 0: empty slot */
+};
+struct expect_num_map {
+	struct expect_num_entry *slot;
+	size_t cap, n;
+	uint64_t total;
+	int sorted;
+};
+int expect_num_add(struct expect_num_map *m, double v);
+void expect_num_sort(struct expect_num_map *m);
+double expect_num_quantile(const struct expect_num_map *m, double q);
 
 int expect_is_sensitive(const struct assay_expectations *e, const char *column);
 

@@ -6,9 +6,8 @@
  * failing rows; aggregate ones keep what they need: row and missing
  * counts, a running mean (Welford's update, so large sums do not lose the
  * small values), a value -> count hash map of the column's numbers for
- * median and quantiles (exact, numpy's 'linear' interpolation:
- * h = (n - 1) q, x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h])
- * over the sorted values), a value -> (count, first line) hash set for
+ * median and quantiles (exact, numpy's 'linear' interpolation; the
+ * tables are in expect_table.c), a value -> (count, first line) set for
  * unique (every row of a duplicated value fails, as pandas
  * duplicated(keep=False)), and the newest timestamp for freshness.
  *
@@ -16,6 +15,9 @@
  * (the source must be opened with threads = 1): rows then arrive in file
  * order with lines relative to the first data line, and the header's line
  * count rebases them. Values of sensitive columns are never copied.
+ *
+ * pii expectations run lib/scan's PII detectors (assay/scan.h) on each
+ * present value; the example names the entities found, never the value.
  *
  * It deliberately does not detect PII by itself (that is lib/scan's job)
  * and does not keep rows: memory grows only with the distinct values of
@@ -28,164 +30,10 @@
 #include <strings.h>
 #include <time.h>
 
+#include "assay/scan.h"
 #include "expect_internal.h"
 
 #define EXAMPLE_MAX_BYTES 120
-
-/* ---- hash tables (open addressing, linear probing, power-of-two) ---- */
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return x ^ (x >> 33);
-}
-
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, then a final mix */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
-	return mix64(h ^ n);
-}
-
-struct num_entry {
-	double v;
-	uint64_t count; /* 0: empty slot */
-};
-
-struct num_map {
-	struct num_entry *slot;
-	size_t cap, n;
-	uint64_t total;
-	int sorted; /* compacted and sorted after the scan: no more adds */
-};
-
-static int str_grow(struct expect_str_set *s)
-{
-	size_t cap = s->cap ? 2 * s->cap : 1024;
-	struct expect_str_entry *v = calloc(cap, sizeof *v);
-	if (!v)
-		return -1;
-	for (size_t i = 0; i < s->cap; i++) {
-		if (!s->slot[i].key)
-			continue;
-		size_t j = s->slot[i].hash & (cap - 1);
-		while (v[j].key)
-			j = (j + 1) & (cap - 1);
-		v[j] = s->slot[i];
-	}
-	free(s->slot);
-	s->slot = v;
-	s->cap = cap;
-	return 0;
-}
-
-/* The entry for p[0..n), inserted with count 0 when new; NULL when out of memory. */
-struct expect_str_entry *expect_str_get(struct expect_str_set *s, struct assay_arena *a, const char *p,
-                                        size_t n)
-{
-	if ((s->n + 1) * 4 > s->cap * 3 && str_grow(s))
-		return NULL;
-	uint64_t h = hash_bytes(p, n);
-	size_t j = h & (s->cap - 1);
-	while (s->slot[j].key) {
-		if (s->slot[j].hash == h && s->slot[j].len == n && memcmp(s->slot[j].key, p, n) == 0)
-			return &s->slot[j];
-		j = (j + 1) & (s->cap - 1);
-	}
-	char *k = assay_arena_strndup(a, p, n);
-	if (!k)
-		return NULL;
-	s->slot[j] = (struct expect_str_entry){k, (uint32_t)n, h, 0, 0};
-	s->n++;
-	return &s->slot[j];
-}
-
-static int num_add(struct num_map *m, double v)
-{
-	if (v == 0)
-		v = 0; /* -0.0 is 0.0 */
-	if ((m->n + 1) * 4 > m->cap * 3) {
-		size_t cap = m->cap ? 2 * m->cap : 1024;
-		struct num_entry *s = calloc(cap, sizeof *s);
-		if (!s)
-			return -1;
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->slot[i].count)
-				continue;
-			uint64_t b;
-			memcpy(&b, &m->slot[i].v, sizeof b);
-			size_t j = mix64(b) & (cap - 1);
-			while (s[j].count)
-				j = (j + 1) & (cap - 1);
-			s[j] = m->slot[i];
-		}
-		free(m->slot);
-		m->slot = s;
-		m->cap = cap;
-	}
-	uint64_t b;
-	memcpy(&b, &v, sizeof b);
-	size_t j = mix64(b) & (m->cap - 1);
-	while (m->slot[j].count && m->slot[j].v != v)
-		j = (j + 1) & (m->cap - 1);
-	if (!m->slot[j].count) {
-		m->slot[j].v = v;
-		m->n++;
-	}
-	m->slot[j].count++;
-	m->total++;
-	return 0;
-}
-
-static int cmp_num_entry(const void *a, const void *b)
-{
-	double x = ((const struct num_entry *)a)->v, y = ((const struct num_entry *)b)->v;
-	return (x > y) - (x < y);
-}
-
-/* Compact the map into its first n slots, sorted by value. */
-static void num_sort(struct num_map *m)
-{
-	if (m->sorted)
-		return;
-	m->sorted = 1;
-	size_t k = 0;
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->slot[i].count)
-			m->slot[k++] = m->slot[i];
-	qsort(m->slot, k, sizeof *m->slot, cmp_num_entry);
-}
-
-/* The value of 0-based rank r in the sorted map. */
-static double num_at_rank(const struct num_map *m, uint64_t r)
-{
-	uint64_t cum = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		cum += m->slot[i].count;
-		if (r < cum)
-			return m->slot[i].v;
-	}
-	return m->n ? m->slot[m->n - 1].v : NAN;
-}
-
-/* numpy.quantile(x, q, method='linear'); NaN for no values. */
-static double num_quantile(const struct num_map *m, double q)
-{
-	if (!m->total)
-		return NAN;
-	double h = (double)(m->total - 1) * q;
-	double fl = floor(h);
-	uint64_t lo = (uint64_t)fl;
-	double a = num_at_rank(m, lo);
-	if (lo + 1 >= m->total || h == fl)
-		return a;
-	double b = num_at_rank(m, lo + 1);
-	return a + (h - fl) * (b - a);
-}
 
 /* ---- scan state ---- */
 
@@ -196,7 +44,7 @@ struct col_state {
 	uint64_t present, missing;
 	uint64_t nnum; /* finite numbers, for the mean */
 	double mean;
-	struct num_map map;
+	struct expect_num_map map;
 	struct expect_str_set uniq;
 	uint64_t ucount; /* this row's value's count so far, with unique */
 	/* per row, filled once */
@@ -229,6 +77,10 @@ struct run {
 	struct item_state *items;
 	uint64_t header_lines, rows;
 	int oom;
+	struct assay_scanner *scanner; /* pii expectations only */
+	struct assay_scan_ctx *scan;
+	int scan_failed;
+	struct assay_error scan_err;
 };
 
 static const char *example_value(struct run *r, const struct assay_field *f)
@@ -360,6 +212,30 @@ static int holds(enum expect_op op, int c)
 	}
 }
 
+/* The value holds personal data (of the listed entities, if any): the
+ * example names the entities found, never the value. */
+static void check_pii(struct run *r, struct item_state *s, uint64_t line)
+{
+	const struct assay_finding *f;
+	size_t n;
+	if (assay_scan_buffer(r->scan, s->c->f->p, s->c->f->len, &f, &n, &r->scan_err) != 0) {
+		r->scan_failed = 1;
+		return;
+	}
+	const char *found = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int want = s->it->nentities == 0;
+		for (size_t k = 0; !want && k < s->it->nentities; k++)
+			want = strcmp(f[i].entity, s->it->entities[k]) == 0;
+		if (!want || (found && strstr(found, f[i].entity)))
+			continue;
+		found = found ? assay_arena_printf(r->out, "%s, %s", found, f[i].entity)
+		              : assay_arena_strdup(r->out, f[i].entity);
+	}
+	if (found)
+		fail_row(r, s, line, s->c->sensitive ? NULL : found);
+}
+
 static void check_item(struct run *r, struct item_state *s, uint64_t line)
 {
 	const struct expect_item *it = s->it;
@@ -433,6 +309,10 @@ static void check_item(struct run *r, struct item_state *s, uint64_t line)
 	case ASSAY_EXPECT_QUANTILE:
 		s->checked += parse_num(c) && isfinite(c->num);
 		break;
+	case ASSAY_EXPECT_PII:
+		s->checked++;
+		check_pii(r, s, line);
+		break;
 	default: /* unique: later occurrences now, the count and first ones at the end */
 		s->checked++;
 		if (c->ucount > 1 && s->nex < r->p->examples) {
@@ -464,7 +344,7 @@ static int on_row(void *ctx, const struct assay_row *row, struct assay_error *er
 		if (parse_num(c) && isfinite(c->num)) {
 			c->nnum++;
 			c->mean += (c->num - c->mean) / (double)c->nnum;
-			if (c->need_map && num_add(&c->map, c->num))
+			if (c->need_map && expect_num_add(&c->map, c->num))
 				r->oom = 1;
 		}
 		if (c->need_unique) {
@@ -481,6 +361,11 @@ static int on_row(void *ctx, const struct assay_row *row, struct assay_error *er
 	}
 	for (size_t k = 0; k < r->nitems; k++)
 		check_item(r, &r->items[k], line);
+	if (r->scan_failed) {
+		*err = r->scan_err;
+		err->line = row->line;
+		return err->code ? err->code : ASSAY_EINTERNAL;
+	}
 	if (r->oom)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, row->line, 0, "out of memory");
 	return 0;
@@ -553,6 +438,12 @@ static int setup(struct run *r, struct assay_error *err)
 		}
 		s->c->need_map |= it->kind == ASSAY_EXPECT_MEDIAN || it->kind == ASSAY_EXPECT_QUANTILE;
 		s->c->need_unique |= it->kind == ASSAY_EXPECT_UNIQUE;
+		if (it->kind == ASSAY_EXPECT_PII && !r->scanner) {
+			struct assay_scan_opts so = {.groups = ASSAY_SCAN_PII};
+			if (assay_scanner_new(&r->scanner, &so, err) ||
+			    assay_scan_ctx_new(&r->scan, r->scanner, err))
+				return err->code;
+		}
 		if (it->re && !(s->md = pcre2_match_data_create_from_pattern(it->re, NULL)))
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	}
@@ -640,10 +531,10 @@ static void finish_item(struct run *r, struct item_state *s, struct assay_expect
 		const char *what = it->kind == ASSAY_EXPECT_MEAN     ? "mean"
 		                   : it->kind == ASSAY_EXPECT_MEDIAN ? "median"
 		                                                     : "quantile";
-		num_sort(&c->map);
+		expect_num_sort(&c->map);
 		double v = it->kind == ASSAY_EXPECT_MEAN     ? (c->nnum ? c->mean : NAN)
-		           : it->kind == ASSAY_EXPECT_MEDIAN ? num_quantile(&c->map, 0.5)
-		                                             : num_quantile(&c->map, it->q);
+		           : it->kind == ASSAY_EXPECT_MEDIAN ? expect_num_quantile(&c->map, 0.5)
+		                                             : expect_num_quantile(&c->map, it->q);
 		o->has_value = !isnan(v);
 		o->value = v;
 		o->passed = in_bounds(it, v);
@@ -664,6 +555,17 @@ static void finish_item(struct run *r, struct item_state *s, struct assay_expect
 		o->observed =
 		    assay_arena_printf(a, "%llu of %llu missing (share %s)", (unsigned long long)s->failing,
 		                       (unsigned long long)s->checked, expect_num(buf, sizeof buf, o->value));
+		break;
+	case ASSAY_EXPECT_PII:
+		o->has_value = 1;
+		o->value = s->checked ? (double)s->failing / (double)s->checked : 0;
+		o->passed = o->value <= it->hi;
+		o->observed = s->failing
+		                  ? assay_arena_printf(a, "%llu of %llu values hold personal data (%.2f%%)",
+		                                       (unsigned long long)s->failing,
+		                                       (unsigned long long)s->checked, 100 * o->value)
+		                  : assay_arena_printf(a, "no personal data in %llu values",
+		                                       (unsigned long long)s->checked);
 		break;
 	case ASSAY_EXPECT_FRESHNESS: {
 		int64_t now = r->p->has_now ? r->p->now : it->has_now ? it->now : (int64_t)time(NULL);
@@ -706,6 +608,8 @@ static void run_free(struct run *r)
 	free(r->cols);
 	free(r->used);
 	free(r->items);
+	assay_scan_ctx_free(r->scan);
+	assay_scanner_free(r->scanner);
 	assay_arena_free(&r->scratch);
 }
 

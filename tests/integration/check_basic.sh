@@ -50,6 +50,14 @@ contains "$TMP/out" "1 expectation: 1 passed, 0 failed -> PASS"
 run 1 "$ASSAY" check --data "$d/d.csv" --expect "$d/c.yaml" --examples 0 --format json --out "$d/r0.json"
 pyassert "$d/r0.json" 'all(x["examples"] == [] for x in r["results"])'
 
+# pii: lib/scan's detectors; examples name the entity, never the value
+printf 'version: 1\nsensitive: [email]\ncolumns:\n  email: {pii: {max_share: 0.5}}\n  status: {pii: {max_share: 0}}\n' >"$d/p.yaml"
+run 1 "$ASSAY" check --data "$d/d.csv" --expect "$d/p.yaml" --format json --out "$d/p.json"
+pyassert "$d/p.json" \
+  'r["results"][0]["rows_failing"] == 3 and r["results"][0]["rows_checked"] == 4 and not r["results"][0]["passed"]' \
+  '[e["line"] for e in r["results"][0]["examples"]] == [2, 3, 7]' 'r["results"][1]["passed"]'
+if grep -q 'ann@\|bob@' "$d/p.json"; then bad "pii example shows the value"; else ok; fi
+
 # JSONL: lines are file lines
 printf '{"a": 1}\n{"a": 7}\n{"a": 2}\n' >"$d/d.jsonl"
 printf 'version: 1\ncolumns:\n  a: {between: [0, 5]}\n' >"$d/j.yaml"

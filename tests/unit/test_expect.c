@@ -70,7 +70,8 @@ static void test_parse_errors(void **state)
 	assert_error("version: 1\ncolumns:\n  a: {max_missing_share: 2}\n", 3, 26, "between 0 and 1");
 	assert_error("version: 1\n", 1, 1, "no expectations");
 	assert_error("", 0, 0, "empty");
-	assert_error("version: 1\ncolumns:\n  a: {pii: {max_share: 0}}\n", 3, 7, "pii");
+	assert_error("version: 1\ncolumns:\n  a: {pii: {max_shar: 0}}\n", 3, 13,
+	             "pii takes max_share and entities");
 	struct assay_error err;
 	assert_int_equal(
 	    parse("version: 1\nrow_count: 3\ncolumns:\n  a: {between: [null, 3], unique: false}\n"
