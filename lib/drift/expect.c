@@ -428,7 +428,7 @@ static int parse_column_key(struct ctx *c, const char *col, const yaml_node_t *c
 	}
 	if (strcmp(key, "pii") == 0)
 		return parse_pii(c, col, colkey, k, v);
-	int b;
+	int b = 0;
 	struct expect_item *it;
 	if (strcmp(key, "not_null") == 0 || strcmp(key, "unique") == 0) {
 		if (get_bool(c, v, key, &b))
