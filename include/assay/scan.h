@@ -38,6 +38,7 @@
 #include <stdio.h>
 
 #include "assay/error.h"
+#include "assay/source.h"
 
 /* ---- scanner ----------------------------------------------------------- */
 
@@ -118,6 +119,26 @@ int assay_scan_stream_feed(struct assay_scan_stream *st, const char *chunk, size
                            struct assay_error *err);
 int assay_scan_stream_finish(struct assay_scan_stream *st, struct assay_error *err);
 void assay_scan_stream_free(struct assay_scan_stream *st);
+
+/* ---- tables (assay scan --data) ---------------------------------------- */
+
+struct assay_source;
+
+/* Per column and entity: how many rows have at least one finding. */
+struct assay_scan_colstats {
+	size_t ncols, nentities;
+	const char **entities; /* entity names, in detector order */
+	uint64_t rows;         /* data rows */
+	uint64_t *nonempty;    /* [ncols]: rows with a non-missing value */
+	uint64_t *rows_with;   /* [ncols * nentities]: rows_with[c * nentities + e] */
+	uint64_t *findings;    /* [nentities]: all findings */
+	struct assay_source_stats source;
+};
+
+/* Scan every field of an opened source (one scan context per worker). */
+int assay_scan_source(const struct assay_scanner *s, struct assay_source *src,
+                      struct assay_scan_colstats **out, struct assay_error *err);
+void assay_scan_colstats_free(struct assay_scan_colstats *cs);
 
 /* ---- redaction --------------------------------------------------------- */
 

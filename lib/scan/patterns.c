@@ -84,7 +84,7 @@ static const struct scan_det BUILTIN[] = {
 	 C | S, PII, V_URL, K_ENTITY, CTX_NONE, 0.6f, 0, NULL},
 	{"url-credentials", "URL_CREDENTIALS",
 	 "\\b[a-z][a-z0-9+.-]{1,15}://[^\\s:/@]{1,}:[^\\s/@]{1,}@[a-z0-9.-]{1,}",
-	 C | S, SEC, V_NONE, K_ENTITY, CTX_NONE, 0.9f, 0, NULL},
+	 C | S, SEC, V_NONE, K_ENTITY, CTX_NONE, 0.98f, 0, NULL},
 
 	/* ---- secrets ---- */
 	{"aws-access-key", "AWS_ACCESS_KEY",
