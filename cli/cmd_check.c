@@ -12,6 +12,7 @@
 
 #include "assay/arena.h"
 #include "assay/expect.h"
+#include "assay/profile.h"
 #include "assay/report.h"
 #include "assay/source.h"
 #include "assay/version.h"
@@ -19,7 +20,7 @@
 
 static const char USAGE[] =
     "usage: assay check --data FILE --expect EXPECTATIONS.yaml [options]\n"
-    "       assay check --suggest --data FILE [--sensitive COLS] [--out FILE]\n"
+    "       assay check --suggest (--data FILE | --profile F.profile.json) [--sensitive COLS] [--out FILE]\n"
     "\n"
     "Check a dataset against its expectations: schema and types, not null, unique,\n"
     "values in a set, between, regex (PCRE2), string length, row count, mean, median\n"
@@ -42,6 +43,7 @@ static const char USAGE[] =
     "\n"
     "Drafting:\n"
     "  --suggest              print a draft expectations file drawn from --data\n"
+    "  --profile FILE         with --suggest: draw it from a stored profile (assay profile) instead\n"
     "  --sensitive COLS       with --suggest: columns to list as sensitive (no values copied)\n"
     "  --max-set N            with --suggest: in_set for columns with at most N values (default 20)\n"
     "\n"
@@ -55,7 +57,7 @@ static const char USAGE[] =
     "  assay check --suggest --data train.csv --sensitive name,email > contract.yaml\n";
 
 struct opts {
-	const char *data, *expect, *out, *format, *color, *delimiter, *columns, *na, *now, *sensitive;
+	const char *data, *expect, *out, *format, *color, *delimiter, *columns, *na, *now, *sensitive, *profile;
 	int no_header, suggest;
 	size_t examples, max_set;
 	int examples_set;
@@ -197,9 +199,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->color = optarg;
 			break;
 		case O_PROFILE:
-			fprintf(stderr, "assay check: --profile: profiles are not in this build yet\n"
-			                "  hint: use --suggest --data FILE\n");
-			return 2;
+			o->profile = optarg;
+			break;
 		case 'h':
 		case O_HELP:
 			fputs(USAGE, stdout);
@@ -210,7 +211,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument \"%s\"", argv[optind]);
-	if (!o->data)
+	if (o->profile && !o->suggest)
+		return usage_error("%s", "--profile goes with --suggest (checks read the data itself)");
+	if (o->profile && o->data)
+		return usage_error("%s", "--suggest drafts from --data or from --profile, not both");
+	if (!o->data && !o->profile)
 		return usage_error("%s", "--data FILE is required");
 	if (!o->suggest && !o->expect)
 		return usage_error("%s", "--expect FILE is required (or --suggest to draft one)");
@@ -299,17 +304,41 @@ static int render(void *ctx, FILE *out, struct assay_error *err)
 
 struct suggest_ctx {
 	struct assay_source *src;
+	const struct assay_profile *profile;
 	struct assay_suggest_opts so;
 };
 
 static int render_suggest(void *ctx, FILE *out, struct assay_error *err)
 {
 	struct suggest_ctx *s = ctx;
-	return assay_expect_suggest(s->src, &s->so, out, err);
+	return s->profile ? assay_expect_suggest_profile(s->profile, &s->so, out, err)
+	                  : assay_expect_suggest(s->src, &s->so, out, err);
+}
+
+/* --suggest --profile: a draft from a stored profile, no data read. */
+static int suggest_from_profile(struct opts *o, struct assay_arena *a)
+{
+	struct assay_error err;
+	assay_error_clear(&err);
+	struct assay_profile *prof = NULL;
+	if (assay_profile_read_json(o->profile, &prof, &err) != 0)
+		return fail_with(&err);
+	struct suggest_ctx sc = {NULL, prof, {o->max_set, NULL, 0}};
+	if (o->sensitive)
+		sc.so.sensitive = split(a, o->sensitive, &sc.so.nsensitive);
+	int rc = o->out ? assay_write_atomic(o->out, render_suggest, &sc, &err) : render_suggest(&sc, stdout, &err);
+	assay_profile_free(prof);
+	if (rc)
+		return fail_with(&err);
+	if (o->out)
+		fprintf(stderr, "expectations drafted in %s: review them before use\n", o->out);
+	return 0;
 }
 
 static int run(struct opts *o, struct assay_arena *a)
 {
+	if (o->profile)
+		return suggest_from_profile(o, a);
 	struct assay_error err;
 	assay_error_clear(&err);
 	struct assay_check_params p;
@@ -350,7 +379,7 @@ static int run(struct opts *o, struct assay_arena *a)
 	}
 	int rc;
 	if (o->suggest) {
-		struct suggest_ctx sc = {src, {o->max_set, NULL, 0}};
+		struct suggest_ctx sc = {src, NULL, {o->max_set, NULL, 0}};
 		if (o->sensitive)
 			sc.so.sensitive = split(a, o->sensitive, &sc.so.nsensitive);
 		rc = o->out ? assay_write_atomic(o->out, render_suggest, &sc, &err)

@@ -155,6 +155,10 @@ struct assay_suggest_opts {
 };
 int assay_expect_suggest(struct assay_source *src, const struct assay_suggest_opts *o, FILE *out,
                          struct assay_error *err);
+/* The same draft from a stored profile (assay profile), without the data. */
+struct assay_profile;
+int assay_expect_suggest_profile(const struct assay_profile *p, const struct assay_suggest_opts *o, FILE *out,
+                                 struct assay_error *err);
 
 /* Rendering (lib/report/check_*.c): fmt is an enum assay_report_format
  * (assay/report.h): text, json ("assay.check/1", docs/check.md), md,

@@ -1,12 +1,14 @@
 /* expect_suggest.c: `assay check --suggest`: draft an expectations file
- * from one scan of the data.
+ * from one scan of the data, or from a stored profile (assay/profile.h).
  *
  * Per column it learns: the narrowest type every present value fits
  * (integer, numeric, boolean, timestamp, else string), whether anything
  * is missing, min and max of the numbers, the distinct values while there
  * are at most max_set + 1 of them, and whether every present value is
  * distinct (a hash set that is dropped at the first repeat, so only key
- * columns cost memory). Each suggestion is printed with a comment saying
+ * columns cost memory). From a profile the same facts come from its
+ * counts, min/max and exact maps; a column past the profile's cap gets
+ * only what its counts and range support. Each suggestion is printed with a comment saying
  * what in the data it came from, because a draft contract must be read
  * before it is trusted.
  *
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "assay/profile.h"
 #include "expect_internal.h"
 
 struct scol {
@@ -31,10 +34,12 @@ struct scol {
 	int dup;                     /* a present value repeats */
 	struct expect_str_set all;   /* every distinct value while !dup */
 	int sensitive;
+	int no_len;                  /* lengths unknown (a profile past its cap) */
 };
 
 struct sctx {
 	const struct assay_source *src;
+	const char *const *names;
 	size_t ncols, max_set;
 	struct scol *c;
 	struct assay_arena arena;
@@ -186,7 +191,7 @@ static void put_set(FILE *out, struct expect_str_set *s)
 static void put_column(FILE *out, const struct sctx *x, size_t i)
 {
 	struct scol *c = &x->c[i];
-	const char *name = assay_source_colname(x->src, i);
+	const char *name = x->names[i];
 	char lo[48], hi[48];
 	fputs("  ", out);
 	put_scalar(out, name, strlen(name));
@@ -214,7 +219,7 @@ static void put_column(FILE *out, const struct sctx *x, size_t i)
 	if (!c->not_num)
 		fprintf(out, "    between: [%s, %s]   # min and max seen\n",
 		        expect_num(lo, sizeof lo, c->min), expect_num(hi, sizeof hi, c->max));
-	else if (!c->sensitive && type == NULL)
+	else if (!c->sensitive && type == NULL && !c->no_len)
 		fprintf(out, "    length_between: [%zu, %zu]   # shortest and longest seen (characters)\n",
 		        c->minlen, c->maxlen);
 	if (!c->many && !c->sensitive && c->present > 1 && c->small.n < c->present)
@@ -222,6 +227,45 @@ static void put_column(FILE *out, const struct sctx *x, size_t i)
 	if (!c->dup && c->present > 1)
 		fprintf(out, "    unique: true   # %llu present values, all distinct\n",
 		        (unsigned long long)c->present);
+}
+
+/* The draft: header comments, dataset-level lines, one block per column. */
+static int write_draft(FILE *out, const struct sctx *x, const char *path, const char *sha256,
+                       const struct assay_suggest_opts *o, struct assay_error *err)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	size_t blen = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	fprintf(out, "# Drafted by `assay check --suggest` from %s\n", base);
+	fprintf(out, "# (sha256 %s, %llu rows). Every line says what it came from:\n", sha256,
+	        (unsigned long long)x->rows);
+	fputs("# review each before using this file as a contract.\n", out);
+	fputs("version: 1\ndataset: ", out);
+	put_scalar(out, base, blen);
+	fputs("\nsensitive: [", out);
+	for (size_t k = 0; o && k < o->nsensitive; k++) {
+		fputs(k ? ", " : "", out);
+		put_scalar(out, o->sensitive[k], strlen(o->sensitive[k]));
+	}
+	fputs("]   # columns whose values reports must never show\n", out);
+	fprintf(out, "row_count: {min: 1}   # %llu rows now; set the range you expect\n", (unsigned long long)x->rows);
+	fputs("columns:\n", out);
+	for (size_t i = 0; i < x->ncols; i++)
+		put_column(out, x, i);
+	if (fflush(out) != 0 || ferror(out))
+		return assay_error_set(err, ASSAY_EIO, NULL, 0, 0, "cannot write the suggestion");
+	return 0;
+}
+
+static void free_cols(struct sctx *x)
+{
+	for (size_t i = 0; x->c && i < x->ncols; i++) {
+		free(x->c[i].small.slot);
+		free(x->c[i].all.slot);
+	}
+	free(x->c);
+	assay_arena_free(&x->arena);
 }
 
 int assay_expect_suggest(struct assay_source *src, const struct assay_suggest_opts *o, FILE *out,
@@ -233,9 +277,16 @@ int assay_expect_suggest(struct assay_source *src, const struct assay_suggest_op
 	x.ncols = assay_source_ncols(src);
 	x.max_set = o && o->max_set ? o->max_set : 20;
 	x.c = calloc(x.ncols + 1, sizeof *x.c);
+	const char **names = calloc(x.ncols + 1, sizeof *names);
 	assay_arena_init(&x.arena);
-	if (!x.c)
+	if (!x.c || !names) {
+		free(names);
+		free_cols(&x);
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	for (size_t i = 0; i < x.ncols; i++)
+		names[i] = assay_source_colname(src, i);
+	x.names = names;
 	int rc = 0;
 	for (size_t k = 0; o && k < o->nsensitive; k++) {
 		long i = assay_source_column(src, o->sensitive[k], "--sensitive", err);
@@ -252,36 +303,109 @@ int assay_expect_suggest(struct assay_source *src, const struct assay_suggest_op
 		                     "suggest needs a source opened with threads = 1");
 	if (!rc)
 		rc = assay_source_scan(src, on_row, NULL, ctx, &st, err);
-	if (!rc) {
-		const char *path = assay_source_path(src), *base = strrchr(path, '/');
-		base = base ? base + 1 : path;
-		const char *dot = strrchr(base, '.');
-		size_t blen = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-		fprintf(out, "# Drafted by `assay check --suggest` from %s\n", base);
-		fprintf(out, "# (sha256 %s, %llu rows). Every line says what it came from:\n", st.sha256_hex,
-		        (unsigned long long)x.rows);
-		fputs("# review each before using this file as a contract.\n", out);
-		fputs("version: 1\ndataset: ", out);
-		put_scalar(out, base, blen);
-		fputs("\nsensitive: [", out);
-		for (size_t k = 0; o && k < o->nsensitive; k++) {
-			fputs(k ? ", " : "", out);
-			put_scalar(out, o->sensitive[k], strlen(o->sensitive[k]));
+	if (!rc)
+		rc = write_draft(out, &x, assay_source_path(src), st.sha256_hex, o, err);
+	free(names);
+	free_cols(&x);
+	return rc;
+}
+
+/* One column's facts from a profile: counts and range always; types,
+ * lengths, small sets and uniqueness from the exact category map while
+ * the profile kept one. */
+static int column_from_profile(struct sctx *x, struct scol *c, const struct assay_column_profile *pc)
+{
+	c->present = pc->present;
+	c->missing = pc->rows - pc->present;
+	c->not_num = pc->type != ASSAY_COL_NUMERIC;
+	c->min = pc->min;
+	c->max = pc->max;
+	if (pc->exact && pc->type == ASSAY_COL_NUMERIC && pc->num.n) {
+		/* numbers: integers when every value is whole; values as text for in_set */
+		c->not_bool = c->not_time = 1;
+		c->no_len = 1;
+		c->many = pc->num.n > x->max_set;
+		for (size_t k = 0; k < pc->num.n; k++) {
+			double v = pc->num.value[k];
+			c->not_int |= !(v == floor(v) && fabs(v) < 9007199254740992.0);
+			c->dup |= pc->num.count[k] > 1;
+			if (c->many)
+				continue;
+			char buf[40];
+			snprintf(buf, sizeof buf, "%.15g", v);
+			if (strtod(buf, NULL) != v)
+				snprintf(buf, sizeof buf, "%.17g", v);
+			struct expect_str_entry *e = expect_str_get(&c->small, &x->arena, buf, strlen(buf));
+			if (!e)
+				return -1;
+			e->count += pc->num.count[k];
 		}
-		fputs("]   # columns whose values reports must never show\n", out);
-		fprintf(out, "row_count: {min: 1}   # %llu rows now; set the range you expect\n",
-		        (unsigned long long)x.rows);
-		fputs("columns:\n", out);
-		for (size_t i = 0; i < x.ncols; i++)
-			put_column(out, &x, i);
-		if (fflush(out) != 0 || ferror(out))
-			rc = assay_error_set(err, ASSAY_EIO, NULL, 0, 0, "cannot write the suggestion");
+		return 0;
 	}
-	for (size_t i = 0; i < x.ncols; i++) {
-		free(x.c[i].small.slot);
-		free(x.c[i].all.slot);
+	if (!pc->exact || pc->cat.n == 0) {
+		c->not_int = c->not_bool = c->not_time = 1;
+		c->many = c->dup = c->no_len = 1;
+		return 0;
 	}
-	free(x.c);
-	assay_arena_free(&x.arena);
+	for (size_t k = 0; k < pc->cat.n; k++) {
+		const char *p = pc->cat.value[k];
+		size_t n = pc->cat.len[k];
+		int64_t t;
+		c->not_int |= !all_digits(p, n);
+		c->not_bool |= !is_bool(p, n);
+		c->not_time |= expect_parse_time(p, n, &t) != 0;
+		size_t len = 0;
+		for (size_t b = 0; b < n; b++)
+			len += ((unsigned char)p[b] & 0xC0) != 0x80;
+		if (k == 0 || len < c->minlen)
+			c->minlen = len;
+		if (len > c->maxlen)
+			c->maxlen = len;
+		c->dup |= pc->cat.count[k] > 1;
+	}
+	c->many = pc->cat.n > x->max_set;
+	for (size_t k = 0; !c->many && k < pc->cat.n; k++) {
+		struct expect_str_entry *e = expect_str_get(&c->small, &x->arena, pc->cat.value[k], pc->cat.len[k]);
+		if (!e)
+			return -1;
+		e->count += pc->cat.count[k];
+	}
+	return 0;
+}
+
+int assay_expect_suggest_profile(const struct assay_profile *p, const struct assay_suggest_opts *o, FILE *out,
+                                 struct assay_error *err)
+{
+	struct sctx x;
+	memset(&x, 0, sizeof x);
+	x.ncols = p->ncolumns;
+	x.rows = p->rows;
+	x.max_set = o && o->max_set ? o->max_set : 20;
+	x.c = calloc(x.ncols + 1, sizeof *x.c);
+	const char **names = calloc(x.ncols + 1, sizeof *names);
+	assay_arena_init(&x.arena);
+	int rc = !x.c || !names ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory") : 0;
+	for (size_t i = 0; !rc && i < x.ncols; i++)
+		names[i] = p->columns[i].name;
+	x.names = names;
+	for (size_t k = 0; !rc && o && k < o->nsensitive; k++) {
+		size_t i = 0;
+		while (i < x.ncols && strcmp(names[i], o->sensitive[k]) != 0)
+			i++;
+		if (i == x.ncols) {
+			const char *dym = assay_did_you_mean(o->sensitive[k], names, x.ncols);
+			rc = assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "--sensitive: the profile has no column \"%s\"%s%s%s",
+			                     o->sensitive[k], dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+		} else {
+			x.c[i].sensitive = 1;
+		}
+	}
+	for (size_t i = 0; !rc && i < x.ncols; i++)
+		if (column_from_profile(&x, &x.c[i], &p->columns[i]) != 0)
+			rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	if (!rc)
+		rc = write_draft(out, &x, p->source_path ? p->source_path : "profile", p->sha256, o, err);
+	free(names);
+	free_cols(&x);
 	return rc;
 }
