@@ -28,6 +28,7 @@ int assay_topk_settle(struct assay_topk *t);
 size_t assay_topk_size(const struct assay_topk *t);
 size_t assay_topk_counters(const struct assay_topk *t);
 uint64_t assay_topk_offset(const struct assay_topk *t);
+/* NUL-terminated (the bytes may contain NULs: use len). */
 const char *assay_topk_value(const struct assay_topk *t, size_t i, uint32_t *len);
 uint64_t assay_topk_count(const struct assay_topk *t, size_t i);
 

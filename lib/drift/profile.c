@@ -280,6 +280,10 @@ void prof_format_double(double d, char *buf, size_t size)
 {
 	if (d == 0)
 		d = 0;
+	if (d == floor(d) && fabs(d) < 1e15) { /* integers as integers: "10", not "1e+01" */
+		snprintf(buf, size, "%.0f", d);
+		return;
+	}
 	for (int prec = 1; prec <= 17; prec++) {
 		snprintf(buf, size, "%.*g", prec, d);
 		if (strtod(buf, NULL) == d)

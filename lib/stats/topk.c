@@ -139,11 +139,12 @@ int assay_topk_add(struct assay_topk *t, const char *value, size_t len, uint64_t
 		t->it[t->slot[s] - 1].c += w;
 		return 0;
 	}
-	char *v = malloc(len ? len : 1);
+	char *v = malloc(len + 1);
 	if (!v)
 		return -1;
 	if (len)
 		memcpy(v, value, len);
+	v[len] = '\0';
 	t->it[t->n] = (struct item){v, (uint32_t)len, w};
 	t->slot[s] = (uint32_t)++t->n;
 	return t->n > 2 * t->k ? reduce(t) : 0;

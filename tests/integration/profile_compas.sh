@@ -1,0 +1,106 @@
+# `assay profile` on COMPAS (7,214 rows, 53 columns): counts, missing
+# values, distinct counts, min and max checked against Python's csv module;
+# the merge of the profiles of the two halves equals the profile of the
+# whole file byte for byte in every column; show renders text, md, html.
+source "$(dirname "$0")/lib.bash"
+d=$TMP
+data=$SHARED/data/compas/compas-scores-two-years.csv
+
+run 0 "$ASSAY" profile --data "$data" --out "$d/whole.json"
+contains "$TMP/out" "profile: 7214 rows, 53 columns"
+pyassert "$d/whole.json" 'r["schema"] == "assay.profile/1"' 'r["rows"] == 7214' 'len(r["columns"]) == 53' \
+  'len(r["inputs"][0]["sha256"]) == 64' 'r["parameters"]["cap"] == 1048576'
+
+# every count against the csv module (stdlib only)
+cat >"$d/check.py" <<'PY'
+import csv, json, math, sys
+prof = json.load(open(sys.argv[2]))
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    rows = list(csv.reader(f))
+head, body = rows[0], rows[1:]
+NA = {"NA", "NaN", "nan", "null", "NULL"}
+bad = []
+for j, c in enumerate(prof["columns"]):
+    assert c["name"] == head[j]
+    vals = [r[j] for r in body]
+    empty = sum(v == "" for v in vals)
+    na = [v for v in vals if v in NA]
+    present = [v for v in vals if v != "" and v not in NA]
+    def num(v):
+        try:
+            x = float(v)
+            return x if math.isfinite(x) else None
+        except ValueError:
+            return None
+    numeric = bool(present) and all(num(v) is not None for v in present)
+    want = {"rows": len(vals), "present": len(present), "empty": empty, "na": len(na),
+            "type": "numeric" if numeric else "categorical" if present else "empty"}
+    got = {"rows": c["rows"], "present": c["present"], "empty": c["missing"]["empty"],
+           "na": c["missing"]["na"] + c["missing"]["nan"], "type": c["type"]}
+    if numeric:
+        xs = [num(v) for v in present]
+        want.update(distinct=len(set(xs)), min=min(xs), max=max(xs), sum=len(xs))
+        got.update(distinct=c["distinct"], min=c["min"], max=c["max"], sum=sum(n for _, n in c["values"]))
+        mean = math.fsum(xs) / len(xs)
+        if abs(c["moments"]["mean"] - mean) > 1e-12 * max(1, abs(mean)):
+            bad.append((c["name"], "mean", c["moments"]["mean"], mean))
+    elif present:
+        from collections import Counter
+        cnt = Counter(present)
+        want.update(distinct=len(cnt), cats=sorted(cnt.items(), key=lambda kv: kv[0].encode()))
+        got.update(distinct=c["distinct"], cats=[tuple(x) for x in c["categories"]])
+        top = sorted(cnt.items(), key=lambda kv: (-kv[1], kv[0].encode()))[:20]
+        if [tuple(x) for x in c["top"]] != top:
+            bad.append((c["name"], "top"))
+    if want != got:
+        bad.append((c["name"], want if len(str(want)) < 300 else "...", got if len(str(got)) < 300 else "..."))
+for b in bad:
+    print("mismatch:", b)
+sys.exit(1 if bad else 0)
+PY
+if python3 "$d/check.py" "$data" "$d/whole.json"; then ok; else bad "counts differ from Python's csv module"; fi
+
+# the two halves, each with the header, profiled apart and merged
+lines=$(($(wc -l <"$data") - 1))
+half=$((lines / 2))
+head -n $((half + 1)) "$data" >"$d/a.csv"
+{ head -n 1 "$data"; tail -n +$((half + 2)) "$data"; } >"$d/b.csv"
+run 0 "$ASSAY" profile --data "$d/a.csv" --out "$d/a.json"
+run 0 "$ASSAY" profile --data "$d/b.csv" --out "$d/b.json" --threads 2
+run 0 "$ASSAY" profile merge "$d/a.json" "$d/b.json" --out "$d/merged.json"
+pyassert "$d/merged.json" 'r["rows"] == 7214' 'len(r["inputs"]) == 2' 'r["inputs"][1]["rows"] == 7214 - '"$half"
+sed -n '/^"columns"/,$p' "$d/whole.json" >"$d/whole.columns"
+sed -n '/^"columns"/,$p' "$d/merged.json" >"$d/merged.columns"
+if cmp -s "$d/whole.columns" "$d/merged.columns"; then ok; else
+  bad "merge of halves differs from the whole"; diff "$d/whole.columns" "$d/merged.columns" | cut -c1-300 | head -10 >&2
+fi
+
+# the same bytes whatever the number of threads
+run 0 "$ASSAY" profile --data "$data" --out "$d/t1.json" --threads 1
+if cmp -s "$d/whole.json" "$d/t1.json"; then ok; else bad "--threads 1 gives other bytes"; fi
+
+# a small cap: sketches past it, merge still works and counts stay exact
+run 0 "$ASSAY" profile --data "$d/a.csv" --out "$d/a10.json" --cap 10 --topk 3
+run 0 "$ASSAY" profile --data "$d/b.csv" --out "$d/b10.json" --cap 10 --topk 3
+run 0 "$ASSAY" profile merge "$d/a10.json" "$d/b10.json" --out "$d/m10.json"
+pyassert "$d/m10.json" \
+  '[c for c in r["columns"] if c["name"] == "age"][0]["exact"] == False' \
+  '"kll" in [c for c in r["columns"] if c["name"] == "age"][0]' \
+  '[c for c in r["columns"] if c["name"] == "age"][0]["min"] == 18.0' \
+  '[c for c in r["columns"] if c["name"] == "race"][0]["exact"] == True' \
+  'abs([c for c in r["columns"] if c["name"] == "age"][0]["distinct"] - 65) <= 3' \
+  'all(c["present"] == w["present"] for c, w in zip(r["columns"], json.load(open("'"$d/whole.json"'"))["columns"]))'
+
+# show, and the other formats
+run 0 "$ASSAY" profile show "$d/whole.json"
+contains "$TMP/out" "race"
+contains "$TMP/out" "African-American 3696"
+run 0 "$ASSAY" profile show "$d/whole.json" --format md
+contains "$TMP/out" "| column | type |"
+run 0 "$ASSAY" profile show "$d/whole.json" --format html --out "$d/p.html"
+contains "$d/p.html" "<svg class=\"spark\""
+run 0 "$ASSAY" profile --data "$data" --columns age,race --format md
+contains "$TMP/out" "African-American"
+run 2 "$ASSAY" profile --data "$data" --columns agee
+contains "$TMP/err" "age"
+finish

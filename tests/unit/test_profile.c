@@ -1,0 +1,462 @@
+/* test_profile.c: dataset profiles and their summaries (assay/profile.h,
+ * kll.h, hll.h, moments.h, topk.h): moments against a two-pass
+ * computation, Pébay's merge, KLL and HLL within their stated error
+ * bounds, exact maps, type inference (stray strings, NaN/inf, empty
+ * columns, UTF-8), cap switching, merge of halves equal to the whole,
+ * JSON round trip and located reader errors. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "assay/hll.h"
+#include "assay/kll.h"
+#include "assay/moments.h"
+#include "assay/profile.h"
+#include "assay/topk.h"
+
+static char tmpdir[64];
+
+static int setup_dir(void **state)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/assay-test-profile-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *write_file(const char *name, const char *data)
+{
+	static char path[4][256];
+	static int k;
+	char *p = path[k++ & 3];
+	snprintf(p, 256, "%s/%s", tmpdir, name);
+	FILE *f = fopen(p, "wb");
+	assert_non_null(f);
+	fputs(data, f);
+	fclose(f);
+	return p;
+}
+
+static void fail_err(const struct assay_error *err)
+{
+	char buf[2048];
+	assay_error_format(err, buf, sizeof buf);
+	fail_msg("%s", buf);
+}
+
+/* Profile a file with `threads` workers and a tiny split size, so the
+ * parallel path and the worker merge are exercised on small files. */
+static struct assay_profile *profile(const char *path, uint64_t cap, int threads)
+{
+	struct assay_source_opts so = {
+	    .path = path, .threads = threads, .min_split_bytes = 1, .block_bytes = 64};
+	struct assay_source *src = NULL;
+	struct assay_error err;
+	if (assay_source_open(&src, &so, &err))
+		fail_err(&err);
+	struct assay_profile_opts po = {.cap = cap};
+	struct assay_profile *p = NULL;
+	if (assay_profile_build(src, &po, &p, &err))
+		fail_err(&err);
+	assay_source_free(src);
+	return p;
+}
+
+static char *json_of(const struct assay_profile *p)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	struct assay_error err;
+	if (assay_profile_write_json(p, f, &err))
+		fail_err(&err);
+	fclose(f);
+	return buf;
+}
+
+/* ---- moments ------------------------------------------------------------ */
+
+static void two_pass(const double *x, size_t n, double out[4])
+{
+	double mean = 0;
+	for (size_t i = 0; i < n; i++)
+		mean += x[i];
+	mean /= (double)n;
+	out[0] = mean;
+	out[1] = out[2] = out[3] = 0;
+	for (size_t i = 0; i < n; i++) {
+		double d = x[i] - mean;
+		out[1] += d * d;
+		out[2] += d * d * d;
+		out[3] += d * d * d * d;
+	}
+}
+
+static void close_rel(double a, double b, double tol)
+{
+	if (!(fabs(a - b) <= tol * fmax(1, fmax(fabs(a), fabs(b)))))
+		fail_msg("%.17g != %.17g (tolerance %g)", a, b, tol);
+}
+
+static void moments_match_two_pass_and_merge(void **state)
+{
+	const double x[] = {2, 4, 4, 4, 5, 5, 7, 9, 1e3, -3.5, 0.25, 17, 17, 17, 8};
+	size_t n = sizeof x / sizeof *x;
+	double ref[4];
+	two_pass(x, n, ref);
+	struct assay_moments m, a, b;
+	assay_moments_init(&m);
+	for (size_t i = 0; i < n; i++)
+		assay_moments_add(&m, x[i]);
+	assert_int_equal(m.n, n);
+	close_rel(m.mean, ref[0], 1e-13);
+	close_rel(m.m2, ref[1], 1e-12);
+	close_rel(m.m3, ref[2], 1e-11);
+	close_rel(m.m4, ref[3], 1e-11);
+	for (size_t cut = 0; cut <= n; cut++) { /* Pébay: any split merges to the whole */
+		assay_moments_init(&a);
+		assay_moments_init(&b);
+		for (size_t i = 0; i < n; i++)
+			assay_moments_add(i < cut ? &a : &b, x[i]);
+		assay_moments_merge(&a, &b);
+		assert_int_equal(a.n, n);
+		close_rel(a.mean, ref[0], 1e-13);
+		close_rel(a.m2, ref[1], 1e-12);
+		close_rel(a.m3, ref[2], 1e-11);
+		close_rel(a.m4, ref[3], 1e-11);
+	}
+	/* the textbook values: population variance of 2,4,4,4,5,5,7,9 is 4 */
+	struct assay_moments t;
+	assay_moments_init(&t);
+	for (size_t i = 0; i < 8; i++)
+		assay_moments_add(&t, x[i]);
+	close_rel(t.m2 / 8, 4, 1e-15);
+	close_rel(assay_moments_variance(&t), 32.0 / 7, 1e-15);
+	/* from a map: the same numbers */
+	const double v[] = {2, 4, 5, 7, 9};
+	const uint64_t c[] = {1, 3, 2, 1, 1};
+	struct assay_moments fm;
+	assay_moments_from_map(&fm, v, c, 5);
+	close_rel(fm.mean, 5, 1e-15);
+	close_rel(fm.m2, 32, 1e-15);
+	close_rel(fm.m3, t.m3, 1e-12);
+	close_rel(fm.m4, t.m4, 1e-12);
+}
+
+/* ---- KLL ---------------------------------------------------------------- */
+
+static void kll_rank_error_within_bound(void **state)
+{
+	const uint32_t n = 1000000;
+	struct assay_kll *a = assay_kll_new(200), *b = assay_kll_new(200), *all = assay_kll_new(200);
+	/* a permutation of 0..n-1: i * 7919 mod n (7919 is prime, coprime with 10^6) */
+	for (uint32_t i = 0; i < n; i++) {
+		double v = (double)(((uint64_t)i * 7919) % n);
+		assert_int_equal(assay_kll_add(all, v), 0);
+		assert_int_equal(assay_kll_add(i & 1 ? a : b, v), 0);
+	}
+	assert_int_equal(assay_kll_merge(a, b), 0);
+	assert_int_equal(assay_kll_n(all), n);
+	assert_int_equal(assay_kll_n(a), n);
+	assert_true(assay_kll_min(all) == 0 && assay_kll_max(all) == n - 1);
+	double worst = 0, worst_merged = 0;
+	for (int k = 1; k < 100; k++) {
+		double q = k / 100.0;
+		/* the true rank of value v is v + 1 */
+		double e = fabs((assay_kll_quantile(all, q) + 1) / n - q);
+		double em = fabs((assay_kll_quantile(a, q) + 1) / n - q);
+		worst = fmax(worst, e);
+		worst_merged = fmax(worst_merged, em);
+	}
+	if (!(worst <= 0.0165 && worst_merged <= 0.0165))
+		fail_msg("KLL rank error %g / merged %g above 1.65%%", worst, worst_merged);
+	/* the sketch stays small: under 3k + 8 log2(n/k) items */
+	size_t items = 0;
+	for (size_t h = 0; h < assay_kll_nlevels(all); h++) {
+		size_t len;
+		assay_kll_level(all, h, &len);
+		items += len;
+	}
+	assert_true(items < 3 * 200 + 8 * 13);
+	/* serialised and restored: identical answers, and it continues identically */
+	const double *lv[ASSAY_KLL_MAX_LEVELS];
+	size_t len[ASSAY_KLL_MAX_LEVELS];
+	for (size_t h = 0; h < assay_kll_nlevels(all); h++)
+		lv[h] = assay_kll_level(all, h, &len[h]);
+	struct assay_kll *r =
+	    assay_kll_restore(200, n, 0, n - 1, assay_kll_coin(all), assay_kll_nlevels(all), lv, len);
+	assert_non_null(r);
+	for (int i = 0; i < 1000; i++) {
+		assay_kll_add(r, i);
+		assay_kll_add(all, i);
+	}
+	for (int k = 0; k <= 10; k++)
+		assert_true(assay_kll_quantile(r, k / 10.0) == assay_kll_quantile(all, k / 10.0));
+	/* a sketch whose weights do not add up to n is refused */
+	assert_null(assay_kll_restore(200, n + 1, 0, n - 1, 0, assay_kll_nlevels(all), lv, len));
+	/* a weighted add is an add repeated */
+	struct assay_kll *w = assay_kll_new(200);
+	assay_kll_add_weighted(w, 5, 1000000);
+	assay_kll_add_weighted(w, 7, 3000000);
+	assert_int_equal(assay_kll_n(w), 4000000);
+	assert_true(assay_kll_quantile(w, 0.2) == 5 && assay_kll_quantile(w, 0.3) == 7);
+	assay_kll_free(w);
+	assay_kll_free(r);
+	assay_kll_free(a);
+	assay_kll_free(b);
+	assay_kll_free(all);
+}
+
+/* ---- HLL ---------------------------------------------------------------- */
+
+static void hll_within_three_standard_errors(void **state)
+{
+	struct assay_hll *h = assay_hll_new(), *a = assay_hll_new(), *b = assay_hll_new();
+	const uint64_t n = 1000000;
+	for (uint64_t i = 0; i < n; i++) {
+		char s[24];
+		int len = snprintf(s, sizeof s, "v%llu", (unsigned long long)i);
+		uint64_t x = assay_hash64(s, (size_t)len);
+		assay_hll_add_hash(h, x);
+		assay_hll_add_hash(i % 3 ? a : b, x);
+		assay_hll_add_hash(a, x); /* repeats change nothing */
+	}
+	double bound = 3 * 1.04 / sqrt(4096.0);
+	double e = assay_hll_estimate(h);
+	if (!(fabs(e / n - 1) <= bound))
+		fail_msg("HLL estimate %g for %llu distinct", e, (unsigned long long)n);
+	assay_hll_merge(b, a);
+	assert_true(assay_hll_estimate(b) == e); /* register max: the same registers */
+	/* small range (linear counting) is much better than the bound */
+	struct assay_hll *s = assay_hll_new();
+	for (int i = 0; i < 1000; i++)
+		assay_hll_add_hash(s, assay_hash_double(i));
+	assert_true(fabs(assay_hll_estimate(s) / 1000 - 1) < 0.03);
+	assert_true(assay_hash_double(-0.0) == assay_hash_double(0.0));
+	assay_hll_free(s);
+	assay_hll_free(h);
+	assay_hll_free(a);
+	assay_hll_free(b);
+}
+
+/* ---- top-k -------------------------------------------------------------- */
+
+static void misra_gries_bounds_and_exact_ties(void **state)
+{
+	struct assay_topk *t = assay_topk_new(10);
+	uint64_t n = 0;
+	for (int i = 0; i < 20000; i++) { /* "hot" 1/4 of the time, "warm" 1/8, then 5000 singletons */
+		const char *v = i % 4 == 0 ? "hot" : i % 8 == 1 ? "warm" : NULL;
+		char s[16];
+		if (!v) {
+			snprintf(s, sizeof s, "s%d", i);
+			v = s;
+		}
+		assay_topk_add(t, v, strlen(v), 1);
+		n++;
+	}
+	assay_topk_settle(t);
+	uint32_t len;
+	assert_string_equal(assay_topk_value(t, 0, &len), "hot");
+	uint64_t off = assay_topk_offset(t);
+	assert_true(off <= n / 11);
+	assert_true(assay_topk_count(t, 0) <= 5000 && assay_topk_count(t, 0) + off >= 5000);
+	assay_topk_free(t);
+	/* exact: ties broken bytewise */
+	char *v[] = {"b", "a", "c", "d"};
+	uint32_t l[] = {1, 1, 1, 1};
+	uint64_t c[] = {5, 5, 9, 1};
+	size_t idx[3];
+	assert_int_equal(assay_topk_exact(v, l, c, 4, 3, idx), 3);
+	assert_int_equal(idx[0], 2);
+	assert_int_equal(idx[1], 1);
+	assert_int_equal(idx[2], 0);
+}
+
+/* ---- profiles ----------------------------------------------------------- */
+
+static const char TYPES_CSV[] = "num,mixed,empty,cat,big\n"
+                                "1.5,1,,é,1\n"
+                                "-0.0,2,NA,日本,2\n"
+                                "0,3,,a,3\n"
+                                "NaN,4,null,é,4\n"
+                                "inf,5,,a,5\n"
+                                "-Infinity,x,,é,6\n"
+                                ",7,,,7\n"
+                                "NA,8,,null,8\n"
+                                "2.5e0,9,,a,9\n"
+                                "1.5,10,,a,10\n"
+                                "3,11,,b,11\n"
+                                "3,12,,b,12\n";
+
+static void types_counts_and_exact_maps(void **state)
+{
+	const char *path = write_file("types.csv", TYPES_CSV);
+	for (int threads = 1; threads <= 3; threads++) {
+		struct assay_profile *p = profile(path, 1000, threads);
+		assert_int_equal(p->rows, 12);
+		assert_int_equal(p->ncolumns, 5);
+		const struct assay_column_profile *num = assay_profile_column(p, "num");
+		assert_int_equal(num->type, ASSAY_COL_NUMERIC);
+		assert_int_equal(num->present, 7);
+		assert_int_equal(num->missing_empty, 1);
+		assert_int_equal(num->missing_na, 1);
+		assert_int_equal(num->missing_nan, 1);
+		assert_int_equal(num->missing_inf, 2);
+		assert_int_equal(num->num.n, 4); /* 0 (with -0.0), 1.5, 2.5, 3 */
+		assert_true(num->num.value[0] == 0 && !signbit(num->num.value[0]) && num->num.count[0] == 2);
+		assert_true(num->num.value[1] == 1.5 && num->num.count[1] == 2);
+		assert_true(num->num.value[3] == 3 && num->num.count[3] == 2);
+		assert_true(num->min == 0 && num->max == 3);
+		assert_int_equal(num->distinct, 4);
+		close_rel(num->moments.mean, 11.5 / 7, 1e-15);
+		assert_true(assay_column_quantile(num, 0.5) == 1.5);
+		assert_true(assay_column_quantile(num, 1) == 3);
+		/* a stray string in a numeric-looking column: categorical, with the
+		 * numbers' own spelling (found in a second pass when needed) */
+		const struct assay_column_profile *mixed = assay_profile_column(p, "mixed");
+		assert_int_equal(mixed->type, ASSAY_COL_CATEGORICAL);
+		assert_int_equal(mixed->present, 12);
+		assert_int_equal(mixed->cat.n, 12);
+		assert_string_equal(mixed->cat.value[0], "1");
+		assert_string_equal(mixed->cat.value[1], "10"); /* bytewise order */
+		assert_string_equal(mixed->cat.value[11], "x");
+		assert_true(isnan(mixed->min));
+		const struct assay_column_profile *empty = assay_profile_column(p, "empty");
+		assert_int_equal(empty->type, ASSAY_COL_EMPTY);
+		assert_int_equal(empty->present, 0);
+		assert_int_equal(empty->missing_empty, 10);
+		assert_int_equal(empty->missing_na, 2);
+		assert_true(isnan(assay_column_quantile(empty, 0.5)));
+		const struct assay_column_profile *cat = assay_profile_column(p, "cat");
+		assert_int_equal(cat->type, ASSAY_COL_CATEGORICAL);
+		assert_int_equal(cat->present, 10);
+		assert_int_equal(cat->cat.n, 4);
+		assert_string_equal(cat->cat.value[0], "a");
+		assert_string_equal(cat->cat.value[1], "b");
+		assert_string_equal(cat->cat.value[2], "é");
+		assert_string_equal(cat->cat.value[3], "日本");
+		assert_int_equal(cat->ntop, 4);
+		assert_string_equal(cat->top_value[0], "a"); /* a 4, é 3, b 2, 日本 1 */
+		assert_int_equal(cat->top_count[0], 4);
+		assert_string_equal(cat->top_value[1], "é");
+		assay_profile_free(p);
+	}
+}
+
+static void cap_switches_to_sketches(void **state)
+{
+	char *csv = malloc(200000);
+	size_t o = (size_t)sprintf(csv, "x,s\n");
+	for (int i = 0; i < 5000; i++)
+		o += (size_t)sprintf(csv + o, "%d,k%d\n", i % 500, i % 700);
+	const char *path = write_file("cap.csv", csv);
+	free(csv);
+	struct assay_profile *p = profile(path, 100, 2);
+	const struct assay_column_profile *x = assay_profile_column(p, "x"),
+	                                  *s = assay_profile_column(p, "s");
+	assert_false(x->exact);
+	assert_non_null(x->kll);
+	assert_non_null(x->hll);
+	assert_int_equal(assay_kll_n(x->kll), 5000);
+	assert_true(x->min == 0 && x->max == 499);
+	close_rel(x->moments.mean, 249.5, 1e-12);
+	assert_true(fabs((double)x->distinct - 500) < 25);
+	assert_true(fabs(assay_column_quantile(x, 0.5) - 250) < 0.0165 * 500);
+	assert_false(s->exact);
+	assert_true(fabs((double)s->distinct - 700) < 35);
+	assert_non_null(s->mg);
+	/* round trip through JSON keeps the sketches */
+	char *j = json_of(p);
+	struct assay_profile *r = NULL;
+	struct assay_error err;
+	if (assay_profile_read_json_buffer("cap.json", j, strlen(j), &r, &err))
+		fail_err(&err);
+	char *j2 = json_of(r);
+	assert_string_equal(j, j2);
+	free(j);
+	free(j2);
+	assay_profile_free(r);
+	assay_profile_free(p);
+}
+
+static void merge_of_halves_equals_whole(void **state)
+{
+	const char *head = "num,mixed,empty,cat,big\n";
+	const char *body = TYPES_CSV + strlen(head);
+	const char *mid = body;
+	for (int k = 0; k < 6; k++)
+		mid = strchr(mid, '\n') + 1;
+	char first[1024], second[1024];
+	snprintf(first, sizeof first, "%s%.*s", head, (int)(mid - body), body);
+	snprintf(second, sizeof second, "%s%s", head, mid);
+	const char *wp = write_file("whole.csv", TYPES_CSV);
+	struct assay_profile *whole = profile(wp, 1000, 1);
+	struct assay_profile *a = profile(write_file("a.csv", first), 1000, 1);
+	struct assay_profile *b = profile(write_file("b.csv", second), 1000, 1);
+	struct assay_error err;
+	if (assay_profile_merge(a, b, &err))
+		fail_err(&err);
+	/* exact everywhere: the JSON columns are byte-identical */
+	char *jw = json_of(whole), *jm = json_of(a);
+	assert_string_equal(strstr(jw, "\"columns\":"), strstr(jm, "\"columns\":"));
+	free(jw);
+	free(jm);
+	assay_profile_free(a);
+	assay_profile_free(b);
+	assay_profile_free(whole);
+}
+
+static void reader_errors_are_located(void **state)
+{
+	struct assay_profile *p = NULL;
+	struct assay_error err;
+	const char *trunc = "{\"schema\": \"assay.profile/1\",\n \"rows\": ";
+	assert_int_equal(assay_profile_read_json_buffer("t.json", trunc, strlen(trunc), &p, &err),
+	                 ASSAY_EINPUT);
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.file, "t.json");
+	const char *other = "{\"schema\": \"assay.eval/1\"}";
+	assert_int_equal(assay_profile_read_json_buffer("e.json", other, strlen(other), &p, &err),
+	                 ASSAY_EINPUT);
+	assert_non_null(strstr(err.message, "expected \"assay.profile/1\", found \"assay.eval/1\""));
+	const char *badcount =
+	    "{\"schema\":\"assay.profile/1\",\"inputs\":[],\"parameters\":{\"cap\":10,\"topk\":2},\"rows\":1,"
+	    "\"columns\":[{\"name\":\"a\",\"type\":\"numeric\",\"rows\":1,\"present\":1,\"missing\":{"
+	    "\"empty\":0,"
+	    "\"na\":0,\"nan\":0,\"inf\":0},\"distinct\":1,\"exact\":true,\"min\":1,\"max\":1,\"moments\":{"
+	    "\"n\":1,"
+	    "\"mean\":1,\"m2\":0,\"m3\":0,\"m4\":0},\"values\":[[1,2]]}]}";
+	assert_int_equal(assay_profile_read_json_buffer("c.json", badcount, strlen(badcount), &p, &err),
+	                 ASSAY_EINPUT);
+	assert_non_null(strstr(err.message, "columns[0].values: counts add up to 2, but present is 1"));
+	assert_null(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(moments_match_two_pass_and_merge),
+	    cmocka_unit_test(kll_rank_error_within_bound),
+	    cmocka_unit_test(hll_within_three_standard_errors),
+	    cmocka_unit_test(misra_gries_bounds_and_exact_ties),
+	    cmocka_unit_test(types_counts_and_exact_maps),
+	    cmocka_unit_test(cap_switches_to_sketches),
+	    cmocka_unit_test(merge_of_halves_equals_whole),
+	    cmocka_unit_test(reader_errors_are_located),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
