@@ -9,6 +9,10 @@ struct cli_command {
 };
 
 int cmd_eval(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_drift(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 /* progress.c: a progress bar for long scans (stderr, terminals only). */
 #include <stdint.h>

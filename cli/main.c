@@ -10,6 +10,10 @@
 
 static const struct cli_command commands[] = {
 	{"eval", cmd_eval, "evaluate a scored dataset: metrics by slice, fairness, intervals, plan checks"},
+	{"profile", cmd_profile, "summarise a dataset into a mergeable profile; merge shard profiles"},
+	{"drift", cmd_drift, "compare reference and current data or profiles, column by column"},
+	{"check", cmd_check, "data quality and privacy expectations on a dataset"},
+	{"scan", cmd_scan, "find PII, secrets and prompt-injection markers in text, CSV or JSONL"},
 };
 
 static void usage(FILE *out)
