@@ -134,13 +134,7 @@ static json_t *column_json(const struct assay_column_profile *c)
 		for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
 			json_object_set_new(s, qn[i], jreal(assay_column_quantile(c, qs[i])));
 		json_object_set_new(o, "summary", s);
-		if (c->exact) {
-			json_t *v = json_array();
-			for (size_t i = 0; i < c->num.n; i++)
-				json_array_append_new(
-				    v, json_pack("[f,I]", c->num.value[i], (json_int_t)c->num.count[i]));
-			json_object_set_new(o, "values", v);
-		} else if (c->kll) {
+		if (!c->exact && c->kll) {
 			json_object_set_new(o, "kll", kll_json(c->kll));
 		}
 	} else if (c->type == ASSAY_COL_CATEGORICAL) {
@@ -148,19 +142,97 @@ static json_t *column_json(const struct assay_column_profile *c)
 		for (size_t i = 0; i < c->ntop; i++)
 			json_array_append_new(t, pair_str(c->top_value[i], c->top_len[i], c->top_count[i]));
 		json_object_set_new(o, "top", t);
-		if (c->exact) {
-			json_t *v = json_array();
-			for (size_t i = 0; i < c->cat.n; i++)
-				json_array_append_new(
-				    v, pair_str(c->cat.value[i], c->cat.len[i], c->cat.count[i]));
-			json_object_set_new(o, "categories", v);
-		} else if (c->mg) {
+		if (!c->exact && c->mg) {
 			json_object_set_new(o, "misra_gries", mg_json(c->mg));
 		}
 	}
 	if (!c->exact && c->hll)
 		json_object_set_new(o, "hll", hll_json(c->hll));
 	return o;
+}
+
+/* JSON string, escaped as assay_json_write does. */
+static void put_string(const char *s, size_t n, FILE *out)
+{
+	putc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
+		default:
+			if (c < 0x20)
+				fprintf(out, "\\u%04x", c);
+			else
+				putc(c, out);
+		}
+	}
+	putc('"', out);
+}
+
+static void put_u64(uint64_t v, FILE *out)
+{
+	char b[24];
+	size_t i = sizeof b;
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite(b + i, 1, sizeof b - i, out);
+}
+
+/* One column on one line. The exact maps (the bulk of a profile) are
+ * streamed as the object's last member instead of built as a tree: the
+ * same bytes as assay_json_write would print, without a node per value. */
+static int write_column(const struct assay_column_profile *c, FILE *out)
+{
+	json_t *o = column_json(c);
+	if (!o)
+		return -1;
+	char *head = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&head, &n);
+	int rc = !m || assay_json_write(o, m, 0);
+	if (m)
+		rc |= fclose(m) != 0;
+	json_decref(o);
+	if (rc || n < 2) {
+		free(head);
+		return -1;
+	}
+	int has_map = c->exact && (c->type == ASSAY_COL_NUMERIC || c->type == ASSAY_COL_CATEGORICAL);
+	fwrite(head, 1, has_map ? n - 1 : n, out); /* without the closing brace */
+	free(head);
+	if (!has_map)
+		return 0;
+	if (c->type == ASSAY_COL_NUMERIC) {
+		fputs(",\"values\":[", out);
+		for (size_t i = 0; i < c->num.n; i++) {
+			char num[40];
+			assay_json_format_double(c->num.value[i], num, sizeof num);
+			fputs(i ? ",[" : "[", out);
+			fputs(num, out);
+			putc(',', out);
+			put_u64(c->num.count[i], out);
+			putc(']', out);
+		}
+	} else {
+		fputs(",\"categories\":[", out);
+		for (size_t i = 0; i < c->cat.n; i++) {
+			fputs(i ? ",[" : "[", out);
+			put_string(c->cat.value[i], c->cat.len[i], out);
+			putc(',', out);
+			put_u64(c->cat.count[i], out);
+			putc(']', out);
+		}
+	}
+	fputs("]}", out);
+	return 0;
 }
 
 int assay_profile_write_json(const struct assay_profile *p, FILE *out, struct assay_error *err)
@@ -194,10 +266,8 @@ int assay_profile_write_json(const struct assay_profile *p, FILE *out, struct as
 	json_decref(root);
 	rc |= fputs("\"columns\":[\n", out) < 0;
 	for (size_t i = 0; i < p->ncolumns && !rc; i++) {
-		json_t *c = column_json(&p->columns[i]);
-		rc |= !c || assay_json_write(c, out, 0);
+		rc |= write_column(&p->columns[i], out);
 		rc |= fputs(i + 1 < p->ncolumns ? ",\n" : "\n", out) < 0;
-		json_decref(c);
 	}
 	rc |= fputs("]}\n", out) < 0;
 	if (rc || fflush(out) || ferror(out))
