@@ -19,6 +19,7 @@
  * Nothing here allocates per byte: vectors grow geometrically and are
  * kept by the context between calls.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +31,7 @@
 #define MAX_TRIES  6
 #define CTX_BEFORE 48
 #define CTX_AFTER  24
-#define RUN_B64    40
+#define RUN_B64    24
 #define RUN_HEX    32
 #define DEC_MAX    4096
 
@@ -90,7 +91,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	if (d->kind == K_B64RUN || d->kind == K_HEXRUN) {
 		int h = d->kind == K_HEXRUN;
 		uint64_t w = h ? RUN_HEX : RUN_B64, st = to - w;
-		if (st < c->run_end[h])
+		if (to < w || st < c->run_end[h])
 			return 0; /* inside a run already taken */
 		uint64_t e = to;
 		while (e < c->len && (h ? hexchar(c->text[e]) : b64char(c->text[e])))

@@ -149,8 +149,8 @@ int scan_normalize(struct scan_norm *n, const char *text, size_t len)
 		}
 		utf8proc_int32_t d[32];
 		int bound = 0;
-		utf8proc_ssize_t nd =
-		    utf8proc_decompose_char(cp, d, 32, UTF8PROC_COMPAT | UTF8PROC_CASEFOLD, &bound);
+		utf8proc_ssize_t nd = utf8proc_decompose_char(
+		    cp, d, 32, UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD, &bound);
 		if (nd > 1)
 			nd = utf8proc_normalize_utf32(d, nd, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 		if (nd < 0 || nd > 32) {

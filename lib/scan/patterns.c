@@ -160,7 +160,7 @@ static const struct scan_det BUILTIN[] = {
 	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL},
 
 	/* ---- decode windows (also an injection marker when the payload is text) ---- */
-	{"base64-run", "ENCODED_PAYLOAD", "[A-Za-z0-9+/_-]{40}", 0, INJ | SEC | PII, V_NONE, K_B64RUN, CTX_NONE, 0, 0.3f, NULL},
+	{"base64-run", "ENCODED_PAYLOAD", "[A-Za-z0-9+/_-]{24}", 0, INJ | SEC | PII, V_NONE, K_B64RUN, CTX_NONE, 0, 0.3f, NULL},
 	{"hex-run", "ENCODED_PAYLOAD", "[0-9a-fA-F]{32}", 0, INJ | SEC | PII, V_NONE, K_HEXRUN, CTX_NONE, 0, 0.3f, NULL},
 };
 /* clang-format on */

@@ -37,7 +37,7 @@ enum scan_validator {
 enum scan_kind {
 	K_ENTITY = 0, /* a finding when confirmed */
 	K_MARKER,     /* an injection marker, scored per sentence */
-	K_B64RUN,     /* a 40-character base64 window: decode and rescan */
+	K_B64RUN,     /* a 24-character base64 window: decode and rescan */
 	K_HEXRUN,     /* a 32-character hex window: decode and rescan */
 };
 
