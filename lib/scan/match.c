@@ -81,6 +81,40 @@ static int push_mark(struct assay_scan_ctx *c, uint64_t pos, uint32_t det)
 	return 0;
 }
 
+static int in_set(char ch, const char *set)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       (ch && strchr(set, ch));
+}
+
+/* The start of a match compiled without SOM (enum scan_start). */
+static uint64_t walk_back(const char *t, uint64_t to, int how)
+{
+	uint64_t p = to;
+	if (how == START_EMAIL) {
+		while (p > 0 && t[p - 1] != '@')
+			p--;
+		if (p == 0)
+			return to;
+		p--;
+		uint64_t lim = p > 64 ? p - 64 : 0;
+		while (p > lim && in_set(t[p - 1], "._%+-"))
+			p--;
+		while (t[p] == '.' || t[p] == '-' || t[p] == '+' || t[p] == '%' || t[p] == '_')
+			p++; /* a local part starts with a letter or digit */
+		return p;
+	}
+	while (p > 0 && in_set(t[p - 1], how == START_TOKEN ? "_-" : "_+/=.-"))
+		p--;
+	if (how == START_ASSIGN) {
+		while (p > 0 && strchr("\"' \t:=", t[p - 1]) && t[p - 1])
+			p--;
+		while (p > 0 && in_set(t[p - 1], "_-"))
+			p--;
+	}
+	return p;
+}
+
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
 {
 	(void)flags;
@@ -99,6 +133,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 		c->run_end[h] = e;
 		return push_cand(c, st, e, id);
 	}
+	if (d->start != START_SOM)
+		from = walk_back(c->text, to, d->start);
 	return push_cand(c, from, to, id);
 }
 
