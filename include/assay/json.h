@@ -11,8 +11,10 @@
 
 #include <jansson.h>
 
-/* Shortest "%.Ng" (N <= 17) of d that strtod reads back exactly; always
- * with a '.' or an exponent so that it reads as a real. buf >= 32 bytes.
+/* d with the fewest significant digits that strtod reads back exactly
+ * (as the first of %.15g, %.16g, %.17g to round-trip prints it: %g drops
+ * trailing zeros); always with a '.' or an exponent so that it reads as a
+ * real. buf >= 40 bytes.
  * NaN and infinities have no JSON form: callers must not pass them. */
 void assay_json_format_double(double d, char *buf, size_t size);
 

@@ -10,13 +10,78 @@
  * spelling); the audit chain will add it as an option.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "assay/json.h"
 
+/* Decimal digits of v into buf (no terminator); returns the count. */
+static size_t utoa(uint64_t v, char *buf)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* Fast path for the common case, values with few decimals in the range
+ * where %g prints fixed notation (1e-4 <= |d| < 1e15): the smallest j with
+ * r = round(d 10^j) and r / 10^j == d (one correctly rounded division of
+ * exact operands, so the decimal r 10^-j reads back as d) gives the
+ * fewest digits, which is what %g would print. 0 when it does not apply. */
+static int format_fixed(double d, char *buf, size_t size)
+{
+	static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+	                             1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	double a = fabs(d);
+	if (!(a >= 1e-4 && a < 1e15) || size < 40)
+		return 0;
+	for (int j = 0; j < 16; j++) {
+		double x = a * p10[j];
+		if (x >= 9007199254740992.0)
+			return 0;
+		double r = nearbyint(x);
+		if (r / p10[j] != a)
+			continue;
+		char digits[24];
+		size_t n = utoa((uint64_t)r, digits), k = 0;
+		if (d < 0)
+			buf[k++] = '-';
+		if (j == 0) {
+			memcpy(buf + k, digits, n);
+			memcpy(buf + k + n, ".0", 3);
+			return 1;
+		}
+		if (n <= (size_t)j) { /* 0.000ddd */
+			buf[k++] = '0';
+			buf[k++] = '.';
+			for (size_t z = n; z < (size_t)j; z++)
+				buf[k++] = '0';
+			memcpy(buf + k, digits, n);
+			k += n;
+		} else {
+			memcpy(buf + k, digits, n - (size_t)j);
+			k += n - (size_t)j;
+			buf[k++] = '.';
+			memcpy(buf + k, digits + n - (size_t)j, (size_t)j);
+			k += (size_t)j;
+		}
+		buf[k] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
 void assay_json_format_double(double d, char *buf, size_t size)
 {
+	if (format_fixed(d, buf, size))
+		return;
 	/* If some k <= 15 digits round-trip, %.15g prints exactly those k
 	 * digits (the double is within half an ulp of them, far less than half
 	 * a unit of the 15th digit, and %g drops trailing zeros); so only 15,
@@ -29,6 +94,11 @@ void assay_json_format_double(double d, char *buf, size_t size)
 	if (!strpbrk(buf, ".eEn") && strlen(buf) + 2 < size)
 		strcat(buf, ".0");
 }
+
+/* The stream is locked once for the whole document (assay_json_write), so
+ * the unlocked stdio calls are safe and avoid a lock per character. */
+#define fputc fputc_unlocked
+#define fputs fputs_unlocked
 
 static int write_string(const char *s, size_t n, FILE *out)
 {
@@ -117,8 +187,15 @@ static int write_value(const json_t *v, FILE *out, int indent, int depth)
 	}
 	case JSON_STRING:
 		return write_string(json_string_value(v), json_string_length(v), out);
-	case JSON_INTEGER:
-		return fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v)) < 0 ? -1 : 0;
+	case JSON_INTEGER: {
+		json_int_t iv = json_integer_value(v);
+		size_t k = 0;
+		if (iv < 0)
+			num[k++] = '-';
+		k += utoa(iv < 0 ? -(uint64_t)iv : (uint64_t)iv, num + k);
+		num[k] = '\0';
+		return fputs(num, out) < 0 ? -1 : 0;
+	}
 	case JSON_REAL: {
 		double d = json_real_value(v);
 		if (!isfinite(d))
@@ -137,7 +214,10 @@ static int write_value(const json_t *v, FILE *out, int indent, int depth)
 
 int assay_json_write(const json_t *v, FILE *out, int indent)
 {
-	if (write_value(v, out, indent, 0) != 0)
+	flockfile(out);
+	int rc = write_value(v, out, indent, 0);
+	funlockfile(out);
+	if (rc != 0)
 		return -1;
 	return ferror(out) ? -1 : 0;
 }

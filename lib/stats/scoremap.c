@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/radix.h"
 #include "scoremap.h"
 
 #define EMPTY 0x7ff8dead0000beefULL /* a NaN pattern: never a valid key */
@@ -95,44 +96,6 @@ int score_table_merge(struct score_table *dst, const struct score_table *src)
 	return 0;
 }
 
-/* Order-preserving map of a double's bits to an unsigned key: flip all
- * bits of negatives, only the sign bit of the rest. */
-static uint64_t order_key(uint64_t bits)
-{
-	return bits >> 63 ? ~bits : bits | 0x8000000000000000ULL;
-}
-
-static int cmp_slot(const void *a, const void *b)
-{
-	uint64_t x = order_key(((const struct score_slot *)a)->key),
-	         y = order_key(((const struct score_slot *)b)->key);
-	return (x > y) - (x < y);
-}
-
-/* LSD radix sort by order_key, 16 bits a pass: O(n) where qsort's
- * comparisons dominated freezing large maps. tmp has room for n slots. */
-static void radix_sort(struct score_slot *v, struct score_slot *tmp, size_t n, size_t *count)
-{
-	for (int pass = 0; pass < 4; pass++) {
-		int shift = 16 * pass;
-		memset(count, 0, 65536 * sizeof *count);
-		for (size_t i = 0; i < n; i++)
-			count[(order_key(v[i].key) >> shift) & 0xffff]++;
-		size_t sum = 0;
-		for (size_t d = 0; d < 65536; d++) {
-			size_t c = count[d];
-			count[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			tmp[count[(order_key(v[i].key) >> shift) & 0xffff]++] = v[i];
-		struct score_slot *t = v;
-		v = tmp;
-		tmp = t;
-	}
-	/* four passes: the sorted data is back in the caller's v */
-}
-
 static int map_alloc(struct assay_scoremap *m, size_t cap)
 {
 	memset(m, 0, sizeof *m);
@@ -158,23 +121,16 @@ void assay_scoremap_free(struct assay_scoremap *m)
 
 int score_table_sorted(const struct score_table *t, struct assay_scoremap *out)
 {
-	size_t n0 = t->n ? t->n : 1;
-	int radix = t->n > 4096;
-	struct score_slot *e = malloc((radix ? 2 : 1) * n0 * sizeof *e);
-	size_t *count = radix ? malloc(65536 * sizeof *count) : NULL;
-	if (!e || (radix && !count) || map_alloc(out, t->n) != 0) {
+	struct score_slot *e = malloc((t->n ? t->n : 1) * sizeof *e);
+	if (!e || map_alloc(out, t->n) != 0) {
 		free(e);
-		free(count);
 		return -1;
 	}
 	size_t n = 0;
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->slot[i].key != EMPTY)
 			e[n++] = t->slot[i];
-	if (radix)
-		radix_sort(e, e + n0, n, count);
-	else
-		qsort(e, n, sizeof *e, cmp_slot);
+	assay_radix_sort_doubles(e, n, sizeof *e);
 	for (size_t i = 0; i < n; i++) {
 		memcpy(&out->score[i], &e[i].key, sizeof(double));
 		out->pos[i] = e[i].pos;
@@ -182,7 +138,6 @@ int score_table_sorted(const struct score_table *t, struct assay_scoremap *out)
 	}
 	out->n = n;
 	free(e);
-	free(count);
 	return 0;
 }
 

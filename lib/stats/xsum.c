@@ -47,13 +47,18 @@ void assay_xsum_add(struct assay_xsum *x, double v)
 	}
 	if (v == 0)
 		return;
+	/* mantissa and exponent straight from the bits (frexp/ldexp cost
+	 * more than the rest of the add) */
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof bits);
+	int biased = (int)((bits >> 52) & 0x7ff);
+	uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
 	int e;
-	double f = frexp(fabs(v), &e); /* |v| = f * 2^e, f in [0.5, 1) */
-	uint64_t m = (uint64_t)ldexp(f, 53);
-	e -= 53;
-	if (e < -1074) { /* subnormal: m carries the low bits already */
-		m >>= (-1074 - e);
-		e = -1074;
+	if (biased == 0) {
+		e = -1074; /* subnormal */
+	} else {
+		m |= UINT64_C(1) << 52;
+		e = biased - 1075;
 	}
 	int off = e - BASE;
 	int k = off >> 5, s = off & 31;

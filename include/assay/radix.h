@@ -1,0 +1,17 @@
+/* assay/radix.h: sorting records by a double key in O(n).
+ *
+ * LSD radix sort, 16 bits a pass, of records whose first 8 bytes are the
+ * bit pattern of a double (NaN excluded): ascending by value, -0.0 before
+ * 0.0. Used to freeze large value -> count tables, where qsort's
+ * comparisons dominated the time. */
+#ifndef ASSAY_RADIX_H
+#define ASSAY_RADIX_H
+
+#include <stddef.h>
+
+/* Sort n records of `size` bytes (a multiple of 8) in place; returns -1
+ * when the scratch memory cannot be had (the records are then sorted
+ * with qsort instead, still correctly). */
+int assay_radix_sort_doubles(void *records, size_t n, size_t size);
+
+#endif
