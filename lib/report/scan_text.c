@@ -45,7 +45,7 @@ int rpt_render_scan_text(const struct assay_scan_report *r, FILE *out, struct as
 			fprintf(out, " [%s]", it->rules);
 		fputc('\n', out);
 	}
-	if (r->items_dropped)
+	if (r->items_dropped && strcmp(r->mode, "text") == 0)
 		fprintf(out, "... and %llu more findings (raise --max-findings)\n",
 		        (unsigned long long)r->items_dropped);
 	if (strcmp(r->mode, "data") == 0)
