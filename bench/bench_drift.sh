@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# Benchmark `assay drift` against the Python stack a user would otherwise run
+# (../shared/bench/peer_drift.py: pandas.read_csv + scipy: KS on f0..f9, PSI with 10
+# reference-quantile bins, chi-square contingency on c0..c2; the file's first half is the
+# reference, its second half the current data), on synthetic data from
+# ../shared/bench/gen_synth.py, in one run. See bench/README.md ("assay drift").
+#
+#   bench/bench_drift.sh ASSAY_BINARY SHARED_DIR
+#
+# Environment:
+#   BENCH_SIZES   row counts (default "1000000 10000000")
+#   BENCH_DATA    cache of generated CSVs and their halves, reused across runs
+#                 (default build/bench-data); must not be a tracked path
+#   BENCH_OUT     reports, logs and the results table (default build/bench-out; files drift-*)
+#   BENCH_REPEAT  assay runs per configuration, median wall reported (default 3)
+#   BENCH_QUIET_WAIT  seconds to wait, before each timed run, for the CPUs to be >= 90% idle
+#                 (default 120; the lowest idle share seen is reported)
+#
+# Per size: the file is split once (untimed) into half1.csv (header + rows [0, N/2)) and
+# half2.csv (header + rows [N/2, N)), then timed:
+#   peer     peer_drift.py FILE --repeat 1 --results-dir DIR (once; it reads the whole file
+#            and splits it itself, as a user would)
+#   data     assay drift --reference half1.csv --current half2.csv --columns f0,..,c2
+#            --format json (KS p-value on numeric columns, chi-square on categorical ones,
+#            PSI on 10 reference-quantile bins reported alongside: the defaults)
+#   profile  assay profile --data half1.csv --out half1.profile.json (once)
+#   stored   assay drift --reference half1.profile.json --current half2.csv (same options)
+# and bench/compare_drift.py checks both assay reports against the peer's numbers.
+# The assay binary is copied into BENCH_OUT first, so a rebuild of build/ cannot swap it
+# during the run.
+#
+# Exit status: 0 numbers agree (targets met or not: they are reported MET / MISSED);
+# 1 assay and the peer disagree; 2 setup or usage error; 3 a program failed.
+set -euo pipefail
+
+die() { echo "bench_drift: $*" >&2; exit 2; }
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+(($# == 2)) || usage
+ASSAY_SRC=$1
+SHARED=$2
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+TIME=/usr/bin/time
+
+[[ -d $SHARED ]] || die "shared directory '$SHARED' not found (expected the project's ../shared, holding bench/gen_synth.py and bench/peer_drift.py)"
+GEN=$SHARED/bench/gen_synth.py
+PEER=$SHARED/bench/peer_drift.py
+for f in "$GEN" "$PEER"; do
+  [[ -f $f ]] || die "'$f' is missing: is '$SHARED' the project's shared directory?"
+done
+[[ -x $ASSAY_SRC ]] || die "assay binary '$ASSAY_SRC' not found or not executable (run 'make build')"
+[[ -x $PY ]] || die "$PY not found (apt-get install python3)"
+[[ -x $TIME ]] || die "$TIME not found (apt-get install time)"
+"$PY" -c 'import numpy, pandas, scipy' 2>/dev/null ||
+  die "$PY cannot import numpy, pandas and scipy (scripts/install-deps.sh --bench; Debian: python3-scipy)"
+
+SIZES=${BENCH_SIZES:-1000000 10000000}
+DATA=${BENCH_DATA:-build/bench-data}
+OUT=${BENCH_OUT:-build/bench-out}
+REPEAT=${BENCH_REPEAT:-3}
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive integer, not '$REPEAT'"
+for n in $SIZES; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES: '$n' is not a positive row count"
+  ((n >= 2)) || die "BENCH_SIZES: '$n' rows cannot be split into two halves"
+done
+
+# The data cache must never land in tracked files.
+not_tracked() {
+  local d=$1 top
+  top=$(git -C "$BENCH_DIR" rev-parse --show-toplevel 2>/dev/null) || { mkdir -p "$d"; return 0; }
+  d=$(realpath -m "$d")
+  top=$(realpath -m "$top")
+  case $d/ in
+    "$top"/*) git -C "$top" check-ignore -q "$d" ||
+      die "'$1' is inside the repository and not ignored by git; use an ignored or outside path" ;;
+  esac
+  mkdir -p "$d"
+}
+not_tracked "$DATA"
+not_tracked "$OUT"
+
+# A private copy of the binary: other engineers rebuild build/ while the benchmark runs.
+ASSAY=$OUT/drift-assay.bin
+cp "$ASSAY_SRC" "$ASSAY.tmp.$$"
+mv "$ASSAY.tmp.$$" "$ASSAY"
+
+# now_ns; elapsed seconds since a now_ns value, 3 decimals.
+now_ns() { date +%s%N; }
+since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
+# median of the arguments (numbers)
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+maxof() { printf '%s\n' "$@" | sort -g | tail -1; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+met() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t) ? "MET" : "MISSED" }'; }
+# idle_pct: share of CPU time idle over the next half second.
+idle_pct() {
+  local a b
+  read -ra a < <(sed -n 's/^cpu  //p' /proc/stat)
+  sleep 0.5
+  read -ra b < <(sed -n 's/^cpu  //p' /proc/stat)
+  awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN { n = split(a, x); split(b, y); for (i = 1; i <= n; i++) { d = y[i] - x[i]; t += d; if (i == 4 || i == 5) idle += d }; printf "%.0f", t ? 100 * idle / t : 0 }'
+}
+
+# wait_quiet: before each timed run, wait up to BENCH_QUIET_WAIT seconds (default 120)
+# for the CPUs to be >= 90% idle; MIN_IDLE keeps the lowest idle share seen when a run
+# started, for the table; LOADS collects the 1-minute load average at each start.
+wait_quiet() {
+  local idle deadline=$((SECONDS + ${BENCH_QUIET_WAIT:-120})) warned=0
+  while :; do
+    idle=$(idle_pct)
+    ((idle >= 90 || SECONDS >= deadline)) && break
+    ((warned++)) || echo "   (waiting for the machine to be idle: ${idle}% idle)" >&2
+  done
+  ((idle >= MIN_IDLE)) || MIN_IDLE=$idle
+  LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
+}
+
+# run_timed LOG CMD...: runs CMD with stdout to LOG.stdout, sets WALL (s, from the clock)
+# and RSS (peak, KiB, from /usr/bin/time). Exit statuses in OK_RC (default "0") are success
+# (assay drift exits 1 when it detects drift, which these halves have).
+run_timed() {
+  local log=$1 t0 rc=0
+  shift
+  wait_quiet
+  t0=$(now_ns)
+  "$TIME" -f '%e %M' -o "$log.time" "$@" >"$log.stdout" 2>"$log.stderr" || rc=$?
+  WALL=$(since "$t0")
+  if [[ " ${OK_RC:-0} " != *" $rc "* ]]; then
+    echo "bench_drift: command failed (exit $rc): $*" >&2
+    tail -n 20 "$log.stderr" >&2
+    exit 3
+  fi
+  RSS=$(awk 'END { print $2 }' "$log.time")
+}
+
+# split_halves FILE N: FILE's halves (header repeated), made once and reused.
+split_halves() {
+  local f=$1 n=$2 h=$(($2 / 2)) stem=${1%.csv}
+  H1=$stem.half1.csv H2=$stem.half2.csv
+  if [[ -s $H1 && -s $H2 && $H1 -nt $f && $H2 -nt $f ]]; then return 0; fi
+  echo "bench_drift: splitting $f into halves of $h and $((n - h)) rows (untimed)"
+  head -n $((h + 1)) "$f" >"$H1.tmp.$$"
+  { head -n 1 "$f"; tail -n +$((h + 2)) "$f"; } >"$H2.tmp.$$"
+  [[ $(wc -l <"$H1.tmp.$$") == $((h + 1)) && $(wc -l <"$H2.tmp.$$") == $((n - h + 1)) ]] ||
+    die "$f does not have $n data rows"
+  mv "$H1.tmp.$$" "$H1"
+  mv "$H2.tmp.$$" "$H2"
+}
+
+mkdir -p "$OUT"
+MACHINE="$(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
+echo "bench_drift: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $MACHINE"
+echo "bench_drift: $("$ASSAY" --version 2>/dev/null | head -1 || echo '?') (copy of $ASSAY_SRC, sha256 $(sha256sum "$ASSAY" | cut -c1-12)), python $("$PY" -c 'import sys, numpy, pandas, scipy; print(sys.version.split()[0], "numpy", numpy.__version__, "pandas", pandas.__version__, "scipy", scipy.__version__)')"
+
+COLS=f0,f1,f2,f3,f4,f5,f6,f7,f8,f9,c0,c1,c2
+common=(drift --columns "$COLS" --format json)
+rows=()
+targets=()
+ctx=()
+stages=()
+status=0
+
+for n in $SIZES; do
+  file=$DATA/synth-$n.csv
+  if [[ ! -s $file ]]; then
+    echo "bench_drift: generating $n rows into $file"
+    "$PY" "$GEN" "$n" "$file.tmp.$$"
+    mv "$file.tmp.$$" "$file"
+  fi
+  split_halves "$file" "$n"
+  bytes=$(stat -c %s "$file")
+  mb=$(calc '%.1f' "$bytes / 1e6")
+  MIN_IDLE=100
+  LOADS=()
+  p=$OUT/drift-$n
+  echo "bench_drift: == $n rows, $file, $mb MB"
+
+  # Peer, once.
+  rm -rf "$p-peer"
+  run_timed "$p-peer" "$PY" "$PEER" "$file" --repeat 1 --results-dir "$p-peer"
+  peer_s=$WALL peer_kib=$RSS
+  peer_csv=$p-peer/synth-$n.drift.csv
+  [[ -s $peer_csv ]] || { echo "bench_drift: the peer wrote no $peer_csv" >&2; exit 3; }
+  # TIME lines: "TIME read_csv min= 2.575s median= ..."
+  st() { sed -n "s/^TIME $1  *min= *\([0-9.]*\)s.*/\1/p" "$p-peer.stdout" | head -1; }
+  echo "   peer_drift.py    wall ${peer_s}s, peak RSS $(calc '%.0f' "$peer_kib / 1024") MiB (read_csv $(st read_csv)s, ks $(st ks)s, psi_q10 $(st psi_q10)s, chi2 $(st chi2)s, psi_sturges $(st psi_sturges)s)"
+  stages+=("$(printf '| %s | %s | %s | %s | %s | %s | %s |' "$n" "$(st read_csv)" "$(st ks)" "$(st psi_q10)" "$(st chi2)" "$(st psi_sturges)" "$peer_s")")
+
+  # assay from the two halves (both profiled on the fly).
+  ws=() rs=()
+  for ((i = 1; i <= REPEAT; i++)); do
+    OK_RC="0 1" run_timed "$p-data-$i" "$ASSAY" "${common[@]}" --reference "$H1" --current "$H2" --out "$p-data.json"
+    ws+=("$WALL") rs+=("$RSS")
+  done
+  data_s=$(median "${ws[@]}") data_kib=$(maxof "${rs[@]}")
+  echo "   assay drift (data):    walls ${ws[*]} s (median $data_s), peak RSS $(calc '%.1f' "$data_kib / 1024") MiB"
+
+  # The reference profile, once; then drift against it.
+  run_timed "$p-profile" "$ASSAY" profile --data "$H1" --out "$p-half1.profile.json"
+  prof_s=$WALL prof_kib=$RSS
+  prof_mb=$(calc '%.1f' "$(stat -c %s "$p-half1.profile.json") / 1e6")
+  echo "   assay profile (half1): ${prof_s}s, peak RSS $(calc '%.1f' "$prof_kib / 1024") MiB, profile $prof_mb MB"
+  ws=() rs=()
+  for ((i = 1; i <= REPEAT; i++)); do
+    OK_RC="0 1" run_timed "$p-stored-$i" "$ASSAY" "${common[@]}" --reference "$p-half1.profile.json" --current "$H2" --out "$p-stored.json"
+    ws+=("$WALL") rs+=("$RSS")
+  done
+  stored_s=$(median "${ws[@]}") stored_kib=$(maxof "${rs[@]}")
+  echo "   assay drift (stored):  walls ${ws[*]} s (median $stored_s), peak RSS $(calc '%.1f' "$stored_kib / 1024") MiB"
+
+  idle=$MIN_IDLE
+  ((idle >= 90)) || echo "bench_drift: warning: the machine was busy (down to ${idle}% idle) when a run started; timings are pessimistic" >&2
+
+  # Agreement.
+  if "$PY" "$BENCH_DIR/compare_drift.py" --rows "$n" "$peer_csv" "$p-data.json" "$p-stored.json" >"$p-compare.txt"; then
+    agree=OK
+  else
+    agree=FAIL
+    status=1
+  fi
+  sed 's/^/   /' "$p-compare.txt" | tail -n 60
+
+  speed=$(calc '%.1f' "$peer_s / $data_s")
+  memr=$(calc '%.1f' "$peer_kib / $data_kib")
+  sr=$(calc '%.2f' "$data_s / $stored_s")
+  rows+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' \
+    "$n" "$mb" "$peer_s" "$(calc '%.0f' "$peer_kib / 1024")" "$data_s" "$(calc '%.1f' "$data_kib / 1024")" \
+    "$stored_s" "$(calc '%.1f' "$stored_kib / 1024")" "$prof_s" "$speed" "$memr" "$sr" "$agree")")
+  targets+=("$n rows: speedup ${speed}x (>= 30x: $(met "$speed" 30)); memory ${memr}x less (>= 10x: $(met "$memr" 10)); stored profile ${sr}x faster than recomputing (>= 2x: $(met "$sr" 2))")
+  ctx+=("$(printf '| %s | %s | %s | %s | %s |' "$n" "$idle" "$(maxof "${LOADS[@]}")" "$(calc '%.1f' "$prof_kib / 1024")" "$prof_mb")")
+done
+
+{
+  echo "Measured $(date -u +%Y-%m-%d) on $MACHINE; assay wall = median of $REPEAT runs, RSS = max; peer and profile once."
+  echo
+  echo "| rows | file MB | peer wall s | peer RSS MiB | assay (data) wall s | assay (data) RSS MiB | assay (stored profile) wall s | assay (stored) RSS MiB | profile build s | speedup | memory ratio | stored / recompute | agreement |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  for t in "${targets[@]}"; do echo "- $t"; done
+  echo
+  echo "| rows | peer read_csv s | ks s | psi_q10 s | chi2 s | psi_sturges s | peer wall s |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${stages[@]}"
+  echo
+  echo "| rows | lowest CPU idle % at a run start | highest 1-min load at a run start | profile build RSS MiB | profile MB |"
+  echo "|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${ctx[@]}"
+} >"$OUT/drift-results.md"
+
+echo
+cat "$OUT/drift-results.md"
+echo
+echo "bench_drift: results in $OUT/drift-results.md; numbers $([[ $status == 0 ]] && echo agree || echo "DISAGREE, see $OUT/drift-*-compare.txt")"
+exit "$status"
