@@ -153,6 +153,15 @@ static void test_kstwo_asymptotic(void **state)
 	assert_rel(p1, p2, 1e-3, "kstwo method boundary");
 	/* smirnov(n, d) for n = 1 is 1 - d */
 	assert_rel(assay_smirnov_sf(1, 0.3), 0.7, 1e-15, "smirnov n=1");
+	/* Large n: the sum's logs must not cancel (lgamma(n + 1) ~ 3e6 at
+	 * n = 2.5e5 cost 5.5e-10 relative). References: the Birnbaum-Tingey sum
+	 * in mpmath at 50 digits (equal to scipy 1.10's smirnov to the last
+	 * digit printed). */
+	assert_rel(assay_smirnov_sf(250000, 0.01), 1.913891191473247e-22, 1e-12, "smirnov n=2.5e5 d=0.01");
+	assert_rel(assay_smirnov_sf(250000, 0.004), 0.0003345621109572637, 1e-12, "smirnov n=2.5e5 d=0.004");
+	assert_rel(assay_smirnov_sf(250000, 0.0200001), 1.3390546189401468e-87, 1e-12,
+	           "smirnov n=2.5e5 d=0.0200001");
+	assert_rel(assay_kstwo_sf(0.01, 250000), 2 * 1.913891191473247e-22, 1e-12, "kstwo n=2.5e5");
 	/* asymptotic KS path through ks_2samp */
 	double *a = malloc(20001 * sizeof *a), *b = malloc(20000 * sizeof *b);
 	for (int i = 0; i < 20001; i++)
