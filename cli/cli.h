@@ -14,6 +14,15 @@ int cmd_drift(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 
+/* common.c: shared by the command files. */
+#include <stddef.h>
+#include "assay/arena.h"
+#include "assay/error.h"
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg);  /* prints, returns 2 */
+int cli_fail(const char *cmd, const struct assay_error *err);            /* prints, returns the exit status */
+const char **cli_split(struct assay_arena *a, const char *s, size_t *n); /* "a,b,c" */
+const char *cli_timestamp(struct assay_arena *a);                        /* RFC 3339, SOURCE_DATE_EPOCH */
+
 /* progress.c: a progress bar for long scans (stderr, terminals only). */
 #include <stdint.h>
 struct cli_progress {

@@ -57,39 +57,12 @@ static const char USAGE[] =
     "  assay check --suggest --data train.csv --sensitive name,email > contract.yaml\n";
 
 struct opts {
-	const char *data, *expect, *out, *format, *color, *delimiter, *columns, *na, *now, *sensitive, *profile;
+	const char *data, *expect, *out, *format, *color, *delimiter, *columns, *na, *now, *sensitive,
+	    *profile;
 	int no_header, suggest;
 	size_t examples, max_set;
 	int examples_set;
 };
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "assay check: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n  hint: see `assay check --help`\n");
-	return 2;
-}
-
-static const char **split(struct assay_arena *a, const char *s, size_t *n)
-{
-	size_t cap = 1;
-	for (const char *q = s; *q; q++)
-		cap += *q == ',';
-	const char **v = assay_arena_alloc(a, cap * sizeof *v);
-	*n = 0;
-	const char *start = s;
-	for (const char *q = s;; q++) {
-		if (*q == ',' || *q == '\0') {
-			if (q > start)
-				v[(*n)++] = assay_arena_strndup(a, start, (size_t)(q - start));
-			if (!*q)
-				break;
-			start = q + 1;
-		}
-	}
-	return v;
-}
 
 static int parse_count(const char *opt, const char *s, size_t max, size_t *out)
 {
@@ -167,7 +140,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (parse_count("--max-set", optarg, 10000, &o->max_set))
 				return 2;
 			if (!o->max_set)
-				return usage_error("--max-set must be at least 1, not \"%s\"", optarg);
+				return cli_usage_error("check", "--max-set must be at least 1, not \"%s\"",
+				                       optarg);
 			break;
 		case O_EXAMPLES:
 			if (parse_count("--examples", optarg, 1000, &o->examples))
@@ -206,60 +180,49 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			fputs(USAGE, stdout);
 			return -1;
 		default:
-			return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
+			return cli_usage_error("check", "unknown or incomplete option \"%s\"",
+			                       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument \"%s\"", argv[optind]);
+		return cli_usage_error("check", "unexpected argument \"%s\"", argv[optind]);
 	if (o->profile && !o->suggest)
-		return usage_error("%s", "--profile goes with --suggest (checks read the data itself)");
+		return cli_usage_error("check", "%s",
+		                       "--profile goes with --suggest (checks read the data itself)");
 	if (o->profile && o->data)
-		return usage_error("%s", "--suggest drafts from --data or from --profile, not both");
+		return cli_usage_error("check", "%s",
+		                       "--suggest drafts from --data or from --profile, not both");
 	if (!o->data && !o->profile)
-		return usage_error("%s", "--data FILE is required");
+		return cli_usage_error("check", "%s", "--data FILE is required");
 	if (!o->suggest && !o->expect)
-		return usage_error("%s", "--expect FILE is required (or --suggest to draft one)");
+		return cli_usage_error("check", "%s",
+		                       "--expect FILE is required (or --suggest to draft one)");
 	if (o->suggest && o->expect)
-		return usage_error("%s", "--suggest drafts an expectations file: leave out --expect");
+		return cli_usage_error("check", "%s",
+		                       "--suggest drafts an expectations file: leave out --expect");
 	if (!o->suggest && (o->sensitive || o->max_set))
-		return usage_error(
-		    "%s", "--sensitive and --max-set go with --suggest (the file lists sensitive columns)");
+		return cli_usage_error(
+		    "check", "%s",
+		    "--sensitive and --max-set go with --suggest (the file lists sensitive columns)");
 	if (o->suggest && o->format)
-		return usage_error("%s", "--suggest prints YAML: leave out --format");
+		return cli_usage_error("check", "%s", "--suggest prints YAML: leave out --format");
 	if (o->format && assay_report_format_from_name(o->format) < 0)
-		return usage_error("--format is text, json, md, html or junit, not \"%s\"", o->format);
+		return cli_usage_error("check", "--format is text, json, md, html or junit, not \"%s\"",
+		                       o->format);
 	if (o->color && strcmp(o->color, "auto") && strcmp(o->color, "always") && strcmp(o->color, "never"))
-		return usage_error("--color is auto, always or never, not \"%s\"", o->color);
+		return cli_usage_error("check", "--color is auto, always or never, not \"%s\"", o->color);
 	if (o->delimiter) {
 		const char *d = o->delimiter;
 		if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0)
 			d = "\t";
 		if (strlen(d) != 1)
-			return usage_error("--delimiter is one character, not \"%s\"", o->delimiter);
+			return cli_usage_error("check", "--delimiter is one character, not \"%s\"",
+			                       o->delimiter);
 		o->delimiter = d;
 	}
 	if (o->no_header != (o->columns != NULL))
-		return usage_error("%s", "--no-header and --columns go together");
+		return cli_usage_error("check", "%s", "--no-header and --columns go together");
 	return 0;
-}
-
-static int fail_with(const struct assay_error *err)
-{
-	char buf[2048];
-	assay_error_format(err, buf, sizeof buf);
-	fprintf(stderr, "assay check: %s", buf);
-	return assay_error_exit_code(err);
-}
-
-static const char *timestamp(struct assay_arena *a)
-{
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char buf[32];
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return assay_arena_strdup(a, buf);
 }
 
 /* RFC 3339 "2026-01-01T00:00:00Z" (or with an offset) to epoch seconds. */
@@ -322,14 +285,15 @@ static int suggest_from_profile(struct opts *o, struct assay_arena *a)
 	assay_error_clear(&err);
 	struct assay_profile *prof = NULL;
 	if (assay_profile_read_json(o->profile, &prof, &err) != 0)
-		return fail_with(&err);
+		return cli_fail("check", &err);
 	struct suggest_ctx sc = {NULL, prof, {o->max_set, NULL, 0}};
 	if (o->sensitive)
-		sc.so.sensitive = split(a, o->sensitive, &sc.so.nsensitive);
-	int rc = o->out ? assay_write_atomic(o->out, render_suggest, &sc, &err) : render_suggest(&sc, stdout, &err);
+		sc.so.sensitive = cli_split(a, o->sensitive, &sc.so.nsensitive);
+	int rc = o->out ? assay_write_atomic(o->out, render_suggest, &sc, &err)
+	                : render_suggest(&sc, stdout, &err);
 	assay_profile_free(prof);
 	if (rc)
-		return fail_with(&err);
+		return cli_fail("check", &err);
 	if (o->out)
 		fprintf(stderr, "expectations drafted in %s: review them before use\n", o->out);
 	return 0;
@@ -347,17 +311,18 @@ static int run(struct opts *o, struct assay_arena *a)
 		p.examples = o->examples;
 	if (o->now) {
 		if (parse_now(o->now, &p.now) != 0)
-			return usage_error(
-			    "--now expects an RFC 3339 time, e.g. 2026-01-01T00:00:00Z, not \"%s\"", o->now);
+			return cli_usage_error(
+			    "check", "--now expects an RFC 3339 time, e.g. 2026-01-01T00:00:00Z, not \"%s\"",
+			    o->now);
 		p.has_now = 1;
 	}
 	struct assay_expectations *e = NULL;
 	if (o->expect && assay_expect_load(&e, o->expect, &err) != 0)
-		return fail_with(&err);
+		return cli_fail("check", &err);
 
 	size_t nna = 0, ncols = 0;
-	const char **na = o->na ? split(a, o->na, &nna) : NULL;
-	const char **cols = o->columns ? split(a, o->columns, &ncols) : NULL;
+	const char **na = o->na ? cli_split(a, o->na, &nna) : NULL;
+	const char **cols = o->columns ? cli_split(a, o->columns, &ncols) : NULL;
 	/* one worker: example rows carry file line numbers (assay/expect.h) */
 	struct assay_source_opts so = {.path = o->data,
 	                               .delimiter = o->delimiter ? o->delimiter[0] : 0,
@@ -375,19 +340,19 @@ static int run(struct opts *o, struct assay_arena *a)
 	struct assay_source *src = NULL;
 	if (assay_source_open(&src, &so, &err) != 0) {
 		assay_expect_free(e);
-		return fail_with(&err);
+		return cli_fail("check", &err);
 	}
 	int rc;
 	if (o->suggest) {
 		struct suggest_ctx sc = {src, NULL, {o->max_set, NULL, 0}};
 		if (o->sensitive)
-			sc.so.sensitive = split(a, o->sensitive, &sc.so.nsensitive);
+			sc.so.sensitive = cli_split(a, o->sensitive, &sc.so.nsensitive);
 		rc = o->out ? assay_write_atomic(o->out, render_suggest, &sc, &err)
 		            : render_suggest(&sc, stdout, &err);
 		cli_progress_done(&bar);
 		assay_source_free(src);
 		if (rc)
-			return fail_with(&err);
+			return cli_fail("check", &err);
 		if (o->out)
 			fprintf(stderr, "expectations drafted in %s: review them before use\n", o->out);
 		return 0;
@@ -397,13 +362,13 @@ static int run(struct opts *o, struct assay_arena *a)
 	memset(&r, 0, sizeof r);
 	r.schema = "assay.check/1";
 	r.tool_version = assay_version();
-	r.generated_at = timestamp(a);
+	r.generated_at = cli_timestamp(a);
 	rc = assay_expect_run(e, src, &p, a, &r, &err);
 	cli_progress_done(&bar);
 	assay_source_free(src);
 	if (rc) {
 		assay_expect_free(e);
-		return fail_with(&err);
+		return cli_fail("check", &err);
 	}
 	struct assay_check_input *in = &r.inputs[r.ninputs++];
 	in->role = "expectations";
@@ -432,7 +397,7 @@ static int run(struct opts *o, struct assay_arena *a)
 	int passed = r.passed;
 	assay_expect_free(e);
 	if (rc)
-		return fail_with(&err);
+		return cli_fail("check", &err);
 	return passed ? 0 : 1;
 }
 

@@ -84,41 +84,13 @@ struct opts {
 	size_t nwhere;
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "assay eval: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n  hint: see `assay eval --help`\n");
-	return 2;
-}
-
 /* Split "a,b,c" into an arena array. */
-static const char **split(struct assay_arena *a, const char *s, size_t *n)
-{
-	size_t cap = 1;
-	for (const char *q = s; *q; q++)
-		cap += *q == ',';
-	const char **v = assay_arena_alloc(a, cap * sizeof *v);
-	*n = 0;
-	const char *start = s;
-	for (const char *q = s;; q++) {
-		if (*q == ',' || *q == '\0') {
-			if (q > start)
-				v[(*n)++] = assay_arena_strndup(a, start, (size_t)(q - start));
-			if (!*q)
-				break;
-			start = q + 1;
-		}
-	}
-	return v;
-}
-
 static int parse_number_arg(const char *opt, const char *s, double *out)
 {
 	char *end;
 	*out = strtod(s, &end);
 	if (end == s || *end)
-		return usage_error("%s expects a number", opt);
+		return cli_usage_error("eval", "%s expects a number", opt);
 	return 0;
 }
 
@@ -227,16 +199,18 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			char *end;
 			o->p.score_lo = strtod(optarg, &end);
 			if (end == optarg || *end != ':')
-				return usage_error("--score-range is LO:HI, e.g. 0:10, not \"%s\"", optarg);
+				return cli_usage_error(
+				    "eval", "--score-range is LO:HI, e.g. 0:10, not \"%s\"", optarg);
 			const char *hi = end + 1;
 			o->p.score_hi = strtod(hi, &end);
 			if (end == hi || *end || !(o->p.score_hi > o->p.score_lo))
-				return usage_error(
-				    "--score-range is LO:HI with LO < HI, e.g. 0:10, not \"%s\"", optarg);
+				return cli_usage_error(
+				    "eval", "--score-range is LO:HI with LO < HI, e.g. 0:10, not \"%s\"",
+				    optarg);
 			break;
 		}
 		case O_SENS:
-			o->p.sensitive = split(a, optarg, &o->p.nsensitive);
+			o->p.sensitive = cli_split(a, optarg, &o->p.nsensitive);
 			break;
 		case O_TASK:
 			if (strcmp(optarg, "binary") == 0)
@@ -244,7 +218,8 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			else if (strcmp(optarg, "regression") == 0)
 				o->p.task = ASSAY_TASK_REGRESSION;
 			else
-				return usage_error("--task is binary or regression, not \"%s\"", optarg);
+				return cli_usage_error("eval", "--task is binary or regression, not \"%s\"",
+				                       optarg);
 			break;
 		case O_WHERE:
 			o->where[o->nwhere++] = optarg;
@@ -266,14 +241,15 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			break;
 		case O_THREADS:
 			if (parse_number_arg("--threads", optarg, &x) || x < 1 || x > 256 || x != floor(x))
-				return usage_error(
-				    "--threads expects a whole number from 1 to 256, not \"%s\"", optarg);
+				return cli_usage_error(
+				    "eval", "--threads expects a whole number from 1 to 256, not \"%s\"",
+				    optarg);
 			o->threads = (int)x;
 			break;
 		case O_MIN_GROUP:
 			if (parse_number_arg("--min-group-size", optarg, &x) || x < 0 || x != floor(x))
-				return usage_error("--min-group-size expects a whole number, not \"%s\"",
-				                   optarg);
+				return cli_usage_error(
+				    "eval", "--min-group-size expects a whole number, not \"%s\"", optarg);
 			o->p.min_group_size = (uint64_t)x;
 			o->min_group_set = 1;
 			break;
@@ -288,20 +264,23 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			break;
 		case O_BOOT:
 			if (parse_number_arg("--bootstrap", optarg, &x) || x < 0 || x > 1e6 || x != floor(x))
-				return usage_error(
-				    "--bootstrap expects a whole number up to 1000000, not \"%s\"", optarg);
+				return cli_usage_error(
+				    "eval", "--bootstrap expects a whole number up to 1000000, not \"%s\"",
+				    optarg);
 			o->p.bootstrap = (uint32_t)x;
 			break;
 		case O_SEED:
 			if (parse_number_arg("--seed", optarg, &x) || x < 0 || x != floor(x))
-				return usage_error("--seed expects a whole number, not \"%s\"", optarg);
+				return cli_usage_error("eval", "--seed expects a whole number, not \"%s\"",
+				                       optarg);
 			o->p.seed = (uint64_t)x;
 			break;
 		case O_CONF:
 			if (parse_number_arg("--confidence", optarg, &o->p.confidence) ||
 			    !(o->p.confidence > 0) || !(o->p.confidence < 1))
-				return usage_error(
-				    "--confidence expects a number between 0 and 1, not \"%s\"", optarg);
+				return cli_usage_error(
+				    "eval", "--confidence expects a number between 0 and 1, not \"%s\"",
+				    optarg);
 			break;
 		case O_PLAN:
 			o->plan = optarg;
@@ -326,15 +305,16 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			fputs(USAGE, stdout);
 			return -1;
 		default:
-			return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
+			return cli_usage_error("eval", "unknown or incomplete option \"%s\"",
+			                       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument \"%s\"", argv[optind]);
+		return cli_usage_error("eval", "unexpected argument \"%s\"", argv[optind]);
 	if (!o->data)
-		return usage_error("%s", "--data FILE is required");
+		return cli_usage_error("eval", "%s", "--data FILE is required");
 	if (!o->p.label)
-		return usage_error("%s", "--label COLUMN is required");
+		return cli_usage_error("eval", "%s", "--label COLUMN is required");
 	o->p.where = o->where;
 	o->p.nwhere = o->nwhere;
 	if (o->ci) {
@@ -345,36 +325,28 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 		else if (strcmp(o->ci, "none") == 0)
 			o->p.ci_method = ASSAY_CI_NONE;
 		else
-			return usage_error("--ci is bootstrap, wilson or none, not \"%s\"", o->ci);
+			return cli_usage_error("eval", "--ci is bootstrap, wilson or none, not \"%s\"",
+			                       o->ci);
 	}
 	if (o->inconclusive && strcmp(o->inconclusive, "fail") != 0 && strcmp(o->inconclusive, "pass") != 0)
-		return usage_error("--inconclusive is fail or pass, not \"%s\"", o->inconclusive);
+		return cli_usage_error("eval", "--inconclusive is fail or pass, not \"%s\"", o->inconclusive);
 	if (o->format && assay_report_format_from_name(o->format) < 0)
-		return usage_error("--format is text, json, md, html or junit, not \"%s\"", o->format);
+		return cli_usage_error("eval", "--format is text, json, md, html or junit, not \"%s\"",
+		                       o->format);
 	if (o->color && strcmp(o->color, "auto") && strcmp(o->color, "always") && strcmp(o->color, "never"))
-		return usage_error("--color is auto, always or never, not \"%s\"", o->color);
+		return cli_usage_error("eval", "--color is auto, always or never, not \"%s\"", o->color);
 	if (o->delimiter) {
 		const char *d = o->delimiter;
 		if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0)
 			d = "\t";
 		if (strlen(d) != 1)
-			return usage_error("--delimiter is one character, not \"%s\"", o->delimiter);
+			return cli_usage_error("eval", "--delimiter is one character, not \"%s\"",
+			                       o->delimiter);
 		o->delimiter = d;
 	}
 	if (o->no_header != (o->columns != NULL))
-		return usage_error("%s", "--no-header and --columns go together");
+		return cli_usage_error("eval", "%s", "--no-header and --columns go together");
 	return 0;
-}
-
-static const char *timestamp(struct assay_arena *a)
-{
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char buf[32];
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return assay_arena_strdup(a, buf);
 }
 
 static void add_warnings(struct assay_eval_report *r, const struct assay_eval_scan_stats *st,
@@ -415,21 +387,13 @@ static int render(void *ctx, FILE *out, struct assay_error *err)
 	return assay_report_eval(rc->r, rc->fmt, &rc->ro, out, err);
 }
 
-static int fail_with(const struct assay_error *err)
-{
-	char buf[2048];
-	assay_error_format(err, buf, sizeof buf);
-	fprintf(stderr, "assay eval: %s", buf);
-	return assay_error_exit_code(err);
-}
-
 static int run(struct opts *o, struct assay_arena *a)
 {
 	struct assay_error err;
 	assay_error_clear(&err);
 	struct assay_plan *plan = NULL;
 	if (o->plan && assay_plan_load(&plan, o->plan, a, &err) != 0)
-		return fail_with(&err);
+		return cli_fail("eval", &err);
 	if (plan && assay_plan_min_group_size(plan) >= 0 && !o->min_group_set)
 		o->p.min_group_size = (uint64_t)assay_plan_min_group_size(plan);
 	if (o->inconclusive)
@@ -438,8 +402,8 @@ static int run(struct opts *o, struct assay_arena *a)
 		o->p.inconclusive_fails = assay_plan_inconclusive_fails(plan);
 
 	size_t nna = 0, ncols = 0;
-	const char **na = o->na ? split(a, o->na, &nna) : NULL;
-	const char **cols = o->columns ? split(a, o->columns, &ncols) : NULL;
+	const char **na = o->na ? cli_split(a, o->na, &nna) : NULL;
+	const char **cols = o->columns ? cli_split(a, o->columns, &ncols) : NULL;
 	struct assay_source_opts so = {.path = o->data,
 	                               .delimiter = o->delimiter ? o->delimiter[0] : 0,
 	                               .no_header = o->no_header,
@@ -454,20 +418,20 @@ static int run(struct opts *o, struct assay_arena *a)
 	so.progress_ctx = &bar;
 	struct assay_source *src = NULL;
 	if (assay_source_open(&src, &so, &err) != 0)
-		return fail_with(&err);
+		return cli_fail("eval", &err);
 	struct assay_summary *sum = NULL;
 	struct assay_eval_scan_stats st;
 	int rc = assay_eval_summarize(src, &o->p, &sum, &st, &err);
 	cli_progress_done(&bar);
 	assay_source_free(src);
 	if (rc)
-		return fail_with(&err);
+		return cli_fail("eval", &err);
 
 	struct assay_eval_report r;
 	memset(&r, 0, sizeof r);
 	r.schema = "assay.eval/1";
 	r.tool_version = assay_version();
-	r.generated_at = timestamp(a);
+	r.generated_at = cli_timestamp(a);
 	r.params = o->p;
 	struct assay_input_info *in = assay_arena_calloc(a, 2, sizeof *in);
 	in[0].role = "data";
@@ -497,7 +461,7 @@ static int run(struct opts *o, struct assay_arena *a)
 		rc = assay_plan_run(plan, &r, a, &err);
 	if (rc) {
 		assay_summary_free(sum);
-		return fail_with(&err);
+		return cli_fail("eval", &err);
 	}
 	add_warnings(&r, &st, a);
 
@@ -523,7 +487,7 @@ static int run(struct opts *o, struct assay_arena *a)
 	}
 	assay_summary_free(sum);
 	if (rc)
-		return fail_with(&err);
+		return cli_fail("eval", &err);
 	return r.passed ? 0 : 1;
 }
 

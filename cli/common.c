@@ -1,0 +1,58 @@
+/* common.c: what every command of the assay front end does the same way:
+ * usage and input errors on stderr with the exit status they map to,
+ * comma-separated option lists, and the report timestamp
+ * (SOURCE_DATE_EPOCH pins it, so the same inputs give the same bytes). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "assay %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n  hint: see `assay %s --help`\n", cmd);
+	return 2;
+}
+
+int cli_fail(const char *cmd, const struct assay_error *err)
+{
+	char buf[2048];
+	assay_error_format(err, buf, sizeof buf);
+	fprintf(stderr, "assay %s: %s", cmd, buf);
+	return assay_error_exit_code(err);
+}
+
+const char **cli_split(struct assay_arena *a, const char *s, size_t *n)
+{
+	size_t cap = 1;
+	for (const char *q = s; *q; q++)
+		cap += *q == ',';
+	const char **v = assay_arena_alloc(a, cap * sizeof *v);
+	*n = 0;
+	if (!v)
+		return NULL;
+	const char *start = s;
+	for (const char *q = s;; q++) {
+		if (*q == ',' || *q == '\0') {
+			if (q > start)
+				v[(*n)++] = assay_arena_strndup(a, start, (size_t)(q - start));
+			if (!*q)
+				break;
+			start = q + 1;
+		}
+	}
+	return v;
+}
+
+const char *cli_timestamp(struct assay_arena *a)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char buf[32];
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return assay_arena_strdup(a, buf);
+}
