@@ -50,12 +50,6 @@ int scan_grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static int b64char(char ch)
-{
-	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-	       ch == '+' || ch == '/' || ch == '_' || ch == '-';
-}
-
 static int hexchar(char ch)
 {
 	return (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f');
@@ -115,27 +109,214 @@ static uint64_t walk_back(const char *t, uint64_t to, int how)
 	return p;
 }
 
+static int word_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+/* Hyperscan's \b: [A-Za-z0-9_] on one side only; outside the buffer counts
+ * as a non-word character. */
+static int hs_word(const char *t, size_t len, uint64_t p)
+{
+	return p < len && (word_char(t[p]) || t[p] == '_');
+}
+
+static int push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi)
+{
+	if (scan_grow((void **)&c->reg, &c->regcap, c->nreg + 1, sizeof *c->reg)) {
+		c->oom = 1;
+		return 1;
+	}
+	c->reg[c->nreg++] = (struct scan_region){lo, hi};
+	return 0;
+}
+
+/* A trigger of the window database: the starts a match can have.
+ * TRIG_CONTEXT: confirm() accepts a candidate [from, to) with a context
+ * word [ws, we) only when ws >= from - CTX_BEFORE and we <= to + CTX_AFTER,
+ * and to - from <= WINDOW_MAX, so from lies in
+ * [we - CTX_AFTER - WINDOW_MAX, ws + CTX_BEFORE]. */
+static int on_trigger(struct assay_scan_ctx *c, const struct scan_trig *tr, uint64_t to)
+{
+	if (tr->kind == TRIG_CONTAINS)
+		return push_region(c, to > WINDOW_MAX ? to - WINDOW_MAX : 0, to);
+	uint64_t ws = to, we = to;
+	while (ws > 0 && word_char(c->text[ws - 1]))
+		ws--;
+	while (we < c->len && word_char(c->text[we]))
+		we++;
+	size_t wl = (size_t)(we - ws);
+	for (const char *const *w = tr->words; *w; w++) {
+		if (strlen(*w) != wl)
+			continue;
+		size_t i = 0;
+		while (i < wl && (c->text[ws + i] | 0x20) == (*w)[i])
+			i++;
+		if (i == wl) {
+			uint64_t lo = we > CTX_AFTER + WINDOW_MAX ? we - CTX_AFTER - WINDOW_MAX : 0;
+			return push_region(c, lo, ws + CTX_BEFORE);
+		}
+	}
+	return 0;
+}
+
+/* TAIL_PHONE_EXT: the pattern was compiled without its optional tail
+ * (?: ?(?:x|ext\.?) ?\d{1,5})?\b; every end of the short form is reported,
+ * so the full form's ends are: this end when \b holds here, and the end of
+ * the tail when one parses (a tail is deterministic: at most one end). */
+static int phone_tail(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint32_t id)
+{
+	const char *t = c->text;
+	size_t len = c->len;
+	if (c->ext_idx && c->ext_to == to) { /* a tail already ended here */
+		struct scan_cand *x = &c->cand[c->ext_idx - 1];
+		if (from < x->from)
+			x->from = from;
+		return 0;
+	}
+	if (!hs_word(t, len, to) && push_cand(c, from, to, id))
+		return 1;
+	uint64_t p = to;
+	if (p < len && t[p] == ' ')
+		p++;
+	if (p < len && (t[p] | 0x20) == 'x')
+		p++;
+	else if (p + 2 < len && (t[p] | 0x20) == 'e' && (t[p + 1] | 0x20) == 'x' &&
+	         (t[p + 2] | 0x20) == 't') {
+		p += 3;
+		if (p < len && t[p] == '.')
+			p++;
+	} else
+		return 0;
+	if (p < len && t[p] == ' ')
+		p++;
+	uint64_t d = p;
+	while (d < len && d - p <= 5 && t[d] >= '0' && t[d] <= '9')
+		d++;
+	if (d == p || d - p > 5 || hs_word(t, len, d))
+		return 0;
+	if (push_cand(c, from, d, id))
+		return 1;
+	c->ext_to = d;
+	c->ext_idx = c->ncand;
+	return 0;
+}
+
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
 {
 	(void)flags;
 	struct assay_scan_ctx *c = ud;
+	if (id >= TRIG_ID_BASE) {
+		size_t nt;
+		return on_trigger(c, &scan_triggers(&nt)[id - TRIG_ID_BASE], to);
+	}
 	const struct scan_det *d = &c->s->dets[id];
 	if (d->kind == K_MARKER)
 		return push_mark(c, to ? to - 1 : 0, id);
-	if (d->kind == K_B64RUN || d->kind == K_HEXRUN) {
-		int h = d->kind == K_HEXRUN;
-		uint64_t w = h ? RUN_HEX : RUN_B64, st = to - w;
-		if (to < w || st < c->run_end[h])
-			return 0; /* inside a run already taken */
-		uint64_t e = to;
-		while (e < c->len && (h ? hexchar(c->text[e]) : b64char(c->text[e])))
-			e++;
-		c->run_end[h] = e;
-		return push_cand(c, st, e, id);
-	}
 	if (d->start != START_SOM)
 		from = walk_back(c->text, to, d->start);
+	if (d->tail == TAIL_PHONE_EXT)
+		return phone_tail(c, from, to, id);
 	return push_cand(c, from, to, id);
+}
+
+/* A match in a window: kept when it starts inside the region the window
+ * was opened for (see run_windows). */
+static int on_window(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
+{
+	(void)flags;
+	struct assay_scan_ctx *c = ud;
+	from += c->win_off;
+	if (from < c->win_lo || from > c->win_hi)
+		return 0;
+	return push_cand(c, from, to + c->win_off, id);
+}
+
+/* Maximal runs of base64 characters (at least RUN_B64) and of hex digits
+ * (at least RUN_HEX), one candidate each: what the Hyperscan patterns
+ * [A-Za-z0-9+/_-]{24} and [0-9a-fA-F]{32} reported (first end of each
+ * run) before, which cost 0.64 ns/byte on the bench corpus. One byte per
+ * RUN_B64 is read where the text has no long run: if t[i + 23] is not a
+ * base64 character, no run of 24 starts in [i, i + 24). Every hex digit
+ * is a base64 character, so hex runs are looked for inside base64 runs.
+ * Invariant: i == 0 or t[i - 1] is not a base64 character. */
+static int find_runs(struct assay_scan_ctx *c, const char *t, size_t len)
+{
+	const int b64 = c->s->run_det[0], hex = c->s->run_det[1];
+	const unsigned char *cls = c->s->cls;
+#define B64(k) (cls[(unsigned char)t[k]] & CLS_B64)
+#define HEX(k) (cls[(unsigned char)t[k]] & CLS_HEX)
+	size_t i = 0;
+	while (i + RUN_B64 <= len) {
+		size_t a = i + RUN_B64 - 1;
+		if (!B64(a)) {
+			i = a + 1;
+			continue;
+		}
+		while (a > i && B64(a - 1))
+			a--;
+		size_t e = i + RUN_B64;
+		while (e < len && B64(e))
+			e++;
+		if (e - a >= RUN_B64 && b64 >= 0 && push_cand(c, a, e, (uint32_t)b64))
+			return 1;
+		for (size_t h = a; hex >= 0 && e - a >= RUN_HEX && h < e;) {
+			size_t he = h;
+			while (he < e && HEX(he))
+				he++;
+			if (he - h >= RUN_HEX && push_cand(c, h, he, (uint32_t)hex))
+				return 1;
+			h = he + 1;
+		}
+		i = e + 1;
+	}
+	return 0;
+}
+#undef B64
+#undef HEX
+
+static int region_cmp(const void *a, const void *b)
+{
+	const struct scan_region *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The window database over the trigger regions. Regions are merged so
+ * that every start is looked at once; a region [lo, hi] is scanned over
+ * [lo - WINDOW_MAX - 1, hi + WINDOW_MAX + 1]. Why this is exact: a match
+ * starting in [lo, hi] ends by hi + WINDOW_MAX, inside the window with
+ * the byte after it (for \b), and the byte before it is inside too; a
+ * match that only exists because the window cuts the text (its start at
+ * the window's first byte, taken for a word boundary) ends before lo, so
+ * it cannot hide the leftmost start of a kept match. */
+static hs_error_t run_windows(struct assay_scan_ctx *c, const char *t, size_t tlen)
+{
+	if (c->nreg == 0)
+		return HS_SUCCESS;
+	qsort(c->reg, c->nreg, sizeof *c->reg, region_cmp);
+	size_t k = 0;
+	for (size_t i = 1; i < c->nreg; i++) {
+		if (c->reg[i].lo <= c->reg[k].hi + 2 * WINDOW_MAX + 2) {
+			if (c->reg[i].hi > c->reg[k].hi)
+				c->reg[k].hi = c->reg[i].hi;
+		} else
+			c->reg[++k] = c->reg[i];
+	}
+	c->nreg = k + 1;
+	for (size_t i = 0; i < c->nreg; i++) {
+		uint64_t lo = c->reg[i].lo, hi = c->reg[i].hi;
+		if (lo >= tlen)
+			break;
+		uint64_t a = lo > WINDOW_MAX + 1 ? lo - WINDOW_MAX - 1 : 0;
+		uint64_t b = hi + WINDOW_MAX + 2 < tlen ? hi + WINDOW_MAX + 2 : tlen;
+		c->win_off = a;
+		c->win_lo = lo;
+		c->win_hi = hi;
+		hs_error_t e = hs_scan(c->s->wdb, t + a, (unsigned)(b - a), 0, c->scratch, on_window, c);
+		if (e != HS_SUCCESS)
+			return e;
+	}
+	return HS_SUCCESS;
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -301,23 +482,36 @@ static int run_user(struct assay_scan_ctx *c, const char *t, size_t tlen, struct
 	return 0;
 }
 
-static int hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, struct assay_error *err)
+/* Every Hyperscan database over t, then the decode runs (outer = 0 for a
+ * decoded payload, whose own runs are not decoded again). */
+static int hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer, struct assay_error *err)
 {
+	const struct assay_scanner *s = c->s;
 	c->text = t;
 	c->len = tlen;
-	c->run_end[0] = c->run_end[1] = 0;
-	if (c->s->db && tlen) {
-		if (tlen > 0xFFFFFFFFu)
-			return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
-			                       "buffer over 4 GiB: scan it in chunks");
-		hs_error_t e = hs_scan(c->s->db, t, (unsigned)tlen, 0, c->scratch, on_match, c);
+	c->nreg = 0;
+	c->ext_idx = 0;
+	if (tlen > 0xFFFFFFFFu)
+		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "buffer over 4 GiB: scan it in chunks");
+	if (tlen) {
+		hs_error_t e = HS_SUCCESS;
+		if (s->db)
+			e = hs_scan(s->db, t, (unsigned)tlen, 0, c->scratch, on_match, c);
+		if (e == HS_SUCCESS && s->ddb) {
+			c->ext_idx = 0;
+			e = hs_scan(s->ddb, t, (unsigned)tlen, 0, c->scratch, on_match, c);
+		}
+		if (e == HS_SUCCESS && s->wdb)
+			e = run_windows(c, t, tlen);
 		if (e != HS_SUCCESS && !(e == HS_SCAN_TERMINATED && c->oom))
 			return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "Hyperscan scan failed (%d)",
 			                       e);
+		if (outer && !c->oom && (s->run_det[0] >= 0 || s->run_det[1] >= 0))
+			find_runs(c, t, tlen);
 	}
 	if (c->oom)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	if (c->s->ndets > c->s->nbuiltin)
+	if (s->ndets > s->nbuiltin)
 		return run_user(c, t, tlen, err);
 	return 0;
 }
@@ -353,12 +547,9 @@ static int decode_runs(struct assay_scan_ctx *c, const char *t, size_t tlen, siz
 		size_t nc = c->ncand, nm = c->nmarks;
 		const char *save_t = c->text;
 		size_t save_len = c->len;
-		uint64_t save_run[2] = {c->run_end[0], c->run_end[1]};
-		int rc = hs_pass(c, c->dec, (size_t)n, err);
+		int rc = hs_pass(c, c->dec, (size_t)n, 0, err);
 		c->text = save_t;
 		c->len = save_len;
-		c->run_end[0] = save_run[0];
-		c->run_end[1] = save_run[1];
 		if (rc)
 			return rc;
 		for (size_t m = nm; m < c->nmarks; m++)
@@ -420,7 +611,7 @@ int assay_scan_buffer(struct assay_scan_ctx *c, const char *text, size_t len,
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	const char *t = c->norm.buf ? c->norm.buf : text;
 	size_t tlen = c->norm.buf ? c->norm.len : len;
-	int rc = hs_pass(c, t, tlen, err);
+	int rc = hs_pass(c, t, tlen, 1, err);
 	if (rc)
 		return rc;
 	size_t nc0 = 0;

@@ -1,7 +1,9 @@
 /* patterns.c: the built-in detectors: one row per pattern, written for
  * this project (Hyperscan syntax, ASCII after normalisation).
  *
- * Conventions: digit entities are bounded by \b so a match never starts or
+ * Conventions: the database each row goes to (DB_MAIN, DB_DIGIT,
+ * DB_WINDOW, DB_NONE) and why is in scan_internal.h; digit entities
+ * are bounded by \b so a match never starts or
  * ends inside a longer number; every entity pattern asks for its start
  * (SOM, leftmost) because validators need the exact span; injection
  * markers and decode windows only need their end. Secret formats are
@@ -42,128 +44,145 @@ static const struct scan_det BUILTIN[] = {
 	/* ---- personal data ---- */
 	{"email", "EMAIL_ADDRESS",
 	 "[a-z0-9._%+-]@[a-z0-9][a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.[a-z]{2,24}\\b",
-	 C, PII, V_EMAIL, K_ENTITY, CTX_NONE, 0.95f, 0, NULL, START_EMAIL},
+	 C, PII, V_EMAIL, K_ENTITY, CTX_NONE, 0.95f, 0, NULL, START_EMAIL, DB_MAIN, TAIL_NONE},
 	{"credit-card", "CREDIT_CARD",
 	 "\\b(?:\\d{4}[ -]?){2,4}\\d{1,4}\\b",
-	 S, PII, V_CARD, K_ENTITY, CTX_BOOST, 0.8f, 0, CTX_CARD, START_SOM},
+	 S, PII, V_CARD, K_ENTITY, CTX_BOOST, 0.8f, 0, CTX_CARD, START_SOM, DB_DIGIT, TAIL_NONE},
 	{"credit-card-short", "CREDIT_CARD", /* 12-digit Maestro / 13-digit Visa: only with a context word */
 	 "\\b\\d{12,13}\\b",
-	 S, PII, V_CARD, K_ENTITY, CTX_REQUIRED, 0.6f, 0, CTX_CARD, START_SOM},
+	 S, PII, V_CARD, K_ENTITY, CTX_REQUIRED, 0.6f, 0, CTX_CARD, START_SOM, DB_DIGIT, TAIL_NONE},
 	{"iban", "IBAN_CODE",
 	 "\\b[a-z]{2}\\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,4})?\\b",
-	 C | S, PII, V_IBAN, K_ENTITY, CTX_BOOST, 0.9f, 0, CTX_IBAN, START_SOM},
+	 C | S, PII, V_IBAN, K_ENTITY, CTX_BOOST, 0.9f, 0, CTX_IBAN, START_SOM, DB_DIGIT, TAIL_NONE},
 	{"us-ssn", "US_SSN",
 	 "\\b\\d{3}-\\d{2}-\\d{4}\\b|\\b\\d{3} \\d{2} \\d{4}\\b",
-	 S, PII, V_SSN, K_ENTITY, CTX_BOOST, 0.7f, 0, CTX_SSN, START_SOM},
+	 S, PII, V_SSN, K_ENTITY, CTX_BOOST, 0.7f, 0, CTX_SSN, START_SOM, DB_DIGIT, TAIL_NONE},
 	{"us-ssn-bare", "US_SSN",
 	 "\\b\\d{9}\\b",
-	 S, PII, V_SSN, K_ENTITY, CTX_REQUIRED, 0.6f, 0, CTX_SSN, START_SOM},
+	 S, PII, V_SSN, K_ENTITY, CTX_REQUIRED, 0.6f, 0, CTX_SSN, START_SOM, DB_DIGIT, TAIL_NONE},
 	{"ipv4", "IP_ADDRESS",
 	 "\\b(?:\\d{1,3}\\.){3}\\d{1,3}\\b",
-	 S, PII, V_IPV4, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM},
+	 S, PII, V_IPV4, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM, DB_DIGIT, TAIL_NONE},
 	{"ipv6", "IP_ADDRESS",
 	 "(?:\\b[0-9a-f]{1,4}|::)(?::{1,2}[0-9a-f]{1,4}){2,7}(?:::)?\\b|\\b[0-9a-f]{1,4}::",
-	 C | S, PII, V_IPV6, K_ENTITY, CTX_NONE, 0.85f, 0, NULL, START_SOM},
+	 C | S, PII, V_IPV6, K_ENTITY, CTX_NONE, 0.85f, 0, NULL, START_SOM, DB_WINDOW, TAIL_NONE},
 	{"phone-intl", "PHONE_NUMBER", /* E.164 with the usual grouping: +41 (0)62 585 51 90 */
 	 "\\+\\d{1,3}[ .-]?(?:\\(0\\) ?)?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,5}(?:[ .-]?\\d{2,5}){0,4}(?: ?(?:x|ext\\.?) ?\\d{1,5})?\\b",
-	 C | S, PII, V_PHONE, K_ENTITY, CTX_BOOST, 0.7f, 0, CTX_PHONE, START_SOM},
+	 C | S, PII, V_PHONE, K_ENTITY, CTX_BOOST, 0.7f, 0, CTX_PHONE, START_SOM, DB_DIGIT, TAIL_NONE},
 	{"phone-nanp", "PHONE_NUMBER", /* 555-123-4567, (555)123-4567, 001-555-123-4567x89 */
-	 "(?:\\b001[ .-]|\\b1[ .-])?(?:\\(\\d{3}\\) ?|\\b\\d{3}[ .-])\\d{3}[ .-]\\d{4}(?: ?(?:x|ext\\.?) ?\\d{1,5})?\\b",
-	 C | S, PII, V_PHONE, K_ENTITY, CTX_BOOST, 0.6f, 0, CTX_PHONE, START_SOM},
+	 "(?:\\b001[ .-]|\\b1[ .-])?(?:\\(\\d{3}\\) ?|\\b\\d{3}[ .-])\\d{3}[ .-]\\d{4}", /* + TAIL_PHONE_EXT: (?: ?(?:x|ext\\.?) ?\\d{1,5})?\\b */
+	 C | S, PII, V_PHONE, K_ENTITY, CTX_BOOST, 0.6f, 0, CTX_PHONE, START_SOM, DB_DIGIT, TAIL_PHONE_EXT},
 	{"phone-national", "PHONE_NUMBER", /* 0490 75 40 81, (08) 8747 6301, 9469 9966 */
 	 "(?:\\(\\d{2,4}\\) ?|\\b\\d{2,5}[ .-])\\d{2,8}(?:[ .-]\\d{2,8}){0,3}\\b|\\b\\d{10,11}\\b",
-	 S, PII, V_PHONE, K_ENTITY, CTX_REQUIRED, 0.5f, 0, CTX_PHONE, START_SOM},
+	 S, PII, V_PHONE, K_ENTITY, CTX_REQUIRED, 0.5f, 0, CTX_PHONE, START_SOM, DB_DIGIT, TAIL_NONE},
 	{"date-of-birth", "DATE_OF_BIRTH",
 	 "\\b(?:\\d{1,2}[/.-]\\d{1,2}[/.-](?:\\d{4}|\\d{2})|\\d{4}-\\d{2}-\\d{2}|\\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\\.? \\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\\.? \\d{1,2}(?:st|nd|rd|th)?,? \\d{4})\\b",
-	 C | S, PII, V_DATE, K_ENTITY, CTX_REQUIRED, 0.8f, 0, CTX_DOB, START_SOM},
+	 C | S, PII, V_DATE, K_ENTITY, CTX_REQUIRED, 0.8f, 0, CTX_DOB, START_SOM, DB_WINDOW, TAIL_NONE},
 	{"postal-code", "POSTAL_CODE", /* US ZIP(+4), UK, Canada, NL, PL and other digit groups */
 	 "\\b(?:\\d{5}(?:-\\d{4})?|\\d{3} ?\\d{2}|\\d{4}(?: ?[a-z]{2})?|\\d{2}-\\d{3}|[a-z]{1,2}\\d[a-z\\d]? ?\\d[a-z]{2}|[a-z]\\d[a-z] ?\\d[a-z]\\d)\\b",
-	 C | S, PII, V_NONE, K_ENTITY, CTX_REQUIRED, 0.6f, 0, CTX_POSTAL, START_SOM},
+	 C | S, PII, V_NONE, K_ENTITY, CTX_REQUIRED, 0.6f, 0, CTX_POSTAL, START_SOM, DB_DIGIT, TAIL_NONE},
 	{"url", "URL",
 	 "\\b(?:https?|ftp)://[a-z0-9][a-z0-9-]*(?:\\.[a-z0-9-]+)+(?::\\d{1,5})?(?:[/?#][^\\s<>\"'`|\\\\]*)?",
-	 C | S, PII, V_URL, K_ENTITY, CTX_NONE, 0.6f, 0, NULL, START_SOM},
+	 C | S, PII, V_URL, K_ENTITY, CTX_NONE, 0.6f, 0, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"url-credentials", "URL_CREDENTIALS",
 	 "\\b[a-z][a-z0-9+.-]{1,15}://[^\\s:/@]{1,}:[^\\s/@]{1,}@[a-z0-9.-]{1,}",
-	 C | S, SEC, V_NONE, K_ENTITY, CTX_NONE, 0.98f, 0, NULL, START_SOM},
+	 C | S, SEC, V_NONE, K_ENTITY, CTX_NONE, 0.98f, 0, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 
 	/* ---- secrets ---- */
 	{"aws-access-key", "AWS_ACCESS_KEY",
 	 "\\b(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA|ANPA)[A-Z2-7]{16}\\b",
-	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM},
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"github-token", "GITHUB_TOKEN",
 	 "\\bgh[pousr]_[A-Za-z0-9]{36,}\\b|\\bgithub_pat_[A-Za-z0-9_]{70,}\\b",
-	 0, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.95f, 0, NULL, START_TOKEN},
+	 0, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.95f, 0, NULL, START_TOKEN, DB_MAIN, TAIL_NONE},
 	{"slack-token", "SLACK_TOKEN",
 	 "\\bxox[abposr]-[A-Za-z0-9-]{10,}\\b|https://hooks\\.slack\\.com/services/T[A-Z0-9]{6,12}/B[A-Z0-9]{6,12}/[A-Za-z0-9]{20,32}",
-	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM},
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"stripe-key", "STRIPE_KEY",
 	 "\\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{20,}\\b",
-	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM},
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"openai-key", "OPENAI_KEY",
 	 "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\\b|\\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}\\b",
-	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.95f, 0, NULL, START_SOM},
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.95f, 0, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"anthropic-key", "ANTHROPIC_KEY",
 	 "\\bsk-ant-(?:api|admin)\\d{2}-[A-Za-z0-9_-]{80,}\\b",
-	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.95f, 0, NULL, START_SOM},
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.95f, 0, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"google-api-key", "GOOGLE_API_KEY",
 	 "\\bAIza[0-9A-Za-z_-]{35}\\b",
-	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM},
+	 S, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"private-key", "PRIVATE_KEY",
 	 "-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----",
-	 S, SEC, V_NONE, K_ENTITY, CTX_NONE, 0.99f, 0, NULL, START_SOM},
+	 S, SEC, V_NONE, K_ENTITY, CTX_NONE, 0.99f, 0, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"jwt", "JWT",
 	 "\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\b",
-	 S, SEC, V_JWT, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM},
+	 S, SEC, V_JWT, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"generic-secret", "GENERIC_SECRET", /* key = value; kept only with a high-entropy value */
 	 "\\b(?:api[_-]?key|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|password|passwd)[\"']?\\s{0,3}[:=]\\s{0,3}[\"']?[A-Za-z0-9_+/=.-]{16,}",
-	 C, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.7f, 0, NULL, START_ASSIGN},
+	 C, SEC, V_ENTROPY, K_ENTITY, CTX_NONE, 0.7f, 0, NULL, START_ASSIGN, DB_MAIN, TAIL_NONE},
 
 	/* ---- injection markers (scored per sentence) ---- */
 	{"ignore-previous", "PROMPT_INJECTION",
 	 "\\b(?:ignore|disregard|forget|skip|override)\\s+(?:all\\s+|any\\s+|the\\s+|your\\s+|of\\s+)*(?:previous|prior|above|earlier|preceding|former|original|system|initial)\\s+(?:instructions?|prompts?|rules|directions|directives|guidelines|context|messages?)",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"ignore-everything", "PROMPT_INJECTION",
 	 "\\b(?:ignore|forget|disregard)\\s+(?:everything|all)\\s+(?:you\\s+were\\s+told|above|before|that\\s+came\\s+before)",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"new-instructions", "PROMPT_INJECTION",
 	 "\\b(?:new|updated|real|actual|true)\\s+(?:system\\s+)?instructions\\s*:",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"override-safety", "PROMPT_INJECTION",
 	 "\\b(?:bypass|override|disable|turn\\s+off|ignore)\\s+(?:your\\s+|the\\s+|all\\s+|any\\s+)?(?:safety|content|ethical|moderation)\\s+(?:filters?|polic(?:y|ies)|guidelines|rules|restrictions|guardrails)",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"developer-mode", "PROMPT_INJECTION",
 	 "\\b(?:developer|debug|god|admin|sudo)\\s+mode\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.4f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.4f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"you-are-now", "PROMPT_INJECTION",
 	 "\\byou\\s+are\\s+now\\s+(?:in\\s+)?(?:an?\\s+)?(?:dan|jailbroken|unrestricted|unfiltered|uncensored|evil|free|developer\\s+mode)\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"do-anything-now", "PROMPT_INJECTION",
 	 "\\bdo\\s+anything\\s+now\\b|\\bjailbr(?:eak|oken)\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"roleplay-frame", "PROMPT_INJECTION",
 	 "\\b(?:pretend|imagine)\\s+(?:that\\s+)?you\\s+(?:are|have)\\b|\\bact\\s+as\\s+(?:if\\s+you|an?\\s+(?:ai|assistant|model)\\s+(?:with|without))\\b|\\broleplay\\s+as\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.25f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.25f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"no-restrictions", "PROMPT_INJECTION",
 	 "\\b(?:no|without\\s+(?:any\\s+)?)\\s*(?:restrictions|limitations|filters|censorship|guidelines|rules)\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.3f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.3f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"reveal-system-prompt", "PROMPT_INJECTION",
 	 "\\b(?:reveal|print|show|repeat|output|display|leak|tell\\s+me|what\\s+(?:is|are))\\s+(?:me\\s+)?(?:your|the)\\s+(?:system\\s+prompt|hidden\\s+(?:instructions|prompt)|initial\\s+(?:instructions|prompt)|original\\s+(?:instructions|prompt)|secret\\s+instructions)",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"role-token", "PROMPT_INJECTION", /* chat-template tokens smuggled into text */
 	 "<\\|(?:im_start|im_end|system|user|assistant|endoftext|begin_of_text|start_header_id|end_header_id|eot_id)\\|>|\\[/?INST\\]|<</?SYS>>",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"role-spoof", "PROMPT_INJECTION", /* a line that pretends to start a system/assistant turn */
 	 "^\\s{0,8}(?:#{1,4}\\s*)?(?:system|assistant|developer)\\s*(?:prompt|message)?\\s*:|</?(?:system|instructions?)>|\\b(?:end|begin)\\s+of\\s+(?:system\\s+)?(?:prompt|instructions)\\b",
-	 C | M, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM},
+	 C | M, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 	{"rot13-override", "PROMPT_INJECTION", /* the phrases above, rot13-encoded */
 	 "\\bvtaber\\s+(?:nyy\\s+)?(?:cerivbhf|cevbe|nobir)\\s+vafgehpgvbaf|\\bqvfertneq\\s+(?:nyy\\s+)?(?:cerivbhf|cevbe)\\s+vafgehpgvbaf|\\bqrirybcre\\s+zbqr\\b|\\bflfgrz\\s+cebzcg\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
 
 	/* ---- decode windows (also an injection marker when the payload is text) ---- */
-	{"base64-run", "ENCODED_PAYLOAD", "[A-Za-z0-9+/_-]{24}", 0, INJ | SEC | PII, V_NONE, K_B64RUN, CTX_NONE, 0, 0.3f, NULL, START_SOM},
-	{"hex-run", "ENCODED_PAYLOAD", "[0-9a-fA-F]{32}", 0, INJ | SEC | PII, V_NONE, K_HEXRUN, CTX_NONE, 0, 0.3f, NULL, START_SOM},
+	{"base64-run", "ENCODED_PAYLOAD", "[A-Za-z0-9+/_-]{24}", 0, INJ | SEC | PII, V_NONE, K_B64RUN, CTX_NONE, 0, 0.3f, NULL, START_SOM, DB_NONE, TAIL_NONE},
+	{"hex-run", "ENCODED_PAYLOAD", "[0-9a-fA-F]{32}", 0, INJ | SEC | PII, V_NONE, K_HEXRUN, CTX_NONE, 0, 0.3f, NULL, START_SOM, DB_NONE, TAIL_NONE},
 };
 /* clang-format on */
+
+/* Triggers of the DB_WINDOW rows. Every IPv6 match contains a hex digit
+ * followed by ':' and a hex digit or a second ':' (the pattern asks for
+ * two groups or ends in "::"); every date of birth needs a CTX_DOB word
+ * (CTX_REQUIRED). The context trigger has no left boundary (Hyperscan's
+ * \b counts '_' as a word character, context.c does not): match.c reads
+ * the whole word back and compares it. */
+static const struct scan_trig TRIGGERS[] = {
+    {"[0-9a-f]:[0-9a-f:]", C, TRIG_CONTAINS, NULL},
+    {"(?:born|birth|dob)", C, TRIG_CONTEXT, CTX_DOB},
+};
+
+const struct scan_trig *scan_triggers(size_t *n)
+{
+	*n = sizeof TRIGGERS / sizeof TRIGGERS[0];
+	return TRIGGERS;
+}
 
 const struct scan_det *scan_builtin(size_t *n)
 {

@@ -63,10 +63,56 @@ struct scan_det {
 	float weight;               /* K_MARKER: contribution to the sentence score */
 	const char *const *context; /* NULL-terminated lower-case words, or NULL */
 	unsigned char start;        /* enum scan_start */
+	unsigned char db;           /* enum scan_db: which database matches it */
+	unsigned char tail;         /* enum scan_tail: an ending matched in C */
 };
+
+/* Which Hyperscan database a built-in detector is compiled into. One
+ * database with every pattern ran at 0.22 GB/s on the bench corpus while
+ * its halves ran at 1.5 (digit entities) and 0.8 GB/s (the rest): past a
+ * few dozen patterns Hyperscan no longer combines their automata well, so
+ * the digit entities get their own database. Detectors that are slow in
+ * any combination and only matter near a rare trigger (IPv6 near "h:h",
+ * dates of birth near "born"/"dob") are scanned only in windows around the
+ * trigger (match.c). Decode runs are found by a byte-class scan in C. */
+enum scan_db {
+	DB_MAIN = 0,
+	DB_DIGIT,  /* payment cards, IBAN, SSN, IPv4, phones, postal codes */
+	DB_WINDOW, /* matched only in windows around a trigger */
+	DB_NONE,   /* not a Hyperscan pattern (base64 / hex runs) */
+};
+
+/* A DB_WINDOW pattern is never longer than WINDOW_MAX bytes (IPv6: 48,
+ * the longest date of birth: 21), which is what makes windows exact. */
+#define WINDOW_MAX 64
+
+enum scan_tail {
+	TAIL_NONE = 0,
+	TAIL_PHONE_EXT, /* " x89", "ext. 12": Hyperscan ran the pattern with
+	                   this optional tail at 0.9 GB/s, without it at 4.3 */
+};
+
+/* Triggers for DB_WINDOW detectors, compiled into the main database
+ * without SOM (patterns.c). A trigger opens a region of possible match
+ * starts; the window database is run over the regions (match.c). */
+enum scan_trig_kind {
+	TRIG_CONTAINS, /* every match contains the trigger: starts in [end - WINDOW_MAX, end] */
+	TRIG_CONTEXT,  /* a context word of CTX_REQUIRED detectors: starts within reach of it */
+};
+
+struct scan_trig {
+	const char *pattern;
+	unsigned hs_flags;
+	unsigned char kind;
+	const char *const *words; /* TRIG_CONTEXT: the whole words that count */
+};
+
+/* Trigger ids in the main database start here (detector ids are below). */
+#define TRIG_ID_BASE 100000u
 
 /* patterns.c */
 const struct scan_det *scan_builtin(size_t *n);
+const struct scan_trig *scan_triggers(size_t *n);
 /* Validator by name for user rules ("luhn", "card", "iban", ...); -1 if unknown. */
 int scan_validator_from_name(const char *name);
 const char *const *scan_validator_names(size_t *n);
@@ -109,6 +155,10 @@ int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const c
 long scan_decode_b64(const char *s, size_t len, char *out, size_t cap);
 long scan_decode_hex(const char *s, size_t len, char *out, size_t cap);
 
+/* Byte classes of the decode runs: base64 (both alphabets) and hex. */
+#define CLS_B64 1u
+#define CLS_HEX 2u
+
 /* scanner.c */
 struct scan_cand {
 	uint64_t from, to;
@@ -116,7 +166,11 @@ struct scan_cand {
 };
 
 struct assay_scanner {
-	hs_database_t *db; /* NULL when no built-in detector is enabled */
+	hs_database_t *db;      /* DB_MAIN (and triggers); NULL when empty */
+	hs_database_t *ddb;     /* DB_DIGIT; NULL when empty */
+	hs_database_t *wdb;     /* DB_WINDOW; NULL when empty */
+	int run_det[2];         /* base64 / hex run detector, or -1 when off */
+	unsigned char cls[256]; /* per byte: CLS_B64 | CLS_HEX (match.c's run finder) */
 	struct scan_det *dets;
 	void **re; /* per detector: pcre2_code for user rules, NULL for built-ins */
 	size_t ndets, nbuiltin;
@@ -146,7 +200,13 @@ struct assay_scan_ctx {
 	size_t deccap;
 	const char *text; /* what the callback is scanning */
 	size_t len;
-	uint64_t run_end[2]; /* end of the last base64 / hex run seen */
+	struct scan_region {
+		uint64_t lo, hi; /* possible match starts [lo, hi] */
+	} * reg;
+	size_t nreg, regcap;
+	uint64_t ext_to;                  /* TAIL_PHONE_EXT: end of the last extended candidate */
+	size_t ext_idx;                   /* + 1; 0: none */
+	uint64_t win_off, win_lo, win_hi; /* window being scanned */
 	int oom;
 	struct assay_arena arena; /* per scan: injection rule lists */
 };

@@ -1,6 +1,6 @@
-/* scanner.c: building a scanner (one Hyperscan database for every enabled
- * built-in detector, compiled once with hs_compile_multi; the user's PCRE2
- * rules) and the per-thread contexts that use it.
+/* scanner.c: building a scanner (the built-in detectors compiled once
+ * with hs_compile_multi into three Hyperscan databases, enum scan_db; the
+ * user's PCRE2 rules) and the per-thread contexts that use it.
  *
  * The database and detector table are immutable after assay_scanner_new(),
  * so threads share one scanner; each thread owns a context holding its
@@ -15,37 +15,68 @@
 #include "assay/hash.h"
 #include "scan_internal.h"
 
-static int compile_builtin(struct assay_scanner *s, struct assay_error *err)
+static int compile_one(hs_database_t **db, const char **expr, unsigned *flags, unsigned *ids, unsigned k,
+                       struct assay_error *err)
 {
+	if (k == 0)
+		return 0;
+	hs_compile_error_t *ce = NULL;
+	if (hs_compile_multi(expr, flags, ids, k, HS_MODE_BLOCK, NULL, db, &ce) == HS_SUCCESS)
+		return 0;
 	size_t n;
 	const struct scan_det *b = scan_builtin(&n);
-	const char **expr = calloc(n, sizeof *expr);
-	unsigned *flags = calloc(n, sizeof *flags), *ids = calloc(n, sizeof *ids);
+	unsigned id = ce && ce->expression >= 0 ? ids[ce->expression] : UINT32_MAX;
+	int rc =
+	    assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "built-in detector %s does not compile: %s",
+	                    id < n               ? b[id].name
+	                    : id >= TRIG_ID_BASE ? "trigger"
+	                                         : "?",
+	                    ce ? ce->message : "?");
+	hs_free_compile_error(ce);
+	return rc;
+}
+
+/* One database per enum scan_db (see scan_internal.h for why). */
+static int compile_builtin(struct assay_scanner *s, struct assay_error *err)
+{
+	size_t n, nt;
+	const struct scan_det *b = scan_builtin(&n);
+	const struct scan_trig *tr = scan_triggers(&nt);
+	size_t cap = n + nt;
+	const char **expr = calloc(cap, sizeof *expr);
+	unsigned *flags = calloc(cap, sizeof *flags), *ids = calloc(cap, sizeof *ids);
 	int rc = 0;
+	s->run_det[0] = s->run_det[1] = -1;
 	if (!expr || !flags || !ids) {
 		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory compiling the scanner");
 		goto out;
 	}
-	unsigned k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!(b[i].group & s->groups))
-			continue;
-		if ((b[i].kind == K_B64RUN || b[i].kind == K_HEXRUN) && s->no_decode &&
-		    !(s->groups & ASSAY_SCAN_INJECTION))
-			continue;
-		expr[k] = b[i].pattern;
-		flags[k] = b[i].hs_flags;
-		ids[k] = (unsigned)i;
-		k++;
-	}
-	if (k == 0)
-		goto out;
-	hs_compile_error_t *ce = NULL;
-	if (hs_compile_multi(expr, flags, ids, k, HS_MODE_BLOCK, NULL, &s->db, &ce) != HS_SUCCESS) {
-		rc = assay_error_set(
-		    err, ASSAY_EINTERNAL, NULL, 0, 0, "built-in detector %s does not compile: %s",
-		    ce && ce->expression >= 0 ? b[ids[ce->expression]].name : "?", ce ? ce->message : "?");
-		hs_free_compile_error(ce);
+	hs_database_t **dbs[] = {&s->db, &s->ddb, &s->wdb};
+	for (int which = DB_WINDOW; which >= DB_MAIN && !rc; which--) {
+		unsigned k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!(b[i].group & s->groups))
+				continue;
+			if ((b[i].kind == K_B64RUN || b[i].kind == K_HEXRUN) && s->no_decode &&
+			    !(s->groups & ASSAY_SCAN_INJECTION))
+				continue;
+			if (b[i].db == DB_NONE && which == DB_MAIN)
+				s->run_det[b[i].kind == K_HEXRUN] = (int)i;
+			if (b[i].db != which)
+				continue;
+			expr[k] = b[i].pattern;
+			flags[k] = b[i].hs_flags;
+			ids[k] = (unsigned)i;
+			k++;
+		}
+		if (which == DB_MAIN && s->wdb) /* triggers of the window database */
+			for (size_t i = 0; i < nt; i++) {
+				expr[k] = tr[i].pattern;
+				flags[k] = tr[i].hs_flags;
+				ids[k] = TRIG_ID_BASE + (unsigned)i;
+				k++;
+			}
+		rc = compile_one(dbs[which], expr, flags, ids, k, err);
 	}
 out:
 	free(expr);
@@ -65,6 +96,14 @@ int assay_scanner_new(struct assay_scanner **out, const struct assay_scan_opts *
 	    opts && opts->groups ? opts->groups : ASSAY_SCAN_PII | ASSAY_SCAN_SECRETS | ASSAY_SCAN_INJECTION;
 	s->min_conf = opts && opts->min_confidence > 0 ? opts->min_confidence : 0.5;
 	s->no_decode = opts ? opts->no_decode : 0;
+	for (int ch = 0; ch < 256; ch++) {
+		int alnum = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+		int hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+		s->cls[ch] =
+		    (unsigned char)((alnum || ch == '+' || ch == '/' || ch == '_' || ch == '-' ? CLS_B64
+		                                                                               : 0) |
+		                    (hex ? CLS_HEX : 0));
+	}
 	size_t n;
 	const struct scan_det *b = scan_builtin(&n);
 	s->dets = calloc(n, sizeof *s->dets);
@@ -94,6 +133,8 @@ void assay_scanner_free(struct assay_scanner *s)
 	if (!s)
 		return;
 	hs_free_database(s->db);
+	hs_free_database(s->ddb);
+	hs_free_database(s->wdb);
 	for (size_t i = 0; i < s->ndets; i++)
 		if (s->re[i])
 			pcre2_code_free(s->re[i]);
@@ -126,7 +167,11 @@ int assay_scan_ctx_new(struct assay_scan_ctx **out, const struct assay_scanner *
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	c->s = s;
 	assay_arena_init(&c->arena);
-	if (s->db && hs_alloc_scratch(s->db, &c->scratch) != HS_SUCCESS) {
+	/* one scratch, grown to serve every database */
+	if ((s->db && hs_alloc_scratch(s->db, &c->scratch) != HS_SUCCESS) ||
+	    (s->ddb && hs_alloc_scratch(s->ddb, &c->scratch) != HS_SUCCESS) ||
+	    (s->wdb && hs_alloc_scratch(s->wdb, &c->scratch) != HS_SUCCESS)) {
+		hs_free_scratch(c->scratch);
 		free(c);
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
 		                       "cannot allocate Hyperscan scratch space");
@@ -159,6 +204,7 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 	free(c->found);
 	free(c->out);
 	free(c->marks);
+	free(c->reg);
 	free(c->dec);
 	assay_arena_free(&c->arena);
 	free(c);
