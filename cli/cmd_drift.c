@@ -7,6 +7,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,9 @@ static const char USAGE[] =
     "\n"
     "Data files:\n"
     "  --columns A,B,...      compare only these columns (data and profiles)\n"
+    "  --cap N                distinct values kept exactly per column when profiling a data\n"
+    "                         file (default: no cap: exact however many, memory ~24 bytes per\n"
+    "                         distinct value); past N, columns become sketches (approximate)\n"
     "  --delimiter C          CSV field separator (default ,)\n"
     "  --na LIST              extra spellings of missing values, comma-separated\n"
     "  --threads N            worker threads (default: all cores)\n"
@@ -61,6 +65,7 @@ struct opts {
 	struct assay_drift_params p;
 	const char *ref, *cur, *out, *format, *delimiter, *columns, *na;
 	int threads;
+	uint64_t cap; /* profile cap for data inputs (UINT64_MAX: none) */
 	struct assay_drift_override ov[MAX_OVERRIDES];
 	size_t nov;
 	char *buf[2 * MAX_OVERRIDES + 2];
@@ -175,7 +180,7 @@ static int load(const struct opts *o, const char *path, struct assay_profile **o
 	struct assay_source *src = NULL;
 	int rc = assay_source_open(&src, &so, err);
 	if (rc == 0) {
-		struct assay_profile_opts po = {.columns = cols, .ncolumns = ncols};
+		struct assay_profile_opts po = {.columns = cols, .ncolumns = ncols, .cap = o->cap};
 		rc = assay_profile_build(src, &po, out, err);
 	}
 	assay_source_free(src);
@@ -221,6 +226,7 @@ static int parse(struct opts *o, int argc, char **argv, int *done)
 		O_DELIM,
 		O_NA,
 		O_THREADS,
+		O_CAP,
 		O_FORMAT,
 		O_OUT,
 		O_HELP
@@ -239,6 +245,7 @@ static int parse(struct opts *o, int argc, char **argv, int *done)
 	    {"delimiter", required_argument, 0, O_DELIM},
 	    {"na", required_argument, 0, O_NA},
 	    {"threads", required_argument, 0, O_THREADS},
+	    {"cap", required_argument, 0, O_CAP},
 	    {"format", required_argument, 0, O_FORMAT},
 	    {"out", required_argument, 0, O_OUT},
 	    {"help", no_argument, 0, O_HELP},
@@ -305,6 +312,12 @@ static int parse(struct opts *o, int argc, char **argv, int *done)
 				                   optarg);
 			o->threads = (int)v;
 			break;
+		case O_CAP:
+			if (parse_number(optarg, &v) || v < 1 || v != floor(v) || v > 1e18)
+				return usage_error("--cap: expected a whole number >= 1, found \"%s\"",
+				                   optarg);
+			o->cap = (uint64_t)v;
+			break;
 		case O_FORMAT:
 			o->format = optarg;
 			break;
@@ -337,6 +350,7 @@ int cmd_drift(int argc, char **argv)
 	if (!o)
 		return 3;
 	assay_drift_params_default(&o->p);
+	o->cap = UINT64_MAX; /* data files: exact maps, no cap (docs/drift.md) */
 	int done = 0, status = parse(o, argc, argv, &done);
 	struct assay_profile *ref = NULL, *cur = NULL;
 	struct assay_drift_report *r = NULL;

@@ -230,6 +230,15 @@ struct assay_drift_column {
 	size_t nnew, nvanished;         /* categories only in current / only in reference */
 	char **new_cat, **vanished_cat; /* the first ASSAY_DRIFT_MAX_NAMED of each */
 	char note[256];
+	/* Added with the approximate KS rule (docs/drift.md): when a side is a
+	 * sketch, KS D is known only within +-ks_d_error, so no p-value is
+	 * reported; the column drifts when D - ks_d_error > ks_critical (the
+	 * asymptotic critical D at the threshold level), is stable when
+	 * D + ks_d_error <= ks_critical, and is inconclusive otherwise (also
+	 * for chi-square and z tests on approximate counts). */
+	int inconclusive;
+	double ks_d_error;  /* NaN when D is exact */
+	double ks_critical; /* NaN unless the approximate rule was applied */
 };
 
 #define ASSAY_DRIFT_MAX_NAMED 50
@@ -250,7 +259,14 @@ struct assay_drift_report {
 	int dataset_drift;
 	int label_drift, pred_drift; /* -1 when not named or not comparable */
 	size_t nadded, nremoved, nretyped;
+	size_t ninconclusive; /* features whose test on sketches decided nothing */
 };
+
+/* The asymptotic two-sample Kolmogorov-Smirnov critical value: the D with
+ * P(D_{n1,n2} > D) = alpha under the Kolmogorov limit distribution,
+ * c(alpha) sqrt((n1 + n2) / (n1 n2)). NaN when alpha is not in (0, 1) or a
+ * sample is empty. */
+double assay_ks_critical_d(uint64_t n1, uint64_t n2, double alpha);
 
 /* Compare two profiles. Columns are taken in the reference's order, then
  * the columns only in the current profile. ASSAY_EUSAGE when an override,

@@ -21,13 +21,16 @@
  * the label and prediction columns reported apart. Columns past the
  * profile's exact cap are compared on 1000 KLL quantiles (numeric) or the
  * top-k values plus an "(other)" bucket (categorical), and flagged
- * approximate. Not here: text columns (Evidently's text drift), Doane bins.
+ * approximate; there a test reports no p-value: KS decides on D +- its
+ * rank error against the critical D (drift, no drift or inconclusive),
+ * chi-square and z are inconclusive. Not here: text columns (Evidently's text drift), Doane bins.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "assay/drift.h"
+#include "assay/kll.h"
 
 static const char *const METHOD_NAMES[] = {
     [ASSAY_DRIFT_AUTO] = "auto",
@@ -201,10 +204,63 @@ static int is_integral(const struct assay_numeric_map *m)
 	return 1;
 }
 
+/* Rank error of one side's numeric map as used by KS: 0 when exact; for a
+ * sketch, the KLL all-quantiles error plus the 1/M of reading it at M
+ * mid-quantiles (approx_numeric). NaN when there is no sketch. */
+static double side_rank_error(const struct assay_column_profile *c)
+{
+	if (c->exact)
+		return 0;
+	if (c->type != ASSAY_COL_NUMERIC || !c->kll)
+		return NAN;
+	return assay_kll_rank_error(assay_kll_k(c->kll)) + 1.0 / 1000;
+}
+
+/* A test on an approximate column (docs/drift.md): no p-value is reported as
+ * if the sketch were the data. KS decides on D only outside D +- error
+ * around the critical value; chi-square and z on sketch counts decide
+ * nothing. */
+static void approximate_test(const struct assay_column_profile *rc, const struct assay_column_profile *cc,
+                             enum assay_drift_method m, struct assay_drift_column *d)
+{
+	double level = d->threshold;
+	d->ks_p = NAN;
+	d->ks_exact = 0;
+	d->chi2_p = d->z_p = NAN;
+	d->drifted = 0;
+	if (m == ASSAY_DRIFT_KS && !isnan(d->ks_d)) {
+		double e = side_rank_error(rc) + side_rank_error(cc);
+		double crit = assay_ks_critical_d(d->nref, d->ncur, level);
+		d->ks_d_error = e;
+		d->ks_critical = crit;
+		d->statistic = d->ks_d;
+		d->threshold = crit;
+		if (!isnan(e) && !isnan(crit)) {
+			d->drifted = d->ks_d - e > crit;
+			d->inconclusive = !d->drifted && d->ks_d + e > crit;
+		} else {
+			d->inconclusive = 1;
+		}
+		snprintf(d->note, sizeof d->note,
+		         "approximate (KLL sketch): KS D = %.4g +- %.3g, critical D %.4g at level %.3g: %s",
+		         d->ks_d, e, crit, level,
+		         d->drifted        ? "drift (D - error > critical)"
+		         : d->inconclusive ? "inconclusive (no p-value from a sketch)"
+		                           : "no drift (D + error <= critical)");
+		return;
+	}
+	d->statistic = NAN;
+	d->inconclusive = 1;
+	snprintf(d->note, sizeof d->note,
+	         "approximate (sketch counts): no %s p-value reported as if exact; inconclusive",
+	         assay_drift_method_name(m));
+}
+
 /* ---- one column ------------------------------------------------------------------ */
 
 static void nan_stats(struct assay_drift_column *d)
 {
+	d->ks_d_error = d->ks_critical = NAN;
 	d->ks_d = d->ks_p = d->wasserstein = d->wasserstein_norm = d->psi = d->js = d->kl = d->hellinger =
 	    NAN;
 	d->chi2 = d->chi2_p = d->z = d->z_p = d->statistic = d->threshold = NAN;
@@ -427,7 +483,9 @@ static int compare_column(const struct assay_column_profile *rc, const struct as
 	double th = ov && !isnan(ov->threshold) ? ov->threshold : p->threshold;
 	d->threshold = isnan(th) ? default_threshold(m) : th;
 	d->statistic = method_statistic(d, m);
-	if (isnan(d->statistic)) {
+	if (d->approximate && assay_drift_method_is_test(m)) {
+		approximate_test(rc, cc, m, d);
+	} else if (isnan(d->statistic)) {
 		d->drifted = 0;
 		if (!d->note[0])
 			snprintf(d->note, sizeof d->note, "%s not computable here",
@@ -605,6 +663,7 @@ int assay_drift_compare(const struct assay_profile *ref, const struct assay_prof
 			else {
 				r->ncompared++;
 				r->ndrifted += d->drifted != 0;
+				r->ninconclusive += d->inconclusive != 0;
 			}
 		}
 	}

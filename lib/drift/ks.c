@@ -13,6 +13,8 @@
  *   both in the same floating-point steps as scipy; a p outside [0, 1] or a
  *   window out of range falls back to asymptotic, as scipy does.
  * - asymptotic: kstwo.sf(D, round(n1 n2 / (n1 + n2))) (kolmogorov.c).
+ * assay_ks_critical_d: the asymptotic critical D at a level (Kolmogorov
+ * limit), for the conservative rule on sketches (drift.c).
  * One-sided alternatives are not offered (drift is two-sided).
  */
 #include <math.h>
@@ -225,4 +227,35 @@ int assay_ks_2samp(const struct assay_numeric_map *ref, const struct assay_numer
 	out->d = d;
 	out->pvalue = p;
 	return 0;
+}
+
+/* Q(c) = P(K > c) = 2 sum_{k>=1} (-1)^(k-1) exp(-2 k^2 c^2), the Kolmogorov
+ * limit of P(sqrt(n1 n2 / (n1 + n2)) D > c); c(alpha) by bisection (Q is
+ * decreasing). c(0.05) = 1.3581, c(0.01) = 1.6276. */
+static double kolmogorov_q(double c)
+{
+	double s = 0;
+	for (int k = 1; k <= 100; k++) {
+		double t = exp(-2.0 * k * k * c * c);
+		s += (k % 2 ? t : -t);
+		if (t < 1e-300)
+			break;
+	}
+	return 2 * s;
+}
+
+double assay_ks_critical_d(uint64_t n1, uint64_t n2, double alpha)
+{
+	if (!(alpha > 0 && alpha < 1) || n1 == 0 || n2 == 0)
+		return NAN;
+	double lo = 0.1, hi = 10; /* Q(0.1) = 1, Q(10) = 0 in doubles */
+	for (int i = 0; i < 100; i++) {
+		double mid = (lo + hi) / 2;
+		if (kolmogorov_q(mid) > alpha)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	double a = (double)n1, b = (double)n2;
+	return (lo + hi) / 2 * sqrt((a + b) / (a * b));
 }

@@ -97,6 +97,11 @@ int rpt_drift_html(const struct assay_drift_report *r, FILE *out, struct assay_e
 	    "<p class=\"%s\">%s: %zu of %zu columns drifted (share %.3g; dataset drift at &ge; %.3g)</p>\n",
 	    assay_drift_detected(r) ? "drift" : "", assay_drift_detected(r) ? "Drift detected" : "No drift",
 	    r->ndrifted, r->ncompared, r->share, r->params.drift_share);
+	if (r->ninconclusive)
+		fprintf(out,
+		        "<p>%zu column(s) inconclusive: approximate (sketches past the profile cap), no "
+		        "p-value reported as if exact (docs/drift.md).</p>\n",
+		        r->ninconclusive);
 	fprintf(out,
 	        "<table><tr><th>column</th><th>status</th><th>method</th><th>statistic</th><th>threshold</th>"
 	        "<th>PSI</th><th>JS</th><th>verdict</th></tr>\n");
@@ -116,7 +121,10 @@ int rpt_drift_html(const struct assay_drift_report *r, FILE *out, struct assay_e
 		fprintf(out, "</td><td>");
 		put_num(out, d->js);
 		fprintf(out, "</td><td class=\"%s\">%s%s</td></tr>\n", d->drifted ? "drift" : "",
-		        d->drifted ? "drift" : "ok", d->approximate ? " (approximate)" : "");
+		        d->drifted        ? "drift"
+		        : d->inconclusive ? "inconclusive"
+		                          : "ok",
+		        d->approximate ? " (approximate)" : "");
 	}
 	fprintf(out,
 	        "</table>\n<p class=\"legend\"><span style=\"background:#4c78a8;color:#fff\">reference</span>"

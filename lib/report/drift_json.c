@@ -90,6 +90,7 @@ static json_t *column(const struct assay_drift_column *d)
 	json_object_set_new(o, "threshold", jnum(d->threshold));
 	json_object_set_new(o, "drifted", json_boolean(d->drifted));
 	json_object_set_new(o, "approximate", json_boolean(d->approximate));
+	json_object_set_new(o, "inconclusive", json_boolean(d->inconclusive));
 	json_object_set_new(o, "n_reference", json_integer((json_int_t)d->nref));
 	json_object_set_new(o, "n_current", json_integer((json_int_t)d->ncur));
 	json_t *s = json_object();
@@ -97,6 +98,10 @@ static json_t *column(const struct assay_drift_column *d)
 		json_object_set_new(s, "ks_d", jnum(d->ks_d));
 		json_object_set_new(s, "ks_pvalue", jnum(d->ks_p));
 		json_object_set_new(s, "ks_exact", json_boolean(d->ks_exact));
+		if (d->approximate) {
+			json_object_set_new(s, "ks_d_error", jnum(d->ks_d_error));
+			json_object_set_new(s, "ks_critical_d", jnum(d->ks_critical));
+		}
 		json_object_set_new(s, "wasserstein", jnum(d->wasserstein));
 		json_object_set_new(s, "wasserstein_norm", jnum(d->wasserstein_norm));
 	}
@@ -146,6 +151,7 @@ int rpt_drift_json(const struct assay_drift_report *r, FILE *out, struct assay_e
 	json_object_set_new(sum, "columns_compared", json_integer((json_int_t)r->ncompared));
 	json_object_set_new(sum, "columns_drifted", json_integer((json_int_t)r->ndrifted));
 	json_object_set_new(sum, "share_drifted", jnum(r->share));
+	json_object_set_new(sum, "columns_inconclusive", json_integer((json_int_t)r->ninconclusive));
 	json_object_set_new(sum, "dataset_drift", json_boolean(r->dataset_drift));
 	json_object_set_new(sum, "label_drift",
 	                    r->label_drift < 0 ? json_null() : json_boolean(r->label_drift));

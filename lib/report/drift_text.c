@@ -44,7 +44,7 @@ static const char *verdict(const struct assay_drift_column *d)
 	case ASSAY_DRIFT_EMPTY:
 		return "not compared";
 	default:
-		return d->drifted ? "DRIFT" : "ok";
+		return d->drifted ? "DRIFT" : d->inconclusive ? "inconclusive" : "ok";
 	}
 }
 
@@ -53,6 +53,9 @@ static void headline(const struct assay_drift_report *r, FILE *out, const char *
 	fprintf(out, "%s%s%s: %zu of %zu columns drifted (share %.3g, dataset drift at >= %.3g)", bold,
 	        assay_drift_detected(r) ? "drift detected" : "no drift", bold, r->ndrifted, r->ncompared,
 	        r->share, r->params.drift_share);
+	if (r->ninconclusive)
+		fprintf(out, "; %zu inconclusive (approximate: sketches past the profile cap)",
+		        r->ninconclusive);
 	if (r->label_drift >= 0)
 		fprintf(out, "; label %s", r->label_drift ? "drifted" : "stable");
 	if (r->pred_drift >= 0)
@@ -166,6 +169,10 @@ static int render_junit(const struct assay_drift_report *r, FILE *out, struct as
 			fprintf(out, "<failure message=\"column %s\"/>",
 			        d->status == ASSAY_DRIFT_ADDED ? "added in the current data"
 			                                       : "missing from the current data");
+		} else if (d->inconclusive) {
+			fprintf(out, "<skipped message=\"");
+			rpt_put_xml(out, d->note);
+			fprintf(out, "\"/>");
 		} else if (d->drifted) {
 			fprintf(out, "<failure message=\"%s %s %s threshold %s\"/>",
 			        assay_drift_method_name(d->method), num(a, sizeof a, d->statistic),

@@ -372,3 +372,8 @@ struct assay_kll *assay_kll_restore(uint32_t k, uint64_t n, double min, double m
 	}
 	return s;
 }
+
+double assay_kll_rank_error(uint32_t k)
+{
+	return k ? 2.446 / pow((double)k, 0.9433) : 1.0;
+}
