@@ -200,6 +200,83 @@ static void put_u64(uint64_t v, FILE *out)
 	fwrite(b + i, 1, sizeof b - i, out);
 }
 
+/* ---- packed numeric maps (docs/profiles.md, "values") ------------------
+ * The map as one string: "kv1:" then base64 (RFC 4648, padded) of, per
+ * entry, LEB128(key_i - key_{i-1}) LEB128(count_i), key_{-1} = 0, where
+ * key is the order-preserving image of the IEEE-754 bits (x >= 0: bits |
+ * 2^63; x < 0: ~bits), so ascending values have ascending keys and small
+ * deltas. About 8 bytes per entry on six-digit data, against 13 for the
+ * "[value,count]" array, and read as one jansson string instead of three
+ * nodes per entry (1M-row bench: 4.3 s -> see bench/README.md). */
+#define PACKED_PREFIX "kv1:"
+
+static uint64_t dkey(double x)
+{
+	uint64_t b;
+	memcpy(&b, &x, sizeof b);
+	return b >> 63 ? ~b : b | (UINT64_C(1) << 63);
+}
+
+static double dval(uint64_t k)
+{
+	uint64_t b = k >> 63 ? k & ~(UINT64_C(1) << 63) : ~k;
+	double x;
+	memcpy(&x, &b, sizeof x);
+	return x;
+}
+
+static size_t put_varint(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return n;
+}
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int put_packed_values(const struct assay_numeric_map *m, FILE *out)
+{
+	size_t cap = m->n * 20 + 8;
+	unsigned char *raw = malloc(cap);
+	char *enc = malloc(cap / 3 * 4 + 8);
+	if (!raw || !enc) {
+		free(raw);
+		free(enc);
+		return -1;
+	}
+	size_t n = 0;
+	uint64_t prev = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		uint64_t k = dkey(m->value[i]);
+		n += put_varint(raw + n, k - prev);
+		n += put_varint(raw + n, m->count[i]);
+		prev = k;
+	}
+	size_t e = 0, i = 0;
+	for (; i + 3 <= n; i += 3) {
+		uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
+		enc[e++] = B64[v >> 18];
+		enc[e++] = B64[(v >> 12) & 63];
+		enc[e++] = B64[(v >> 6) & 63];
+		enc[e++] = B64[v & 63];
+	}
+	if (i < n) {
+		uint32_t v = (uint32_t)raw[i] << 16 | (i + 1 < n ? (uint32_t)raw[i + 1] << 8 : 0);
+		enc[e++] = B64[v >> 18];
+		enc[e++] = B64[(v >> 12) & 63];
+		enc[e++] = i + 1 < n ? B64[(v >> 6) & 63] : '=';
+		enc[e++] = '=';
+	}
+	int rc = fputs(PACKED_PREFIX, out) < 0 || fwrite(enc, 1, e, out) != e;
+	free(raw);
+	free(enc);
+	return rc ? -1 : 0;
+}
+
 /* One column on one line. The exact maps (the bulk of a profile) are
  * streamed as the object's last member instead of built as a tree: the
  * same bytes as assay_json_write would print, without a node per value. */
@@ -225,16 +302,11 @@ static int write_column(const struct assay_column_profile *c, FILE *out)
 	if (!has_map)
 		return 0;
 	if (c->type == ASSAY_COL_NUMERIC) {
-		fputs(",\"values\":[", out);
-		for (size_t i = 0; i < c->num.n; i++) {
-			char num[40];
-			assay_json_format_double(c->num.value[i], num, sizeof num);
-			fputs(i ? ",[" : "[", out);
-			fputs(num, out);
-			putc(',', out);
-			put_u64(c->num.count[i], out);
-			putc(']', out);
-		}
+		fputs(",\"values\":\"", out);
+		if (put_packed_values(&c->num, out))
+			return -1;
+		fputs("\"}", out);
+		return 0;
 	} else {
 		fputs(",\"categories\":[", out);
 		for (size_t i = 0; i < c->cat.n; i++) {
@@ -404,9 +476,122 @@ static int add_checked(struct rd *r, const char *key, uint64_t *sum, uint64_t c)
 	return __builtin_add_overflow(*sum, c, sum) ? bad(r, key, "counts overflow 64 bits") : 0;
 }
 
+static int b64val(unsigned char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+}
+
+static int get_varint(const unsigned char *p, size_t n, size_t *i, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (int shift = 0; shift < 64 && *i < n; shift += 7) {
+		unsigned char b = p[(*i)++];
+		if (shift == 63 && b > 1)
+			return -1;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The packed form of "values" (see put_packed_values). */
+static int read_packed_values(struct rd *r, const json_t *a, struct assay_column_profile *c)
+{
+	const char *s = json_string_value(a);
+	size_t len = json_string_length(a), plen = strlen(PACKED_PREFIX);
+	if (len < plen || memcmp(s, PACKED_PREFIX, plen) != 0 || (len - plen) % 4)
+		return bad(r, "values", "expected an array of [value, count] or a \"%s\" string",
+		           PACKED_PREFIX);
+	s += plen;
+	len -= plen;
+	unsigned char *raw = malloc(len / 4 * 3 + 1);
+	if (!raw)
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	size_t n = 0;
+	for (size_t i = 0; i < len; i += 4) {
+		int v[4], pad = 0;
+		for (int k = 0; k < 4; k++) {
+			unsigned char ch = (unsigned char)s[i + k];
+			if (ch == '=' && i + 4 == len && k >= 2 && (k == 3 || s[i + 3] == '=')) {
+				v[k] = 0;
+				pad++;
+			} else if ((v[k] = b64val(ch)) < 0) {
+				free(raw);
+				return bad(r, "values", "not base64 at offset %zu", plen + i + (size_t)k);
+			}
+		}
+		uint32_t w =
+		    (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		raw[n++] = (unsigned char)(w >> 16);
+		if (pad < 2)
+			raw[n++] = (unsigned char)(w >> 8);
+		if (pad < 1)
+			raw[n++] = (unsigned char)w;
+	}
+	size_t cap = n / 2 + 1; /* at least 2 bytes per entry */
+	c->num.value = malloc(cap * sizeof(double));
+	c->num.count = malloc(cap * sizeof(uint64_t));
+	if (!c->num.value || !c->num.count) {
+		free(raw);
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	uint64_t key = 0, sum = 0;
+	size_t i = 0, k = 0;
+	int rc = 0;
+	while (i < n && !rc) {
+		uint64_t dk, cnt;
+		if (get_varint(raw, n, &i, &dk) || get_varint(raw, n, &i, &cnt)) {
+			rc = bad(r, "values", "truncated or overlong varint in entry %zu", k);
+			break;
+		}
+		if (k && dk == 0) {
+			rc = bad(r, "values", "entry %zu: values must be strictly ascending", k);
+			break;
+		}
+		if (__builtin_add_overflow(key, dk, &key)) {
+			rc = bad(r, "values", "entry %zu: key overflows", k);
+			break;
+		}
+		double x = dval(key);
+		if (!isfinite(x))
+			rc = bad(r, "values", "entry %zu: not a finite number", k);
+		else if (k && x == 0 && c->num.value[k - 1] == 0)
+			rc = bad(r, "values", "entry %zu: values must be strictly ascending", k);
+		else if (cnt == 0)
+			rc = bad(r, "values", "entry %zu: count must be at least 1", k);
+		else if (__builtin_add_overflow(sum, cnt, &sum))
+			rc = bad(r, "values", "counts overflow 64 bits");
+		if (rc)
+			break;
+		c->num.value[k] = x == 0 ? 0 : x; /* -0.0 is 0.0 */
+		c->num.count[k++] = cnt;
+		c->num.n = k;
+	}
+	free(raw);
+	if (rc)
+		return rc;
+	if (sum != c->present)
+		return bad(r, "values", "counts add up to %llu, but present is %llu", (unsigned long long)sum,
+		           (unsigned long long)c->present);
+	if (k && (c->min != c->num.value[0] || c->max != c->num.value[k - 1]))
+		return bad(r, "min", "min and max must be the first and last values");
+	return 0;
+}
+
 static int read_values(struct rd *r, const json_t *o, struct assay_column_profile *c)
 {
 	json_t *a, *v;
+	if ((a = json_object_get(o, "values")) && json_is_string(a))
+		return read_packed_values(r, a, c);
 	if (get_array(r, o, "values", &a))
 		return ASSAY_EINPUT;
 	size_t n = json_array_size(a);

@@ -13,8 +13,31 @@ pyassert "$d/whole.json" 'r["schema"] == "assay.profile/1"' 'r["rows"] == 7214' 
 
 # every count against the csv module (stdlib only)
 cat >"$d/check.py" <<'PY'
-import csv, json, math, sys
+import base64, csv, json, math, struct, sys
 prof = json.load(open(sys.argv[2]))
+def values(c):
+    """[value, count] pairs of an exact numeric column: the packed "kv1:" string
+    (docs/profiles.md: base64 of LEB128 key deltas and counts; key = the IEEE bits,
+    | 2^63 when >= 0, inverted when < 0) or the older array form."""
+    v = c["values"]
+    if not isinstance(v, str):
+        return v
+    assert v.startswith("kv1:")
+    raw, i, key, out = base64.b64decode(v[4:], validate=True), 0, 0, []
+    def varint():
+        nonlocal i
+        x = shift = 0
+        while True:
+            b = raw[i]; i += 1
+            x |= (b & 0x7F) << shift; shift += 7
+            if b < 0x80:
+                return x
+    while i < len(raw):
+        key += varint()
+        n = varint()
+        bits = key & ~(1 << 63) if key >> 63 else ~key & (2**64 - 1)
+        out.append([struct.unpack("<d", struct.pack("<Q", bits))[0], n])
+    return out
 with open(sys.argv[1], newline="", encoding="utf-8") as f:
     rows = list(csv.reader(f))
 head, body = rows[0], rows[1:]
@@ -40,7 +63,10 @@ for j, c in enumerate(prof["columns"]):
     if numeric:
         xs = [num(v) for v in present]
         want.update(distinct=len(set(xs)), min=min(xs), max=max(xs), sum=len(xs))
-        got.update(distinct=c["distinct"], min=c["min"], max=c["max"], sum=sum(n for _, n in c["values"]))
+        got.update(distinct=c["distinct"], min=c["min"], max=c["max"], sum=sum(n for _, n in values(c)))
+        from collections import Counter
+        if sorted(Counter(xs).items()) != [tuple(p) for p in values(c)]:
+            bad.append((c["name"], "values", "differ from the csv module's"))
         mean = math.fsum(xs) / len(xs)
         if abs(c["moments"]["mean"] - mean) > 1e-12 * max(1, abs(mean)):
             bad.append((c["name"], "mean", c["moments"]["mean"], mean))
