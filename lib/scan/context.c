@@ -5,6 +5,10 @@
  * inside "public" and "card" not inside "discard" (Presidio matches
  * context as substrings: presidio #1063). Only the window the caller gives
  * is read (a few dozen bytes around a match), never the whole text.
+ * A 64-bit filter on (first letter, length) of the list's words skips most
+ * words of the window without comparing them: this function was 10% of a
+ * scan of the bench corpus (tens of thousands of postal-code and phone
+ * candidates, each asking about ~12 words against up to 23 list words).
  */
 #include <string.h>
 
@@ -27,7 +31,16 @@ static int word_is(const char *w, size_t len, const char *want)
 	return want[len] == 0;
 }
 
-int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const char *const *words)
+uint64_t scan_context_bloom(const char *const *words)
+{
+	uint64_t b = 0;
+	for (const char *const *w = words; w && *w; w++)
+		b |= 1ull << (((unsigned)(unsigned char)(*w)[0] * 31u + (unsigned)strlen(*w)) & 63u);
+	return b;
+}
+
+int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const char *const *words,
+                     uint64_t bloom)
 {
 	if (!words)
 		return 0;
@@ -45,6 +58,11 @@ int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const c
 			break;
 		if (i == hi && hi < len && word_char(text[hi]))
 			break; /* cut by the right edge */
+		unsigned first = (unsigned)(unsigned char)text[st];
+		if (first >= 'A' && first <= 'Z')
+			first += 32;
+		if (!(bloom >> ((first * 31u + (unsigned)(i - st)) & 63u) & 1))
+			continue; /* no context word has this first letter and length */
 		for (const char *const *w = words; *w; w++)
 			if (word_is(text + st, i - st, *w))
 				return 1;

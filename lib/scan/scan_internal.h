@@ -73,17 +73,18 @@ struct scan_det {
  * few dozen patterns Hyperscan no longer combines their automata well, so
  * the digit entities get their own database. Detectors that are slow in
  * any combination and only matter near a rare trigger (IPv6 near "h:h",
- * dates of birth near "born"/"dob") are scanned only in windows around the
- * trigger (match.c). Decode runs are found by a byte-class scan in C. */
+ * dates of birth near "born"/"dob", postal codes near "zip"/"post") are
+ * scanned only in windows around the trigger (match.c). Decode runs are found by a byte-class scan in C. */
 enum scan_db {
 	DB_MAIN = 0,
-	DB_DIGIT,  /* payment cards, IBAN, SSN, IPv4, phones, postal codes */
+	DB_DIGIT,  /* payment cards, IBAN, SSN, IPv4, phones */
 	DB_WINDOW, /* matched only in windows around a trigger */
 	DB_NONE,   /* not a Hyperscan pattern (base64 / hex runs) */
 };
 
 /* A DB_WINDOW pattern is never longer than WINDOW_MAX bytes (IPv6: 48,
- * the longest date of birth: 21), which is what makes windows exact. */
+ * the longest date of birth: 21, postal code: 10), which is what makes
+ * windows exact. */
 #define WINDOW_MAX 64
 
 enum scan_tail {
@@ -147,8 +148,11 @@ uint64_t scan_map_start(const struct scan_norm *n, uint64_t p);
 uint64_t scan_map_end(const struct scan_norm *n, const char *orig, uint64_t p);
 
 /* context.c: is one of `words` a whole word in text[lo, hi)? (len: the
- * text's length, to see whether a word goes on past the window.) */
-int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const char *const *words);
+ * text's length, to see whether a word goes on past the window; bloom:
+ * scan_context_bloom(words), a filter on first letter and length.) */
+int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const char *const *words,
+                     uint64_t bloom);
+uint64_t scan_context_bloom(const char *const *words);
 
 /* decode.c: decode a base64 / hex run into out (cap bytes); returns the
  * decoded length, or -1 when the run is not text worth rescanning. */
@@ -207,6 +211,11 @@ struct assay_scan_ctx {
 	uint64_t ext_to;                  /* TAIL_PHONE_EXT: end of the last extended candidate */
 	size_t ext_idx;                   /* + 1; 0: none */
 	uint64_t win_off, win_lo, win_hi; /* window being scanned */
+	/* match.c: scan_context_bloom() of the word lists met in confirm() */
+	struct scan_ctx_memo {
+		const char *const *words;
+		uint64_t bloom;
+	} memo[8];
 	int oom;
 	struct assay_arena arena; /* per scan: injection rule lists */
 };
