@@ -195,6 +195,14 @@ struct assay_drift_params {
 	size_t noverrides;
 	const char *const *columns; /* compare only these (NULL: all) */
 	size_t ncolumns;
+	/* Added for speed (docs/drift.md, "What is computed"); both 1 in
+	 * assay_drift_params_default. all_statistics 0: Wasserstein (raw and
+	 * normalised) only when it decides or in Evidently mode, else NaN; KS,
+	 * PSI, JS, KL, Hellinger, chi-square and z as always. histogram 0: no
+	 * display histogram (hist.n = 0; text, Markdown and JUnit do not show
+	 * it). */
+	int all_statistics;
+	int histogram;
 };
 
 void assay_drift_params_default(struct assay_drift_params *p);

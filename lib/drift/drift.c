@@ -84,6 +84,8 @@ void assay_drift_params_default(struct assay_drift_params *p)
 	p->drift_share = 0.5;
 	p->js_base = 2;
 	p->quantile_bins = 10;
+	p->all_statistics = 1;
+	p->histogram = 1;
 }
 
 /* ---- maps from a column profile --------------------------------------------- */
@@ -402,9 +404,12 @@ static int compare_column(const struct assay_column_profile *rc, const struct as
 			d->ks_p = ks.pvalue;
 			d->ks_exact = ks.exact;
 		}
-		d->wasserstein = assay_wasserstein(&rm.num, &cm.num);
-		double sd = assay_numeric_map_std(&rm.num);
-		d->wasserstein_norm = d->wasserstein / (sd > 0.001 ? sd : 0.001);
+		enum assay_drift_method want = ov ? ov->method : p->method;
+		if (p->all_statistics || p->evidently || want == ASSAY_DRIFT_WASSERSTEIN) {
+			d->wasserstein = assay_wasserstein(&rm.num, &cm.num);
+			double sd = assay_numeric_map_std(&rm.num);
+			d->wasserstein_norm = d->wasserstein / (sd > 0.001 ? sd : 0.001);
+		}
 		struct assay_bins b;
 		int brc = p->evidently
 		              ? assay_bins_evidently(&rm.num, &cm.num, &b, err)
@@ -419,7 +424,7 @@ static int compare_column(const struct assay_column_profile *rc, const struct as
 			goto out;
 		}
 		assay_bins_free(&b);
-		if ((rc_code = assay_bins_sturges(&rm.num, &cm.num, &d->hist, err)))
+		if (p->histogram && (rc_code = assay_bins_sturges(&rm.num, &cm.num, &d->hist, err)))
 			goto out;
 		if (num_as_cat && (rc_code = assay_bins_values(&rm.num, &cm.num, &vb, err)))
 			goto out;

@@ -5,6 +5,14 @@
  * then sorted 16 bits a pass: four stable counting passes, O(n) time and
  * n records of scratch. Below 4096 records qsort is as fast and needs no
  * scratch, so it is used there.
+ *
+ * Bare doubles (size 8, the profile's value buffers) take a faster path:
+ * keys computed once into a scratch array, 11-bit digits (6 passes over
+ * 2048 buckets that stay in L1/L2, where 65536 buckets scatter across the
+ * cache), all six histograms counted in one read, and passes skipped when
+ * every key has the same digit (the sign and exponent bits of data in a
+ * narrow range). Measured on the 1M-row drift bench (250k values per
+ * sort): 12% of the cycles -> see bench/README.md.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,12 +33,66 @@ static int cmp_records(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+#define DBITS   11
+#define DBUCKET (1u << DBITS)
+#define DPASSES 6 /* 6 * 11 >= 64 */
+
+/* Bare doubles: sort their order keys, then write the doubles back. */
+static int sort_bare_doubles(double *v, size_t n)
+{
+	uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+	size_t *count = calloc((size_t)DPASSES * DBUCKET, sizeof *count);
+	if (!a || !b || !count) {
+		free(a);
+		free(b);
+		free(count);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = order_key(&v[i]);
+		a[i] = k;
+		for (int p = 0; p < DPASSES; p++)
+			count[(size_t)p * DBUCKET + ((k >> (DBITS * p)) & (DBUCKET - 1))]++;
+	}
+	for (int p = 0; p < DPASSES; p++) {
+		size_t *c = count + (size_t)p * DBUCKET, sum = 0;
+		int trivial = 0;
+		for (size_t d = 0; d < DBUCKET; d++) {
+			size_t x = c[d];
+			trivial |= x == n;
+			c[d] = sum;
+			sum += x;
+		}
+		if (trivial)
+			continue; /* every key has this digit: the pass would copy */
+		int shift = DBITS * p;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t k = a[i];
+			b[c[(k >> shift) & (DBUCKET - 1)]++] = k;
+		}
+		uint64_t *t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = a[i];
+		uint64_t bits = k >> 63 ? k & ~0x8000000000000000ULL : ~k;
+		memcpy(&v[i], &bits, sizeof bits);
+	}
+	free(a);
+	free(b);
+	free(count);
+	return 0;
+}
+
 int assay_radix_sort_doubles(void *records, size_t n, size_t size)
 {
 	if (n < 4096) {
 		qsort(records, n, size, cmp_records);
 		return 0;
 	}
+	if (size == sizeof(double) && sort_bare_doubles(records, n) == 0)
+		return 0;
 	unsigned char *src = records, *tmp = malloc(n * size);
 	size_t *count = malloc(65536 * sizeof *count);
 	if (!tmp || !count) {
@@ -52,7 +114,8 @@ int assay_radix_sort_doubles(void *records, size_t n, size_t size)
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			memcpy(b + count[(order_key(a + i * size) >> shift) & 0xffff]++ * size, a + i * size, size);
+			memcpy(b + count[(order_key(a + i * size) >> shift) & 0xffff]++ * size, a + i * size,
+			       size);
 		unsigned char *t = a;
 		a = b;
 		b = t;
