@@ -135,13 +135,14 @@ static int push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi)
 }
 
 /* A trigger of the window database: the starts a match can have.
- * TRIG_CONTEXT: confirm() accepts a candidate [from, to) with a context
+ * TRIG_HEX_COLON: the match contains [to - 3, to), so it starts in
+ * [to - WINDOW_MAX, to]. TRIG_CONTEXT: confirm() accepts a candidate [from, to) with a context
  * word [ws, we) only when ws >= from - CTX_BEFORE and we <= to + CTX_AFTER,
  * and to - from <= WINDOW_MAX, so from lies in
  * [we - CTX_AFTER - WINDOW_MAX, ws + CTX_BEFORE]. */
 static int on_trigger(struct assay_scan_ctx *c, const struct scan_trig *tr, uint64_t to)
 {
-	if (tr->kind == TRIG_CONTAINS)
+	if (tr->kind == TRIG_HEX_COLON)
 		return push_region(c, to > WINDOW_MAX ? to - WINDOW_MAX : 0, to);
 	uint64_t ws = to, we = to;
 	while (ws > 0 && word_char(c->text[ws - 1]))
@@ -326,6 +327,20 @@ static int find_runs(struct assay_scan_ctx *c, const char *t, size_t len)
 }
 #undef B64
 #undef HEX
+
+/* TRIG_HEX_COLON: every ':' between a hex digit and a hex digit or ':'
+ * (what the caseless pattern [0-9a-f]:[0-9a-f:] reported). */
+static int hex_colons(struct assay_scan_ctx *c, const struct scan_trig *tr, const char *t, size_t len)
+{
+	const unsigned char *cls = c->s->cls;
+	for (const char *p = t; len > 2 && (p = memchr(p, ':', len - (size_t)(p - t) - 1)) != NULL; p++) {
+		size_t i = (size_t)(p - t);
+		if (i > 0 && (cls[(unsigned char)t[i - 1]] & CLS_HEX) &&
+		    ((cls[(unsigned char)t[i + 1]] & CLS_HEX) || t[i + 1] == ':') && on_trigger(c, tr, i + 2))
+			return 1;
+	}
+	return 0;
+}
 
 static int region_cmp(const void *a, const void *b)
 {
@@ -571,8 +586,14 @@ static int hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int out
 			c->ext_idx = 0;
 			e = hs_scan(s->ddb, t, (unsigned)tlen, 0, c->scratch, on_match, c);
 		}
-		if (e == HS_SUCCESS && s->wdb)
-			e = run_windows(c, t, tlen);
+		if (e == HS_SUCCESS && s->wdb) {
+			size_t nt;
+			const struct scan_trig *tr = scan_triggers(&nt);
+			for (size_t i = 0; i < nt && !c->oom; i++)
+				if (tr[i].kind == TRIG_HEX_COLON)
+					hex_colons(c, &tr[i], t, tlen);
+			e = c->oom ? HS_SCAN_TERMINATED : run_windows(c, t, tlen);
+		}
 		if (e != HS_SUCCESS && !(e == HS_SCAN_TERMINATED && c->oom))
 			return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "Hyperscan scan failed (%d)",
 			                       e);

@@ -177,7 +177,7 @@ static const struct scan_det BUILTIN[] = {
  * (Hyperscan's \b counts '_' as a word character, context.c does not): match.c reads the whole word back and
  * compares it. */
 static const struct scan_trig TRIGGERS[] = {
-    {"[0-9a-f]:[0-9a-f:]", C, TRIG_CONTAINS, NULL},
+    {NULL, 0, TRIG_HEX_COLON, NULL},
     {"(?:born|birth|dob)", C, TRIG_CONTEXT, CTX_DOB},
     {"(?:zip|post)", C, TRIG_CONTEXT, CTX_POSTAL},
 };

@@ -71,6 +71,8 @@ static int compile_builtin(struct assay_scanner *s, struct assay_error *err)
 		}
 		if (which == DB_MAIN && s->wdb) /* triggers of the window database */
 			for (size_t i = 0; i < nt; i++) {
+				if (!tr[i].pattern)
+					continue;
 				expr[k] = tr[i].pattern;
 				flags[k] = tr[i].hs_flags;
 				ids[k] = TRIG_ID_BASE + (unsigned)i;
