@@ -38,6 +38,8 @@
 
 enum view { V_NONE = 0, V_NUM, V_CAT, V_LOST };
 
+#define ASSAY_PROFILE_MAX_WORKERS_GATHER 64 /* workers merged by gather_exact_num */
+
 /* Exact numeric values: appended to a buffer, which is radix-sorted and
  * merged into a sorted run of (value, count) when full. Appending is
  * sequential, where a hash table of 10^5..10^6 distinct values misses the
@@ -529,10 +531,107 @@ static int run_pass(struct assay_source *src, const struct builder *b, struct pa
 	return 0;
 }
 
+/* The common case of gather: every worker's column j is an exact numeric
+ * run (or saw no value). Merges the workers' sorted runs straight into
+ * the output map and computes the moments once, where the general path
+ * copies each part into a column profile, copies it again to merge it, and
+ * computes the moments per part and per merge (1M-row drift bench: 3
+ * moment passes and 4 copies of every map -> 1 and 1). The result is the
+ * same bytes: the same merged map, min, max, counts, and moments from it.
+ * Returns 1 (nothing done) when the case does not apply, including a
+ * merged map past the cap (the general path then sketches it as before),
+ * 0 when done, -1 when out of memory. */
+static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
+                            struct assay_column_profile *out)
+{
+	size_t total = 0;
+	int any = 0;
+	for (int i = 0; i < ps->nw; i++) {
+		struct colbuild *c = &ps->w[i].col[j];
+		if (c->view == V_NONE || (c->view == V_NUM && c->present == 0))
+			continue;
+		if (c->view != V_NUM || !c->exact)
+			return 1;
+		if (numtab_flush(&c->nt))
+			return -1;
+		if (c->nt.n > b->cap)
+			return 1;
+		total += c->nt.n;
+		any = 1;
+	}
+	if (!any)
+		return 1;
+	size_t pos[ASSAY_PROFILE_MAX_WORKERS_GATHER] = {0};
+	if (ps->nw > ASSAY_PROFILE_MAX_WORKERS_GATHER)
+		return 1;
+	double *v = malloc((total ? total : 1) * sizeof *v);
+	uint64_t *cnt = malloc((total ? total : 1) * sizeof *cnt);
+	if (!v || !cnt) {
+		free(v);
+		free(cnt);
+		return -1;
+	}
+	size_t n = 0;
+	for (;;) {
+		int have = 0;
+		double m = 0;
+		for (int i = 0; i < ps->nw; i++) {
+			const struct numtab *t = &ps->w[i].col[j].nt;
+			if (ps->w[i].col[j].view == V_NUM && pos[i] < t->n &&
+			    (!have || t->run[pos[i]].v < m)) {
+				m = t->run[pos[i]].v;
+				have = 1;
+			}
+		}
+		if (!have)
+			break;
+		uint64_t c = 0;
+		for (int i = 0; i < ps->nw; i++) {
+			const struct numtab *t = &ps->w[i].col[j].nt;
+			if (ps->w[i].col[j].view == V_NUM && pos[i] < t->n && t->run[pos[i]].v == m)
+				c += t->run[pos[i]++].c;
+		}
+		v[n] = m;
+		cnt[n++] = c;
+	}
+	if (n > b->cap) {
+		free(v);
+		free(cnt);
+		return 1;
+	}
+	out->type = ASSAY_COL_NUMERIC;
+	out->exact = 1;
+	out->min = out->max = NAN;
+	for (int i = 0; i < ps->nw; i++) {
+		struct colbuild *c = &ps->w[i].col[j];
+		out->rows += c->rows;
+		out->present += c->present;
+		out->missing_empty += c->empty;
+		out->missing_na += c->na;
+		out->missing_nan += c->nan;
+		out->missing_inf += c->inf;
+		if (c->view == V_NUM && c->present) {
+			if (!(out->min <= c->min))
+				out->min = c->min;
+			if (!(out->max >= c->max))
+				out->max = c->max;
+		}
+		col_reset(c, V_NONE);
+	}
+	out->num.value = v;
+	out->num.count = cnt;
+	out->num.n = n;
+	assay_moments_from_map(&out->moments, v, cnt, n);
+	return prof_column_finish(out, b->topk) ? -1 : 0;
+}
+
 /* Merge the workers' partial columns j of a pass into out. */
 static int gather(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out,
                   struct assay_error *err)
 {
+	int fast = gather_exact_num(ps, j, b, out);
+	if (fast <= 0)
+		return fast ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory") : 0;
 	for (int i = 0; i < ps->nw; i++) {
 		struct assay_column_profile part = {0};
 		if (col_finish(&ps->w[i].col[j], &part, b->cap)) {
