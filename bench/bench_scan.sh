@@ -5,8 +5,11 @@
 #   corpus   build/bench-data/scan-corpus.txt, >= 100 MB: the 1,500 sentences
 #            of Presidio's synthetic dataset v2 (PII-dense) interleaved 1:4
 #            with clean English prose (the repository's docs), repeated
+#   prose    build/bench-data/scan-prose.txt, >= 100 MB: the same prose
+#            alone (clean English)
 #   library  bench/scan_latency.c: assay_scan_buffer in 64 MiB blocks on one
-#            core, all built-in detectors; best of 3; then a 2 KB chat
+#            core, all built-in detectors (then PII + secrets only, to show
+#            what the injection markers cost); best of 3; then a 2 KB chat
 #            message scanned 20,000 times (p50, p99)
 #   command  assay scan --fail-on none --max-findings 0 on the corpus (adds
 #            mmap, SHA-256 and the report)
@@ -26,8 +29,9 @@ LIBS=$(pkg-config --libs libhs libpcre2-8 libutf8proc libsodium jansson yaml-0.1
 cc -O2 -I"$ROOT/include" "$ROOT/bench/scan_latency.c" "$BUILD/libassay.a" $LIBS -lm -lpthread -o "$BUILD/scan_latency"
 
 CORPUS=$DATA/scan-corpus.txt
-if [[ ! -s $CORPUS ]]; then
-  /usr/bin/python3 - "$SHARED/data/pii/presidio_synth_dataset_v2.json" "$ROOT" "$CORPUS" <<'PY'
+PROSE=$DATA/scan-prose.txt
+if [[ ! -s $CORPUS || ! -s $PROSE ]]; then
+  /usr/bin/python3 - "$SHARED/data/pii/presidio_synth_dataset_v2.json" "$ROOT" "$CORPUS" "$PROSE" <<'PY'
 import glob, json, sys
 rows = [r["full_text"] for r in json.load(open(sys.argv[1]))]
 prose = []
@@ -37,20 +41,25 @@ block = []
 for i, r in enumerate(rows):
     block.append(r)
     block += prose[(4 * i) % len(prose):(4 * i) % len(prose) + 4]
-text = ("\n\n".join(block) + "\n\n").encode()
-with open(sys.argv[3], "wb") as f:
-    n = 0
-    while n < 100_000_000:
-        f.write(text)
-        n += len(text)
+for path, text in ((sys.argv[3], "\n\n".join(block) + "\n\n"), (sys.argv[4], "\n\n".join(prose) + "\n\n")):
+    text = text.encode()
+    with open(path, "wb") as f:
+        n = 0
+        while n < 100_000_000:
+            f.write(text)
+            n += len(text)
 PY
 fi
 MSG=$DATA/scan-message.txt
 head -c 2048 "$CORPUS" >"$MSG"
-echo "corpus: $(stat -c %s "$CORPUS") bytes; message: $(stat -c %s "$MSG") bytes"
+echo "corpus: $(stat -c %s "$CORPUS") bytes; prose: $(stat -c %s "$PROSE") bytes; message: $(stat -c %s "$MSG") bytes"
 
-echo "== assay library (one core)"
+echo "== assay library (one core), corpus, all detectors"
 taskset -c 0 "$BUILD/scan_latency" "$CORPUS" "$MSG"
+echo "== assay library (one core), corpus, pii + secrets (no injection markers)"
+taskset -c 0 "$BUILD/scan_latency" "$CORPUS" "$MSG" pii,secrets | grep -E 'GBps|findings'
+echo "== assay library (one core), clean English prose, all detectors"
+taskset -c 0 "$BUILD/scan_latency" "$PROSE" "$MSG" | grep -E 'bytes|GBps|findings'
 
 echo "== assay scan (command, whole pipeline)"
 /usr/bin/time -f "seconds %e\nmaxrss_kb %M" "$BUILD/assay" scan --fail-on none --max-findings 0 "$CORPUS" | tail -3

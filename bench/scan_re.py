@@ -7,11 +7,19 @@ It does less than assay scan: no normalisation, no validators, no
 decoding, no overlap resolution, so its time is a lower bound for a
 Python implementation of the same scanner.
 
+A row marked TAIL_PHONE_EXT is matched by assay in two steps (the
+pattern, then its optional extension tail read in C); here the tail is
+appended to the pattern, which is what the two steps together match.
+
 usage: scan_re.py PATTERNS_C CORPUS [MAX_BYTES]
 """
 import re
 import sys
 import time
+
+
+# lib/scan/match.c, phone_tail(): the tail of TAIL_PHONE_EXT rows
+PHONE_EXT_TAIL = r"(?: ?(?:x|ext\.?) ?\d{1,5})?\b"
 
 
 def patterns(path):
@@ -20,6 +28,9 @@ def patterns(path):
     out = []
     for name, entity, lits, flags in rows:
         body = "".join(bytes(m, "utf-8").decode("unicode_escape") for m in re.findall(r'"((?:[^"\\]|\\.)*)"', lits))
+        row = src[src.index('\t{"%s", "' % name):]
+        if "TAIL_PHONE_EXT}" in row[: row.index("},") + 2]:
+            body += PHONE_EXT_TAIL
         f = 0
         if re.search(r"\bC\b", flags):
             f |= re.IGNORECASE

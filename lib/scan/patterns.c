@@ -69,8 +69,8 @@ static const struct scan_det BUILTIN[] = {
 	{"phone-intl", "PHONE_NUMBER", /* E.164 with the usual grouping: +41 (0)62 585 51 90 */
 	 "\\+\\d{1,3}[ .-]?(?:\\(0\\) ?)?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,5}(?:[ .-]?\\d{2,5}){0,4}(?: ?(?:x|ext\\.?) ?\\d{1,5})?\\b",
 	 C | S, PII, V_PHONE, K_ENTITY, CTX_BOOST, 0.7f, 0, CTX_PHONE, START_SOM, DB_DIGIT, TAIL_NONE},
-	{"phone-nanp", "PHONE_NUMBER", /* 555-123-4567, (555)123-4567, 001-555-123-4567x89 */
-	 "(?:\\b001[ .-]|\\b1[ .-])?(?:\\(\\d{3}\\) ?|\\b\\d{3}[ .-])\\d{3}[ .-]\\d{4}", /* + TAIL_PHONE_EXT: (?: ?(?:x|ext\\.?) ?\\d{1,5})?\\b */
+	{"phone-nanp", "PHONE_NUMBER", /* 555-123-4567, (555)123-4567, 001-555-123-4567x89 (the tail: TAIL_PHONE_EXT) */
+	 "(?:\\b001[ .-]|\\b1[ .-])?(?:\\(\\d{3}\\) ?|\\b\\d{3}[ .-])\\d{3}[ .-]\\d{4}",
 	 C | S, PII, V_PHONE, K_ENTITY, CTX_BOOST, 0.6f, 0, CTX_PHONE, START_SOM, DB_DIGIT, TAIL_PHONE_EXT},
 	{"phone-national", "PHONE_NUMBER", /* 0490 75 40 81, (08) 8747 6301, 9469 9966 */
 	 "(?:\\(\\d{2,4}\\) ?|\\b\\d{2,5}[ .-])\\d{2,8}(?:[ .-]\\d{2,8}){0,3}\\b|\\b\\d{10,11}\\b",
