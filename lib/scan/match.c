@@ -134,6 +134,32 @@ static int push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi)
 	return 0;
 }
 
+/* TRIG_SEGMENT: an anchor word of the injection markers ends at `to`.
+ * Its segment is the maximal run of CLS_MARK bytes around it; every
+ * marker match holds an anchor and no byte outside CLS_MARK, so it lies
+ * inside the segment of one of its anchors. Anchors arrive by end, so one
+ * already inside the last segment adds nothing. (Joining segments a few
+ * hundred bytes apart into one window halved the hs_scan calls but not
+ * the time, so each segment is its own window.) */
+static int on_anchor(struct assay_scan_ctx *c, uint64_t to)
+{
+	if (c->nseg && to <= c->seg[c->nseg - 1].hi)
+		return 0;
+	const unsigned char *cls = c->s->cls;
+	const char *t = c->text;
+	uint64_t a = to - 1, b = to;
+	while (a > 0 && (cls[(unsigned char)t[a - 1]] & CLS_MARK))
+		a--;
+	while (b < c->len && (cls[(unsigned char)t[b]] & CLS_MARK))
+		b++;
+	if (scan_grow((void **)&c->seg, &c->segcap, c->nseg + 1, sizeof *c->seg)) {
+		c->oom = 1;
+		return 1;
+	}
+	c->seg[c->nseg++] = (struct scan_region){a, b};
+	return 0;
+}
+
 /* A trigger of the window database: the starts a match can have.
  * TRIG_HEX_COLON: the match contains [to - 3, to), so it starts in
  * [to - WINDOW_MAX, to]. TRIG_CONTEXT: confirm() accepts a candidate [from, to) with a context
@@ -142,6 +168,8 @@ static int push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi)
  * [we - CTX_AFTER - WINDOW_MAX, ws + CTX_BEFORE]. */
 static int on_trigger(struct assay_scan_ctx *c, const struct scan_trig *tr, uint64_t to)
 {
+	if (tr->kind == TRIG_SEGMENT)
+		return on_anchor(c, to);
 	if (tr->kind == TRIG_HEX_COLON)
 		return push_region(c, to > WINDOW_MAX ? to - WINDOW_MAX : 0, to);
 	uint64_t ws = to, we = to;
@@ -278,6 +306,48 @@ static size_t skip_short_runs(const char *t, size_t i, size_t len)
 	return i - carry;
 }
 #endif
+
+/* A marker match inside a segment window (only its end is used). */
+static int on_segment(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
+{
+	(void)from;
+	(void)flags;
+	struct assay_scan_ctx *c = ud;
+	return push_mark(c, c->win_off + to - 1, id);
+}
+
+/* The marker database over each segment, with the byte before and after
+ * it (outside CLS_MARK, so no marker can start or end on them): \b and the
+ * multiline ^ then see the text's own neighbours, and a window edge is
+ * never taken for a line start or word boundary that the text lacks.
+ * Instead of the markers over the whole text (0.63 GB/s on the bench
+ * corpus), the anchors (in the main database) and about 2% of the bytes. */
+static int seg_mark_cmp(const void *a, const void *b)
+{
+	const struct scan_mark *x = a, *y = b;
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x->det < y->det ? -1 : x->det > y->det;
+}
+
+/* Markers ending on the same byte ("you are now in developer mode") are
+ * put in table order, so the rules list of a finding does not depend on
+ * the order a Hyperscan database reports simultaneous matches in. */
+static hs_error_t run_segments(struct assay_scan_ctx *c, const char *t, size_t tlen)
+{
+	size_t m0 = c->nmarks;
+	for (size_t i = 0; i < c->nseg; i++) {
+		uint64_t a = c->seg[i].lo ? c->seg[i].lo - 1 : 0;
+		uint64_t b = c->seg[i].hi < tlen ? c->seg[i].hi + 1 : tlen;
+		c->win_off = a;
+		hs_error_t e = hs_scan(c->s->mdb, t + a, (unsigned)(b - a), 0, c->scratch, on_segment, c);
+		if (e != HS_SUCCESS)
+			return e;
+	}
+	if (c->nmarks - m0 > 1)
+		qsort(c->marks + m0, c->nmarks - m0, sizeof *c->marks, seg_mark_cmp);
+	return HS_SUCCESS;
+}
 
 /* Maximal runs of base64 characters (at least RUN_B64) and of hex digits
  * (at least RUN_HEX), one candidate each: what the Hyperscan patterns
@@ -575,6 +645,7 @@ static int hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int out
 	c->text = t;
 	c->len = tlen;
 	c->nreg = 0;
+	c->nseg = 0;
 	c->ext_idx = 0;
 	if (tlen > 0xFFFFFFFFu)
 		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "buffer over 4 GiB: scan it in chunks");
@@ -582,6 +653,8 @@ static int hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int out
 		hs_error_t e = HS_SUCCESS;
 		if (s->db)
 			e = hs_scan(s->db, t, (unsigned)tlen, 0, c->scratch, on_match, c);
+		if (e == HS_SUCCESS && s->mdb)
+			e = run_segments(c, t, tlen);
 		if (e == HS_SUCCESS && s->ddb) {
 			c->ext_idx = 0;
 			e = hs_scan(s->ddb, t, (unsigned)tlen, 0, c->scratch, on_match, c);

@@ -123,43 +123,43 @@ static const struct scan_det BUILTIN[] = {
 	/* ---- injection markers (scored per sentence) ---- */
 	{"ignore-previous", "PROMPT_INJECTION",
 	 "\\b(?:ignore|disregard|forget|skip|override)\\s+(?:all\\s+|any\\s+|the\\s+|your\\s+|of\\s+)*(?:previous|prior|above|earlier|preceding|former|original|system|initial)\\s+(?:instructions?|prompts?|rules|directions|directives|guidelines|context|messages?)",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"ignore-everything", "PROMPT_INJECTION",
 	 "\\b(?:ignore|forget|disregard)\\s+(?:everything|all)\\s+(?:you\\s+were\\s+told|above|before|that\\s+came\\s+before)",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"new-instructions", "PROMPT_INJECTION",
 	 "\\b(?:new|updated|real|actual|true)\\s+(?:system\\s+)?instructions\\s*:",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"override-safety", "PROMPT_INJECTION",
 	 "\\b(?:bypass|override|disable|turn\\s+off|ignore)\\s+(?:your\\s+|the\\s+|all\\s+|any\\s+)?(?:safety|content|ethical|moderation)\\s+(?:filters?|polic(?:y|ies)|guidelines|rules|restrictions|guardrails)",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"developer-mode", "PROMPT_INJECTION",
 	 "\\b(?:developer|debug|god|admin|sudo)\\s+mode\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.4f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.4f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"you-are-now", "PROMPT_INJECTION",
 	 "\\byou\\s+are\\s+now\\s+(?:in\\s+)?(?:an?\\s+)?(?:dan|jailbroken|unrestricted|unfiltered|uncensored|evil|free|developer\\s+mode)\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"do-anything-now", "PROMPT_INJECTION",
 	 "\\bdo\\s+anything\\s+now\\b|\\bjailbr(?:eak|oken)\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"roleplay-frame", "PROMPT_INJECTION",
 	 "\\b(?:pretend|imagine)\\s+(?:that\\s+)?you\\s+(?:are|have)\\b|\\bact\\s+as\\s+(?:if\\s+you|an?\\s+(?:ai|assistant|model)\\s+(?:with|without))\\b|\\broleplay\\s+as\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.25f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.25f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"no-restrictions", "PROMPT_INJECTION",
 	 "\\b(?:no|without\\s+(?:any\\s+)?)\\s*(?:restrictions|limitations|filters|censorship|guidelines|rules)\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.3f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.3f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"reveal-system-prompt", "PROMPT_INJECTION",
 	 "\\b(?:reveal|print|show|repeat|output|display|leak|tell\\s+me|what\\s+(?:is|are))\\s+(?:me\\s+)?(?:your|the)\\s+(?:system\\s+prompt|hidden\\s+(?:instructions|prompt)|initial\\s+(?:instructions|prompt)|original\\s+(?:instructions|prompt)|secret\\s+instructions)",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.7f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"role-token", "PROMPT_INJECTION", /* chat-template tokens smuggled into text */
 	 "<\\|(?:im_start|im_end|system|user|assistant|endoftext|begin_of_text|start_header_id|end_header_id|eot_id)\\|>|\\[/?INST\\]|<</?SYS>>",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"role-spoof", "PROMPT_INJECTION", /* a line that pretends to start a system/assistant turn */
 	 "^\\s{0,8}(?:#{1,4}\\s*)?(?:system|assistant|developer)\\s*(?:prompt|message)?\\s*:|</?(?:system|instructions?)>|\\b(?:end|begin)\\s+of\\s+(?:system\\s+)?(?:prompt|instructions)\\b",
-	 C | M, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C | M, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.5f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 	{"rot13-override", "PROMPT_INJECTION", /* the phrases above, rot13-encoded */
 	 "\\bvtaber\\s+(?:nyy\\s+)?(?:cerivbhf|cevbe|nobir)\\s+vafgehpgvbaf|\\bqvfertneq\\s+(?:nyy\\s+)?(?:cerivbhf|cevbe)\\s+vafgehpgvbaf|\\bqrirybcre\\s+zbqr\\b|\\bflfgrz\\s+cebzcg\\b",
-	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM, DB_MAIN, TAIL_NONE},
+	 C, INJ, V_NONE, K_MARKER, CTX_NONE, 0, 0.8f, NULL, START_SOM, DB_MARKER, TAIL_NONE},
 
 	/* ---- decode windows (also an injection marker when the payload is text) ---- */
 	{"base64-run", "ENCODED_PAYLOAD", "[A-Za-z0-9+/_-]{24}", 0, INJ | SEC | PII, V_NONE, K_B64RUN, CTX_NONE, 0, 0.3f, NULL, START_SOM, DB_NONE, TAIL_NONE},
@@ -177,9 +177,15 @@ static const struct scan_det BUILTIN[] = {
  * (Hyperscan's \b counts '_' as a word character, context.c does not): match.c reads the whole word back and
  * compares it. */
 static const struct scan_trig TRIGGERS[] = {
-    {NULL, 0, TRIG_HEX_COLON, NULL},
-    {"(?:born|birth|dob)", C, TRIG_CONTEXT, CTX_DOB},
-    {"(?:zip|post)", C, TRIG_CONTEXT, CTX_POSTAL},
+    {NULL, 0, TRIG_HEX_COLON, NULL, DB_WINDOW},
+    {"(?:born|birth|dob)", C, TRIG_CONTEXT, CTX_DOB, DB_WINDOW},
+    {"(?:zip|post)", C, TRIG_CONTEXT, CTX_POSTAL, DB_WINDOW},
+    /* every injection-marker match holds one of these (per row: its
+     * required first, last or only words) */
+    {"(?:ignore|disregard|forget|skip|override|bypass|disable|turn|instruction|mode|now|anything|jailbr"
+     "|pretend|imagine|act\\s+as|roleplay|restrictions|limitations|filters|censorship|guidelines|rules"
+     "|prompt|<\\||\\[/?inst\\]|<</?sys>>|system|assistant|developer|vtaber|qvfertneq|qrirybcre|flfgrz)",
+     C, TRIG_SEGMENT, NULL, DB_MARKER},
 };
 
 const struct scan_trig *scan_triggers(size_t *n)

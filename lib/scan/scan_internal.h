@@ -79,6 +79,7 @@ enum scan_db {
 	DB_MAIN = 0,
 	DB_DIGIT,  /* payment cards, IBAN, SSN, IPv4, phones */
 	DB_WINDOW, /* matched only in windows around a trigger */
+	DB_MARKER, /* injection markers: only in the segments around an anchor word */
 	DB_NONE,   /* not a Hyperscan pattern (base64 / hex runs) */
 };
 
@@ -102,6 +103,7 @@ enum scan_trig_kind {
 	                   it halved the main database's speed without injection
 	                   markers (3.7 -> 1.9 GB/s) */
 	TRIG_CONTEXT,   /* a context word of CTX_REQUIRED detectors: starts within reach of it */
+	TRIG_SEGMENT,   /* an anchor word of the injection markers: the segment around it */
 };
 
 struct scan_trig {
@@ -109,6 +111,7 @@ struct scan_trig {
 	unsigned hs_flags;
 	unsigned char kind;
 	const char *const *words; /* TRIG_CONTEXT: the whole words that count */
+	unsigned char serves;     /* DB_WINDOW or DB_MARKER */
 };
 
 /* Trigger ids in the main database start here (detector ids are below). */
@@ -165,6 +168,9 @@ long scan_decode_hex(const char *s, size_t len, char *out, size_t cap);
 /* Byte classes of the decode runs: base64 (both alphabets) and hex. */
 #define CLS_B64 1u
 #define CLS_HEX 2u
+/* Bytes an injection-marker match can hold: ASCII letters, '_', white
+ * space and < > | [ ] / # : (patterns.c; no digit, '.', ',', quote...). */
+#define CLS_MARK 4u
 
 /* scanner.c */
 struct scan_cand {
@@ -176,6 +182,7 @@ struct assay_scanner {
 	hs_database_t *db;      /* DB_MAIN (and triggers); NULL when empty */
 	hs_database_t *ddb;     /* DB_DIGIT; NULL when empty */
 	hs_database_t *wdb;     /* DB_WINDOW; NULL when empty */
+	hs_database_t *mdb;     /* DB_MARKER; NULL when empty */
 	int run_det[2];         /* base64 / hex run detector, or -1 when off */
 	unsigned char cls[256]; /* per byte: CLS_B64 | CLS_HEX (match.c's run finder) */
 	struct scan_det *dets;
@@ -214,6 +221,8 @@ struct assay_scan_ctx {
 	uint64_t ext_to;                  /* TAIL_PHONE_EXT: end of the last extended candidate */
 	size_t ext_idx;                   /* + 1; 0: none */
 	uint64_t win_off, win_lo, win_hi; /* window being scanned */
+	struct scan_region *seg;          /* DB_MARKER: marker segments [lo, hi) */
+	size_t nseg, segcap;
 	/* match.c: scan_context_bloom() of the word lists met in confirm() */
 	struct scan_ctx_memo {
 		const char *const *words;

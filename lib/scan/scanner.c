@@ -51,8 +51,8 @@ static int compile_builtin(struct assay_scanner *s, struct assay_error *err)
 		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory compiling the scanner");
 		goto out;
 	}
-	hs_database_t **dbs[] = {&s->db, &s->ddb, &s->wdb};
-	for (int which = DB_WINDOW; which >= DB_MAIN && !rc; which--) {
+	hs_database_t **dbs[] = {&s->db, &s->ddb, &s->wdb, &s->mdb};
+	for (int which = DB_MARKER; which >= DB_MAIN && !rc; which--) {
 		unsigned k = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (!(b[i].group & s->groups))
@@ -69,9 +69,9 @@ static int compile_builtin(struct assay_scanner *s, struct assay_error *err)
 			ids[k] = (unsigned)i;
 			k++;
 		}
-		if (which == DB_MAIN && s->wdb) /* triggers of the window database */
+		if (which == DB_MAIN) /* triggers of the window and marker databases */
 			for (size_t i = 0; i < nt; i++) {
-				if (!tr[i].pattern)
+				if (!tr[i].pattern || !*dbs[tr[i].serves])
 					continue;
 				expr[k] = tr[i].pattern;
 				flags[k] = tr[i].hs_flags;
@@ -101,10 +101,12 @@ int assay_scanner_new(struct assay_scanner **out, const struct assay_scan_opts *
 	for (int ch = 0; ch < 256; ch++) {
 		int alnum = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
 		int hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+		int b64 = alnum || ch == '+' || ch == '/' || ch == '_' || ch == '-';
+		int mark = (alnum && !(ch >= '0' && ch <= '9')) || ch == '_' || ch == ' ' ||
+		           (ch >= '\t' && ch <= '\r') || ch == '<' || ch == '>' || ch == '|' || ch == '[' ||
+		           ch == ']' || ch == '/' || ch == '#' || ch == ':';
 		s->cls[ch] =
-		    (unsigned char)((alnum || ch == '+' || ch == '/' || ch == '_' || ch == '-' ? CLS_B64
-		                                                                               : 0) |
-		                    (hex ? CLS_HEX : 0));
+		    (unsigned char)((b64 ? CLS_B64 : 0) | (hex ? CLS_HEX : 0) | (mark ? CLS_MARK : 0));
 	}
 	size_t n;
 	const struct scan_det *b = scan_builtin(&n);
@@ -137,6 +139,7 @@ void assay_scanner_free(struct assay_scanner *s)
 	hs_free_database(s->db);
 	hs_free_database(s->ddb);
 	hs_free_database(s->wdb);
+	hs_free_database(s->mdb);
 	for (size_t i = 0; i < s->ndets; i++)
 		if (s->re[i])
 			pcre2_code_free(s->re[i]);
@@ -172,7 +175,8 @@ int assay_scan_ctx_new(struct assay_scan_ctx **out, const struct assay_scanner *
 	/* one scratch, grown to serve every database */
 	if ((s->db && hs_alloc_scratch(s->db, &c->scratch) != HS_SUCCESS) ||
 	    (s->ddb && hs_alloc_scratch(s->ddb, &c->scratch) != HS_SUCCESS) ||
-	    (s->wdb && hs_alloc_scratch(s->wdb, &c->scratch) != HS_SUCCESS)) {
+	    (s->wdb && hs_alloc_scratch(s->wdb, &c->scratch) != HS_SUCCESS) ||
+	    (s->mdb && hs_alloc_scratch(s->mdb, &c->scratch) != HS_SUCCESS)) {
 		hs_free_scratch(c->scratch);
 		free(c);
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
@@ -207,6 +211,7 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 	free(c->out);
 	free(c->marks);
 	free(c->reg);
+	free(c->seg);
 	free(c->dec);
 	assay_arena_free(&c->arena);
 	free(c);
