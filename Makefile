@@ -30,6 +30,7 @@ test: deps
 bench: build
 	@scripts/install-deps.sh --bench
 	@bench/bench_eval.sh build/assay $(SHARED)
+	@bench/bench_drift.sh build/assay $(SHARED)
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
