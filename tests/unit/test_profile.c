@@ -446,6 +446,48 @@ static void reader_errors_are_located(void **state)
 	assert_null(p);
 }
 
+/* Exact numeric maps are stored as one "kv1:" string (docs/profiles.md):
+ * base64 of LEB128 key deltas and counts. A hand-made one reads back as the
+ * map; broken ones are located errors. */
+static int read_packed(const char *values, struct assay_profile **p, struct assay_error *err)
+{
+	char buf[1024];
+	snprintf(buf, sizeof buf,
+	         "{\"schema\":\"assay.profile/1\",\"inputs\":[],\"parameters\":{\"cap\":10,\"topk\":2},"
+	         "\"rows\":5,\"columns\":[{\"name\":\"x\",\"type\":\"numeric\",\"rows\":5,\"present\":5,"
+	         "\"missing\":{\"empty\":0,\"na\":0,\"nan\":0,\"inf\":0},\"distinct\":4,\"exact\":true,"
+	         "\"min\":-2,\"max\":1e300,\"moments\":{\"n\":5,\"mean\":0,\"m2\":0,\"m3\":0,\"m4\":0},"
+	         "\"values\":\"%s\"}]}",
+	         values);
+	return assay_profile_read_json_buffer("k.json", buf, strlen(buf), p, err);
+}
+
+static void packed_values_read_back(void **state)
+{
+	(void)state;
+	struct assay_profile *p = NULL;
+	struct assay_error err;
+	/* -2 x1, 0 x1, 1.5 x2, 1e300 x1 (written by `assay profile`) */
+	assert_int_equal(
+	    read_packed("kv1://////////8/AYGAgICAgICAQAGAgICAgICA/D8CnOuBwMiH+Z8+AQ==", &p, &err), 0);
+	const struct assay_column_profile *c = &p->columns[0];
+	assert_int_equal(c->num.n, 4);
+	assert_true(c->num.value[0] == -2 && c->num.value[1] == 0 && c->num.value[2] == 1.5 &&
+	            c->num.value[3] == 1e300);
+	assert_true(c->num.count[0] == 1 && c->num.count[2] == 2);
+	assay_profile_free(p);
+	p = NULL;
+	assert_int_equal(read_packed("kv1:AAAA", &p, &err), ASSAY_EINPUT); /* key 0: a NaN */
+	assert_non_null(strstr(err.message, "columns[0].values: entry 0: not a finite number"));
+	assert_int_equal(read_packed("kv1:!!!!", &p, &err), ASSAY_EINPUT);
+	assert_non_null(strstr(err.message, "not base64"));
+	assert_int_equal(read_packed("kv1:/w==", &p, &err), ASSAY_EINPUT); /* 0xff, then nothing */
+	assert_non_null(strstr(err.message, "truncated"));
+	assert_int_equal(read_packed("kv2:AAAA", &p, &err), ASSAY_EINPUT);
+	assert_non_null(strstr(err.message, "expected an array of [value, count] or a \"kv1:\" string"));
+	assert_null(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +499,7 @@ int main(void)
 	    cmocka_unit_test(cap_switches_to_sketches),
 	    cmocka_unit_test(merge_of_halves_equals_whole),
 	    cmocka_unit_test(reader_errors_are_located),
+	    cmocka_unit_test(packed_values_read_back),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
