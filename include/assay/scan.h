@@ -1,8 +1,8 @@
 /* assay/scan.h: text scanners for personal data, secrets and
  * prompt-injection markers.
  *
- * A scanner is built once (every built-in pattern compiled into one
- * Hyperscan database, plus the user's PCRE2 rules) and is then read-only:
+ * A scanner is built once (the built-in patterns compiled into Hyperscan
+ * databases, plus the user's PCRE2 rules) and is then read-only:
  * any number of threads share it, each with its own assay_scan_ctx (the
  * Hyperscan scratch space and reusable buffers). Scanning a buffer
  * allocates nothing per byte: buffers grow geometrically and are reused
@@ -14,9 +14,11 @@
  *      Unicode tag characters (U+E0020-E007E) turned back into the ASCII
  *      they hide; an offset map keeps every normalised byte's origin.
  *      Pure-ASCII buffers skip this step (their normal form is themselves).
- *   2. match: one Hyperscan pass over the normalised text; case-insensitive
- *      detectors use Hyperscan's caseless flag (so case-sensitive key
- *      formats such as AKIA... keep their meaning).
+ *   2. match: Hyperscan over the normalised text (the built-in patterns
+ *      split over four databases, some run only in windows around a
+ *      trigger; same matches as one database, see lib/scan/scan_internal.h);
+ *      case-insensitive detectors use Hyperscan's caseless flag (so
+ *      case-sensitive key formats such as AKIA... keep their meaning).
  *   3. confirm: validators (Luhn + issuer prefix, IBAN mod-97 + country
  *      length, SSN ranges, IP syntax, calendar dates, JWT header, ...),
  *      whole-word context words within a window, entropy for secrets.

@@ -90,6 +90,11 @@ int scan_inject(struct assay_scan_ctx *c, const char *t, size_t tlen, const char
 	qsort(c->marks, c->nmarks, sizeof *c->marks, mark_cmp);
 	for (size_t i = 0; i < c->nmarks;) {
 		uint64_t a = sent_start(t, c->marks[i].pos), b = sent_end(t, tlen, c->marks[i].pos);
+		/* a marker on the line break itself (a zero-width character just
+		 * before "\n") belongs to the sentence that ends there; without
+		 * this the loop made no progress (found by fuzz_scan) */
+		if (b <= c->marks[i].pos)
+			b = c->marks[i].pos + 1;
 		size_t j = i;
 		while (j < c->nmarks && c->marks[j].pos < b)
 			j++;

@@ -1,6 +1,8 @@
-/* match.c: scanning one buffer: normalise, one Hyperscan pass (plus the
+/* match.c: scanning one buffer: normalise, the Hyperscan passes (plus the
  * user's PCRE2 rules), confirm candidates, decode-and-rescan encoded runs,
  * resolve overlaps, map offsets back, score injection markers.
+ *
+ * The matching passes themselves are in passes.c.
  *
  * Candidates: Hyperscan reports every end offset of a pattern with its
  * leftmost start. For one detector and start the longest end is tried
@@ -23,20 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include "scan_internal.h"
 
-#define MAX_TRIES  6
-#define CTX_BEFORE 48
-#define CTX_AFTER  24
-#define RUN_B64    24
-#define RUN_HEX    32
-#define DEC_MAX    4096
+#define MAX_TRIES 6
+#define DEC_MAX   4096
 
 int scan_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -56,404 +48,6 @@ int scan_grow(void **p, size_t *cap, size_t need, size_t elem)
 static int hexchar(char ch)
 {
 	return (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f');
-}
-
-static int push_cand(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint32_t det)
-{
-	if (scan_grow((void **)&c->cand, &c->candcap, c->ncand + 1, sizeof *c->cand)) {
-		c->oom = 1;
-		return 1;
-	}
-	c->cand[c->ncand++] = (struct scan_cand){from, to, det};
-	return 0;
-}
-
-static int push_mark(struct assay_scan_ctx *c, uint64_t pos, uint32_t det)
-{
-	if (scan_grow((void **)&c->marks, &c->markcap, c->nmarks + 1, sizeof *c->marks)) {
-		c->oom = 1;
-		return 1;
-	}
-	c->marks[c->nmarks++] = (struct scan_mark){pos, det};
-	return 0;
-}
-
-static int in_set(char ch, const char *set)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       (ch && strchr(set, ch));
-}
-
-/* The start of a match compiled without SOM (enum scan_start). */
-static uint64_t walk_back(const char *t, uint64_t to, int how)
-{
-	uint64_t p = to;
-	if (how == START_EMAIL) {
-		while (p > 0 && t[p - 1] != '@')
-			p--;
-		if (p == 0)
-			return to;
-		p--;
-		uint64_t lim = p > 64 ? p - 64 : 0;
-		while (p > lim && in_set(t[p - 1], "._%+-"))
-			p--;
-		while (t[p] == '.' || t[p] == '-' || t[p] == '+' || t[p] == '%' || t[p] == '_')
-			p++; /* a local part starts with a letter or digit */
-		return p;
-	}
-	while (p > 0 && in_set(t[p - 1], how == START_TOKEN ? "_-" : "_+/=.-"))
-		p--;
-	if (how == START_ASSIGN) {
-		while (p > 0 && strchr("\"' \t:=", t[p - 1]) && t[p - 1])
-			p--;
-		while (p > 0 && in_set(t[p - 1], "_-"))
-			p--;
-	}
-	return p;
-}
-
-static int word_char(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-}
-
-/* Hyperscan's \b: [A-Za-z0-9_] on one side only; outside the buffer counts
- * as a non-word character. */
-static int hs_word(const char *t, size_t len, uint64_t p)
-{
-	return p < len && (word_char(t[p]) || t[p] == '_');
-}
-
-static int push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi)
-{
-	if (scan_grow((void **)&c->reg, &c->regcap, c->nreg + 1, sizeof *c->reg)) {
-		c->oom = 1;
-		return 1;
-	}
-	c->reg[c->nreg++] = (struct scan_region){lo, hi};
-	return 0;
-}
-
-/* TRIG_SEGMENT: an anchor word of the injection markers ends at `to`.
- * Its segment is the maximal run of CLS_MARK bytes around it; every
- * marker match holds an anchor and no byte outside CLS_MARK, so it lies
- * inside the segment of one of its anchors. Anchors arrive by end, so one
- * already inside the last segment adds nothing. (Joining segments a few
- * hundred bytes apart into one window halved the hs_scan calls but not
- * the time, so each segment is its own window.) */
-static int on_anchor(struct assay_scan_ctx *c, uint64_t to)
-{
-	if (c->nseg && to <= c->seg[c->nseg - 1].hi)
-		return 0;
-	const unsigned char *cls = c->s->cls;
-	const char *t = c->text;
-	uint64_t a = to - 1, b = to;
-	while (a > 0 && (cls[(unsigned char)t[a - 1]] & CLS_MARK))
-		a--;
-	while (b < c->len && (cls[(unsigned char)t[b]] & CLS_MARK))
-		b++;
-	if (scan_grow((void **)&c->seg, &c->segcap, c->nseg + 1, sizeof *c->seg)) {
-		c->oom = 1;
-		return 1;
-	}
-	c->seg[c->nseg++] = (struct scan_region){a, b};
-	return 0;
-}
-
-/* A trigger of the window database: the starts a match can have.
- * TRIG_HEX_COLON: the match contains [to - 3, to), so it starts in
- * [to - WINDOW_MAX, to]. TRIG_CONTEXT: confirm() accepts a candidate [from, to) with a context
- * word [ws, we) only when ws >= from - CTX_BEFORE and we <= to + CTX_AFTER,
- * and to - from <= WINDOW_MAX, so from lies in
- * [we - CTX_AFTER - WINDOW_MAX, ws + CTX_BEFORE]. */
-static int on_trigger(struct assay_scan_ctx *c, const struct scan_trig *tr, uint64_t to)
-{
-	if (tr->kind == TRIG_SEGMENT)
-		return on_anchor(c, to);
-	if (tr->kind == TRIG_HEX_COLON)
-		return push_region(c, to > WINDOW_MAX ? to - WINDOW_MAX : 0, to);
-	uint64_t ws = to, we = to;
-	while (ws > 0 && word_char(c->text[ws - 1]))
-		ws--;
-	while (we < c->len && word_char(c->text[we]))
-		we++;
-	size_t wl = (size_t)(we - ws);
-	for (const char *const *w = tr->words; *w; w++) {
-		if (strlen(*w) != wl)
-			continue;
-		size_t i = 0;
-		while (i < wl && (c->text[ws + i] | 0x20) == (*w)[i])
-			i++;
-		if (i == wl) {
-			uint64_t lo = we > CTX_AFTER + WINDOW_MAX ? we - CTX_AFTER - WINDOW_MAX : 0;
-			return push_region(c, lo, ws + CTX_BEFORE);
-		}
-	}
-	return 0;
-}
-
-/* TAIL_PHONE_EXT: the pattern was compiled without its optional tail
- * (?: ?(?:x|ext\.?) ?\d{1,5})?\b; every end of the short form is reported,
- * so the full form's ends are: this end when \b holds here, and the end of
- * the tail when one parses (a tail is deterministic: at most one end). */
-static int phone_tail(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint32_t id)
-{
-	const char *t = c->text;
-	size_t len = c->len;
-	if (c->ext_idx && c->ext_to == to) { /* a tail already ended here */
-		struct scan_cand *x = &c->cand[c->ext_idx - 1];
-		if (from < x->from)
-			x->from = from;
-		return 0;
-	}
-	if (!hs_word(t, len, to) && push_cand(c, from, to, id))
-		return 1;
-	uint64_t p = to;
-	if (p < len && t[p] == ' ')
-		p++;
-	if (p < len && (t[p] | 0x20) == 'x')
-		p++;
-	else if (p + 2 < len && (t[p] | 0x20) == 'e' && (t[p + 1] | 0x20) == 'x' &&
-	         (t[p + 2] | 0x20) == 't') {
-		p += 3;
-		if (p < len && t[p] == '.')
-			p++;
-	} else
-		return 0;
-	if (p < len && t[p] == ' ')
-		p++;
-	uint64_t d = p;
-	while (d < len && d - p <= 5 && t[d] >= '0' && t[d] <= '9')
-		d++;
-	if (d == p || d - p > 5 || hs_word(t, len, d))
-		return 0;
-	if (push_cand(c, from, d, id))
-		return 1;
-	c->ext_to = d;
-	c->ext_idx = c->ncand;
-	return 0;
-}
-
-static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
-{
-	(void)flags;
-	struct assay_scan_ctx *c = ud;
-	if (id >= TRIG_ID_BASE) {
-		size_t nt;
-		return on_trigger(c, &scan_triggers(&nt)[id - TRIG_ID_BASE], to);
-	}
-	const struct scan_det *d = &c->s->dets[id];
-	if (d->kind == K_MARKER)
-		return push_mark(c, to ? to - 1 : 0, id);
-	if (d->start != START_SOM)
-		from = walk_back(c->text, to, d->start);
-	if (d->tail == TAIL_PHONE_EXT)
-		return phone_tail(c, from, to, id);
-	return push_cand(c, from, to, id);
-}
-
-/* A match in a window: kept when it starts inside the region the window
- * was opened for (see run_windows). */
-static int on_window(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
-{
-	(void)flags;
-	struct assay_scan_ctx *c = ud;
-	from += c->win_off;
-	if (from < c->win_lo || from > c->win_hi)
-		return 0;
-	return push_cand(c, from, to + c->win_off, id);
-}
-
-#ifdef __SSE2__
-/* Bit k set when t[k] (k < 16) is a base64 character (either alphabet). */
-static unsigned b64_mask16(const char *t)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)t);
-	__m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-	__m128i letter = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-	                               _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-	__m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('/' - 1)),
-	                              _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))); /* '/' and 0-9 */
-	__m128i other = _mm_or_si128(
-	    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
-	    _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), other));
-}
-
-/* From i (i == 0 or t[i - 1] not base64), skip 64-byte blocks in which no
- * run of RUN_B64 base64 characters can start; returns a position that
- * keeps the invariant (a block holding or continuing a long run, or the
- * last partial block). Runs of 24 ones in a 64-bit mask are found by
- * and-ing shifted copies (1, 2, 4, 8, 8). */
-static size_t skip_short_runs(const char *t, size_t i, size_t len)
-{
-	size_t carry = 0; /* base64 characters just before block i */
-	while (i + 64 <= len) {
-		uint64_t z = (uint64_t)b64_mask16(t + i) | (uint64_t)b64_mask16(t + i + 16) << 16 |
-		             (uint64_t)b64_mask16(t + i + 32) << 32 | (uint64_t)b64_mask16(t + i + 48) << 48;
-		size_t lead = ~z ? (size_t)__builtin_ctzll(~z) : 64;
-		uint64_t r = z;
-		r &= r >> 1;
-		r &= r >> 2;
-		r &= r >> 4;
-		r &= r >> 8;
-		r &= r >> 8;
-		if (r || carry + lead >= RUN_B64)
-			return i - carry;
-		carry = z ? (size_t)__builtin_clzll(~z) : 0; /* z == ~0 is caught above */
-		i += 64;
-	}
-	return i - carry;
-}
-#endif
-
-/* A marker match inside a segment window (only its end is used). */
-static int on_segment(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
-{
-	(void)from;
-	(void)flags;
-	struct assay_scan_ctx *c = ud;
-	return push_mark(c, c->win_off + to - 1, id);
-}
-
-/* The marker database over each segment, with the byte before and after
- * it (outside CLS_MARK, so no marker can start or end on them): \b and the
- * multiline ^ then see the text's own neighbours, and a window edge is
- * never taken for a line start or word boundary that the text lacks.
- * Instead of the markers over the whole text (0.63 GB/s on the bench
- * corpus), the anchors (in the main database) and about 2% of the bytes. */
-static int seg_mark_cmp(const void *a, const void *b)
-{
-	const struct scan_mark *x = a, *y = b;
-	if (x->pos != y->pos)
-		return x->pos < y->pos ? -1 : 1;
-	return x->det < y->det ? -1 : x->det > y->det;
-}
-
-/* Markers ending on the same byte ("you are now in developer mode") are
- * put in table order, so the rules list of a finding does not depend on
- * the order a Hyperscan database reports simultaneous matches in. */
-static hs_error_t run_segments(struct assay_scan_ctx *c, const char *t, size_t tlen)
-{
-	size_t m0 = c->nmarks;
-	for (size_t i = 0; i < c->nseg; i++) {
-		uint64_t a = c->seg[i].lo ? c->seg[i].lo - 1 : 0;
-		uint64_t b = c->seg[i].hi < tlen ? c->seg[i].hi + 1 : tlen;
-		c->win_off = a;
-		hs_error_t e = hs_scan(c->s->mdb, t + a, (unsigned)(b - a), 0, c->scratch, on_segment, c);
-		if (e != HS_SUCCESS)
-			return e;
-	}
-	if (c->nmarks - m0 > 1)
-		qsort(c->marks + m0, c->nmarks - m0, sizeof *c->marks, seg_mark_cmp);
-	return HS_SUCCESS;
-}
-
-/* Maximal runs of base64 characters (at least RUN_B64) and of hex digits
- * (at least RUN_HEX), one candidate each: what the Hyperscan patterns
- * [A-Za-z0-9+/_-]{24} and [0-9a-fA-F]{32} reported (first end of each
- * run) before, which cost 0.64 ns/byte on the bench corpus. One byte per
- * RUN_B64 is read where the text has no long run: if t[i + 23] is not a
- * base64 character, no run of 24 starts in [i, i + 24). Every hex digit
- * is a base64 character, so hex runs are looked for inside base64 runs.
- * Invariant: i == 0 or t[i - 1] is not a base64 character. */
-static int find_runs(struct assay_scan_ctx *c, const char *t, size_t len)
-{
-	const int b64 = c->s->run_det[0], hex = c->s->run_det[1];
-	const unsigned char *cls = c->s->cls;
-#define B64(k) (cls[(unsigned char)t[k]] & CLS_B64)
-#define HEX(k) (cls[(unsigned char)t[k]] & CLS_HEX)
-	size_t i = 0;
-	while (i + RUN_B64 <= len) {
-#ifdef __SSE2__
-		/* 2.3x faster than the byte loop alone on the bench corpus */
-		i = skip_short_runs(t, i, len);
-		if (i + RUN_B64 > len)
-			break;
-#endif
-		size_t a = i + RUN_B64 - 1;
-		if (!B64(a)) {
-			i = a + 1;
-			continue;
-		}
-		while (a > i && B64(a - 1))
-			a--;
-		size_t e = i + RUN_B64;
-		while (e < len && B64(e))
-			e++;
-		if (e - a >= RUN_B64 && b64 >= 0 && push_cand(c, a, e, (uint32_t)b64))
-			return 1;
-		for (size_t h = a; hex >= 0 && e - a >= RUN_HEX && h < e;) {
-			size_t he = h;
-			while (he < e && HEX(he))
-				he++;
-			if (he - h >= RUN_HEX && push_cand(c, h, he, (uint32_t)hex))
-				return 1;
-			h = he + 1;
-		}
-		i = e + 1;
-	}
-	return 0;
-}
-#undef B64
-#undef HEX
-
-/* TRIG_HEX_COLON: every ':' between a hex digit and a hex digit or ':'
- * (what the caseless pattern [0-9a-f]:[0-9a-f:] reported). */
-static int hex_colons(struct assay_scan_ctx *c, const struct scan_trig *tr, const char *t, size_t len)
-{
-	const unsigned char *cls = c->s->cls;
-	for (const char *p = t; len > 2 && (p = memchr(p, ':', len - (size_t)(p - t) - 1)) != NULL; p++) {
-		size_t i = (size_t)(p - t);
-		if (i > 0 && (cls[(unsigned char)t[i - 1]] & CLS_HEX) &&
-		    ((cls[(unsigned char)t[i + 1]] & CLS_HEX) || t[i + 1] == ':') && on_trigger(c, tr, i + 2))
-			return 1;
-	}
-	return 0;
-}
-
-static int region_cmp(const void *a, const void *b)
-{
-	const struct scan_region *x = a, *y = b;
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
-/* The window database over the trigger regions. Regions are merged so
- * that every start is looked at once; a region [lo, hi] is scanned over
- * [lo - WINDOW_MAX - 1, hi + WINDOW_MAX + 1]. Why this is exact: a match
- * starting in [lo, hi] ends by hi + WINDOW_MAX, inside the window with
- * the byte after it (for \b), and the byte before it is inside too; a
- * match that only exists because the window cuts the text (its start at
- * the window's first byte, taken for a word boundary) ends before lo, so
- * it cannot hide the leftmost start of a kept match. */
-static hs_error_t run_windows(struct assay_scan_ctx *c, const char *t, size_t tlen)
-{
-	if (c->nreg == 0)
-		return HS_SUCCESS;
-	qsort(c->reg, c->nreg, sizeof *c->reg, region_cmp);
-	size_t k = 0;
-	for (size_t i = 1; i < c->nreg; i++) {
-		if (c->reg[i].lo <= c->reg[k].hi + 2 * WINDOW_MAX + 2) {
-			if (c->reg[i].hi > c->reg[k].hi)
-				c->reg[k].hi = c->reg[i].hi;
-		} else
-			c->reg[++k] = c->reg[i];
-	}
-	c->nreg = k + 1;
-	for (size_t i = 0; i < c->nreg; i++) {
-		uint64_t lo = c->reg[i].lo, hi = c->reg[i].hi;
-		if (lo >= tlen)
-			break;
-		uint64_t a = lo > WINDOW_MAX + 1 ? lo - WINDOW_MAX - 1 : 0;
-		uint64_t b = hi + WINDOW_MAX + 2 < tlen ? hi + WINDOW_MAX + 2 : tlen;
-		c->win_off = a;
-		c->win_lo = lo;
-		c->win_hi = hi;
-		hs_error_t e = hs_scan(c->s->wdb, t + a, (unsigned)(b - a), 0, c->scratch, on_window, c);
-		if (e != HS_SUCCESS)
-			return e;
-	}
-	return HS_SUCCESS;
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -610,76 +204,6 @@ static int confirm(struct assay_scan_ctx *c, const char *t, size_t tlen, size_t 
 	return 0;
 }
 
-/* User rules: every PCRE2 match is a candidate. */
-static int run_user(struct assay_scan_ctx *c, const char *t, size_t tlen, struct assay_error *err)
-{
-	const struct assay_scanner *s = c->s;
-	for (size_t r = s->nbuiltin; r < s->ndets; r++) {
-		if (!(s->dets[r].group & s->groups))
-			continue;
-		size_t off = 0;
-		while (off <= tlen) {
-			int rc = pcre2_match(s->re[r], (PCRE2_SPTR)t, tlen, off, 0, c->md, c->mctx);
-			if (rc == PCRE2_ERROR_NOMATCH)
-				break;
-			if (rc < 0) {
-				PCRE2_UCHAR msg[256];
-				pcre2_get_error_message(rc, msg, sizeof msg);
-				return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "rule \"%s\": %s",
-				                       s->dets[r].name, (const char *)msg);
-			}
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
-			if (push_cand(c, ov[0], ov[1], (uint32_t)r))
-				return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-		}
-	}
-	return 0;
-}
-
-/* Every Hyperscan database over t, then the decode runs (outer = 0 for a
- * decoded payload, whose own runs are not decoded again). */
-static int hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer, struct assay_error *err)
-{
-	const struct assay_scanner *s = c->s;
-	c->text = t;
-	c->len = tlen;
-	c->nreg = 0;
-	c->nseg = 0;
-	c->ext_idx = 0;
-	if (tlen > 0xFFFFFFFFu)
-		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "buffer over 4 GiB: scan it in chunks");
-	if (tlen) {
-		hs_error_t e = HS_SUCCESS;
-		if (s->db)
-			e = hs_scan(s->db, t, (unsigned)tlen, 0, c->scratch, on_match, c);
-		if (e == HS_SUCCESS && s->mdb)
-			e = run_segments(c, t, tlen);
-		if (e == HS_SUCCESS && s->ddb) {
-			c->ext_idx = 0;
-			e = hs_scan(s->ddb, t, (unsigned)tlen, 0, c->scratch, on_match, c);
-		}
-		if (e == HS_SUCCESS && s->wdb) {
-			size_t nt;
-			const struct scan_trig *tr = scan_triggers(&nt);
-			for (size_t i = 0; i < nt && !c->oom; i++)
-				if (tr[i].kind == TRIG_HEX_COLON)
-					hex_colons(c, &tr[i], t, tlen);
-			e = c->oom ? HS_SCAN_TERMINATED : run_windows(c, t, tlen);
-		}
-		if (e != HS_SUCCESS && !(e == HS_SCAN_TERMINATED && c->oom))
-			return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "Hyperscan scan failed (%d)",
-			                       e);
-		if (outer && !c->oom && (s->run_det[0] >= 0 || s->run_det[1] >= 0))
-			find_runs(c, t, tlen);
-	}
-	if (c->oom)
-		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	if (s->ndets > s->nbuiltin)
-		return run_user(c, t, tlen, err);
-	return 0;
-}
-
 /* Decode each encoded run once and scan the payload. */
 static int decode_runs(struct assay_scan_ctx *c, const char *t, size_t tlen, size_t nc0,
                        struct assay_error *err)
@@ -704,14 +228,14 @@ static int decode_runs(struct assay_scan_ctx *c, const char *t, size_t tlen, siz
 		             : scan_decode_b64(t + r.from, r.to - r.from, c->dec, DEC_MAX);
 		if (n <= 0)
 			continue;
-		if (push_mark(c, r.from, r.det))
+		if (scan_push_mark(c, r.from, r.det))
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		/* scan the payload with the same database; its candidates and
 		 * markers are pinned to the run */
 		size_t nc = c->ncand, nm = c->nmarks;
 		const char *save_t = c->text;
 		size_t save_len = c->len;
-		int rc = hs_pass(c, c->dec, (size_t)n, 0, err);
+		int rc = scan_hs_pass(c, c->dec, (size_t)n, 0, err);
 		c->text = save_t;
 		c->len = save_len;
 		if (rc)
@@ -775,7 +299,7 @@ int assay_scan_buffer(struct assay_scan_ctx *c, const char *text, size_t len,
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	const char *t = c->norm.buf ? c->norm.buf : text;
 	size_t tlen = c->norm.buf ? c->norm.len : len;
-	int rc = hs_pass(c, t, tlen, 1, err);
+	int rc = scan_hs_pass(c, t, tlen, 1, err);
 	if (rc)
 		return rc;
 	size_t nc0 = 0;

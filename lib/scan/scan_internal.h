@@ -235,6 +235,17 @@ struct assay_scan_ctx {
 /* match.c: a vector push with geometric growth; 0 or ASSAY_ENOMEM. */
 int scan_grow(void **p, size_t *cap, size_t need, size_t elem);
 
+/* Context words count from CTX_BEFORE bytes before a match to CTX_AFTER
+ * after it (match.c confirms; passes.c opens trigger regions from it). */
+#define CTX_BEFORE 48
+#define CTX_AFTER  24
+
+/* passes.c: every matching pass over t; outer = 0 for a decoded payload
+ * (its own runs are not decoded again). 0 or an error code. */
+int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer, struct assay_error *err);
+/* passes.c: record an injection marker ending at pos; 1 when out of memory. */
+int scan_push_mark(struct assay_scan_ctx *c, uint64_t pos, uint32_t det);
+
 /* inject.c: score c->marks per sentence of t (normalised text of orig). */
 int scan_inject(struct assay_scan_ctx *c, const char *t, size_t tlen, const char *orig, size_t olen);
 

@@ -86,7 +86,8 @@ static int flush(struct assay_scan_stream *st, uint64_t limit, struct assay_erro
 		size_t drop = (size_t)(keep_from - st->base);
 		if (drop > st->len)
 			drop = st->len;
-		memmove(st->buf, st->buf + drop, st->len - drop);
+		if (st->len > drop) /* buf may still be NULL when nothing was kept */
+			memmove(st->buf, st->buf + drop, st->len - drop);
 		st->len -= drop;
 		st->base += drop;
 	}
