@@ -26,8 +26,11 @@
  * chi-square and z are inconclusive. Not here: text columns (Evidently's text drift), Doane bins.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "assay/drift.h"
 #include "assay/kll.h"
@@ -593,6 +596,71 @@ static void set_input(struct assay_drift_input *in, const struct assay_profile *
 	in->rows = pr->rows;
 }
 
+/* Columns are compared in parallel: each is independent (its own maps,
+ * bins and output slot), so the report is the same bytes for any number of
+ * threads. One thread per online core (at most 8), columns handed out by
+ * an atomic counter (their sizes differ). On the 1M-row bench the compare
+ * phase was ~0.3 s of serial work after two concurrent profile builds. */
+struct job {
+	const struct assay_column_profile *rc, *cc;
+	const struct assay_drift_override *ov;
+	size_t column;
+	int rc_code;
+};
+
+struct job_pool {
+	struct job *jobs;
+	size_t njobs;
+	atomic_size_t next;
+	struct assay_drift_report *r;
+	const struct assay_drift_params *params;
+	struct assay_error *errs; /* one per job */
+};
+
+static void *job_worker(void *arg)
+{
+	struct job_pool *pl = arg;
+	for (;;) {
+		size_t k = atomic_fetch_add(&pl->next, 1);
+		if (k >= pl->njobs)
+			return NULL;
+		struct job *j = &pl->jobs[k];
+		assay_error_clear(&pl->errs[k]);
+		j->rc_code =
+		    compare_column(j->rc, j->cc, pl->params, j->ov, &pl->r->columns[j->column], &pl->errs[k]);
+	}
+}
+
+static int run_jobs(struct job *jobs, size_t njobs, struct assay_drift_report *r,
+                    const struct assay_drift_params *params, struct assay_error *err)
+{
+	if (!njobs)
+		return 0;
+	struct job_pool pl = {.jobs = jobs, .njobs = njobs, .r = r, .params = params};
+	atomic_init(&pl.next, 0);
+	pl.errs = calloc(njobs, sizeof *pl.errs);
+	if (!pl.errs)
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores;
+	if (nt > njobs)
+		nt = njobs;
+	pthread_t th[8];
+	int started[8] = {0};
+	for (size_t t = 1; t < nt; t++)
+		started[t] = pthread_create(&th[t], NULL, job_worker, &pl) == 0;
+	job_worker(&pl);
+	for (size_t t = 1; t < nt; t++)
+		if (started[t])
+			pthread_join(th[t], NULL);
+	int rc = 0;
+	for (size_t k = 0; k < njobs && !rc; k++)
+		if ((rc = jobs[k].rc_code))
+			*err = pl.errs[k];
+	free(pl.errs);
+	return rc;
+}
+
 int assay_drift_compare(const struct assay_profile *ref, const struct assay_profile *cur,
                         const struct assay_drift_params *params, struct assay_drift_report **out,
                         struct assay_error *err)
@@ -603,8 +671,11 @@ int assay_drift_compare(const struct assay_profile *ref, const struct assay_prof
 		return rc;
 	struct assay_drift_report *r = calloc(1, sizeof *r);
 	size_t cap = ref->ncolumns + cur->ncolumns;
-	if (!r || !(r->columns = calloc(cap ? cap : 1, sizeof *r->columns))) {
+	struct job *jobs = malloc((cap ? cap : 1) * sizeof *jobs);
+	size_t njobs = 0;
+	if (!r || !jobs || !(r->columns = calloc(cap ? cap : 1, sizeof *r->columns))) {
 		free(r);
+		free(jobs);
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	r->params = *params;
@@ -627,6 +698,7 @@ int assay_drift_compare(const struct assay_profile *ref, const struct assay_prof
 				           */
 			struct assay_drift_column *d = &r->columns[r->ncolumns];
 			if (init_column(d, ac->name, params)) {
+				free(jobs);
 				assay_drift_report_free(r);
 				return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 			}
@@ -657,21 +729,27 @@ int assay_drift_compare(const struct assay_profile *ref, const struct assay_prof
 			for (size_t k = 0; k < params->noverrides; k++)
 				if (strcmp(params->overrides[k].column, d->name) == 0)
 					ov = &params->overrides[k];
-			if ((rc = compare_column(rc_, cc, params, ov, d, err))) {
-				assay_drift_report_free(r);
-				return rc;
-			}
-			if (d->role == 1)
-				r->label_drift = d->drifted;
-			else if (d->role == 2)
-				r->pred_drift = d->drifted;
-			else {
-				r->ncompared++;
-				r->ndrifted += d->drifted != 0;
-				r->ninconclusive += d->inconclusive != 0;
-			}
+			jobs[njobs++] = (struct job){rc_, cc, ov, r->ncolumns - 1, 0};
 		}
 	}
+	if ((rc = run_jobs(jobs, njobs, r, params, err))) {
+		free(jobs);
+		assay_drift_report_free(r);
+		return rc;
+	}
+	for (size_t k = 0; k < njobs; k++) {
+		const struct assay_drift_column *d = &r->columns[jobs[k].column];
+		if (d->role == 1)
+			r->label_drift = d->drifted;
+		else if (d->role == 2)
+			r->pred_drift = d->drifted;
+		else {
+			r->ncompared++;
+			r->ndrifted += d->drifted != 0;
+			r->ninconclusive += d->inconclusive != 0;
+		}
+	}
+	free(jobs);
 	r->share = r->ncompared ? (double)r->ndrifted / (double)r->ncompared : 0;
 	r->dataset_drift = r->ncompared > 0 && r->share >= params->drift_share;
 	*out = r;
