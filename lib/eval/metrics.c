@@ -131,11 +131,9 @@ void score_sums_add(struct score_sums *d, const struct score_sums *s)
  * ratio of integers, so the pass is exact and cheap. */
 void score_sums_ranks(const struct assay_scoremap *m, struct score_sums *S)
 {
-	uint64_t P = 0, N = 0;
-	for (size_t i = 0; i < m->n; i++) {
+	uint64_t P = 0;
+	for (size_t i = 0; i < m->n; i++)
 		P += m->pos[i];
-		N += m->neg[i];
-	}
 	uint64_t neg_below = 0, pos_above = P;
 	S->auc2 = S->v10sq4 = S->v01sq4 = 0;
 	for (size_t i = 0; i < m->n; i++) {

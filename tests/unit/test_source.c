@@ -315,8 +315,7 @@ static void numbers_parse_like_strtod(void **state)
 	                     "nan1",
 	                     "--1",
 	                     "1e5x",
-	                     "\xC2\xA0"
-	                     "1"};
+	                     ("\xC2\xA0" /* a no-break space, then */ "1")};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		double d;
 		if (assay_parse_double(bad[i], strlen(bad[i]), &d) == 0)
