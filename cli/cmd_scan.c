@@ -78,22 +78,6 @@ struct opts {
 	int nfiles;
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "assay scan: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n  hint: see `assay scan --help`\n");
-	return 2;
-}
-
-static int fail_with(const struct assay_error *err)
-{
-	char buf[2048];
-	assay_error_format(err, buf, sizeof buf);
-	fprintf(stderr, "assay scan: %s", buf);
-	return assay_error_exit_code(err);
-}
-
 enum {
 	O_DETECTORS = 256,
 	O_RULES,
@@ -144,9 +128,12 @@ static int parse_groups(const char *s, unsigned *g)
 		else if (strcmp(t, "injection") == 0)
 			*g |= ASSAY_SCAN_INJECTION;
 		else
-			return usage_error("--detectors takes pii, secrets and injection, not \"%s\"", t);
+			return cli_usage_error("scan",
+			                       "--detectors takes pii, secrets and injection, not \"%s\"", t);
 	}
-	return *g ? 0 : usage_error("--detectors needs at least one of pii, secrets, injection%s", "");
+	return *g ? 0
+	          : cli_usage_error("scan", "--detectors needs at least one of pii, secrets, injection%s",
+	                            "");
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -169,8 +156,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_MINCONF:
 			o->min_conf = strtod(optarg, &end);
 			if (end == optarg || *end || !(o->min_conf > 0 && o->min_conf <= 1))
-				return usage_error("--min-confidence is a number in (0, 1], not \"%s\"",
-				                   optarg);
+				return cli_usage_error(
+				    "scan", "--min-confidence is a number in (0, 1], not \"%s\"", optarg);
 			break;
 		case O_NODECODE:
 			o->no_decode = 1;
@@ -184,15 +171,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_THREADS: {
 			long t = strtol(optarg, &end, 10);
 			if (end == optarg || *end || t < 1 || t > 256)
-				return usage_error("--threads is a whole number from 1 to 256, not \"%s\"",
-				                   optarg);
+				return cli_usage_error(
+				    "scan", "--threads is a whole number from 1 to 256, not \"%s\"", optarg);
 			o->threads = (int)t;
 			break;
 		}
 		case O_FORMAT:
 			if (assay_scan_format_from_name(optarg) < 0)
-				return usage_error(
-				    "--format is text, json, md, html, junit or sarif, not \"%s\"", optarg);
+				return cli_usage_error(
+				    "scan", "--format is text, json, md, html, junit or sarif, not \"%s\"",
+				    optarg);
 			o->format = optarg;
 			break;
 		case O_OUT:
@@ -204,7 +192,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_MAX: {
 			long long m = strtoll(optarg, &end, 10);
 			if (end == optarg || *end || m < 0)
-				return usage_error("--max-findings is a whole number, not \"%s\"", optarg);
+				return cli_usage_error("scan", "--max-findings is a whole number, not \"%s\"",
+				                       optarg);
 			o->max_findings = (size_t)m;
 			break;
 		}
@@ -223,21 +212,25 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			fputs(USAGE, stdout);
 			return -1;
 		default:
-			return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
+			return cli_usage_error("scan", "unknown or incomplete option \"%s\"",
+			                       argv[optind - 1]);
 		}
 	}
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
 	if (o->data && o->nfiles)
-		return usage_error("give either --data TABLE or text files, not both (\"%s\")", o->files[0]);
+		return cli_usage_error("scan", "give either --data TABLE or text files, not both (\"%s\")",
+		                       o->files[0]);
 	if (o->data && o->redact)
-		return usage_error("%s", "--redact works on text files; --data summarises a table");
+		return cli_usage_error("scan", "%s",
+		                       "--redact works on text files; --data summarises a table");
 	if (o->redact && o->nfiles > 1)
-		return usage_error("%s", "--redact takes one input (a file or standard input)");
+		return cli_usage_error("scan", "%s", "--redact takes one input (a file or standard input)");
 	if (o->redact && o->format)
-		return usage_error("%s", "--redact writes the text itself; --format is for reports");
+		return cli_usage_error("scan", "%s",
+		                       "--redact writes the text itself; --format is for reports");
 	if (o->delimiter && strlen(o->delimiter) != 1 && strcmp(o->delimiter, "\\t") != 0)
-		return usage_error("--delimiter is one character, not \"%s\"", o->delimiter);
+		return cli_usage_error("scan", "--delimiter is one character, not \"%s\"", o->delimiter);
 	return 0;
 }
 
@@ -306,17 +299,6 @@ static void free_input(struct input *in)
 		munmap(in->data, in->len);
 	else
 		free(in->data);
-}
-
-static const char *timestamp(struct assay_arena *a)
-{
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char buf[32];
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return assay_arena_strdup(a, buf);
 }
 
 /* ---- report building ----------------------------------------------------- */
@@ -540,7 +522,7 @@ static int redact(const struct opts *o, const struct assay_scanner *s)
 		if (!kf) {
 			assay_error_set(&err, ASSAY_EIO, o->key_file, 0, 0, "cannot read the key file");
 			assay_error_hint(&err, "create one with: head -c 32 /dev/urandom > %s", o->key_file);
-			return fail_with(&err);
+			return cli_fail("scan", &err);
 		}
 		keylen = fread(key, 1, sizeof key, kf);
 		fclose(kf);
@@ -550,7 +532,7 @@ static int redact(const struct opts *o, const struct assay_scanner *s)
 	struct assay_redactor *r;
 	if (assay_redactor_new(&r, o->key_file ? ASSAY_REDACT_HMAC : ASSAY_REDACT_PLACEHOLDER, key, keylen,
 	                       &err))
-		return fail_with(&err);
+		return cli_fail("scan", &err);
 	struct input in = {.path = o->nfiles ? o->files[0] : "-"};
 	struct assay_scan_ctx *c = NULL;
 	int rc = load_input(&in, &err);
@@ -570,7 +552,7 @@ static int redact(const struct opts *o, const struct assay_scanner *s)
 	assay_scan_ctx_free(c);
 	free_input(&in);
 	assay_redactor_free(r);
-	return rc ? fail_with(&err) : 0;
+	return rc ? cli_fail("scan", &err) : 0;
 }
 
 int cmd_scan(int argc, char **argv)
@@ -588,7 +570,7 @@ int cmd_scan(int argc, char **argv)
 	                             .rules_path = o.rules};
 	struct assay_scanner *s;
 	if (assay_scanner_new(&s, &so, &err))
-		return fail_with(&err);
+		return cli_fail("scan", &err);
 	if (o.redact) {
 		rc = redact(&o, s);
 		assay_scanner_free(s);
@@ -604,7 +586,7 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	b.r.schema = "assay.scan/1";
 	b.r.tool_version = assay_version();
-	b.r.generated_at = timestamp(&a);
+	b.r.generated_at = cli_timestamp(&a);
 	b.r.mode = o.data ? "data" : "text";
 	unsigned g = o.groups ? o.groups : ASSAY_SCAN_PII | ASSAY_SCAN_SECRETS | ASSAY_SCAN_INJECTION;
 	b.r.groups = assay_arena_printf(&a, "%s%s%s", g & ASSAY_SCAN_PII ? "pii," : "",
@@ -622,18 +604,18 @@ int cmd_scan(int argc, char **argv)
 	}
 	b.r.fail_on = o.fail_on;
 	if ((o.data ? scan_table(&b, s, &err) : scan_texts(&b, s, &err)) != 0) {
-		rc = fail_with(&err);
+		rc = cli_fail("scan", &err);
 		goto out;
 	}
 	b.r.items = b.items;
 	b.r.counts = b.counts;
 	if (o.out) {
 		if (assay_write_atomic(o.out, render, &b, &err)) {
-			rc = fail_with(&err);
+			rc = cli_fail("scan", &err);
 			goto out;
 		}
 	} else if (render(&b, stdout, &err)) {
-		rc = fail_with(&err);
+		rc = cli_fail("scan", &err);
 		goto out;
 	}
 	rc = b.r.failing ? 1 : 0;
