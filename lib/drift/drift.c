@@ -23,7 +23,9 @@
  * top-k values plus an "(other)" bucket (categorical), and flagged
  * approximate; there a test reports no p-value: KS decides on D +- its
  * rank error against the critical D (drift, no drift or inconclusive),
- * chi-square and z are inconclusive. Not here: text columns (Evidently's text drift), Doane bins.
+ * chi-square and z are inconclusive. Columns are compared in parallel (one
+ * thread per core); each writes only its own slot, so the report does not
+ * depend on the thread count. Not here: text columns (Evidently's text drift), Doane bins.
  */
 #include <math.h>
 #include <pthread.h>
