@@ -53,42 +53,6 @@ struct opts {
 	size_t nfiles;
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "assay profile: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n  hint: see `assay profile --help`\n");
-	return 2;
-}
-
-static int fail_with(const struct assay_error *err)
-{
-	char buf[2048];
-	assay_error_format(err, buf, sizeof buf);
-	fprintf(stderr, "assay profile: %s", buf);
-	return assay_error_exit_code(err);
-}
-
-static const char **split(struct assay_arena *a, const char *s, size_t *n)
-{
-	size_t cap = 1;
-	for (const char *q = s; *q; q++)
-		cap += *q == ',';
-	const char **v = assay_arena_alloc(a, cap * sizeof *v);
-	*n = 0;
-	const char *start = s;
-	for (const char *q = s;; q++) {
-		if (*q == ',' || *q == '\0') {
-			if (q > start)
-				v[(*n)++] = assay_arena_strndup(a, start, (size_t)(q - start));
-			if (!*q)
-				break;
-			start = q + 1;
-		}
-	}
-	return v;
-}
-
 static int whole(const char *opt, const char *s, double lo, double hi, double *x)
 {
 	char *end;
@@ -159,7 +123,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			fputs(USAGE, stdout);
 			return -1;
 		default:
-			return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
+			return cli_usage_error("profile", "unknown or incomplete option \"%s\"",
+			                       argv[optind - 1]);
 		}
 	}
 	/* positional arguments: a subcommand and its files */
@@ -170,31 +135,35 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		o->files++;
 		o->nfiles--;
 	} else if (o->nfiles) {
-		return usage_error("unexpected argument \"%s\" (subcommands: merge, show)", o->files[0]);
+		return cli_usage_error("profile", "unexpected argument \"%s\" (subcommands: merge, show)",
+		                       o->files[0]);
 	}
 	if (o->format && strcmp(o->format, "json") && strcmp(o->format, "text") && strcmp(o->format, "md") &&
 	    strcmp(o->format, "html"))
-		return usage_error("--format is json, text, md or html, not \"%s\"", o->format);
+		return cli_usage_error("profile", "--format is json, text, md or html, not \"%s\"",
+		                       o->format);
 	if (o->delimiter) {
 		const char *d = o->delimiter;
 		if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0)
 			d = "\t";
 		if (strlen(d) != 1)
-			return usage_error("--delimiter is one character, not \"%s\"", o->delimiter);
+			return cli_usage_error("profile", "--delimiter is one character, not \"%s\"",
+			                       o->delimiter);
 		o->delimiter = d;
 	}
 	if (!o->sub) {
 		if (!o->data)
-			return usage_error("%s", "--data FILE is required");
+			return cli_usage_error("profile", "%s", "--data FILE is required");
 	} else {
 		if (o->data || o->cap || o->topk_set || o->columns || o->delimiter || o->na || o->threads)
-			return usage_error(
-			    "%s", "the data options (--data, --cap, --topk, --columns, --delimiter, --na, "
-			          "--threads) are for `assay profile --data`, not merge or show");
+			return cli_usage_error(
+			    "profile", "%s",
+			    "the data options (--data, --cap, --topk, --columns, --delimiter, --na, "
+			    "--threads) are for `assay profile --data`, not merge or show");
 		if (strcmp(o->sub, "merge") == 0 && o->nfiles < 1)
-			return usage_error("%s", "merge needs one or more profiles");
+			return cli_usage_error("profile", "%s", "merge needs one or more profiles");
 		if (strcmp(o->sub, "show") == 0 && o->nfiles != 1)
-			return usage_error("%s", "show takes one profile");
+			return cli_usage_error("profile", "%s", "show takes one profile");
 	}
 	return 0;
 }
@@ -218,7 +187,7 @@ static int emit(const struct assay_profile *p, const char *format, const char *o
 	struct render_ctx rc = {p, format};
 	int r = out ? assay_write_atomic(out, render, &rc, &err) : render(&rc, stdout, &err);
 	if (r)
-		return fail_with(&err);
+		return cli_fail("profile", &err);
 	if (out)
 		printf("profile: %llu rows, %zu columns -> %s\n", (unsigned long long)p->rows, p->ncolumns,
 		       out);
@@ -230,10 +199,10 @@ static int run_build(struct opts *o, struct assay_arena *a)
 	struct assay_error err;
 	assay_error_clear(&err);
 	size_t nna = 0, ncols = 0;
-	const char **na = o->na ? split(a, o->na, &nna) : NULL;
-	const char **cols = o->columns ? split(a, o->columns, &ncols) : NULL;
+	const char **na = o->na ? cli_split(a, o->na, &nna) : NULL;
+	const char **cols = o->columns ? cli_split(a, o->columns, &ncols) : NULL;
 	if (o->columns && ncols == 0)
-		return usage_error("%s", "--columns names no column");
+		return cli_usage_error("profile", "%s", "--columns names no column");
 	struct assay_source_opts so = {.path = o->data,
 	                               .delimiter = o->delimiter ? o->delimiter[0] : 0,
 	                               .na = na,
@@ -245,7 +214,7 @@ static int run_build(struct opts *o, struct assay_arena *a)
 	so.progress_ctx = &bar;
 	struct assay_source *src = NULL;
 	if (assay_source_open(&src, &so, &err) != 0)
-		return fail_with(&err);
+		return cli_fail("profile", &err);
 	struct assay_profile_opts po = {
 	    .cap = o->cap, .topk = o->topk, .topk_set = o->topk_set, .columns = cols, .ncolumns = ncols};
 	struct assay_profile *p = NULL;
@@ -253,7 +222,7 @@ static int run_build(struct opts *o, struct assay_arena *a)
 	cli_progress_done(&bar);
 	assay_source_free(src);
 	if (rc)
-		return fail_with(&err);
+		return cli_fail("profile", &err);
 	rc = emit(p, o->format ? o->format : o->out ? "json" : "text", o->out);
 	assay_profile_free(p);
 	return rc;
@@ -265,7 +234,7 @@ static int run_merge(struct opts *o)
 	assay_error_clear(&err);
 	struct assay_profile *all = NULL;
 	if (assay_profile_read_json(o->files[0], &all, &err))
-		return fail_with(&err);
+		return cli_fail("profile", &err);
 	for (size_t i = 1; i < o->nfiles; i++) {
 		struct assay_profile *p = NULL;
 		int rc = assay_profile_read_json(o->files[i], &p, &err);
@@ -274,7 +243,7 @@ static int run_merge(struct opts *o)
 		assay_profile_free(p);
 		if (rc) {
 			assay_profile_free(all);
-			return fail_with(&err);
+			return cli_fail("profile", &err);
 		}
 	}
 	int rc = emit(all, o->format ? o->format : "json", o->out);
@@ -288,7 +257,7 @@ static int run_show(struct opts *o)
 	assay_error_clear(&err);
 	struct assay_profile *p = NULL;
 	if (assay_profile_read_json(o->files[0], &p, &err))
-		return fail_with(&err);
+		return cli_fail("profile", &err);
 	int rc = emit(p, o->format ? o->format : "text", o->out);
 	assay_profile_free(p);
 	return rc;

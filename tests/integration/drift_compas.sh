@@ -33,12 +33,15 @@ pyassert "$d/data.json" \
   "($close)(($col)('race')['js'], 0.022545383667120347)" \
   'r["summary"]["columns_compared"] == 10 and r["summary"]["columns_drifted"] == 7 and r["summary"]["dataset_drift"]'
 
-# by default Wasserstein is computed only when it decides (docs/drift.md)
-run 1 "$ASSAY" drift --reference "$d/2013.csv" --current "$d/2014.csv" --columns $cols --format json --out "$d/lazy.json"
+# Wasserstein only when it decides (docs/drift.md)
+# by default every statistic is there; --deciding-only leaves out what no method needs
+run 1 "$ASSAY" drift --reference "$d/2013.csv" --current "$d/2014.csv" --columns $cols --format json --out "$d/default.json"
+pyassert "$d/default.json" "($close)(($col)('days_b_screening_arrest')['wasserstein_norm'], 0.14731593112465569)"
+run 1 "$ASSAY" drift --reference "$d/2013.csv" --current "$d/2014.csv" --columns $cols --deciding-only --format json --out "$d/lazy.json"
 pyassert "$d/lazy.json" \
   "($col)('days_b_screening_arrest')['wasserstein'] is None" \
   "($close)(($col)('age')['ks_pvalue'], 7.725711955472446e-06, 1e-10)"
-run 1 "$ASSAY" drift --reference "$d/2013.csv" --current "$d/2014.csv" --columns $cols --method days_b_screening_arrest=wasserstein --format json --out "$d/lazyw.json"
+run 1 "$ASSAY" drift --reference "$d/2013.csv" --current "$d/2014.csv" --columns $cols --method days_b_screening_arrest=wasserstein --deciding-only --format json --out "$d/lazyw.json"
 pyassert "$d/lazyw.json" "($close)(($col)('days_b_screening_arrest')['wasserstein_norm'], 0.14731593112465569)"
 
 # from a stored reference profile: the same statistics
