@@ -22,6 +22,9 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg);  /* prin
 int cli_fail(const char *cmd, const struct assay_error *err);            /* prints, returns the exit status */
 const char **cli_split(struct assay_arena *a, const char *s, size_t *n); /* "a,b,c" */
 const char *cli_timestamp(struct assay_arena *a);                        /* RFC 3339, SOURCE_DATE_EPOCH */
+int cli_delimiter(const char *cmd, const char **arg);  /* "\t"/tab -> TAB; one byte, else 2 */
+int cli_color_check(const char *cmd, const char *arg); /* auto|always|never, else 2 */
+int cli_color_on(const char *arg, int fd);             /* colours for this stream? */
 
 /* progress.c: a progress bar for long scans (stderr, terminals only). */
 #include <stdint.h>

@@ -209,17 +209,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (o->format && assay_report_format_from_name(o->format) < 0)
 		return cli_usage_error("check", "--format is text, json, md, html or junit, not \"%s\"",
 		                       o->format);
-	if (o->color && strcmp(o->color, "auto") && strcmp(o->color, "always") && strcmp(o->color, "never"))
-		return cli_usage_error("check", "--color is auto, always or never, not \"%s\"", o->color);
-	if (o->delimiter) {
-		const char *d = o->delimiter;
-		if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0)
-			d = "\t";
-		if (strlen(d) != 1)
-			return cli_usage_error("check", "--delimiter is one character, not \"%s\"",
-			                       o->delimiter);
-		o->delimiter = d;
-	}
+	if (cli_color_check("check", o->color))
+		return 2;
+	if (cli_delimiter("check", &o->delimiter))
+		return 2;
 	if (o->no_header != (o->columns != NULL))
 		return cli_usage_error("check", "%s", "--no-header and --columns go together");
 	return 0;
@@ -379,9 +372,7 @@ static int run(struct opts *o, struct assay_arena *a)
 		in->bytes = (uint64_t)ps.st_size;
 
 	int fmt = o->format ? assay_report_format_from_name(o->format) : ASSAY_REPORT_TEXT;
-	int tty = isatty(STDOUT_FILENO);
-	int color =
-	    o->color ? strcmp(o->color, "always") == 0 || (strcmp(o->color, "auto") == 0 && tty) : tty;
+	int color = cli_color_on(o->color, STDOUT_FILENO);
 	struct render_ctx ctx = {&r, fmt, {fmt == ASSAY_REPORT_TEXT && color, 0}};
 	if (o->out) {
 		rc = assay_write_atomic(o->out, render, &ctx, &err);

@@ -333,17 +333,10 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 	if (o->format && assay_report_format_from_name(o->format) < 0)
 		return cli_usage_error("eval", "--format is text, json, md, html or junit, not \"%s\"",
 		                       o->format);
-	if (o->color && strcmp(o->color, "auto") && strcmp(o->color, "always") && strcmp(o->color, "never"))
-		return cli_usage_error("eval", "--color is auto, always or never, not \"%s\"", o->color);
-	if (o->delimiter) {
-		const char *d = o->delimiter;
-		if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0)
-			d = "\t";
-		if (strlen(d) != 1)
-			return cli_usage_error("eval", "--delimiter is one character, not \"%s\"",
-			                       o->delimiter);
-		o->delimiter = d;
-	}
+	if (cli_color_check("eval", o->color))
+		return 2;
+	if (cli_delimiter("eval", &o->delimiter))
+		return 2;
 	if (o->no_header != (o->columns != NULL))
 		return cli_usage_error("eval", "%s", "--no-header and --columns go together");
 	return 0;
@@ -466,19 +459,13 @@ static int run(struct opts *o, struct assay_arena *a)
 	add_warnings(&r, &st, a);
 
 	int fmt = o->format ? assay_report_format_from_name(o->format) : ASSAY_REPORT_TEXT;
-	int tty = isatty(STDOUT_FILENO);
-	struct render_ctx ctx = {&r, (enum assay_report_format)fmt, {0, o->verbose, 0}};
-	ctx.ro.color =
-	    o->color ? strcmp(o->color, "always") == 0 || (strcmp(o->color, "auto") == 0 && tty) : tty;
-	if (fmt != ASSAY_REPORT_TEXT)
-		ctx.ro.color = 0;
+	int color = cli_color_on(o->color, STDOUT_FILENO);
+	struct render_ctx ctx = {
+	    &r, (enum assay_report_format)fmt, {fmt == ASSAY_REPORT_TEXT && color, o->verbose, 0}};
 	if (o->out) {
 		rc = assay_write_atomic(o->out, render, &ctx, &err);
 		if (!rc) {
-			struct render_ctx summary = {&r, ASSAY_REPORT_TEXT, {ctx.ro.color, 0, 1}};
-			summary.ro.color = o->color ? strcmp(o->color, "always") == 0 ||
-			                                  (strcmp(o->color, "auto") == 0 && tty)
-			                            : tty;
+			struct render_ctx summary = {&r, ASSAY_REPORT_TEXT, {color, 0, 1}};
 			rc = render(&summary, stdout, &err);
 			fprintf(stdout, "report written to %s\n", o->out);
 		}

@@ -142,15 +142,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    strcmp(o->format, "html"))
 		return cli_usage_error("profile", "--format is json, text, md or html, not \"%s\"",
 		                       o->format);
-	if (o->delimiter) {
-		const char *d = o->delimiter;
-		if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0)
-			d = "\t";
-		if (strlen(d) != 1)
-			return cli_usage_error("profile", "--delimiter is one character, not \"%s\"",
-			                       o->delimiter);
-		o->delimiter = d;
-	}
+	if (cli_delimiter("profile", &o->delimiter))
+		return 2;
 	if (!o->sub) {
 		if (!o->data)
 			return cli_usage_error("profile", "%s", "--data FILE is required");

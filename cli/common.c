@@ -4,7 +4,9 @@
  * (SOURCE_DATE_EPOCH pins it, so the same inputs give the same bytes). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -55,4 +57,30 @@ const char *cli_timestamp(struct assay_arena *a)
 	char buf[32];
 	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return assay_arena_strdup(a, buf);
+}
+
+int cli_delimiter(const char *cmd, const char **arg)
+{
+	const char *d = *arg;
+	if (!d)
+		return 0;
+	if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0)
+		d = "\t";
+	if (strlen(d) != 1)
+		return cli_usage_error(cmd, "--delimiter is one character (or \\t), not \"%s\"", *arg);
+	*arg = d;
+	return 0;
+}
+
+int cli_color_check(const char *cmd, const char *arg)
+{
+	if (arg && strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
+		return cli_usage_error(cmd, "--color is auto, always or never, not \"%s\"", arg);
+	return 0;
+}
+
+int cli_color_on(const char *arg, int fd)
+{
+	int tty = isatty(fd);
+	return arg ? strcmp(arg, "always") == 0 || (strcmp(arg, "auto") == 0 && tty) : tty;
 }

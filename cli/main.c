@@ -9,11 +9,11 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
-	{"eval", cmd_eval, "evaluate a scored dataset: metrics by slice, fairness, intervals, plan checks"},
-	{"profile", cmd_profile, "summarise a dataset into a mergeable profile; merge shard profiles"},
-	{"drift", cmd_drift, "compare reference and current data or profiles, column by column"},
-	{"check", cmd_check, "data quality and privacy expectations on a dataset"},
-	{"scan", cmd_scan, "find PII, secrets and prompt-injection markers in text, CSV or JSONL"},
+    {"eval", cmd_eval, "evaluate a scored dataset: metrics by slice, fairness, intervals, plan checks"},
+    {"profile", cmd_profile, "summarise a dataset into a mergeable profile; merge shard profiles"},
+    {"drift", cmd_drift, "compare reference and current data or profiles, column by column"},
+    {"check", cmd_check, "data quality and privacy expectations on a dataset"},
+    {"scan", cmd_scan, "find PII, secrets and prompt-injection markers in text, CSV or JSONL"},
 };
 
 static void usage(FILE *out)
@@ -21,8 +21,10 @@ static void usage(FILE *out)
 	fprintf(out, "usage: assay <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n`assay help <command>` or `assay <command> --help` shows a command's options and examples.\n"
-	             "Exit codes: 0 ok, 1 a check failed, 2 usage or input error, 3 internal error.\n");
+	fprintf(
+	    out,
+	    "\n`assay help <command>` or `assay <command> --help` shows a command's options and examples.\n"
+	    "Exit codes: 0 ok, 1 a check failed, 2 usage or input error, 3 internal error.\n");
 }
 
 static const struct cli_command *find(const char *name)
