@@ -18,6 +18,10 @@
  * NaN and infinities have no JSON form: callers must not pass them. */
 void assay_json_format_double(double d, char *buf, size_t size);
 
+/* Print s[0..n) (UTF-8) as a JSON string with the escapes JSON requires,
+ * as assay_json_write does; for writers that stream large documents. */
+int assay_json_write_string(const char *s, size_t n, FILE *out);
+
 /* Print v with `indent` spaces per level (0: one line). Returns 0, or -1
  * when the stream fails. */
 int assay_json_write(const json_t *v, FILE *out, int indent);

@@ -221,3 +221,11 @@ int assay_json_write(const json_t *v, FILE *out, int indent)
 		return -1;
 	return ferror(out) ? -1 : 0;
 }
+
+int assay_json_write_string(const char *s, size_t n, FILE *out)
+{
+	flockfile(out);
+	int rc = write_string(s, n, out);
+	funlockfile(out);
+	return rc;
+}

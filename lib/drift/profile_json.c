@@ -151,44 +151,6 @@ static json_t *column_json(const struct assay_column_profile *c)
 	return o;
 }
 
-/* JSON string, escaped as assay_json_write does. */
-static void put_string(const char *s, size_t n, FILE *out)
-{
-	putc('"', out);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		switch (c) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		case '\b':
-			fputs("\\b", out);
-			break;
-		case '\f':
-			fputs("\\f", out);
-			break;
-		default:
-			if (c < 0x20)
-				fprintf(out, "\\u%04x", c);
-			else
-				putc(c, out);
-		}
-	}
-	putc('"', out);
-}
-
 static void put_u64(uint64_t v, FILE *out)
 {
 	char b[24];
@@ -311,7 +273,7 @@ static int write_column(const struct assay_column_profile *c, FILE *out)
 		fputs(",\"categories\":[", out);
 		for (size_t i = 0; i < c->cat.n; i++) {
 			fputs(i ? ",[" : "[", out);
-			put_string(c->cat.value[i], c->cat.len[i], out);
+			assay_json_write_string(c->cat.value[i], c->cat.len[i], out);
 			putc(',', out);
 			put_u64(c->cat.count[i], out);
 			putc(']', out);
