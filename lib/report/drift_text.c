@@ -94,7 +94,7 @@ static int render_text(const struct assay_drift_report *r, FILE *out, struct ass
 	        r->params.evidently ? ", Evidently 0.7 compatible" : "");
 	headline(r, out, "");
 	fprintf(out, "\n%-24s %-12s %-12s %-11s %-10s %-9s %-9s %-9s %s\n", "column", "type", "method",
-	        "statistic", "threshold", "psi", "js", "ks_d", "verdict");
+	        "p or dist.", "threshold", "psi", "js", "ks_d", "verdict");
 	for (size_t i = 0; i < r->ncolumns; i++) {
 		const struct assay_drift_column *d = &r->columns[i];
 		char p[32], j[32], k[32];
