@@ -5,6 +5,8 @@
 #ifndef ASSAY_PROFILE_INTERNAL_H
 #define ASSAY_PROFILE_INTERNAL_H
 
+#include <string.h>
+
 #include "assay/profile.h"
 
 /* Free everything a column owns (not the struct itself), leave it zeroed. */
@@ -24,5 +26,25 @@ struct assay_profile *prof_new(size_t ncolumns);
 /* Shortest decimal text of a finite double that reads back exactly
  * ("1", "0.1", "1e+300"); buf >= 32 bytes. */
 void prof_format_double(double d, char *buf, size_t size);
+
+/* Packed exact numeric maps in profile JSON (profile_json.c writes,
+ * profile_json_read.c reads): keys are the order-preserving image of the
+ * IEEE-754 bits (x >= 0: bits | 2^63; x < 0: ~bits). */
+#define PROF_PACKED_PREFIX "kv1:"
+
+static inline uint64_t prof_dkey(double x)
+{
+	uint64_t b;
+	memcpy(&b, &x, sizeof b);
+	return b >> 63 ? ~b : b | (UINT64_C(1) << 63);
+}
+
+static inline double prof_dval(uint64_t k)
+{
+	uint64_t b = k >> 63 ? k & ~(UINT64_C(1) << 63) : ~k;
+	double x;
+	memcpy(&x, &b, sizeof x);
+	return x;
+}
 
 #endif

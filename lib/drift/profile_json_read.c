@@ -1,0 +1,682 @@
+/* profile_json_read.c: reading "assay.profile/1" (docs/profiles.md).
+ *
+ * Reading validates everything a consumer relies on and says where the
+ * problem is: jansson's line:column for syntax errors, the JSON path
+ * (columns[3].values[2]) for the rest. Invariants checked: counts add up
+ * (present + missing = rows, map counts sum to present), maps strictly
+ * sorted and within the cap, finite values, min/max agree with the map,
+ * sketches well formed (sum of KLL level weights = n). A file that passes
+ * can be merged, rendered and compared without further checks. Exact
+ * numeric maps are accepted packed ("kv1:", see profile_json.c) or as
+ * [value, count] arrays.
+ *
+ * Does not: read other schema versions, or stream.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/hll.h"
+#include "assay/json.h"
+#include "assay/kll.h"
+#include "assay/moments.h"
+#include "assay/topk.h"
+#include "assay/version.h"
+#include "profile_internal.h"
+
+/* ---- reading ---------------------------------------------------------- */
+
+struct rd {
+	const char *name;
+	struct assay_error *err;
+	char path[160]; /* JSON path of the object being read, for messages */
+};
+
+static const char *kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "?";
+}
+
+__attribute__((format(printf, 3, 4))) static int bad(struct rd *r, const char *key, const char *fmt, ...)
+{
+	char msg[700];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	assay_error_set(r->err, ASSAY_EINPUT, r->name, 0, 0, "%s%s%s: %s", r->path,
+	                *r->path && key ? "." : "", key ? key : "", msg);
+	assay_error_hint(r->err, "is this a profile written by `assay profile`? (schema %s)",
+	                 ASSAY_PROFILE_SCHEMA);
+	return ASSAY_EINPUT;
+}
+
+static int get(struct rd *r, const json_t *o, const char *key, json_t **v)
+{
+	*v = json_object_get(o, key);
+	return *v ? 0 : bad(r, key, "missing");
+}
+
+static int as_u64(struct rd *r, const char *key, const json_t *v, uint64_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return bad(r, key, "expected a non-negative integer, found %s", kind(v));
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int get_u64(struct rd *r, const json_t *o, const char *key, uint64_t *out)
+{
+	json_t *v;
+	return get(r, o, key, &v) ? ASSAY_EINPUT : as_u64(r, key, v, out);
+}
+
+/* A number; null reads as NaN when allowed. */
+static int as_num(struct rd *r, const char *key, const json_t *v, double *out, int allow_null)
+{
+	if (allow_null && json_is_null(v)) {
+		*out = NAN;
+		return 0;
+	}
+	if (!json_is_number(v))
+		return bad(r, key, "expected a number, found %s", kind(v));
+	*out = json_number_value(v);
+	return 0;
+}
+
+static int get_num(struct rd *r, const json_t *o, const char *key, double *out, int allow_null)
+{
+	json_t *v;
+	return get(r, o, key, &v) ? ASSAY_EINPUT : as_num(r, key, v, out, allow_null);
+}
+
+static int get_array(struct rd *r, const json_t *o, const char *key, json_t **v)
+{
+	if (get(r, o, key, v))
+		return ASSAY_EINPUT;
+	return json_is_array(*v) ? 0 : bad(r, key, "expected an array, found %s", kind(*v));
+}
+
+static int get_object(struct rd *r, const json_t *o, const char *key, json_t **v)
+{
+	if (get(r, o, key, v))
+		return ASSAY_EINPUT;
+	return json_is_object(*v) ? 0 : bad(r, key, "expected an object, found %s", kind(*v));
+}
+
+/* A [value, count] pair; count >= 1. */
+static int pair(struct rd *r, const char *key, size_t i, const json_t *v, json_t **first, uint64_t *count)
+{
+	char k[64];
+	snprintf(k, sizeof k, "%s[%zu]", key, i);
+	if (!json_is_array(v) || json_array_size(v) != 2)
+		return bad(r, k, "expected a [value, count] pair, found %s", kind(v));
+	*first = json_array_get(v, 0);
+	if (as_u64(r, k, json_array_get(v, 1), count))
+		return ASSAY_EINPUT;
+	return *count ? 0 : bad(r, k, "a count of 0");
+}
+
+static int add_checked(struct rd *r, const char *key, uint64_t *sum, uint64_t c)
+{
+	return __builtin_add_overflow(*sum, c, sum) ? bad(r, key, "counts overflow 64 bits") : 0;
+}
+
+/* base64 digit value + 1; 0 for anything else ('=' included). */
+static const unsigned char B64VAL1[256] = {
+    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,  ['G'] = 7,  ['H'] = 8,
+    ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
+    ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
+    ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
+    ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
+    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
+
+static int b64val(unsigned char ch)
+{
+	return (int)B64VAL1[ch] - 1;
+}
+
+static inline int get_varint(const unsigned char *p, size_t n, size_t *i, uint64_t *out)
+{
+	if (*i < n && p[*i] < 0x80) { /* one byte: most counts */
+		*out = p[(*i)++];
+		return 0;
+	}
+	uint64_t v = 0;
+	for (int shift = 0; shift < 64 && *i < n; shift += 7) {
+		unsigned char b = p[(*i)++];
+		if (shift == 63 && b > 1)
+			return -1;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The packed form of "values" (see put_packed_values). */
+static int read_packed_values(struct rd *r, const json_t *a, struct assay_column_profile *c)
+{
+	const char *s = json_string_value(a);
+	size_t len = json_string_length(a), plen = strlen(PROF_PACKED_PREFIX);
+	if (len < plen || memcmp(s, PROF_PACKED_PREFIX, plen) != 0 || (len - plen) % 4)
+		return bad(r, "values", "expected an array of [value, count] or a \"%s\" string",
+		           PROF_PACKED_PREFIX);
+	s += plen;
+	len -= plen;
+	unsigned char *raw = malloc(len / 4 * 3 + 1);
+	if (!raw)
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	size_t n = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < len; i += 4) {
+		unsigned a0 = B64VAL1[u[i]], a1 = B64VAL1[u[i + 1]], a2 = B64VAL1[u[i + 2]],
+		         a3 = B64VAL1[u[i + 3]];
+		if (a0 && a1 && a2 && a3) { /* four digits: the fast path */
+			uint32_t w = (a0 - 1) << 18 | (a1 - 1) << 12 | (a2 - 1) << 6 | (a3 - 1);
+			raw[n++] = (unsigned char)(w >> 16);
+			raw[n++] = (unsigned char)(w >> 8);
+			raw[n++] = (unsigned char)w;
+			continue;
+		}
+		int v[4], pad = 0;
+		for (int k = 0; k < 4; k++) {
+			unsigned char ch = u[i + k];
+			if (ch == '=' && i + 4 == len && k >= 2 && (k == 3 || s[i + 3] == '=')) {
+				v[k] = 0;
+				pad++;
+			} else if ((v[k] = b64val(ch)) < 0) {
+				free(raw);
+				return bad(r, "values", "not base64 at offset %zu", plen + i + (size_t)k);
+			}
+		}
+		uint32_t w =
+		    (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		raw[n++] = (unsigned char)(w >> 16);
+		if (pad < 2)
+			raw[n++] = (unsigned char)(w >> 8);
+		if (pad < 1)
+			raw[n++] = (unsigned char)w;
+	}
+	size_t cap = n / 2 + 1; /* at least 2 bytes per entry */
+	c->num.value = malloc(cap * sizeof(double));
+	c->num.count = malloc(cap * sizeof(uint64_t));
+	if (!c->num.value || !c->num.count) {
+		free(raw);
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	uint64_t key = 0, sum = 0;
+	size_t i = 0, k = 0;
+	int rc = 0;
+	while (i < n && !rc) {
+		uint64_t dk, cnt;
+		if (get_varint(raw, n, &i, &dk) || get_varint(raw, n, &i, &cnt)) {
+			rc = bad(r, "values", "truncated or overlong varint in entry %zu", k);
+			break;
+		}
+		if (k && dk == 0) {
+			rc = bad(r, "values", "entry %zu: values must be strictly ascending", k);
+			break;
+		}
+		if (__builtin_add_overflow(key, dk, &key)) {
+			rc = bad(r, "values", "entry %zu: key overflows", k);
+			break;
+		}
+		double x = prof_dval(key);
+		if (!isfinite(x))
+			rc = bad(r, "values", "entry %zu: not a finite number", k);
+		else if (k && x == 0 && c->num.value[k - 1] == 0)
+			rc = bad(r, "values", "entry %zu: values must be strictly ascending", k);
+		else if (cnt == 0)
+			rc = bad(r, "values", "entry %zu: count must be at least 1", k);
+		else if (__builtin_add_overflow(sum, cnt, &sum))
+			rc = bad(r, "values", "counts overflow 64 bits");
+		if (rc)
+			break;
+		c->num.value[k] = x == 0 ? 0 : x; /* -0.0 is 0.0 */
+		c->num.count[k++] = cnt;
+		c->num.n = k;
+	}
+	free(raw);
+	if (rc)
+		return rc;
+	if (sum != c->present)
+		return bad(r, "values", "counts add up to %llu, but present is %llu", (unsigned long long)sum,
+		           (unsigned long long)c->present);
+	if (k && (c->min != c->num.value[0] || c->max != c->num.value[k - 1]))
+		return bad(r, "min", "min and max must be the first and last values");
+	return 0;
+}
+
+static int read_values(struct rd *r, const json_t *o, struct assay_column_profile *c)
+{
+	json_t *a, *v;
+	if ((a = json_object_get(o, "values")) && json_is_string(a))
+		return read_packed_values(r, a, c);
+	if (get_array(r, o, "values", &a))
+		return ASSAY_EINPUT;
+	size_t n = json_array_size(a);
+	c->num.value = malloc((n ? n : 1) * sizeof(double));
+	c->num.count = malloc((n ? n : 1) * sizeof(uint64_t));
+	if (!c->num.value || !c->num.count)
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	uint64_t sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		char k[64];
+		snprintf(k, sizeof k, "values[%zu]", i);
+		if (pair(r, "values", i, json_array_get(a, i), &v, &c->num.count[i]) ||
+		    as_num(r, k, v, &c->num.value[i], 0) || add_checked(r, k, &sum, c->num.count[i]))
+			return ASSAY_EINPUT;
+		c->num.n = i + 1;
+		if (!isfinite(c->num.value[i]))
+			return bad(r, k, "not a finite number");
+		if (i && !(c->num.value[i - 1] < c->num.value[i]))
+			return bad(r, k, "values must be strictly ascending");
+		if (c->num.value[i] == 0)
+			c->num.value[i] = 0; /* -0.0 */
+	}
+	if (sum != c->present)
+		return bad(r, "values", "counts add up to %llu, but present is %llu", (unsigned long long)sum,
+		           (unsigned long long)c->present);
+	if (n && (c->min != c->num.value[0] || c->max != c->num.value[n - 1]))
+		return bad(r, "min", "min and max must be the first and last values");
+	return 0;
+}
+
+static int as_str(struct rd *r, const char *key, const json_t *v, char **s, uint32_t *len)
+{
+	if (!json_is_string(v))
+		return bad(r, key, "expected a string, found %s", kind(v));
+	size_t n = json_string_length(v);
+	if (n > UINT32_MAX)
+		return bad(r, key, "string too long");
+	*s = malloc(n + 1);
+	if (!*s)
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	memcpy(*s, json_string_value(v), n);
+	(*s)[n] = '\0';
+	*len = (uint32_t)n;
+	return 0;
+}
+
+static int read_categories(struct rd *r, const json_t *o, struct assay_column_profile *c)
+{
+	json_t *a, *v;
+	if (get_array(r, o, "categories", &a))
+		return ASSAY_EINPUT;
+	size_t n = json_array_size(a);
+	c->cat.value = calloc(n ? n : 1, sizeof(char *));
+	c->cat.len = malloc((n ? n : 1) * sizeof(uint32_t));
+	c->cat.count = malloc((n ? n : 1) * sizeof(uint64_t));
+	if (!c->cat.value || !c->cat.len || !c->cat.count)
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	uint64_t sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		char k[64];
+		snprintf(k, sizeof k, "categories[%zu]", i);
+		uint64_t cnt;
+		if (pair(r, "categories", i, json_array_get(a, i), &v, &cnt) ||
+		    as_str(r, k, v, &c->cat.value[i], &c->cat.len[i]))
+			return ASSAY_EINPUT;
+		c->cat.count[i] = cnt;
+		c->cat.n = i + 1;
+		if (add_checked(r, k, &sum, cnt))
+			return ASSAY_EINPUT;
+		if (i && assay_bytes_cmp(c->cat.value[i - 1], c->cat.len[i - 1], c->cat.value[i],
+		                         c->cat.len[i]) >= 0)
+			return bad(r, k, "categories must be strictly ascending (bytewise)");
+	}
+	if (sum != c->present)
+		return bad(r, "categories", "counts add up to %llu, but present is %llu",
+		           (unsigned long long)sum, (unsigned long long)c->present);
+	return 0;
+}
+
+static int read_kll(struct rd *r, const json_t *o, struct assay_column_profile *c)
+{
+	json_t *k, *levels;
+	uint64_t kk, n, coin;
+	double mn, mx;
+	if (get_object(r, o, "kll", &k))
+		return ASSAY_EINPUT;
+	if (get_u64(r, k, "k", &kk) || get_u64(r, k, "n", &n) || get_u64(r, k, "coin", &coin) ||
+	    get_num(r, k, "min", &mn, 1) || get_num(r, k, "max", &mx, 1) ||
+	    get_array(r, k, "levels", &levels))
+		return ASSAY_EINPUT;
+	size_t nl = json_array_size(levels);
+	if (nl == 0 || nl >= ASSAY_KLL_MAX_LEVELS)
+		return bad(r, "kll.levels", "expected 1 to %d levels, found %zu", ASSAY_KLL_MAX_LEVELS - 1,
+		           nl);
+	if (kk < ASSAY_KLL_MIN_K || kk > ASSAY_KLL_MAX_K)
+		return bad(r, "kll.k", "k must be between %d and %d", ASSAY_KLL_MIN_K, ASSAY_KLL_MAX_K);
+	double *items[ASSAY_KLL_MAX_LEVELS] = {0};
+	size_t len[ASSAY_KLL_MAX_LEVELS] = {0};
+	int rc = 0;
+	for (size_t h = 0; h < nl && !rc; h++) {
+		json_t *a = json_array_get(levels, h);
+		char key[64];
+		snprintf(key, sizeof key, "kll.levels[%zu]", h);
+		if (!json_is_array(a)) {
+			rc = bad(r, key, "expected an array, found %s", kind(a));
+			break;
+		}
+		len[h] = json_array_size(a);
+		items[h] = malloc((len[h] ? len[h] : 1) * sizeof(double));
+		if (!items[h]) {
+			rc = assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+			break;
+		}
+		for (size_t i = 0; i < len[h] && !rc; i++)
+			rc = as_num(r, key, json_array_get(a, i), &items[h][i], 0);
+	}
+	if (!rc) {
+		c->kll =
+		    assay_kll_restore((uint32_t)kk, n, mn, mx, coin, nl, (const double *const *)items, len);
+		if (!c->kll)
+			rc = bad(r, "kll",
+			         "not a KLL sketch: items must be finite, within [min, max], and their "
+			         "weights (2^level) must add up to n");
+		else if (n != c->present || (n && (mn != c->min || mx != c->max)))
+			rc = bad(r, "kll", "n, min and max must match the column's present, min and max");
+	}
+	for (size_t h = 0; h < nl; h++)
+		free(items[h]);
+	return rc;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static int read_hll(struct rd *r, const json_t *o, struct assay_column_profile *c)
+{
+	json_t *h, *regs;
+	uint64_t lg;
+	if (get_object(r, o, "hll", &h) || get_u64(r, h, "lg_k", &lg) || get(r, h, "registers", &regs))
+		return ASSAY_EINPUT;
+	if (lg != ASSAY_HLL_LG_K)
+		return bad(r, "hll.lg_k", "expected %d, found %llu", ASSAY_HLL_LG_K, (unsigned long long)lg);
+	if (!json_is_string(regs) || json_string_length(regs) != 2 * ASSAY_HLL_M)
+		return bad(r, "hll.registers", "expected %u hex digits", 2 * ASSAY_HLL_M);
+	const char *s = json_string_value(regs);
+	uint8_t reg[ASSAY_HLL_M];
+	for (size_t j = 0; j < ASSAY_HLL_M; j++) {
+		int a = hexval(s[2 * j]), b = hexval(s[2 * j + 1]);
+		if (a < 0 || b < 0)
+			return bad(r, "hll.registers", "not a hex digit at offset %zu", 2 * j);
+		reg[j] = (uint8_t)(a * 16 + b);
+	}
+	if (!(c->hll = assay_hll_restore(reg)))
+		return bad(r, "hll.registers", "a register exceeds %d", 64 - ASSAY_HLL_LG_K + 1);
+	return 0;
+}
+
+static int read_mg(struct rd *r, const json_t *o, struct assay_column_profile *c)
+{
+	json_t *m, *items, *v;
+	uint64_t counters, offset;
+	if (get_object(r, o, "misra_gries", &m) || get_u64(r, m, "counters", &counters) ||
+	    get_u64(r, m, "offset", &offset) || get_array(r, m, "items", &items))
+		return ASSAY_EINPUT;
+	size_t n = json_array_size(items);
+	if (counters == 0 || counters > (1u << 24) || n > counters)
+		return bad(r, "misra_gries", "expected 1 to %u counters and at most that many items",
+		           1u << 24);
+	char **val = calloc(n ? n : 1, sizeof *val);
+	uint32_t *len = calloc(n ? n : 1, sizeof *len);
+	uint64_t *cnt = calloc(n ? n : 1, sizeof *cnt);
+	int rc =
+	    !val || !len || !cnt ? assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory") : 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char k[80];
+		snprintf(k, sizeof k, "misra_gries.items[%zu]", i);
+		rc = pair(r, "misra_gries.items", i, json_array_get(items, i), &v, &cnt[i]);
+		if (!rc)
+			rc = as_str(r, k, v, &val[i], &len[i]);
+	}
+	if (!rc && !(c->mg = assay_topk_restore(counters, offset, n, (const char *const *)val, len, cnt)))
+		rc = bad(r, "misra_gries.items", "a value repeats");
+	for (size_t i = 0; i < n && val; i++)
+		free(val[i]);
+	free(val);
+	free(len);
+	free(cnt);
+	return rc;
+}
+
+static int read_column(struct rd *r, const json_t *o, uint64_t rows, uint64_t cap, size_t topk,
+                       struct assay_column_profile *c)
+{
+	json_t *v, *miss;
+	c->min = c->max = NAN;
+	if (!json_is_object(o))
+		return bad(r, NULL, "expected an object, found %s", kind(o));
+	if (get(r, o, "name", &v))
+		return ASSAY_EINPUT;
+	uint32_t len;
+	if (as_str(r, "name", v, &c->name, &len))
+		return ASSAY_EINPUT;
+	if (get(r, o, "type", &v))
+		return ASSAY_EINPUT;
+	const char *t = json_is_string(v) ? json_string_value(v) : "";
+	if (strcmp(t, "numeric") == 0)
+		c->type = ASSAY_COL_NUMERIC;
+	else if (strcmp(t, "categorical") == 0)
+		c->type = ASSAY_COL_CATEGORICAL;
+	else if (strcmp(t, "empty") == 0)
+		c->type = ASSAY_COL_EMPTY;
+	else
+		return bad(r, "type", "expected \"numeric\", \"categorical\" or \"empty\"");
+	if (get_u64(r, o, "rows", &c->rows) || get_u64(r, o, "present", &c->present) ||
+	    get_object(r, o, "missing", &miss) || get_u64(r, miss, "empty", &c->missing_empty) ||
+	    get_u64(r, miss, "na", &c->missing_na) || get_u64(r, miss, "nan", &c->missing_nan) ||
+	    get_u64(r, miss, "inf", &c->missing_inf) || get(r, o, "exact", &v))
+		return ASSAY_EINPUT;
+	if (!json_is_boolean(v))
+		return bad(r, "exact", "expected true or false, found %s", kind(v));
+	c->exact = json_is_true(v);
+	uint64_t sum = c->present;
+	if (add_checked(r, "missing", &sum, c->missing_empty) ||
+	    add_checked(r, "missing", &sum, c->missing_na) ||
+	    add_checked(r, "missing", &sum, c->missing_nan) ||
+	    add_checked(r, "missing", &sum, c->missing_inf))
+		return ASSAY_EINPUT;
+	if (c->rows != rows || sum != rows)
+		return bad(r, "rows", "present + missing must equal rows (%llu), found %llu and %llu",
+		           (unsigned long long)rows, (unsigned long long)sum, (unsigned long long)c->rows);
+	if ((c->type == ASSAY_COL_EMPTY) != (c->present == 0))
+		return bad(r, "type", "a column is \"empty\" exactly when nothing is present");
+	if (c->type == ASSAY_COL_EMPTY) {
+		if (!c->exact)
+			return bad(r, "exact", "an empty column is exact");
+		return prof_column_finish(c, topk)
+		           ? assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory")
+		           : 0;
+	}
+	int rc;
+	if (c->type == ASSAY_COL_NUMERIC) {
+		json_t *mo;
+		if (get_num(r, o, "min", &c->min, 0) || get_num(r, o, "max", &c->max, 0) ||
+		    get_object(r, o, "moments", &mo) || get_u64(r, mo, "n", &c->moments.n) ||
+		    get_num(r, mo, "mean", &c->moments.mean, 1) || get_num(r, mo, "m2", &c->moments.m2, 1) ||
+		    get_num(r, mo, "m3", &c->moments.m3, 1) || get_num(r, mo, "m4", &c->moments.m4, 1))
+			return ASSAY_EINPUT;
+		if (!(c->min <= c->max) || !isfinite(c->min) || !isfinite(c->max))
+			return bad(r, "min", "min and max must be finite with min <= max");
+		if (c->moments.n != c->present)
+			return bad(r, "moments.n", "must equal present (%llu)",
+			           (unsigned long long)c->present);
+		rc = c->exact ? read_values(r, o, c) : read_kll(r, o, c) || read_hll(r, o, c);
+		if (!rc && c->exact && c->num.n > cap)
+			rc = bad(r, "values", "%zu values, more than the cap %llu", c->num.n,
+			         (unsigned long long)cap);
+		if (!rc && c->exact)
+			assay_moments_from_map(&c->moments, c->num.value, c->num.count, c->num.n);
+	} else {
+		rc = c->exact ? read_categories(r, o, c) : read_mg(r, o, c) || read_hll(r, o, c);
+		if (!rc && c->exact && c->cat.n > cap)
+			rc = bad(r, "categories", "%zu categories, more than the cap %llu", c->cat.n,
+			         (unsigned long long)cap);
+	}
+	if (rc)
+		return r->err->code ? r->err->code : ASSAY_EINPUT;
+	return prof_column_finish(c, topk)
+	           ? assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory")
+	           : 0;
+}
+
+static int read_root(struct rd *r, const json_t *root, struct assay_profile **out)
+{
+	json_t *v, *params, *cols, *inputs;
+	if (!json_is_object(root))
+		return bad(r, NULL, "expected a JSON object (an %s profile), found %s", ASSAY_PROFILE_SCHEMA,
+		           kind(root));
+	v = json_object_get(root, "schema");
+	if (!json_is_string(v) || strcmp(json_string_value(v), ASSAY_PROFILE_SCHEMA) != 0) {
+		char found[80];
+		snprintf(found, sizeof found, "%s%.60s%s", json_is_string(v) ? "\"" : "",
+		         !v                  ? "no schema"
+		         : json_is_string(v) ? json_string_value(v)
+		                             : kind(v),
+		         json_is_string(v) ? "\"" : "");
+		return bad(r, "schema", "expected \"%s\", found %s", ASSAY_PROFILE_SCHEMA, found);
+	}
+	uint64_t rows, cap, topk;
+	if (get_u64(r, root, "rows", &rows) || get_object(r, root, "parameters", &params) ||
+	    get_u64(r, params, "cap", &cap) || get_u64(r, params, "topk", &topk) ||
+	    get_array(r, root, "inputs", &inputs) || get_array(r, root, "columns", &cols))
+		return ASSAY_EINPUT;
+	if (cap == 0 || topk > 100000)
+		return bad(r, "parameters", "cap must be at least 1 and topk at most 100000");
+	size_t n = json_array_size(cols);
+	struct assay_profile *p = prof_new(n);
+	if (!p)
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	*out = p;
+	p->rows = rows;
+	p->cap = cap;
+	p->topk = (size_t)topk;
+	size_t ni = json_array_size(inputs);
+	if (!(p->inputs = calloc(ni ? ni : 1, sizeof *p->inputs)))
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	for (size_t i = 0; i < ni; i++) {
+		json_t *in = json_array_get(inputs, i), *path, *sha;
+		snprintf(r->path, sizeof r->path, "inputs[%zu]", i);
+		if (!json_is_object(in))
+			return bad(r, NULL, "expected an object, found %s", kind(in));
+		uint32_t len;
+		if (get(r, in, "path", &path) || get(r, in, "sha256", &sha) ||
+		    get_u64(r, in, "rows", &p->inputs[i].rows) ||
+		    as_str(r, "path", path, &p->inputs[i].path, &len))
+			return ASSAY_EINPUT;
+		p->ninputs = i + 1;
+		if (!json_is_string(sha) || json_string_length(sha) > 64)
+			return bad(r, "sha256", "expected 64 hex digits");
+		memcpy(p->inputs[i].sha256, json_string_value(sha), json_string_length(sha) + 1);
+	}
+	if (ni == 1) {
+		free(p->source_path);
+		if (!(p->source_path = strdup(p->inputs[0].path)))
+			return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		memcpy(p->sha256, p->inputs[0].sha256, sizeof p->sha256);
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(r->path, sizeof r->path, "columns[%zu]", i);
+		int rc = read_column(r, json_array_get(cols, i), rows, cap, (size_t)topk, &p->columns[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int assay_profile_read_json_buffer(const char *name, const char *buf, size_t len, struct assay_profile **out,
+                                   struct assay_error *err)
+{
+	*out = NULL;
+	json_error_t je;
+	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		assay_error_set(err, ASSAY_EINPUT, name, (uint64_t)(je.line > 0 ? je.line : 0),
+		                (uint64_t)(je.column > 0 ? je.column : 0), "not valid JSON: %s", je.text);
+		assay_error_hint(err, "expected an %s profile written by `assay profile`",
+		                 ASSAY_PROFILE_SCHEMA);
+		return ASSAY_EINPUT;
+	}
+	struct rd r = {name, err, ""};
+	struct assay_profile *p = NULL;
+	int rc = read_root(&r, root, &p);
+	json_decref(root);
+	if (rc) {
+		assay_profile_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+int assay_profile_read_json(const char *path, struct assay_profile **out, struct assay_error *err)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot open the profile: %s",
+		                       strerror(errno));
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		char *b = realloc(buf, cap * 2);
+		if (!b) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = b;
+		cap *= 2;
+	}
+	int ioerr = ferror(f);
+	fclose(f);
+	if (!buf)
+		return assay_error_set(err, ASSAY_ENOMEM, path, 0, 0, "out of memory reading the profile");
+	if (ioerr) {
+		free(buf);
+		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot read the profile");
+	}
+	int rc = assay_profile_read_json_buffer(path, buf, n, out, err);
+	free(buf);
+	return rc;
+}
