@@ -99,11 +99,23 @@ static int render_text(const struct assay_drift_report *r, FILE *out, struct ass
 		const struct assay_drift_column *d = &r->columns[i];
 		char p[32], j[32], k[32];
 		int cmp = d->status == ASSAY_DRIFT_COMPARED || d->status == ASSAY_DRIFT_RETYPED;
-		fprintf(out, "%-24s %-12s %-12s %-11s %-10s %-9s %-9s %-9s %s%s%s\n", d->name,
-		        cmp ? type_label(d) : "", cmp ? assay_drift_method_name(d->method) : "",
-		        cmp ? num(a, sizeof a, d->statistic) : "", cmp ? num(b, sizeof b, d->threshold) : "",
-		        cmp ? num(p, sizeof p, d->psi) : "", cmp ? num(j, sizeof j, d->js) : "",
-		        cmp ? num(k, sizeof k, d->ks_d) : "", verdict(d),
+		/* padded by display width: "—" is one column but three bytes */
+		const char *cells[] = {d->name,
+		                       cmp ? type_label(d) : "",
+		                       cmp ? assay_drift_method_name(d->method) : "",
+		                       cmp ? num(a, sizeof a, d->statistic) : "",
+		                       cmp ? num(b, sizeof b, d->threshold) : "",
+		                       cmp ? num(p, sizeof p, d->psi) : "",
+		                       cmp ? num(j, sizeof j, d->js) : "",
+		                       cmp ? num(k, sizeof k, d->ks_d) : ""};
+		static const size_t widths[] = {24, 12, 12, 11, 10, 9, 9, 9};
+		for (size_t x = 0; x < sizeof cells / sizeof *cells; x++) {
+			fputs(cells[x], out);
+			for (size_t w = rpt_width(cells[x]); w < widths[x]; w++)
+				fputc(' ', out);
+			fputc(' ', out);
+		}
+		fprintf(out, "%s%s%s\n", verdict(d),
 		        d->role == 1   ? " (label)"
 		        : d->role == 2 ? " (prediction)"
 		                       : "",
