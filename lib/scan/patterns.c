@@ -64,7 +64,7 @@ static const struct scan_det BUILTIN[] = {
 	 "\\b(?:\\d{1,3}\\.){3}\\d{1,3}\\b",
 	 S, PII, V_IPV4, K_ENTITY, CTX_NONE, 0.9f, 0, NULL, START_SOM, DB_DIGIT, TAIL_NONE},
 	{"ipv6", "IP_ADDRESS",
-	 "(?:\\b[0-9a-f]{1,4}|::)(?::{1,2}[0-9a-f]{1,4}){2,7}(?:::)?\\b|\\b[0-9a-f]{1,4}::",
+	 "(?:\\b[0-9a-f]{1,4}|::)(?::{1,2}[0-9a-f]{1,4}){1,7}(?:::)?\\b|\\b[0-9a-f]{1,4}::",
 	 C | S, PII, V_IPV6, K_ENTITY, CTX_NONE, 0.85f, 0, NULL, START_SOM, DB_WINDOW, TAIL_NONE},
 	{"phone-intl", "PHONE_NUMBER", /* E.164 with the usual grouping: +41 (0)62 585 51 90 */
 	 "\\+\\d{1,3}[ .-]?(?:\\(0\\) ?)?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,5}(?:[ .-]?\\d{2,5}){0,4}(?: ?(?:x|ext\\.?) ?\\d{1,5})?\\b",

@@ -391,6 +391,10 @@ static void window_detectors(void **state)
 	t = "host 2001:db8::8a2e:370:7334";
 	scan(x, t);
 	span_is(x, t, "IP_ADDRESS", "2001:db8::8a2e:370:7334");
+	/* one group after "::" (was reported as "fe80::") */
+	t = "link-local fe80::1 here";
+	scan(x, t);
+	span_is(x, t, "IP_ADDRESS", "fe80::1");
 	char buf[600];
 	memset(buf, 'a', sizeof buf);
 	memcpy(buf + 300, " 6e40:4041:c617:e898:c11:40d2:c669:2eb4 ", 41);
