@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "assay/error.h"
 #include "assay/version.h"
 #include "cli.h"
 
@@ -65,7 +66,14 @@ int main(int argc, char **argv)
 	}
 	const struct cli_command *c = find(name);
 	if (!c) {
-		fprintf(stderr, "assay: unknown command \"%s\"\n", name);
+		const char *names[sizeof commands / sizeof *commands];
+		for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+			names[i] = commands[i].name;
+		const char *dym = assay_did_you_mean(name, names, sizeof names / sizeof *names);
+		if (dym)
+			fprintf(stderr, "assay: unknown command \"%s\"; did you mean \"%s\"?\n", name, dym);
+		else
+			fprintf(stderr, "assay: unknown command \"%s\"\n", name);
 		usage(stderr);
 		return 2;
 	}
