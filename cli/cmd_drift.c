@@ -66,13 +66,17 @@ static const char USAGE[] =
 
 struct opts {
 	struct assay_drift_params p;
-	const char *ref, *cur, *out, *format, *delimiter, *columns, *na;
+	const char *ref, *cur, *out, *format, *delimiter, *columns, *na_arg;
 	int threads;
 	uint64_t cap; /* profile cap for data inputs (UINT64_MAX: none) */
 	struct assay_drift_override ov[MAX_OVERRIDES];
 	size_t nov;
 	char *buf[2 * MAX_OVERRIDES + 2];
 	size_t nbuf;
+	/* --na and --columns, split once before both sides load */
+	struct assay_arena arena;
+	const char **na, **cols;
+	size_t nna, ncols;
 };
 
 static struct assay_drift_override *override_for(struct opts *o, const char *col)
@@ -145,46 +149,24 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* Split "a,b" into a malloc'd array of pointers into a malloc'd copy. */
-static const char **split(const char *s, size_t *n, char **copy)
-{
-	*copy = strdup(s);
-	size_t cap = 1;
-	for (const char *q = s; *q; q++)
-		cap += *q == ',';
-	const char **v = calloc(cap, sizeof *v);
-	*n = 0;
-	if (!*copy || !v)
-		return v;
-	for (char *tok = strtok(*copy, ","); tok; tok = strtok(NULL, ","))
-		v[(*n)++] = tok;
-	return v;
-}
-
 static int load(const struct opts *o, const char *path, struct assay_profile **out, int *is_profile,
                 struct assay_error *err)
 {
 	*is_profile = ends_with(path, ".profile.json");
 	if (*is_profile)
 		return assay_profile_read_json(path, out, err);
-	char *ncopy = NULL, *ccopy = NULL;
-	size_t nna = 0, ncols = 0;
-	const char **na = o->na ? split(o->na, &nna, &ncopy) : NULL;
-	const char **cols = o->columns ? split(o->columns, &ncols, &ccopy) : NULL;
-	struct assay_source_opts so = {.path = path, .threads = o->threads, .na = na, .nna = nna};
-	if (o->delimiter)
-		so.delimiter = strcmp(o->delimiter, "\\t") == 0 ? '\t' : o->delimiter[0];
+	struct assay_source_opts so = {.path = path,
+	                               .threads = o->threads,
+	                               .na = o->na,
+	                               .nna = o->nna,
+	                               .delimiter = o->delimiter ? o->delimiter[0] : 0};
 	struct assay_source *src = NULL;
 	int rc = assay_source_open(&src, &so, err);
 	if (rc == 0) {
-		struct assay_profile_opts po = {.columns = cols, .ncolumns = ncols, .cap = o->cap};
+		struct assay_profile_opts po = {.columns = o->cols, .ncolumns = o->ncols, .cap = o->cap};
 		rc = assay_profile_build(src, &po, out, err);
 	}
 	assay_source_free(src);
-	free(na);
-	free(cols);
-	free(ncopy);
-	free(ccopy);
 	return rc;
 }
 
@@ -337,7 +319,7 @@ static int parse(struct opts *o, int argc, char **argv, int *done)
 			o->delimiter = optarg;
 			break;
 		case O_NA:
-			o->na = optarg;
+			o->na_arg = optarg;
 			break;
 		case O_THREADS:
 			if (parse_number(optarg, &v) || v < 0 || v != floor(v))
@@ -383,6 +365,8 @@ static int parse(struct opts *o, int argc, char **argv, int *done)
 	if (!o->cur)
 		return cli_usage_error("drift", "%s",
 		                       "--current is required (a data file or a *.profile.json)");
+	if (cli_delimiter("drift", &o->delimiter))
+		return 2;
 	return 0;
 }
 
@@ -391,6 +375,7 @@ int cmd_drift(int argc, char **argv)
 	struct opts *o = calloc(1, sizeof *o);
 	if (!o)
 		return 3;
+	assay_arena_init(&o->arena);
 	assay_drift_params_default(&o->p);
 	o->cap = UINT64_MAX;     /* data files: exact maps, no cap (docs/drift.md) */
 	o->p.all_statistics = 1; /* every statistic the report has a field for (--deciding-only) */
@@ -410,13 +395,12 @@ int cmd_drift(int argc, char **argv)
 	o->p.histogram = format == ASSAY_REPORT_JSON || format == ASSAY_REPORT_HTML;
 	o->p.overrides = o->ov;
 	o->p.noverrides = o->nov;
-	char *colcopy = NULL;
-	const char **cols = NULL;
+	if (o->na_arg)
+		o->na = cli_split(&o->arena, o->na_arg, &o->nna);
 	if (o->columns) {
-		cols = split(o->columns, &o->p.ncolumns, &colcopy);
-		o->p.columns = cols;
-		o->buf[o->nbuf++] = colcopy;
-		o->buf[o->nbuf++] = (char *)cols;
+		o->cols = cli_split(&o->arena, o->columns, &o->ncols);
+		o->p.columns = o->cols;
+		o->p.ncolumns = o->ncols;
 	}
 	struct load_job lj[2];
 	memset(lj, 0, sizeof lj);
@@ -459,6 +443,7 @@ out:
 	assay_profile_free(cur);
 	for (size_t i = 0; i < o->nbuf; i++)
 		free(o->buf[i]);
+	assay_arena_free(&o->arena);
 	free(o);
 	return status;
 }

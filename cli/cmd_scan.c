@@ -229,8 +229,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (o->redact && o->format)
 		return cli_usage_error("scan", "%s",
 		                       "--redact writes the text itself; --format is for reports");
-	if (o->delimiter && strlen(o->delimiter) != 1 && strcmp(o->delimiter, "\\t") != 0)
-		return cli_usage_error("scan", "--delimiter is one character, not \"%s\"", o->delimiter);
+	if (cli_delimiter("scan", &o->delimiter))
+		return 2;
 	return 0;
 }
 
@@ -460,9 +460,9 @@ static int scan_texts(struct build *b, const struct assay_scanner *s, struct ass
 
 static int scan_table(struct build *b, const struct assay_scanner *s, struct assay_error *err)
 {
-	struct assay_source_opts so = {.path = b->o->data, .threads = b->o->threads};
-	if (b->o->delimiter)
-		so.delimiter = strcmp(b->o->delimiter, "\\t") == 0 ? '\t' : b->o->delimiter[0];
+	struct assay_source_opts so = {.path = b->o->data,
+	                               .threads = b->o->threads,
+	                               .delimiter = b->o->delimiter ? b->o->delimiter[0] : 0};
 	struct cli_progress bar;
 	cli_progress_init(&bar, "scanning");
 	so.progress = cli_progress_update;
