@@ -28,15 +28,17 @@
 # 1 assay and the peer disagree; 2 setup or usage error; 3 a program failed.
 set -euo pipefail
 
-die() { echo "bench_eval: $*" >&2; exit 2; }
 usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 (($# == 2)) || usage
 ASSAY=$1
 SHARED=$2
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+BENCH_NAME=bench_eval
 PY=/usr/bin/python3
 TIME=/usr/bin/time
+# shellcheck source=lib.bash
+source "$BENCH_DIR/lib.bash"
 
 [[ -d $SHARED ]] || die "shared directory '$SHARED' not found (expected the project's ../shared, holding bench/gen_synth.py and bench/peer_eval.py)"
 GEN=$SHARED/bench/gen_synth.py
@@ -60,69 +62,8 @@ for n in $SIZES; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES: '$n' is not a positive row count"
 done
 
-# The data cache must never land in tracked files.
-not_tracked() {
-  local d=$1 top
-  top=$(git -C "$BENCH_DIR" rev-parse --show-toplevel 2>/dev/null) || { mkdir -p "$d"; return 0; }
-  d=$(realpath -m "$d")
-  top=$(realpath -m "$top")
-  case $d/ in
-    "$top"/*) git -C "$top" check-ignore -q "$d" ||
-      die "'$1' is inside the repository and not ignored by git; use an ignored or outside path" ;;
-  esac
-  mkdir -p "$d"
-}
 not_tracked "$DATA"
 not_tracked "$OUT"
-
-# now_ns; elapsed seconds since a now_ns value, 3 decimals.
-now_ns() { date +%s%N; }
-since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
-# median of the arguments (numbers)
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-maxof() { printf '%s\n' "$@" | sort -g | tail -1; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-# idle_pct: share of CPU time idle over the next half second (other work on the machine
-# skews every figure; the table records it).
-idle_pct() {
-  local a b
-  read -ra a < <(sed -n 's/^cpu  //p' /proc/stat)
-  sleep 0.5
-  read -ra b < <(sed -n 's/^cpu  //p' /proc/stat)
-  awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN { n = split(a, x); split(b, y); for (i = 1; i <= n; i++) { d = y[i] - x[i]; t += d; if (i == 4 || i == 5) idle += d }; printf "%.0f", t ? 100 * idle / t : 0 }'
-}
-
-# wait_quiet: before each timed run, wait up to BENCH_QUIET_WAIT seconds (default 120)
-# for the CPUs to be >= 90% idle; MIN_IDLE keeps the lowest idle share seen when a run
-# started, for the table.
-wait_quiet() {
-  local idle deadline=$((SECONDS + ${BENCH_QUIET_WAIT:-120})) warned=0
-  while :; do
-    idle=$(idle_pct)
-    ((idle >= 90 || SECONDS >= deadline)) && break
-    ((warned++)) || echo "   (waiting for the machine to be idle: ${idle}% idle)" >&2
-  done
-  ((idle >= MIN_IDLE)) || MIN_IDLE=$idle
-}
-
-# run_timed LOG CMD...: runs CMD with stdout to LOG.stdout (to /dev/null if NULL_OUT=1), sets WALL (s, from the clock)
-# and RSS (peak, KiB, from /usr/bin/time).
-run_timed() {
-  local log=$1 t0 rc=0
-  shift
-  wait_quiet
-  t0=$(now_ns)
-  local out=$log.stdout
-  [[ ${NULL_OUT:-0} == 1 ]] && out=/dev/null
-  "$TIME" -f '%e %M' -o "$log.time" "$@" >"$out" 2>"$log.stderr" || rc=$?
-  WALL=$(since "$t0")
-  if ((rc != 0)); then
-    echo "bench_eval: command failed (exit $rc): $*" >&2
-    tail -n 20 "$log.stderr" >&2
-    exit 3
-  fi
-  RSS=$(awk 'END { print $2 }' "$log.time")
-}
 
 mkdir -p "$OUT"
 MACHINE="$(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
