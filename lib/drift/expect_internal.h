@@ -104,4 +104,8 @@ int expect_parse_number(const char *s, double *out);
 const char *expect_num(char *buf, size_t size, double v);
 const char *expect_op_symbol(enum expect_op op);
 
+/* An optional sign and one or more ASCII digits (the "integer" type of
+ * expectations and of suggestions; expect_run.c). */
+int expect_is_integer(const char *p, size_t n);
+
 #endif

@@ -33,6 +33,17 @@
 #include "assay/scan.h"
 #include "expect_internal.h"
 
+int expect_is_integer(const char *p, size_t n)
+{
+	size_t i = n && (p[0] == '-' || p[0] == '+');
+	if (i == n)
+		return 0;
+	for (; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+	return 1;
+}
+
 #define EXAMPLE_MAX_BYTES 120
 
 /* ---- scan state ---- */
@@ -131,15 +142,8 @@ static int is_type(struct col_state *c, enum expect_type t)
 	switch (t) {
 	case T_NUMERIC:
 		return parse_num(c);
-	case T_INTEGER: {
-		size_t i = n && (p[0] == '-' || p[0] == '+');
-		if (i == n)
-			return 0;
-		for (; i < n; i++)
-			if (p[i] < '0' || p[i] > '9')
-				return 0;
-		return 1;
-	}
+	case T_INTEGER:
+		return expect_is_integer(p, n);
 	case T_BOOLEAN: {
 		static const char *const words[] = {"true", "false", "t", "f", "yes",
 		                                    "no",   "y",     "n", "0", "1"};

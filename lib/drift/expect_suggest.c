@@ -34,7 +34,7 @@ struct scol {
 	int dup;                     /* a present value repeats */
 	struct expect_str_set all;   /* every distinct value while !dup */
 	int sensitive;
-	int no_len;                  /* lengths unknown (a profile past its cap) */
+	int no_len; /* lengths unknown (a profile past its cap) */
 };
 
 struct sctx {
@@ -46,17 +46,6 @@ struct sctx {
 	uint64_t rows;
 	int oom;
 };
-
-static int all_digits(const char *p, size_t n)
-{
-	size_t i = n && (p[0] == '-' || p[0] == '+');
-	if (i == n)
-		return 0;
-	for (; i < n; i++)
-		if (p[i] < '0' || p[i] > '9')
-			return 0;
-	return 1;
-}
 
 static int is_bool(const char *p, size_t n)
 {
@@ -94,7 +83,7 @@ static int on_row(void *vctx, const struct assay_row *row, struct assay_error *e
 		} else {
 			c->not_num = 1;
 		}
-		c->not_int |= !all_digits(f->p, f->len);
+		c->not_int |= !expect_is_integer(f->p, f->len);
 		c->not_bool |= !is_bool(f->p, f->len);
 		c->not_time |= c->not_time || expect_parse_time(f->p, f->len, &t) != 0;
 		size_t len = 0;
@@ -249,7 +238,8 @@ static int write_draft(FILE *out, const struct sctx *x, const char *path, const 
 		put_scalar(out, o->sensitive[k], strlen(o->sensitive[k]));
 	}
 	fputs("]   # columns whose values reports must never show\n", out);
-	fprintf(out, "row_count: {min: 1}   # %llu rows now; set the range you expect\n", (unsigned long long)x->rows);
+	fprintf(out, "row_count: {min: 1}   # %llu rows now; set the range you expect\n",
+	        (unsigned long long)x->rows);
 	fputs("columns:\n", out);
 	for (size_t i = 0; i < x->ncols; i++)
 		put_column(out, x, i);
@@ -351,7 +341,7 @@ static int column_from_profile(struct sctx *x, struct scol *c, const struct assa
 		const char *p = pc->cat.value[k];
 		size_t n = pc->cat.len[k];
 		int64_t t;
-		c->not_int |= !all_digits(p, n);
+		c->not_int |= !expect_is_integer(p, n);
 		c->not_bool |= !is_bool(p, n);
 		c->not_time |= expect_parse_time(p, n, &t) != 0;
 		size_t len = 0;
@@ -365,7 +355,8 @@ static int column_from_profile(struct sctx *x, struct scol *c, const struct assa
 	}
 	c->many = pc->cat.n > x->max_set;
 	for (size_t k = 0; !c->many && k < pc->cat.n; k++) {
-		struct expect_str_entry *e = expect_str_get(&c->small, &x->arena, pc->cat.value[k], pc->cat.len[k]);
+		struct expect_str_entry *e =
+		    expect_str_get(&c->small, &x->arena, pc->cat.value[k], pc->cat.len[k]);
 		if (!e)
 			return -1;
 		e->count += pc->cat.count[k];
@@ -394,8 +385,10 @@ int assay_expect_suggest_profile(const struct assay_profile *p, const struct ass
 			i++;
 		if (i == x.ncols) {
 			const char *dym = assay_did_you_mean(o->sensitive[k], names, x.ncols);
-			rc = assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "--sensitive: the profile has no column \"%s\"%s%s%s",
-			                     o->sensitive[k], dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+			rc = assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
+			                     "--sensitive: the profile has no column \"%s\"%s%s%s",
+			                     o->sensitive[k], dym ? "; did you mean \"" : "", dym ? dym : "",
+			                     dym ? "\"?" : "");
 		} else {
 			x.c[i].sensitive = 1;
 		}

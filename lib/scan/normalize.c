@@ -41,21 +41,6 @@ static size_t ascii_end(const char *s, size_t i, size_t len)
 	return i;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 256;
-	while (c < need)
-		c *= 2;
-	void *q = realloc(*p, c * elem);
-	if (!q)
-		return ASSAY_ENOMEM;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
 static int add_seg(struct scan_norm *n, uint64_t norm, uint64_t orig, uint32_t orig_len)
 {
 	if (orig_len == 0 && n->nseg) {
@@ -63,7 +48,7 @@ static int add_seg(struct scan_norm *n, uint64_t norm, uint64_t orig, uint32_t o
 		if (l->orig_len == 0 && norm - l->norm == orig - l->orig)
 			return 0; /* continues the previous copy segment */
 	}
-	if (grow((void **)&n->seg, &n->segcap, n->nseg + 1, sizeof *n->seg))
+	if (scan_grow((void **)&n->seg, &n->segcap, n->nseg + 1, sizeof *n->seg))
 		return ASSAY_ENOMEM;
 	n->seg[n->nseg++] = (struct scan_seg){norm, orig, orig_len};
 	return 0;
@@ -101,14 +86,14 @@ int scan_normalize(struct scan_norm *n, const char *text, size_t len)
 		n->cap = 0;
 		return 0;
 	}
-	if (grow((void **)&n->buf, &n->cap, len + 64, 1))
+	if (scan_grow((void **)&n->buf, &n->cap, len + 64, 1))
 		return ASSAY_ENOMEM;
 	size_t i = 0;
 	while (i < len) {
 		/* ASCII run: one memcpy, at most one segment */
 		size_t j = i ? ascii_end(text, i, len) : first;
 		if (j > i) {
-			if (grow((void **)&n->buf, &n->cap, n->len + (j - i) + 64, 1) ||
+			if (scan_grow((void **)&n->buf, &n->cap, n->len + (j - i) + 64, 1) ||
 			    add_seg(n, n->len, i, 0))
 				return ASSAY_ENOMEM;
 			memcpy(n->buf + n->len, text + i, j - i);
@@ -119,7 +104,7 @@ int scan_normalize(struct scan_norm *n, const char *text, size_t len)
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t l =
 		    utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
-		if (grow((void **)&n->buf, &n->cap, n->len + 64, 1))
+		if (scan_grow((void **)&n->buf, &n->cap, n->len + 64, 1))
 			return ASSAY_ENOMEM;
 		if (l <= 0) { /* invalid byte: keep it */
 			if (add_seg(n, n->len, i, 0))
@@ -162,7 +147,7 @@ int scan_normalize(struct scan_norm *n, const char *text, size_t len)
 		size_t ol = 0;
 		for (utf8proc_ssize_t k = 0; k < nd; k++)
 			ol += (size_t)utf8proc_encode_char(d[k], out + ol);
-		if (grow((void **)&n->buf, &n->cap, n->len + ol + 64, 1) ||
+		if (scan_grow((void **)&n->buf, &n->cap, n->len + ol + 64, 1) ||
 		    add_seg(n, n->len, i, ol == (size_t)l ? 0 : (uint32_t)l))
 			return ASSAY_ENOMEM;
 		memcpy(n->buf + n->len, out, ol);
