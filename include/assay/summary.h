@@ -82,6 +82,9 @@ struct assay_regsums {
 void assay_summary_cells(const struct assay_summary *s, const size_t *idx, size_t n, struct assay_cells *out);
 void assay_summary_regsums(const struct assay_summary *s, const size_t *idx, size_t n,
                            struct assay_regsums *out);
+/* The sorted score map of finest slice i, borrowed: valid until the
+ * summary changes (frozen summary). */
+const struct assay_scoremap *assay_summary_slice_scoremap(const struct assay_summary *s, size_t i);
 /* Merged sorted score map; out's arrays are malloc'd: free with
  * assay_scoremap_free(). */
 int assay_summary_scoremap(const struct assay_summary *s, const size_t *idx, size_t n,

@@ -176,13 +176,8 @@ static struct score_sums *finest_score_sums(const struct assay_summary *s, struc
 {
 	size_t nf = assay_summary_nslices(s);
 	struct score_sums *f = assay_arena_alloc(a, (nf + 1) * sizeof *f);
-	for (size_t i = 0; f && i < nf; i++) {
-		struct assay_scoremap m;
-		if (assay_summary_scoremap(s, &i, 1, &m) != 0)
-			return NULL;
-		score_sums_additive(&m, &f[i]);
-		assay_scoremap_free(&m);
-	}
+	for (size_t i = 0; f && i < nf; i++)
+		score_sums_additive(assay_summary_slice_scoremap(s, i), &f[i]);
 	return f;
 }
 
@@ -307,28 +302,23 @@ static int compute_disparities(const struct assay_eval_params *p, struct assay_e
 
 /* Per finest slice: (calibration bin, label) counts and mean scores, the
  * cells the bootstrap resamples for the expected calibration error. */
-static int calibration_cells(const struct assay_summary *s, size_t nfinest, double *cnt, double *mean)
+static void calibration_cells(const struct assay_summary *s, size_t nfinest, double *cnt, double *mean)
 {
 	for (size_t i = 0; i < nfinest; i++) {
-		struct assay_scoremap m;
-		if (assay_summary_scoremap(s, &i, 1, &m) != 0)
-			return -1;
+		const struct assay_scoremap *m = assay_summary_slice_scoremap(s, i);
 		double *c = cnt + 20 * i, *mu = mean + 20 * i;
 		memset(c, 0, 20 * sizeof *c);
 		memset(mu, 0, 20 * sizeof *mu);
-		for (size_t j = 0; j < m.n; j++) {
-			int b = (int)floor(m.score[j] * 10);
-			b = b < 0 ? 0 : b > 9 ? 9 : b;
-			c[2 * b] += (double)m.pos[j];
-			c[2 * b + 1] += (double)m.neg[j];
-			mu[2 * b] += m.score[j] * (double)m.pos[j];
-			mu[2 * b + 1] += m.score[j] * (double)m.neg[j];
+		for (size_t j = 0; j < m->n; j++) {
+			int b = ece_bin(m->score[j]);
+			c[2 * b] += (double)m->pos[j];
+			c[2 * b + 1] += (double)m->neg[j];
+			mu[2 * b] += m->score[j] * (double)m->pos[j];
+			mu[2 * b + 1] += m->score[j] * (double)m->neg[j];
 		}
 		for (int j = 0; j < 20; j++)
 			mu[j] = c[j] > 0 ? mu[j] / c[j] : 0;
-		assay_scoremap_free(&m);
 	}
-	return 0;
 }
 
 int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *p, struct assay_arena *a,
@@ -364,8 +354,9 @@ int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *
 		if (assay_summary_has_score(s)) {
 			ecnt = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *ecnt);
 			emean = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *emean);
-			if (!ecnt || !emean || calibration_cells(s, nfinest, ecnt, emean) != 0)
+			if (!ecnt || !emean)
 				return nomem(err);
+			calibration_cells(s, nfinest, ecnt, emean);
 		}
 		struct boot_input in = {nfinest,   cells, ecnt, emean, (const size_t *const *)L.members,
 		                        L.nmembers};

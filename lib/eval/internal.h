@@ -22,6 +22,14 @@ struct score_sums {
 	unsigned __int128 v01sq4; /* sum over negatives of (2 x positives above + ties)^2 */
 	long double ap;           /* average precision */
 };
+/* Calibration bin of a score for the expected calibration error: 10
+ * equal-width bins, bin = min(floor(10 s), 9), negatives in bin 0. */
+static inline int ece_bin(double score)
+{
+	int b = (int)(score * 10);
+	return b < 0 ? 0 : b > 9 ? 9 : b;
+}
+
 void score_sums_additive(const struct assay_scoremap *m, struct score_sums *s);
 void score_sums_add(struct score_sums *dst, const struct score_sums *src);
 void score_sums_ranks(const struct assay_scoremap *m, struct score_sums *s);

@@ -100,8 +100,7 @@ void score_sums_additive(const struct assay_scoremap *m, struct score_sums *S)
 		double c = clip_eps(s), l1 = -log(c), l0 = -log1p(-c);
 		kadd(&ll, p * l1 + q * l0);
 		kadd(&ll2, p * l1 * l1 + q * l0 * l0);
-		int b = (int)floor(s * 10);
-		b = b < 0 ? 0 : b > 9 ? 9 : b;
+		int b = ece_bin(s);
 		S->bin_n[b] += p + q;
 		S->bin_pos[b] += p;
 		S->bin_s[b] += s * (p + q);

@@ -545,6 +545,11 @@ void assay_summary_regsums(const struct assay_summary *s, const size_t *idx, siz
 	out->sum_e4 = assay_xsum_value(&acc[REG_E4]);
 }
 
+const struct assay_scoremap *assay_summary_slice_scoremap(const struct assay_summary *s, size_t i)
+{
+	return &s->slices[i]->sorted;
+}
+
 int assay_summary_scoremap(const struct assay_summary *s, const size_t *idx, size_t n,
                            struct assay_scoremap *out)
 {
