@@ -6,7 +6,8 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libjansson-dev libyaml-dev libgsl-dev libssl-dev libcmocka-dev
-      libhyperscan-dev libpcre2-dev libutf8proc-dev libsodium-dev python3)
+      libhyperscan-dev libpcre2-dev libutf8proc-dev libsodium-dev libsqlite3-dev libcurl4-openssl-dev
+      libmicrohttpd-dev python3)
 if [[ ${1:-} == --bench ]]; then
   pkgs+=(python3-numpy python3-pandas python3-sklearn hyperfine time)
 fi
