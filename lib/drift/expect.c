@@ -20,6 +20,7 @@
 #include <yaml.h>
 
 #include "assay/hash.h"
+#include "assay/yaml.h"
 #include "expect_internal.h"
 
 static const char *const KIND_NAMES[ASSAY_EXPECT__COUNT] = {
@@ -697,35 +698,23 @@ static int parse_root(struct ctx *c)
 	return 0;
 }
 
-int assay_expect_parse(struct assay_expectations **out, const char *name, const char *buf, size_t len,
-                       struct assay_error *err)
+/* Build the expectations from a parsed document; consumes y. */
+static int build(struct assay_expectations **out, struct assay_yaml *y, struct assay_error *err)
 {
 	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_expectations *e = assay_arena_calloc(&a, 1, sizeof *e);
 	if (!e) {
 		assay_arena_free(&a);
+		assay_yaml_free(y);
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	e->arena = a;
-	e->path = assay_arena_strdup(&e->arena, name ? name : "expectations");
-	assay_sha256_hex(buf, len, e->sha256);
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	struct ctx c = {e, &doc, err};
-	int rc;
-	if (!yaml_parser_load(&parser, &doc)) {
-		rc = assay_error_set(err, ASSAY_EINPUT, e->path, parser.problem_mark.line + 1,
-		                     parser.problem_mark.column + 1, "invalid YAML: %s%s%s",
-		                     parser.problem ? parser.problem : "syntax error",
-		                     parser.context ? " " : "", parser.context ? parser.context : "");
-	} else {
-		rc = parse_root(&c);
-		yaml_document_delete(&doc);
-	}
-	yaml_parser_delete(&parser);
+	e->path = assay_arena_strdup(&e->arena, y->path);
+	memcpy(e->sha256, y->sha256, sizeof y->sha256);
+	struct ctx c = {e, &y->doc, err};
+	int rc = parse_root(&c);
+	assay_yaml_free(y);
 	if (rc) {
 		assay_expect_free(e);
 		return rc;
@@ -734,30 +723,22 @@ int assay_expect_parse(struct assay_expectations **out, const char *name, const 
 	return 0;
 }
 
+int assay_expect_parse(struct assay_expectations **out, const char *name, const char *buf, size_t len,
+                       struct assay_error *err)
+{
+	struct assay_yaml y;
+	int rc = assay_yaml_load_buffer(&y, name ? name : "expectations", buf, len, err);
+	return rc ? rc : build(out, &y, err);
+}
+
 int assay_expect_load(struct assay_expectations **out, const char *path, struct assay_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot open the expectations file: %s",
-		                strerror(errno));
-		assay_error_hint(err, "check the --expect path");
-		return err->code;
+	struct assay_yaml y;
+	int rc = assay_yaml_load(&y, path, "the expectations file", err);
+	if (rc) {
+		if (rc == ASSAY_EIO)
+			assay_error_hint(err, "check the --expect path");
+		return rc;
 	}
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	char chunk[8192];
-	size_t n;
-	while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		fwrite(chunk, 1, n, mem);
-	int rerr = ferror(f);
-	fclose(f);
-	if (!mem || fclose(mem) != 0) {
-		free(buf);
-		return assay_error_set(err, ASSAY_ENOMEM, path, 0, 0, "out of memory");
-	}
-	int rc = rerr ? assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot read the expectations file")
-	              : assay_expect_parse(out, path, buf, len, err);
-	free(buf);
-	return rc;
+	return build(out, &y, err);
 }

@@ -20,6 +20,7 @@
 
 #include "assay/hash.h"
 #include "assay/plan.h"
+#include "assay/yaml.h"
 #include "plan_internal.h"
 
 const char *assay_plan_sha256(const struct assay_plan *p)
@@ -331,45 +332,20 @@ static int parse_root(yaml_document_t *doc, struct assay_plan *plan, struct assa
 
 int assay_plan_load(struct assay_plan **out, const char *path, struct assay_arena *a, struct assay_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot open the plan: %s", strerror(errno));
-		assay_error_hint(err, "check the --plan path");
-		return err->code;
-	}
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	char chunk[8192];
-	size_t n;
-	while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		fwrite(chunk, 1, n, mem);
-	fclose(f);
-	if (!mem || fclose(mem) != 0) {
-		free(buf);
-		return assay_error_set(err, ASSAY_ENOMEM, path, 0, 0, "out of memory");
+	struct assay_yaml y;
+	int rc = assay_yaml_load(&y, path, "the plan", err);
+	if (rc) {
+		if (rc == ASSAY_EIO)
+			assay_error_hint(err, "check the --plan path");
+		return rc;
 	}
 	struct assay_plan *plan = assay_arena_calloc(a, 1, sizeof *plan);
 	plan->path = assay_arena_strdup(a, path);
 	plan->inconclusive_fails = -1;
 	plan->min_group_size = -1;
-	assay_sha256_hex(buf, len, plan->sha256);
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	int rc;
-	if (!yaml_parser_load(&parser, &doc)) {
-		rc = assay_error_set(err, ASSAY_EINPUT, path, parser.problem_mark.line + 1,
-		                     parser.problem_mark.column + 1, "invalid YAML: %s%s%s",
-		                     parser.problem ? parser.problem : "syntax error",
-		                     parser.context ? " " : "", parser.context ? parser.context : "");
-	} else {
-		rc = parse_root(&doc, plan, a, err);
-		yaml_document_delete(&doc);
-	}
-	yaml_parser_delete(&parser);
-	free(buf);
+	memcpy(plan->sha256, y.sha256, sizeof y.sha256);
+	rc = parse_root(&y.doc, plan, a, err);
+	assay_yaml_free(&y);
 	if (rc == 0)
 		*out = plan;
 	return rc;

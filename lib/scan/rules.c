@@ -23,6 +23,7 @@
 #include <pcre2.h>
 #include <yaml.h>
 
+#include "assay/yaml.h"
 #include "scan_internal.h"
 
 struct rl {
@@ -160,33 +161,21 @@ static int load_rule(struct rl *r, yaml_node_t *m, struct scan_det *d, void **re
 
 int scan_rules_load(struct assay_scanner *s, const char *path, struct assay_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot read the rules file");
-	yaml_parser_t p;
-	yaml_document_t doc;
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_file(&p, f);
-	int rc = 0;
-	if (!yaml_parser_load(&p, &doc)) {
-		rc = assay_error_set(err, ASSAY_EINPUT, path, p.problem_mark.line + 1,
-		                     p.problem_mark.column + 1, "not valid YAML: %s",
-		                     p.problem ? p.problem : "?");
-		yaml_parser_delete(&p);
-		fclose(f);
+	struct assay_yaml y;
+	int rc = assay_yaml_load(&y, path, "the rules file", err);
+	if (rc)
 		return rc;
-	}
-	struct rl r = {path, &doc, s, err};
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	struct rl r = {path, &y.doc, s, err};
+	yaml_node_t *root = yaml_document_get_root_node(&y.doc);
 	yaml_node_t *list = NULL;
 	if (root && root->type == YAML_MAPPING_NODE) {
 		for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < root->data.mapping.pairs.top;
 		     q++) {
-			const char *key = scalar(yaml_document_get_node(&doc, q->key));
+			const char *key = scalar(yaml_document_get_node(&y.doc, q->key));
 			if (key && strcmp(key, "rules") == 0)
-				list = yaml_document_get_node(&doc, q->value);
+				list = yaml_document_get_node(&y.doc, q->value);
 			else {
-				rc = at(&r, yaml_document_get_node(&doc, q->key),
+				rc = at(&r, yaml_document_get_node(&y.doc, q->key),
 				        "unknown top-level key \"%s\"%s: the file holds `rules:` only",
 				        key ? key : "?", "");
 				goto out;
@@ -208,15 +197,13 @@ int scan_rules_load(struct assay_scanner *s, const char *path, struct assay_erro
 	}
 	s->re = nr;
 	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *m = yaml_document_get_node(&doc, list->data.sequence.items.start[i]);
+		yaml_node_t *m = yaml_document_get_node(&y.doc, list->data.sequence.items.start[i]);
 		void *code = NULL;
 		if ((rc = load_rule(&r, m, &s->dets[s->ndets], &code)) != 0)
 			goto out;
 		s->re[s->ndets++] = code;
 	}
 out:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&p);
-	fclose(f);
+	assay_yaml_free(&y);
 	return rc;
 }
