@@ -45,6 +45,8 @@ static const char USAGE[] =
     "\n"
     "Data files:\n"
     "  --columns A,B,...      compare only these columns (data and profiles)\n"
+    "  --private A,B,...      personal data: never compared or shown, only counted (a side\n"
+    "                         that is a profile made with `assay profile --private` already is)\n"
     "  --cap N                distinct values kept exactly per column when profiling a data\n"
     "                         file (default: no cap: exact however many, memory ~24 bytes per\n"
     "                         distinct value); past N, columns become sketches (approximate)\n"
@@ -66,7 +68,7 @@ static const char USAGE[] =
 
 struct opts {
 	struct assay_drift_params p;
-	const char *ref, *cur, *out, *format, *delimiter, *columns, *na_arg;
+	const char *ref, *cur, *out, *format, *delimiter, *columns, *private_arg, *na_arg;
 	int threads;
 	uint64_t cap; /* profile cap for data inputs (UINT64_MAX: none) */
 	struct assay_drift_override ov[MAX_OVERRIDES];
@@ -75,8 +77,8 @@ struct opts {
 	size_t nbuf;
 	/* --na and --columns, split once before both sides load */
 	struct assay_arena arena;
-	const char **na, **cols;
-	size_t nna, ncols;
+	const char **na, **cols, **priv;
+	size_t nna, ncols, npriv;
 };
 
 static struct assay_drift_override *override_for(struct opts *o, const char *col)
@@ -143,16 +145,10 @@ static int parse_threshold(struct opts *o, const char *arg)
 	return 0;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 static int load(const struct opts *o, const char *path, struct assay_profile **out, int *is_profile,
                 struct assay_error *err)
 {
-	*is_profile = ends_with(path, ".profile.json");
+	*is_profile = assay_profile_is_file(path);
 	if (*is_profile)
 		return assay_profile_read_json(path, out, err);
 	struct assay_source_opts so = {.path = path,
@@ -163,7 +159,11 @@ static int load(const struct opts *o, const char *path, struct assay_profile **o
 	struct assay_source *src = NULL;
 	int rc = assay_source_open(&src, &so, err);
 	if (rc == 0) {
-		struct assay_profile_opts po = {.columns = o->cols, .ncolumns = o->ncols, .cap = o->cap};
+		struct assay_profile_opts po = {.columns = o->cols,
+		                                .ncolumns = o->ncols,
+		                                .cap = o->cap,
+		                                .private_columns = o->priv,
+		                                .nprivate = o->npriv};
 		rc = assay_profile_build(src, &po, out, err);
 	}
 	assay_source_free(src);
@@ -232,6 +232,7 @@ static int parse(struct opts *o, int argc, char **argv, int *done)
 		O_JSBASE,
 		O_COMPAT,
 		O_COLUMNS,
+		O_PRIVATE,
 		O_DELIM,
 		O_NA,
 		O_THREADS,
@@ -253,6 +254,7 @@ static int parse(struct opts *o, int argc, char **argv, int *done)
 	    {"js-base", required_argument, 0, O_JSBASE},
 	    {"compat", required_argument, 0, O_COMPAT},
 	    {"columns", required_argument, 0, O_COLUMNS},
+	    {"private", required_argument, 0, O_PRIVATE},
 	    {"delimiter", required_argument, 0, O_DELIM},
 	    {"na", required_argument, 0, O_NA},
 	    {"threads", required_argument, 0, O_THREADS},
@@ -314,6 +316,9 @@ static int parse(struct opts *o, int argc, char **argv, int *done)
 			break;
 		case O_COLUMNS:
 			o->columns = optarg;
+			break;
+		case O_PRIVATE:
+			o->private_arg = optarg;
 			break;
 		case O_DELIM:
 			o->delimiter = optarg;
@@ -397,6 +402,8 @@ int cmd_drift(int argc, char **argv)
 	o->p.noverrides = o->nov;
 	if (o->na_arg)
 		o->na = cli_split(&o->arena, o->na_arg, &o->nna);
+	if (o->private_arg)
+		o->priv = cli_split(&o->arena, o->private_arg, &o->npriv);
 	if (o->columns) {
 		o->cols = cli_split(&o->arena, o->columns, &o->ncols);
 		o->p.columns = o->cols;

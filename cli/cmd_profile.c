@@ -33,6 +33,9 @@ static const char USAGE[] =
     "  --cap N                distinct values kept exactly per column (default 1048576)\n"
     "  --topk K               frequent values kept per categorical column (default 20)\n"
     "  --columns A,B,...      profile only these columns\n"
+    "  --private A,B,...      personal data (names, birth dates, e-mails): keep only counts,\n"
+    "                         the type and a distinct estimate, never a value, min, max or\n"
+    "                         frequent value, so the profile can be shared\n"
     "  --delimiter C          CSV field separator (default ,; use '\\t' for tab)\n"
     "  --na LIST              extra spellings of missing values, comma-separated\n"
     "  --threads N            worker threads (default: all cores)\n"
@@ -40,11 +43,12 @@ static const char USAGE[] =
     "Examples:\n"
     "  assay profile --data train.csv --out train.profile.json\n"
     "  assay profile --data compas.csv --columns age,race,priors_count\n"
+    "  assay profile --data compas.csv --private name,first,last,dob --out compas.profile.json\n"
     "  assay profile merge part-*.profile.json --out all.profile.json\n"
     "  assay profile show train.profile.json --format html --out train.html\n";
 
 struct opts {
-	const char *data, *out, *format, *columns, *delimiter, *na;
+	const char *data, *out, *format, *columns, *private_columns, *delimiter, *na;
 	uint64_t cap;
 	size_t topk;
 	int topk_set, threads;
@@ -66,13 +70,13 @@ static int whole(const char *opt, const char *s, double lo, double hi, double *x
 	return 0;
 }
 
-enum { O_DATA = 256, O_OUT, O_FORMAT, O_CAP, O_TOPK, O_COLUMNS, O_DELIM, O_NA, O_THREADS, O_HELP };
+enum { O_DATA = 256, O_OUT, O_FORMAT, O_CAP, O_TOPK, O_COLUMNS, O_PRIVATE, O_DELIM, O_NA, O_THREADS, O_HELP };
 
 static const struct option LONGOPTS[] = {
     {"data", 1, 0, O_DATA},       {"out", 1, 0, O_OUT},   {"format", 1, 0, O_FORMAT},
     {"cap", 1, 0, O_CAP},         {"topk", 1, 0, O_TOPK}, {"columns", 1, 0, O_COLUMNS},
     {"delimiter", 1, 0, O_DELIM}, {"na", 1, 0, O_NA},     {"threads", 1, 0, O_THREADS},
-    {"help", 0, 0, O_HELP},       {0, 0, 0, 0},
+    {"private", 1, 0, O_PRIVATE}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
 };
 
 /* 0 to go on, -1 after --help, or the exit status. */
@@ -106,6 +110,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_COLUMNS:
 			o->columns = optarg;
+			break;
+		case O_PRIVATE:
+			o->private_columns = optarg;
 			break;
 		case O_DELIM:
 			o->delimiter = optarg;
@@ -148,11 +155,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		if (!o->data)
 			return cli_usage_error("profile", "%s", "--data FILE is required");
 	} else {
-		if (o->data || o->cap || o->topk_set || o->columns || o->delimiter || o->na || o->threads)
+		if (o->data || o->cap || o->topk_set || o->columns || o->private_columns || o->delimiter || o->na ||
+		    o->threads)
 			return cli_usage_error(
 			    "profile", "%s",
-			    "the data options (--data, --cap, --topk, --columns, --delimiter, --na, "
-			    "--threads) are for `assay profile --data`, not merge or show");
+			    "the data options (--data, --cap, --topk, --columns, --private, --delimiter, "
+			    "--na, --threads) are for `assay profile --data`, not merge or show");
 		if (strcmp(o->sub, "merge") == 0 && o->nfiles < 1)
 			return cli_usage_error("profile", "%s", "merge needs one or more profiles");
 		if (strcmp(o->sub, "show") == 0 && o->nfiles != 1)
@@ -196,6 +204,10 @@ static int run_build(struct opts *o, struct assay_arena *a)
 	const char **cols = o->columns ? cli_split(a, o->columns, &ncols) : NULL;
 	if (o->columns && ncols == 0)
 		return cli_usage_error("profile", "%s", "--columns names no column");
+	size_t npriv = 0;
+	const char **priv = o->private_columns ? cli_split(a, o->private_columns, &npriv) : NULL;
+	if (o->private_columns && npriv == 0)
+		return cli_usage_error("profile", "%s", "--private names no column");
 	struct assay_source_opts so = {.path = o->data,
 	                               .delimiter = o->delimiter ? o->delimiter[0] : 0,
 	                               .na = na,
@@ -209,7 +221,14 @@ static int run_build(struct opts *o, struct assay_arena *a)
 	if (assay_source_open(&src, &so, &err) != 0)
 		return cli_fail("profile", &err);
 	struct assay_profile_opts po = {
-	    .cap = o->cap, .topk = o->topk, .topk_set = o->topk_set, .columns = cols, .ncolumns = ncols};
+	    .cap = o->cap,
+	    .topk = o->topk,
+	    .topk_set = o->topk_set,
+	    .columns = cols,
+	    .ncolumns = ncols,
+	    .private_columns = priv,
+	    .nprivate = npriv,
+	};
 	struct assay_profile *p = NULL;
 	int rc = assay_profile_build(src, &po, &p, &err);
 	cli_progress_done(&bar);

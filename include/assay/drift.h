@@ -213,7 +213,14 @@ enum assay_drift_status {
 	ASSAY_DRIFT_REMOVED, /* only in the reference */
 	ASSAY_DRIFT_RETYPED, /* numeric on one side, categorical on the other: compared as categories */
 	ASSAY_DRIFT_EMPTY,   /* no value on one side: not compared */
+	ASSAY_DRIFT_WITHHELD, /* values withheld on a side (personal data, --private): not compared */
 };
+
+/* Statuses with no comparison behind them (no method, no statistic). */
+static inline int assay_drift_not_compared(enum assay_drift_status s)
+{
+	return s == ASSAY_DRIFT_EMPTY || s == ASSAY_DRIFT_WITHHELD;
+}
 
 struct assay_drift_column {
 	char *name;

@@ -11,6 +11,11 @@
  * (categorical). Profiles are versioned JSON, schema "assay.profile/1",
  * carrying the input's sha256.
  *
+ * Columns holding personal data (names, dates of birth, e-mail addresses)
+ * can be profiled as *withheld* (--private): only the counts, the type and
+ * a distinct estimate are kept, never a value, a minimum or a frequent
+ * value, so a profile can be shared without the data it summarises.
+ *
  * Merging the profiles of disjoint shards gives exactly the profile of the
  * whole wherever the statistics are exact: counts, min, max, exact maps
  * (while under the cap), and moments up to floating-point rounding of the
@@ -75,10 +80,12 @@ struct assay_column_profile {
 	size_t ntop;                        /* top-k frequent values, categorical */
 	char **top_value;                   /* NUL-terminated copies (see top_len) */
 	uint64_t *top_count;
-	/* Added after the first draft (read by the renderers and the JSON): */
 	uint32_t *top_len;     /* byte lengths of top_value[i] */
 	struct assay_topk *mg; /* categorical, past the cap: Misra-Gries counters
 	                          (assay/topk.h), what top-k is read from */
+	int withheld;          /* values withheld (personal data): counts, type, distinct and the
+	                          HLL only; exact = 0, no maps, no min/max/moments, no top-k.
+	                          distinct is exact from a build, the HLL estimate after a merge */
 };
 
 /* One input a profile was computed from (several after a merge). */
@@ -96,9 +103,8 @@ struct assay_profile {
 	struct assay_column_profile *columns;
 	uint64_t cap; /* distinct values kept exactly per column */
 	size_t topk;  /* frequent values kept per categorical column */
-	/* Added after the first draft: every input (one, or the shards of a
-	 * merge; source_path and sha256 above are the first input's, "" after
-	 * a merge of several). */
+	/* Every input (one, or the shards of a merge; source_path and sha256
+	 * above are the first input's, "" after a merge of several). */
 	size_t ninputs;
 	struct assay_profile_input *inputs;
 };
@@ -114,6 +120,8 @@ struct assay_profile_opts {
 	const char *const *columns; /* profile only these (NULL: all) */
 	size_t ncolumns;
 	int topk_set; /* topk is taken as given even when 0 (else 0 means the default) */
+	const char *const *private_columns; /* profile these as withheld (personal data) */
+	size_t nprivate;
 };
 
 int assay_profile_build(struct assay_source *src, const struct assay_profile_opts *opts,
@@ -128,14 +136,15 @@ int assay_profile_read_json(const char *path, struct assay_profile **out, struct
 int assay_profile_read_json_buffer(const char *name, const char *buf, size_t len, struct assay_profile **out,
                                    struct assay_error *err);
 void assay_profile_free(struct assay_profile *p);
+/* Whether path holds a profile rather than data: named *.profile.json, or
+ * a JSON object whose first bytes declare "schema": "assay.profile/...". */
+int assay_profile_is_file(const char *path);
 
 const struct assay_column_profile *assay_profile_column(const struct assay_profile *p, const char *name);
 
 /* Quantile q in [0, 1] with numpy's linear interpolation when exact; from
  * the KLL sketch otherwise (rank error bound in docs/profiles.md). */
 double assay_column_quantile(const struct assay_column_profile *c, double q);
-
-/* Added after the first draft. */
 
 /* "numeric", "categorical", "empty". */
 const char *assay_column_type_name(enum assay_column_type t);

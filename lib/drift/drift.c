@@ -716,6 +716,15 @@ int assay_drift_compare(const struct assay_profile *ref, const struct assay_prof
 					r->nadded++;
 				continue;
 			}
+			if (rc_->withheld || cc->withheld) {
+				d->status = ASSAY_DRIFT_WITHHELD;
+				snprintf(d->note, sizeof d->note,
+				         "values withheld in the %s (personal data): only counts are kept",
+				         rc_->withheld && cc->withheld ? "reference and the current data"
+				         : rc_->withheld             ? "reference"
+				                                     : "current data");
+				continue;
+			}
 			if (rc_->type == ASSAY_COL_EMPTY || cc->type == ASSAY_COL_EMPTY ||
 			    rc_->present == 0 || cc->present == 0) {
 				d->status = ASSAY_DRIFT_EMPTY;

@@ -233,9 +233,11 @@ static int write_draft(FILE *out, const struct sctx *x, const char *path, const 
 	fputs("version: 1\ndataset: ", out);
 	put_scalar(out, base, blen);
 	fputs("\nsensitive: [", out);
-	for (size_t k = 0; o && k < o->nsensitive; k++) {
-		fputs(k ? ", " : "", out);
-		put_scalar(out, o->sensitive[k], strlen(o->sensitive[k]));
+	for (size_t i = 0, k = 0; i < x->ncols; i++) {
+		if (!x->c[i].sensitive)
+			continue;
+		fputs(k++ ? ", " : "", out);
+		put_scalar(out, x->names[i], strlen(x->names[i]));
 	}
 	fputs("]   # columns whose values reports must never show\n", out);
 	fprintf(out, "row_count: {min: 1}   # %llu rows now; set the range you expect\n",
@@ -393,6 +395,8 @@ int assay_expect_suggest_profile(const struct assay_profile *p, const struct ass
 			x.c[i].sensitive = 1;
 		}
 	}
+	for (size_t i = 0; !rc && i < x.ncols; i++)
+		x.c[i].sensitive |= p->columns[i].withheld; /* profiled with --private */
 	for (size_t i = 0; !rc && i < x.ncols; i++)
 		if (column_from_profile(&x, &x.c[i], &p->columns[i]) != 0)
 			rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");

@@ -676,6 +676,36 @@ static int select_columns(struct assay_source *src, const struct assay_profile_o
 	return 0;
 }
 
+/* --private: withhold the values of the named columns (every column of
+ * that name: a CSV may repeat one). A name not profiled is an error. */
+static int withhold_private(struct assay_profile *p, const struct assay_profile_opts *o, struct assay_error *err)
+{
+	for (size_t i = 0; i < o->nprivate; i++) {
+		int found = 0;
+		for (size_t j = 0; j < p->ncolumns; j++) {
+			if (strcmp(p->columns[j].name, o->private_columns[i]) != 0)
+				continue;
+			found = 1;
+			if (prof_column_withhold(&p->columns[j], p->topk))
+				return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		}
+		if (found)
+			continue;
+		const char **names = malloc((p->ncolumns + 1) * sizeof *names);
+		if (!names)
+			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		for (size_t j = 0; j < p->ncolumns; j++)
+			names[j] = p->columns[j].name;
+		const char *dym = assay_did_you_mean(o->private_columns[i], names, p->ncolumns);
+		assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "--private names column \"%s\", which is not profiled%s%s%s",
+		                o->private_columns[i], dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+		free(names);
+		assay_error_hint(err, "list columns of the input (and of --columns when given), comma-separated");
+		return err->code;
+	}
+	return 0;
+}
+
 int assay_profile_build(struct assay_source *src, const struct assay_profile_opts *opts,
                         struct assay_profile **out, struct assay_error *err)
 {
@@ -758,6 +788,8 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 		if ((rc = gather(active[j] ? &p2 : &p1, j, &b, c, err)))
 			goto done;
 	}
+	if ((rc = withhold_private(p, &o, err)))
+		goto done;
 	*out = p;
 	p = NULL;
 done:

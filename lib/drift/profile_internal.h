@@ -19,6 +19,10 @@ int prof_column_merge(struct assay_column_profile *dst, const struct assay_colum
 /* Numeric exact map -> KLL + HLL (moments must already hold the map's);
  * categorical exact map -> HLL + Misra-Gries. 0 or -1 (out of memory). */
 int prof_column_to_sketch(struct assay_column_profile *c, size_t topk);
+/* Withhold a column's values (personal data): keep counts, type, distinct
+ * and an HLL of its values; drop maps, sketches of values, min/max,
+ * moments and top-k. 0 or -1 (out of memory). */
+int prof_column_withhold(struct assay_column_profile *c, size_t topk);
 /* Recompute distinct and the top-k list from the map or the sketches. */
 int prof_column_finish(struct assay_column_profile *c, size_t topk);
 /* An empty profile with n zeroed columns; NULL when out of memory. */

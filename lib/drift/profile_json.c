@@ -106,7 +106,9 @@ static json_t *column_json(const struct assay_column_profile *c)
 	json_object_set_new(o, "missing", m);
 	json_object_set_new(o, "distinct", jcount(c->distinct));
 	json_object_set_new(o, "exact", json_boolean(c->exact));
-	if (c->type == ASSAY_COL_NUMERIC) {
+	if (c->withheld) {
+		json_object_set_new(o, "withheld", json_true());
+	} else if (c->type == ASSAY_COL_NUMERIC) {
 		json_object_set_new(o, "min", jreal(c->min));
 		json_object_set_new(o, "max", jreal(c->max));
 		json_t *mo = json_object();

@@ -518,6 +518,28 @@ static int read_column(struct rd *r, const json_t *o, uint64_t rows, uint64_t ca
 		           (unsigned long long)rows, (unsigned long long)sum, (unsigned long long)c->rows);
 	if ((c->type == ASSAY_COL_EMPTY) != (c->present == 0))
 		return bad(r, "type", "a column is \"empty\" exactly when nothing is present");
+	if ((v = json_object_get(o, "withheld")) && !json_is_boolean(v))
+		return bad(r, "withheld", "expected true or false, found %s", kind(v));
+	c->withheld = json_is_true(v);
+	if (c->withheld) {
+		/* Counts, distinct and the HLL only: a value anywhere is an error,
+		 * since withheld columns promise that none is there. */
+		static const char *const VALUE_KEYS[] = {"min", "max", "moments", "summary", "values",
+		                                         "categories", "top", "kll", "misra_gries"};
+		for (size_t i = 0; i < sizeof VALUE_KEYS / sizeof *VALUE_KEYS; i++)
+			if (json_object_get(o, VALUE_KEYS[i]))
+				return bad(r, VALUE_KEYS[i], "a withheld column carries no values");
+		if (c->exact != (c->type == ASSAY_COL_EMPTY))
+			return bad(r, "exact", "a withheld column is exact only when empty");
+		if (get_u64(r, o, "distinct", &c->distinct))
+			return ASSAY_EINPUT;
+		if (c->distinct > c->present)
+			return bad(r, "distinct", "more distinct values (%llu) than present ones (%llu)",
+			           (unsigned long long)c->distinct, (unsigned long long)c->present);
+		if (c->type != ASSAY_COL_EMPTY && read_hll(r, o, c))
+			return r->err->code ? r->err->code : ASSAY_EINPUT;
+		return 0;
+	}
 	if (c->type == ASSAY_COL_EMPTY) {
 		if (!c->exact)
 			return bad(r, "exact", "an empty column is exact");
@@ -679,4 +701,30 @@ int assay_profile_read_json(const char *path, struct assay_profile **out, struct
 	int rc = assay_profile_read_json_buffer(path, buf, n, out, err);
 	free(buf);
 	return rc;
+}
+
+int assay_profile_is_file(const char *path)
+{
+	size_t n = strlen(path), k = strlen(".profile.json");
+	if (n >= k && strcmp(path + n - k, ".profile.json") == 0)
+		return 1;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	char head[512];
+	size_t got = fread(head, 1, sizeof head - 1, f);
+	fclose(f);
+	head[got] = '\0';
+	size_t i = 0;
+	while (i < got && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t'))
+		i++;
+	if (i == got || head[i] != '{')
+		return 0;
+	const char *s = strstr(head + i, "\"schema\"");
+	if (!s)
+		return 0;
+	s += strlen("\"schema\"");
+	while (*s == ' ' || *s == ':' || *s == '\n' || *s == '\t' || *s == '\r')
+		s++;
+	return strncmp(s, "\"assay.profile/", strlen("\"assay.profile/")) == 0;
 }

@@ -72,6 +72,61 @@ int prof_column_to_sketch(struct assay_column_profile *c, size_t topk)
 	return 0;
 }
 
+int prof_column_withhold(struct assay_column_profile *c, size_t topk)
+{
+	if (c->withheld)
+		return 0;
+	if (c->type != ASSAY_COL_EMPTY && prof_column_to_sketch(c, topk))
+		return -1;
+	struct assay_column_profile k = {
+	    .name = c->name,
+	    .type = c->type,
+	    .rows = c->rows,
+	    .present = c->present,
+	    .missing_empty = c->missing_empty,
+	    .missing_na = c->missing_na,
+	    .missing_nan = c->missing_nan,
+	    .missing_inf = c->missing_inf,
+	    .min = NAN,
+	    .max = NAN,
+	    .exact = c->type == ASSAY_COL_EMPTY,
+	    .distinct = c->distinct,
+	    .hll = c->hll,
+	    .withheld = 1,
+	};
+	c->name = NULL;
+	c->hll = NULL;
+	prof_column_clear(c);
+	*c = k;
+	return 0;
+}
+
+/* dst += src where either is withheld: the counts are already added; the
+ * result is withheld, its distinct the union's HLL estimate. */
+static int merge_withheld(struct assay_column_profile *dst, const struct assay_column_profile *src, size_t topk,
+                          struct assay_error *err)
+{
+	struct assay_column_profile s;
+	if (prof_column_withhold(dst, topk) || prof_column_copy(&s, src) || prof_column_withhold(&s, topk))
+		return oom(err);
+	if (dst->type == ASSAY_COL_EMPTY)
+		dst->type = s.type;
+	else if (s.type != ASSAY_COL_EMPTY && s.type != dst->type)
+		dst->type = ASSAY_COL_CATEGORICAL;
+	dst->exact = dst->type == ASSAY_COL_EMPTY;
+	if (s.hll && !dst->hll) {
+		dst->hll = s.hll;
+		s.hll = NULL;
+	} else if (s.hll) {
+		assay_hll_merge(dst->hll, s.hll);
+	}
+	dst->distinct = dst->hll ? (uint64_t)llround(assay_hll_estimate(dst->hll)) : 0;
+	if (dst->distinct > dst->present)
+		dst->distinct = dst->present;
+	prof_column_clear(&s);
+	return 0;
+}
+
 static int cmp_cat(const struct assay_category_map *a, size_t i, const struct assay_category_map *b, size_t j)
 {
 	return assay_bytes_cmp(a->value[i], a->len[i], b->value[j], b->len[j]);
@@ -271,6 +326,8 @@ int prof_column_merge(struct assay_column_profile *dst, const struct assay_colum
 	    add_u64(&dst->missing_nan, src->missing_nan) | add_u64(&dst->missing_inf, src->missing_inf))
 		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
 		                       "column \"%s\": counts overflow 64 bits", dst->name);
+	if (dst->withheld || src->withheld)
+		return merge_withheld(dst, src, topk, err);
 	if (src->type == ASSAY_COL_EMPTY)
 		goto finish;
 	if (dst->type == ASSAY_COL_EMPTY) {

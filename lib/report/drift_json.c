@@ -80,7 +80,7 @@ static json_t *column(const struct assay_drift_column *d)
 	json_object_set_new(o, "reference_type", json_string(type_name(d->ref_type)));
 	json_object_set_new(o, "current_type", json_string(type_name(d->cur_type)));
 	if (d->status == ASSAY_DRIFT_ADDED || d->status == ASSAY_DRIFT_REMOVED ||
-	    d->status == ASSAY_DRIFT_EMPTY) {
+	    assay_drift_not_compared(d->status)) {
 		if (d->note[0])
 			json_object_set_new(o, "note", jstr(d->note));
 		return o;

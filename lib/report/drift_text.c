@@ -14,7 +14,7 @@
 
 const char *rpt_drift_status_name(enum assay_drift_status s)
 {
-	static const char *const n[] = {"compared", "added", "removed", "retyped", "empty"};
+	static const char *const n[] = {"compared", "added", "removed", "retyped", "empty", "withheld"};
 	return (unsigned)s < sizeof n / sizeof *n ? n[s] : "?";
 }
 
@@ -42,6 +42,7 @@ static const char *verdict(const struct assay_drift_column *d)
 	case ASSAY_DRIFT_REMOVED:
 		return "removed";
 	case ASSAY_DRIFT_EMPTY:
+	case ASSAY_DRIFT_WITHHELD:
 		return "not compared";
 	default:
 		return d->drifted ? "DRIFT" : d->inconclusive ? "inconclusive" : "ok";
@@ -160,7 +161,7 @@ static int render_junit(const struct assay_drift_report *r, FILE *out, struct as
 	size_t tests = 0, failures = 0;
 	for (size_t i = 0; i < r->ncolumns; i++) {
 		const struct assay_drift_column *d = &r->columns[i];
-		if (d->status == ASSAY_DRIFT_EMPTY)
+		if (assay_drift_not_compared(d->status))
 			continue;
 		tests++;
 		failures += d->drifted || d->status == ASSAY_DRIFT_ADDED || d->status == ASSAY_DRIFT_REMOVED;
@@ -172,7 +173,7 @@ static int render_junit(const struct assay_drift_report *r, FILE *out, struct as
 	char a[32], b[32];
 	for (size_t i = 0; i < r->ncolumns; i++) {
 		const struct assay_drift_column *d = &r->columns[i];
-		if (d->status == ASSAY_DRIFT_EMPTY)
+		if (assay_drift_not_compared(d->status))
 			continue;
 		fprintf(out, "    <testcase classname=\"drift\" name=\"");
 		rpt_put_xml(out, d->name);

@@ -107,7 +107,9 @@ int rpt_profile_html(const struct assay_profile *p, FILE *out, struct assay_erro
 		td_num(out, assay_column_std(c));
 		td_num(out, c->max);
 		fputs("<td>", out);
-		if (c->type == ASSAY_COL_NUMERIC) {
+		if (c->withheld) {
+			fputs("<span class=\"muted\">values withheld (personal data)</span>", out);
+		} else if (c->type == ASSAY_COL_NUMERIC) {
 			sparkline(out, c);
 		} else {
 			for (size_t k = 0; k < c->ntop && k < 5; k++) {

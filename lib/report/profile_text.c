@@ -39,6 +39,8 @@ static char *pct(struct assay_arena *a, uint64_t part, uint64_t whole)
 
 static char *top_text(struct assay_arena *a, const struct assay_column_profile *c)
 {
+	if (c->withheld)
+		return assay_arena_strdup(a, "(values withheld: personal data)");
 	if (c->type != ASSAY_COL_CATEGORICAL || c->ntop == 0)
 		return assay_arena_strdup(a, "");
 	char *s = assay_arena_strdup(a, "");
