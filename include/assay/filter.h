@@ -29,6 +29,10 @@ int assay_filter_compile(struct assay_filter **out, const char *expr, const char
 
 /* 1 when the row satisfies every term, 0 when not, negative with err set
  * when a field cannot be compared (a non-number under < etc.). */
+/* One past the highest column index the filter reads (for
+ * assay_source_project). */
+size_t assay_filter_columns_end(const struct assay_filter *f);
+
 int assay_filter_eval(const struct assay_filter *f, const struct assay_source *src,
                       const struct assay_row *row, struct assay_error *err);
 

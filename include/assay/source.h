@@ -89,6 +89,12 @@ int assay_source_open(struct assay_source **out, const struct assay_source_opts 
 void assay_source_free(struct assay_source *src);
 
 size_t assay_source_ncols(const struct assay_source *src);
+/* Projection: the row function reads only columns [0, n), so the CSV
+ * tokenizer stores (locates, unquotes) only those and merely counts the
+ * rest: ragged rows are still errors and UTF-8 is still checked. Fields
+ * at n and after hold {NULL, 0} and must not be read. n = 0 (the default)
+ * or n >= ncols: every field. JSONL ignores it. Call before a scan. */
+void assay_source_project(struct assay_source *src, size_t n);
 const char *assay_source_colname(const struct assay_source *src, size_t i);
 const char *assay_source_path(const struct assay_source *src);
 

@@ -728,6 +728,11 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	}
 	if ((rc = select_columns(src, &o, srccol, &ncols, err)))
 		goto done;
+	size_t end = 0; /* the tokenizer stores fields up to the last profiled column */
+	for (size_t j = 0; j < ncols; j++)
+		if (srccol[j] + 1 > end)
+			end = srccol[j] + 1;
+	assay_source_project(src, end);
 	struct builder b = {src, ncols, srccol, NULL, V_NONE, o.cap, o.topk};
 	struct assay_source_stats st;
 	if ((rc = run_pass(src, &b, &p1, &st, err)))

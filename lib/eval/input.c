@@ -28,6 +28,7 @@ struct job {
 	const struct assay_eval_params *p;
 	long label, pred, score;
 	long *sens;
+	size_t fields_end; /* one past the last column read: the source's projection */
 	size_t nsens;
 	struct assay_filter **where;
 	size_t nwhere;
@@ -274,6 +275,21 @@ static int resolve(struct job *j, struct assay_arena *a, struct assay_error *err
 			return rc;
 	}
 	j->pos_len = p->pos_label ? strlen(p->pos_label) : 0;
+	/* the tokenizer stores fields up to the last column read */
+	size_t end = (size_t)j->label + 1;
+	if (j->score >= 0 && (size_t)j->score + 1 > end)
+		end = (size_t)j->score + 1;
+	if (j->pred >= 0 && (size_t)j->pred + 1 > end)
+		end = (size_t)j->pred + 1;
+	for (size_t i = 0; i < j->nsens; i++)
+		if ((size_t)j->sens[i] + 1 > end)
+			end = (size_t)j->sens[i] + 1;
+	for (size_t i = 0; i < j->nwhere; i++)
+		if (assay_filter_columns_end(j->where[i]) > end)
+			end = assay_filter_columns_end(j->where[i]);
+	if (j->pred_from && assay_filter_columns_end(j->pred_from) > end)
+		end = assay_filter_columns_end(j->pred_from);
+	j->fields_end = end;
 	return 0;
 }
 
@@ -323,6 +339,8 @@ int assay_eval_summarize(struct assay_source *src, const struct assay_eval_param
 		rc = new_summary(&j, &w[i].sum, err);
 	}
 	memset(stats, 0, sizeof *stats);
+	if (!rc)
+		assay_source_project(src, j.fields_end);
 	if (!rc)
 		rc = assay_source_scan(src, on_row, on_reset, ctx, &stats->source, err);
 	if (!rc && p->pos_label)

@@ -318,3 +318,12 @@ int assay_filter_eval(const struct assay_filter *f, const struct assay_source *s
 	}
 	return 1;
 }
+
+size_t assay_filter_columns_end(const struct assay_filter *f)
+{
+	size_t end = 0;
+	for (size_t i = 0; i < f->nterms; i++)
+		if (f->terms[i].column + 1 > end)
+			end = f->terms[i].column + 1;
+	return end;
+}

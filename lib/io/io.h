@@ -38,12 +38,19 @@ struct assay_source {
 	size_t nna;
 	uint64_t data_offset;  /* first byte of data (after BOM and header) */
 	uint64_t header_lines; /* physical lines before data_offset */
+	size_t nstore; /* CSV: fields stored per row (assay_source_project); 0 = all */
 	int threads;
 	size_t min_split;
 	size_t block;
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
 };
+
+/* Fields the CSV tokenizer stores per row: the projection, or all. */
+static inline size_t assay_io_nstore(const struct assay_source *src)
+{
+	return src->nstore && src->nstore < src->ncols ? src->nstore : src->ncols;
+}
 
 struct assay_io_worker {
 	const struct assay_source *src;

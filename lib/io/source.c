@@ -244,6 +244,11 @@ size_t assay_source_ncols(const struct assay_source *src)
 	return src->ncols;
 }
 
+void assay_source_project(struct assay_source *src, size_t n)
+{
+	src->nstore = n;
+}
+
 const char *assay_source_colname(const struct assay_source *src, size_t i)
 {
 	return i < src->ncols ? src->names[i] : NULL;

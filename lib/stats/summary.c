@@ -19,11 +19,19 @@
 
 enum { REG_Y, REG_Y2, REG_P, REG_P2, REG_E, REG_ABS_E, REG_E2, REG_E4, REG__N };
 
+/* A lookup slot holds the level's length and first eight bytes, so most
+ * lookups of short levels compare two integers and touch no string. */
+struct dict_slot {
+	uint64_t head;
+	uint32_t len;
+	uint32_t code1; /* code + 1, 0 = empty */
+};
+
 struct dict {
 	size_t n, cap;
 	char **str;
 	uint32_t *len;
-	uint32_t *table; /* code + 1, 0 = empty; tcap slots */
+	struct dict_slot *table; /* tcap slots */
 	size_t tcap;
 };
 
@@ -53,13 +61,40 @@ struct assay_summary {
 
 #define DENSE_BITS 12 /* a 4096-entry direct table covers <= 2 features of <= 64 levels */
 
-static uint64_t hash_bytes(const char *p, size_t n)
+/* The first (up to) eight bytes of a level, zero-padded, read without
+ * touching a byte past p + n: overlapping 4-byte loads for 4..8 bytes. */
+static inline uint64_t head8(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
+	if (n >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+		return x;
 	}
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		return lo | (uint64_t)hi << (8 * (n - 4));
+	}
+	if (n == 0)
+		return 0;
+	return (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
+	       (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
+}
+
+/* Table position of a level from its head and the rest, eight bytes per
+ * multiply (a byte-at-a-time FNV-1a was most of dict_code's time). Only
+ * places levels in the lookup table: codes are in order of appearance. */
+static uint64_t hash_bytes(const char *p, size_t n, uint64_t head)
+{
+	uint64_t h = (head ^ (0x9e3779b97f4a7c15ULL * (n + 1))) * 0xff51afd7ed558ccdULL;
+	for (size_t i = 8; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		h = (h ^ (h >> 32) ^ x) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	if (n > 8)
+		h ^= head8(p + n - 8, 8); /* the tail, overlapping what was read */
 	return h ^ (h >> 29);
 }
 
@@ -75,14 +110,15 @@ static uint64_t hash_codes(const uint32_t *c, size_t n)
 
 static int dict_rehash(struct dict *d, size_t tcap)
 {
-	uint32_t *t = calloc(tcap, sizeof *t);
+	struct dict_slot *t = calloc(tcap, sizeof *t);
 	if (!t)
 		return -1;
 	for (size_t i = 0; i < d->n; i++) {
-		size_t j = hash_bytes(d->str[i], d->len[i]) & (tcap - 1);
-		while (t[j])
+		uint64_t head = head8(d->str[i], d->len[i]);
+		size_t j = hash_bytes(d->str[i], d->len[i], head) & (tcap - 1);
+		while (t[j].code1)
 			j = (j + 1) & (tcap - 1);
-		t[j] = (uint32_t)i + 1;
+		t[j] = (struct dict_slot){head, d->len[i], (uint32_t)i + 1};
 	}
 	free(d->table);
 	d->table = t;
@@ -93,13 +129,16 @@ static int dict_rehash(struct dict *d, size_t tcap)
 /* Code of the level, adding it if new; -1 when out of memory. */
 static long dict_code(struct dict *d, const char *p, uint32_t len)
 {
+	uint64_t head = head8(p, len);
+	size_t j = 0;
 	if (d->tcap) {
-		size_t j = hash_bytes(p, len) & (d->tcap - 1);
-		while (d->table[j]) {
-			uint32_t c = d->table[j] - 1;
-			if (d->len[c] == len && memcmp(d->str[c], p, len) == 0)
+		j = hash_bytes(p, len, head) & (d->tcap - 1);
+		for (const struct dict_slot *e; (e = &d->table[j])->code1; j = (j + 1) & (d->tcap - 1)) {
+			if (e->head != head || e->len != len)
+				continue;
+			uint32_t c = e->code1 - 1;
+			if (len <= 8 || memcmp(d->str[c] + 8, p + 8, len - 8) == 0)
 				return c;
-			j = (j + 1) & (d->tcap - 1);
 		}
 	}
 	if (d->n == d->cap) {
@@ -124,10 +163,8 @@ static long dict_code(struct dict *d, const char *p, uint32_t len)
 	d->n++;
 	if (d->n * 2 > d->tcap)
 		return dict_rehash(d, d->tcap ? d->tcap * 2 : 16) == 0 ? (long)d->n - 1 : -1;
-	size_t j = hash_bytes(p, len) & (d->tcap - 1);
-	while (d->table[j])
-		j = (j + 1) & (d->tcap - 1);
-	d->table[j] = (uint32_t)d->n;
+	/* j is the empty slot the probe above ended on */
+	d->table[j] = (struct dict_slot){head, len, (uint32_t)d->n};
 	return (long)d->n - 1;
 }
 
