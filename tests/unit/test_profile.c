@@ -488,6 +488,52 @@ static void packed_values_read_back(void **state)
 	assert_null(p);
 }
 
+/* Long packed maps are lifted out of the text before jansson parses it
+ * (profile_json_read.c): the result is the same as the plain parse, which
+ * is what a text already holding the placeholder prefix gets. */
+static void long_packed_maps_read_back_either_way(void **state)
+{
+	(void)state;
+	char *csv = malloc(64 * 1024);
+	size_t n = (size_t)sprintf(csv, "x,y\n");
+	for (int i = 0; i < 3000; i++)
+		n += (size_t)sprintf(csv + n, "%.17g,%d\n", (i % 997) * 1.37e-3 - 0.5, i % 7);
+	struct assay_profile *p = profile(write_file("long.csv", csv), 1 << 20, 1);
+	char *j = json_of(p);
+	assert_non_null(strstr(j, "\"values\":\"kv1:"));
+	struct assay_profile *lifted = NULL, *plain = NULL;
+	struct assay_error err;
+	if (assay_profile_read_json_buffer("l.json", j, strlen(j), &lifted, &err))
+		fail_err(&err);
+	char *back = json_of(lifted);
+	assert_string_equal(back, j);
+	/* the same text with the placeholder prefix in a column name: nothing is lifted */
+	char *k = malloc(strlen(j) + 16);
+	char *at = strstr(j, "\"name\":\"y\"");
+	assert_non_null(at);
+	sprintf(k, "%.*s\"name\":\"ykv1@0\"%s", (int)(at - j), j, at + strlen("\"name\":\"y\""));
+	if (assay_profile_read_json_buffer("p.json", k, strlen(k), &plain, &err))
+		fail_err(&err);
+	assert_int_equal(plain->columns[0].num.n, lifted->columns[0].num.n);
+	assert_memory_equal(plain->columns[0].num.value, lifted->columns[0].num.value,
+	                    lifted->columns[0].num.n * sizeof(double));
+	assert_string_equal(plain->columns[1].name, "ykv1@0");
+	/* a placeholder written by someone else is not a map */
+	struct assay_profile *forged = NULL;
+	char *v = strstr(k, "\"values\":\"kv1:");
+	assert_non_null(v);
+	memcpy(v + strlen("\"values\":\"kv1"), "@", 1);
+	assert_int_equal(assay_profile_read_json_buffer("f.json", k, strlen(k), &forged, &err), ASSAY_EINPUT);
+	assert_null(forged);
+	assay_profile_free(p);
+	assay_profile_free(lifted);
+	assay_profile_free(plain);
+	free(csv);
+	free(j);
+	free(back);
+	free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +546,7 @@ int main(void)
 	    cmocka_unit_test(merge_of_halves_equals_whole),
 	    cmocka_unit_test(reader_errors_are_located),
 	    cmocka_unit_test(packed_values_read_back),
+	    cmocka_unit_test(long_packed_maps_read_back_either_way),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
