@@ -56,6 +56,9 @@ struct assay_scan_opts {
 	double min_confidence;  /* findings below are dropped; 0 = 0.5 */
 	int no_decode;          /* skip the base64/hex decode-and-rescan pass */
 	const char *rules_path; /* optional YAML rules file (docs/scan.md) */
+	const char *cache_dir;  /* compiled databases kept here between processes; NULL:
+	                           $ASSAY_CACHE_DIR, $XDG_CACHE_HOME/assay or ~/.cache/assay;
+	                           "off": compile every time (lib/scan/dbcache.c) */
 };
 
 struct assay_scanner;

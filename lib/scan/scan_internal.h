@@ -255,4 +255,9 @@ int scan_rules_load(struct assay_scanner *s, const char *path, struct assay_erro
 /* Validate text by validator id (1 = confirmed). */
 int scan_validate(int validator, const char *s, size_t len);
 
+/* dbcache.c: hs_compile_multi (HS_MODE_BLOCK) through the on-disk cache of
+ * compiled databases; same return codes. */
+int scan_compile_cached(hs_database_t **db, const char **expr, const unsigned *flags, const unsigned *ids,
+                        unsigned k, const char *dir_opt, hs_compile_error_t **ce);
+
 #endif

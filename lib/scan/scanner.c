@@ -16,12 +16,12 @@
 #include "scan_internal.h"
 
 static int compile_one(hs_database_t **db, const char **expr, unsigned *flags, unsigned *ids, unsigned k,
-                       struct assay_error *err)
+                       const char *cache_dir, struct assay_error *err)
 {
 	if (k == 0)
 		return 0;
 	hs_compile_error_t *ce = NULL;
-	if (hs_compile_multi(expr, flags, ids, k, HS_MODE_BLOCK, NULL, db, &ce) == HS_SUCCESS)
+	if (scan_compile_cached(db, expr, flags, ids, k, cache_dir, &ce) == HS_SUCCESS)
 		return 0;
 	size_t n;
 	const struct scan_det *b = scan_builtin(&n);
@@ -37,7 +37,7 @@ static int compile_one(hs_database_t **db, const char **expr, unsigned *flags, u
 }
 
 /* One database per enum scan_db (see scan_internal.h for why). */
-static int compile_builtin(struct assay_scanner *s, struct assay_error *err)
+static int compile_builtin(struct assay_scanner *s, const char *cache_dir, struct assay_error *err)
 {
 	size_t n, nt;
 	const struct scan_det *b = scan_builtin(&n);
@@ -78,7 +78,7 @@ static int compile_builtin(struct assay_scanner *s, struct assay_error *err)
 				ids[k] = TRIG_ID_BASE + (unsigned)i;
 				k++;
 			}
-		rc = compile_one(dbs[which], expr, flags, ids, k, err);
+		rc = compile_one(dbs[which], expr, flags, ids, k, cache_dir, err);
 	}
 out:
 	free(expr);
@@ -118,7 +118,7 @@ int assay_scanner_new(struct assay_scanner **out, const struct assay_scan_opts *
 	}
 	memcpy(s->dets, b, n * sizeof *b);
 	s->ndets = s->nbuiltin = n;
-	int rc = compile_builtin(s, err);
+	int rc = compile_builtin(s, opts ? opts->cache_dir : NULL, err);
 	if (!rc && opts && opts->rules_path) {
 		rc = assay_sha256_file_hex(opts->rules_path, s->rules_sha256, err);
 		if (!rc)
