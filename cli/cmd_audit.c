@@ -47,7 +47,7 @@ static const struct option LONGOPTS[] = {
 static int do_log(struct cli_reg *r, const char *system, const char *since, const char *entity, const char *action,
                   long long limit, int diff)
 {
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_store *s = NULL;
 	struct assay_error err;
@@ -146,7 +146,7 @@ static int do_verify(struct cli_reg *r)
 
 static int do_checkpoint(struct cli_reg *r)
 {
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_store *s = NULL;
 	struct assay_error err;

@@ -50,7 +50,7 @@ int cmd_doctor(int argc, char **argv)
 	struct assay_store_opts o = {.path = r.db, .no_migrate = 1};
 	if (assay_store_open(&s, &o, &err))
 		return cli_fail("doctor", &err);
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	int version = 0, rc = 0;
 	size_t latest;

@@ -316,7 +316,7 @@ static int do_show(struct opts *o)
 {
 	if (o->npos != 1)
 		return cli_usage_error(o->reg.cmd, "%s", "give one evidence reference: evidence show E-7");
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_store *s = NULL;
 	struct assay_error err;
@@ -365,7 +365,7 @@ static int do_verify(struct opts *o)
 {
 	if (o->npos)
 		return cli_usage_error(o->reg.cmd, "unexpected argument \"%s\"", o->pos[0]);
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_store *s = NULL;
 	struct assay_error err;

@@ -241,7 +241,7 @@ static int do_add(struct opts *o)
 	int rc = read_intake(o, NULL, &intake);
 	if (rc)
 		return rc;
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_policy *p;
 	struct assay_store *s = NULL;
@@ -296,7 +296,7 @@ static int do_list(struct opts *o)
 {
 	if (o->npos)
 		return cli_usage_error(o->reg.cmd, "unexpected argument \"%s\"", o->pos[0]);
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_store *s = NULL;
 	struct assay_policy *p;
@@ -381,7 +381,7 @@ static int do_show(struct opts *o)
 {
 	if (o->npos != 1)
 		return cli_usage_error(o->reg.cmd, "%s", "give one system: assay system show SLUG");
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_store *s = NULL;
 	struct assay_policy *p;
@@ -494,7 +494,7 @@ static int do_update(struct opts *o)
 {
 	if (o->npos != 1)
 		return cli_usage_error(o->reg.cmd, "%s", "give one system: assay system update SLUG --from FILE");
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_store *s = NULL;
 	struct assay_policy *p;

@@ -139,7 +139,7 @@ int cmd_tier(int argc, char **argv)
 		return cli_usage_error("tier", "%s", "--reason goes with --override or --clear-override");
 	if ((override || clear) && (!reason || !*reason))
 		return cli_usage_error("tier", "%s", "a tier override needs --reason \"...\": it is recorded");
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_error err;
 	assay_error_clear(&err);

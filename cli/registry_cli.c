@@ -149,7 +149,7 @@ int cli_record_eval(struct cli_record *rec, const char *json, size_t n, int pass
 {
 	struct cli_reg *r = &rec->reg;
 	r->cmd = "eval";
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_store *s = NULL;
 	int rc = cli_reg_open(r, 1, 0, &s);

@@ -129,7 +129,7 @@ static int put(struct assay_store *s, int in_fd, const void *data, size_t n, con
 		char *sub = malloc(dl + 8);
 		snprintf(sub, dl + 8, "%s/%.2s", s->blob_dir, sha256);
 		rc = mkdir_p(sub, err);
-		struct assay_arena a;
+		struct assay_arena a = {0};
 		assay_arena_init(&a);
 		const char *dst = assay_blob_path(s, sha256, &a);
 		struct stat st;

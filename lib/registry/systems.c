@@ -387,7 +387,7 @@ int assay_system_update(struct assay_store *s, const char *slug, const struct as
 
 int assay_system_retire(struct assay_store *s, const char *slug, const char *reason, struct assay_error *err)
 {
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_system cur;
 	int rc = reg_need_write(s, "system retire", err);
@@ -450,7 +450,7 @@ int assay_system_override_tier(struct assay_store *s, const char *slug, const ch
 		assay_error_hint(err, "prohibited, high, medium or low");
 		return ASSAY_EUSAGE;
 	}
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_system cur;
 	rc = load_active(s, slug, &a, &cur, "re-tiered", err);
