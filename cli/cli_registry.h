@@ -26,9 +26,12 @@ struct cli_reg {
 /* Long options every registry command takes; put CLI_REG_LONGOPTS in the
  * command's option table and call cli_reg_option() from its default case. */
 enum { CLI_O_DB = 1000, CLI_O_AS, CLI_O_KEY, CLI_O_POLICY, CLI_O_FORMAT };
-#define CLI_REG_LONGOPTS                                                                           \
-	{"db", 1, 0, CLI_O_DB}, {"as", 1, 0, CLI_O_AS}, {"key", 1, 0, CLI_O_KEY},                      \
-	    {"policy", 1, 0, CLI_O_POLICY}, {"format", 1, 0, CLI_O_FORMAT}
+#define CLI_REG_LONGOPTS                                                                                     \
+	{"db", 1, 0, CLI_O_DB}, {"as", 1, 0, CLI_O_AS}, {"key", 1, 0, CLI_O_KEY},                            \
+	    {"policy", 1, 0, CLI_O_POLICY},                                                                  \
+	{                                                                                                    \
+		"format", 1, 0, CLI_O_FORMAT                                                                 \
+	}
 /* 1 when c was one of the common options (stored in r), else 0. */
 int cli_reg_option(struct cli_reg *r, int c, const char *arg);
 /* Check --format against the allowed set ("text,json,md"); 0 or exit 2. */

@@ -43,22 +43,19 @@ static const char USAGE[] =
     "  assay evidence add credit-scoring https://wiki/model-card --requirement model-card\n"
     "  assay evidence status credit-scoring --require-complete\n";
 
-enum {
-	O_REQ = 256,
-	O_KIND,
-	O_SOURCE,
-	O_COLLECTED,
-	O_EXPIRES,
-	O_AUTHOR,
-	O_MEDIA,
-	O_COMPLETE,
-	O_HELP
-};
+enum { O_REQ = 256, O_KIND, O_SOURCE, O_COLLECTED, O_EXPIRES, O_AUTHOR, O_MEDIA, O_COMPLETE, O_HELP };
 static const struct option LONGOPTS[] = {
-    {"requirement", 1, 0, O_REQ},   {"kind", 1, 0, O_KIND},         {"source", 1, 0, O_SOURCE},
-    {"collected", 1, 0, O_COLLECTED}, {"expires", 1, 0, O_EXPIRES}, {"author", 1, 0, O_AUTHOR},
-    {"media-type", 1, 0, O_MEDIA},  {"require-complete", 0, 0, O_COMPLETE}, {"help", 0, 0, O_HELP},
-    CLI_REG_LONGOPTS,               {0, 0, 0, 0},
+    {"requirement", 1, 0, O_REQ},
+    {"kind", 1, 0, O_KIND},
+    {"source", 1, 0, O_SOURCE},
+    {"collected", 1, 0, O_COLLECTED},
+    {"expires", 1, 0, O_EXPIRES},
+    {"author", 1, 0, O_AUTHOR},
+    {"media-type", 1, 0, O_MEDIA},
+    {"require-complete", 0, 0, O_COMPLETE},
+    {"help", 0, 0, O_HELP},
+    CLI_REG_LONGOPTS,
+    {0, 0, 0, 0},
 };
 
 struct opts {
@@ -83,17 +80,37 @@ static int parse(int argc, char **argv, struct opts *o)
 				return cli_usage_error(o->reg.cmd, "unexpected argument \"%s\"", optarg);
 			o->pos[o->npos++] = optarg;
 			break;
-		case O_REQ: o->in.requirement_key = optarg; break;
-		case O_KIND: o->in.kind = optarg; break;
-		case O_SOURCE: o->in.source = optarg; break;
-		case O_COLLECTED: o->in.collected_at = optarg; break;
-		case O_EXPIRES: o->in.expires_at = optarg; break;
-		case O_AUTHOR: o->in.author = optarg; break;
-		case O_MEDIA: o->in.media_type = optarg; break;
-		case O_COMPLETE: o->require_complete = 1; break;
+		case O_REQ:
+			o->in.requirement_key = optarg;
+			break;
+		case O_KIND:
+			o->in.kind = optarg;
+			break;
+		case O_SOURCE:
+			o->in.source = optarg;
+			break;
+		case O_COLLECTED:
+			o->in.collected_at = optarg;
+			break;
+		case O_EXPIRES:
+			o->in.expires_at = optarg;
+			break;
+		case O_AUTHOR:
+			o->in.author = optarg;
+			break;
+		case O_MEDIA:
+			o->in.media_type = optarg;
+			break;
+		case O_COMPLETE:
+			o->require_complete = 1;
+			break;
 		case 'h':
-		case O_HELP: printf(USAGE, CLI_REG_HELP); return -1;
-		default: return cli_usage_error(o->reg.cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+		case O_HELP:
+			printf(USAGE, CLI_REG_HELP);
+			return -1;
+		default:
+			return cli_usage_error(o->reg.cmd, "unknown or incomplete option \"%s\"",
+			                       argv[optind - 1]);
 		}
 	}
 	return 0;
@@ -126,9 +143,12 @@ static int open_system(struct opts *o, struct ctx *x, int write, const char *slu
 static int do_add(struct opts *o)
 {
 	if (o->npos != 2)
-		return cli_usage_error(o->reg.cmd, "%s", "give the system and the file or URL: evidence add SLUG FILE|URL");
+		return cli_usage_error(o->reg.cmd, "%s",
+		                       "give the system and the file or URL: evidence add SLUG FILE|URL");
 	if (!o->in.requirement_key)
-		return cli_usage_error(o->reg.cmd, "%s", "--requirement KEY is required (`assay tier SLUG --explain` lists them)");
+		return cli_usage_error(
+		    o->reg.cmd, "%s",
+		    "--requirement KEY is required (`assay tier SLUG --explain` lists them)");
 	struct ctx x;
 	memset(&x, 0, sizeof x);
 	assay_arena_init(&x.a);
@@ -154,8 +174,9 @@ static int do_add(struct opts *o)
 		if (o->reg.fmt == CLI_JSON)
 			cli_print_json(assay_evidence_json(&e));
 		else
-			printf("E-%lld %s: %s for %s (%s%s%s)\n", (long long)e.number, x.sys.slug, e.requirement_key,
-			       e.control_id ? e.control_id : "-", e.sha256 ? "sha256 " : "", e.sha256 ? cli_short(&x.a, e.sha256, 12) : "",
+			printf("E-%lld %s: %s for %s (%s%s%s)\n", (long long)e.number, x.sys.slug,
+			       e.requirement_key, e.control_id ? e.control_id : "-",
+			       e.sha256 ? "sha256 " : "", e.sha256 ? cli_short(&x.a, e.sha256, 12) : "",
 			       e.uri ? e.uri : "");
 	}
 	assay_arena_free(&x.a);
@@ -166,12 +187,14 @@ static void print_evidence_row(const struct assay_evidence *e, struct assay_aren
 {
 	const char *what = e->uri ? e->uri : e->filename ? e->filename : "(data)";
 	if (md)
-		printf("| E-%lld | %s | %s | %s | %s | %s | %s | `%s` |\n", (long long)e->number, e->requirement_key, e->kind,
-		       e->source, e->collected_at, e->expires_at ? e->expires_at : "", cli_md_cell(a, what),
+		printf("| E-%lld | %s | %s | %s | %s | %s | %s | `%s` |\n", (long long)e->number,
+		       e->requirement_key, e->kind, e->source, e->collected_at,
+		       e->expires_at ? e->expires_at : "", cli_md_cell(a, what),
 		       e->sha256 ? cli_short(a, e->sha256, 12) : "url");
 	else
-		printf("E-%-5lld %-28s %-12s %-7s %-20s %-12s %s\n", (long long)e->number, e->requirement_key, e->kind,
-		       e->source, e->collected_at, e->sha256 ? cli_short(a, e->sha256, 10) : "url", what);
+		printf("E-%-5lld %-28s %-12s %-7s %-20s %-12s %s\n", (long long)e->number, e->requirement_key,
+		       e->kind, e->source, e->collected_at, e->sha256 ? cli_short(a, e->sha256, 10) : "url",
+		       what);
 }
 
 static int do_list(struct opts *o)
@@ -193,19 +216,19 @@ static int do_list(struct opts *o)
 			json_t *arr = json_array();
 			for (size_t i = 0; i < n; i++)
 				json_array_append_new(arr, assay_evidence_json(&v[i]));
-			cli_print_json(json_pack("{s:s, s:s, s:o}", "schema", "assay.evidence/1", "system", x.sys.slug,
-			                         "evidence", arr));
+			cli_print_json(json_pack("{s:s, s:s, s:o}", "schema", "assay.evidence/1", "system",
+			                         x.sys.slug, "evidence", arr));
 		} else if (o->reg.fmt == CLI_MD) {
 			printf("| Ref | Requirement | Kind | Source | Collected | Expires | What | sha256 |\n"
 			       "|---|---|---|---|---|---|---|---|\n");
 			for (size_t i = 0; i < n; i++)
 				print_evidence_row(&v[i], &x.a, 1);
 		} else if (!n) {
-			printf("%s has no evidence yet (`assay tier %s --explain` lists what it needs)\n", x.sys.slug,
-			       x.sys.slug);
+			printf("%s has no evidence yet (`assay tier %s --explain` lists what it needs)\n",
+			       x.sys.slug, x.sys.slug);
 		} else {
-			printf("%-7s %-28s %-12s %-7s %-20s %-12s %s\n", "REF", "REQUIREMENT", "KIND", "SOURCE", "COLLECTED",
-			       "SHA256", "WHAT");
+			printf("%-7s %-28s %-12s %-7s %-20s %-12s %s\n", "REF", "REQUIREMENT", "KIND",
+			       "SOURCE", "COLLECTED", "SHA256", "WHAT");
 			for (size_t i = 0; i < n; i++)
 				print_evidence_row(&v[i], &x.a, 0);
 		}
@@ -239,13 +262,16 @@ static int do_status(struct opts *o)
 		for (size_t i = 0; i < st.n; i++) {
 			const struct assay_req_status *it = &st.items[i];
 			json_array_append_new(
-			    items, json_pack("{s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:i}", "requirement", it->req->key, "control",
-			                     it->req->control_id, "kind", it->req->kind, "freshness_days",
-			                     (json_int_t)it->req->freshness_days, "state", assay_req_state_name(it->state),
-			                     "evidence",
-			                     it->evidence ? json_sprintf("E-%lld", (long long)it->evidence->number) : json_null(),
-			                     "expires_at", it->expires_at ? json_string(it->expires_at) : json_null(),
-			                     "evidence_count", (int)it->nevidence));
+			    items,
+			    json_pack("{s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:i}", "requirement", it->req->key,
+			              "control", it->req->control_id, "kind", it->req->kind, "freshness_days",
+			              (json_int_t)it->req->freshness_days, "state",
+			              assay_req_state_name(it->state), "evidence",
+			              it->evidence ? json_sprintf("E-%lld", (long long)it->evidence->number)
+			                           : json_null(),
+			              "expires_at",
+			              it->expires_at ? json_string(it->expires_at) : json_null(),
+			              "evidence_count", (int)it->nevidence));
 		}
 		for (size_t c = 0; c < x.tr.n_controls; c++) {
 			const char *cid = x.tr.controls[c].control->id;
@@ -256,29 +282,36 @@ static int do_status(struct opts *o)
 					sat += st.items[i].state == ASSAY_REQ_SATISFIED;
 				}
 			json_array_append_new(controls,
-			                      json_pack("{s:s, s:i, s:i, s:f}", "control", cid, "required", (int)req, "satisfied",
-			                                (int)sat, "completeness", req ? (double)sat / (double)req : 1.0));
+			                      json_pack("{s:s, s:i, s:i, s:f}", "control", cid, "required",
+			                                (int)req, "satisfied", (int)sat, "completeness",
+			                                req ? (double)sat / (double)req : 1.0));
 		}
-		cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:i, s:i, s:i, s:i, s:f, s:b, s:o, s:o}",
-		                         "schema", "assay.evidence_status/1", "system", x.sys.slug, "tier",
-		                         assay_tier_name(x.tr.tier), "as_of", st.as_of, "computed", "satisfied / required",
-		                         "policy", "version", x.tr.policy_version, "sha256", x.tr.policy_sha256, "required",
-		                         (int)st.n, "satisfied", (int)st.satisfied, "expired", (int)st.expired, "missing",
-		                         (int)st.missing, "completeness", st.completeness, "complete",
-		                         st.satisfied == st.n, "controls", controls, "requirements", items));
+		cli_print_json(json_pack(
+		    "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:i, s:i, s:i, s:i, s:f, s:b, s:o, s:o}",
+		    "schema", "assay.evidence_status/1", "system", x.sys.slug, "tier",
+		    assay_tier_name(x.tr.tier), "as_of", st.as_of, "computed", "satisfied / required",
+		    "policy", "version", x.tr.policy_version, "sha256", x.tr.policy_sha256, "required",
+		    (int)st.n, "satisfied", (int)st.satisfied, "expired", (int)st.expired, "missing",
+		    (int)st.missing, "completeness", st.completeness, "complete", st.satisfied == st.n,
+		    "controls", controls, "requirements", items));
 	} else {
 		int md = o->reg.fmt == CLI_MD;
 		if (md)
-			printf("# Evidence status: %s (tier %s)\n\nAs of %s, policy %s %s. Completeness **%zu/%zu = %.0f%%** "
-			       "(%zu expired, %zu missing).\n\n| Control | Requirement | Kind | State | Evidence | Expires |\n"
+			printf("# Evidence status: %s (tier %s)\n\nAs of %s, policy %s %s. Completeness "
+			       "**%zu/%zu = %.0f%%** "
+			       "(%zu expired, %zu missing).\n\n| Control | Requirement | Kind | State | "
+			       "Evidence | Expires |\n"
 			       "|---|---|---|---|---|---|\n",
-			       x.sys.slug, assay_tier_name(x.tr.tier), st.as_of, x.tr.policy_name, x.tr.policy_version,
-			       st.satisfied, st.n, 100 * st.completeness, st.expired, st.missing);
+			       x.sys.slug, assay_tier_name(x.tr.tier), st.as_of, x.tr.policy_name,
+			       x.tr.policy_version, st.satisfied, st.n, 100 * st.completeness, st.expired,
+			       st.missing);
 		else
-			printf("%s (tier %s): %zu of %zu required evidence satisfied = %.0f%%; %zu expired, %zu missing\n"
+			printf("%s (tier %s): %zu of %zu required evidence satisfied = %.0f%%; %zu expired, "
+			       "%zu missing\n"
 			       "as of %s, policy %s %s\n\n",
-			       x.sys.slug, assay_tier_name(x.tr.tier), st.satisfied, st.n, 100 * st.completeness, st.expired,
-			       st.missing, st.as_of, x.tr.policy_name, x.tr.policy_version);
+			       x.sys.slug, assay_tier_name(x.tr.tier), st.satisfied, st.n,
+			       100 * st.completeness, st.expired, st.missing, st.as_of, x.tr.policy_name,
+			       x.tr.policy_version);
 		const char *last = NULL;
 		for (size_t i = 0; i < st.n; i++) {
 			const struct assay_req_status *it = &st.items[i];
@@ -286,8 +319,9 @@ static int do_status(struct opts *o)
 			if (it->evidence)
 				snprintf(ev, sizeof ev, "E-%lld", (long long)it->evidence->number);
 			if (md) {
-				printf("| %s | %s | %s | %s | %s | %s |\n", it->req->control_id, it->req->key, it->req->kind,
-				       assay_req_state_name(it->state), ev, it->expires_at ? it->expires_at : "");
+				printf("| %s | %s | %s | %s | %s | %s |\n", it->req->control_id, it->req->key,
+				       it->req->kind, assay_req_state_name(it->state), ev,
+				       it->expires_at ? it->expires_at : "");
 				continue;
 			}
 			if (!last || strcmp(last, it->req->control_id)) {
@@ -300,8 +334,9 @@ static int do_status(struct opts *o)
 				printf("  %s (%zu/%zu)\n", it->req->control_id, sat, req);
 				last = it->req->control_id;
 			}
-			const char *mark = it->state == ASSAY_REQ_SATISFIED ? "ok     " : it->state == ASSAY_REQ_EXPIRED ? "EXPIRED"
-			                                                                                                   : "MISSING";
+			const char *mark = it->state == ASSAY_REQ_SATISFIED ? "ok     "
+			                   : it->state == ASSAY_REQ_EXPIRED ? "EXPIRED"
+			                                                    : "MISSING";
 			printf("    %s %-30s %-12s %-7s %s%s\n", mark, it->req->key, it->req->kind, ev,
 			       it->expires_at ? (it->state == ASSAY_REQ_EXPIRED ? "expired " : "until ") : "",
 			       it->expires_at ? it->expires_at : "");
@@ -347,8 +382,10 @@ static int do_show(struct opts *o)
 		} else {
 			const char *k;
 			json_t *v;
-			json_object_foreach(j, k, v) {
-				char *t = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			json_object_foreach(j, k, v)
+			{
+				char *t =
+				    json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 				printf("%-14s %s\n", k, t ? t : json_string_value(v));
 				free(t);
 			}
@@ -378,11 +415,12 @@ static int do_verify(struct opts *o)
 	rc = cli_reg_close(&o->reg, s, rc);
 	if (!rc) {
 		if (o->reg.fmt == CLI_JSON) {
-			cli_print_json(json_pack("{s:I, s:I, s:s}", "checked", (json_int_t)checked, "bad", (json_int_t)bad,
-			                         "problems", desc));
+			cli_print_json(json_pack("{s:I, s:I, s:s}", "checked", (json_int_t)checked, "bad",
+			                         (json_int_t)bad, "problems", desc));
 		} else {
 			fputs(desc, stderr);
-			printf("%lld blob%s checked, %lld bad\n", (long long)checked, checked == 1 ? "" : "s", (long long)bad);
+			printf("%lld blob%s checked, %lld bad\n", (long long)checked, checked == 1 ? "" : "s",
+			       (long long)bad);
 		}
 		if (bad)
 			rc = 1;
@@ -406,9 +444,10 @@ int cmd_evidence(int argc, char **argv)
 	o.reg.cmd = cmdname;
 	int rc = parse(argc - 1, argv + 1, &o);
 	if (rc == 0)
-		rc = cli_reg_format(&o.reg, !strcmp(sub, "show") || !strcmp(sub, "verify") || !strcmp(sub, "add")
-		                                ? "text or json"
-		                                : "text, json or md");
+		rc = cli_reg_format(&o.reg,
+		                    !strcmp(sub, "show") || !strcmp(sub, "verify") || !strcmp(sub, "add")
+		                        ? "text or json"
+		                        : "text, json or md");
 	if (rc == 0) {
 		if (!strcmp(sub, "add"))
 			rc = do_add(&o);
@@ -422,7 +461,9 @@ int cmd_evidence(int argc, char **argv)
 			rc = do_verify(&o);
 		else {
 			const char *dym = assay_did_you_mean(sub, SUBS, 5);
-			fprintf(stderr, "assay evidence: unknown subcommand \"%s\"%s%s%s\n  hint: add, list, status, show or verify\n",
+			fprintf(stderr,
+			        "assay evidence: unknown subcommand \"%s\"%s%s%s\n  hint: add, list, status, "
+			        "show or verify\n",
 			        sub, dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
 			rc = 2;
 		}

@@ -71,15 +71,18 @@ int cmd_key(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (r.fmt == CLI_JSON) {
-		cli_print_json(json_pack("{s:o, s:o, s:s, s:s}", "key_id", key_id[0] ? json_string(key_id) : json_null(),
-		                         "public_key", pub[0] ? json_string(pub) : json_null(), "algorithm", "ed25519",
+		cli_print_json(json_pack("{s:o, s:o, s:s, s:s}", "key_id",
+		                         key_id[0] ? json_string(key_id) : json_null(), "public_key",
+		                         pub[0] ? json_string(pub) : json_null(), "algorithm", "ed25519",
 		                         "secret_key_path", pathbuf));
 	} else if (!key_id[0]) {
-		printf("no signing key: audit events are hash-chained but not signed (`assay key generate`)\n");
+		printf(
+		    "no signing key: audit events are hash-chained but not signed (`assay key generate`)\n");
 	} else {
 		if (gen)
-			printf("generated signing key %s\n  secret key: %s (mode 0600: keep it safe, back it up)\n", key_id,
-			       pathbuf);
+			printf("generated signing key %s\n  secret key: %s (mode 0600: keep it safe, back it "
+			       "up)\n",
+			       key_id, pathbuf);
 		else
 			printf("signing key %s (ed25519)\n", key_id);
 		printf("  public key: %s\n", pub);

@@ -73,13 +73,27 @@ enum {
 };
 
 static const struct option LONGOPTS[] = {
-    {"from", 1, 0, O_FROM},       {"name", 1, 0, O_NAME},         {"slug", 1, 0, O_SLUG},
-    {"description", 1, 0, O_DESC}, {"owner", 1, 0, O_OWNER},      {"technical-owner", 1, 0, O_TOWNER},
-    {"ai-type", 1, 0, O_AITYPE},  {"role", 1, 0, O_ROLE},         {"purpose", 1, 0, O_PURPOSE},
-    {"context", 1, 0, O_CONTEXT}, {"stage", 1, 0, O_STAGE},       {"geo", 1, 0, O_GEO},
-    {"annex-iii", 1, 0, O_ANNEX}, {"art50", 1, 0, O_ART50},       {"profiling", 1, 0, O_PROFILING},
-    {"set", 1, 0, O_SET},         {"tier", 1, 0, O_TIER},         {"all", 0, 0, O_ALL},
-    {"reason", 1, 0, O_REASON},   {"help", 0, 0, O_HELP},         CLI_REG_LONGOPTS,
+    {"from", 1, 0, O_FROM},
+    {"name", 1, 0, O_NAME},
+    {"slug", 1, 0, O_SLUG},
+    {"description", 1, 0, O_DESC},
+    {"owner", 1, 0, O_OWNER},
+    {"technical-owner", 1, 0, O_TOWNER},
+    {"ai-type", 1, 0, O_AITYPE},
+    {"role", 1, 0, O_ROLE},
+    {"purpose", 1, 0, O_PURPOSE},
+    {"context", 1, 0, O_CONTEXT},
+    {"stage", 1, 0, O_STAGE},
+    {"geo", 1, 0, O_GEO},
+    {"annex-iii", 1, 0, O_ANNEX},
+    {"art50", 1, 0, O_ART50},
+    {"profiling", 1, 0, O_PROFILING},
+    {"set", 1, 0, O_SET},
+    {"tier", 1, 0, O_TIER},
+    {"all", 0, 0, O_ALL},
+    {"reason", 1, 0, O_REASON},
+    {"help", 0, 0, O_HELP},
+    CLI_REG_LONGOPTS,
     {0, 0, 0, 0},
 };
 
@@ -150,11 +164,13 @@ static int set_field(struct opts *o, const char *field, const char *value)
 		else if (!strcmp(value, "false") || !strcmp(value, "no"))
 			v = json_false();
 		else {
-			fprintf(stderr, "assay %s: %s is true or false, not \"%s\"\n", o->reg.cmd, field, value);
+			fprintf(stderr, "assay %s: %s is true or false, not \"%s\"\n", o->reg.cmd, field,
+			        value);
 			return 2;
 		}
 	} else if (f->type == ASSAY_FIELD_OBJECT) {
-		fprintf(stderr, "assay %s: %s is nested; give it in an intake file (--from)\n", o->reg.cmd, field);
+		fprintf(stderr, "assay %s: %s is nested; give it in an intake file (--from)\n", o->reg.cmd,
+		        field);
 		return 2;
 	} else {
 		v = json_string(value);
@@ -177,14 +193,23 @@ static int parse(int argc, char **argv, struct opts *o)
 				return cli_usage_error(o->reg.cmd, "unexpected argument \"%s\"", optarg);
 			o->pos[o->npos++] = optarg;
 			break;
-		case O_FROM: o->from = optarg; break;
-		case O_TIER: o->tier = optarg; break;
-		case O_ALL: o->all = 1; break;
-		case O_REASON: o->reason = optarg; break;
+		case O_FROM:
+			o->from = optarg;
+			break;
+		case O_TIER:
+			o->tier = optarg;
+			break;
+		case O_ALL:
+			o->all = 1;
+			break;
+		case O_REASON:
+			o->reason = optarg;
+			break;
 		case O_SET: {
 			const char *eq = strchr(optarg, '=');
 			if (!eq || eq == optarg)
-				return cli_usage_error(o->reg.cmd, "--set is FIELD=VALUE, not \"%s\"", optarg);
+				return cli_usage_error(o->reg.cmd, "--set is FIELD=VALUE, not \"%s\"",
+				                       optarg);
 			char field[64];
 			snprintf(field, sizeof field, "%.*s", (int)(eq - optarg), optarg);
 			if (set_field(o, field, eq + 1))
@@ -192,7 +217,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		}
 		case 'h':
-		case O_HELP: usage(stdout); return -1;
+		case O_HELP:
+			usage(stdout);
+			return -1;
 		default:
 			if (c >= O_NAME && c <= O_PROFILING) {
 				if (c == O_STAGE)
@@ -203,7 +230,8 @@ static int parse(int argc, char **argv, struct opts *o)
 					return 2;
 				break;
 			}
-			return cli_usage_error(o->reg.cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+			return cli_usage_error(o->reg.cmd, "unknown or incomplete option \"%s\"",
+			                       argv[optind - 1]);
 		}
 	}
 	return 0;
@@ -216,13 +244,15 @@ static int read_intake(struct opts *o, json_t *base, json_t **out)
 	assay_error_clear(&err);
 	if (o->from) {
 		if (json_object_size(o->fields))
-			return cli_usage_error(o->reg.cmd, "%s", "give the intake as --from FILE or as flags, not both");
+			return cli_usage_error(o->reg.cmd, "%s",
+			                       "give the intake as --from FILE or as flags, not both");
 		if (assay_intake_load(out, o->from, &err))
 			return cli_reg_fail(&o->reg, &err);
 		return 0;
 	}
 	if (!json_object_size(o->fields))
-		return cli_usage_error(o->reg.cmd, "%s", "--from INTAKE.yaml or intake fields (--name ...) are required");
+		return cli_usage_error(o->reg.cmd, "%s",
+		                       "--from INTAKE.yaml or intake fields (--name ...) are required");
 	json_t *rec = base ? json_deep_copy(base) : json_object();
 	json_object_update(rec, o->fields);
 	if (assay_intake_normalize(rec, "the intake flags", &err)) {
@@ -254,7 +284,8 @@ static int do_add(struct opts *o)
 	struct assay_tier_result tr;
 	if (!rc) {
 		struct assay_system_input in;
-		if (assay_registry_tier_input(p, intake, &a, &tr, &in, &err) || assay_system_add(s, &in, &a, &sys, &err))
+		if (assay_registry_tier_input(p, intake, &a, &tr, &in, &err) ||
+		    assay_system_add(s, &in, &a, &sys, &err))
 			rc = cli_reg_fail(&o->reg, &err);
 		json_decref((json_t *)in.rationale);
 	}
@@ -264,8 +295,9 @@ static int do_add(struct opts *o)
 			cli_print_json(assay_system_json(&sys));
 		} else {
 			printf("%s\n", sys.id);
-			fprintf(stderr, "registered %s (%s): tier %s under policy %s %s (sha256 %.12s)\n", sys.slug, sys.name,
-			        sys.tier, tr.policy_name ? tr.policy_name : "", sys.policy_version ? sys.policy_version : "",
+			fprintf(stderr, "registered %s (%s): tier %s under policy %s %s (sha256 %.12s)\n",
+			        sys.slug, sys.name, sys.tier, tr.policy_name ? tr.policy_name : "",
+			        sys.policy_version ? sys.policy_version : "",
 			        sys.policy_hash ? sys.policy_hash : "");
 		}
 	}
@@ -307,8 +339,8 @@ static int do_list(struct opts *o)
 	assay_error_clear(&err);
 	struct assay_system *v = NULL;
 	size_t n = 0;
-	struct assay_system_filter f = {.tier = o->tier, .stage = o->stage, .ai_type = o->ai_type,
-	                                .include_retired = o->all};
+	struct assay_system_filter f = {
+	    .tier = o->tier, .stage = o->stage, .ai_type = o->ai_type, .include_retired = o->all};
 	if (!rc && assay_system_list(s, &f, &a, &v, &n, &err))
 		rc = cli_reg_fail(&o->reg, &err);
 	if (!rc) {
@@ -321,25 +353,30 @@ static int do_list(struct opts *o)
 				double c = completeness_of(s, p, &v[i], &a, &sat, &req);
 				json_object_set_new(j, "evidence",
 				                    c < 0 ? json_null()
-				                          : json_pack("{s:i, s:i, s:f}", "satisfied", (json_int_t)sat, "required",
+				                          : json_pack("{s:i, s:i, s:f}", "satisfied",
+				                                      (json_int_t)sat, "required",
 				                                      (json_int_t)req, "completeness", c));
 				json_array_append_new(arr, j);
 			}
 			cli_print_json(json_pack("{s:s, s:o}", "schema", "assay.systems/1", "systems", arr));
 		} else if (o->reg.fmt == CLI_MD) {
-			printf("| Slug | Name | Type | Stage | Tier | Evidence |\n|---|---|---|---|---|---|\n");
+			printf(
+			    "| Slug | Name | Type | Stage | Tier | Evidence |\n|---|---|---|---|---|---|\n");
 			for (size_t i = 0; i < n; i++) {
 				size_t sat, req;
 				completeness_of(s, p, &v[i], &a, &sat, &req);
-				printf("| %s | %s | %s | %s | %s%s | %zu/%zu |\n", v[i].slug, cli_md_cell(&a, v[i].name),
-				       v[i].ai_type ? v[i].ai_type : "", v[i].lifecycle_stage ? v[i].lifecycle_stage : "",
-				       v[i].tier ? v[i].tier : "", !strcmp(v[i].tier_source, "override") ? " (override)" : "", sat,
-				       req);
+				printf("| %s | %s | %s | %s | %s%s | %zu/%zu |\n", v[i].slug,
+				       cli_md_cell(&a, v[i].name), v[i].ai_type ? v[i].ai_type : "",
+				       v[i].lifecycle_stage ? v[i].lifecycle_stage : "",
+				       v[i].tier ? v[i].tier : "",
+				       !strcmp(v[i].tier_source, "override") ? " (override)" : "", sat, req);
 			}
 		} else if (n == 0) {
-			printf("no systems%s\n", f.tier || f.stage || f.ai_type ? " match" : " registered yet");
+			printf("no systems%s\n",
+			       f.tier || f.stage || f.ai_type ? " match" : " registered yet");
 		} else {
-			printf("%-24s %-12s %-10s %-11s %-9s %s\n", "SLUG", "TYPE", "STAGE", "TIER", "EVIDENCE", "NAME");
+			printf("%-24s %-12s %-10s %-11s %-9s %s\n", "SLUG", "TYPE", "STAGE", "TIER",
+			       "EVIDENCE", "NAME");
 			for (size_t i = 0; i < n; i++) {
 				size_t sat, req;
 				completeness_of(s, p, &v[i], &a, &sat, &req);
@@ -347,8 +384,10 @@ static int do_list(struct opts *o)
 				snprintf(tier, sizeof tier, "%s%s", v[i].tier ? v[i].tier : "-",
 				         !strcmp(v[i].tier_source, "override") ? "*" : "");
 				snprintf(ev, sizeof ev, "%zu/%zu", sat, req);
-				printf("%-24s %-12s %-10s %-11s %-9s %s\n", v[i].slug, v[i].ai_type ? v[i].ai_type : "-",
-				       v[i].lifecycle_stage ? v[i].lifecycle_stage : "-", tier, ev, v[i].name);
+				printf("%-24s %-12s %-10s %-11s %-9s %s\n", v[i].slug,
+				       v[i].ai_type ? v[i].ai_type : "-",
+				       v[i].lifecycle_stage ? v[i].lifecycle_stage : "-", tier, ev,
+				       v[i].name);
 			}
 			printf("%zu system%s (* tier set by a manual override)\n", n, n == 1 ? "" : "s");
 		}
@@ -406,9 +445,10 @@ static int do_show(struct opts *o)
 		if (o->reg.fmt == CLI_JSON) {
 			json_t *j = assay_system_json(&sys);
 			json_object_set_new(j, "evidence",
-			                    c < 0 ? json_null()
-			                          : json_pack("{s:i, s:i, s:f}", "satisfied", (json_int_t)sat, "required",
-			                                      (json_int_t)req, "completeness", c));
+			                    c < 0
+			                        ? json_null()
+			                        : json_pack("{s:i, s:i, s:f}", "satisfied", (json_int_t)sat,
+			                                    "required", (json_int_t)req, "completeness", c));
 			json_object_set_new(j, "audit_events", json_integer((json_int_t)nev));
 			cli_print_json(j);
 		} else {
@@ -418,29 +458,34 @@ static int do_show(struct opts *o)
 			printf(fmt, "id", sys.id);
 			char tier[256];
 			if (!strcmp(sys.tier_source, "override"))
-				snprintf(tier, sizeof tier, "%s (manual override of %s: %s)", sys.tier, sys.computed_tier,
-				         sys.override_reason ? sys.override_reason : "");
+				snprintf(tier, sizeof tier, "%s (manual override of %s: %s)", sys.tier,
+				         sys.computed_tier, sys.override_reason ? sys.override_reason : "");
 			else
 				snprintf(tier, sizeof tier, "%s", sys.tier ? sys.tier : "-");
 			printf(fmt, "tier", tier);
 			printf(fmt, "stage", sys.lifecycle_stage ? sys.lifecycle_stage : "-");
 			char pol[160];
-			snprintf(pol, sizeof pol, "%s (sha256 %.12s)", sys.policy_version ? sys.policy_version : "-",
+			snprintf(pol, sizeof pol, "%s (sha256 %.12s)",
+			         sys.policy_version ? sys.policy_version : "-",
 			         sys.policy_hash ? sys.policy_hash : "");
 			printf(fmt, "policy", pol);
 			char evs[64];
-			snprintf(evs, sizeof evs, "%zu of %zu required satisfied (%.0f%%)", sat, req, c < 0 ? 0 : 100 * c);
+			snprintf(evs, sizeof evs, "%zu of %zu required satisfied (%.0f%%)", sat, req,
+			         c < 0 ? 0 : 100 * c);
 			printf(fmt, "evidence", evs);
-			printf(fmt, "created", assay_arena_printf(&a, "%s by %s", sys.created_at, sys.created_by));
-			printf(fmt, "updated", assay_arena_printf(&a, "%s (version %lld)", sys.updated_at,
-			                                          (long long)sys.version));
+			printf(fmt, "created",
+			       assay_arena_printf(&a, "%s by %s", sys.created_at, sys.created_by));
+			printf(fmt, "updated",
+			       assay_arena_printf(&a, "%s (version %lld)", sys.updated_at,
+			                          (long long)sys.version));
 			if (sys.retired_at)
 				printf(fmt, "retired", sys.retired_at);
 			printf(md ? "\n## Intake\n\n" : "\n  intake (sha256 %.12s):\n", sys.intake_sha256);
 			json_t *in = json_loads(sys.intake, 0, NULL);
 			const char *k;
 			json_t *v;
-			json_object_foreach(in, k, v) {
+			json_object_foreach(in, k, v)
+			{
 				if (!strcmp(k, "components") || !strcmp(k, "artifacts"))
 					continue;
 				printf(md ? "- **%s**: " : "    %-26s ", k);
@@ -452,12 +497,14 @@ static int do_show(struct opts *o)
 				printf(md ? "- **components**:\n" : "    components:\n");
 				size_t i;
 				json_t *c1;
-				json_array_foreach(comp, i, c1) {
+				json_array_foreach(comp, i, c1)
+				{
 					printf(md ? "  - " : "      - ");
 					const char *ck;
 					json_t *cv;
 					int first = 1;
-					json_object_foreach(c1, ck, cv) {
+					json_object_foreach(c1, ck, cv)
+					{
 						if (json_is_null(cv))
 							continue;
 						printf("%s%s: ", first ? "" : ", ", ck);
@@ -472,17 +519,19 @@ static int do_show(struct opts *o)
 			json_t *rat = json_loads(sys.tier_rationale, 0, NULL);
 			size_t i;
 			json_t *r1;
-			json_array_foreach(rat, i, r1) {
+			json_array_foreach(rat, i, r1)
+			{
 				printf(md ? "- %s: %s (%s)\n" : "    - [%s] %s (%s)\n",
 				       json_string_value(json_object_get(r1, "tier")),
 				       json_string_value(json_object_get(r1, "text")),
 				       json_string_value(json_object_get(r1, "cite")));
 			}
 			json_decref(rat);
-			printf(md ? "\n## Recent audit events\n\n" : "\n  audit (%zu events, last 5):\n", nev);
+			printf(md ? "\n## Recent audit events\n\n" : "\n  audit (%zu events, last 5):\n",
+			       nev);
 			for (size_t e = nev > 5 ? nev - 5 : 0; e < nev; e++)
-				printf(md ? "- #%lld %s %s by %s\n" : "    #%-5lld %s %-26s %s\n", (long long)ev[e].seq, ev[e].ts,
-				       ev[e].action, ev[e].actor);
+				printf(md ? "- #%lld %s %s by %s\n" : "    #%-5lld %s %-26s %s\n",
+				       (long long)ev[e].seq, ev[e].ts, ev[e].action, ev[e].actor);
 		}
 	}
 	rc = cli_reg_close(&o->reg, s, rc);
@@ -493,7 +542,8 @@ static int do_show(struct opts *o)
 static int do_update(struct opts *o)
 {
 	if (o->npos != 1)
-		return cli_usage_error(o->reg.cmd, "%s", "give one system: assay system update SLUG --from FILE");
+		return cli_usage_error(o->reg.cmd, "%s",
+		                       "give one system: assay system update SLUG --from FILE");
 	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_store *s = NULL;
@@ -534,21 +584,25 @@ static int do_update(struct opts *o)
 			const char *k;
 			json_t *v;
 			int any = 0;
-			json_object_foreach(n, k, v) {
+			json_object_foreach(n, k, v)
+			{
 				if (!json_equal(v, json_object_get(b, k))) {
 					printf(" %s", k);
 					any = 1;
 				}
 			}
-			if (strcmp(cur.computed_tier ? cur.computed_tier : "", after.computed_tier ? after.computed_tier : ""))
-				printf("%s computed tier %s -> %s", any ? ";" : "", cur.computed_tier, after.computed_tier),
+			if (strcmp(cur.computed_tier ? cur.computed_tier : "",
+			           after.computed_tier ? after.computed_tier : ""))
+				printf("%s computed tier %s -> %s", any ? ";" : "", cur.computed_tier,
+				       after.computed_tier),
 				    any = 1;
 			if (!any)
 				printf(" policy version or rationale");
 			printf("\n");
 			if (!strcmp(after.tier_source, "override") && strcmp(after.tier, after.computed_tier))
-				printf("note: the manual override (%s) stays in force; the policy now computes %s\n", after.tier,
-				       after.computed_tier);
+				printf("note: the manual override (%s) stays in force; the policy now "
+				       "computes %s\n",
+				       after.tier, after.computed_tier);
 			json_decref(b);
 			json_decref(n);
 		}
@@ -604,7 +658,9 @@ int cmd_system(int argc, char **argv)
 			rc = do_retire(&o);
 		else {
 			const char *dym = assay_did_you_mean(sub, SUBS, 5);
-			fprintf(stderr, "assay system: unknown subcommand \"%s\"%s%s%s\n  hint: add, list, show, update or retire\n",
+			fprintf(stderr,
+			        "assay system: unknown subcommand \"%s\"%s%s%s\n  hint: add, list, show, "
+			        "update or retire\n",
 			        sub, dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
 			rc = 2;
 		}

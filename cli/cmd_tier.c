@@ -39,9 +39,14 @@ static const char USAGE[] =
 
 enum { O_EXPLAIN = 256, O_FROM, O_OVERRIDE, O_CLEAR, O_REASON, O_HELP };
 static const struct option LONGOPTS[] = {
-    {"explain", 0, 0, O_EXPLAIN},        {"from", 1, 0, O_FROM},     {"override", 1, 0, O_OVERRIDE},
-    {"clear-override", 0, 0, O_CLEAR},   {"reason", 1, 0, O_REASON}, {"help", 0, 0, O_HELP},
-    CLI_REG_LONGOPTS,                    {0, 0, 0, 0},
+    {"explain", 0, 0, O_EXPLAIN},
+    {"from", 1, 0, O_FROM},
+    {"override", 1, 0, O_OVERRIDE},
+    {"clear-override", 0, 0, O_CLEAR},
+    {"reason", 1, 0, O_REASON},
+    {"help", 0, 0, O_HELP},
+    CLI_REG_LONGOPTS,
+    {0, 0, 0, 0},
 };
 
 static void print_text(const struct assay_tier_result *tr, const char *who, int explain, int md,
@@ -52,17 +57,20 @@ static void print_text(const struct assay_tier_result *tr, const char *who, int 
 		snprintf(computed, sizeof computed, " (manual override; the policy computes %s)",
 		         assay_tier_name(tr->computed_tier));
 	if (md)
-		printf("# %s: tier **%s**%s\n\nPolicy %s %s (sha256 `%.16s`)\n", who, assay_tier_name(tr->tier), computed,
-		       tr->policy_name, tr->policy_version, tr->policy_sha256);
+		printf("# %s: tier **%s**%s\n\nPolicy %s %s (sha256 `%.16s`)\n", who,
+		       assay_tier_name(tr->tier), computed, tr->policy_name, tr->policy_version,
+		       tr->policy_sha256);
 	else
-		printf("%s: tier %s%s\npolicy %s %s (sha256 %.16s)\n", who, assay_tier_name(tr->tier), computed,
-		       tr->policy_name, tr->policy_version, tr->policy_sha256);
+		printf("%s: tier %s%s\npolicy %s %s (sha256 %.16s)\n", who, assay_tier_name(tr->tier),
+		       computed, tr->policy_name, tr->policy_version, tr->policy_sha256);
 	if (tr->overridden)
 		printf(md ? "\nOverride reason: %s\n" : "override reason: %s\n", tr->override_reason);
 	if (sys && sys->computed_tier && strcmp(sys->computed_tier, assay_tier_name(tr->computed_tier)) != 0)
-		printf(md ? "\n> The registry recorded tier %s under policy %s; run `assay system update %s` to record "
+		printf(md ? "\n> The registry recorded tier %s under policy %s; run `assay system update %s` "
+		            "to record "
 		            "this one.\n"
-		          : "note: the registry recorded tier %s under policy %s; `assay system update %s` records this "
+		          : "note: the registry recorded tier %s under policy %s; `assay system update %s` "
+		            "records this "
 		            "one\n",
 		       sys->computed_tier, sys->policy_version, sys->slug);
 	if (!explain) {
@@ -75,15 +83,19 @@ static void print_text(const struct assay_tier_result *tr, const char *who, int 
 	for (size_t i = 0; i < tr->n_reasons; i++) {
 		const struct assay_tier_reason *r = &tr->reasons[i];
 		if (md)
-			printf("- %s**%s** %s%s%s (rule `%s`)\n", r->decisive ? "" : "", assay_tier_name(r->tier), r->text,
-			       r->cite && *r->cite ? " — " : "", r->cite ? r->cite : "", r->rule_id);
+			printf("- %s**%s** %s%s%s (rule `%s`)\n", r->decisive ? "" : "",
+			       assay_tier_name(r->tier), r->text, r->cite && *r->cite ? " — " : "",
+			       r->cite ? r->cite : "", r->rule_id);
 		else
-			printf("  %s [%s] %s%s%s (rule %s)\n", r->decisive ? "*" : " ", assay_tier_name(r->tier), r->text,
-			       r->cite && *r->cite ? " — " : "", r->cite ? r->cite : "", r->rule_id);
+			printf("  %s [%s] %s%s%s (rule %s)\n", r->decisive ? "*" : " ",
+			       assay_tier_name(r->tier), r->text, r->cite && *r->cite ? " — " : "",
+			       r->cite ? r->cite : "", r->rule_id);
 	}
 	if (!tr->n_reasons)
-		printf(md ? "- no rule matched: the pack's default tier\n" : "    no rule matched: the pack's default tier\n");
-	printf(md ? "\n## Required controls (%zu) and evidence (%zu)\n\n" : "\ncontrols (%zu), evidence requirements (%zu):\n",
+		printf(md ? "- no rule matched: the pack's default tier\n"
+		          : "    no rule matched: the pack's default tier\n");
+	printf(md ? "\n## Required controls (%zu) and evidence (%zu)\n\n"
+	          : "\ncontrols (%zu), evidence requirements (%zu):\n",
 	       tr->n_controls, tr->n_evidence);
 	for (size_t i = 0; i < tr->n_controls; i++) {
 		const struct assay_required_control *c = &tr->controls[i];
@@ -94,8 +106,9 @@ static void print_text(const struct assay_tier_result *tr, const char *who, int 
 			char fresh[48] = "";
 			if (e->freshness_days > 0)
 				snprintf(fresh, sizeof fresh, ", fresh for %d days", e->freshness_days);
-			printf(md ? "  - `%s` (%s%s)%s%s\n" : "      - %s (%s%s)%s%s\n", e->key, assay_evidence_kind_name(e->kind),
-			       fresh, e->description ? ": " : "", e->description ? e->description : "");
+			printf(md ? "  - `%s` (%s%s)%s%s\n" : "      - %s (%s%s)%s%s\n", e->key,
+			       assay_evidence_kind_name(e->kind), fresh, e->description ? ": " : "",
+			       e->description ? e->description : "");
 		}
 	}
 }
@@ -117,14 +130,28 @@ int cmd_tier(int argc, char **argv)
 				return cli_usage_error("tier", "unexpected argument \"%s\"", optarg);
 			slug = optarg;
 			break;
-		case O_EXPLAIN: explain = 1; break;
-		case O_FROM: from = optarg; break;
-		case O_OVERRIDE: override = optarg; break;
-		case O_CLEAR: clear = 1; break;
-		case O_REASON: reason = optarg; break;
+		case O_EXPLAIN:
+			explain = 1;
+			break;
+		case O_FROM:
+			from = optarg;
+			break;
+		case O_OVERRIDE:
+			override = optarg;
+			break;
+		case O_CLEAR:
+			clear = 1;
+			break;
+		case O_REASON:
+			reason = optarg;
+			break;
 		case 'h':
-		case O_HELP: printf(USAGE, CLI_REG_HELP); return 0;
-		default: return cli_usage_error("tier", "unknown or incomplete option \"%s\"", argv[optind - 1]);
+		case O_HELP:
+			printf(USAGE, CLI_REG_HELP);
+			return 0;
+		default:
+			return cli_usage_error("tier", "unknown or incomplete option \"%s\"",
+			                       argv[optind - 1]);
 		}
 	}
 	if (cli_reg_format(&reg, "text, json or md"))
@@ -138,7 +165,8 @@ int cmd_tier(int argc, char **argv)
 	if (reason && !override && !clear)
 		return cli_usage_error("tier", "%s", "--reason goes with --override or --clear-override");
 	if ((override || clear) && (!reason || !*reason))
-		return cli_usage_error("tier", "%s", "a tier override needs --reason \"...\": it is recorded");
+		return cli_usage_error("tier", "%s",
+		                       "a tier override needs --reason \"...\": it is recorded");
 	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_error err;
@@ -152,16 +180,19 @@ int cmd_tier(int argc, char **argv)
 	}
 	if (from) {
 		json_t *intake = NULL;
-		if (assay_intake_load(&intake, from, &err) || assay_policy_tier(p, intake, NULL, &tr, &a, &err)) {
+		if (assay_intake_load(&intake, from, &err) ||
+		    assay_policy_tier(p, intake, NULL, &tr, &a, &err)) {
 			rc = cli_reg_fail(&reg, &err);
 		} else if (reg.fmt == CLI_JSON) {
 			json_t *j = assay_tier_result_json(&tr);
-			json_object_set_new(j, "system",
-			                    json_pack("{s:o, s:o, s:s}", "slug", json_copy(json_object_get(intake, "slug")), "name",
-			                              json_copy(json_object_get(intake, "name")), "intake", from));
+			json_object_set_new(
+			    j, "system",
+			    json_pack("{s:o, s:o, s:s}", "slug", json_copy(json_object_get(intake, "slug")),
+			              "name", json_copy(json_object_get(intake, "name")), "intake", from));
 			cli_print_json(j);
 		} else {
-			print_text(&tr, json_string_value(json_object_get(intake, "slug")), explain, reg.fmt == CLI_MD, NULL);
+			print_text(&tr, json_string_value(json_object_get(intake, "slug")), explain,
+			           reg.fmt == CLI_MD, NULL);
 		}
 		json_decref(intake);
 		assay_arena_free(&a);
@@ -186,13 +217,14 @@ int cmd_tier(int argc, char **argv)
 			        clear ? "override cleared" : "manual override");
 		if (reg.fmt == CLI_JSON) {
 			json_t *j = assay_tier_result_json(&tr);
-			json_object_set_new(j, "system",
-			                    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "id", sys.id, "slug", sys.slug, "name",
-			                              sys.name, "recorded_tier", sys.computed_tier ? sys.computed_tier : "",
-			                              "recorded_policy_version",
-			                              sys.policy_version ? json_string(sys.policy_version) : json_null(),
-			                              "recorded_policy_sha256",
-			                              sys.policy_hash ? json_string(sys.policy_hash) : json_null()));
+			json_object_set_new(
+			    j, "system",
+			    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "id", sys.id, "slug", sys.slug,
+			              "name", sys.name, "recorded_tier",
+			              sys.computed_tier ? sys.computed_tier : "", "recorded_policy_version",
+			              sys.policy_version ? json_string(sys.policy_version) : json_null(),
+			              "recorded_policy_sha256",
+			              sys.policy_hash ? json_string(sys.policy_hash) : json_null()));
 			cli_print_json(j);
 		} else {
 			print_text(&tr, sys.slug, explain, reg.fmt == CLI_MD, &sys);

@@ -21,11 +21,21 @@ const char CLI_REG_HELP[] =
 int cli_reg_option(struct cli_reg *r, int c, const char *arg)
 {
 	switch (c) {
-	case CLI_O_DB: r->db = arg; return 1;
-	case CLI_O_AS: r->as = arg; return 1;
-	case CLI_O_KEY: r->key = arg; return 1;
-	case CLI_O_POLICY: r->policy = arg; return 1;
-	case CLI_O_FORMAT: r->format = arg; return 1;
+	case CLI_O_DB:
+		r->db = arg;
+		return 1;
+	case CLI_O_AS:
+		r->as = arg;
+		return 1;
+	case CLI_O_KEY:
+		r->key = arg;
+		return 1;
+	case CLI_O_POLICY:
+		r->policy = arg;
+		return 1;
+	case CLI_O_FORMAT:
+		r->format = arg;
+		return 1;
 	}
 	return 0;
 }
@@ -45,8 +55,8 @@ int cli_reg_format(struct cli_reg *r, const char *allowed)
 			}
 		}
 	}
-	fprintf(stderr, "assay %s: --format is %s, not \"%s\"\n  hint: see `assay %s --help`\n", r->cmd, allowed,
-	        r->format, r->cmd);
+	fprintf(stderr, "assay %s: --format is %s, not \"%s\"\n  hint: see `assay %s --help`\n", r->cmd,
+	        allowed, r->format, r->cmd);
 	return 2;
 }
 
@@ -145,7 +155,8 @@ const char *cli_md_cell(struct assay_arena *a, const char *s)
 	return o;
 }
 
-int cli_record_eval(struct cli_record *rec, const char *json, size_t n, int passed, int has_plan, json_t *inputs)
+int cli_record_eval(struct cli_record *rec, const char *json, size_t n, int passed, int has_plan,
+                    json_t *inputs)
 {
 	struct cli_reg *r = &rec->reg;
 	r->cmd = "eval";
@@ -167,8 +178,8 @@ int cli_record_eval(struct cli_record *rec, const char *json, size_t n, int pass
 	rc = cli_reg_policy(r, &a, &p);
 	if (!rc && assay_system_get(s, rec->system, &a, &sys, &err) == 0 &&
 	    assay_system_requirements(p, &sys, &a, &tr, &reqs, &nreqs, &err) == 0) {
-		json_t *meta = json_pack("{s:s, s:b, s:O}", "schema", "assay.eval/1", "passed", passed, "inputs",
-		                         inputs ? inputs : json_null());
+		json_t *meta = json_pack("{s:s, s:b, s:O}", "schema", "assay.eval/1", "passed", passed,
+		                         "inputs", inputs ? inputs : json_null());
 		struct assay_evidence_input in = {.system = sys.id,
 		                                  .requirement_key = rec->requirement,
 		                                  .data = json,
@@ -180,8 +191,8 @@ int cli_record_eval(struct cli_record *rec, const char *json, size_t n, int pass
 		                                  .meta = meta};
 		struct assay_evidence e;
 		if (assay_evidence_add(s, &in, reqs, nreqs, &a, &e, &err) == 0)
-			fprintf(stderr, "recorded as evidence E-%lld of %s (%s, sha256 %.12s)\n", (long long)e.number,
-			        sys.slug, e.requirement_key, e.sha256);
+			fprintf(stderr, "recorded as evidence E-%lld of %s (%s, sha256 %.12s)\n",
+			        (long long)e.number, sys.slug, e.requirement_key, e.sha256);
 		json_decref(meta);
 	}
 	if (!rc && err.code)

@@ -65,8 +65,8 @@ struct assay_audit_filter {
 	const char *system_id; /* events about this system (entity or owner) */
 	const char *since;     /* ts >= since (canonical RFC 3339) */
 	const char *entity_type, *entity_id, *action;
-	int64_t after_seq;     /* seq > after_seq */
-	int64_t limit;         /* 0: all */
+	int64_t after_seq; /* seq > after_seq */
+	int64_t limit;     /* 0: all */
 };
 /* Events in seq order (arena-owned). */
 int assay_audit_list(struct assay_store *s, const struct assay_audit_filter *f, struct assay_arena *a,
@@ -88,14 +88,14 @@ enum assay_audit_problem {
 const char *assay_audit_problem_name(enum assay_audit_problem p); /* "edited", ... */
 
 struct assay_audit_verify_result {
-	int64_t count;               /* events walked */
-	int64_t head_seq;            /* last event's seq (0: empty) */
-	char head_hash[65];          /* last event's hash */
-	int64_t signed_events;       /* events with a valid signature */
-	int64_t checkpoints;         /* checkpoints checked */
+	int64_t count;         /* events walked */
+	int64_t head_seq;      /* last event's seq (0: empty) */
+	char head_hash[65];    /* last event's hash */
+	int64_t signed_events; /* events with a valid signature */
+	int64_t checkpoints;   /* checkpoints checked */
 	enum assay_audit_problem problem;
-	int64_t bad_seq;             /* the first bad event (its expected seq for a deletion) */
-	char message[512];           /* what is wrong, in a sentence */
+	int64_t bad_seq;   /* the first bad event (its expected seq for a deletion) */
+	char message[512]; /* what is wrong, in a sentence */
 };
 /* Walk the whole chain. Returns 0 when the walk ran (r->problem says
  * whether the chain is intact), or an error when it could not read. */
@@ -109,9 +109,11 @@ void assay_audit_set_key_path(struct assay_store *s, const char *path);
  * store the public key in the database (audit event "key.generate"); from
  * then on every event is signed. key_id is the first 16 hex characters of
  * sha256(public key). In the caller's write transaction. */
-int assay_audit_key_generate(struct assay_store *s, const char *path, char key_id[17], struct assay_error *err);
+int assay_audit_key_generate(struct assay_store *s, const char *path, char key_id[17],
+                             struct assay_error *err);
 /* The active key's id, or "" when events are not signed. */
-int assay_audit_active_key(struct assay_store *s, char key_id[17], char public_b64[64], struct assay_error *err);
+int assay_audit_active_key(struct assay_store *s, char key_id[17], char public_b64[64],
+                           struct assay_error *err);
 
 /* Sign the chain head (seq, hash, ts) with the active key and store the
  * checkpoint; verify checks every checkpoint against the chain. In the

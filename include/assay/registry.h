@@ -35,10 +35,10 @@ struct assay_system {
 	const char *override_reason; /* NULL unless overridden */
 	const char *tier_rationale;  /* JSON array text: the rules that fired */
 	const char *policy_version, *policy_hash;
-	const char *intake;          /* canonical JSON of the validated intake */
+	const char *intake; /* canonical JSON of the validated intake */
 	const char *intake_sha256;
 	const char *created_at, *created_by, *updated_at, *retired_at; /* retired_at NULL when active */
-	int64_t version;             /* 1 on add, +1 per change */
+	int64_t version;                                               /* 1 on add, +1 per change */
 };
 
 /* What add/update store: the validated intake (a JSON object; the indexed
@@ -46,8 +46,8 @@ struct assay_system {
  * "lifecycle_stage" members) and what the policy computed from it. */
 struct assay_system_input {
 	const json_t *intake;
-	const char *tier;           /* computed tier */
-	const json_t *rationale;    /* JSON array (strings or objects), the rules that fired */
+	const char *tier;        /* computed tier */
+	const json_t *rationale; /* JSON array (strings or objects), the rules that fired */
 	const char *policy_version, *policy_hash;
 };
 
@@ -62,7 +62,8 @@ int assay_system_add(struct assay_store *s, const struct assay_system_input *in,
  * the difference. A manual tier override stays in force (the computed tier
  * is updated beside it). *changed = 0 when nothing differed (no event). */
 int assay_system_update(struct assay_store *s, const char *slug, const struct assay_system_input *in,
-                        struct assay_arena *a, struct assay_system *out, int *changed, struct assay_error *err);
+                        struct assay_arena *a, struct assay_system *out, int *changed,
+                        struct assay_error *err);
 /* Mark retired (lifecycle_stage "retired", retired_at now); reason (may be
  * NULL) is recorded in the audit event. */
 int assay_system_retire(struct assay_store *s, const char *slug, const char *reason, struct assay_error *err);
@@ -91,7 +92,8 @@ json_t *assay_system_json(const struct assay_system *sys);
  * verified on every read. */
 int assay_blob_put_file(struct assay_store *s, const char *path, char sha256[65], int64_t *size,
                         struct assay_error *err);
-int assay_blob_put(struct assay_store *s, const void *data, size_t n, char sha256[65], struct assay_error *err);
+int assay_blob_put(struct assay_store *s, const void *data, size_t n, char sha256[65],
+                   struct assay_error *err);
 /* Read whole and check the hash: a mismatch is ASSAY_EINPUT naming the
  * blob and both hashes. *data is arena-owned. */
 int assay_blob_get(struct assay_store *s, const char *sha256, struct assay_arena *a, void **data, size_t *n,
@@ -112,16 +114,16 @@ struct assay_requirement {
 
 struct assay_evidence {
 	char id[ASSAY_ULID_LEN];
-	int64_t number;           /* E-<number> */
+	int64_t number; /* E-<number> */
 	const char *system_id, *requirement_key, *control_id, *kind;
-	const char *source;       /* manual|ci|api */
-	const char *uri;          /* URL evidence, else NULL */
-	const char *sha256;       /* blob hash, NULL for URL evidence */
-	const char *filename;     /* original file name, NULL for URLs */
+	const char *source;   /* manual|ci|api */
+	const char *uri;      /* URL evidence, else NULL */
+	const char *sha256;   /* blob hash, NULL for URL evidence */
+	const char *filename; /* original file name, NULL for URLs */
 	const char *media_type;
 	int64_t size;
 	const char *author, *collected_at, *expires_at; /* expires_at: explicit, or NULL */
-	const char *meta;         /* JSON object text (e.g. input hashes of an eval), or NULL */
+	const char *meta; /* JSON object text (e.g. input hashes of an eval), or NULL */
 	const char *created_at, *created_by;
 };
 
@@ -133,13 +135,13 @@ struct assay_evidence_input {
 	const void *data;            /* or bytes in memory (data_n), named data_name */
 	size_t data_n;
 	const char *data_name;
-	const char *kind;            /* NULL: the requirement's kind */
-	const char *source;          /* NULL: manual */
-	const char *media_type;      /* NULL: by extension and content */
-	const char *author;          /* NULL: the actor */
-	const char *collected_at;    /* NULL: now */
-	const char *expires_at;      /* NULL: collected + freshness days (computed at status time) */
-	const json_t *meta;          /* extra JSON object, may be NULL */
+	const char *kind;         /* NULL: the requirement's kind */
+	const char *source;       /* NULL: manual */
+	const char *media_type;   /* NULL: by extension and content */
+	const char *author;       /* NULL: the actor */
+	const char *collected_at; /* NULL: now */
+	const char *expires_at;   /* NULL: collected + freshness days (computed at status time) */
+	const json_t *meta;       /* extra JSON object, may be NULL */
 };
 /* Store the file (blob) and the record; error when the requirement key is
  * not among reqs (hint: the valid keys). */
@@ -150,8 +152,8 @@ int assay_evidence_add(struct assay_store *s, const struct assay_evidence_input 
 int assay_evidence_list(struct assay_store *s, const char *system_id, struct assay_arena *a,
                         struct assay_evidence **out, size_t *n, struct assay_error *err);
 /* "E-7" or a ULID. */
-int assay_evidence_get(struct assay_store *s, const char *ref, struct assay_arena *a, struct assay_evidence *out,
-                       struct assay_error *err);
+int assay_evidence_get(struct assay_store *s, const char *ref, struct assay_arena *a,
+                       struct assay_evidence *out, struct assay_error *err);
 json_t *assay_evidence_json(const struct assay_evidence *e);
 /* Media type from the file name and first bytes ("application/octet-stream"
  * when unknown). */
@@ -172,7 +174,7 @@ struct assay_evidence_status {
 	struct assay_req_status *items; /* one per requirement, in the order given */
 	size_t n;
 	size_t satisfied, expired, missing;
-	double completeness;            /* satisfied / n; 1 when n == 0 */
+	double completeness; /* satisfied / n; 1 when n == 0 */
 	char as_of[ASSAY_TS_LEN];
 };
 /* Completeness of a system's evidence against reqs at time `now`
@@ -180,8 +182,8 @@ struct assay_evidence_status {
  * now < expires_at, where expires_at is the explicit expiry or
  * collected_at + freshness_days (the earlier of the two when both). */
 int assay_evidence_status(struct assay_store *s, const char *system_id, const struct assay_requirement *reqs,
-                          size_t nreqs, const char *now, struct assay_arena *a, struct assay_evidence_status *out,
-                          struct assay_error *err);
+                          size_t nreqs, const char *now, struct assay_arena *a,
+                          struct assay_evidence_status *out, struct assay_error *err);
 
 /* Re-hash every blob that evidence refers to. *checked and *bad counted;
  * the first bad blob (missing or mismatched) is described in err (return 0

@@ -14,14 +14,15 @@
  * in->intake = intake, strings arena-owned, in->rationale a new JSON
  * array that the caller releases with json_decref((json_t *)in->rationale). */
 int assay_registry_tier_input(const struct assay_policy *p, const json_t *intake, struct assay_arena *a,
-                              struct assay_tier_result *tr, struct assay_system_input *in, struct assay_error *err);
+                              struct assay_tier_result *tr, struct assay_system_input *in,
+                              struct assay_error *err);
 
 /* Recompute the tier of a registered system from its stored intake with the
  * stored override, and list its evidence requirements: one per evidence key
  * (the first control that requires it), in control order. */
-int assay_system_requirements(const struct assay_policy *p, const struct assay_system *sys, struct assay_arena *a,
-                              struct assay_tier_result *tr, struct assay_requirement **reqs, size_t *n,
-                              struct assay_error *err);
+int assay_system_requirements(const struct assay_policy *p, const struct assay_system *sys,
+                              struct assay_arena *a, struct assay_tier_result *tr,
+                              struct assay_requirement **reqs, size_t *n, struct assay_error *err);
 
 /* The pack to use: dir, else $ASSAY_POLICY, else the built-in default. */
 int assay_registry_policy_load(struct assay_policy **p, const char *dir, struct assay_arena *a,

@@ -89,7 +89,8 @@ int assay_store_exec(struct assay_store *s, const char *sql, struct assay_error 
 
 /* Prepared statements. Parameters are 1-based (?1, ?2, ...), columns
  * 0-based. A text or blob bound is copied. */
-int assay_stmt_prepare(struct assay_store *s, struct assay_stmt **out, const char *sql, struct assay_error *err);
+int assay_stmt_prepare(struct assay_store *s, struct assay_stmt **out, const char *sql,
+                       struct assay_error *err);
 int assay_stmt_bind_text(struct assay_stmt *st, int i, const char *v); /* NULL binds NULL */
 int assay_stmt_bind_int(struct assay_stmt *st, int i, int64_t v);
 int assay_stmt_bind_blob(struct assay_stmt *st, int i, const void *v, size_t n);
@@ -134,10 +135,10 @@ int assay_store_schema_version(struct assay_store *s, int *version, struct assay
 
 /* Diagnostics for `assay doctor` (backend-specific work behind the interface). */
 struct assay_store_health {
-	char journal_mode[16];   /* "wal" */
-	int foreign_keys;        /* 1 when enforced */
-	char integrity[256];     /* "ok" or the first problem */
-	int64_t fk_violations;   /* rows that break a foreign key */
+	char journal_mode[16]; /* "wal" */
+	int foreign_keys;      /* 1 when enforced */
+	char integrity[256];   /* "ok" or the first problem */
+	int64_t fk_violations; /* rows that break a foreign key */
 	int64_t page_count, page_size;
 };
 int assay_store_health(struct assay_store *s, struct assay_store_health *h, struct assay_error *err);

@@ -128,13 +128,27 @@ static void put_string(struct buf *b, const char *s, size_t n)
 		const char *esc = NULL;
 		char u[8];
 		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
 		default:
 			if (c < 0x20) {
 				snprintf(u, sizeof u, "\\u%04x", c);
@@ -215,22 +229,30 @@ static int emit(struct buf *b, const json_t *v, struct assay_error *err, int dep
 		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "JSON nested deeper than 512 levels");
 	char num[40];
 	switch (json_typeof(v)) {
-	case JSON_NULL: puts_(b, "null"); return 0;
-	case JSON_TRUE: puts_(b, "true"); return 0;
-	case JSON_FALSE: puts_(b, "false"); return 0;
+	case JSON_NULL:
+		puts_(b, "null");
+		return 0;
+	case JSON_TRUE:
+		puts_(b, "true");
+		return 0;
+	case JSON_FALSE:
+		puts_(b, "false");
+		return 0;
 	case JSON_INTEGER: {
 		json_int_t i = json_integer_value(v);
 		if (i > 9007199254740992LL || i < -9007199254740992LL)
-			return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
-			                       "integer %lld is beyond 2^53: JSON canonical form cannot hold it exactly",
-			                       (long long)i);
+			return assay_error_set(
+			    err, ASSAY_EINPUT, NULL, 0, 0,
+			    "integer %lld is beyond 2^53: JSON canonical form cannot hold it exactly",
+			    (long long)i);
 		snprintf(num, sizeof num, "%lld", (long long)i);
 		puts_(b, num);
 		return 0;
 	}
 	case JSON_REAL:
 		if (assay_canonjson_number(json_real_value(v), num, sizeof num))
-			return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "NaN or infinity has no JSON form");
+			return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
+			                       "NaN or infinity has no JSON form");
 		puts_(b, num);
 		return 0;
 	case JSON_STRING:
@@ -308,9 +330,12 @@ char *assay_canonjson(const json_t *v, size_t *len, struct assay_error *err)
 char *assay_canonjson_text(const char *text, size_t n, size_t *len, struct assay_error *err)
 {
 	json_error_t je;
-	json_t *v = json_loadb(text, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &je);
+	json_t *v = json_loadb(
+	    text, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
+	    &je);
 	if (!v) {
-		assay_error_set(err, ASSAY_EINPUT, NULL, (uint64_t)je.line, (uint64_t)je.column, "JSON: %s", je.text);
+		assay_error_set(err, ASSAY_EINPUT, NULL, (uint64_t)je.line, (uint64_t)je.column, "JSON: %s",
+		                je.text);
 		return NULL;
 	}
 	char *s = assay_canonjson(v, len, err);

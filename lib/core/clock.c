@@ -82,7 +82,8 @@ int assay_ts_parse(const char *s, int64_t *secs)
 			p++;
 		} else if (*p == '+' || *p == '-') {
 			int oh, om;
-			if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+			if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 ||
+			    om > 59)
 				return -1;
 			off = (int64_t)(oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
 			p += 6;
@@ -101,8 +102,8 @@ void assay_ts_format(int64_t secs, char out[ASSAY_TS_LEN])
 	time_t t = (time_t)secs;
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	snprintf(out, ASSAY_TS_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", (tm.tm_year + 1900) % 10000, tm.tm_mon + 1,
-	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	snprintf(out, ASSAY_TS_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", (tm.tm_year + 1900) % 10000,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 int assay_ts_normalize(const char *s, char out[ASSAY_TS_LEN])
@@ -154,9 +155,10 @@ int assay_clock_check(struct assay_error *err)
 		int bad = 0;
 		env_time(names[i], &s, &bad);
 		if (bad) {
-			assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "%s=\"%s\" is not a timestamp", names[i],
-			                getenv(names[i]));
-			assay_error_hint(err, "use RFC 3339 UTC (2025-03-01T12:00:00Z), a date, or epoch seconds");
+			assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "%s=\"%s\" is not a timestamp",
+			                names[i], getenv(names[i]));
+			assay_error_hint(err,
+			                 "use RFC 3339 UTC (2025-03-01T12:00:00Z), a date, or epoch seconds");
 			return ASSAY_EUSAGE;
 		}
 	}

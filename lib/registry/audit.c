@@ -21,14 +21,22 @@ static const char ZERO_HASH[] = "00000000000000000000000000000000000000000000000
 const char *assay_audit_problem_name(enum assay_audit_problem p)
 {
 	switch (p) {
-	case ASSAY_AUDIT_OK: return "ok";
-	case ASSAY_AUDIT_EDITED: return "edited";
-	case ASSAY_AUDIT_DELETED: return "deleted";
-	case ASSAY_AUDIT_INSERTED: return "inserted";
-	case ASSAY_AUDIT_REORDERED: return "reordered";
-	case ASSAY_AUDIT_BAD_SIGNATURE: return "bad signature";
-	case ASSAY_AUDIT_MISSING_SIGNATURE: return "missing signature";
-	case ASSAY_AUDIT_CHECKPOINT: return "checkpoint mismatch";
+	case ASSAY_AUDIT_OK:
+		return "ok";
+	case ASSAY_AUDIT_EDITED:
+		return "edited";
+	case ASSAY_AUDIT_DELETED:
+		return "deleted";
+	case ASSAY_AUDIT_INSERTED:
+		return "inserted";
+	case ASSAY_AUDIT_REORDERED:
+		return "reordered";
+	case ASSAY_AUDIT_BAD_SIGNATURE:
+		return "bad signature";
+	case ASSAY_AUDIT_MISSING_SIGNATURE:
+		return "missing signature";
+	case ASSAY_AUDIT_CHECKPOINT:
+		return "checkpoint mismatch";
 	}
 	return "?";
 }
@@ -49,7 +57,8 @@ static void diff_into(const json_t *before, const json_t *after, json_t *b, json
 {
 	const char *k;
 	json_t *x, *y;
-	json_object_foreach((json_t *)before, k, x) {
+	json_object_foreach((json_t *)before, k, x)
+	{
 		y = json_object_get(after, k);
 		if (y && json_equal(x, y))
 			continue;
@@ -64,7 +73,8 @@ static void diff_into(const json_t *before, const json_t *after, json_t *b, json
 				json_object_set(a, k, y);
 		}
 	}
-	json_object_foreach((json_t *)after, k, y) {
+	json_object_foreach((json_t *)after, k, y)
+	{
 		if (!json_object_get(before, k))
 			json_object_set(a, k, y);
 	}
@@ -152,14 +162,17 @@ static void key_id_of(const unsigned char pk[32], char key_id[17])
 	hex(md, 8, key_id);
 }
 
-int assay_audit_active_key(struct assay_store *s, char key_id[17], char public_b64[64], struct assay_error *err)
+int assay_audit_active_key(struct assay_store *s, char key_id[17], char public_b64[64],
+                           struct assay_error *err)
 {
 	key_id[0] = '\0';
 	if (public_b64)
 		public_b64[0] = '\0';
 	struct assay_stmt *st;
 	int rc = assay_stmt_prepare(
-	    s, &st, "SELECT key_id, public_key FROM signing_keys WHERE retired_at IS NULL ORDER BY from_seq DESC", err);
+	    s, &st,
+	    "SELECT key_id, public_key FROM signing_keys WHERE retired_at IS NULL ORDER BY from_seq DESC",
+	    err);
 	if (rc)
 		return rc;
 	rc = assay_stmt_step(st, err);
@@ -176,12 +189,14 @@ int assay_audit_active_key(struct assay_store *s, char key_id[17], char public_b
 static int decode_b64(const char *in, unsigned char *out, size_t want)
 {
 	size_t n = 0;
-	if (!in || sodium_base642bin(out, want, in, strlen(in), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+	if (!in ||
+	    sodium_base642bin(out, want, in, strlen(in), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
 		return -1;
 	return n == want ? 0 : -1;
 }
 
-static int load_secret(struct assay_store *s, const char *key_id, const char *public_b64, struct assay_error *err)
+static int load_secret(struct assay_store *s, const char *key_id, const char *public_b64,
+                       struct assay_error *err)
 {
 	if (s->sk_loaded && strcmp(s->sk_key_id, key_id) == 0)
 		return 0;
@@ -189,10 +204,12 @@ static int load_secret(struct assay_store *s, const char *key_id, const char *pu
 	json_error_t je;
 	json_t *k = json_load_file(path, 0, &je);
 	if (!k) {
-		assay_error_set(err, ASSAY_EIO, path, 0, 0,
-		                "this database signs its audit events (key %s) but the secret key cannot be read: %s",
-		                key_id, je.text);
-		assay_error_hint(err, "give --key PATH or set ASSAY_KEY to the key file `assay key generate` wrote");
+		assay_error_set(
+		    err, ASSAY_EIO, path, 0, 0,
+		    "this database signs its audit events (key %s) but the secret key cannot be read: %s",
+		    key_id, je.text);
+		assay_error_hint(
+		    err, "give --key PATH or set ASSAY_KEY to the key file `assay key generate` wrote");
 		return ASSAY_EIO;
 	}
 	const char *kid = json_string_value(json_object_get(k, "key_id"));
@@ -202,8 +219,8 @@ static int load_secret(struct assay_store *s, const char *key_id, const char *pu
 	json_decref(k);
 	if (bad) {
 		sodium_memzero(sk, sizeof sk);
-		assay_error_set(err, ASSAY_EINPUT, path, 0, 0, "not the secret key of this database's signing key %s",
-		                key_id);
+		assay_error_set(err, ASSAY_EINPUT, path, 0, 0,
+		                "not the secret key of this database's signing key %s", key_id);
 		assay_error_hint(err, "give --key PATH or set ASSAY_KEY to the right key file");
 		return ASSAY_EINPUT;
 	}
@@ -239,7 +256,8 @@ static int check_sig(const char *public_b64, const char *hash, const char *sig_b
 static int head(struct assay_store *s, int64_t *seq, char hash[65], struct assay_error *err)
 {
 	struct assay_stmt *st;
-	int rc = assay_stmt_prepare(s, &st, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", err);
+	int rc =
+	    assay_stmt_prepare(s, &st, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", err);
 	if (rc)
 		return rc;
 	*seq = 0;
@@ -276,8 +294,8 @@ static int append(struct assay_store *s, const struct assay_audit_change *c, con
                   const char *sk_id, int64_t *seq_out, struct assay_error *err)
 {
 	if (s->in_tx != 2)
-		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "audit event \"%s\" outside a write transaction",
-		                       c->action);
+		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0,
+		                       "audit event \"%s\" outside a write transaction", c->action);
 	char key_id[17] = "", pub[64] = "";
 	int rc = 0;
 	if (!sk) {
@@ -318,11 +336,12 @@ static int append(struct assay_store *s, const struct assay_audit_change *c, con
 		sign_hash(sk, hash, sig, sizeof sig);
 	struct assay_stmt *st = NULL;
 	if (!rc)
-		rc = assay_stmt_prepare(s, &st,
-		                        "INSERT INTO audit_events (seq, ts, actor, action, entity_type, entity_id, system_id, "
-		                        "diff, prev_hash, hash, key_id, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-		                        "?11, ?12)",
-		                        err);
+		rc = assay_stmt_prepare(
+		    s, &st,
+		    "INSERT INTO audit_events (seq, ts, actor, action, entity_type, entity_id, system_id, "
+		    "diff, prev_hash, hash, key_id, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		    "?11, ?12)",
+		    err);
 	if (!rc) {
 		assay_stmt_bind_int(st, 1, seq);
 		assay_stmt_bind_text(st, 2, ts);
@@ -370,13 +389,15 @@ int assay_audit_list(struct assay_store *s, const struct assay_audit_filter *f, 
 	if (!f)
 		f = &none;
 	struct assay_stmt *st;
-	int rc = assay_stmt_prepare(
-	    s, &st,
-	    "SELECT seq, ts, actor, action, entity_type, entity_id, system_id, diff, prev_hash, hash, key_id, sig "
-	    "FROM audit_events WHERE (?1 IS NULL OR system_id = ?1 OR entity_id = ?1) AND (?2 IS NULL OR ts >= ?2) "
-	    "AND (?3 IS NULL OR entity_type = ?3) AND (?4 IS NULL OR entity_id = ?4) AND (?5 IS NULL OR action = ?5) "
-	    "AND seq > ?6 ORDER BY seq",
-	    err);
+	int rc = assay_stmt_prepare(s, &st,
+	                            "SELECT seq, ts, actor, action, entity_type, entity_id, system_id, diff, "
+	                            "prev_hash, hash, key_id, sig "
+	                            "FROM audit_events WHERE (?1 IS NULL OR system_id = ?1 OR entity_id = "
+	                            "?1) AND (?2 IS NULL OR ts >= ?2) "
+	                            "AND (?3 IS NULL OR entity_type = ?3) AND (?4 IS NULL OR entity_id = ?4) "
+	                            "AND (?5 IS NULL OR action = ?5) "
+	                            "AND seq > ?6 ORDER BY seq",
+	                            err);
 	if (rc)
 		return rc;
 	assay_stmt_bind_text(st, 1, f->system_id);
@@ -443,8 +464,8 @@ static int load_keys(struct assay_store *s, struct assay_arena *a, struct key_re
                      struct assay_error *err)
 {
 	struct assay_stmt *st;
-	int rc = assay_stmt_prepare(s, &st, "SELECT key_id, public_key, from_seq FROM signing_keys ORDER BY from_seq",
-	                            err);
+	int rc = assay_stmt_prepare(
+	    s, &st, "SELECT key_id, public_key, from_seq FROM signing_keys ORDER BY from_seq", err);
 	if (rc)
 		return rc;
 	size_t cap = 8;
@@ -474,9 +495,10 @@ static const struct key_rec *find_key(const struct key_rec *k, size_t n, const c
 	return NULL;
 }
 
-static int bad(struct assay_audit_verify_result *r, enum assay_audit_problem p, int64_t seq, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int bad(struct assay_audit_verify_result *r, enum assay_audit_problem p, int64_t seq, const char *fmt, ...)
+static int bad(struct assay_audit_verify_result *r, enum assay_audit_problem p, int64_t seq, const char *fmt,
+               ...) __attribute__((format(printf, 4, 5)));
+static int bad(struct assay_audit_verify_result *r, enum assay_audit_problem p, int64_t seq, const char *fmt,
+               ...)
 {
 	r->problem = p;
 	r->bad_seq = seq;
@@ -526,12 +548,13 @@ int assay_audit_verify(struct assay_store *s, struct assay_audit_verify_result *
 		char h[65];
 		if (e->seq > want_seq) {
 			bad(r, ASSAY_AUDIT_DELETED, want_seq,
-			    "event %lld was deleted: the sequence jumps from %lld to %lld", (long long)want_seq,
-			    (long long)want_seq - 1, (long long)e->seq);
+			    "event %lld was deleted: the sequence jumps from %lld to %lld",
+			    (long long)want_seq, (long long)want_seq - 1, (long long)e->seq);
 			break;
 		}
 		if (e->seq < want_seq) {
-			bad(r, ASSAY_AUDIT_EDITED, e->seq, "event %lld has a sequence number below 1", (long long)e->seq);
+			bad(r, ASSAY_AUDIT_EDITED, e->seq, "event %lld has a sequence number below 1",
+			    (long long)e->seq);
 			break;
 		}
 		if (!eq(e->prev_hash, want_prev)) {
@@ -541,12 +564,13 @@ int assay_audit_verify(struct assay_store *s, struct assay_audit_verify_result *
 					break;
 			if (j < n && j + 1 < i) {
 				bad(r, ASSAY_AUDIT_INSERTED, ev[j + 1].seq,
-				    "event %lld was inserted: event %lld links to event %lld, before it", (long long)ev[j + 1].seq,
-				    (long long)e->seq, (long long)ev[j].seq);
+				    "event %lld was inserted: event %lld links to event %lld, before it",
+				    (long long)ev[j + 1].seq, (long long)e->seq, (long long)ev[j].seq);
 			} else if (j < n && j > i) {
 				bad(r, ASSAY_AUDIT_REORDERED, e->seq,
-				    "event %lld is out of order: it links to event %lld, which comes after it", (long long)e->seq,
-				    (long long)ev[j].seq);
+				    "event %lld is out of order: it links to event %lld, which comes after "
+				    "it",
+				    (long long)e->seq, (long long)ev[j].seq);
 			} else {
 				int64_t d;
 				for (d = 1; d <= 8; d++)
@@ -554,15 +578,19 @@ int assay_audit_verify(struct assay_store *s, struct assay_audit_verify_result *
 						break;
 				if (d <= 8)
 					bad(r, ASSAY_AUDIT_DELETED, e->seq,
-					    "%lld event(s) before event %lld were deleted and the later events renumbered "
+					    "%lld event(s) before event %lld were deleted and the later "
+					    "events renumbered "
 					    "(event %lld was numbered %lld)",
-					    (long long)d, (long long)e->seq, (long long)e->seq, (long long)(e->seq + d));
+					    (long long)d, (long long)e->seq, (long long)e->seq,
+					    (long long)(e->seq + d));
 				else if (i == 0)
 					bad(r, ASSAY_AUDIT_DELETED, 1,
-					    "the first event links to a previous event: earlier events were deleted");
+					    "the first event links to a previous event: earlier events were "
+					    "deleted");
 				else
 					bad(r, ASSAY_AUDIT_EDITED, ev[i - 1].seq,
-					    "event %lld was edited and re-hashed: event %lld links to a different hash",
+					    "event %lld was edited and re-hashed: event %lld links to a "
+					    "different hash",
 					    (long long)ev[i - 1].seq, (long long)e->seq);
 			}
 			break;
@@ -570,7 +598,8 @@ int assay_audit_verify(struct assay_store *s, struct assay_audit_verify_result *
 		struct assay_error herr;
 		assay_error_clear(&herr);
 		if (assay_audit_event_hash(e, h, &herr) != 0) {
-			bad(r, ASSAY_AUDIT_EDITED, e->seq, "event %lld was edited: %s", (long long)e->seq, herr.message);
+			bad(r, ASSAY_AUDIT_EDITED, e->seq, "event %lld was edited: %s", (long long)e->seq,
+			    herr.message);
 			break;
 		}
 		if (!eq(h, e->hash)) {
@@ -579,32 +608,35 @@ int assay_audit_verify(struct assay_store *s, struct assay_audit_verify_result *
 				if (d && hash_with_seq(e, e->seq + d, h) == 0 && eq(h, e->hash))
 					break;
 			if (d <= 8)
-				bad(r, ASSAY_AUDIT_REORDERED, e->seq, "event %lld was renumbered: its hash is that of event %lld",
+				bad(r, ASSAY_AUDIT_REORDERED, e->seq,
+				    "event %lld was renumbered: its hash is that of event %lld",
 				    (long long)e->seq, (long long)(e->seq + d));
 			else
 				bad(r, ASSAY_AUDIT_EDITED, e->seq,
-				    "event %lld was edited: its content does not match its hash (%s %s %s)", (long long)e->seq,
-				    e->action ? e->action : "?", e->entity_type ? e->entity_type : "?", e->ts ? e->ts : "?");
+				    "event %lld was edited: its content does not match its hash (%s %s %s)",
+				    (long long)e->seq, e->action ? e->action : "?",
+				    e->entity_type ? e->entity_type : "?", e->ts ? e->ts : "?");
 			break;
 		}
 		if (e->sig || e->key_id) {
 			const struct key_rec *k = find_key(keys, nkeys, e->key_id);
 			if (!k) {
-				bad(r, ASSAY_AUDIT_BAD_SIGNATURE, e->seq, "event %lld is signed by an unknown key \"%s\"",
-				    (long long)e->seq, e->key_id ? e->key_id : "");
+				bad(r, ASSAY_AUDIT_BAD_SIGNATURE, e->seq,
+				    "event %lld is signed by an unknown key \"%s\"", (long long)e->seq,
+				    e->key_id ? e->key_id : "");
 				break;
 			}
 			if (!e->sig || check_sig(k->public_key, e->hash, e->sig) != 0) {
 				bad(r, ASSAY_AUDIT_BAD_SIGNATURE, e->seq,
-				    "event %lld has a bad signature: it does not verify with key %s", (long long)e->seq,
-				    k->key_id);
+				    "event %lld has a bad signature: it does not verify with key %s",
+				    (long long)e->seq, k->key_id);
 				break;
 			}
 			r->signed_events++;
 		} else if (e->seq >= signed_from) {
 			bad(r, ASSAY_AUDIT_MISSING_SIGNATURE, e->seq,
-			    "event %lld is not signed, but events are signed from event %lld on", (long long)e->seq,
-			    (long long)signed_from);
+			    "event %lld is not signed, but events are signed from event %lld on",
+			    (long long)e->seq, (long long)signed_from);
 			break;
 		}
 		r->count++;
@@ -614,12 +646,14 @@ int assay_audit_verify(struct assay_store *s, struct assay_audit_verify_result *
 	if (r->problem == ASSAY_AUDIT_OK) {
 		/* the recorded head: the last events deleted leave it behind */
 		struct assay_stmt *st;
-		rc = assay_stmt_prepare(s, &st, "SELECT value FROM registry_meta WHERE key = 'audit_head'", err);
+		rc = assay_stmt_prepare(s, &st, "SELECT value FROM registry_meta WHERE key = 'audit_head'",
+		                        err);
 		if (!rc && (rc = assay_stmt_step(st, err)) == 1) {
 			long long hs = strtoll(assay_stmt_text(st, 0), NULL, 10);
 			if (hs > r->head_seq)
 				bad(r, ASSAY_AUDIT_DELETED, r->head_seq + 1,
-				    "event %lld was deleted: the chain ends at %lld but its head was recorded at %lld",
+				    "event %lld was deleted: the chain ends at %lld but its head was "
+				    "recorded at %lld",
 				    (long long)r->head_seq + 1, (long long)r->head_seq, hs);
 			rc = 0;
 		}
@@ -627,8 +661,8 @@ int assay_audit_verify(struct assay_store *s, struct assay_audit_verify_result *
 	}
 	if (!rc && r->problem == ASSAY_AUDIT_OK) {
 		struct assay_stmt *st;
-		rc = assay_stmt_prepare(s, &st, "SELECT seq, hash, ts, key_id, sig FROM audit_checkpoints ORDER BY seq, ts",
-		                        err);
+		rc = assay_stmt_prepare(
+		    s, &st, "SELECT seq, hash, ts, key_id, sig FROM audit_checkpoints ORDER BY seq, ts", err);
 		while (!rc && r->problem == ASSAY_AUDIT_OK && (rc = assay_stmt_step(st, err)) == 1) {
 			int64_t seq = assay_stmt_int(st, 0);
 			const char *hash = assay_stmt_text(st, 1), *ts = assay_stmt_text(st, 2);
@@ -640,17 +674,21 @@ int assay_audit_verify(struct assay_store *s, struct assay_audit_verify_result *
 					e = &ev[i];
 			const struct key_rec *k = find_key(keys, nkeys, kid);
 			char msg[160];
-			snprintf(msg, sizeof msg, "%lld|%s|%s", (long long)seq, hash ? hash : "", ts ? ts : "");
+			snprintf(msg, sizeof msg, "%lld|%s|%s", (long long)seq, hash ? hash : "",
+			         ts ? ts : "");
 			if (!e)
 				bad(r, ASSAY_AUDIT_CHECKPOINT, seq,
-				    "the checkpoint of %s signed event %lld, which is no longer in the chain (deleted)", ts,
-				    (long long)seq);
+				    "the checkpoint of %s signed event %lld, which is no longer in the chain "
+				    "(deleted)",
+				    ts, (long long)seq);
 			else if (!eq(e->hash, hash))
 				bad(r, ASSAY_AUDIT_CHECKPOINT, seq,
-				    "the checkpoint of %s signed event %lld with another hash: the chain was rewritten", ts,
-				    (long long)seq);
+				    "the checkpoint of %s signed event %lld with another hash: the chain was "
+				    "rewritten",
+				    ts, (long long)seq);
 			else if (!k || check_sig(k->public_key, msg, sig) != 0)
-				bad(r, ASSAY_AUDIT_CHECKPOINT, seq, "the checkpoint of %s at event %lld has a bad signature", ts,
+				bad(r, ASSAY_AUDIT_CHECKPOINT, seq,
+				    "the checkpoint of %s at event %lld has a bad signature", ts,
 				    (long long)seq);
 			else
 				r->checkpoints++;
@@ -664,10 +702,12 @@ int assay_audit_verify(struct assay_store *s, struct assay_audit_verify_result *
 
 /* ---- key generation and checkpoints ---- */
 
-int assay_audit_key_generate(struct assay_store *s, const char *path, char key_id[17], struct assay_error *err)
+int assay_audit_key_generate(struct assay_store *s, const char *path, char key_id[17],
+                             struct assay_error *err)
 {
 	if (s->in_tx != 2)
-		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "key generation outside a write transaction");
+		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0,
+		                       "key generation outside a write transaction");
 	if (sodium_init() < 0)
 		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "libsodium did not initialise");
 	if (path)
@@ -683,17 +723,20 @@ int assay_audit_key_generate(struct assay_store *s, const char *path, char key_i
 	if (fd < 0) {
 		sodium_memzero(sk, sizeof sk);
 		sodium_memzero(sk64, sizeof sk64);
-		assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot create the key file: %s", strerror(errno));
+		assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot create the key file: %s",
+		                strerror(errno));
 		if (errno == EEXIST)
-			assay_error_hint(err, "a key file is already there; keys are never overwritten: move it away or "
-			                      "give --key PATH");
+			assay_error_hint(
+			    err, "a key file is already there; keys are never overwritten: move it away or "
+			         "give --key PATH");
 		return ASSAY_EIO;
 	}
 	char doc[512];
-	int len = snprintf(doc, sizeof doc,
-	                   "{\"algorithm\": \"ed25519\", \"key_id\": \"%s\", \"public_key\": \"%s\", \"secret_key\": "
-	                   "\"%s\"}\n",
-	                   key_id, pk64, sk64);
+	int len = snprintf(
+	    doc, sizeof doc,
+	    "{\"algorithm\": \"ed25519\", \"key_id\": \"%s\", \"public_key\": \"%s\", \"secret_key\": "
+	    "\"%s\"}\n",
+	    key_id, pk64, sk64);
 	int ok = write(fd, doc, (size_t)len) == len && fsync(fd) == 0;
 	close(fd);
 	sodium_memzero(doc, sizeof doc);
@@ -701,7 +744,8 @@ int assay_audit_key_generate(struct assay_store *s, const char *path, char key_i
 	if (!ok) {
 		unlink(path);
 		sodium_memzero(sk, sizeof sk);
-		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot write the key file: %s", strerror(errno));
+		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot write the key file: %s",
+		                       strerror(errno));
 	}
 	int64_t seq;
 	char prev[65];
@@ -710,17 +754,19 @@ int assay_audit_key_generate(struct assay_store *s, const char *path, char key_i
 	struct assay_stmt *st;
 	int rc = head(s, &seq, prev, err);
 	if (!rc)
-		rc = assay_stmt_prepare(s, &st, "UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL", err);
+		rc = assay_stmt_prepare(
+		    s, &st, "UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL", err);
 	if (!rc) {
 		assay_stmt_bind_text(st, 1, ts);
 		rc = assay_stmt_exec(st, err);
 		assay_stmt_finalize(st);
 	}
 	if (!rc)
-		rc = assay_stmt_prepare(s, &st,
-		                        "INSERT INTO signing_keys (key_id, algorithm, public_key, from_seq, created_at, "
-		                        "created_by) VALUES (?1, 'ed25519', ?2, ?3, ?4, ?5)",
-		                        err);
+		rc = assay_stmt_prepare(
+		    s, &st,
+		    "INSERT INTO signing_keys (key_id, algorithm, public_key, from_seq, created_at, "
+		    "created_by) VALUES (?1, 'ed25519', ?2, ?3, ?4, ?5)",
+		    err);
 	if (!rc) {
 		assay_stmt_bind_text(st, 1, key_id);
 		assay_stmt_bind_text(st, 2, pk64);
@@ -731,9 +777,12 @@ int assay_audit_key_generate(struct assay_store *s, const char *path, char key_i
 		assay_stmt_finalize(st);
 	}
 	if (!rc) {
-		json_t *after = json_pack("{s:s, s:s, s:s}", "algorithm", "ed25519", "key_id", key_id, "public_key", pk64);
-		struct assay_audit_change c = {
-		    .action = "key.generate", .entity_type = "signing_key", .entity_id = key_id, .after = after};
+		json_t *after = json_pack("{s:s, s:s, s:s}", "algorithm", "ed25519", "key_id", key_id,
+		                          "public_key", pk64);
+		struct assay_audit_change c = {.action = "key.generate",
+		                               .entity_type = "signing_key",
+		                               .entity_id = key_id,
+		                               .after = after};
 		rc = append(s, &c, sk, key_id, NULL, err);
 		json_decref(after);
 	}
@@ -752,13 +801,15 @@ int assay_audit_checkpoint(struct assay_store *s, struct assay_audit_checkpoint 
                            struct assay_error *err)
 {
 	if (s->in_tx != 2)
-		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "checkpoint outside a write transaction");
+		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0,
+		                       "checkpoint outside a write transaction");
 	char key_id[17], pub[64];
 	int rc = assay_audit_active_key(s, key_id, pub, err);
 	if (rc)
 		return rc;
 	if (!key_id[0]) {
-		assay_error_set(err, ASSAY_EUSAGE, s->path, 0, 0, "no signing key: a checkpoint is a signature");
+		assay_error_set(err, ASSAY_EUSAGE, s->path, 0, 0,
+		                "no signing key: a checkpoint is a signature");
 		assay_error_hint(err, "run `assay key generate` first");
 		return ASSAY_EUSAGE;
 	}
@@ -769,7 +820,8 @@ int assay_audit_checkpoint(struct assay_store *s, struct assay_audit_checkpoint 
 	if ((rc = head(s, &seq, hash, err)))
 		return rc;
 	if (seq == 0)
-		return assay_error_set(err, ASSAY_EUSAGE, s->path, 0, 0, "the audit trail is empty: nothing to checkpoint");
+		return assay_error_set(err, ASSAY_EUSAGE, s->path, 0, 0,
+		                       "the audit trail is empty: nothing to checkpoint");
 	char ts[ASSAY_TS_LEN], msg[160], sig[128], id[ASSAY_ULID_LEN];
 	assay_ts_now(ts);
 	snprintf(msg, sizeof msg, "%lld|%s|%s", (long long)seq, hash, ts);

@@ -42,7 +42,8 @@ static int mkdir_p(const char *dir, struct assay_error *err)
 {
 	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
 		return 0;
-	return assay_error_set(err, ASSAY_EIO, dir, 0, 0, "cannot create the blob directory: %s", strerror(errno));
+	return assay_error_set(err, ASSAY_EIO, dir, 0, 0, "cannot create the blob directory: %s",
+	                       strerror(errno));
 }
 
 static void fsync_dir(const char *dir)
@@ -75,8 +76,8 @@ static int record(struct assay_store *s, const char *sha, int64_t size, struct a
 
 /* Copy from fd (or buffer) into a temp file in the blob dir while hashing;
  * then rename it into place. */
-static int put(struct assay_store *s, int in_fd, const void *data, size_t n, const char *name, char sha256[65],
-               int64_t *size, struct assay_error *err)
+static int put(struct assay_store *s, int in_fd, const void *data, size_t n, const char *name,
+               char sha256[65], int64_t *size, struct assay_error *err)
 {
 	int rc = reg_need_write(s, "blob put", err);
 	if (rc)
@@ -106,7 +107,8 @@ static int put(struct assay_store *s, int in_fd, const void *data, size_t n, con
 		while ((r = read(in_fd, buf, sizeof buf)) > 0) {
 			crypto_hash_sha256_update(&h, buf, (unsigned long long)r);
 			if (write(fd, buf, (size_t)r) != r) {
-				rc = assay_error_set(err, ASSAY_EIO, tmp, 0, 0, "cannot write: %s", strerror(errno));
+				rc = assay_error_set(err, ASSAY_EIO, tmp, 0, 0, "cannot write: %s",
+				                     strerror(errno));
 				break;
 			}
 			total += r;
@@ -138,7 +140,8 @@ static int put(struct assay_store *s, int in_fd, const void *data, size_t n, con
 		} else if (!rc) {
 			chmod(tmp, 0444);
 			if (rename(tmp, dst) != 0)
-				rc = assay_error_set(err, ASSAY_EIO, dst, 0, 0, "cannot store the blob: %s", strerror(errno));
+				rc = assay_error_set(err, ASSAY_EIO, dst, 0, 0, "cannot store the blob: %s",
+				                     strerror(errno));
 			else
 				fsync_dir(sub);
 		}
@@ -171,7 +174,8 @@ int assay_blob_put_file(struct assay_store *s, const char *path, char sha256[65]
 	return rc;
 }
 
-int assay_blob_put(struct assay_store *s, const void *data, size_t n, char sha256[65], struct assay_error *err)
+int assay_blob_put(struct assay_store *s, const void *data, size_t n, char sha256[65],
+                   struct assay_error *err)
 {
 	return put(s, -1, data, n, "(data)", sha256, NULL, err);
 }
@@ -185,8 +189,10 @@ int assay_blob_get(struct assay_store *s, const char *sha256, struct assay_arena
 	const char *path = assay_blob_path(s, sha256, a);
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		assay_error_set(err, ASSAY_EIO, path, 0, 0, "blob %s is missing: %s", sha256, strerror(errno));
-		assay_error_hint(err, "the blob store beside the database is incomplete; restore it from a backup");
+		assay_error_set(err, ASSAY_EIO, path, 0, 0, "blob %s is missing: %s", sha256,
+		                strerror(errno));
+		assay_error_hint(
+		    err, "the blob store beside the database is incomplete; restore it from a backup");
 		return ASSAY_EIO;
 	}
 	struct stat st;
@@ -205,7 +211,8 @@ int assay_blob_get(struct assay_store *s, const char *sha256, struct assay_arena
 	crypto_hash_sha256(md, buf, got);
 	to_hex(md, hex);
 	if (got != len || strcmp(hex, sha256) != 0) {
-		assay_error_set(err, ASSAY_EINPUT, path, 0, 0, "blob %s is corrupt: its content hashes to %s", sha256, hex);
+		assay_error_set(err, ASSAY_EINPUT, path, 0, 0, "blob %s is corrupt: its content hashes to %s",
+		                sha256, hex);
 		assay_error_hint(err, "the file was changed after it was stored; restore it from a backup");
 		return ASSAY_EINPUT;
 	}

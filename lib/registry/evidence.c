@@ -10,8 +10,9 @@
 #include "assay/hash.h"
 #include "registry_internal.h"
 
-#define EV_COLS                                                                                             \
-	"id, number, system_id, requirement_key, control_id, kind, source, uri, sha256, filename, media_type, " \
+#define EV_COLS                                                                                              \
+	"id, number, system_id, requirement_key, control_id, kind, source, uri, sha256, filename, "          \
+	"media_type, "                                                                                       \
 	"size, author, collected_at, expires_at, meta, created_at, created_by"
 
 static const char *const KINDS[] = {"document", "metric", "test_result", "attestation", "log"};
@@ -28,9 +29,12 @@ static int one_of(const char *v, const char *const *set, size_t n)
 const char *assay_req_state_name(enum assay_req_state st)
 {
 	switch (st) {
-	case ASSAY_REQ_SATISFIED: return "satisfied";
-	case ASSAY_REQ_EXPIRED: return "expired";
-	case ASSAY_REQ_MISSING: return "missing";
+	case ASSAY_REQ_SATISFIED:
+		return "satisfied";
+	case ASSAY_REQ_EXPIRED:
+		return "expired";
+	case ASSAY_REQ_MISSING:
+		return "missing";
 	}
 	return "?";
 }
@@ -156,8 +160,8 @@ static int valid_url(const char *u)
 	if (!p || p == u || !p[3])
 		return 0;
 	for (const char *q = u; q < p; q++)
-		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '+' ||
-		      *q == '-' || *q == '.'))
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+		      *q == '+' || *q == '-' || *q == '.'))
 			return 0;
 	for (const char *q = u; *q; q++)
 		if ((unsigned char)*q <= ' ')
@@ -182,8 +186,9 @@ int assay_evidence_add(struct assay_store *s, const struct assay_evidence_input 
 	if ((rc = assay_system_get(s, in->system, a, &sys, err)))
 		return rc;
 	if (sys.retired_at) {
-		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "system \"%s\" was retired on %s: it takes no new evidence",
-		                sys.slug, sys.retired_at);
+		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
+		                "system \"%s\" was retired on %s: it takes no new evidence", sys.slug,
+		                sys.retired_at);
 		return ASSAY_EINPUT;
 	}
 	const struct assay_requirement *req = NULL;
@@ -204,10 +209,11 @@ int assay_evidence_add(struct assay_store *s, const struct assay_evidence_input 
 		const char **keys = assay_arena_alloc(a, (nreqs + 1) * sizeof *keys);
 		for (size_t i = 0; i < nreqs; i++)
 			keys[i] = reqs[i].key;
-		const char *dym = in->requirement_key ? assay_did_you_mean(in->requirement_key, keys, nreqs) : NULL;
-		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
-		                "\"%s\" is not an evidence requirement of %s at tier %s",
-		                in->requirement_key ? in->requirement_key : "", sys.slug, sys.tier ? sys.tier : "?");
+		const char *dym =
+		    in->requirement_key ? assay_did_you_mean(in->requirement_key, keys, nreqs) : NULL;
+		assay_error_set(
+		    err, ASSAY_EINPUT, NULL, 0, 0, "\"%s\" is not an evidence requirement of %s at tier %s",
+		    in->requirement_key ? in->requirement_key : "", sys.slug, sys.tier ? sys.tier : "?");
 		if (nreqs == 0)
 			assay_error_hint(err, "its tier requires no evidence");
 		else if (dym)
@@ -218,7 +224,8 @@ int assay_evidence_add(struct assay_store *s, const struct assay_evidence_input 
 	}
 	const char *kind = in->kind ? in->kind : req->kind;
 	if (!kind || !one_of(kind, KINDS, 5)) {
-		assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "\"%s\" is not an evidence kind", kind ? kind : "");
+		assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "\"%s\" is not an evidence kind",
+		                kind ? kind : "");
 		assay_error_hint(err, "document, metric, test_result, attestation or log");
 		return ASSAY_EUSAGE;
 	}
@@ -231,7 +238,8 @@ int assay_evidence_add(struct assay_store *s, const struct assay_evidence_input 
 	char collected[ASSAY_TS_LEN], expires[ASSAY_TS_LEN] = "";
 	if (in->collected_at) {
 		if (assay_ts_normalize(in->collected_at, collected)) {
-			assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "--collected \"%s\" is not a date", in->collected_at);
+			assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "--collected \"%s\" is not a date",
+			                in->collected_at);
 			assay_error_hint(err, "YYYY-MM-DD or RFC 3339 (2025-03-01T12:00:00Z)");
 			return ASSAY_EUSAGE;
 		}
@@ -240,20 +248,23 @@ int assay_evidence_add(struct assay_store *s, const struct assay_evidence_input 
 	}
 	if (in->expires_at) {
 		if (assay_ts_normalize(in->expires_at, expires)) {
-			assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "--expires \"%s\" is not a date", in->expires_at);
+			assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "--expires \"%s\" is not a date",
+			                in->expires_at);
 			assay_error_hint(err, "YYYY-MM-DD or RFC 3339 (2025-03-01T12:00:00Z)");
 			return ASSAY_EUSAGE;
 		}
 		if (strcmp(expires, collected) <= 0)
 			return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
-			                       "the evidence expires (%s) before it was collected (%s)", expires, collected);
+			                       "the evidence expires (%s) before it was collected (%s)",
+			                       expires, collected);
 	}
 	char sha[65] = "";
 	int64_t size = 0;
 	const char *filename = NULL, *media = in->media_type, *uri = NULL;
 	if (in->url) {
 		if (!valid_url(in->url)) {
-			assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "\"%s\" is neither a file nor a URL", in->url);
+			assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "\"%s\" is neither a file nor a URL",
+			                in->url);
 			assay_error_hint(err, "a URL has a scheme: https://..., s3://...");
 			return ASSAY_EUSAGE;
 		}
@@ -277,7 +288,8 @@ int assay_evidence_add(struct assay_store *s, const struct assay_evidence_input 
 		size = (int64_t)in->data_n;
 		filename = in->data_name;
 		if (!media)
-			media = assay_media_type(in->data_name, in->data, in->data_n < 512 ? in->data_n : 512);
+			media =
+			    assay_media_type(in->data_name, in->data, in->data_n < 512 ? in->data_n : 512);
 	} else {
 		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "evidence needs a file or a URL");
 	}
@@ -293,7 +305,8 @@ int assay_evidence_add(struct assay_store *s, const struct assay_evidence_input 
 	struct assay_stmt *st = NULL;
 	if (!rc)
 		rc = assay_stmt_prepare(s, &st,
-		                        "INSERT INTO evidence (" EV_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		                        "INSERT INTO evidence (" EV_COLS
+		                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
 		                        "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 		                        err);
 	if (!rc) {
@@ -342,8 +355,8 @@ int assay_evidence_add(struct assay_store *s, const struct assay_evidence_input 
 	return rc;
 }
 
-int assay_evidence_get(struct assay_store *s, const char *ref, struct assay_arena *a, struct assay_evidence *out,
-                       struct assay_error *err)
+int assay_evidence_get(struct assay_store *s, const char *ref, struct assay_arena *a,
+                       struct assay_evidence *out, struct assay_error *err)
 {
 	int64_t number = -1;
 	if ((ref[0] == 'E' || ref[0] == 'e') && ref[1] == '-') {
@@ -353,7 +366,8 @@ int assay_evidence_get(struct assay_store *s, const char *ref, struct assay_aren
 			number = -1;
 	}
 	struct assay_stmt *st;
-	int rc = assay_stmt_prepare(s, &st, "SELECT " EV_COLS " FROM evidence WHERE id = ?1 OR number = ?2", err);
+	int rc =
+	    assay_stmt_prepare(s, &st, "SELECT " EV_COLS " FROM evidence WHERE id = ?1 OR number = ?2", err);
 	if (rc)
 		return rc;
 	assay_stmt_bind_text(st, 1, ref);
@@ -364,7 +378,8 @@ int assay_evidence_get(struct assay_store *s, const char *ref, struct assay_aren
 	assay_stmt_finalize(st);
 	if (rc == 0) {
 		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "no evidence \"%s\"", ref);
-		assay_error_hint(err, "`assay evidence list SYSTEM` shows a system's evidence (E-1, E-2, ...)");
+		assay_error_hint(err,
+		                 "`assay evidence list SYSTEM` shows a system's evidence (E-1, E-2, ...)");
 		return ASSAY_EINPUT;
 	}
 	return rc < 0 ? rc : 0;
@@ -374,8 +389,8 @@ int assay_evidence_list(struct assay_store *s, const char *system_id, struct ass
                         struct assay_evidence **out, size_t *n, struct assay_error *err)
 {
 	struct assay_stmt *st;
-	int rc = assay_stmt_prepare(s, &st,
-	                            "SELECT " EV_COLS " FROM evidence WHERE system_id = ?1 ORDER BY number DESC", err);
+	int rc = assay_stmt_prepare(
+	    s, &st, "SELECT " EV_COLS " FROM evidence WHERE system_id = ?1 ORDER BY number DESC", err);
 	if (rc)
 		return rc;
 	assay_stmt_bind_text(st, 1, system_id);
@@ -414,8 +429,8 @@ static void effective_expiry(const struct assay_evidence *e, const struct assay_
 }
 
 int assay_evidence_status(struct assay_store *s, const char *system_id, const struct assay_requirement *reqs,
-                          size_t nreqs, const char *now, struct assay_arena *a, struct assay_evidence_status *out,
-                          struct assay_error *err)
+                          size_t nreqs, const char *now, struct assay_arena *a,
+                          struct assay_evidence_status *out, struct assay_error *err)
 {
 	memset(out, 0, sizeof *out);
 	if (now)
@@ -478,10 +493,11 @@ int assay_evidence_verify(struct assay_store *s, struct assay_arena *a, int64_t 
 	*checked = *bad = 0;
 	*bad_desc = "";
 	struct assay_stmt *st;
-	int rc = assay_stmt_prepare(s, &st,
-	                            "SELECT b.sha256, b.size, (SELECT MIN(number) FROM evidence e WHERE e.sha256 = "
-	                            "b.sha256) FROM blobs b ORDER BY b.sha256",
-	                            err);
+	int rc = assay_stmt_prepare(
+	    s, &st,
+	    "SELECT b.sha256, b.size, (SELECT MIN(number) FROM evidence e WHERE e.sha256 = "
+	    "b.sha256) FROM blobs b ORDER BY b.sha256",
+	    err);
 	if (rc)
 		return rc;
 	char *desc = assay_arena_strdup(a, "");
@@ -496,10 +512,12 @@ int assay_evidence_verify(struct assay_store *s, struct assay_arena *a, int64_t 
 		(*checked)++;
 		const char *problem = NULL;
 		if (assay_sha256_file_hex(path, hex, &ferr) != 0)
-			problem = assay_arena_printf(a, "blob %s (E-%lld) is missing: %s", sha, (long long)num, path);
+			problem = assay_arena_printf(a, "blob %s (E-%lld) is missing: %s", sha,
+			                             (long long)num, path);
 		else if (strcmp(hex, sha) != 0)
-			problem = assay_arena_printf(a, "blob %s (E-%lld) is corrupt: its content hashes to %s (%s)", sha,
-			                             (long long)num, hex, path);
+			problem = assay_arena_printf(
+			    a, "blob %s (E-%lld) is corrupt: its content hashes to %s (%s)", sha,
+			    (long long)num, hex, path);
 		(void)size;
 		if (problem) {
 			(*bad)++;

@@ -20,15 +20,17 @@ static json_t *rationale_json(const struct assay_tier_result *tr)
 	json_t *v = json_array();
 	for (size_t i = 0; i < tr->n_reasons; i++) {
 		const struct assay_tier_reason *r = &tr->reasons[i];
-		json_array_append_new(v, json_pack("{s:s, s:s, s:s, s:s, s:b}", "rule", r->rule_id ? r->rule_id : "",
-		                                   "tier", assay_tier_name(r->tier), "cite", r->cite ? r->cite : "",
+		json_array_append_new(v, json_pack("{s:s, s:s, s:s, s:s, s:b}", "rule",
+		                                   r->rule_id ? r->rule_id : "", "tier",
+		                                   assay_tier_name(r->tier), "cite", r->cite ? r->cite : "",
 		                                   "text", r->text ? r->text : "", "decisive", r->decisive));
 	}
 	return v;
 }
 
 int assay_registry_tier_input(const struct assay_policy *p, const json_t *intake, struct assay_arena *a,
-                              struct assay_tier_result *tr, struct assay_system_input *in, struct assay_error *err)
+                              struct assay_tier_result *tr, struct assay_system_input *in,
+                              struct assay_error *err)
 {
 	int rc = assay_policy_tier(p, intake, NULL, tr, a, err);
 	if (rc)
@@ -42,15 +44,15 @@ int assay_registry_tier_input(const struct assay_policy *p, const json_t *intake
 	return 0;
 }
 
-int assay_system_requirements(const struct assay_policy *p, const struct assay_system *sys, struct assay_arena *a,
-                              struct assay_tier_result *tr, struct assay_requirement **reqs, size_t *n,
-                              struct assay_error *err)
+int assay_system_requirements(const struct assay_policy *p, const struct assay_system *sys,
+                              struct assay_arena *a, struct assay_tier_result *tr,
+                              struct assay_requirement **reqs, size_t *n, struct assay_error *err)
 {
 	json_error_t je;
 	json_t *intake = json_loads(sys->intake ? sys->intake : "", 0, &je);
 	if (!intake)
-		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "the stored intake of %s is not JSON: %s",
-		                       sys->slug, je.text);
+		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0,
+		                       "the stored intake of %s is not JSON: %s", sys->slug, je.text);
 	struct assay_tier_override ov;
 	const struct assay_tier_override *ovp = NULL;
 	if (sys->tier_source && !strcmp(sys->tier_source, "override") && sys->tier &&

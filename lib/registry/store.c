@@ -67,7 +67,8 @@ int assay_store_begin(struct assay_store *s, enum assay_tx mode, struct assay_er
 	if (s->in_tx)
 		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "a transaction is already open");
 	if (mode == ASSAY_TX_WRITE && s->readonly)
-		return assay_error_set(err, ASSAY_EINTERNAL, s->path, 0, 0, "the database was opened read-only");
+		return assay_error_set(err, ASSAY_EINTERNAL, s->path, 0, 0,
+		                       "the database was opened read-only");
 	int rc = s->ops->begin(s, mode, err);
 	if (!rc)
 		s->in_tx = 1 + (mode == ASSAY_TX_WRITE);
@@ -97,7 +98,8 @@ int assay_store_exec(struct assay_store *s, const char *sql, struct assay_error 
 	return s->ops->exec(s, sql, err);
 }
 
-int assay_stmt_prepare(struct assay_store *s, struct assay_stmt **out, const char *sql, struct assay_error *err)
+int assay_stmt_prepare(struct assay_store *s, struct assay_stmt **out, const char *sql,
+                       struct assay_error *err)
 {
 	struct assay_stmt *st = calloc(1, sizeof *st);
 	if (!st)
@@ -200,10 +202,11 @@ int assay_store_next_number(struct assay_store *s, const char *kind, int64_t *ou
 	if (s->in_tx != 2)
 		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0,
 		                       "next number for \"%s\" outside a write transaction", kind);
-	return assay_store_query_int(s,
-	                             "INSERT INTO counters (kind, value) VALUES (?1, 1) "
-	                             "ON CONFLICT (kind) DO UPDATE SET value = counters.value + 1 RETURNING value",
-	                             kind, out, NULL, err);
+	return assay_store_query_int(
+	    s,
+	    "INSERT INTO counters (kind, value) VALUES (?1, 1) "
+	    "ON CONFLICT (kind) DO UPDATE SET value = counters.value + 1 RETURNING value",
+	    kind, out, NULL, err);
 }
 
 /* ---- migrations ---- */
@@ -240,7 +243,8 @@ static int migrate(struct assay_store *s, const struct assay_migration *m, size_
 	for (size_t i = 0; i < n; i++)
 		if (m[i].version != (int)i + 1)
 			return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0,
-			                       "migration list out of order: entry %zu is version %d", i + 1, m[i].version);
+			                       "migration list out of order: entry %zu is version %d", i + 1,
+			                       m[i].version);
 	int rc = assay_store_begin(s, ASSAY_TX_WRITE, err);
 	if (rc)
 		return rc;
@@ -261,7 +265,8 @@ static int migrate(struct assay_store *s, const struct assay_migration *m, size_
 			return rc;
 		int64_t done = 0;
 		struct assay_stmt *st = NULL;
-		rc = assay_stmt_prepare(s, &st, "SELECT count(*) FROM schema_migrations WHERE version = ?1", err);
+		rc = assay_stmt_prepare(s, &st, "SELECT count(*) FROM schema_migrations WHERE version = ?1",
+		                        err);
 		if (!rc) {
 			assay_stmt_bind_int(st, 1, m[i].version);
 			rc = assay_stmt_step(st, err);
@@ -274,15 +279,16 @@ static int migrate(struct assay_store *s, const struct assay_migration *m, size_
 			if (rc) {
 				char msg[sizeof err->message];
 				snprintf(msg, sizeof msg, "%s", err->message);
-				snprintf(err->message, sizeof err->message, "schema migration %d (%s) failed: %s", m[i].version,
-				         m[i].name, msg);
+				snprintf(err->message, sizeof err->message,
+				         "schema migration %d (%s) failed: %s", m[i].version, m[i].name, msg);
 			}
 			char ts[ASSAY_TS_LEN];
 			assay_ts_now(ts);
-			if (!rc && !(rc = assay_stmt_prepare(s, &st,
-			                                     "INSERT INTO schema_migrations (version, name, applied_at) "
-			                                     "VALUES (?1, ?2, ?3)",
-			                                     err))) {
+			if (!rc && !(rc = assay_stmt_prepare(
+			                 s, &st,
+			                 "INSERT INTO schema_migrations (version, name, applied_at) "
+			                 "VALUES (?1, ?2, ?3)",
+			                 err))) {
 				assay_stmt_bind_int(st, 1, m[i].version);
 				assay_stmt_bind_text(st, 2, m[i].name);
 				assay_stmt_bind_text(st, 3, ts);
@@ -326,7 +332,8 @@ int assay_store_open(struct assay_store **out, const struct assay_store_opts *o,
 		rc = assay_store_schema_version(s, &version, err);
 	if (!rc && version > (int)nm) {
 		rc = assay_error_set(err, ASSAY_EINPUT, s->path, 0, 0,
-		                     "the database's schema is version %d; this assay knows up to %zu", version, nm);
+		                     "the database's schema is version %d; this assay knows up to %zu",
+		                     version, nm);
 		assay_error_hint(err, "use a newer assay with this database");
 	}
 	if (!rc && !o->readonly && !o->no_migrate && version < (int)nm)

@@ -22,7 +22,8 @@ struct store_ops {
 	int (*begin)(struct assay_store *s, enum assay_tx mode, struct assay_error *err);
 	int (*commit)(struct assay_store *s, struct assay_error *err);
 	void (*rollback)(struct assay_store *s);
-	int (*prepare)(struct assay_store *s, struct assay_stmt *st, const char *sql, struct assay_error *err);
+	int (*prepare)(struct assay_store *s, struct assay_stmt *st, const char *sql,
+	               struct assay_error *err);
 	int (*bind_text)(struct assay_stmt *st, int i, const char *v);
 	int (*bind_int)(struct assay_stmt *st, int i, int64_t v);
 	int (*bind_blob)(struct assay_stmt *st, int i, const void *v, size_t n);
@@ -53,7 +54,7 @@ struct assay_store {
 
 struct assay_stmt {
 	struct assay_store *s;
-	void *h; /* the backend's statement */
+	void *h;           /* the backend's statement */
 	char sql_head[96]; /* for error messages */
 };
 

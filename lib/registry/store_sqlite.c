@@ -63,7 +63,8 @@ static int sq_open(struct assay_store *s, const struct assay_store_opts *o, stru
 	if (stat(s->path, &st) != 0) {
 		if (!o->create || o->readonly) {
 			assay_error_set(err, ASSAY_EIO, s->path, 0, 0, "no registry database here");
-			assay_error_hint(err, "give --db PATH or set ASSAY_DB; `assay system add` creates a new one");
+			assay_error_hint(
+			    err, "give --db PATH or set ASSAY_DB; `assay system add` creates a new one");
 			return ASSAY_EIO;
 		}
 	} else if (!S_ISREG(st.st_mode)) {

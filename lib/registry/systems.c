@@ -9,9 +9,10 @@
 #include "assay/hash.h"
 #include "registry_internal.h"
 
-#define SYS_COLS                                                                                                \
-	"id, slug, name, ai_type, lifecycle_stage, tier, computed_tier, tier_source, override_reason, "             \
-	"tier_rationale, policy_version, policy_hash, intake, intake_sha256, created_at, created_by, updated_at, " \
+#define SYS_COLS                                                                                             \
+	"id, slug, name, ai_type, lifecycle_stage, tier, computed_tier, tier_source, override_reason, "      \
+	"tier_rationale, policy_version, policy_hash, intake, intake_sha256, created_at, created_by, "       \
+	"updated_at, "                                                                                       \
 	"retired_at, version"
 
 const char *reg_col(struct assay_stmt *st, int col, struct assay_arena *a)
@@ -23,7 +24,8 @@ const char *reg_col(struct assay_stmt *st, int col, struct assay_arena *a)
 int reg_need_write(struct assay_store *s, const char *what, struct assay_error *err)
 {
 	if (s->in_tx != 2)
-		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "%s outside a write transaction", what);
+		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "%s outside a write transaction",
+		                       what);
 	return 0;
 }
 
@@ -49,7 +51,8 @@ int assay_slug_valid(const char *slug)
 
 static int is_tier(const char *t)
 {
-	return t && (!strcmp(t, "prohibited") || !strcmp(t, "high") || !strcmp(t, "medium") || !strcmp(t, "low"));
+	return t &&
+	       (!strcmp(t, "prohibited") || !strcmp(t, "high") || !strcmp(t, "medium") || !strcmp(t, "low"));
 }
 
 static void read_row(struct assay_stmt *st, struct assay_arena *a, struct assay_system *o)
@@ -145,7 +148,8 @@ int assay_system_get(struct assay_store *s, const char *ref, struct assay_arena 
                      struct assay_error *err)
 {
 	struct assay_stmt *st;
-	int rc = assay_stmt_prepare(s, &st, "SELECT " SYS_COLS " FROM systems WHERE slug = ?1 OR id = ?2", err);
+	int rc =
+	    assay_stmt_prepare(s, &st, "SELECT " SYS_COLS " FROM systems WHERE slug = ?1 OR id = ?2", err);
 	if (rc)
 		return rc;
 	assay_stmt_bind_text(st, 1, ref);
@@ -169,7 +173,8 @@ int assay_system_get(struct assay_store *s, const char *ref, struct assay_arena 
 	if (slug_list(s, a, &slugs, &n, err) == 0) {
 		const char *dym = assay_did_you_mean(ref, slugs, n);
 		if (dym)
-			assay_error_hint(err, "did you mean \"%s\"? (`assay system list` shows them all)", dym);
+			assay_error_hint(err, "did you mean \"%s\"? (`assay system list` shows them all)",
+			                 dym);
 		else
 			assay_error_hint(err, "`assay system list` shows the registered systems");
 	}
@@ -189,7 +194,8 @@ static int check_input(const struct assay_system_input *in, struct assay_error *
 	if (!member(in->intake, "name") || !*member(in->intake, "name"))
 		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "the intake has no name");
 	if (!assay_slug_valid(slug)) {
-		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "\"%s\" is not a valid slug", slug ? slug : "");
+		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "\"%s\" is not a valid slug",
+		                slug ? slug : "");
 		assay_error_hint(err, "2-63 characters a-z, 0-9 and single '-', starting with a letter");
 		return ASSAY_EINPUT;
 	}
@@ -213,9 +219,12 @@ int assay_system_add(struct assay_store *s, const struct assay_system_input *in,
 	if (rc)
 		return rc;
 	if (found) {
-		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "a system with slug \"%s\" is already registered", slug);
-		assay_error_hint(err, "`assay system update %s --from FILE` changes it; or give the new system another slug",
-		                 slug);
+		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
+		                "a system with slug \"%s\" is already registered", slug);
+		assay_error_hint(
+		    err,
+		    "`assay system update %s --from FILE` changes it; or give the new system another slug",
+		    slug);
 		return ASSAY_EINPUT;
 	}
 	char id[ASSAY_ULID_LEN], ts[ASSAY_TS_LEN], sha[65];
@@ -234,7 +243,8 @@ int assay_system_add(struct assay_store *s, const struct assay_system_input *in,
 	}
 	struct assay_stmt *st;
 	rc = assay_stmt_prepare(s, &st,
-	                        "INSERT INTO systems (" SYS_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 'policy', NULL, ?7, "
+	                        "INSERT INTO systems (" SYS_COLS
+	                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 'policy', NULL, ?7, "
 	                        "?8, ?9, ?10, ?11, ?12, ?13, ?12, NULL, 1)",
 	                        err);
 	if (!rc) {
@@ -261,8 +271,11 @@ int assay_system_add(struct assay_store *s, const struct assay_system_input *in,
 		rc = assay_system_get(s, id, a, &sys, err);
 	if (!rc) {
 		json_t *after = audit_state(&sys);
-		struct assay_audit_change c = {
-		    .action = "system.add", .entity_type = "system", .entity_id = id, .system_id = id, .after = after};
+		struct assay_audit_change c = {.action = "system.add",
+		                               .entity_type = "system",
+		                               .entity_id = id,
+		                               .system_id = id,
+		                               .after = after};
 		rc = assay_audit_append(s, &c, NULL, err);
 		json_decref(after);
 	}
@@ -271,16 +284,18 @@ int assay_system_add(struct assay_store *s, const struct assay_system_input *in,
 	return rc;
 }
 
-static int load_active(struct assay_store *s, const char *slug, struct assay_arena *a, struct assay_system *sys,
-                       const char *what, struct assay_error *err)
+static int load_active(struct assay_store *s, const char *slug, struct assay_arena *a,
+                       struct assay_system *sys, const char *what, struct assay_error *err)
 {
 	int rc = assay_system_get(s, slug, a, sys, err);
 	if (rc)
 		return rc;
 	if (sys->retired_at) {
-		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "system \"%s\" was retired on %s: it cannot be %s",
-		                sys->slug, sys->retired_at, what);
-		assay_error_hint(err, "retired systems stay in the registry as history; register a new system instead");
+		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
+		                "system \"%s\" was retired on %s: it cannot be %s", sys->slug,
+		                sys->retired_at, what);
+		assay_error_hint(
+		    err, "retired systems stay in the registry as history; register a new system instead");
 		return ASSAY_EINPUT;
 	}
 	return 0;
@@ -311,7 +326,8 @@ static int record_change(struct assay_store *s, const struct assay_system *befor
 }
 
 int assay_system_update(struct assay_store *s, const char *slug, const struct assay_system_input *in,
-                        struct assay_arena *a, struct assay_system *out, int *changed, struct assay_error *err)
+                        struct assay_arena *a, struct assay_system *out, int *changed,
+                        struct assay_error *err)
 {
 	*changed = 0;
 	struct assay_system cur;
@@ -324,8 +340,8 @@ int assay_system_update(struct assay_store *s, const char *slug, const struct as
 		return rc;
 	const char *nslug = member(in->intake, "slug");
 	if (strcmp(nslug, cur.slug) != 0) {
-		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "the intake's slug \"%s\" is not the system's slug \"%s\"",
-		                nslug, cur.slug);
+		assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
+		                "the intake's slug \"%s\" is not the system's slug \"%s\"", nslug, cur.slug);
 		assay_error_hint(err, "a slug never changes: set slug: %s in the intake file", cur.slug);
 		return ASSAY_EINPUT;
 	}
@@ -343,7 +359,8 @@ int assay_system_update(struct assay_store *s, const char *slug, const struct as
 	int same = !strcmp(sha, cur.intake_sha256 ? cur.intake_sha256 : "") &&
 	           !strcmp(in->tier ? in->tier : "", cur.computed_tier ? cur.computed_tier : "") &&
 	           !strcmp(rat, cur.tier_rationale ? cur.tier_rationale : "") &&
-	           !strcmp(in->policy_version ? in->policy_version : "", cur.policy_version ? cur.policy_version : "") &&
+	           !strcmp(in->policy_version ? in->policy_version : "",
+	                   cur.policy_version ? cur.policy_version : "") &&
 	           !strcmp(in->policy_hash ? in->policy_hash : "", cur.policy_hash ? cur.policy_hash : "");
 	if (same) {
 		free(intake);
@@ -355,12 +372,13 @@ int assay_system_update(struct assay_store *s, const char *slug, const struct as
 	char ts[ASSAY_TS_LEN];
 	assay_ts_now(ts);
 	struct assay_stmt *st;
-	rc = assay_stmt_prepare(s, &st,
-	                        "UPDATE systems SET name = ?2, ai_type = ?3, lifecycle_stage = ?4, computed_tier = ?5, "
-	                        "tier = CASE WHEN tier_source = 'override' THEN tier ELSE ?5 END, tier_rationale = ?6, "
-	                        "policy_version = ?7, policy_hash = ?8, intake = ?9, intake_sha256 = ?10, updated_at = "
-	                        "?11, version = version + 1 WHERE id = ?1",
-	                        err);
+	rc = assay_stmt_prepare(
+	    s, &st,
+	    "UPDATE systems SET name = ?2, ai_type = ?3, lifecycle_stage = ?4, computed_tier = ?5, "
+	    "tier = CASE WHEN tier_source = 'override' THEN tier ELSE ?5 END, tier_rationale = ?6, "
+	    "policy_version = ?7, policy_hash = ?8, intake = ?9, intake_sha256 = ?10, updated_at = "
+	    "?11, version = version + 1 WHERE id = ?1",
+	    err);
 	if (!rc) {
 		assay_stmt_bind_text(st, 1, cur.id);
 		assay_stmt_bind_text(st, 2, member(in->intake, "name"));
@@ -404,17 +422,19 @@ int assay_system_retire(struct assay_store *s, const char *slug, const char *rea
 			json_decref(in);
 		}
 		if (!intake)
-			rc = assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "the stored intake of %s is not JSON", cur.slug);
+			rc = assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0,
+			                     "the stored intake of %s is not JSON", cur.slug);
 	}
 	if (!rc) {
 		char ts[ASSAY_TS_LEN], sha[65];
 		assay_ts_now(ts);
 		assay_sha256_hex(intake, n, sha);
 		struct assay_stmt *st;
-		rc = assay_stmt_prepare(s, &st,
-		                        "UPDATE systems SET lifecycle_stage = 'retired', retired_at = ?2, updated_at = ?2, "
-		                        "intake = ?3, intake_sha256 = ?4, version = version + 1 WHERE id = ?1",
-		                        err);
+		rc = assay_stmt_prepare(
+		    s, &st,
+		    "UPDATE systems SET lifecycle_stage = 'retired', retired_at = ?2, updated_at = ?2, "
+		    "intake = ?3, intake_sha256 = ?4, version = version + 1 WHERE id = ?1",
+		    err);
 		if (!rc) {
 			assay_stmt_bind_text(st, 1, cur.id);
 			assay_stmt_bind_text(st, 2, ts);
@@ -458,12 +478,13 @@ int assay_system_override_tier(struct assay_store *s, const char *slug, const ch
 		char ts[ASSAY_TS_LEN];
 		assay_ts_now(ts);
 		struct assay_stmt *st;
-		rc = assay_stmt_prepare(s, &st,
-		                        tier ? "UPDATE systems SET tier = ?2, tier_source = 'override', override_reason = ?3, "
-		                               "updated_at = ?4, version = version + 1 WHERE id = ?1"
-		                             : "UPDATE systems SET tier = computed_tier, tier_source = 'policy', "
-		                               "override_reason = NULL, updated_at = ?4, version = version + 1 WHERE id = ?1",
-		                        err);
+		rc = assay_stmt_prepare(
+		    s, &st,
+		    tier ? "UPDATE systems SET tier = ?2, tier_source = 'override', override_reason = ?3, "
+		           "updated_at = ?4, version = version + 1 WHERE id = ?1"
+		         : "UPDATE systems SET tier = computed_tier, tier_source = 'policy', "
+		           "override_reason = NULL, updated_at = ?4, version = version + 1 WHERE id = ?1",
+		    err);
 		if (!rc) {
 			assay_stmt_bind_text(st, 1, cur.id);
 			if (tier) {
@@ -477,8 +498,8 @@ int assay_system_override_tier(struct assay_store *s, const char *slug, const ch
 	}
 	if (!rc) {
 		json_t *note = json_pack("{s:s}", "reason", reason);
-		rc = record_change(s, &cur, tier ? "system.tier_override" : "system.tier_override_clear", note, &a, NULL,
-		                   err);
+		rc = record_change(s, &cur, tier ? "system.tier_override" : "system.tier_override_clear",
+		                   note, &a, NULL, err);
 		json_decref(note);
 	}
 	assay_arena_free(&a);
@@ -492,11 +513,12 @@ int assay_system_list(struct assay_store *s, const struct assay_system_filter *f
 	if (!f)
 		f = &none;
 	struct assay_stmt *st;
-	int rc = assay_stmt_prepare(s, &st,
-	                            "SELECT " SYS_COLS " FROM systems WHERE (?1 IS NULL OR tier = ?1) AND "
-	                            "(?2 IS NULL OR lifecycle_stage = ?2) AND (?3 IS NULL OR ai_type = ?3) AND "
-	                            "(?4 = 1 OR retired_at IS NULL) ORDER BY slug",
-	                            err);
+	int rc =
+	    assay_stmt_prepare(s, &st,
+	                       "SELECT " SYS_COLS " FROM systems WHERE (?1 IS NULL OR tier = ?1) AND "
+	                       "(?2 IS NULL OR lifecycle_stage = ?2) AND (?3 IS NULL OR ai_type = ?3) AND "
+	                       "(?4 = 1 OR retired_at IS NULL) ORDER BY slug",
+	                       err);
 	if (rc)
 		return rc;
 	assay_stmt_bind_text(st, 1, f->tier);

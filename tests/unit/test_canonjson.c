@@ -58,8 +58,10 @@ static void rfc8785_numbers(void **state)
 		assert_int_equal(assay_canonjson_number(from_bits(T[i].bits), buf, sizeof buf), 0);
 		assert_string_equal(buf, T[i].want);
 	}
-	assert_int_equal(assay_canonjson_number(from_bits(0x7fffffffffffffffull), buf, sizeof buf), -1); /* NaN */
-	assert_int_equal(assay_canonjson_number(from_bits(0x7ff0000000000000ull), buf, sizeof buf), -1); /* inf */
+	assert_int_equal(assay_canonjson_number(from_bits(0x7fffffffffffffffull), buf, sizeof buf),
+	                 -1); /* NaN */
+	assert_int_equal(assay_canonjson_number(from_bits(0x7ff0000000000000ull), buf, sizeof buf),
+	                 -1); /* inf */
 }
 
 /* RFC 8785 section 3.2.2: whitespace removed, members sorted, numbers and
@@ -73,8 +75,9 @@ static void rfc8785_example(void **state)
 	                 "  \"string\": \"\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c\\\\\\\"\\/\",\n"
 	                 "  \"literals\": [null, true, false]\n"
 	                 "}";
-	const char *want = "{\"literals\":[null,true,false],\"numbers\":[333333333.3333333,1e+30,4.5,0.002,1e-27],"
-	                   "\"string\":\"\xe2\x82\xac$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"}";
+	const char *want =
+	    "{\"literals\":[null,true,false],\"numbers\":[333333333.3333333,1e+30,4.5,0.002,1e-27],"
+	    "\"string\":\"\xe2\x82\xac$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"}";
 	struct assay_error err;
 	size_t n;
 	char *out = assay_canonjson_text(in, strlen(in), &n, &err);
@@ -90,13 +93,15 @@ static void rfc8785_example(void **state)
 static void rfc8785_sorting(void **state)
 {
 	(void)state;
-	const char *in = "{\"\\u20ac\": \"Euro Sign\", \"\\r\": \"Carriage Return\", \"\\ufb33\": \"Hebrew Letter "
-	                 "Dalet With Dagesh\", \"1\": \"One\", \"\\ud83d\\ude00\": \"Emoji: Grinning Face\", \"\\u0080\": "
-	                 "\"Control\", \"\\u00f6\": \"Latin Small Letter O With Diaeresis\"}";
+	const char *in =
+	    "{\"\\u20ac\": \"Euro Sign\", \"\\r\": \"Carriage Return\", \"\\ufb33\": \"Hebrew Letter "
+	    "Dalet With Dagesh\", \"1\": \"One\", \"\\ud83d\\ude00\": \"Emoji: Grinning Face\", \"\\u0080\": "
+	    "\"Control\", \"\\u00f6\": \"Latin Small Letter O With Diaeresis\"}";
 	struct assay_error err;
 	char *out = assay_canonjson_text(in, strlen(in), NULL, &err);
 	assert_non_null(out);
-	const char *order[] = {"Carriage Return", "One", "Control", "Latin Small", "Euro Sign", "Emoji", "Hebrew"};
+	const char *order[] = {"Carriage Return", "One",   "Control", "Latin Small",
+	                       "Euro Sign",       "Emoji", "Hebrew"};
 	const char *prev = out;
 	for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
 		const char *p = strstr(out, order[i]);

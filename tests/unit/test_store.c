@@ -124,17 +124,19 @@ static void migration_keeps_data(void **state)
 	must(assay_store_open(&s, &o, &err), &err);
 	assay_store_set_actor(s, "tester");
 	must(assay_store_begin(s, ASSAY_TX_WRITE, &err), &err);
-	must(assay_store_exec(s, "INSERT INTO registry_meta (key, value) VALUES ('note', 'kept')", &err), &err);
+	must(assay_store_exec(s, "INSERT INTO registry_meta (key, value) VALUES ('note', 'kept')", &err),
+	     &err);
 	must(assay_store_commit(s, &err), &err);
 	json_t *a = json_pack("{s:s}", "x", "1");
 	append(s, "thing.add", NULL, a);
 	json_decref(a);
 	assay_store_close(s);
 
-	struct assay_migration v2[2] = {
-	    base[0], {2, "test", "CREATE TABLE widgets (id TEXT PRIMARY KEY, n INTEGER NOT NULL);\n"
-	                         "ALTER TABLE registry_meta ADD COLUMN extra TEXT;\n"
-	                         "UPDATE registry_meta SET extra = 'migrated';"}};
+	struct assay_migration v2[2] = {base[0],
+	                                {2, "test",
+	                                 "CREATE TABLE widgets (id TEXT PRIMARY KEY, n INTEGER NOT NULL);\n"
+	                                 "ALTER TABLE registry_meta ADD COLUMN extra TEXT;\n"
+	                                 "UPDATE registry_meta SET extra = 'migrated';"}};
 	o.migrations = v2;
 	o.nmigrations = 2;
 	o.create = 0;
@@ -143,7 +145,8 @@ static void migration_keeps_data(void **state)
 	must(assay_store_schema_version(s, &v, &err), &err);
 	assert_int_equal(v, 2);
 	struct assay_stmt *st;
-	must(assay_stmt_prepare(s, &st, "SELECT value, extra FROM registry_meta WHERE key = 'note'", &err), &err);
+	must(assay_stmt_prepare(s, &st, "SELECT value, extra FROM registry_meta WHERE key = 'note'", &err),
+	     &err);
 	assert_int_equal(assay_stmt_step(st, &err), 1);
 	assert_string_equal(assay_stmt_text(st, 0), "kept");
 	assert_string_equal(assay_stmt_text(st, 1), "migrated");
@@ -170,8 +173,8 @@ static void failed_migration_rolls_back(void **state)
 	struct assay_error err;
 	size_t n1;
 	const struct assay_migration *base = assay_migrations(&n1);
-	struct assay_migration bad[2] = {
-	    base[0], {2, "broken", "CREATE TABLE half (x INTEGER);\nTHIS IS NOT SQL;"}};
+	struct assay_migration bad[2] = {base[0],
+	                                 {2, "broken", "CREATE TABLE half (x INTEGER);\nTHIS IS NOT SQL;"}};
 	struct assay_store_opts o = {.path = f->db, .create = 1, .migrations = bad, .nmigrations = 2};
 	struct assay_store *s;
 	assert_int_not_equal(assay_store_open(&s, &o, &err), 0);
@@ -183,7 +186,8 @@ static void failed_migration_rolls_back(void **state)
 	must(assay_store_schema_version(s, &v, &err), &err);
 	assert_int_equal(v, 1);
 	int64_t n;
-	must(assay_store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 'half'", NULL, &n, NULL, &err),
+	must(assay_store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 'half'", NULL, &n,
+	                           NULL, &err),
 	     &err);
 	assert_int_equal(n, 0);
 	assay_store_close(s);
@@ -240,9 +244,10 @@ static void chain_diff_and_verify(void **state)
 	struct fx *f = *state;
 	struct assay_error err;
 	struct assay_store *s = open_db(f, 1);
-	json_t *a = json_pack("{s:s, s:{s:i, s:i}, s:[i]}", "name", "x", "nested", "k", 1, "same", 2, "list", 1);
-	json_t *b = json_pack("{s:s, s:{s:i, s:i}, s:[i], s:b}", "name", "y", "nested", "k", 5, "same", 2, "list", 1,
-	                      "added", 1);
+	json_t *a =
+	    json_pack("{s:s, s:{s:i, s:i}, s:[i]}", "name", "x", "nested", "k", 1, "same", 2, "list", 1);
+	json_t *b = json_pack("{s:s, s:{s:i, s:i}, s:[i], s:b}", "name", "y", "nested", "k", 5, "same", 2,
+	                      "list", 1, "added", 1);
 	append(s, "thing.add", NULL, a);
 	append(s, "thing.update", a, b);
 	append(s, "thing.update", b, b);
@@ -255,19 +260,22 @@ static void chain_diff_and_verify(void **state)
 	must(assay_store_begin(s, ASSAY_TX_READ, &err), &err);
 	must(assay_audit_list(s, NULL, &ar, &ev, &n, &err), &err);
 	assert_int_equal(n, 3);
-	assert_string_equal(ev[0].prev_hash, "0000000000000000000000000000000000000000000000000000000000000000");
+	assert_string_equal(ev[0].prev_hash,
+	                    "0000000000000000000000000000000000000000000000000000000000000000");
 	assert_string_equal(ev[1].prev_hash, ev[0].hash);
 	assert_string_equal(ev[0].actor, "tester");
 	assert_string_equal(ev[0].ts, "2025-03-01T12:00:00Z");
-	assert_string_equal(ev[0].diff, "{\"after\":{\"list\":[1],\"name\":\"x\",\"nested\":{\"k\":1,\"same\":2}}}");
+	assert_string_equal(ev[0].diff,
+	                    "{\"after\":{\"list\":[1],\"name\":\"x\",\"nested\":{\"k\":1,\"same\":2}}}");
 	/* only what changed, recursively, is in an update's diff */
 	assert_string_equal(ev[1].diff, "{\"after\":{\"added\":true,\"name\":\"y\",\"nested\":{\"k\":5}},"
 	                                "\"before\":{\"name\":\"x\",\"nested\":{\"k\":1}}}");
 	assert_string_equal(ev[2].diff, "{\"after\":{},\"before\":{}}");
 	/* the hash is SHA-256 over the canonical JSON of the other fields */
-	json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:I, s:n, s:s}", "action", ev[1].action, "actor",
-	                      ev[1].actor, "diff", json_loads(ev[1].diff, 0, NULL), "entity_id", "T1", "entity_type",
-	                      "thing", "prev_hash", ev[1].prev_hash, "seq", (json_int_t)2, "system_id", "ts", ev[1].ts);
+	json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:I, s:n, s:s}", "action", ev[1].action,
+	                      "actor", ev[1].actor, "diff", json_loads(ev[1].diff, 0, NULL), "entity_id",
+	                      "T1", "entity_type", "thing", "prev_hash", ev[1].prev_hash, "seq",
+	                      (json_int_t)2, "system_id", "ts", ev[1].ts);
 	char hex[65];
 	must(assay_canonjson_sha256(o, hex, &err), &err);
 	json_decref(o);
@@ -345,7 +353,8 @@ static void signing_and_checkpoints(void **state)
 	unsetenv("ASSAY_KEY");
 	/* an unsigned event slipped in after the key: missing signature */
 	must(assay_store_begin(s, ASSAY_TX_WRITE, &err), &err);
-	must(assay_store_exec(s, "UPDATE audit_events SET sig = NULL, key_id = NULL WHERE seq = 4", &err), &err);
+	must(assay_store_exec(s, "UPDATE audit_events SET sig = NULL, key_id = NULL WHERE seq = 4", &err),
+	     &err);
 	must(assay_store_commit(s, &err), &err);
 	must(assay_audit_verify(s, &r, &err), &err);
 	assert_int_equal(r.problem, ASSAY_AUDIT_MISSING_SIGNATURE);

@@ -29,7 +29,7 @@ static void ulid_encoding(void **state)
 	assert_true(assay_ulid_valid(id));
 	assert_true(assay_ulid_valid("01arYz6s410000000000000000"));
 	assert_false(assay_ulid_valid("8ZZZZZZZZZZZZZZZZZZZZZZZZZ")); /* > 128 bits */
-	assert_false(assay_ulid_valid("01ARYZ6S41000000000000000U"));  /* U is not Crockford */
+	assert_false(assay_ulid_valid("01ARYZ6S41000000000000000U")); /* U is not Crockford */
 	assert_false(assay_ulid_valid("01ARYZ6S41"));
 	assert_int_equal(assay_ulid_time_ms("01ARYZ6S410000000000000000"), 1469918176385ull);
 }
