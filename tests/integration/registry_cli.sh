@@ -166,5 +166,11 @@ run 2 "$ASSAY" audit list
 run 2 "$ASSAY" system list --format html
 ASSAY_NOW=soon run 2 "$ASSAY" system list
 contains "$TMP/err" 'ASSAY_NOW="soon" is not a timestamp'
+# the log by time and entity
+run 0 "$ASSAY" audit log --since 2026-07-01 --format json
+pyassert "$TMP/out" "[e['action'] for e in r['events']] == ['evidence.add']" "r['events'][0]['ts'] == '2026-07-11T00:00:00Z'"
+run 0 "$ASSAY" audit log --entity evidence --limit 1 --diff
+contains "$TMP/out" '"requirement":"fairness-evaluation"'
+run 2 "$ASSAY" audit log --since yesterday
 run 0 "$ASSAY" audit verify
 finish
