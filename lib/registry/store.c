@@ -316,12 +316,14 @@ int assay_store_open(struct assay_store **out, const struct assay_store_opts *o,
 	/* "<dir>/<name>.blobs" beside the database */
 	size_t n = strlen(path);
 	s->blob_dir = malloc(n + 8);
+	s->default_key_path = malloc(n + 8);
 	s->actor = strdup(assay_actor_resolve(NULL));
-	if (!s->path || !s->blob_dir || !s->actor) {
+	if (!s->path || !s->blob_dir || !s->actor || !s->default_key_path) {
 		assay_store_close(s);
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	snprintf(s->blob_dir, n + 8, "%s.blobs", path);
+	snprintf(s->default_key_path, n + 8, "%s.key", path);
 	int rc = s->ops->open(s, o, err);
 	size_t nm = 0;
 	const struct assay_migration *m = o->migrations ? o->migrations : assay_migrations(&nm);
@@ -359,6 +361,7 @@ void assay_store_close(struct assay_store *s)
 	free(s->blob_dir);
 	free(s->actor);
 	free(s->key_path);
+	free(s->default_key_path);
 	free(s);
 }
 

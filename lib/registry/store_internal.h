@@ -43,8 +43,8 @@ extern const struct store_ops assay_store_sqlite_ops;
 
 struct assay_store {
 	const struct store_ops *ops;
-	void *db; /* the backend's connection */
-	char *path, *blob_dir, *actor, *key_path;
+	void *db;                                                    /* the backend's connection */
+	char *path, *blob_dir, *actor, *key_path, *default_key_path; /* "<path>.key" */
 	int in_tx, readonly;
 	/* audit.c: the secret signing key, loaded on first use */
 	unsigned char sk[64];
