@@ -14,6 +14,13 @@ int cmd_drift(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+/* the governance registry */
+int cmd_system(int argc, char **argv);
+int cmd_tier(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 /* common.c: shared by the command files. */
 #include <stddef.h>
