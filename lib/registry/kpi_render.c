@@ -203,7 +203,7 @@ static json_t *jresult(struct rpt_json *c, const struct assay_kpi_result *r)
 
 static int render_json(const struct assay_kpi_report *r, FILE *out, struct assay_error *err)
 {
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct rpt_json c = {&a, 0};
 	char s[32], u[32];
