@@ -15,6 +15,13 @@ static const struct cli_command commands[] = {
     {"drift", cmd_drift, "compare reference and current data or profiles, column by column"},
     {"check", cmd_check, "data quality and privacy expectations on a dataset"},
     {"scan", cmd_scan, "find PII, secrets and prompt-injection markers in text, CSV or JSONL"},
+    {"review", cmd_review, "open, triage, assign, sign off and decide reviews"},
+    {"role", cmd_role, "grant and revoke workflow roles (specialist, risk-owner, sign-off roles)"},
+    {"finding", cmd_finding, "track findings and their mitigation"},
+    {"waiver", cmd_waiver, "request, approve, revoke exceptions"},
+    {"incident", cmd_incident, "record AI incidents and their follow-ups"},
+    {"gate", cmd_gate, "release-readiness verdict for CI (exit 0 ship, 1 do not ship)"},
+    {"kpi", cmd_kpi, "governance KPIs from the recorded history"},
     {"policy", cmd_policy, "lint and show policy packs, catalogs and their coverage"},
 };
 

@@ -28,6 +28,7 @@
 #include "assay/kpi.h"
 #include "assay/policy.h"
 #include "assay/store.h"
+#include "assay/workflow.h"
 
 /* What every call needs: the open store (actor set), the policy pack the
  * tiers and SLA targets come from, the time (assay_now_ms()/1000) and an
