@@ -22,6 +22,13 @@ int cmd_incident(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_kpi(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+/* the governance registry */
+int cmd_system(int argc, char **argv);
+int cmd_tier(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 /* common.c: shared by the command files. */
 #include <stddef.h>

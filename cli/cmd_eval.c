@@ -17,6 +17,7 @@
 #include "assay/source.h"
 #include "assay/version.h"
 #include "cli.h"
+#include "cli_registry.h"
 
 static const char USAGE[] =
     "usage: assay eval --data FILE --label COL (--pred COL | --pred-from EXPR | --threshold T)\n"
@@ -67,6 +68,11 @@ static const char USAGE[] =
     "  --color auto|always|never  colours in text output (default auto: on a terminal)\n"
     "  --verbose              text: every metric of every group\n"
     "\n"
+    "Registry (docs/registry.md):\n"
+    "  --record SYSTEM        store the JSON result as evidence of a registered system\n"
+    "  --requirement KEY      the evidence requirement it satisfies (with --record)\n"
+    "  --db PATH, --as NAME, --key PATH, --policy DIR   as for `assay evidence add`\n"
+    "\n"
     "Examples:\n"
     "  assay eval --data scored.csv --label y_true --pred y_pred --score score \\\n"
     "             --sensitive race,sex --plan fairness-plan.yaml --format junit --out eval.xml\n"
@@ -82,6 +88,7 @@ struct opts {
 	int no_header, verbose, threads, min_group_set;
 	const char **where;
 	size_t nwhere;
+	struct cli_record rec; /* --record SYSTEM --requirement KEY */
 };
 
 /* Split "a,b,c" into an arena array. */
@@ -125,7 +132,9 @@ enum {
 	O_COLOR,
 	O_VERBOSE,
 	O_HELP,
-	O_SCORE_RANGE
+	O_SCORE_RANGE,
+	O_RECORD,
+	O_REQUIREMENT
 };
 
 static const struct option LONGOPTS[] = {
@@ -160,6 +169,9 @@ static const struct option LONGOPTS[] = {
     {"verbose", 0, 0, O_VERBOSE},
     {"help", 0, 0, O_HELP},
     {"score-range", 1, 0, O_SCORE_RANGE},
+    {"record", 1, 0, O_RECORD},
+    {"requirement", 1, 0, O_REQUIREMENT},
+    CLI_REG_LONGOPTS,
     {0, 0, 0, 0},
 };
 
@@ -300,11 +312,22 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 		case O_VERBOSE:
 			o->verbose = 1;
 			break;
+		case O_RECORD:
+			o->rec.system = optarg;
+			break;
+		case O_REQUIREMENT:
+			o->rec.requirement = optarg;
+			break;
+		case CLI_O_FORMAT:
+			o->format = optarg;
+			break;
 		case 'h':
 		case O_HELP:
 			fputs(USAGE, stdout);
 			return -1;
 		default:
+			if (cli_reg_option(&o->rec.reg, c, optarg))
+				break;
 			return cli_usage_error("eval", "unknown or incomplete option \"%s\"",
 			                       argv[optind - 1]);
 		}
@@ -339,6 +362,10 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 		return 2;
 	if (o->no_header != (o->columns != NULL))
 		return cli_usage_error("eval", "%s", "--no-header and --columns go together");
+	if (!!o->rec.system != !!o->rec.requirement)
+		return cli_usage_error("eval", "%s", "--record SYSTEM and --requirement KEY go together");
+	if (!o->rec.system && (o->rec.reg.db || o->rec.reg.as || o->rec.reg.key || o->rec.reg.policy))
+		return cli_usage_error("eval", "%s", "--db, --as, --key and --policy go with --record");
 	return 0;
 }
 
@@ -378,6 +405,32 @@ static int render(void *ctx, FILE *out, struct assay_error *err)
 {
 	struct render_ctx *rc = ctx;
 	return assay_report_eval(rc->r, rc->fmt, &rc->ro, out, err);
+}
+
+/* --record: the JSON result as evidence (kind test_result with a plan,
+ * else metric; source ci; the input hashes in its meta). Returns 0, a
+ * negative code with err set, or a positive exit status already printed. */
+static int record(struct opts *o, const struct assay_eval_report *r, int has_plan, struct assay_error *err)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *mem = open_memstream(&buf, &n);
+	if (!mem)
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	struct assay_render_opts ro = {0, 0, 0};
+	int rc = assay_report_eval(r, ASSAY_REPORT_JSON, &ro, mem, err);
+	fclose(mem);
+	if (!rc) {
+		json_t *inputs = json_array();
+		for (size_t i = 0; i < r->ninputs; i++)
+			json_array_append_new(inputs, json_pack("{s:s, s:s, s:s}", "role", r->inputs[i].role, "path",
+			                                        r->inputs[i].path ? r->inputs[i].path : "", "sha256",
+			                                        r->inputs[i].sha256));
+		rc = cli_record_eval(&o->rec, buf, n, r->passed, has_plan, inputs);
+		json_decref(inputs);
+	}
+	free(buf);
+	return rc;
 }
 
 static int run(struct opts *o, struct assay_arena *a)
@@ -472,7 +525,11 @@ static int run(struct opts *o, struct assay_arena *a)
 	} else {
 		rc = render(&ctx, stdout, &err);
 	}
+	if (!rc && o->rec.system)
+		rc = record(o, &r, plan != NULL, &err);
 	assay_summary_free(sum);
+	if (rc > 0)
+		return rc; /* record() printed its error */
 	if (rc)
 		return cli_fail("eval", &err);
 	return r.passed ? 0 : 1;
@@ -480,7 +537,7 @@ static int run(struct opts *o, struct assay_arena *a)
 
 int cmd_eval(int argc, char **argv)
 {
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	memset(&a, 0, sizeof a);
 	assay_arena_init(&a);
 	struct opts o;

@@ -23,6 +23,12 @@ static const struct cli_command commands[] = {
     {"gate", cmd_gate, "release-readiness verdict for CI (exit 0 ship, 1 do not ship)"},
     {"kpi", cmd_kpi, "governance KPIs from the recorded history"},
     {"policy", cmd_policy, "lint and show policy packs, catalogs and their coverage"},
+    {"system", cmd_system, "the AI system inventory: add, list, show, update, retire"},
+    {"tier", cmd_tier, "a system's risk tier, the rules that fired, required controls; overrides"},
+    {"evidence", cmd_evidence, "attach evidence to a system's requirements; completeness; verify blobs"},
+    {"audit", cmd_audit, "the tamper-evident audit trail: log, verify, checkpoint"},
+    {"key", cmd_key, "the Ed25519 key that signs audit events"},
+    {"doctor", cmd_doctor, "check the registry database, blob store and audit chain"},
 };
 
 static void usage(FILE *out)

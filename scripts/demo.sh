@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make demo: assay eval on COMPAS (ProPublica's filters) with the example
-# plan: prints the summary and writes an HTML report.
+# plan: prints the summary and writes an HTML report; then registers COMPAS
+# as an AI system in a demo registry (out/demo.db), records the evaluation
+# as its fairness evidence, and shows its tier, evidence status and audit.
 #   scripts/demo.sh ASSAY_BINARY SHARED_DIR
 set -uo pipefail
 assay=${1:-build/assay}
@@ -33,3 +35,31 @@ case $status in
   1) echo "demo: some checks failed (exit 1), as expected for COMPAS. Report: out/compas-eval.html" ;;
   *) echo "demo: assay eval stopped with exit status $status" >&2; exit $status ;;
 esac
+
+# The governance registry: a fresh demo database each run.
+echo
+echo "== registry: COMPAS as an AI system (out/demo.db) =="
+export ASSAY_DB=out/demo.db ASSAY_USER=${ASSAY_USER:-demo}
+rm -rf out/demo.db out/demo.db-wal out/demo.db-shm out/demo.db.blobs out/demo.db.key
+"$assay" system add --from examples/compas/intake.yaml >/dev/null || exit $?
+"$assay" tier compas --explain | sed -n '1,8p'
+echo "..."
+# The same evaluation, recorded as the fairness evidence the tier requires
+# (JSON result stored by sha256, kind test_result, source ci).
+"$assay" eval --data "$data" \
+  --label two_year_recid \
+  --pred-from 'score_text in [Medium, High]' \
+  --score decile_score --score-range 0:10 \
+  --sensitive race,sex \
+  --where 'days_b_screening_arrest <= 30' --where 'days_b_screening_arrest >= -30' \
+  --where 'is_recid != -1' --where 'c_charge_degree != O' --where 'score_text != N/A' \
+  --plan examples/compas/fairness-plan.yaml \
+  --record compas --requirement fairness-evaluation >/dev/null
+status=$?
+if [[ $status -gt 1 ]]; then echo "demo: recording the evaluation failed ($status)" >&2; exit $status; fi
+"$assay" evidence add compas examples/compas/intake.yaml --requirement intake-record >/dev/null || exit $?
+echo
+"$assay" evidence status compas | sed -n '1,3p'
+echo
+"$assay" audit log --system compas
+"$assay" audit verify || exit $?

@@ -63,8 +63,9 @@ int assay_system_add(struct assay_store *s, const struct assay_system_input *in,
  * is updated beside it). *changed = 0 when nothing differed (no event). */
 int assay_system_update(struct assay_store *s, const char *slug, const struct assay_system_input *in,
                         struct assay_arena *a, struct assay_system *out, int *changed, struct assay_error *err);
-/* Mark retired (lifecycle_stage "retired", retired_at now). */
-int assay_system_retire(struct assay_store *s, const char *slug, struct assay_error *err);
+/* Mark retired (lifecycle_stage "retired", retired_at now); reason (may be
+ * NULL) is recorded in the audit event. */
+int assay_system_retire(struct assay_store *s, const char *slug, const char *reason, struct assay_error *err);
 /* Set the effective tier by hand; reason is required. tier NULL clears the
  * override (back to the computed tier). */
 int assay_system_override_tier(struct assay_store *s, const char *slug, const char *tier, const char *reason,

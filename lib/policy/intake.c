@@ -444,6 +444,16 @@ static int from_yaml(struct assay_yaml *y, json_t **out, struct assay_error *err
 		names[i] = FIELDS[i].name;
 	if (assay_yaml_check_keys(y, root, "the intake file", names, N(FIELDS), err) != 0)
 		return err->code;
+	for (yaml_node_pair_t *a = root->data.mapping.pairs.start; a < root->data.mapping.pairs.top; a++)
+		for (yaml_node_pair_t *b = root->data.mapping.pairs.start; b < a; b++) {
+			const char *ka = assay_yaml_scalar(assay_yaml_node(y, a->key));
+			if (ka && !strcmp(ka, assay_yaml_scalar(assay_yaml_node(y, b->key)))) {
+				yaml_node_t *kn = assay_yaml_node(y, a->key);
+				assay_yaml_error(err, y, kn, "\"%s\" is given twice (first at line %lu)", ka,
+				                 (unsigned long)assay_yaml_node(y, b->key)->start_mark.line + 1);
+				return err->code;
+			}
+		}
 	struct yctx c = {y, err};
 	json_t *rec = json_object();
 	for (size_t i = 0; i < N(FIELDS); i++) {

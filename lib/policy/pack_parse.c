@@ -182,8 +182,11 @@ int pack_parse_controls(struct pctx *c, struct assay_yaml *y)
 	c->p->controls = assay_arena_calloc(c->a, n, sizeof *c->p->controls);
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_t *m = assay_yaml_at(y, list, i);
-		if (pctx_keys(c, y, m, "a control", KEYS, N(KEYS)))
+		if (m->type != YAML_MAPPING_NODE) {
+			pctx_keys(c, y, m, "a control", KEYS, N(KEYS));
 			continue;
+		}
+		pctx_keys(c, y, m, "a control", KEYS, N(KEYS)); /* reported; the rest is still checked */
 		struct assay_control *ctl = &c->p->controls[c->p->n_controls];
 		ctl->id = pctx_string(c, y, m, "id", 1);
 		ctl->title = pctx_string(c, y, m, "title", 1);

@@ -505,7 +505,7 @@ int assay_audit_verify(struct assay_store *s, struct assay_audit_verify_result *
 {
 	memset(r, 0, sizeof *r);
 	snprintf(r->head_hash, sizeof r->head_hash, "%s", ZERO_HASH);
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_audit_event *ev = NULL;
 	size_t n = 0;
