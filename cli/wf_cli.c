@@ -52,7 +52,7 @@ int wf_parse(const char *cmd, const char *usage, int argc, char **argv, int has_
 		return argc < 2 ? 2 : -1;
 	}
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", LONGOPTS, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
 		const char **slot = NULL;
 		switch (c) {
 		case O_DB: slot = &o->db; break;

@@ -458,8 +458,6 @@ int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_
 	int64_t dnum = 0;
 	if (!rc)
 		rc = wf_new_id(w, "D", did, &dnum, err);
-	if (!rc)
-		rc = record_evidence_seen(w, did, &si, seen, err);
 	for (size_t i = 0; !rc && i < in->nconditions; i++) {
 		const struct assay_condition *c = &in->conditions[i];
 		json_array_append_new(conds, json_pack("{s:s, s:s, s:s, s:s}", "text", c->text, "owner",
@@ -493,6 +491,8 @@ int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_
 		              "data_hash", wf_artifact(si.intake, "data"), "prompt_hash",
 		              wf_artifact(si.intake, "prompt"), "rationale_sha256", sha);
 	}
+	if (!rc) /* after the decision row: decision_evidence refers to it */
+		rc = record_evidence_seen(w, did, &si, seen, err);
 	/* earlier decisions of this system stop being in force */
 	json_t *old = NULL;
 	static const char *const ocols[] = {"id"};
