@@ -132,7 +132,7 @@ static void review(const struct item *g, size_t n, const struct assay_kpi_sla *s
                    int64_t until, struct acc *acc, struct assay_kpi_result *r, size_t *tri_within,
                    size_t *dec_within)
 {
-	struct assay_wf_stamp h[64];
+	struct assay_wf_stamp h[64] = {{0, 0}};
 	size_t k = 0;
 	const char *tier = NULL;
 	int64_t sub_at = -1, tri_at = -1, dec_at = -1;
