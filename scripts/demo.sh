@@ -63,3 +63,29 @@ echo
 echo
 "$assay" audit log --system compas
 "$assay" audit verify || exit $?
+
+# The workflow: review, decide, gate (docs/workflow.md, docs/gate.md).
+echo
+echo "== workflow: review, decision and release gate for COMPAS =="
+for grant in "rai-lead specialist" "rai-lead rai_lead" "owner business_owner" "counsel legal" \
+  "validator model_risk"; do
+  "$assay" role grant $grant --as admin >/dev/null || exit $?
+done
+"$assay" review open compas --release 1.0 --summary "pretrial risk score, first review" --as requester \
+  >/dev/null || exit $?
+"$assay" review triage R-1 --assign owner,counsel,validator --as rai-lead >/dev/null || exit $?
+for who in owner counsel validator; do "$assay" review signoff R-1 --as $who >/dev/null || exit $?; done
+printf '# COMPAS 1.0\nShip only with a monitor of the FPR gap between groups; the evaluation shows disparities.\n' \
+  >out/compas-memo.md
+"$assay" review decide R-1 --outcome conditional --condition "monitor the FPR gap by race monthly" \
+  --owner owner --due 2027-03-31 --rationale-file out/compas-memo.md --as rai-lead >/dev/null || exit $?
+"$assay" review show R-1 | sed -n '1,12p'
+echo
+"$assay" gate compas --release 1.0 --format junit --out out/compas-gate.xml
+"$assay" gate compas --release 1.0
+case $? in
+  0) echo "demo: the gate says ship" ;;
+  1) echo "demo: the gate says do not ship, every reason above (out/compas-gate.xml for CI)" ;;
+  *) echo "demo: assay gate failed" >&2; exit 3 ;;
+esac
+"$assay" audit verify || exit $?

@@ -7,7 +7,7 @@
 
 static const struct assay_migration MIGRATIONS[] = {
     {1, "registry", assay_migration_registry_sql},
-    /* {2, "workflow", assay_migration_workflow_sql}, */
+    {2, "workflow", assay_migration_workflow_sql},
 };
 
 const struct assay_migration *assay_migrations(size_t *n)

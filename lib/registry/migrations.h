@@ -7,8 +7,8 @@
 /* 1: systems, blobs, evidence, counters, audit trail, signing keys
  * (lib/registry/schema.c). */
 extern const char assay_migration_registry_sql[];
-/* 2: reviews, decisions, findings, waivers, incidents (the workflow):
- * declare it here, e.g.
- * extern const char assay_migration_workflow_sql[]; */
+/* 2: reviews, decisions, findings, waivers, incidents, gate runs, role
+ * grants and the workflow's state changes (lib/registry/workflow_schema.c). */
+extern const char assay_migration_workflow_sql[];
 
 #endif
