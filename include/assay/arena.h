@@ -14,7 +14,7 @@ struct assay_arena_block;
 
 struct assay_arena {
 	struct assay_arena_block *head;
-	size_t block_size; /* default size of new blocks, 0 = 64 KiB */
+	size_t block_size; /* size of new blocks: 64 KiB from assay_arena_init, may be set after it */
 };
 
 void assay_arena_init(struct assay_arena *a);

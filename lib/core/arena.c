@@ -19,9 +19,10 @@ struct assay_arena_block {
 
 void assay_arena_init(struct assay_arena *a)
 {
+	/* Sets every field: a struct on the stack may hold garbage. A caller
+	 * wanting other block sizes sets block_size after this. */
 	a->head = NULL;
-	if (!a->block_size)
-		a->block_size = 64 * 1024;
+	a->block_size = 64 * 1024;
 }
 
 void *assay_arena_alloc(struct assay_arena *a, size_t size)
