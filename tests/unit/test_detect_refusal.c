@@ -51,7 +51,7 @@ static void measure(const char *split, struct counts *c)
 	memset(c, 0, sizeof *c);
 	FILE *f = fopen(ASSAY_TESTDATA "/refusal/labelled.jsonl", "r");
 	assert_non_null(f);
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_error err;
 	struct assay_detectors *d;
