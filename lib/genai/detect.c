@@ -349,6 +349,42 @@ const char *assay_outcome_name(enum assay_outcome o)
 	}
 }
 
+/* Explanations quote the target's bytes (tool names, matched text), which
+ * need not be UTF-8: such a string is kept with its invalid bytes as U+FFFD
+ * rather than dropped. */
+static json_t *jstr(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	if (j)
+		return j;
+	size_t n = strlen(s);
+	char *fixed = malloc(3 * n + 1), *o = fixed;
+	if (!fixed)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			*o++ = (char)c;
+			continue;
+		}
+		int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		json_t *t = len && i + (size_t)len <= n ? json_stringn(s + i, (size_t)len) : NULL;
+		if (t) {
+			memcpy(o, s + i, (size_t)len);
+			o += len;
+			i += (size_t)len - 1;
+			json_decref(t);
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+		}
+	}
+	*o = 0;
+	j = json_string(fixed);
+	free(fixed);
+	return j;
+}
+
 json_t *assay_detect_result_json(const struct assay_detect_result *r)
 {
 	json_t *o = json_object(), *arr = json_array();
@@ -358,7 +394,7 @@ json_t *assay_detect_result_json(const struct assay_detect_result *r)
 		return NULL;
 	}
 	json_object_set_new(o, "outcome", json_string(assay_outcome_name(r->outcome)));
-	json_object_set_new(o, "reason", json_string(r->reason ? r->reason : ""));
+	json_object_set_new(o, "reason", jstr(r->reason));
 	json_object_set_new(o, "refusal", json_string(assay_refusal_label_name(r->refusal)));
 	json_object_set_new(o, "evidence", json_boolean(r->evidence));
 	for (size_t i = 0; i < r->n; i++) {
@@ -368,7 +404,7 @@ json_t *assay_detect_result_json(const struct assay_detect_result *r)
 		json_object_set_new(d, "fired", json_boolean(x->fired));
 		json_object_set_new(d, "label", json_string(x->label));
 		json_object_set_new(d, "confidence", json_real(x->confidence));
-		json_object_set_new(d, "explanation", json_string(x->explanation));
+		json_object_set_new(d, "explanation", jstr(x->explanation));
 		for (size_t j = 0; j < x->nspans; j++) {
 			json_t *s = json_object();
 			json_object_set_new(s, "start", json_integer((json_int_t)x->spans[j].start));

@@ -443,6 +443,15 @@ static void outcome_rule(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "outcome")), "attack_success");
 	assert_int_equal(json_array_size(json_object_get(j, "detections")), 3); /* refusal, pii, assertion */
 	json_decref(j);
+	/* a tool name that is not UTF-8 still reaches the JSON, as U+FFFD */
+	assert_int_equal(load(f, POLICY), 0);
+	const struct assay_tool_call odd = {"del\xff", "{}"};
+	calls(f, &odd, 1, &r);
+	j = assay_detect_result_json(&r);
+	char *txt = json_dumps(j, 0);
+	assert_non_null(strstr(txt, "tool \\\"del\xef\xbf\xbd\\\" is not in the allowlist"));
+	free(txt);
+	json_decref(j);
 }
 
 /* ---- threads ------------------------------------------------------------ */
