@@ -74,6 +74,11 @@ void assay_scanner_free(struct assay_scanner *s);
 size_t assay_scanner_ndetectors(const struct assay_scanner *s);
 const char *assay_scanner_detector_name(const struct assay_scanner *s, size_t i);
 const char *assay_scanner_detector_entity(const struct assay_scanner *s, size_t i);
+/* The detector's group (enum assay_scan_group); 0 for a user rule or i out of range. */
+unsigned assay_scanner_detector_group(const struct assay_scanner *s, size_t i);
+/* Whether a built-in detector of one of `groups` (enum assay_scan_group)
+ * reports this entity ("EMAIL_ADDRESS"), without building a scanner. */
+int assay_scan_builtin_entity(const char *entity, unsigned groups);
 
 /* ---- findings ---------------------------------------------------------- */
 

@@ -104,7 +104,7 @@ static void ws_free(struct det_ws *w)
 	if (w->scratch)
 		hs_free_scratch(w->scratch);
 	assay_scan_ctx_free(w->scan);
-	scan_norm_free(&w->norm);
+	assay_norm_free(&w->norm);
 	free(w);
 }
 
@@ -214,7 +214,7 @@ int assay_detect(const struct assay_detectors *d, const struct assay_detect_inpu
 	if (!inp.response)
 		inp.response = "", inp.response_len = 0;
 	/* the normalised response, shared by refusal, canary and system prompt */
-	if (scan_normalize(&w->norm, inp.response, inp.response_len)) {
+	if (assay_normalize(&w->norm, inp.response, inp.response_len)) {
 		ws_put(d, w);
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	}

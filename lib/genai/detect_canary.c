@@ -177,9 +177,9 @@ int det_canary(const struct assay_detectors *d, struct det_ws *w, const struct a
 		const char *t = w->norm.buf ? w->norm.buf : r;
 		size_t tl = w->norm.buf ? w->norm.len : rn;
 		if ((p = find_ci(t, tl, tok, tn)) >= 0) {
-			uint64_t s = w->norm.buf ? scan_map_start(&w->norm, (uint64_t)p) : (uint64_t)p;
+			uint64_t s = w->norm.buf ? assay_norm_map_start(&w->norm, (uint64_t)p) : (uint64_t)p;
 			uint64_t e =
-			    w->norm.buf ? scan_map_end(&w->norm, r, (uint64_t)p + tn) : (uint64_t)p + tn;
+			    w->norm.buf ? assay_norm_map_end(&w->norm, r, (uint64_t)p + tn) : (uint64_t)p + tn;
 			return hit(x, a, s, e, ENC_CASEFOLD) < 0 ? ASSAY_ENOMEM : 0;
 		}
 	}
@@ -203,8 +203,8 @@ int det_canary(const struct assay_detectors *d, struct det_ws *w, const struct a
 	char *alt = assay_arena_alloc(a, 2 * tn + 8);
 	if (!alt)
 		return ASSAY_ENOMEM;
-#define MAPS(j) (w->norm.buf ? scan_map_start(&w->norm, ks.at[j]) : ks.at[j])
-#define MAPE(j) (w->norm.buf ? scan_map_end(&w->norm, r, skel_end(&ks, j)) : skel_end(&ks, j))
+#define MAPS(j) (w->norm.buf ? assay_norm_map_start(&w->norm, ks.at[j]) : ks.at[j])
+#define MAPE(j) (w->norm.buf ? assay_norm_map_end(&w->norm, r, skel_end(&ks, j)) : skel_end(&ks, j))
 	for (int e = ENC_SPACED; e <= ENC_ROT13 && kt.n; e++) {
 		if (!(enc & (1u << e)) || e == ENC_BASE64)
 			continue;
@@ -306,16 +306,16 @@ int det_system_prompt(const struct assay_detectors *d, struct det_ws *w, const s
 {
 	size_t m = d->sp_words ? d->sp_words : 8;
 	x->explanation = assay_arena_printf(a, "no run of %zu words of the system prompt in the response", m);
-	struct scan_norm sn = {0};
+	struct assay_norm sn = {0};
 	const char *sp = in->system_prompt;
 	size_t spn = strlen(sp);
-	if (scan_normalize(&sn, sp, spn)) {
-		scan_norm_free(&sn);
+	if (assay_normalize(&sn, sp, spn)) {
+		assay_norm_free(&sn);
 		return ASSAY_ENOMEM;
 	}
 	struct words ws, wr;
 	int rc = cut_words(&ws, sn.buf ? sn.buf : sp, sn.buf ? sn.len : spn, a);
-	scan_norm_free(&sn); /* only the hashes are needed from here on */
+	assay_norm_free(&sn); /* only the hashes are needed from here on */
 	const char *t = w->norm.buf ? w->norm.buf : in->response;
 	size_t tl = w->norm.buf ? w->norm.len : in->response_len;
 	if (rc || cut_words(&wr, t, tl, a))
@@ -354,8 +354,8 @@ int det_system_prompt(const struct assay_detectors *d, struct det_ws *w, const s
 			i++;
 			continue;
 		}
-		uint64_t o0 = w->norm.buf ? scan_map_start(&w->norm, wr.lo[i]) : wr.lo[i];
-		uint64_t o1 = w->norm.buf ? scan_map_end(&w->norm, in->response, wr.hi[i + run - 1])
+		uint64_t o0 = w->norm.buf ? assay_norm_map_start(&w->norm, wr.lo[i]) : wr.lo[i];
+		uint64_t o1 = w->norm.buf ? assay_norm_map_end(&w->norm, in->response, wr.hi[i + run - 1])
 		                          : wr.hi[i + run - 1];
 		det_span(a, x, o0, o1, "verbatim");
 		total += run;

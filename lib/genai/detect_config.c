@@ -356,12 +356,7 @@ static int onoff(struct assay_detectors *d, int k, struct assay_yaml *y, const y
 
 static int entity_known(const char *e)
 {
-	size_t n;
-	const struct scan_det *b = scan_builtin(&n);
-	for (size_t i = 0; i < n; i++)
-		if (b[i].group != ASSAY_SCAN_INJECTION && strcmp(b[i].entity, e) == 0)
-			return 1;
-	return 0;
+	return assay_scan_builtin_entity(e, ASSAY_SCAN_PII | ASSAY_SCAN_SECRETS);
 }
 
 static int pii_entities(struct assay_detectors *d, struct assay_yaml *y, const yaml_node_t *v,

@@ -17,8 +17,9 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "../scan/scan_internal.h"
 #include "assay/detect.h"
+#include "assay/normalize.h"
+#include "assay/scan.h"
 
 /* Canary encodings (bit per enum value). */
 enum det_enc {
@@ -94,7 +95,7 @@ struct det_ws {
 	struct det_ws *next;
 	hs_scratch_t *scratch;
 	struct assay_scan_ctx *scan; /* NULL when pii is off */
-	struct scan_norm norm;       /* normalised response */
+	struct assay_norm norm;       /* normalised response */
 };
 
 struct det_pool {

@@ -15,8 +15,7 @@
 
 static int wanted(const struct assay_detectors *d, const struct assay_finding *f)
 {
-	if (d->pii_secrets && f->detector_id < d->scanner->ndets &&
-	    d->scanner->dets[f->detector_id].group == ASSAY_SCAN_SECRETS)
+	if (d->pii_secrets && assay_scanner_detector_group(d->scanner, f->detector_id) == ASSAY_SCAN_SECRETS)
 		return 1;
 	for (size_t i = 0; i < d->nentities; i++)
 		if (strcmp(d->entities[i], f->entity) == 0)

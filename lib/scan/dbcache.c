@@ -11,7 +11,7 @@
  * a damaged or foreign file) falls back to compiling, and a fresh file
  * replaces the bad one; the cache never changes a result.
  *
- * Directory: opts->cache_dir, else $ASSAY_CACHE_DIR, else
+ * assay/hsdb.h. Directory: opts->cache_dir, else $ASSAY_CACHE_DIR, else
  * $XDG_CACHE_HOME/assay, else $HOME/.cache/assay; "off" disables it.
  * Files are written atomically (temp file + rename), mode 0600 in a 0700
  * directory.
@@ -26,7 +26,7 @@
 
 #include <openssl/evp.h>
 
-#include "scan_internal.h"
+#include "assay/hsdb.h"
 
 #define CACHE_MAGIC "assay-hsdb-1\n"
 
@@ -79,7 +79,7 @@ static void hex(const unsigned char *b, size_t n, char *out)
 }
 
 /* The cache key: everything hs_compile_multi's output depends on. */
-static void cache_key(const char **expr, const unsigned *flags, const unsigned *ids, unsigned k, char out[65])
+static void cache_key(const char *const *expr, const unsigned *flags, const unsigned *ids, unsigned k, char out[65])
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	unsigned char md[32];
@@ -158,8 +158,8 @@ static void store(const char *dir, const char *path, const hs_database_t *db)
 	free(bytes);
 }
 
-int scan_compile_cached(hs_database_t **db, const char **expr, const unsigned *flags, const unsigned *ids,
-                        unsigned k, const char *dir_opt, hs_compile_error_t **ce)
+int assay_hs_compile_cached(hs_database_t **db, const char *const *expr, const unsigned *flags,
+                            const unsigned *ids, unsigned k, const char *dir_opt, hs_compile_error_t **ce)
 {
 	char dir[512], key[65], path[600];
 	int cached = cache_dir(dir_opt, dir, sizeof dir) == 0;

@@ -295,7 +295,7 @@ int assay_scan_buffer(struct assay_scan_ctx *c, const char *text, size_t len,
 	c->oom = 0;
 	assay_arena_free(&c->arena);
 	assay_arena_init(&c->arena);
-	if (scan_normalize(&c->norm, text, len))
+	if (assay_normalize(&c->norm, text, len))
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	const char *t = c->norm.buf ? c->norm.buf : text;
 	size_t tlen = c->norm.buf ? c->norm.len : len;
@@ -309,8 +309,8 @@ int assay_scan_buffer(struct assay_scan_ctx *c, const char *text, size_t len,
 		return rc;
 	resolve_overlaps(c);
 	for (size_t i = 0; i < c->nfound; i++) {
-		c->found[i].start = scan_map_start(&c->norm, c->found[i].start);
-		c->found[i].end = scan_map_end(&c->norm, text, c->found[i].end);
+		c->found[i].start = assay_norm_map_start(&c->norm, c->found[i].start);
+		c->found[i].end = assay_norm_map_end(&c->norm, text, c->found[i].end);
 	}
 	if ((c->s->groups & ASSAY_SCAN_INJECTION) && scan_inject(c, t, tlen, text, len))
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");

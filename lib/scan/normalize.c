@@ -41,16 +41,16 @@ static size_t ascii_end(const char *s, size_t i, size_t len)
 	return i;
 }
 
-static int add_seg(struct scan_norm *n, uint64_t norm, uint64_t orig, uint32_t orig_len)
+static int add_seg(struct assay_norm *n, uint64_t norm, uint64_t orig, uint32_t orig_len)
 {
 	if (orig_len == 0 && n->nseg) {
-		const struct scan_seg *l = &n->seg[n->nseg - 1];
+		const struct assay_norm_seg *l = &n->seg[n->nseg - 1];
 		if (l->orig_len == 0 && norm - l->norm == orig - l->orig)
 			return 0; /* continues the previous copy segment */
 	}
 	if (scan_grow((void **)&n->seg, &n->segcap, n->nseg + 1, sizeof *n->seg))
 		return ASSAY_ENOMEM;
-	n->seg[n->nseg++] = (struct scan_seg){norm, orig, orig_len};
+	n->seg[n->nseg++] = (struct assay_norm_seg){norm, orig, orig_len};
 	return 0;
 }
 
@@ -62,18 +62,18 @@ static int invisible(utf8proc_int32_t c)
 }
 
 /* Remember where a hidden character was (once per kind and run). */
-static void hidden(struct scan_norm *n, size_t orig, int kind)
+static void hidden(struct assay_norm *n, size_t orig, int kind)
 {
 	if (n->nhidden) {
-		const struct scan_hidden *h = &n->hidden[n->nhidden - 1];
+		const struct assay_norm_hidden *h = &n->hidden[n->nhidden - 1];
 		if (h->kind == kind && h->norm == n->len)
 			return;
 	}
 	if (n->nhidden < sizeof n->hidden / sizeof n->hidden[0])
-		n->hidden[n->nhidden++] = (struct scan_hidden){n->len, orig, kind};
+		n->hidden[n->nhidden++] = (struct assay_norm_hidden){n->len, orig, kind};
 }
 
-int scan_normalize(struct scan_norm *n, const char *text, size_t len)
+int assay_normalize(struct assay_norm *n, const char *text, size_t len)
 {
 	n->len = 0;
 	n->nseg = 0;
@@ -157,7 +157,7 @@ int scan_normalize(struct scan_norm *n, const char *text, size_t len)
 	return 0;
 }
 
-void scan_norm_free(struct scan_norm *n)
+void assay_norm_free(struct assay_norm *n)
 {
 	free(n->buf);
 	free(n->seg);
@@ -165,7 +165,7 @@ void scan_norm_free(struct scan_norm *n)
 }
 
 /* Last segment starting at or before p. */
-static const struct scan_seg *find(const struct scan_norm *n, uint64_t p)
+static const struct assay_norm_seg *find(const struct assay_norm *n, uint64_t p)
 {
 	size_t lo = 0, hi = n->nseg;
 	while (hi - lo > 1) {
@@ -178,19 +178,19 @@ static const struct scan_seg *find(const struct scan_norm *n, uint64_t p)
 	return &n->seg[lo];
 }
 
-uint64_t scan_map_start(const struct scan_norm *n, uint64_t p)
+uint64_t assay_norm_map_start(const struct assay_norm *n, uint64_t p)
 {
 	if (!n->buf || n->nseg == 0)
 		return p;
-	const struct scan_seg *s = find(n, p);
+	const struct assay_norm_seg *s = find(n, p);
 	return s->orig_len ? s->orig : s->orig + (p - s->norm);
 }
 
-uint64_t scan_map_end(const struct scan_norm *n, const char *orig, uint64_t p)
+uint64_t assay_norm_map_end(const struct assay_norm *n, const char *orig, uint64_t p)
 {
 	(void)orig;
 	if (!n->buf || n->nseg == 0 || p == 0)
 		return p;
-	const struct scan_seg *s = find(n, p - 1);
+	const struct assay_norm_seg *s = find(n, p - 1);
 	return s->orig_len ? s->orig + s->orig_len : s->orig + (p - s->norm);
 }

@@ -16,6 +16,7 @@
 #include <hs/hs.h>
 
 #include "assay/arena.h"
+#include "assay/normalize.h"
 #include "assay/scan.h"
 
 enum scan_validator {
@@ -124,35 +125,6 @@ const struct scan_trig *scan_triggers(size_t *n);
 int scan_validator_from_name(const char *name);
 const char *const *scan_validator_names(size_t *n);
 
-/* normalize.c: segments mapping normalised bytes back to the original. */
-struct scan_seg {
-	uint64_t norm, orig; /* start of the segment in each text */
-	uint32_t orig_len;   /* expanded segment: bytes of the one original code point; 0: copy */
-};
-
-struct scan_norm {
-	char *buf; /* normalised text (NULL when the input was pure ASCII) */
-	size_t len, cap;
-	struct scan_seg *seg;
-	size_t nseg, segcap;
-	uint64_t invisible; /* zero-width / bidi / variation selectors removed */
-	uint64_t tags;      /* Unicode tag characters turned into ASCII */
-	/* where the first hidden characters were (injection markers) */
-	struct scan_hidden {
-		uint64_t norm, orig;
-		int kind; /* 0 zero-width, 1 bidi control, 2 tag character */
-	} hidden[32];
-	size_t nhidden;
-};
-
-/* Normalise text. Returns 0 or ASSAY_ENOMEM. When the text is pure ASCII
- * n->buf stays NULL and the caller scans the original. */
-int scan_normalize(struct scan_norm *n, const char *text, size_t len);
-void scan_norm_free(struct scan_norm *n);
-/* Map a normalised start / exclusive end back to original offsets. */
-uint64_t scan_map_start(const struct scan_norm *n, uint64_t p);
-uint64_t scan_map_end(const struct scan_norm *n, const char *orig, uint64_t p);
-
 /* context.c: is one of `words` a whole word in text[lo, hi)? (len: the
  * text's length, to see whether a word goes on past the window; bloom:
  * scan_context_bloom(words), a filter on first letter and length.) */
@@ -200,7 +172,7 @@ struct assay_scan_ctx {
 	hs_scratch_t *scratch;
 	void *md;   /* pcre2_match_data */
 	void *mctx; /* pcre2_match_context: the match limit */
-	struct scan_norm norm;
+	struct assay_norm norm;
 	struct scan_cand *cand;
 	size_t ncand, candcap;
 	struct assay_finding *found, *out;
@@ -254,10 +226,5 @@ int scan_rules_load(struct assay_scanner *s, const char *path, struct assay_erro
 
 /* Validate text by validator id (1 = confirmed). */
 int scan_validate(int validator, const char *s, size_t len);
-
-/* dbcache.c: hs_compile_multi (HS_MODE_BLOCK) through the on-disk cache of
- * compiled databases; same return codes. */
-int scan_compile_cached(hs_database_t **db, const char **expr, const unsigned *flags, const unsigned *ids,
-                        unsigned k, const char *dir_opt, hs_compile_error_t **ce);
 
 #endif

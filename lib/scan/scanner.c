@@ -13,6 +13,7 @@
 #include <pcre2.h>
 
 #include "assay/hash.h"
+#include "assay/hsdb.h"
 #include "scan_internal.h"
 
 static int compile_one(hs_database_t **db, const char **expr, unsigned *flags, unsigned *ids, unsigned k,
@@ -21,7 +22,7 @@ static int compile_one(hs_database_t **db, const char **expr, unsigned *flags, u
 	if (k == 0)
 		return 0;
 	hs_compile_error_t *ce = NULL;
-	if (scan_compile_cached(db, expr, flags, ids, k, cache_dir, &ce) == HS_SUCCESS)
+	if (assay_hs_compile_cached(db, expr, flags, ids, k, cache_dir, &ce) == HS_SUCCESS)
 		return 0;
 	size_t n;
 	const struct scan_det *b = scan_builtin(&n);
@@ -205,7 +206,7 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 		pcre2_match_data_free(c->md);
 	if (c->mctx)
 		pcre2_match_context_free(c->mctx);
-	scan_norm_free(&c->norm);
+	assay_norm_free(&c->norm);
 	free(c->cand);
 	free(c->found);
 	free(c->out);
@@ -215,4 +216,19 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 	free(c->dec);
 	assay_arena_free(&c->arena);
 	free(c);
+}
+
+int assay_scan_builtin_entity(const char *entity, unsigned groups)
+{
+	size_t n;
+	const struct scan_det *b = scan_builtin(&n);
+	for (size_t i = 0; i < n; i++)
+		if ((b[i].group & groups) && strcmp(b[i].entity, entity) == 0)
+			return 1;
+	return 0;
+}
+
+unsigned assay_scanner_detector_group(const struct assay_scanner *s, size_t i)
+{
+	return i < s->nbuiltin ? s->dets[i].group : 0;
 }
