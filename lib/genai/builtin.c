@@ -13,10 +13,10 @@
  */
 #include "assay/redteam.h"
 
-#define C(id, cat, prompt) {id, cat, "builtin", prompt, NULL, NULL, 0, 0, NULL, 0}
-#define CM(id, cat, prompt, oracle, marker) {id, cat, "builtin", prompt, NULL, NULL, 0, oracle, marker, 0}
-#define CD(id, cat, doc, prompt, marker) {id, cat, "builtin", prompt, doc, NULL, 0, ASSAY_RT_MARKER, marker, 0}
-#define CL(id, cat, prompt, len) {id, cat, "builtin", prompt, NULL, NULL, 0, ASSAY_RT_LENGTH, NULL, len}
+#define C(id, cat, prompt) {id, cat, "builtin", prompt, NULL, NULL, 0, 0, NULL, 0, NULL}
+#define CM(id, cat, prompt, oracle, marker) {id, cat, "builtin", prompt, NULL, NULL, 0, oracle, marker, 0, NULL}
+#define CD(id, cat, doc, prompt, marker) {id, cat, "builtin", prompt, doc, NULL, 0, ASSAY_RT_MARKER, marker, 0, NULL}
+#define CL(id, cat, prompt, len) {id, cat, "builtin", prompt, NULL, NULL, 0, ASSAY_RT_LENGTH, NULL, len, NULL}
 
 static const struct assay_rt_case CASES[] = {
     /* LLM01 direct: the user tries to override the system prompt */
