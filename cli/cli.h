@@ -13,6 +13,7 @@ int cmd_profile(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_redteam(int argc, char **argv);
 
 /* common.c: shared by the command files. */
 #include <stddef.h>

@@ -15,6 +15,7 @@ static const struct cli_command commands[] = {
     {"drift", cmd_drift, "compare reference and current data or profiles, column by column"},
     {"check", cmd_check, "data quality and privacy expectations on a dataset"},
     {"scan", cmd_scan, "find PII, secrets and prompt-injection markers in text, CSV or JSONL"},
+    {"redteam", cmd_redteam, "run an attack suite against a GenAI target; compare runs; list the catalog"},
 };
 
 static void usage(FILE *out)
