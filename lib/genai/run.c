@@ -188,7 +188,7 @@ static int make_assert(struct run *R, const char *kind, const char *value, const
 	json_decref(v);
 	if (!q)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	char *doc = assay_arena_printf(&R->scratch, "- %s: %s\n", kind, q);
+	char *doc = assay_arena_printf(&R->scratch, "- {type: %s, value: %s}\n", kind, q);
 	free(q);
 	struct assay_yaml y;
 	int rc = assay_yaml_load_buffer(&y, "(case oracle)", doc, strlen(doc), err);
@@ -244,8 +244,10 @@ static int case_asserts(struct run *R, size_t i, const struct assay_assertions *
 static void jsonl_line(struct run *R, const struct assay_rt_outcome *oc, json_t *detect_json, const char *error,
                        int attempts)
 {
-	if (!R->o->jsonl)
+	if (!R->o->jsonl) {
+		json_decref(detect_json);
 		return;
+	}
 	json_t *o = json_object();
 	json_object_set_new(o, "case", json_string(oc->case_id));
 	json_object_set_new(o, "category", json_string(oc->category));
@@ -368,7 +370,8 @@ static void record(struct run *R, struct slot *sl, const struct assay_response *
 		oc.success = dr.outcome == ASSAY_OUTCOME_ATTACK_SUCCESS || dr.outcome == ASSAY_OUTCOME_OVER_REFUSAL;
 		oc.detail = dr.reason;
 		oc.refusal = assay_refusal_label_name(dr.refusal);
-		dj = assay_detect_result_json(&dr);
+		if (R->o->jsonl)
+			dj = assay_detect_result_json(&dr);
 		if (R->o->show_prompts) {
 			oc.prompt = sl->msgs[sl->nmsgs - 1].content;
 			oc.answer = resp->text;

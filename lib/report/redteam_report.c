@@ -43,7 +43,7 @@ static const char *pct(char *buf, size_t n, double v)
 static const char *pct_ci(char *buf, size_t n, struct assay_interval ci)
 {
 	if (isnan(ci.lo))
-		buf[0] = (char)(n ? 0 : 0);
+		buf[0] = '\0';
 	else
 		snprintf(buf, n, "[%.1f, %.1f]", 100 * ci.lo, 100 * ci.hi);
 	return buf;

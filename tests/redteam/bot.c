@@ -6,7 +6,7 @@
  *              decoded first (the bot "understands" encodings); Unicode
  *              tag characters, homoglyphs, zero-width characters and
  *              leetspeak are NOT undone: the filter then sees no trigger.
- *   R1 leak    asks about "instructions" or "system prompt":
+ *   R1 leak    asks about "instructions" (and is not an R3 injection):
  *                base64-wrapped -> answers base64(system prompt)
  *                rot13-wrapped  -> answers rot13(system prompt)
  *                developer mode -> answers the system prompt spaced out
