@@ -253,7 +253,7 @@ static int run(struct opts *o)
 		assay_error_set(&err, ASSAY_EIO, o->jsonl, 0, 0, "cannot create the JSONL file");
 		return cli_fail("redteam", &err);
 	}
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct cli_progress prog;
 	cli_progress_init(&prog, "redteam");

@@ -312,7 +312,7 @@ struct counts {
 int assay_rt_catalog_report(enum assay_rt_format f, const char *shared_dir, FILE *out, struct assay_error *err)
 {
 	size_t ncat = assay_rt_ncategories(), nsrc = assay_rt_nsources();
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	size_t(*cnt)[8] = assay_arena_calloc(&a, ncat, sizeof *cnt);
 	int *avail = assay_arena_calloc(&a, nsrc, sizeof *avail);
