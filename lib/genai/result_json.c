@@ -143,9 +143,9 @@ int assay_rt_result_read_json(struct assay_rt_result **out, const char *path, st
 	const char *schema = json_string_value(json_object_get(o, "schema"));
 	json_t *cats = json_object_get(o, "categories");
 	if (!schema || strcmp(schema, "assay.redteam/1") || !json_is_array(cats)) {
-		json_decref(o);
 		assay_error_set(err, ASSAY_EINPUT, path, 1, 1, "not a red-team result (schema \"%s\", want assay.redteam/1)",
 		                schema ? schema : "none");
+		json_decref(o);
 		assay_error_hint(err, "write one with `assay redteam run ... --format json --out FILE`");
 		return err->code;
 	}
