@@ -566,13 +566,21 @@ int assay_client_poll(struct assay_client *c, int timeout_ms, assay_client_done_
                       struct assay_error *err)
 {
 	if (c->nready) {
+		/* done() may submit again and hit the cache: deliver from a
+		 * detached array so new hits queue behind these */
+		struct assay_response *ready = c->ready;
+		uint64_t *tags = c->ready_tags;
 		size_t n = c->nready;
-		c->nready = 0;
+		c->ready = NULL;
+		c->ready_tags = NULL;
+		c->nready = c->capready = 0;
 		for (size_t i = 0; i < n; i++) {
 			c->pending--;
-			done(ud, c->ready_tags[i], &c->ready[i]);
-			assay_response_clear(&c->ready[i]);
+			done(ud, tags[i], &ready[i]);
+			assay_response_clear(&ready[i]);
 		}
+		free(ready);
+		free(tags);
 		return 0;
 	}
 	double now = rt_now(), wait_s = 1e9;

@@ -62,4 +62,18 @@ pyassert "$TMP/flaky.json" 'r["summary"]["errors"] == 0' 'r["summary"]["attempts
 start_server FLAKY2 --flaky 5
 run 0 "$ASSAY" redteam run --suite "$SUITE" --target "openai:$URL_FLAKY2" --limit 20 --concurrency 1 --retries 0 --format json --out "$TMP/flaky2.json"
 pyassert "$TMP/flaky2.json" 'r["summary"]["errors"] == 5' 'r["summary"]["attempts"] == 15'
+
+# multi-turn escalation through the cache: the bot answers the final turn
+# as it would the plain request, so per category the multiturn successes
+# equal the none successes (13 in all); a cached rerun makes no call
+sed 's/^strategies: .*/strategies: [none, multiturn]/' "$SUITE" >"$TMP/mt.yaml"
+run 1 "$ASSAY" redteam run --suite "$TMP/mt.yaml" --target "openai:$URL_FAST" --cache "$TMP/mtcache" --format json --out "$TMP/mt1.json"
+calls=$(requests FAST)
+run 1 "$ASSAY" redteam run --suite "$TMP/mt.yaml" --target "openai:$URL_FAST" --cache "$TMP/mtcache" --format json --out "$TMP/mt2.json"
+[[ $(requests FAST) == "$calls" ]] && ok || bad "the cached multi-turn rerun called the target"
+pyassert "$TMP/mt2.json" \
+  'all(c["successes"] == 2 * [x for x in r["cells"] if x["category"] == c["category"] and x["strategy"] == "none"][0]["successes"] for c in [dict(category=k["id"], successes=k["successes"]) for k in r["categories"]])' \
+  'sum(x["successes"] for x in r["cells"] if x["strategy"] == "multiturn") == 13' \
+  'sum(x["attempts"] for x in r["cells"] if x["strategy"] == "multiturn") == 35' \
+  'r["summary"]["target_calls"] == 0'
 finish
