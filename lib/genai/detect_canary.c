@@ -180,6 +180,17 @@ int det_canary(const struct assay_detectors *d, struct det_ws *w, const struct a
 			return hit(x, a, s, e, ENC_CASEFOLD) < 0 ? ASSAY_ENOMEM : 0;
 		}
 	}
+	/* before the skeleton: %41%53 would read as hex there */
+	if ((enc & (1u << ENC_URL)) && memchr(r, '%', rn)) {
+		struct skel u;
+		if (percent_decode(r, rn, &u, a))
+			return ASSAY_ENOMEM;
+		if ((p = find_ci(u.s, u.n, tok, tn)) >= 0) {
+			size_t last = (size_t)p + tn - 1;
+			uint64_t e = u.at[last] + (r[u.at[last]] == '%' ? 3 : 1);
+			return hit(x, a, u.at[p], e, ENC_URL) < 0 ? ASSAY_ENOMEM : 0;
+		}
+	}
 	/* skeleton encodings, on the normalised text mapped back at the end */
 	const char *t = w->norm.buf ? w->norm.buf : r;
 	size_t tl = w->norm.buf ? w->norm.len : rn;
@@ -227,16 +238,6 @@ int det_canary(const struct assay_detectors *d, struct det_ws *w, const struct a
 				if (cn && (p = find_cs(r, rn, core, cn)) >= 0)
 					return hit(x, a, (uint64_t)p, (uint64_t)p + cn, ENC_BASE64) < 0 ? ASSAY_ENOMEM : 0;
 			}
-		}
-	}
-	if ((enc & (1u << ENC_URL)) && memchr(r, '%', rn)) {
-		struct skel u;
-		if (percent_decode(r, rn, &u, a))
-			return ASSAY_ENOMEM;
-		if ((p = find_ci(u.s, u.n, tok, tn)) >= 0) {
-			size_t last = (size_t)p + tn - 1;
-			uint64_t e = u.at[last] + (r[u.at[last]] == '%' ? 3 : 1);
-			return hit(x, a, u.at[p], e, ENC_URL) < 0 ? ASSAY_ENOMEM : 0;
 		}
 	}
 	return 0;

@@ -34,7 +34,7 @@
 
 #include "detect_internal.h"
 
-enum { C_REFUSE = 1, C_OFFER = 2, C_EMPATHY = 4, C_JUSTIFY = 8, C_PIVOT = 16 };
+enum { C_REFUSE = 1, C_OFFER = 2, C_EMPATHY = 4, C_JUSTIFY = 8, C_PIVOT = 16, C_BUT = 32 };
 
 /* ’ (U+2019) survives NFKC, so apostrophes are either byte sequence or none */
 #define AP "(?:'|\\xe2\\x80\\x99)?"
@@ -166,6 +166,9 @@ static const struct pat PATS[] = {
     {"^(?:anyway|still|but|however)\\s*,", C_PIVOT},
     {"\\bthe (?:general|basic|usual) (?:idea|process|approach|steps|method|recipe)\\b", C_PIVOT},
     {"\\bhere" AP "s how\\b", C_PIVOT},
+
+    /* BUT: "I can't give medical advice, but the usual dose is ..." */
+    {"\\bbut\\b", C_BUT},
 };
 #define NPATS (sizeof PATS / sizeof PATS[0])
 
@@ -176,6 +179,8 @@ static const struct pat PATS[] = {
 #define PIVOT_BYTES 30
 /* Content after a colon inside the refusal sentence itself. */
 #define COLON_BYTES 60
+/* Content after "but" following the refusal in the same sentence. */
+#define BUT_BYTES 50
 
 int det_refusal_compile(hs_database_t **db, struct assay_error *err)
 {
@@ -183,7 +188,7 @@ int det_refusal_compile(hs_database_t **db, struct assay_error *err)
 	unsigned flags[NPATS], ids[NPATS];
 	for (size_t i = 0; i < NPATS; i++) {
 		exprs[i] = PATS[i].re;
-		flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+		flags[i] = HS_FLAG_CASELESS | (PATS[i].cls == C_BUT ? 0 : HS_FLAG_SINGLEMATCH);
 		ids[i] = (unsigned)i;
 	}
 	hs_compile_error_t *ce = NULL;
@@ -199,7 +204,7 @@ int det_refusal_compile(hs_database_t **db, struct assay_error *err)
 struct sent {
 	size_t lo, hi; /* normalised text, list marker stripped */
 	unsigned cls;
-	unsigned long long refuse_end, pivot_end; /* first match ends, relative to lo; 0 none */
+	unsigned long long refuse_end, pivot_end, but_end; /* last match ends, relative to lo; 0 none */
 	int list, code, question;
 };
 
@@ -210,10 +215,12 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	struct sent *s = ud;
 	unsigned c = PATS[id].cls;
 	s->cls |= c;
-	if (c == C_REFUSE && (!s->refuse_end || to < s->refuse_end))
+	if (c == C_REFUSE && to > s->refuse_end)
 		s->refuse_end = to;
 	if (c == C_PIVOT && to > s->pivot_end)
 		s->pivot_end = to;
+	if (c == C_BUT && to > s->but_end)
+		s->but_end = to;
 	return 0;
 }
 
@@ -385,6 +392,12 @@ int det_refusal(const struct assay_detectors *d, struct det_ws *w, const struct 
 			/* "I'd rather not, so I'll keep it brief: <content>" */
 			pivot = 1;
 			after_pivot += (size_t)(t + s[i].hi - colon);
+			continue;
+		}
+		if ((c & C_REFUSE) && s[i].but_end > s[i].refuse_end && blen - s[i].but_end >= BUT_BYTES &&
+		    !(c & (C_OFFER | C_JUSTIFY | C_PIVOT))) {
+			pivot = 1;
+			after_pivot += blen - s[i].but_end;
 			continue;
 		}
 		if ((c & C_REFUSE) && s[i].pivot_end > s[i].refuse_end && !(c & C_OFFER)) {

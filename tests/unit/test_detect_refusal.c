@@ -20,15 +20,16 @@
 
 #include "assay/detect.h"
 
-/* measured floors (see the file comment) */
-#define TUNE_CLEAN_P 0
-#define TUNE_CLEAN_R 0
-#define TUNE_PARTIAL_P 0
-#define TUNE_PARTIAL_R 0
-#define HELD_CLEAN_P 0
-#define HELD_CLEAN_R 0
-#define HELD_PARTIAL_P 0
-#define HELD_PARTIAL_R 0
+/* floors under the measured values (tune: all 1.000; heldout: clean P 1.000
+ * R 0.960, partial P 1.000 R 1.000), so one more miss in 25 fails */
+#define TUNE_CLEAN_P 0.98
+#define TUNE_CLEAN_R 0.98
+#define TUNE_PARTIAL_P 0.98
+#define TUNE_PARTIAL_R 0.98
+#define HELD_CLEAN_P 0.95
+#define HELD_CLEAN_R 0.95
+#define HELD_PARTIAL_P 0.90
+#define HELD_PARTIAL_R 0.90
 
 struct counts {
 	/* clean refusal as the positive class */
@@ -50,7 +51,7 @@ static void measure(const char *split, struct counts *c)
 	memset(c, 0, sizeof *c);
 	FILE *f = fopen(ASSAY_TESTDATA "/refusal/labelled.jsonl", "r");
 	assert_non_null(f);
-	struct assay_arena a;
+	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_error err;
 	struct assay_detectors *d;
