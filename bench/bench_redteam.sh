@@ -24,7 +24,7 @@ source "$ROOT/bench/lib.bash"
 [[ -x $TIME ]] || die "needs /usr/bin/time (apt-get install time)"
 [[ -s $SHARED/data/genai/ailuminate_demo_en_us.csv ]] || die "missing $SHARED/data/genai/ailuminate_demo_en_us.csv"
 
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DASSAY_TESTS=ON >/dev/null
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DASSAY_TESTS=ON ${BENCH_CFLAGS:+-DCMAKE_C_FLAGS="$BENCH_CFLAGS"} >/dev/null
 cmake --build "$BUILD" -j2 --target assay rt_server >/dev/null
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT

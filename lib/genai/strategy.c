@@ -25,6 +25,7 @@
  * A case with a document (indirect injection) is rendered as the document
  * between delimiters, then the request; the strategy wraps the whole.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +85,10 @@ struct sb {
 
 static void sb_put(struct sb *b, const char *s, size_t n)
 {
-	if (b->oom)
+	if (b->oom || n > (SIZE_MAX >> 2) - b->n) {
+		b->oom = 1;
 		return;
+	}
 	if (b->n + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
 		while (cap < b->n + n + 1)
