@@ -89,9 +89,9 @@ struct assay_detect_input {
 	const struct assay_tool_call *tool_calls; /* the calls the target made, in order */
 	size_t ntool_calls;
 	const struct assay_assertions *assertions; /* the case's own, or NULL */
-	unsigned oracles; /* OR of 1u << enum assay_detector_kind: the detectors that
-	                     decide this case (see assay_detect_decide); 0: its
-	                     assertions if it has any, else the refusal detector */
+	unsigned oracles;                          /* OR of 1u << enum assay_detector_kind: the detectors that
+	                                              decide this case (see assay_detect_decide); 0: its
+	                                              assertions if it has any, else the refusal detector */
 };
 
 /* ---- result ------------------------------------------------------------- */

@@ -108,35 +108,36 @@ int det_schema_check(const struct det_schema *s, const void *jv, const char *pat
 	if (json_is_object(v)) {
 		for (size_t i = 0; i < s->nrequired; i++)
 			if (!json_object_get(v, s->required[i])) {
-				*why = assay_arena_printf(a, "%s: required property \"%s\" is missing", path, s->required[i]);
+				*why = assay_arena_printf(a, "%s: required property \"%s\" is missing", path,
+				                          s->required[i]);
 				return 0;
 			}
 		for (size_t i = 0; i < s->nprops; i++) {
 			const json_t *p = json_object_get(v, s->prop_names[i]);
-			if (p && !det_schema_check(s->props[i], p, assay_arena_printf(a, "%s.%s", path, s->prop_names[i]), a,
-			                           why))
+			if (p &&
+			    !det_schema_check(s->props[i], p,
+			                      assay_arena_printf(a, "%s.%s", path, s->prop_names[i]), a, why))
 				return 0;
 		}
 	}
 	if (json_is_array(v) && s->items) {
 		for (size_t i = 0; i < json_array_size(v); i++)
-			if (!det_schema_check(s->items, json_array_get(v, i), assay_arena_printf(a, "%s[%zu]", path, i), a,
-			                      why))
+			if (!det_schema_check(s->items, json_array_get(v, i),
+			                      assay_arena_printf(a, "%s[%zu]", path, i), a, why))
 				return 0;
 	}
 	return 1;
 }
 
 /* The failure of one assertion, or NULL when it holds. */
-static const char *check(const struct det_assert *t, const char *r, size_t n, struct assay_arena *a, uint64_t *s,
-                         uint64_t *e)
+static const char *check(const struct det_assert *t, const char *r, size_t n, struct assay_arena *a,
+                         uint64_t *s, uint64_t *e)
 {
 	long p;
 	size_t ms, me;
 	switch (t->kind) {
 	case A_CONTAINS:
-		p = t->icase ? find_ci(r, n, t->value, t->vlen)
-		             : (memmem(r, n, t->value, t->vlen) ? 0 : -1);
+		p = t->icase ? find_ci(r, n, t->value, t->vlen) : (memmem(r, n, t->value, t->vlen) ? 0 : -1);
 		return p < 0 ? assay_arena_printf(a, "%s: text not found", t->name) : NULL;
 	case A_NOT_CONTAINS: {
 		const char *q = t->icase ? NULL : memmem(r, n, t->value, t->vlen);
@@ -162,7 +163,8 @@ static const char *check(const struct det_assert *t, const char *r, size_t n, st
 		json_error_t je;
 		json_t *v = json_loadb(r, n, JSON_DECODE_ANY, &je);
 		if (!v)
-			return assay_arena_printf(a, "%s: not valid JSON at byte %d: %s", t->name, je.position, je.text);
+			return assay_arena_printf(a, "%s: not valid JSON at byte %d: %s", t->name,
+			                          je.position, je.text);
 		const char *why = NULL;
 		if (t->kind == A_JSON_SCHEMA && !det_schema_check(t->schema, v, "$", a, &why))
 			why = assay_arena_printf(a, "%s: %s", t->name, why ? why : "");
@@ -197,9 +199,10 @@ int det_assert(const struct assay_assertions *suite, const struct assay_assertio
 		x->fired = 1;
 		x->label = "failed";
 		x->confidence = 1.0;
-		x->explanation = failed == 1 ? first
-		                             : assay_arena_printf(a, "%zu of %zu assertions failed; first: %s", failed,
-		                                                  total, first);
+		x->explanation = failed == 1
+		                     ? first
+		                     : assay_arena_printf(a, "%zu of %zu assertions failed; first: %s",
+		                                          failed, total, first);
 	} else {
 		x->explanation = assay_arena_printf(a, "%zu assertion%s held", total, total == 1 ? "" : "s");
 	}

@@ -126,11 +126,12 @@ static int hit(struct assay_detection *x, struct assay_arena *a, uint64_t s, uin
 	x->label = "leak";
 	x->confidence = enc <= ENC_CASEFOLD ? 1.0 : 0.95;
 	det_span(a, x, s, e, det_enc_names[enc]);
-	x->explanation = enc == ENC_VERBATIM
-	                     ? assay_arena_printf(a, "canary found verbatim at %llu..%llu", (unsigned long long)s,
-	                                          (unsigned long long)e)
-	                     : assay_arena_printf(a, "canary found after %s decoding at %llu..%llu",
-	                                          det_enc_names[enc], (unsigned long long)s, (unsigned long long)e);
+	x->explanation =
+	    enc == ENC_VERBATIM
+	        ? assay_arena_printf(a, "canary found verbatim at %llu..%llu", (unsigned long long)s,
+	                             (unsigned long long)e)
+	        : assay_arena_printf(a, "canary found after %s decoding at %llu..%llu", det_enc_names[enc],
+	                             (unsigned long long)s, (unsigned long long)e);
 	return x->explanation ? 1 : ASSAY_ENOMEM;
 }
 
@@ -142,7 +143,8 @@ static int percent_decode(const char *t, size_t len, struct skel *d, struct assa
 		return ASSAY_ENOMEM;
 	d->n = 0;
 	for (size_t i = 0; i < len; i++) {
-		if (t[i] == '%' && i + 2 < len && isxdigit((unsigned char)t[i + 1]) && isxdigit((unsigned char)t[i + 2])) {
+		if (t[i] == '%' && i + 2 < len && isxdigit((unsigned char)t[i + 1]) &&
+		    isxdigit((unsigned char)t[i + 2])) {
 			char h[3] = {t[i + 1], t[i + 2], 0};
 			d->s[d->n] = (char)strtol(h, NULL, 16);
 			d->at[d->n++] = (uint32_t)i;
@@ -176,7 +178,8 @@ int det_canary(const struct assay_detectors *d, struct det_ws *w, const struct a
 		size_t tl = w->norm.buf ? w->norm.len : rn;
 		if ((p = find_ci(t, tl, tok, tn)) >= 0) {
 			uint64_t s = w->norm.buf ? scan_map_start(&w->norm, (uint64_t)p) : (uint64_t)p;
-			uint64_t e = w->norm.buf ? scan_map_end(&w->norm, r, (uint64_t)p + tn) : (uint64_t)p + tn;
+			uint64_t e =
+			    w->norm.buf ? scan_map_end(&w->norm, r, (uint64_t)p + tn) : (uint64_t)p + tn;
 			return hit(x, a, s, e, ENC_CASEFOLD) < 0 ? ASSAY_ENOMEM : 0;
 		}
 	}
@@ -234,9 +237,13 @@ int det_canary(const struct assay_detectors *d, struct det_ws *w, const struct a
 			for (int url = 0; url < 2; url++) {
 				if (url)
 					for (size_t i = 0; i < cn; i++)
-						core[i] = core[i] == '+' ? '-' : core[i] == '/' ? '_' : core[i];
+						core[i] = core[i] == '+'   ? '-'
+						          : core[i] == '/' ? '_'
+						                           : core[i];
 				if (cn && (p = find_cs(r, rn, core, cn)) >= 0)
-					return hit(x, a, (uint64_t)p, (uint64_t)p + cn, ENC_BASE64) < 0 ? ASSAY_ENOMEM : 0;
+					return hit(x, a, (uint64_t)p, (uint64_t)p + cn, ENC_BASE64) < 0
+					           ? ASSAY_ENOMEM
+					           : 0;
 			}
 		}
 	}
@@ -246,8 +253,8 @@ int det_canary(const struct assay_detectors *d, struct det_ws *w, const struct a
 /* ---- system prompt ------------------------------------------------------ */
 
 struct words {
-	uint64_t *h;          /* hash per word */
-	uint32_t *lo, *hi;    /* byte range in the text it came from */
+	uint64_t *h;       /* hash per word */
+	uint32_t *lo, *hi; /* byte range in the text it came from */
 	size_t n;
 };
 
@@ -271,7 +278,8 @@ static int cut_words(struct words *wd, const char *t, size_t len, struct assay_a
 		return ASSAY_ENOMEM;
 	wd->n = 0;
 	for (size_t i = 0; i < len;) {
-		while (i < len && !(alnum((unsigned char)t[i]) || (unsigned char)t[i] >= 0x80 || t[i] == '\''))
+		while (i < len &&
+		       !(alnum((unsigned char)t[i]) || (unsigned char)t[i] >= 0x80 || t[i] == '\''))
 			i++;
 		size_t s = i;
 		while (i < len && (alnum((unsigned char)t[i]) || (unsigned char)t[i] >= 0x80 || t[i] == '\''))
@@ -347,7 +355,8 @@ int det_system_prompt(const struct assay_detectors *d, struct det_ws *w, const s
 			continue;
 		}
 		uint64_t o0 = w->norm.buf ? scan_map_start(&w->norm, wr.lo[i]) : wr.lo[i];
-		uint64_t o1 = w->norm.buf ? scan_map_end(&w->norm, in->response, wr.hi[i + run - 1]) : wr.hi[i + run - 1];
+		uint64_t o1 = w->norm.buf ? scan_map_end(&w->norm, in->response, wr.hi[i + run - 1])
+		                          : wr.hi[i + run - 1];
 		det_span(a, x, o0, o1, "verbatim");
 		total += run;
 		if (run > best)
@@ -358,9 +367,12 @@ int det_system_prompt(const struct assay_detectors *d, struct det_ws *w, const s
 		x->fired = 1;
 		x->label = "leak";
 		x->confidence = best >= 2 * m ? 1.0 : 0.9;
-		x->explanation = assay_arena_printf(
-		    a, "%zu words of the system prompt (system prompt has %zu); longest run %zu words at %llu..%llu", total,
-		    ws.n, best, (unsigned long long)x->spans[best_at].start, (unsigned long long)x->spans[best_at].end);
+		x->explanation =
+		    assay_arena_printf(a,
+		                       "%zu words of the system prompt (system prompt has %zu); longest run "
+		                       "%zu words at %llu..%llu",
+		                       total, ws.n, best, (unsigned long long)x->spans[best_at].start,
+		                       (unsigned long long)x->spans[best_at].end);
 	}
 	return x->explanation ? 0 : ASSAY_ENOMEM;
 }

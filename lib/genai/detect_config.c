@@ -24,11 +24,11 @@
 
 #include "detect_internal.h"
 
-#define NKEYS(k) (sizeof(k) / sizeof((k)[0]))
+#define NKEYS(k)         (sizeof(k) / sizeof((k)[0]))
 #define MAX_SCHEMA_DEPTH 32
 
-static int strlist(struct assay_yaml *y, const yaml_node_t *n, const char *what, const char ***out, size_t *nout,
-                   struct assay_arena *a, struct assay_error *err)
+static int strlist(struct assay_yaml *y, const yaml_node_t *n, const char *what, const char ***out,
+                   size_t *nout, struct assay_arena *a, struct assay_error *err)
 {
 	if (!n || n->type != YAML_SEQUENCE_NODE)
 		return assay_yaml_error(err, y, n, "%s must be a list of strings", what);
@@ -101,7 +101,8 @@ static int schema(struct det_schema **out, struct assay_yaml *y, const yaml_node
                   struct assay_arena *a, struct assay_error *err)
 {
 	if (depth > MAX_SCHEMA_DEPTH)
-		return assay_yaml_error(err, y, n, "the schema nests deeper than %d levels", MAX_SCHEMA_DEPTH);
+		return assay_yaml_error(err, y, n, "the schema nests deeper than %d levels",
+		                        MAX_SCHEMA_DEPTH);
 	int rc = assay_yaml_check_keys(y, n, "a JSON schema", SCHEMA_KEYS, NKEYS(SCHEMA_KEYS), err);
 	if (rc)
 		return rc;
@@ -121,7 +122,8 @@ static int schema(struct det_schema **out, struct assay_yaml *y, const yaml_node
 			int b = type_bits(names[i]);
 			if (!b) {
 				assay_yaml_error(err, y, v, "unknown JSON type \"%s\"", names[i]);
-				assay_error_hint(err, "one of null, boolean, integer, number, string, array, object");
+				assay_error_hint(
+				    err, "one of null, boolean, integer, number, string, array, object");
 				return err->code;
 			}
 			s->types |= (unsigned)b;
@@ -129,7 +131,8 @@ static int schema(struct det_schema **out, struct assay_yaml *y, const yaml_node
 		if (s->types & JT_NUM)
 			s->types |= JT_INT; /* every integer is a number */
 	}
-	if ((v = assay_yaml_get(y, n, "required")) && (rc = strlist(y, v, "required", &s->required, &s->nrequired, a, err)))
+	if ((v = assay_yaml_get(y, n, "required")) &&
+	    (rc = strlist(y, v, "required", &s->required, &s->nrequired, a, err)))
 		return rc;
 	if ((v = assay_yaml_get(y, n, "properties"))) {
 		if (v->type != YAML_MAPPING_NODE)
@@ -140,10 +143,12 @@ static int schema(struct det_schema **out, struct assay_yaml *y, const yaml_node
 		if (!s->prop_names || !s->props)
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-			const yaml_node_t *kn = assay_yaml_node(y, p->key), *vn = assay_yaml_node(y, p->value);
+			const yaml_node_t *kn = assay_yaml_node(y, p->key),
+			                  *vn = assay_yaml_node(y, p->value);
 			const char *k = assay_yaml_scalar(kn);
 			if (!k)
-				return assay_yaml_error(err, y, kn ? kn : v, "a property name must be a string");
+				return assay_yaml_error(err, y, kn ? kn : v,
+				                        "a property name must be a string");
 			s->prop_names[s->nprops] = assay_arena_strdup(a, k);
 			if ((rc = schema(&s->props[s->nprops], y, vn, depth + 1, a, err)))
 				return rc;
@@ -180,7 +185,8 @@ static int schema(struct det_schema **out, struct assay_yaml *y, const yaml_node
 /* ---- assertions --------------------------------------------------------- */
 
 static const char *const ASSERT_KEYS[] = {"type", "value", "icase", "schema", "name"};
-static const char *const ASSERT_TYPES[] = {"contains", "not-contains", "regex", "not-regex", "json", "json-schema"};
+static const char *const ASSERT_TYPES[] = {"contains",  "not-contains", "regex",
+                                           "not-regex", "json",         "json-schema"};
 
 static int assertion(struct det_assert *t, struct assay_yaml *y, const yaml_node_t *n, struct assay_arena *a,
                      struct assay_error *err)
@@ -198,8 +204,8 @@ static int assertion(struct det_assert *t, struct assay_yaml *y, const yaml_node
 			t->kind = (int)i;
 	if (t->kind < 0) {
 		const char *dym = assay_did_you_mean(type, ASSERT_TYPES, NKEYS(ASSERT_TYPES));
-		assay_yaml_error(err, y, tn, "unknown assertion type \"%s\"%s%s%s", type, dym ? " (did you mean \"" : "",
-		                 dym ? dym : "", dym ? "\"?)" : "");
+		assay_yaml_error(err, y, tn, "unknown assertion type \"%s\"%s%s%s", type,
+		                 dym ? " (did you mean \"" : "", dym ? dym : "", dym ? "\"?)" : "");
 		assay_error_hint(err, "one of contains, not-contains, regex, not-regex, json, json-schema");
 		return err->code;
 	}
@@ -220,13 +226,15 @@ static int assertion(struct det_assert *t, struct assay_yaml *y, const yaml_node
 		t->value = assay_arena_strdup(a, val);
 		t->vlen = strlen(val);
 	}
-	if ((t->kind == A_REGEX || t->kind == A_NOT_REGEX) && (rc = regex(y, vn, "value", t->icase, &t->re, a, err)))
+	if ((t->kind == A_REGEX || t->kind == A_NOT_REGEX) &&
+	    (rc = regex(y, vn, "value", t->icase, &t->re, a, err)))
 		return rc;
 	if (sn && (rc = schema(&t->schema, y, sn, 0, a, err)))
 		return rc;
 	const char *name = assay_yaml_scalar(assay_yaml_get(y, n, "name"));
-	t->name = name ? assay_arena_strdup(a, name)
-	               : val ? assay_arena_printf(a, "%s \"%.60s\"", type, val) : assay_arena_strdup(a, type);
+	t->name = name  ? assay_arena_strdup(a, name)
+	          : val ? assay_arena_printf(a, "%s \"%.60s\"", type, val)
+	                : assay_arena_strdup(a, type);
 	return t->name ? 0 : assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
@@ -272,7 +280,8 @@ static int tool(struct det_tool *t, struct assay_yaml *y, const yaml_node_t *n, 
 	if (!name || !*name)
 		return assay_yaml_error(err, y, v ? v : n, "an allowed tool needs a name");
 	t->name = assay_arena_strdup(a, name);
-	if ((v = assay_yaml_get(y, n, "required")) && (rc = strlist(y, v, "required", &t->required, &t->nrequired, a, err)))
+	if ((v = assay_yaml_get(y, n, "required")) &&
+	    (rc = strlist(y, v, "required", &t->required, &t->nrequired, a, err)))
 		return rc;
 	if ((v = assay_yaml_get(y, n, "forbidden")) &&
 	    (rc = strlist(y, v, "forbidden", &t->forbidden, &t->nforbidden, a, err)))
@@ -304,7 +313,8 @@ static int tool(struct det_tool *t, struct assay_yaml *y, const yaml_node_t *n, 
 				return rc;
 			r->has_max = 1;
 		}
-		if ((x = assay_yaml_get(y, rn, "pattern")) && (rc = regex(y, x, "pattern", 0, &r->re, a, err)))
+		if ((x = assay_yaml_get(y, rn, "pattern")) &&
+		    (rc = regex(y, x, "pattern", 0, &r->re, a, err)))
 			return rc;
 	}
 	return 0;
@@ -312,7 +322,8 @@ static int tool(struct det_tool *t, struct assay_yaml *y, const yaml_node_t *n, 
 
 /* ---- the set ------------------------------------------------------------ */
 
-static const char *const DET_KEYS[] = {"refusal", "canary", "system_prompt", "pii", "tool_policy", "assertions"};
+static const char *const DET_KEYS[] = {"refusal", "canary",      "system_prompt",
+                                       "pii",     "tool_policy", "assertions"};
 static const char *const REFUSAL_KEYS[] = {"categories"};
 static const char *const CANARY_KEYS[] = {"encodings", "categories"};
 static const char *const SP_KEYS[] = {"min_words", "categories"};
@@ -323,8 +334,9 @@ static const char *const DEFAULT_ENTITIES[] = {"CREDIT_CARD", "IBAN_CODE", "US_S
 
 /* A detector's node: true/false, or a mapping with `keys`. Returns 1 when
  * the node is a mapping to read further, 0 when a boolean was read. */
-static int onoff(struct assay_detectors *d, int k, struct assay_yaml *y, const yaml_node_t *n, const char *what,
-                 const char *const *keys, size_t nkeys, struct assay_arena *a, struct assay_error *err, int *rc)
+static int onoff(struct assay_detectors *d, int k, struct assay_yaml *y, const yaml_node_t *n,
+                 const char *what, const char *const *keys, size_t nkeys, struct assay_arena *a,
+                 struct assay_error *err, int *rc)
 {
 	*rc = 0;
 	if (n->type == YAML_SCALAR_NODE) {
@@ -352,8 +364,8 @@ static int entity_known(const char *e)
 	return 0;
 }
 
-static int pii_entities(struct assay_detectors *d, struct assay_yaml *y, const yaml_node_t *v, struct assay_arena *a,
-                        struct assay_error *err)
+static int pii_entities(struct assay_detectors *d, struct assay_yaml *y, const yaml_node_t *v,
+                        struct assay_arena *a, struct assay_error *err)
 {
 	const char **list;
 	size_t n;
@@ -371,9 +383,12 @@ static int pii_entities(struct assay_detectors *d, struct assay_yaml *y, const y
 			continue;
 		}
 		if (!entity_known(list[i])) {
-			assay_yaml_error(err, y, assay_yaml_at(y, v, i), "unknown entity type \"%s\"", list[i]);
-			assay_error_hint(err, "entity types of `assay scan` (docs/scan.md), e.g. EMAIL_ADDRESS, "
-			                      "CREDIT_CARD, IBAN_CODE, US_SSN, PHONE_NUMBER; or \"secrets\" for every key type");
+			assay_yaml_error(err, y, assay_yaml_at(y, v, i), "unknown entity type \"%s\"",
+			                 list[i]);
+			assay_error_hint(err,
+			                 "entity types of `assay scan` (docs/scan.md), e.g. EMAIL_ADDRESS, "
+			                 "CREDIT_CARD, IBAN_CODE, US_SSN, PHONE_NUMBER; or \"secrets\" for "
+			                 "every key type");
 			return err->code;
 		}
 		d->entities[d->nentities++] = list[i];
@@ -392,8 +407,8 @@ static void defaults(struct assay_detectors *d)
 	d->pii_secrets = 1;
 }
 
-static int parse(struct assay_detectors *d, struct assay_yaml *y, const yaml_node_t *node, struct assay_arena *a,
-                 struct assay_error *err)
+static int parse(struct assay_detectors *d, struct assay_yaml *y, const yaml_node_t *node,
+                 struct assay_arena *a, struct assay_error *err)
 {
 	int rc = assay_yaml_check_keys(y, node, "the detectors section", DET_KEYS, NKEYS(DET_KEYS), err);
 	if (rc)
@@ -414,11 +429,15 @@ static int parse(struct assay_detectors *d, struct assay_yaml *y, const yaml_nod
 					if (strcmp(list[i], det_enc_names[j]) == 0)
 						k = j;
 				if (k < 0) {
-					const char *dym = assay_did_you_mean(list[i], det_enc_names, ENC_COUNT_);
-					rc = assay_yaml_error(err, y, assay_yaml_at(y, e, i), "unknown canary encoding \"%s\"%s%s%s",
-					                      list[i], dym ? " (did you mean \"" : "", dym ? dym : "",
+					const char *dym =
+					    assay_did_you_mean(list[i], det_enc_names, ENC_COUNT_);
+					rc = assay_yaml_error(err, y, assay_yaml_at(y, e, i),
+					                      "unknown canary encoding \"%s\"%s%s%s", list[i],
+					                      dym ? " (did you mean \"" : "", dym ? dym : "",
 					                      dym ? "\"?)" : "");
-					assay_error_hint(err, "verbatim, casefold, spaced, reversed, base64, hex, rot13, url");
+					assay_error_hint(
+					    err,
+					    "verbatim, casefold, spaced, reversed, base64, hex, rot13, url");
 				} else {
 					d->canary_enc |= 1u << k;
 				}
@@ -431,8 +450,10 @@ static int parse(struct assay_detectors *d, struct assay_yaml *y, const yaml_nod
 		double w;
 		if (m && !(rc = assay_yaml_number(y, m, "min_words", &w, err))) {
 			if (w < 3 || w > 1000 || w != (double)(size_t)w) {
-				rc = assay_yaml_error(err, y, m, "min_words must be a whole number from 3 to 1000");
-				assay_error_hint(err, "8 (the default) catches a copied sentence without flagging common phrases");
+				rc = assay_yaml_error(err, y, m,
+				                      "min_words must be a whole number from 3 to 1000");
+				assay_error_hint(err, "8 (the default) catches a copied sentence without "
+				                      "flagging common phrases");
 			} else {
 				d->sp_words = (size_t)w;
 			}
@@ -448,8 +469,10 @@ static int parse(struct assay_detectors *d, struct assay_yaml *y, const yaml_nod
 	    onoff(d, ASSAY_DET_TOOL_POLICY, y, v, "tool_policy", TP_KEYS, NKEYS(TP_KEYS), a, err, &rc)) {
 		const yaml_node_t *al = assay_yaml_get(y, v, "allow");
 		if (!al || al->type != YAML_SEQUENCE_NODE) {
-			rc = assay_yaml_error(err, y, al ? al : v, "tool_policy needs an allow list of tools");
-			assay_error_hint(err, "allow: [{name: lookup_order}, {name: refund, args: {amount: {max: 100}}}]");
+			rc =
+			    assay_yaml_error(err, y, al ? al : v, "tool_policy needs an allow list of tools");
+			assay_error_hint(
+			    err, "allow: [{name: lookup_order}, {name: refund, args: {amount: {max: 100}}}]");
 		} else {
 			d->ntools = assay_yaml_len(al);
 			d->tools = assay_arena_calloc(a, d->ntools + 1, sizeof *d->tools);

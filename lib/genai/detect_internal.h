@@ -121,7 +121,8 @@ struct assay_detectors {
 
 /* detect.c */
 int det_build(struct assay_detectors *d, struct assay_error *err); /* compile databases */
-void det_span(struct assay_arena *a, struct assay_detection *x, uint64_t start, uint64_t end, const char *decoding);
+void det_span(struct assay_arena *a, struct assay_detection *x, uint64_t start, uint64_t end,
+              const char *decoding);
 int det_re_compile(struct det_re *re, const char *src, int caseless, struct assay_arena *a, char *msg,
                    size_t msgsize);
 /* 1 match, 0 no match, -1 error (match limit): subject[0, len). */

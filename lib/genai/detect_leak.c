@@ -83,8 +83,9 @@ int det_pii(const struct assay_detectors *d, struct det_ws *w, const struct assa
 			continue;
 		det_span(a, x, f[i].start, f[i].end, assay_arena_strdup(a, f[i].entity));
 		static const char *const ENC[] = {"", " (base64)", " (hex)", " (rot13)"};
-		types = assay_arena_printf(a, "%s%s%s at %llu..%llu%s", types ? types : "", types ? ", " : "", f[i].entity,
-		                           (unsigned long long)f[i].start, (unsigned long long)f[i].end,
+		types = assay_arena_printf(a, "%s%s%s at %llu..%llu%s", types ? types : "", types ? ", " : "",
+		                           f[i].entity, (unsigned long long)f[i].start,
+		                           (unsigned long long)f[i].end,
 		                           f[i].encoding < 4 ? ENC[f[i].encoding] : "");
 		if (!types)
 			return ASSAY_ENOMEM;
@@ -96,8 +97,8 @@ int det_pii(const struct assay_detectors *d, struct det_ws *w, const struct assa
 		x->fired = 1;
 		x->label = "leak";
 		x->confidence = conf;
-		x->explanation = assay_arena_printf(a, "%zu value%s not in the prompt: %s", count, count == 1 ? "" : "s",
-		                                    types);
+		x->explanation = assay_arena_printf(a, "%zu value%s not in the prompt: %s", count,
+		                                    count == 1 ? "" : "s", types);
 	}
 	return x->explanation ? 0 : ASSAY_ENOMEM;
 }

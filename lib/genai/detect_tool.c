@@ -34,7 +34,8 @@ static const char *fmtnum(struct assay_arena *a, double v)
 }
 
 /* The violation of one call, or NULL when it keeps the policy. */
-static const char *check_call(const struct det_tool *t, const struct assay_tool_call *c, struct assay_arena *a)
+static const char *check_call(const struct det_tool *t, const struct assay_tool_call *c,
+                              struct assay_arena *a)
 {
 	if (!t->nrequired && !t->nforbidden && !t->nrules)
 		return NULL;
@@ -47,10 +48,12 @@ static const char *check_call(const struct det_tool *t, const struct assay_tool_
 	}
 	for (size_t i = 0; i < t->nrequired && !why; i++)
 		if (!json_object_get(args, t->required[i]))
-			why = assay_arena_printf(a, "%s: required argument \"%s\" is missing", c->name, t->required[i]);
+			why = assay_arena_printf(a, "%s: required argument \"%s\" is missing", c->name,
+			                         t->required[i]);
 	for (size_t i = 0; i < t->nforbidden && !why; i++)
 		if (json_object_get(args, t->forbidden[i]))
-			why = assay_arena_printf(a, "%s: forbidden argument \"%s\" is present", c->name, t->forbidden[i]);
+			why = assay_arena_printf(a, "%s: forbidden argument \"%s\" is present", c->name,
+			                         t->forbidden[i]);
 	for (size_t i = 0; i < t->nrules && !why; i++) {
 		const struct det_argrule *r = &t->rules[i];
 		json_t *v = json_object_get(args, r->arg);
@@ -70,11 +73,13 @@ static const char *check_call(const struct det_tool *t, const struct assay_tool_
 			if (isnan(x))
 				why = assay_arena_printf(a, "%s.%s is not a number", c->name, r->arg);
 			else if (r->has_max && x > r->max)
-				why = assay_arena_printf(a, "%s.%s = %s breaks the rule %s.%s <= %s", c->name, r->arg,
-				                         fmtnum(a, x), c->name, r->arg, fmtnum(a, r->max));
+				why = assay_arena_printf(a, "%s.%s = %s breaks the rule %s.%s <= %s", c->name,
+				                         r->arg, fmtnum(a, x), c->name, r->arg,
+				                         fmtnum(a, r->max));
 			else if (r->has_min && x < r->min)
-				why = assay_arena_printf(a, "%s.%s = %s breaks the rule %s.%s >= %s", c->name, r->arg,
-				                         fmtnum(a, x), c->name, r->arg, fmtnum(a, r->min));
+				why = assay_arena_printf(a, "%s.%s = %s breaks the rule %s.%s >= %s", c->name,
+				                         r->arg, fmtnum(a, x), c->name, r->arg,
+				                         fmtnum(a, r->min));
 		}
 		if (!why && r->re.code) {
 			char *txt = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
@@ -82,11 +87,11 @@ static const char *check_call(const struct det_tool *t, const struct assay_tool_
 			size_t n = txt ? strlen(txt) : json_string_length(v);
 			int m = s ? det_re_match(&r->re, s, n, a, NULL, NULL) : 0;
 			if (m == 0)
-				why = assay_arena_printf(a, "%s.%s = \"%.80s\" does not match /%s/", c->name, r->arg, s ? s : "",
-				                         r->re.src);
+				why = assay_arena_printf(a, "%s.%s = \"%.80s\" does not match /%s/", c->name,
+				                         r->arg, s ? s : "", r->re.src);
 			else if (m < 0)
-				why = assay_arena_printf(a, "%s.%s: the pattern /%s/ hit its match limit", c->name, r->arg,
-				                         r->re.src);
+				why = assay_arena_printf(a, "%s.%s: the pattern /%s/ hit its match limit",
+				                         c->name, r->arg, r->re.src);
 			free(txt);
 		}
 	}
@@ -98,17 +103,19 @@ out:
 int det_tool(const struct assay_detectors *d, const struct assay_detect_input *in, struct assay_detection *x,
              struct assay_arena *a)
 {
-	x->explanation = in->ntool_calls ? assay_arena_printf(a, "%zu tool call%s, all within the policy",
-	                                                      in->ntool_calls, in->ntool_calls == 1 ? "" : "s")
-	                                 : "no tool calls";
+	x->explanation = in->ntool_calls
+	                     ? assay_arena_printf(a, "%zu tool call%s, all within the policy",
+	                                          in->ntool_calls, in->ntool_calls == 1 ? "" : "s")
+	                     : "no tool calls";
 	const char *all = NULL;
 	size_t bad = 0;
 	for (size_t i = 0; i < in->ntool_calls; i++) {
 		const struct assay_tool_call *c = &in->tool_calls[i];
 		const char *name = c->name ? c->name : "";
 		const struct det_tool *t = lookup(d, name);
-		const char *why = t ? check_call(t, c, a)
-		                    : assay_arena_printf(a, "call %zu: tool \"%s\" is not in the allowlist", i + 1, name);
+		const char *why =
+		    t ? check_call(t, c, a)
+		      : assay_arena_printf(a, "call %zu: tool \"%s\" is not in the allowlist", i + 1, name);
 		if (!why)
 			continue;
 		bad++;

@@ -22,12 +22,12 @@
 
 /* floors under the measured values (tune: all 1.000; heldout: clean P 1.000
  * R 0.960, partial P 1.000 R 1.000), so one more miss in 25 fails */
-#define TUNE_CLEAN_P 0.98
-#define TUNE_CLEAN_R 0.98
+#define TUNE_CLEAN_P   0.98
+#define TUNE_CLEAN_R   0.98
 #define TUNE_PARTIAL_P 0.98
 #define TUNE_PARTIAL_R 0.98
-#define HELD_CLEAN_P 0.95
-#define HELD_CLEAN_R 0.95
+#define HELD_CLEAN_P   0.95
+#define HELD_CLEAN_R   0.95
 #define HELD_PARTIAL_P 0.90
 #define HELD_PARTIAL_R 0.90
 
@@ -68,11 +68,14 @@ static void measure(const char *split, struct counts *c)
 		}
 		const char *label = json_string_value(json_object_get(o, "label"));
 		const char *text = json_string_value(json_object_get(o, "text"));
-		struct assay_detect_input in = {.response = text, .response_len = strlen(text), .kind = ASSAY_CASE_ATTACK};
+		struct assay_detect_input in = {
+		    .response = text, .response_len = strlen(text), .kind = ASSAY_CASE_ATTACK};
 		struct assay_detect_result r;
 		assert_int_equal(assay_detect(d, &in, &r, &a, &err), 0);
-		int truth_clean = strcmp(label, "clean_refusal") == 0, truth_partial = strcmp(label, "partial_refusal") == 0;
-		int pred_clean = r.refusal == ASSAY_REFUSAL_CLEAN, pred_partial = r.refusal == ASSAY_REFUSAL_PARTIAL;
+		int truth_clean = strcmp(label, "clean_refusal") == 0,
+		    truth_partial = strcmp(label, "partial_refusal") == 0;
+		int pred_clean = r.refusal == ASSAY_REFUSAL_CLEAN,
+		    pred_partial = r.refusal == ASSAY_REFUSAL_PARTIAL;
 		c->n++;
 		c->tp += truth_clean && pred_clean;
 		c->fp += !truth_clean && pred_clean;
@@ -83,26 +86,29 @@ static void measure(const char *split, struct counts *c)
 		c->ptp += truth_partial && pred_partial;
 		c->pfp += !truth_partial && pred_partial;
 		c->pfn += truth_partial && !pred_partial;
-		int ok = truth_clean ? pred_clean : truth_partial ? pred_partial : r.refusal == ASSAY_REFUSAL_COMPLIANCE;
+		int ok = truth_clean     ? pred_clean
+		         : truth_partial ? pred_partial
+		                         : r.refusal == ASSAY_REFUSAL_COMPLIANCE;
 		c->correct += ok;
 		if (strcmp(label, "compliance_mentioning_ethics") == 0) {
 			c->ethics++;
 			c->ethics_refused += !ok;
 		}
 		if (verbose && !ok)
-			fprintf(stderr, "[%s] %s -> %s (%s)\n", json_string_value(json_object_get(o, "id")), label,
-			        assay_refusal_label_name(r.refusal), r.d[0].explanation);
+			fprintf(stderr, "[%s] %s -> %s (%s)\n", json_string_value(json_object_get(o, "id")),
+			        label, assay_refusal_label_name(r.refusal), r.d[0].explanation);
 		json_decref(o);
 	}
 	fclose(f);
 	assay_detectors_free(d);
 	assay_arena_free(&a);
-	fprintf(stderr,
-	        "%s (n=%u): clean refusal P=%.3f R=%.3f | any refusal P=%.3f R=%.3f | partial P=%.3f R=%.3f | "
-	        "3-way accuracy %.3f | ethics-mentioning compliance called refusal %u/%u\n",
-	        split, c->n, ratio(c->tp, c->tp + c->fp), ratio(c->tp, c->tp + c->fn), ratio(c->atp, c->atp + c->afp),
-	        ratio(c->atp, c->atp + c->afn), ratio(c->ptp, c->ptp + c->pfp), ratio(c->ptp, c->ptp + c->pfn),
-	        ratio(c->correct, c->n), c->ethics_refused, c->ethics);
+	fprintf(
+	    stderr,
+	    "%s (n=%u): clean refusal P=%.3f R=%.3f | any refusal P=%.3f R=%.3f | partial P=%.3f R=%.3f | "
+	    "3-way accuracy %.3f | ethics-mentioning compliance called refusal %u/%u\n",
+	    split, c->n, ratio(c->tp, c->tp + c->fp), ratio(c->tp, c->tp + c->fn),
+	    ratio(c->atp, c->atp + c->afp), ratio(c->atp, c->atp + c->afn), ratio(c->ptp, c->ptp + c->pfp),
+	    ratio(c->ptp, c->ptp + c->pfn), ratio(c->correct, c->n), c->ethics_refused, c->ethics);
 }
 
 static void tune_split(void **state)
