@@ -119,7 +119,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	o->conc = o->retries = -1;
 	o->timeout = o->rate = -1;
 	int c;
-	double d;
+	double d = 0;
 	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
 		switch (c) {
 		case O_SUITE: o->suite = optarg; break;
