@@ -60,6 +60,17 @@ run 1 "$ASSAY" redteam run --suite "$SUITE" --target "exec:$RT_EXEC_BOT" --concu
 pyassert "$TMP/e.json" "{c['id']: c['successes'] for c in r['categories'] if c['attempts']} == {'llm01-direct': 15, 'llm01-indirect': 15, 'llm05': 5}" \
   'r["summary"]["attempts"] == 50'
 
+# http: a request template with the conversation and a JSONPath-like
+# extraction; no tools in this body, so only the first 50 variants as above
+python3 - "$SUITE" "$TMP/http.yaml" <<'PY'
+import sys
+s = open(sys.argv[1]).read().replace("  model: test-bot\n", "  model: test-bot\n  request: {body: '{\"model\": \"t\", \"messages\": {{messages}}, \"note\": \"{{prompt}}\"}', extract: '$.choices[0].message.content'}\n")
+open(sys.argv[2], "w").write(s)
+PY
+run 1 "$ASSAY" redteam run --suite "$TMP/http.yaml" --target "http:${URL_A}/chat/completions" --limit 50 --format json --out "$TMP/h.json"
+pyassert "$TMP/h.json" "{c['id']: c['successes'] for c in r['categories'] if c['attempts']} == {'llm01-direct': 15, 'llm01-indirect': 15, 'llm05': 5}" \
+  'r["summary"]["errors"] == 0'
+
 # same inputs and seed: same bytes
 run 1 "$ASSAY" redteam run --suite "$SUITE" --target "openai:$URL_A" --format json --out "$TMP/r2.json"
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); a["summary"].pop("target_calls"); b["summary"].pop("target_calls"); sys.exit(a != b)' "$TMP/r.json" "$TMP/r2.json" && ok || bad "reruns differ"
