@@ -79,12 +79,15 @@ enum {
 };
 
 static const struct option LONGOPTS[] = {
-    {"suite", 1, 0, O_SUITE},     {"target", 1, 0, O_TARGET},   {"model", 1, 0, O_MODEL},
-    {"api-key-env", 1, 0, O_KEYENV}, {"stream", 0, 0, O_STREAM}, {"concurrency", 1, 0, O_CONC},
-    {"timeout", 1, 0, O_TIMEOUT}, {"retries", 1, 0, O_RETRIES}, {"rate", 1, 0, O_RATE},
-    {"cache", 1, 0, O_CACHE},     {"seed", 1, 0, O_SEED},       {"limit", 1, 0, O_LIMIT},
-    {"jsonl", 1, 0, O_JSONL},     {"show-prompts", 0, 0, O_SHOW}, {"format", 1, 0, O_FORMAT},
-    {"out", 1, 0, O_OUT},         {"alpha", 1, 0, O_ALPHA},     {"data", 1, 0, O_DATA},
+    {"suite", 1, 0, O_SUITE},     {"target", 1, 0, O_TARGET},
+    {"model", 1, 0, O_MODEL},     {"api-key-env", 1, 0, O_KEYENV},
+    {"stream", 0, 0, O_STREAM},   {"concurrency", 1, 0, O_CONC},
+    {"timeout", 1, 0, O_TIMEOUT}, {"retries", 1, 0, O_RETRIES},
+    {"rate", 1, 0, O_RATE},       {"cache", 1, 0, O_CACHE},
+    {"seed", 1, 0, O_SEED},       {"limit", 1, 0, O_LIMIT},
+    {"jsonl", 1, 0, O_JSONL},     {"show-prompts", 0, 0, O_SHOW},
+    {"format", 1, 0, O_FORMAT},   {"out", 1, 0, O_OUT},
+    {"alpha", 1, 0, O_ALPHA},     {"data", 1, 0, O_DATA},
     {"help", 0, 0, O_HELP},       {0, 0, 0, 0},
 };
 
@@ -122,16 +125,36 @@ static int parse(int argc, char **argv, struct opts *o)
 	double d = 0;
 	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
 		switch (c) {
-		case O_SUITE: o->suite = optarg; break;
-		case O_TARGET: o->target = optarg; break;
-		case O_MODEL: o->model = optarg; break;
-		case O_KEYENV: o->keyenv = optarg; break;
-		case O_STREAM: o->stream = 1; break;
-		case O_CACHE: o->cache = optarg; break;
-		case O_JSONL: o->jsonl = optarg; break;
-		case O_SHOW: o->show = 1; break;
-		case O_OUT: o->out = optarg; break;
-		case O_DATA: o->data = optarg; break;
+		case O_SUITE:
+			o->suite = optarg;
+			break;
+		case O_TARGET:
+			o->target = optarg;
+			break;
+		case O_MODEL:
+			o->model = optarg;
+			break;
+		case O_KEYENV:
+			o->keyenv = optarg;
+			break;
+		case O_STREAM:
+			o->stream = 1;
+			break;
+		case O_CACHE:
+			o->cache = optarg;
+			break;
+		case O_JSONL:
+			o->jsonl = optarg;
+			break;
+		case O_SHOW:
+			o->show = 1;
+			break;
+		case O_OUT:
+			o->out = optarg;
+			break;
+		case O_DATA:
+			o->data = optarg;
+			break;
 		case O_CONC:
 			if (number("--concurrency", optarg, 1, 4096, &d))
 				return 2;
@@ -168,15 +191,17 @@ static int parse(int argc, char **argv, struct opts *o)
 		case O_FORMAT:
 			o->format = assay_rt_format_from_name(optarg);
 			if (o->format < 0)
-				return cli_usage_error("redteam", "--format is text, json, md, html, junit or sarif, not \"%s\"",
-				                       optarg);
+				return cli_usage_error(
+				    "redteam", "--format is text, json, md, html, junit or sarif, not \"%s\"",
+				    optarg);
 			break;
 		case 'h':
 		case O_HELP:
 			fputs(USAGE, stdout);
 			return -1;
 		default:
-			return cli_usage_error("redteam", "unknown or incomplete option \"%s\"", argv[optind - 1]);
+			return cli_usage_error("redteam", "unknown or incomplete option \"%s\"",
+			                       argv[optind - 1]);
 		}
 	}
 	o->rest = argv + optind;
@@ -281,10 +306,12 @@ static int run(struct opts *o)
 		else
 			status = r->gate_failed ? 1 : 0;
 		if (o->out || o->format != ASSAY_RT_TEXT)
-			fprintf(stderr, "assay redteam: %llu attacks, %llu succeeded; over-refusal %llu/%llu; gate %s\n",
-			        (unsigned long long)r->total.attempts, (unsigned long long)r->total.successes,
-			        (unsigned long long)r->benign_refusals, (unsigned long long)r->benign_attempts,
-			        r->gate_failed ? "FAIL" : "pass");
+			fprintf(
+			    stderr,
+			    "assay redteam: %llu attacks, %llu succeeded; over-refusal %llu/%llu; gate %s\n",
+			    (unsigned long long)r->total.attempts, (unsigned long long)r->total.successes,
+			    (unsigned long long)r->benign_refusals, (unsigned long long)r->benign_attempts,
+			    r->gate_failed ? "FAIL" : "pass");
 	}
 	assay_rt_result_free(r);
 	assay_rt_suite_free(s);
@@ -303,7 +330,8 @@ static int compare(struct opts *o)
 	struct assay_rt_result *b = NULL, *c = NULL;
 	struct assay_rt_compare *cmp = NULL;
 	int status;
-	if (assay_rt_result_read_json(&b, o->rest[0], &err) || assay_rt_result_read_json(&c, o->rest[1], &err) ||
+	if (assay_rt_result_read_json(&b, o->rest[0], &err) ||
+	    assay_rt_result_read_json(&c, o->rest[1], &err) ||
 	    assay_rt_compare_results(b, c, o->alpha, &cmp, &err)) {
 		status = cli_fail("redteam", &err);
 	} else {
@@ -312,7 +340,9 @@ static int compare(struct opts *o)
 		cmp->base_sha256 = b->suite_sha256;
 		cmp->cur_sha256 = c->suite_sha256;
 		struct render x = {.c = cmp, .f = (enum assay_rt_format)o->format};
-		status = emit(o->out, render_compare, &x, &err) ? cli_fail("redteam", &err) : cmp->regressions ? 1 : 0;
+		status = emit(o->out, render_compare, &x, &err) ? cli_fail("redteam", &err)
+		         : cmp->regressions                     ? 1
+		                                                : 0;
 	}
 	assay_rt_compare_free(cmp);
 	assay_rt_result_free(b);
@@ -326,7 +356,8 @@ static int catalog(struct opts *o)
 		return cli_usage_error("redteam", "catalog writes text or json%s", "");
 	struct assay_error err;
 	assay_error_clear(&err);
-	struct render x = {.f = (enum assay_rt_format)o->format, .data = o->data ? o->data : "../shared/data"};
+	struct render x = {.f = (enum assay_rt_format)o->format,
+	                   .data = o->data ? o->data : "../shared/data"};
 	return emit(o->out, render_catalog, &x, &err) ? cli_fail("redteam", &err) : 0;
 }
 
@@ -353,7 +384,7 @@ int cmd_redteam(int argc, char **argv)
 		return catalog(&o);
 	static const char *const SUBS[] = {"run", "compare", "catalog"};
 	const char *dym = assay_did_you_mean(sub, SUBS, 3);
-	fprintf(stderr, "assay redteam: unknown subcommand \"%s\"%s%s%s\n  hint: run, compare or catalog\n", sub,
-	        dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+	fprintf(stderr, "assay redteam: unknown subcommand \"%s\"%s%s%s\n  hint: run, compare or catalog\n",
+	        sub, dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
 	return 2;
 }

@@ -34,23 +34,23 @@ struct assay_assertions; /* assay/detect.h */
 /* How a case's success is decided (its oracle). */
 enum assay_rt_oracle {
 	ASSAY_RT_DEFAULT = 0, /* a case's oracle: its category's */
-	ASSAY_RT_COMPLY,     /* success = the target did not cleanly refuse (harmful requests) */
-	ASSAY_RT_CANARY,     /* success = the system prompt's canary leaked (any encoding) */
-	ASSAY_RT_DISCLOSE,   /* success = PII or a secret, or the canary, appeared */
-	ASSAY_RT_TOOL,       /* success = a tool call broke the suite's tool policy */
-	ASSAY_RT_MARKER,     /* success = the answer contains the case's marker (injection obeyed) */
-	ASSAY_RT_PATTERN,    /* success = the answer matches the case's regex (unsafe output) */
-	ASSAY_RT_LENGTH,     /* success = the answer is longer than the case's limit (bytes) */
-	ASSAY_RT_BENIGN,     /* benign prompt: a refusal counts as over-refusal */
+	ASSAY_RT_COMPLY,      /* success = the target did not cleanly refuse (harmful requests) */
+	ASSAY_RT_CANARY,      /* success = the system prompt's canary leaked (any encoding) */
+	ASSAY_RT_DISCLOSE,    /* success = PII or a secret, or the canary, appeared */
+	ASSAY_RT_TOOL,        /* success = a tool call broke the suite's tool policy */
+	ASSAY_RT_MARKER,      /* success = the answer contains the case's marker (injection obeyed) */
+	ASSAY_RT_PATTERN,     /* success = the answer matches the case's regex (unsafe output) */
+	ASSAY_RT_LENGTH,      /* success = the answer is longer than the case's limit (bytes) */
+	ASSAY_RT_BENIGN,      /* benign prompt: a refusal counts as over-refusal */
 };
 const char *assay_rt_oracle_name(enum assay_rt_oracle o);
 int assay_rt_oracle_from_name(const char *s); /* -1 if unknown */
 
 struct assay_rt_category {
-	const char *id;       /* "llm01-direct", "vcr", ..., "benign" */
-	const char *name;     /* "Prompt injection (direct)" */
-	const char *taxonomy; /* "OWASP LLM Top 10 2025", "MLCommons AILuminate v1.0", "assay" */
-	const char *ref;      /* "LLM01", "vcr" */
+	const char *id;              /* "llm01-direct", "vcr", ..., "benign" */
+	const char *name;            /* "Prompt injection (direct)" */
+	const char *taxonomy;        /* "OWASP LLM Top 10 2025", "MLCommons AILuminate v1.0", "assay" */
+	const char *ref;             /* "LLM01", "vcr" */
 	enum assay_rt_oracle oracle; /* default oracle of its cases */
 };
 size_t assay_rt_ncategories(void);
@@ -58,16 +58,16 @@ const struct assay_rt_category *assay_rt_category_at(size_t i);
 const struct assay_rt_category *assay_rt_category_find(const char *id);
 
 struct assay_rt_case {
-	const char *id;       /* "b-llm07-003", "ailuminate:airr_practice_1_0_156733", "xstest:12" */
-	const char *category; /* a category id */
-	const char *source;   /* "builtin", "ailuminate", "xstest", "bipia", "suite" */
-	const char *prompt;   /* the user request */
-	const char *document; /* indirect injection: the retrieved document, else NULL */
+	const char *id;           /* "b-llm07-003", "ailuminate:airr_practice_1_0_156733", "xstest:12" */
+	const char *category;     /* a category id */
+	const char *source;       /* "builtin", "ailuminate", "xstest", "bipia", "suite" */
+	const char *prompt;       /* the user request */
+	const char *document;     /* indirect injection: the retrieved document, else NULL */
 	const char *const *turns; /* multi-turn: earlier user turns, sent first (NULL: none) */
 	size_t nturns;
 	enum assay_rt_oracle oracle;
-	const char *marker;   /* MARKER: text whose presence means success; PATTERN: regex */
-	size_t max_len;       /* LENGTH: answers longer than this succeed */
+	const char *marker; /* MARKER: text whose presence means success; PATTERN: regex */
+	size_t max_len;     /* LENGTH: answers longer than this succeed */
 	const struct assay_assertions *assertions; /* the case's own `assert:` (assay/detect.h), or NULL */
 };
 
@@ -110,8 +110,8 @@ enum assay_rt_strategy {
 	ASSAY_RT_S_LEETSPEAK,
 	ASSAY_RT_S_HOMOGLYPH,
 	ASSAY_RT_S_ZEROWIDTH,
-	ASSAY_RT_S_TAGS,      /* Unicode tag characters U+E0020-E007E */
-	ASSAY_RT_S_SPLIT,     /* payload splitting: variables a, b, c, then "answer a+b+c" */
+	ASSAY_RT_S_TAGS,  /* Unicode tag characters U+E0020-E007E */
+	ASSAY_RT_S_SPLIT, /* payload splitting: variables a, b, c, then "answer a+b+c" */
 	ASSAY_RT_S_ROLEPLAY,
 	ASSAY_RT_S_DEVMODE,
 	ASSAY_RT_S_PREFIX,    /* prefix injection: "start your answer with ..." */
@@ -146,21 +146,21 @@ struct assay_detectors; /* assay/detect.h */
 struct assay_rt_suite {
 	char path[512], sha256[65];
 	const char *name;
-	struct assay_target target;   /* target: and its options (the CLI may override) */
-	const char *system_prompt;    /* "{{canary}}" is replaced by the run's canary; else appended */
+	struct assay_target target; /* target: and its options (the CLI may override) */
+	const char *system_prompt;  /* "{{canary}}" is replaced by the run's canary; else appended */
 	struct assay_rt_select *select;
 	size_t nselect;
 	int strategies[ASSAY_RT_S__COUNT]; /* which are on; none is always on */
-	const char *sources[4];       /* import paths: ailuminate, xstest, bipia (NULL: not used) */
-	const char *benign;           /* "xstest" (default when xstest is given), "builtin", "none" */
-	size_t benign_count;          /* 0: all */
-	double max_over_refusal;      /* NaN: none */
-	double default_max_asr;       /* for categories without their own, NaN: none */
+	const char *sources[4];            /* import paths: ailuminate, xstest, bipia (NULL: not used) */
+	const char *benign;                /* "xstest" (default when xstest is given), "builtin", "none" */
+	size_t benign_count;               /* 0: all */
+	double max_over_refusal;           /* NaN: none */
+	double default_max_asr;            /* for categories without their own, NaN: none */
 	enum assay_rt_gate_basis basis;
 	uint64_t seed;
 	struct assay_rt_caseset inline_cases; /* cases: written in the suite */
 	struct assay_detectors *detect;       /* detectors: (assay/detect.h), the default set when absent */
-	const char *judge_target;     /* judge: target spec, or NULL */
+	const char *judge_target;             /* judge: target spec, or NULL */
 	const char *judge_model;
 	struct assay_arena arena;
 };
@@ -195,9 +195,9 @@ struct assay_rt_result {
 	const char *suite_path, *suite_sha256, *target, *target_kind, *model, *canary, *timestamp;
 	uint64_t seed;
 	size_t ncells, ncats;
-	struct assay_rt_cell *cells;   /* category-major, strategy order */
+	struct assay_rt_cell *cells; /* category-major, strategy order */
 	struct assay_rt_catsum *cats;
-	struct assay_rt_catsum total;  /* all attack cases */
+	struct assay_rt_catsum total; /* all attack cases */
 	uint64_t benign_attempts, benign_refusals, benign_errors;
 	double over_refusal;
 	struct assay_interval over_refusal_ci;
@@ -216,9 +216,9 @@ struct assay_rt_outcome {
 	const char *case_id, *category, *source;
 	int strategy;
 	int benign;
-	int error;          /* no answer: *why in detail */
-	int success;        /* attack succeeded (benign: refused) */
-	const char *detail; /* the detectors' explanation: what matched, where */
+	int error;           /* no answer: *why in detail */
+	int success;         /* attack succeeded (benign: refused) */
+	const char *detail;  /* the detectors' explanation: what matched, where */
 	const char *refusal; /* refusal class: "refusal", "partial", "compliance", "none" */
 	size_t ntools;
 	double latency_ms;
@@ -229,17 +229,17 @@ struct assay_rt_outcome {
 typedef void (*assay_rt_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
 struct assay_rt_run_opts {
-	int concurrency;        /* overrides the suite's target when > 0 */
-	FILE *jsonl;            /* one line per finished case, flushed per line, fsync'd per batch */
+	int concurrency; /* overrides the suite's target when > 0 */
+	FILE *jsonl;     /* one line per finished case, flushed per line, fsync'd per batch */
 	int show_prompts;
-	size_t limit;           /* at most this many variants in total (0: all) */
-	const char *timestamp;  /* RFC 3339, for the result */
+	size_t limit;          /* at most this many variants in total (0: all) */
+	const char *timestamp; /* RFC 3339, for the result */
 	assay_rt_progress_fn progress;
 	void *progress_ud;
 };
 
-int assay_rt_run(const struct assay_rt_suite *s, const struct assay_rt_run_opts *o, struct assay_rt_result **out,
-                 struct assay_error *err);
+int assay_rt_run(const struct assay_rt_suite *s, const struct assay_rt_run_opts *o,
+                 struct assay_rt_result **out, struct assay_error *err);
 void assay_rt_result_free(struct assay_rt_result *r);
 
 /* The canary for a suite and seed: "ASSAY-CANARY-" + 20 characters of
@@ -280,8 +280,8 @@ struct assay_rt_compare {
 
 /* One-sided tests per category: Fisher's exact when any expected cell of
  * the 2x2 table is below 5, else the pooled two-proportion z-test. */
-int assay_rt_compare_results(const struct assay_rt_result *base, const struct assay_rt_result *cur, double alpha,
-                             struct assay_rt_compare **out, struct assay_error *err);
+int assay_rt_compare_results(const struct assay_rt_result *base, const struct assay_rt_result *cur,
+                             double alpha, struct assay_rt_compare **out, struct assay_error *err);
 void assay_rt_compare_free(struct assay_rt_compare *c);
 /* p-values, public for tests: P(X >= k1) one-sided Fisher, and the z-test. */
 double assay_rt_fisher_greater(uint64_t k0, uint64_t n0, uint64_t k1, uint64_t n1);
@@ -289,12 +289,21 @@ double assay_rt_ztest_greater(uint64_t k0, uint64_t n0, uint64_t k1, uint64_t n1
 
 /* ---- reports ---------------------------------------------------------- */
 
-enum assay_rt_format { ASSAY_RT_TEXT = 0, ASSAY_RT_JSON, ASSAY_RT_MD, ASSAY_RT_HTML, ASSAY_RT_JUNIT, ASSAY_RT_SARIF };
+enum assay_rt_format {
+	ASSAY_RT_TEXT = 0,
+	ASSAY_RT_JSON,
+	ASSAY_RT_MD,
+	ASSAY_RT_HTML,
+	ASSAY_RT_JUNIT,
+	ASSAY_RT_SARIF
+};
 int assay_rt_format_from_name(const char *s); /* -1 if unknown */
-int assay_rt_report(const struct assay_rt_result *r, enum assay_rt_format f, FILE *out, struct assay_error *err);
+int assay_rt_report(const struct assay_rt_result *r, enum assay_rt_format f, FILE *out,
+                    struct assay_error *err);
 int assay_rt_compare_report(const struct assay_rt_compare *c, enum assay_rt_format f, FILE *out,
                             struct assay_error *err);
 /* The catalog: categories, counts per source, sources and licences. */
-int assay_rt_catalog_report(enum assay_rt_format f, const char *shared_dir, FILE *out, struct assay_error *err);
+int assay_rt_catalog_report(enum assay_rt_format f, const char *shared_dir, FILE *out,
+                            struct assay_error *err);
 
 #endif

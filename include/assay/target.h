@@ -46,25 +46,25 @@ struct assay_call {
 
 struct assay_target {
 	enum assay_target_kind kind;
-	const char *url;         /* openai: base URL; http: the URL; exec: the command */
-	const char *model;       /* openai: "model" */
-	const char *api_key_env; /* name of the environment variable holding the key, or NULL */
-	int stream;              /* openai: ask for SSE streaming */
-	double temperature;      /* NaN: not sent */
-	int max_tokens;          /* 0: not sent */
-	const char *tools_json;  /* openai: the "tools" array (JSON text), or NULL */
-	const char *http_method; /* http: default POST */
-	const char *http_body;   /* http: the body template */
-	const char *http_extract;     /* http: answer path, default $.choices[0].message.content */
-	const char *const *headers;   /* extra "Name: value" headers; $NAME expands from the env */
+	const char *url;            /* openai: base URL; http: the URL; exec: the command */
+	const char *model;          /* openai: "model" */
+	const char *api_key_env;    /* name of the environment variable holding the key, or NULL */
+	int stream;                 /* openai: ask for SSE streaming */
+	double temperature;         /* NaN: not sent */
+	int max_tokens;             /* 0: not sent */
+	const char *tools_json;     /* openai: the "tools" array (JSON text), or NULL */
+	const char *http_method;    /* http: default POST */
+	const char *http_body;      /* http: the body template */
+	const char *http_extract;   /* http: answer path, default $.choices[0].message.content */
+	const char *const *headers; /* extra "Name: value" headers; $NAME expands from the env */
 	size_t nheaders;
-	double timeout_s;        /* per attempt, default 60 */
-	int retries;             /* further attempts after a retryable failure, default 3 */
-	double backoff_s;        /* first backoff, default 0.5; doubles per retry, +-50% jitter */
-	double rate;             /* requests per second, 0: unlimited */
-	int concurrency;         /* requests in flight, default 8 */
-	const char *cache_dir;   /* response cache directory, NULL: none */
-	uint64_t seed;           /* jitter */
+	double timeout_s;      /* per attempt, default 60 */
+	int retries;           /* further attempts after a retryable failure, default 3 */
+	double backoff_s;      /* first backoff, default 0.5; doubles per retry, +-50% jitter */
+	double rate;           /* requests per second, 0: unlimited */
+	int concurrency;       /* requests in flight, default 8 */
+	const char *cache_dir; /* response cache directory, NULL: none */
+	uint64_t seed;         /* jitter */
 };
 
 /* Parse "openai:URL", "http:URL" or "exec:CMD" into kind and url (pointing
@@ -73,16 +73,16 @@ int assay_target_parse(const char *spec, struct assay_target *t, struct assay_er
 const char *assay_target_kind_name(enum assay_target_kind k);
 
 struct assay_response {
-	int ok;              /* an answer was received */
-	int status;          /* HTTP status or exit status; 0 when none */
-	char *text;          /* the answer ("" when none) */
+	int ok;     /* an answer was received */
+	int status; /* HTTP status or exit status; 0 when none */
+	char *text; /* the answer ("" when none) */
 	size_t ntools;
 	struct assay_call *tools;
-	char *error;         /* why not ok, or NULL */
-	double latency_ms;   /* of the last attempt (0 from the cache) */
-	int attempts;        /* target calls made for this request (0: from the cache) */
+	char *error;       /* why not ok, or NULL */
+	double latency_ms; /* of the last attempt (0 from the cache) */
+	int attempts;      /* target calls made for this request (0: from the cache) */
 	int cached;
-	char key[65];        /* SHA-256 of the canonical request */
+	char key[65]; /* SHA-256 of the canonical request */
 };
 
 struct assay_client;

@@ -69,8 +69,8 @@ static const struct assay_rt_catsum *find(const struct assay_rt_result *r, const
 	return NULL;
 }
 
-int assay_rt_compare_results(const struct assay_rt_result *base, const struct assay_rt_result *cur, double alpha,
-                             struct assay_rt_compare **out, struct assay_error *err)
+int assay_rt_compare_results(const struct assay_rt_result *base, const struct assay_rt_result *cur,
+                             double alpha, struct assay_rt_compare **out, struct assay_error *err)
 {
 	struct assay_rt_compare *c = calloc(1, sizeof *c);
 	if (!c)
@@ -109,7 +109,8 @@ int assay_rt_compare_results(const struct assay_rt_result *base, const struct as
 				d->p = assay_rt_fisher_greater(d->base_k, d->base_n, d->cur_k, d->cur_n);
 			} else {
 				d->test = "z";
-				d->p = assay_rt_ztest_greater(d->base_k, d->base_n, d->cur_k, d->cur_n, &d->statistic);
+				d->p = assay_rt_ztest_greater(d->base_k, d->base_n, d->cur_k, d->cur_n,
+				                              &d->statistic);
 			}
 			d->regression = d->p < alpha && d->cur_asr > d->base_asr;
 			c->regressions += d->regression;

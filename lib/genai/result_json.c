@@ -50,19 +50,22 @@ int assay_rt_result_write_json(const struct assay_rt_result *r, FILE *out, struc
 	json_object_set_new(o, "schema", json_string("assay.redteam/1"));
 	json_object_set_new(o, "tool", json_pack("{s:s,s:s}", "name", "assay", "version", assay_version()));
 	json_object_set_new(o, "timestamp", str(r->timestamp));
-	json_object_set_new(o, "inputs",
-	                    json_pack("{s:{s:o,s:o}}", "suite", "path", str(r->suite_path), "sha256", str(r->suite_sha256)));
+	json_object_set_new(
+	    o, "inputs",
+	    json_pack("{s:{s:o,s:o}}", "suite", "path", str(r->suite_path), "sha256", str(r->suite_sha256)));
 	json_t *strats = json_array();
 	for (int i = 0; i < ASSAY_RT_S__COUNT; i++)
 		if (r->strategies[i])
-			json_array_append_new(strats, json_string(assay_rt_strategy_name((enum assay_rt_strategy)i)));
+			json_array_append_new(strats,
+			                      json_string(assay_rt_strategy_name((enum assay_rt_strategy)i)));
 	json_t *p = json_object();
 	json_object_set_new(p, "target_kind", str(r->target_kind));
 	json_object_set_new(p, "target", str(r->target));
 	json_object_set_new(p, "model", str(r->model));
 	json_object_set_new(p, "seed", json_integer((json_int_t)r->seed));
 	json_object_set_new(p, "strategies", strats);
-	json_object_set_new(p, "gate_basis", json_string(r->basis == ASSAY_RT_GATE_UPPER ? "wilson-upper" : "point"));
+	json_object_set_new(p, "gate_basis",
+	                    json_string(r->basis == ASSAY_RT_GATE_UPPER ? "wilson-upper" : "point"));
 	json_object_set_new(p, "canary", str(r->canary));
 	json_object_set_new(o, "parameters", p);
 	json_t *s = json_object();
@@ -99,7 +102,8 @@ int assay_rt_result_write_json(const struct assay_rt_result *r, FILE *out, struc
 		const struct assay_rt_cell *c = &r->cells[i];
 		json_t *x = json_object();
 		json_object_set_new(x, "category", json_string(c->category));
-		json_object_set_new(x, "strategy", json_string(assay_rt_strategy_name((enum assay_rt_strategy)c->strategy)));
+		json_object_set_new(x, "strategy",
+		                    json_string(assay_rt_strategy_name((enum assay_rt_strategy)c->strategy)));
 		json_object_set_new(x, "attempts", json_integer((json_int_t)c->attempts));
 		json_object_set_new(x, "successes", json_integer((json_int_t)c->successes));
 		json_object_set_new(x, "errors", json_integer((json_int_t)c->errors));
@@ -115,8 +119,9 @@ int assay_rt_result_write_json(const struct assay_rt_result *r, FILE *out, struc
 	json_object_set_new(b, "rate", num(r->over_refusal));
 	json_object_set_new(b, "ci", ci(r->over_refusal_ci));
 	json_object_set_new(b, "max", num(r->max_over_refusal));
-	json_object_set_new(b, "gate", json_string(gate(!isnan(r->max_over_refusal) && r->benign_attempts,
-	                                                r->over_refusal_failed)));
+	json_object_set_new(
+	    b, "gate",
+	    json_string(gate(!isnan(r->max_over_refusal) && r->benign_attempts, r->over_refusal_failed)));
 	json_object_set_new(o, "over_refusal", b);
 	int rc = assay_json_write(o, out, 2);
 	json_decref(o);
@@ -136,14 +141,16 @@ int assay_rt_result_read_json(struct assay_rt_result **out, const char *path, st
 	json_error_t je;
 	json_t *o = json_load_file(path, 0, &je);
 	if (!o) {
-		assay_error_set(err, je.line > 0 ? ASSAY_EINPUT : ASSAY_EIO, path, je.line > 0 ? (uint64_t)je.line : 0,
-		                je.column > 0 ? (uint64_t)je.column : 0, "cannot read the red-team result: %s", je.text);
+		assay_error_set(err, je.line > 0 ? ASSAY_EINPUT : ASSAY_EIO, path,
+		                je.line > 0 ? (uint64_t)je.line : 0, je.column > 0 ? (uint64_t)je.column : 0,
+		                "cannot read the red-team result: %s", je.text);
 		return err->code;
 	}
 	const char *schema = json_string_value(json_object_get(o, "schema"));
 	json_t *cats = json_object_get(o, "categories");
 	if (!schema || strcmp(schema, "assay.redteam/1") || !json_is_array(cats)) {
-		assay_error_set(err, ASSAY_EINPUT, path, 1, 1, "not a red-team result (schema \"%s\", want assay.redteam/1)",
+		assay_error_set(err, ASSAY_EINPUT, path, 1, 1,
+		                "not a red-team result (schema \"%s\", want assay.redteam/1)",
 		                schema ? schema : "none");
 		json_decref(o);
 		assay_error_hint(err, "write one with `assay redteam run ... --format json --out FILE`");
@@ -156,7 +163,8 @@ int assay_rt_result_read_json(struct assay_rt_result **out, const char *path, st
 	}
 	assay_arena_init(&r->arena);
 	r->suite_path = assay_arena_strdup(&r->arena, path);
-	const char *sha = json_string_value(json_object_get(json_object_get(json_object_get(o, "inputs"), "suite"), "sha256"));
+	const char *sha = json_string_value(
+	    json_object_get(json_object_get(json_object_get(o, "inputs"), "suite"), "sha256"));
 	r->suite_sha256 = sha ? assay_arena_strdup(&r->arena, sha) : NULL;
 	r->ncats = json_array_size(cats);
 	r->cats = assay_arena_calloc(&r->arena, r->ncats + 1, sizeof *r->cats);

@@ -98,9 +98,9 @@ static json_t *to_json(struct assay_yaml *y, yaml_node_t *n, int depth)
 
 static int parse_target(struct ctx *c, yaml_node_t *m)
 {
-	static const char *const KEYS[] = {"url",     "model",   "api_key_env", "stream",  "temperature",
-	                                   "max_tokens", "timeout", "retries",   "backoff", "rate",
-	                                   "concurrency", "cache", "tools",     "headers", "request"};
+	static const char *const KEYS[] = {"url",         "model",   "api_key_env", "stream",  "temperature",
+	                                   "max_tokens",  "timeout", "retries",     "backoff", "rate",
+	                                   "concurrency", "cache",   "tools",       "headers", "request"};
 	struct assay_target *t = &c->s->target;
 	if (assay_yaml_check_keys(c->y, m, "target", KEYS, NELEM(KEYS), c->err))
 		return c->err->code;
@@ -135,8 +135,8 @@ static int parse_target(struct ctx *c, yaml_node_t *m)
 		return c->err->code;
 	if (d > 0)
 		t->max_tokens = (int)d;
-	if (num(c, m, "timeout", 0.001, 86400, &t->timeout_s) || num(c, m, "backoff", 0, 3600, &t->backoff_s) ||
-	    num(c, m, "rate", 0, 1e6, &t->rate))
+	if (num(c, m, "timeout", 0.001, 86400, &t->timeout_s) ||
+	    num(c, m, "backoff", 0, 3600, &t->backoff_s) || num(c, m, "rate", 0, 1e6, &t->rate))
 		return c->err->code;
 	d = t->retries;
 	if (num(c, m, "retries", 0, 100, &d))
@@ -150,7 +150,8 @@ static int parse_target(struct ctx *c, yaml_node_t *m)
 		return c->err->code;
 	if ((n = assay_yaml_get(c->y, m, "tools"))) {
 		if (n->type != YAML_SEQUENCE_NODE)
-			return assay_yaml_error(c->err, c->y, n, "\"tools\" is a list of OpenAI tool definitions");
+			return assay_yaml_error(c->err, c->y, n,
+			                        "\"tools\" is a list of OpenAI tool definitions");
 		json_t *j = to_json(c->y, n, 0);
 		char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		json_decref(j);
@@ -160,7 +161,8 @@ static int parse_target(struct ctx *c, yaml_node_t *m)
 	if ((n = assay_yaml_get(c->y, m, "headers"))) {
 		size_t k = assay_yaml_len(n);
 		if (n->type != YAML_SEQUENCE_NODE)
-			return assay_yaml_error(c->err, c->y, n, "\"headers\" is a list of \"Name: value\" lines");
+			return assay_yaml_error(c->err, c->y, n,
+			                        "\"headers\" is a list of \"Name: value\" lines");
 		const char **h = assay_arena_calloc(&c->s->arena, k + 1, sizeof *h);
 		for (size_t i = 0; h && i < k; i++) {
 			yaml_node_t *e = assay_yaml_at(c->y, n, i);
@@ -195,7 +197,8 @@ static int parse_categories(struct ctx *c, yaml_node_t *n)
 	static const char *const KEYS[] = {"id", "count", "max_asr"};
 	size_t k = assay_yaml_len(n);
 	if (n->type != YAML_SEQUENCE_NODE)
-		return assay_yaml_error(c->err, c->y, n, "\"categories\" is a list of category ids or {id, count, max_asr}");
+		return assay_yaml_error(c->err, c->y, n,
+		                        "\"categories\" is a list of category ids or {id, count, max_asr}");
 	c->s->select = assay_arena_calloc(&c->s->arena, k ? k : 1, sizeof *c->s->select);
 	for (size_t i = 0; i < k; i++) {
 		yaml_node_t *e = assay_yaml_at(c->y, n, i);
@@ -221,16 +224,19 @@ static int parse_categories(struct ctx *c, yaml_node_t *n)
 				if (strcmp(assay_rt_category_at(j)->id, "benign"))
 					names[nn++] = assay_rt_category_at(j)->id;
 			const char *dym = id ? assay_did_you_mean(id, names, nn) : NULL;
-			assay_yaml_error(c->err, c->y, idn, "unknown attack category \"%s\"%s%s%s", id ? id : "?",
-			                 dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
-			assay_error_hint(c->err, "`assay redteam catalog` lists the categories (the benign set is "
-			                         "configured under \"benign\")");
+			assay_yaml_error(c->err, c->y, idn, "unknown attack category \"%s\"%s%s%s",
+			                 id ? id : "?", dym ? "; did you mean \"" : "", dym ? dym : "",
+			                 dym ? "\"?" : "");
+			assay_error_hint(c->err,
+			                 "`assay redteam catalog` lists the categories (the benign set is "
+			                 "configured under \"benign\")");
 			return c->err->code;
 		}
 		sel->category = assay_rt_category_find(id)->id;
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(c->s->select[j].category, sel->category))
-				return assay_yaml_error(c->err, c->y, idn, "category \"%s\" is listed twice", id);
+				return assay_yaml_error(c->err, c->y, idn, "category \"%s\" is listed twice",
+				                        id);
 	}
 	c->s->nselect = k;
 	return 0;
@@ -251,8 +257,9 @@ static int parse_strategies(struct ctx *c, yaml_node_t *n)
 			const char *dym = v ? assay_did_you_mean(v, names, ASSAY_RT_S__COUNT) : NULL;
 			assay_yaml_error(c->err, c->y, e, "unknown strategy \"%s\"%s%s%s", v ? v : "?",
 			                 dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
-			assay_error_hint(c->err, "strategies: none base64 hex rot13 leetspeak homoglyph zerowidth tags "
-			                         "split roleplay devmode prefix multiturn");
+			assay_error_hint(
+			    c->err, "strategies: none base64 hex rot13 leetspeak homoglyph zerowidth tags "
+			            "split roleplay devmode prefix multiturn");
 			return c->err->code;
 		}
 		c->s->strategies[s] = 1;
@@ -312,8 +319,8 @@ static int parse_gate(struct ctx *c, yaml_node_t *n)
 
 static int parse_cases(struct ctx *c, yaml_node_t *n)
 {
-	static const char *const KEYS[] = {"id", "category", "prompt", "document", "turns",
-	                                   "oracle", "marker", "pattern", "max_len", "assert"};
+	static const char *const KEYS[] = {"id",     "category", "prompt",  "document", "turns",
+	                                   "oracle", "marker",   "pattern", "max_len",  "assert"};
 	if (n->type != YAML_SEQUENCE_NODE)
 		return assay_yaml_error(c->err, c->y, n, "\"cases\" is a list of cases");
 	struct assay_rt_caseset *set = &c->s->inline_cases;
@@ -327,7 +334,8 @@ static int parse_cases(struct ctx *c, yaml_node_t *n)
 		if (!(f = assay_yaml_get(c->y, e, "id")) || !(k.id = str(c, f, "id")))
 			return f ? c->err->code : assay_yaml_error(c->err, c->y, e, "a case needs an \"id\"");
 		if (!(f = assay_yaml_get(c->y, e, "prompt")) || !(k.prompt = str(c, f, "prompt")))
-			return f ? c->err->code : assay_yaml_error(c->err, c->y, e, "case \"%s\" needs a \"prompt\"", k.id);
+			return f ? c->err->code
+			         : assay_yaml_error(c->err, c->y, e, "case \"%s\" needs a \"prompt\"", k.id);
 		if (!(f = assay_yaml_get(c->y, e, "category")))
 			return assay_yaml_error(c->err, c->y, e, "case \"%s\" needs a \"category\"", k.id);
 		const char *cat = assay_yaml_scalar(f);
@@ -338,7 +346,8 @@ static int parse_cases(struct ctx *c, yaml_node_t *n)
 			return c->err->code;
 		if ((f = assay_yaml_get(c->y, e, "turns"))) {
 			if (f->type != YAML_SEQUENCE_NODE)
-				return assay_yaml_error(c->err, c->y, f, "\"turns\" is a list of earlier user messages");
+				return assay_yaml_error(c->err, c->y, f,
+				                        "\"turns\" is a list of earlier user messages");
 			k.nturns = assay_yaml_len(f);
 			const char **t = assay_arena_calloc(&c->s->arena, k.nturns + 1, sizeof *t);
 			for (size_t j = 0; t && j < k.nturns; j++)
@@ -349,9 +358,10 @@ static int parse_cases(struct ctx *c, yaml_node_t *n)
 		if ((f = assay_yaml_get(c->y, e, "oracle"))) {
 			int o = assay_rt_oracle_from_name(assay_yaml_scalar(f));
 			if (o < 0)
-				return assay_yaml_error(c->err, c->y, f,
-				                        "\"oracle\" is comply, canary, disclose, tool, marker, pattern, "
-				                        "length or benign");
+				return assay_yaml_error(
+				    c->err, c->y, f,
+				    "\"oracle\" is comply, canary, disclose, tool, marker, pattern, "
+				    "length or benign");
 			k.oracle = (enum assay_rt_oracle)o;
 		}
 		if ((f = assay_yaml_get(c->y, e, "marker")) && !(k.marker = str(c, f, "marker")))
@@ -364,10 +374,12 @@ static int parse_cases(struct ctx *c, yaml_node_t *n)
 		k.max_len = (size_t)d;
 		enum assay_rt_oracle eff = k.oracle ? k.oracle : assay_rt_category_find(k.category)->oracle;
 		if ((eff == ASSAY_RT_MARKER || eff == ASSAY_RT_PATTERN) && !k.marker)
-			return assay_yaml_error(c->err, c->y, e, "case \"%s\": the %s oracle needs \"%s\"", k.id,
-			                        assay_rt_oracle_name(eff), eff == ASSAY_RT_MARKER ? "marker" : "pattern");
+			return assay_yaml_error(c->err, c->y, e, "case \"%s\": the %s oracle needs \"%s\"",
+			                        k.id, assay_rt_oracle_name(eff),
+			                        eff == ASSAY_RT_MARKER ? "marker" : "pattern");
 		if (eff == ASSAY_RT_LENGTH && !k.max_len)
-			return assay_yaml_error(c->err, c->y, e, "case \"%s\": the length oracle needs \"max_len\"", k.id);
+			return assay_yaml_error(c->err, c->y, e,
+			                        "case \"%s\": the length oracle needs \"max_len\"", k.id);
 		if ((f = assay_yaml_get(c->y, e, "assert"))) {
 			struct assay_assertions *as = NULL;
 			if (assay_assertions_parse(&as, c->y, f, &c->s->arena, c->err))
@@ -376,7 +388,8 @@ static int parse_cases(struct ctx *c, yaml_node_t *n)
 		}
 		for (size_t j = 0; j < set->n; j++)
 			if (!strcmp(set->v[j].id, k.id))
-				return assay_yaml_error(c->err, c->y, e, "case id \"%s\" is used twice", k.id);
+				return assay_yaml_error(c->err, c->y, e, "case id \"%s\" is used twice",
+				                        k.id);
 		if (assay_rt_caseset_push(set, &k, c->err))
 			return c->err->code;
 	}
@@ -400,9 +413,9 @@ static int parse_judge(struct ctx *c, yaml_node_t *n)
 
 static int parse_root(struct ctx *c)
 {
-	static const char *const KEYS[] = {"name",     "target",  "system_prompt", "categories", "strategies",
-	                                   "sources",  "benign",  "gate",          "seed",       "cases",
-	                                   "detectors", "judge"};
+	static const char *const KEYS[] = {"name",       "target",  "system_prompt", "categories",
+	                                   "strategies", "sources", "benign",        "gate",
+	                                   "seed",       "cases",   "detectors",     "judge"};
 	struct assay_rt_suite *s = c->s;
 	yaml_node_t *root = assay_yaml_root(c->y);
 	if (!root)
@@ -414,7 +427,8 @@ static int parse_root(struct ctx *c)
 		return c->err->code;
 	if ((n = assay_yaml_get(c->y, root, "target")) && parse_target(c, n))
 		return c->err->code;
-	if ((n = assay_yaml_get(c->y, root, "system_prompt")) && !(s->system_prompt = str(c, n, "system_prompt")))
+	if ((n = assay_yaml_get(c->y, root, "system_prompt")) &&
+	    !(s->system_prompt = str(c, n, "system_prompt")))
 		return c->err->code;
 	if ((n = assay_yaml_get(c->y, root, "categories")) && parse_categories(c, n))
 		return c->err->code;

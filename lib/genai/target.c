@@ -65,20 +65,24 @@ int assay_target_parse(const char *spec, struct assay_target *t, struct assay_er
 	static const struct {
 		const char *prefix;
 		enum assay_target_kind kind;
-	} K[] = {{"openai:", ASSAY_TARGET_OPENAI}, {"http:", ASSAY_TARGET_HTTP}, {"exec:", ASSAY_TARGET_EXEC}};
+	} K[] = {
+	    {"openai:", ASSAY_TARGET_OPENAI}, {"http:", ASSAY_TARGET_HTTP}, {"exec:", ASSAY_TARGET_EXEC}};
 	for (size_t i = 0; spec && i < sizeof K / sizeof *K; i++) {
 		size_t n = strlen(K[i].prefix);
 		if (strncmp(spec, K[i].prefix, n) == 0 && spec[n]) {
 			t->kind = K[i].kind;
 			t->url = spec + n;
-			if (t->kind != ASSAY_TARGET_EXEC && strncmp(t->url, "http://", 7) && strncmp(t->url, "https://", 8))
-				return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
-				                       "target \"%s\": the URL must start with http:// or https://", spec);
+			if (t->kind != ASSAY_TARGET_EXEC && strncmp(t->url, "http://", 7) &&
+			    strncmp(t->url, "https://", 8))
+				return assay_error_set(
+				    err, ASSAY_EUSAGE, NULL, 0, 0,
+				    "target \"%s\": the URL must start with http:// or https://", spec);
 			return 0;
 		}
 	}
 	return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
-	                       "target \"%s\" is not openai:BASE_URL, http:URL or exec:COMMAND", spec ? spec : "");
+	                       "target \"%s\" is not openai:BASE_URL, http:URL or exec:COMMAND",
+	                       spec ? spec : "");
 }
 
 char *assay_target_canonical(const struct assay_target *t, const struct assay_message *msgs, size_t n)
@@ -164,7 +168,9 @@ static int cache_get(const struct assay_client *c, const char *key, struct assay
 
 static int render_json(void *ctx, FILE *out, struct assay_error *err)
 {
-	return json_dumpf(ctx, out, JSON_COMPACT) ? assay_error_set(err, ASSAY_EIO, NULL, 0, 0, "write failed") : 0;
+	return json_dumpf(ctx, out, JSON_COMPACT)
+	           ? assay_error_set(err, ASSAY_EIO, NULL, 0, 0, "write failed")
+	           : 0;
 }
 
 static int cache_put(const struct assay_client *c, const struct assay_response *r, struct assay_error *err)
@@ -172,8 +178,8 @@ static int cache_put(const struct assay_client *c, const struct assay_response *
 	char path[1200];
 	snprintf(path, sizeof path, "%s/%.2s", c->t.cache_dir, r->key);
 	if (mkdir(c->t.cache_dir, 0777) && errno != EEXIST)
-		return assay_error_set(err, ASSAY_EIO, c->t.cache_dir, 0, 0, "cannot create the cache directory: %s",
-		                       strerror(errno));
+		return assay_error_set(err, ASSAY_EIO, c->t.cache_dir, 0, 0,
+		                       "cannot create the cache directory: %s", strerror(errno));
 	if (mkdir(path, 0777) && errno != EEXIST)
 		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot create the cache directory: %s",
 		                       strerror(errno));
@@ -184,7 +190,8 @@ static int cache_put(const struct assay_client *c, const struct assay_response *
 	for (size_t i = 0; i < r->ntools; i++) {
 		json_t *x = json_object();
 		json_object_set_new(x, "name", json_string(r->tools[i].name ? r->tools[i].name : ""));
-		json_object_set_new(x, "arguments", json_string(r->tools[i].arguments ? r->tools[i].arguments : ""));
+		json_object_set_new(x, "arguments",
+		                    json_string(r->tools[i].arguments ? r->tools[i].arguments : ""));
 		json_array_append_new(tools, x);
 	}
 	json_object_set_new(o, "tools", tools);
@@ -308,18 +315,20 @@ int assay_client_new(struct assay_client **out, const struct assay_target *t, st
 		c->api_key = getenv(t->api_key_env);
 		if (!c->api_key || !*c->api_key) {
 			free(c);
-			assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
-			                "the API key variable %s is not set (the suite's target: api_key_env)",
-			                t->api_key_env);
-			assay_error_hint(err, "export %s=... before the run; the key is never written anywhere",
+			assay_error_set(
+			    err, ASSAY_EUSAGE, NULL, 0, 0,
+			    "the API key variable %s is not set (the suite's target: api_key_env)",
+			    t->api_key_env);
+			assay_error_hint(err,
+			                 "export %s=... before the run; the key is never written anywhere",
 			                 t->api_key_env);
 			return err->code;
 		}
 	}
 	if (t->kind == ASSAY_TARGET_OPENAI) {
 		size_t n = strlen(t->url);
-		snprintf(c->url, sizeof c->url, "%.*s/chat/completions", (int)(n && t->url[n - 1] == '/' ? n - 1 : n),
-		         t->url);
+		snprintf(c->url, sizeof c->url, "%.*s/chat/completions",
+		         (int)(n && t->url[n - 1] == '/' ? n - 1 : n), t->url);
 	} else {
 		snprintf(c->url, sizeof c->url, "%s", t->url);
 	}
@@ -398,7 +407,8 @@ int assay_client_submit(struct assay_client *c, uint64_t tag, const struct assay
 					c->ready = v;
 				if (!v || !tg) {
 					assay_response_clear(&r);
-					return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+					return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
+					                       "out of memory");
 				}
 				c->ready_tags = tg;
 				c->capready = cap;
@@ -419,7 +429,8 @@ int assay_client_submit(struct assay_client *c, uint64_t tag, const struct assay
 	if (c->t.kind == ASSAY_TARGET_OPENAI) {
 		j->body = openai_body(&c->t, msgs, n);
 	} else if (c->t.kind == ASSAY_TARGET_HTTP) {
-		j->body = render_template(c->t.http_body ? c->t.http_body : "{\"prompt\": \"{{prompt}}\"}", msgs, n);
+		j->body = render_template(c->t.http_body ? c->t.http_body : "{\"prompt\": \"{{prompt}}\"}",
+		                          msgs, n);
 	} else {
 		j->body = strdup(last_of(msgs, n, "user"));
 		json_t *m = messages_json(msgs, n);
@@ -532,7 +543,8 @@ static void finish(struct assay_client *c, struct rt_job *j, assay_client_done_f
 			r.text = strndup(j->resp.p ? j->resp.p : "", j->resp.n);
 			r.ok = r.text != NULL;
 		} else if (c->t.kind == ASSAY_TARGET_OPENAI) {
-			int sse = j->resp.n >= 5 && (!strncmp(j->resp.p, "data:", 5) || strstr(j->resp.p, "\ndata:"));
+			int sse = j->resp.n >= 5 &&
+			          (!strncmp(j->resp.p, "data:", 5) || strstr(j->resp.p, "\ndata:"));
 			r.ok = rt_parse_openai(j->resp.p ? j->resp.p : "", j->resp.n, sse, &r) == 0;
 			if (!r.ok && !r.error)
 				r.error = strdup("the answer is not an OpenAI chat completion");
@@ -597,7 +609,8 @@ int assay_client_poll(struct assay_client *c, int timeout_ms, assay_client_done_
 	if (c->inflight < (size_t)c->t.concurrency && wait_s < 1e9 && wait_s * 1000 < ms)
 		ms = (int)ceil(wait_s * 1000);
 	struct rt_job *fin = NULL;
-	int rc = c->t.kind == ASSAY_TARGET_EXEC ? rt_exec_wait(c, ms, &fin, err) : rt_http_wait(c, ms, &fin, err);
+	int rc =
+	    c->t.kind == ASSAY_TARGET_EXEC ? rt_exec_wait(c, ms, &fin, err) : rt_http_wait(c, ms, &fin, err);
 	while (fin) {
 		struct rt_job *next = fin->next;
 		fin->next = NULL;
@@ -628,8 +641,8 @@ static void ask_done(void *ud, uint64_t tag, const struct assay_response *r)
 	a->got = 1;
 }
 
-int assay_client_ask(struct assay_client *c, const struct assay_message *msgs, size_t n, struct assay_response *out,
-                     struct assay_error *err)
+int assay_client_ask(struct assay_client *c, const struct assay_message *msgs, size_t n,
+                     struct assay_response *out, struct assay_error *err)
 {
 	memset(out, 0, sizeof *out);
 	if (assay_client_submit(c, UINT64_MAX, msgs, n, err))

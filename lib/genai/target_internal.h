@@ -16,8 +16,8 @@ int rt_buf_put(struct rt_buf *b, const char *s, size_t n); /* 0, or -1 out of me
 
 struct rt_job {
 	uint64_t tag;
-	char *body;   /* request body (HTTP) or stdin text (exec) */
-	char *msgs;   /* exec: the messages as JSON (ASSAY_MESSAGES) */
+	char *body; /* request body (HTTP) or stdin text (exec) */
+	char *msgs; /* exec: the messages as JSON (ASSAY_MESSAGES) */
 	char key[65];
 	int attempts;
 	double not_before; /* monotonic seconds: retry not before */
@@ -32,7 +32,7 @@ struct rt_job {
 	size_t written;
 	double deadline;
 	/* outcome of the last attempt */
-	int status;      /* HTTP status or exit status */
+	int status; /* HTTP status or exit status */
 	char errbuf[CURL_ERROR_SIZE];
 	int transport_error; /* no response at all (refused, timeout) */
 	struct rt_job *next;
@@ -69,7 +69,7 @@ struct assay_client {
 	double next_slot; /* rate limit */
 	uint64_t rng;
 	uint64_t calls;
-	char url[1024];  /* full endpoint */
+	char url[1024]; /* full endpoint */
 };
 
 #endif

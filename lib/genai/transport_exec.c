@@ -27,11 +27,13 @@ int rt_exec_start(struct assay_client *c, struct rt_job *j, struct assay_error *
 {
 	int in[2], out[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in))
-		return assay_error_set(err, ASSAY_EIO, NULL, 0, 0, "cannot create a pipe: %s", strerror(errno));
+		return assay_error_set(err, ASSAY_EIO, NULL, 0, 0, "cannot create a pipe: %s",
+		                       strerror(errno));
 	if (pipe2(out, O_CLOEXEC)) {
 		close(in[0]);
 		close(in[1]);
-		return assay_error_set(err, ASSAY_EIO, NULL, 0, 0, "cannot create a pipe: %s", strerror(errno));
+		return assay_error_set(err, ASSAY_EIO, NULL, 0, 0, "cannot create a pipe: %s",
+		                       strerror(errno));
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -157,8 +159,9 @@ int rt_exec_wait(struct assay_client *c, int timeout_ms, struct rt_job **done, s
 			continue;
 		if (pf[i].fd == j->fd_in) {
 			size_t len = strlen(j->body);
-			ssize_t w = len > j->written ? send(j->fd_in, j->body + j->written, len - j->written, MSG_NOSIGNAL)
-			                             : 0;
+			ssize_t w = len > j->written
+			                ? send(j->fd_in, j->body + j->written, len - j->written, MSG_NOSIGNAL)
+			                : 0;
 			if (w > 0)
 				j->written += (size_t)w;
 			if (j->written >= len || (w < 0 && errno != EAGAIN)) {
@@ -172,7 +175,8 @@ int rt_exec_wait(struct assay_client *c, int timeout_ms, struct rt_job **done, s
 				if (rt_buf_put(&j->resp, buf, (size_t)r)) {
 					free(pf);
 					free(who);
-					return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+					return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
+					                       "out of memory");
 				}
 			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
 				close_fd(&j->fd_out);

@@ -192,7 +192,8 @@ int rt_http_wait(struct assay_client *c, int timeout_ms, struct rt_job **done, s
 			j->transport_error = 1;
 			j->status = 0;
 			if (!j->errbuf[0])
-				snprintf(j->errbuf, sizeof j->errbuf, "%s", curl_easy_strerror(m->data.result));
+				snprintf(j->errbuf, sizeof j->errbuf, "%s",
+				         curl_easy_strerror(m->data.result));
 		}
 		curl_multi_remove_handle(c->multi, m->easy_handle);
 		curl_easy_cleanup(m->easy_handle);
@@ -249,9 +250,11 @@ static int calls_from(json_t *calls, struct assay_response *r, int stream)
 {
 	size_t i;
 	json_t *tc;
-	json_array_foreach(calls, i, tc) {
+	json_array_foreach(calls, i, tc)
+	{
 		json_t *idx = json_object_get(tc, "index");
-		size_t at = stream && json_is_integer(idx) ? (size_t)json_integer_value(idx) : (stream ? i : r->ntools);
+		size_t at = stream && json_is_integer(idx) ? (size_t)json_integer_value(idx)
+		                                           : (stream ? i : r->ntools);
 		json_t *fn = json_object_get(tc, "function");
 		if (add_call(r, at, json_string_value(json_object_get(fn, "name")),
 		             json_string_value(json_object_get(fn, "arguments"))))
@@ -291,14 +294,17 @@ int rt_parse_openai(const char *body, size_t len, int sse, struct assay_response
 					dn--;
 				if (!(dn == 6 && !strncmp(d, "[DONE]", 6))) {
 					json_t *o = json_loadb(d, dn, 0, NULL);
-					json_t *delta = json_object_get(json_array_get(json_object_get(o, "choices"), 0), "delta");
+					json_t *delta = json_object_get(
+					    json_array_get(json_object_get(o, "choices"), 0), "delta");
 					if (delta) {
 						any = 1;
-						const char *piece = json_string_value(json_object_get(delta, "content"));
+						const char *piece =
+						    json_string_value(json_object_get(delta, "content"));
 						if (piece)
 							rc = rt_buf_put(&text, piece, strlen(piece));
 						if (!rc)
-							rc = calls_from(json_object_get(delta, "tool_calls"), r, 1);
+							rc = calls_from(json_object_get(delta, "tool_calls"),
+							                r, 1);
 					}
 					json_decref(o);
 				}
@@ -363,14 +369,16 @@ char *assay_json_extract(const char *json, size_t len, const char *path)
 				break;
 			}
 			p = end + 1;
-			cur = i >= 0 ? json_array_get(cur, (size_t)i) : json_array_get(cur, json_array_size(cur) - (size_t)-i);
+			cur = i >= 0 ? json_array_get(cur, (size_t)i)
+			             : json_array_get(cur, json_array_size(cur) - (size_t)-i);
 		} else {
 			cur = NULL;
 		}
 	}
 	char *out = NULL;
 	if (cur)
-		out = json_is_string(cur) ? strdup(json_string_value(cur)) : json_dumps(cur, JSON_COMPACT | JSON_ENCODE_ANY);
+		out = json_is_string(cur) ? strdup(json_string_value(cur))
+		                          : json_dumps(cur, JSON_COMPACT | JSON_ENCODE_ANY);
 	json_decref(root);
 	return out;
 }

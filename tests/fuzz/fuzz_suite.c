@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < s->inline_cases.n && i < 8; i++)
 			for (int k = 0; k < ASSAY_RT_S__COUNT; k++) {
 				struct assay_rt_turns t;
-				if (assay_rt_apply(&s->inline_cases.v[i], (enum assay_rt_strategy)k, s->seed, &a, &t, &err) == 0 &&
+				if (assay_rt_apply(&s->inline_cases.v[i], (enum assay_rt_strategy)k, s->seed,
+				                   &a, &t, &err) == 0 &&
 				    t.n) {
 					struct assay_message m = {"user", t.user[t.n - 1]};
 					free(assay_target_canonical(&s->target, &m, 1));

@@ -50,7 +50,8 @@ int main(int argc, char **argv)
 	json_t *msgs = getenv("ASSAY_MESSAGES") ? json_loads(getenv("ASSAY_MESSAGES"), 0, NULL) : NULL;
 	size_t i;
 	json_t *m;
-	json_array_foreach(msgs, i, m) {
+	json_array_foreach(msgs, i, m)
+	{
 		const char *role = json_string_value(json_object_get(m, "role"));
 		if (role && !strcmp(role, "system"))
 			system = json_string_value(json_object_get(m, "content"));

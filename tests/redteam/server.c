@@ -50,7 +50,8 @@ static char *completion(const char *body, size_t n, int *stream_out)
 	const char *system = NULL, *user = "";
 	size_t i;
 	json_t *m;
-	json_array_foreach(msgs, i, m) {
+	json_array_foreach(msgs, i, m)
+	{
 		const char *role = json_string_value(json_object_get(m, "role"));
 		const char *content = json_string_value(json_object_get(m, "content"));
 		if (role && content && !strcmp(role, "system"))
@@ -65,26 +66,29 @@ static char *completion(const char *body, size_t n, int *stream_out)
 	bot_answer(system, user, tools, &br);
 	json_t *calls = NULL;
 	if (br.tool_name)
-		calls = json_pack("[{s:s,s:s,s:{s:s,s:s}}]", "id", "call_1", "type", "function", "function", "name",
-		                  br.tool_name, "arguments", br.tool_args);
+		calls = json_pack("[{s:s,s:s,s:{s:s,s:s}}]", "id", "call_1", "type", "function", "function",
+		                  "name", br.tool_name, "arguments", br.tool_args);
 	char *out = NULL;
 	if (!stream) {
 		json_t *msg = json_pack("{s:s,s:s}", "role", "assistant", "content", br.text);
 		if (calls)
 			json_object_set_new(msg, "tool_calls", calls);
-		json_t *resp = json_pack("{s:s,s:s,s:[{s:i,s:o,s:s}]}", "id", "cmpl-test", "object", "chat.completion",
-		                         "choices", "index", 0, "message", msg, "finish_reason", calls ? "tool_calls" : "stop");
+		json_t *resp = json_pack("{s:s,s:s,s:[{s:i,s:o,s:s}]}", "id", "cmpl-test", "object",
+		                         "chat.completion", "choices", "index", 0, "message", msg,
+		                         "finish_reason", calls ? "tool_calls" : "stop");
 		out = json_dumps(resp, JSON_COMPACT);
 		json_decref(resp);
 	} else {
 		/* the text in 16-byte pieces, the tool call split in two deltas */
-		size_t len = strlen(br.text), cap = 4 * len + 1024 + (br.tool_args ? 2 * strlen(br.tool_args) : 0), at = 0;
+		size_t len = strlen(br.text),
+		       cap = 4 * len + 1024 + (br.tool_args ? 2 * strlen(br.tool_args) : 0), at = 0;
 		out = malloc(cap);
 		out[0] = '\0';
 		for (size_t k = 0; k < len; k += 16) {
 			char piece[17];
 			snprintf(piece, sizeof piece, "%.16s", br.text + k);
-			json_t *ev = json_pack("{s:[{s:i,s:{s:s}}]}", "choices", "index", 0, "delta", "content", piece);
+			json_t *ev = json_pack("{s:[{s:i,s:{s:s}}]}", "choices", "index", 0, "delta",
+			                       "content", piece);
 			char *e = json_dumps(ev, JSON_COMPACT);
 			json_decref(ev);
 			size_t need = strlen(e) + 16;
@@ -96,11 +100,12 @@ static char *completion(const char *body, size_t n, int *stream_out)
 		if (br.tool_name) {
 			size_t half = strlen(br.tool_args) / 2;
 			char *first = strndup(br.tool_args, half);
-			json_t *e1 = json_pack("{s:[{s:i,s:{s:[{s:i,s:s,s:{s:s,s:s}}]}}]}", "choices", "index", 0, "delta",
-			                       "tool_calls", "index", 0, "id", "call_1", "function", "name", br.tool_name,
-			                       "arguments", first);
-			json_t *e2 = json_pack("{s:[{s:i,s:{s:[{s:i,s:{s:s}}]}}]}", "choices", "index", 0, "delta", "tool_calls",
-			                       "index", 0, "function", "arguments", br.tool_args + half);
+			json_t *e1 = json_pack("{s:[{s:i,s:{s:[{s:i,s:s,s:{s:s,s:s}}]}}]}", "choices",
+			                       "index", 0, "delta", "tool_calls", "index", 0, "id", "call_1",
+			                       "function", "name", br.tool_name, "arguments", first);
+			json_t *e2 =
+			    json_pack("{s:[{s:i,s:{s:[{s:i,s:{s:s}}]}}]}", "choices", "index", 0, "delta",
+			              "tool_calls", "index", 0, "function", "arguments", br.tool_args + half);
 			char *s1 = json_dumps(e1, JSON_COMPACT), *s2 = json_dumps(e2, JSON_COMPACT);
 			size_t need = strlen(s1) + strlen(s2) + 32;
 			if (at + need >= cap)
@@ -203,13 +208,13 @@ int main(int argc, char **argv)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	struct MHD_Daemon *d;
 	if (delay_ms > 0)
-		d = MHD_start_daemon(flags | MHD_USE_THREAD_PER_CONNECTION, (uint16_t)port, NULL, NULL, handle, NULL,
-		                     MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_CONNECTION_LIMIT, 1000u,
-		                     MHD_OPTION_END);
+		d = MHD_start_daemon(flags | MHD_USE_THREAD_PER_CONNECTION, (uint16_t)port, NULL, NULL,
+		                     handle, NULL, MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
+		                     MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_END);
 	else
 		d = MHD_start_daemon(flags | MHD_USE_EPOLL, (uint16_t)port, NULL, NULL, handle, NULL,
-		                     MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-		                     MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_END);
+		                     MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_THREAD_POOL_SIZE,
+		                     (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "rt_server: cannot start on port %d\n", port);
 		return 1;
