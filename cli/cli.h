@@ -13,15 +13,7 @@ int cmd_profile(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
-/* workflow (cmd_review.c, cmd_finding.c, cmd_gate.c) */
-int cmd_review(int argc, char **argv);
-int cmd_role(int argc, char **argv);
-int cmd_finding(int argc, char **argv);
-int cmd_waiver(int argc, char **argv);
-int cmd_incident(int argc, char **argv);
-int cmd_gate(int argc, char **argv);
-int cmd_kpi(int argc, char **argv);
-int cmd_policy(int argc, char **argv);
+int cmd_redteam(int argc, char **argv);
 /* the governance registry */
 int cmd_system(int argc, char **argv);
 int cmd_tier(int argc, char **argv);
@@ -29,6 +21,15 @@ int cmd_evidence(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+/* the review workflow and the release gate */
+int cmd_review(int argc, char **argv);
+int cmd_role(int argc, char **argv);
+int cmd_finding(int argc, char **argv);
+int cmd_waiver(int argc, char **argv);
+int cmd_incident(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
+int cmd_kpi(int argc, char **argv);
 
 /* common.c: shared by the command files. */
 #include <stddef.h>

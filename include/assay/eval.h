@@ -89,6 +89,10 @@ struct assay_interval {
 	double lo, hi; /* NaN, NaN when not computed */
 };
 
+/* Wilson score interval for k successes in n at normal quantile z
+ * (1.959964 for 95%); NaN, NaN when n = 0. */
+struct assay_interval assay_wilson_interval(uint64_t k, uint64_t n, double z);
+
 struct assay_slice_result {
 	const char *label; /* "(all)", "race=Asian", "race=Asian & sex=Male" */
 	int slicing;       /* index into report->slicings, -1 for the overall slice */

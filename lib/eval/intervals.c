@@ -34,6 +34,11 @@ struct assay_interval wilson_interval(uint64_t k, uint64_t n, double z)
 	return (struct assay_interval){lo < 0 ? 0 : lo, hi > 1 ? 1 : hi};
 }
 
+struct assay_interval assay_wilson_interval(uint64_t k, uint64_t n, double z)
+{
+	return wilson_interval(k, n, z);
+}
+
 /* Wilson intervals of the rate metrics; 0/0 rates get [0, 0] like their
  * value. */
 void intervals_wilson(const struct assay_cells *c, double z, struct assay_interval *ci)

@@ -118,6 +118,9 @@ int rpt_finish(FILE *out, struct assay_error *err);
 
 /* ---- renderers (one file each) ---------------------------------------- */
 
+struct assay_rt_result;
+void rpt_redteam_html(const struct assay_rt_result *r, FILE *out); /* redteam_html.c */
+
 int rpt_render_text(const struct assay_eval_report *r, const struct assay_render_opts *o, FILE *out,
                     struct assay_error *err);
 int rpt_render_json(const struct assay_eval_report *r, FILE *out, struct assay_error *err);
