@@ -36,6 +36,9 @@ int cmd_kpi(int argc, char **argv);
 #include "assay/arena.h"
 #include "assay/error.h"
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);  /* prints, returns 2 */
+/* A numeric option's value: a finite number in [lo, hi], whole when
+ * `whole`. 0 and *out set, or a usage error naming opt and the range (2). */
+int cli_number(const char *cmd, const char *opt, const char *arg, double lo, double hi, int whole, double *out);
 int cli_fail(const char *cmd, const struct assay_error *err);            /* prints, returns the exit status */
 const char **cli_split(struct assay_arena *a, const char *s, size_t *n); /* "a,b,c" */
 const char *cli_timestamp(struct assay_arena *a);                        /* RFC 3339, SOURCE_DATE_EPOCH */

@@ -213,11 +213,10 @@ int cmd_audit(int argc, char **argv)
 			diff = 1;
 			break;
 		case O_LIMIT: {
-			char *end;
-			limit = strtoll(optarg, &end, 10);
-			if (*end || limit < 1)
-				return cli_usage_error(
-				    cmdname, "--limit is a positive whole number, not \"%s\"", optarg);
+			double x;
+			if (cli_number(cmdname, "--limit", optarg, 1, 1e15, 1, &x))
+				return 2;
+			limit = (long long)x;
 			break;
 		}
 		case 'h':

@@ -64,19 +64,6 @@ struct opts {
 	int examples_set;
 };
 
-static int parse_count(const char *opt, const char *s, size_t max, size_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (end == s || *end || *s == '-' || v > max) {
-		fprintf(stderr, "assay check: %s expects a whole number from 0 to %zu, not \"%s\"\n", opt,
-		        max, s);
-		return 2;
-	}
-	*out = (size_t)v;
-	return 0;
-}
-
 enum {
 	O_DATA = 256,
 	O_EXPECT,
@@ -122,6 +109,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	optind = 1;
 	opterr = 0;
 	int c;
+	double x;
 	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
 		switch (c) {
 		case O_DATA:
@@ -137,15 +125,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->sensitive = optarg;
 			break;
 		case O_MAX_SET:
-			if (parse_count("--max-set", optarg, 10000, &o->max_set))
+			if (cli_number("check", "--max-set", optarg, 0, 10000, 1, &x))
 				return 2;
+			o->max_set = (size_t)x;
 			if (!o->max_set)
 				return cli_usage_error("check", "--max-set must be at least 1, not \"%s\"",
 				                       optarg);
 			break;
 		case O_EXAMPLES:
-			if (parse_count("--examples", optarg, 1000, &o->examples))
+			if (cli_number("check", "--examples", optarg, 0, 1000, 1, &x))
 				return 2;
+			o->examples = (size_t)x;
 			o->examples_set = 1;
 			break;
 		case O_NOW:

@@ -286,10 +286,8 @@ static int parse(struct opts *o, int argc, char **argv, int *done)
 			rc = parse_threshold(o, optarg);
 			break;
 		case O_SHARE:
-			if (parse_number(optarg, &v) || v < 0 || v > 1)
-				return cli_usage_error(
-				    "drift", "--drift-share: expected a number in [0, 1], found \"%s\"",
-				    optarg);
+			if (cli_number("drift", "--drift-share", optarg, 0, 1, 0, &v))
+				return 2;
 			o->p.drift_share = v;
 			break;
 		case O_LABEL:
@@ -327,15 +325,13 @@ static int parse(struct opts *o, int argc, char **argv, int *done)
 			o->na_arg = optarg;
 			break;
 		case O_THREADS:
-			if (parse_number(optarg, &v) || v < 0 || v != floor(v))
-				return cli_usage_error(
-				    "drift", "--threads: expected a whole number, found \"%s\"", optarg);
+			if (cli_number("drift", "--threads", optarg, 1, 256, 1, &v))
+				return 2;
 			o->threads = (int)v;
 			break;
 		case O_CAP:
-			if (parse_number(optarg, &v) || v < 1 || v != floor(v) || v > 1e18)
-				return cli_usage_error(
-				    "drift", "--cap: expected a whole number >= 1, found \"%s\"", optarg);
+			if (cli_number("drift", "--cap", optarg, 1, 1e18, 1, &v))
+				return 2;
 			o->cap = (uint64_t)v;
 			break;
 		case O_ALLSTATS: /* the default; kept so that scripts that pass it work */

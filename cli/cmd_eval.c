@@ -92,15 +92,6 @@ struct opts {
 };
 
 /* Split "a,b,c" into an arena array. */
-static int parse_number_arg(const char *opt, const char *s, double *out)
-{
-	char *end;
-	*out = strtod(s, &end);
-	if (end == s || *end)
-		return cli_usage_error("eval", "%s expects a number", opt);
-	return 0;
-}
-
 enum {
 	O_DATA = 256,
 	O_LABEL,
@@ -198,7 +189,7 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			o->p.pred_from = optarg;
 			break;
 		case O_THRESHOLD:
-			if (parse_number_arg("--threshold", optarg, &o->p.threshold))
+			if (cli_number("eval", "--threshold", optarg, -INFINITY, INFINITY, 0, &o->p.threshold))
 				return 2;
 			break;
 		case O_SCORE:
@@ -252,16 +243,13 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			o->na = optarg;
 			break;
 		case O_THREADS:
-			if (parse_number_arg("--threads", optarg, &x) || x < 1 || x > 256 || x != floor(x))
-				return cli_usage_error(
-				    "eval", "--threads expects a whole number from 1 to 256, not \"%s\"",
-				    optarg);
+			if (cli_number("eval", "--threads", optarg, 1, 256, 1, &x))
+				return 2;
 			o->threads = (int)x;
 			break;
 		case O_MIN_GROUP:
-			if (parse_number_arg("--min-group-size", optarg, &x) || x < 0 || x != floor(x))
-				return cli_usage_error(
-				    "eval", "--min-group-size expects a whole number, not \"%s\"", optarg);
+			if (cli_number("eval", "--min-group-size", optarg, 0, 1e15, 1, &x))
+				return 2;
 			o->p.min_group_size = (uint64_t)x;
 			o->min_group_set = 1;
 			break;
@@ -275,20 +263,17 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			o->ci = optarg;
 			break;
 		case O_BOOT:
-			if (parse_number_arg("--bootstrap", optarg, &x) || x < 0 || x > 1e6 || x != floor(x))
-				return cli_usage_error(
-				    "eval", "--bootstrap expects a whole number up to 1000000, not \"%s\"",
-				    optarg);
+			if (cli_number("eval", "--bootstrap", optarg, 0, 1e6, 1, &x))
+				return 2;
 			o->p.bootstrap = (uint32_t)x;
 			break;
 		case O_SEED:
-			if (parse_number_arg("--seed", optarg, &x) || x < 0 || x != floor(x))
-				return cli_usage_error("eval", "--seed expects a whole number, not \"%s\"",
-				                       optarg);
+			if (cli_number("eval", "--seed", optarg, 0, 9007199254740992.0, 1, &x))
+				return 2;
 			o->p.seed = (uint64_t)x;
 			break;
 		case O_CONF:
-			if (parse_number_arg("--confidence", optarg, &o->p.confidence) ||
+			if (cli_number("eval", "--confidence", optarg, 0, 1, 0, &o->p.confidence) ||
 			    !(o->p.confidence > 0) || !(o->p.confidence < 1))
 				return cli_usage_error(
 				    "eval", "--confidence expects a number between 0 and 1, not \"%s\"",

@@ -57,19 +57,6 @@ struct opts {
 	size_t nfiles;
 };
 
-static int whole(const char *opt, const char *s, double lo, double hi, double *x)
-{
-	char *end;
-	*x = strtod(s, &end);
-	if (end == s || *end || *x < lo || *x > hi || *x != floor(*x)) {
-		fprintf(stderr, "assay profile: %s expects a whole number from %.0f to %.0f, not \"%s\"\n",
-		        opt, lo, hi, s);
-		fprintf(stderr, "  hint: see `assay profile --help`\n");
-		return 2;
-	}
-	return 0;
-}
-
 enum { O_DATA = 256, O_OUT, O_FORMAT, O_CAP, O_TOPK, O_COLUMNS, O_PRIVATE, O_DELIM, O_NA, O_THREADS, O_HELP };
 
 static const struct option LONGOPTS[] = {
@@ -98,12 +85,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->format = optarg;
 			break;
 		case O_CAP:
-			if (whole("--cap", optarg, 1, 1e12, &x))
+			if (cli_number("profile", "--cap", optarg, 1, 1e12, 1, &x))
 				return 2;
 			o->cap = (uint64_t)x;
 			break;
 		case O_TOPK:
-			if (whole("--topk", optarg, 0, 100000, &x))
+			if (cli_number("profile", "--topk", optarg, 0, 100000, 1, &x))
 				return 2;
 			o->topk = (size_t)x;
 			o->topk_set = 1;
@@ -121,7 +108,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->na = optarg;
 			break;
 		case O_THREADS:
-			if (whole("--threads", optarg, 1, 256, &x))
+			if (cli_number("profile", "--threads", optarg, 1, 256, 1, &x))
 				return 2;
 			o->threads = (int)x;
 			break;

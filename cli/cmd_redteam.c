@@ -101,19 +101,6 @@ struct opts {
 	int nrest;
 };
 
-static int number(const char *opt, const char *arg, double lo, double hi, double *out)
-{
-	char *end;
-	double d = strtod(arg, &end);
-	if (end == arg || *end || !(d >= lo && d <= hi)) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "%s takes a number from %g to %g, not \"%%s\"", opt, lo, hi);
-		return cli_usage_error("redteam", msg, arg);
-	}
-	*out = d;
-	return 0;
-}
-
 static int parse(int argc, char **argv, struct opts *o)
 {
 	optind = 1;
@@ -156,35 +143,35 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->data = optarg;
 			break;
 		case O_CONC:
-			if (number("--concurrency", optarg, 1, 4096, &d))
+			if (cli_number("redteam", "--concurrency", optarg, 1, 4096, 1, &d))
 				return 2;
 			o->conc = (long)d;
 			break;
 		case O_RETRIES:
-			if (number("--retries", optarg, 0, 100, &d))
+			if (cli_number("redteam", "--retries", optarg, 0, 100, 1, &d))
 				return 2;
 			o->retries = (long)d;
 			break;
 		case O_TIMEOUT:
-			if (number("--timeout", optarg, 0.001, 86400, &o->timeout))
+			if (cli_number("redteam", "--timeout", optarg, 0.001, 86400, 0, &o->timeout))
 				return 2;
 			break;
 		case O_RATE:
-			if (number("--rate", optarg, 0.001, 1e6, &o->rate))
+			if (cli_number("redteam", "--rate", optarg, 0.001, 1e6, 0, &o->rate))
 				return 2;
 			break;
 		case O_ALPHA:
-			if (number("--alpha", optarg, 1e-12, 0.5, &o->alpha))
+			if (cli_number("redteam", "--alpha", optarg, 1e-12, 0.5, 0, &o->alpha))
 				return 2;
 			break;
 		case O_SEED:
-			if (number("--seed", optarg, 0, 9007199254740992.0, &d))
+			if (cli_number("redteam", "--seed", optarg, 0, 9007199254740992.0, 1, &d))
 				return 2;
 			o->seed = (unsigned long long)d;
 			o->have_seed = 1;
 			break;
 		case O_LIMIT:
-			if (number("--limit", optarg, 1, 1e15, &d))
+			if (cli_number("redteam", "--limit", optarg, 1, 1e15, 1, &d))
 				return 2;
 			o->limit = (unsigned long long)d;
 			break;

@@ -143,7 +143,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->max_findings = 1000;
 	o->fail_on = "any";
 	int c;
-	char *end;
+	double x;
 	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
 		switch (c) {
 		case O_DETECTORS:
@@ -154,10 +154,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->rules = optarg;
 			break;
 		case O_MINCONF:
-			o->min_conf = strtod(optarg, &end);
-			if (end == optarg || *end || !(o->min_conf > 0 && o->min_conf <= 1))
-				return cli_usage_error(
-				    "scan", "--min-confidence is a number in (0, 1], not \"%s\"", optarg);
+			if (cli_number("scan", "--min-confidence", optarg, 1e-9, 1, 0, &o->min_conf))
+				return 2;
 			break;
 		case O_NODECODE:
 			o->no_decode = 1;
@@ -168,14 +166,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_DELIM:
 			o->delimiter = optarg;
 			break;
-		case O_THREADS: {
-			long t = strtol(optarg, &end, 10);
-			if (end == optarg || *end || t < 1 || t > 256)
-				return cli_usage_error(
-				    "scan", "--threads is a whole number from 1 to 256, not \"%s\"", optarg);
-			o->threads = (int)t;
+		case O_THREADS:
+			if (cli_number("scan", "--threads", optarg, 1, 256, 1, &x))
+				return 2;
+			o->threads = (int)x;
 			break;
-		}
 		case O_FORMAT:
 			if (assay_scan_format_from_name(optarg) < 0)
 				return cli_usage_error(
@@ -189,14 +184,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_SHOW:
 			o->show_values = 1;
 			break;
-		case O_MAX: {
-			long long m = strtoll(optarg, &end, 10);
-			if (end == optarg || *end || m < 0)
-				return cli_usage_error("scan", "--max-findings is a whole number, not \"%s\"",
-				                       optarg);
-			o->max_findings = (size_t)m;
+		case O_MAX:
+			if (cli_number("scan", "--max-findings", optarg, 0, 1e15, 1, &x))
+				return 2;
+			o->max_findings = (size_t)x;
 			break;
-		}
 		case O_FAILON:
 			o->fail_on = optarg;
 			break;

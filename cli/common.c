@@ -2,6 +2,7 @@
  * usage and input errors on stderr with the exit status they map to,
  * comma-separated option lists, and the report timestamp
  * (SOURCE_DATE_EPOCH pins it, so the same inputs give the same bytes). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,20 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n  hint: see `assay %s --help`\n", cmd);
 	return 2;
+}
+
+int cli_number(const char *cmd, const char *opt, const char *arg, double lo, double hi, int whole, double *out)
+{
+	char *end;
+	double d = strtod(arg, &end);
+	if (end == arg || *end || !isfinite(d) || !(d >= lo && d <= hi) || (whole && d != floor(d))) {
+		fprintf(stderr, "assay %s: %s expects %s from %.15g to %.15g, not \"%s\"\n", cmd, opt,
+		        whole ? "a whole number" : "a number", lo, hi, arg);
+		fprintf(stderr, "  hint: see `assay %s --help`\n", cmd);
+		return 2;
+	}
+	*out = d;
+	return 0;
 }
 
 int cli_fail(const char *cmd, const struct assay_error *err)
