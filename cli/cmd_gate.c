@@ -1,16 +1,13 @@
 /* cmd_gate.c: `assay gate SYSTEM --release R` (exit 0 ship, 1 do not ship,
  * every reason with what it looked at; text, JSON assay.gate/1, Markdown,
- * JUnit: one testcase per rule) and `assay kpi --since --until` (text, JSON
- * assay.kpi/1, Markdown, HTML with SVG trend charts). Every gate run is
- * recorded in the audit trail by the library. */
+ * JUnit: one testcase per rule). Every gate run is recorded in the audit
+ * trail by the library. */
 #include <stdio.h>
 #include <string.h>
 
 #include "assay/clock.h"
 #include "assay/json.h"
-#include "assay/kpi.h"
 #include "assay/output.h"
-#include "assay/version.h"
 #include "cli.h"
 #include "wf_cli.h"
 
@@ -26,19 +23,6 @@ static const char USAGE[] =
     "\n"
     "Example:\n"
     "  assay gate credit-scoring --release 2.3 --format junit --out gate.xml\n";
-
-static const char KUSAGE[] =
-    "usage: assay kpi [--since DATE] [--until DATE] [--format text|json|md|html] [--out FILE]\n"
-    "\n"
-    "Governance KPIs over [since, until) (default: the 90 days up to now), for all tiers and per\n"
-    "tier, from the registry's recorded timestamps: review throughput, time to triage and to\n"
-    "decision (median, p90, share within SLA; time returned excluded), evidence completeness,\n"
-    "high-risk launch compliance, open findings ageing by severity, exception rate, repeat\n"
-    "finding rate, incidents per system per month, monitoring and evaluation automation\n"
-    "coverage, and a monthly trend. Formulas: docs/kpi.md.\n"
-    "\n"
-    "Example:\n"
-    "  assay kpi --since 2026-10-01 --format html --out kpi.html\n";
 
 static void xml(FILE *f, const char *s)
 {
@@ -146,54 +130,4 @@ int cmd_gate(int argc, char **argv)
 		printf("gate %s %s: %s (%s)\n", o.pos[0], o.release, ship ? "SHIP" : "DO NOT SHIP", o.out);
 	json_decref(out);
 	return rc ? cli_fail("gate", &err) : ship ? 0 : 1;
-}
-
-struct kctx {
-	struct assay_kpi_report *r;
-	const char *format;
-};
-
-static int render_kpi(void *ctx, FILE *f, struct assay_error *err)
-{
-	struct kctx *c = ctx;
-	return assay_kpi_render(c->r, c->format, f, err);
-}
-
-int cmd_kpi(int argc, char **argv)
-{
-	struct wf_opts o;
-	int rc = wf_parse("kpi", KUSAGE, argc, argv, 0, &o);
-	if (rc)
-		return rc < 0 ? 0 : rc;
-	if (o.npos)
-		return cli_usage_error("kpi", "unexpected argument \"%s\"", o.pos[0]);
-	if (o.format && !strcmp(o.format, "junit"))
-		return cli_usage_error("kpi", "%s", "--format is text, json, md or html");
-	struct wf_session ss;
-	if ((rc = wf_open("kpi", &o, &ss)))
-		return rc;
-	struct assay_error err;
-	assay_error_clear(&err);
-	int64_t until = ss.w.now + 1, since = 0;
-	if (o.until)
-		rc = assay_wf_time_parse(o.until, "--until", &until, &err);
-	since = until - 90 * 86400;
-	if (!rc && o.since)
-		rc = assay_wf_time_parse(o.since, "--since", &since, &err);
-	struct assay_kpi_event *ev = NULL;
-	size_t n = 0, nsla = 0;
-	struct assay_kpi_sla sla[ASSAY_TIER_COUNT];
-	if (!rc)
-		rc = assay_kpi_events(&ss.w, &ev, &n, sla, &nsla, &err);
-	struct assay_kpi_report rep = {.version = assay_version(), .generated = cli_timestamp(&ss.a),
-	                               .db_sha256 = NULL};
-	if (!rc)
-		rc = assay_kpi_report_build(ev, n, sla, nsla, since, until, &ss.a, &rep, &err);
-	if (!rc) {
-		struct kctx c = {&rep, o.format};
-		rc = o.out ? assay_write_atomic(o.out, render_kpi, &c, &err) : render_kpi(&c, stdout, &err);
-	}
-	if (rc)
-		return wf_close(&ss, wf_fail(&ss, &err));
-	return wf_close(&ss, 0);
 }

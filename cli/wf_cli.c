@@ -121,44 +121,34 @@ int wf_fail(struct wf_session *ss, const struct assay_error *err)
 	return cli_fail(ss->cmd, err);
 }
 
+/* The registry commands' session (cli_registry.h: store, actor, policy,
+ * one transaction), writing, plus the workflow's time sweep. */
 int wf_open(const char *cmd, const struct wf_opts *o, struct wf_session *ss)
 {
 	memset(ss, 0, sizeof *ss);
 	ss->cmd = cmd;
+	ss->reg = (struct cli_reg){.cmd = cmd, .db = o->db, .as = o->as, .policy = o->policy};
+	assay_arena_init(&ss->a);
+	int rc = cli_reg_open(&ss->reg, 1, 1, &ss->s);
+	if (rc)
+		return rc;
+	if ((rc = cli_reg_policy(&ss->reg, &ss->a, &ss->policy)) != 0)
+		return wf_close(ss, rc);
+	ss->w = (struct assay_wf){ss->s, ss->policy, assay_now_ms() / 1000, &ss->a};
 	struct assay_error err;
 	assay_error_clear(&err);
-	if (assay_clock_check(&err))
-		return cli_fail(cmd, &err);
-	struct assay_store_opts so = {.path = assay_store_default_path(o->db), .create = 1};
-	if (assay_store_open(&ss->s, &so, &err))
-		return cli_fail(cmd, &err);
-	assay_store_set_actor(ss->s, assay_actor_resolve(o->as));
-	const char *pdir = o->policy ? o->policy : getenv("ASSAY_POLICY");
-	if (assay_policy_load(&ss->policy, pdir && *pdir ? pdir : NULL, &ss->a, &err) ||
-	    assay_store_begin(ss->s, ASSAY_TX_WRITE, &err)) {
-		assay_store_close(ss->s);
-		assay_arena_free(&ss->a);
-		return cli_fail(cmd, &err);
-	}
-	ss->w = (struct assay_wf){ss->s, ss->policy, assay_now_ms() / 1000, &ss->a};
 	if (assay_wf_sweep(&ss->w, NULL, &err))
 		return wf_close(ss, wf_fail(ss, &err));
 	return 0;
 }
 
+/* Commits on 0 and on 1 too: a red gate is still a recorded run. */
 int wf_close(struct wf_session *ss, int rc)
 {
-	struct assay_error err;
-	assay_error_clear(&err);
-	if (rc == 0 || rc == 1) { /* a red gate is still a recorded run */
-		if (assay_store_commit(ss->s, &err))
-			rc = cli_fail(ss->cmd, &err);
-	} else {
-		assay_store_rollback(ss->s);
-	}
-	assay_store_close(ss->s);
+	int st = cli_reg_close(&ss->reg, ss->s, rc == 1 ? 0 : rc);
+	ss->s = NULL;
 	assay_arena_free(&ss->a);
-	return rc;
+	return st ? st : rc;
 }
 
 /* ---- output ------------------------------------------------------------- */
@@ -275,4 +265,17 @@ int wf_emit(const struct wf_opts *o, const char *cmd, json_t *v)
 	int rc = o->out ? assay_write_atomic(o->out, render, &c, &err) : render(&c, stdout, &err);
 	json_decref(v);
 	return rc ? cli_fail(cmd, &err) : 0;
+}
+
+int wf_finish(struct wf_session *ss, const struct wf_opts *o, const char *cmd, int rc, json_t *out,
+                  const struct assay_error *err)
+{
+	if (rc)
+		return wf_close(ss, wf_fail(ss, err));
+	rc = wf_close(ss, 0);
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	return wf_emit(o, cmd, out);
 }

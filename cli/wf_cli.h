@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "assay/policy.h"
+#include "cli_registry.h"
 #include "assay/store.h"
 #include "assay/workflow_store.h"
 
@@ -29,6 +30,7 @@ struct wf_opts {
 int wf_parse(const char *cmd, const char *usage, int argc, char **argv, int has_sub, struct wf_opts *o);
 
 struct wf_session {
+	struct cli_reg reg;
 	struct assay_store *s;
 	struct assay_policy *policy;
 	struct assay_arena a;
@@ -41,6 +43,11 @@ int wf_open(const char *cmd, const struct wf_opts *o, struct wf_session *ss);
 int wf_close(struct wf_session *ss, int rc);
 /* Print err, return its exit status. */
 int wf_fail(struct wf_session *ss, const struct assay_error *err);
+
+/* End a command: on error print err and roll back; else commit, then emit
+ * out (takes it). Returns the exit status. */
+int wf_finish(struct wf_session *ss, const struct wf_opts *o, const char *cmd, int rc, json_t *out,
+              const struct assay_error *err);
 
 /* Print a record or a list (text, json, md) to --out or stdout; takes v. */
 int wf_emit(const struct wf_opts *o, const char *cmd, json_t *v);

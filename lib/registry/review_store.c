@@ -16,6 +16,7 @@
 
 #include "assay/clock.h"
 #include "assay/hash.h"
+#include "assay/registry_policy.h"
 #include "wf_internal.h"
 
 static const char *const COLS[] = {"id",         "#number",    "system_id", "system",   "release",
@@ -65,32 +66,11 @@ int wf_sysinfo(struct assay_wf *w, const char *ref, struct wf_sysinfo *out, stru
 	if (!out->intake || !w->policy)
 		return 0;
 	struct assay_tier_result tr;
-	struct assay_tier_override ov = {0};
-	enum assay_tier t;
-	int overridden = out->sys->tier_source && !strcmp(out->sys->tier_source, "override") && out->sys->tier &&
-	                 !assay_tier_parse(out->sys->tier, &t);
-	if (overridden)
-		ov = (struct assay_tier_override){t, out->sys->override_reason ? out->sys->override_reason : "override"};
-	rc = assay_policy_tier(w->policy, out->intake, overridden ? &ov : NULL, &tr, w->a, err);
+	rc = assay_system_requirements(w->policy, out->sys, w->a, &tr, &out->reqs, &out->nreqs, err);
 	if (rc)
 		return rc;
-	out->reqs = assay_arena_calloc(w->a, tr.n_evidence + 1, sizeof *out->reqs);
-	if (!out->reqs)
-		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	for (size_t c = 0; c < tr.n_controls; c++) {
-		const struct assay_required_control *rc_ = &tr.controls[c];
-		json_array_append_new(out->controls, json_string(rc_->control->id));
-		for (size_t e = 0; e < rc_->n_evidence; e++) {
-			const struct assay_evidence_req *q = rc_->evidence[e];
-			int dup = 0;
-			for (size_t k = 0; k < out->nreqs; k++)
-				dup |= !strcmp(out->reqs[k].key, q->key);
-			if (dup || out->nreqs >= tr.n_evidence)
-				continue;
-			out->reqs[out->nreqs++] = (struct assay_requirement){
-			    rc_->control->id, q->key, assay_evidence_kind_name(q->kind), q->description, q->freshness_days};
-		}
-	}
+	for (size_t c = 0; c < tr.n_controls; c++)
+		json_array_append_new(out->controls, json_string(tr.controls[c].control->id));
 	return 0;
 }
 
