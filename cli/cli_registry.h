@@ -60,14 +60,22 @@ const char *cli_short(struct assay_arena *a, const char *s, size_t n);
 /* Markdown table cell: '|' and newlines escaped. */
 const char *cli_md_cell(struct assay_arena *a, const char *s);
 
-/* eval --record: store an eval's JSON result as evidence of SYSTEM's
- * requirement KEY (kind test_result with a plan, else metric; source ci;
- * meta carries the schema, pass/fail and input hashes). */
+/* --record SYSTEM --requirement KEY (eval, redteam): store a command's JSON
+ * result as evidence of SYSTEM's requirement KEY (source ci; meta carries
+ * the schema, pass/fail and the input hashes). */
 struct cli_record {
 	const char *system, *requirement;
 	struct cli_reg reg;
 };
-int cli_record_eval(struct cli_record *rec, const char *json, size_t n, int passed, int has_plan,
-                    json_t *inputs);
+/* What is recorded: the command, the result's schema, the blob's name and
+ * the evidence kind (metric, test_result). */
+struct cli_record_what {
+	const char *cmd, *schema, *name, *kind;
+};
+int cli_record_result(struct cli_record *rec, const struct cli_record_what *what, const char *json, size_t n,
+                      int passed, json_t *inputs);
+/* The common options' checks: both of --record and --requirement or
+ * neither; --db, --as, --key, --policy only with them. 0 or exit 2. */
+int cli_record_check(const char *cmd, const struct cli_record *rec);
 
 #endif

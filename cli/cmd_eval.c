@@ -347,11 +347,7 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 		return 2;
 	if (o->no_header != (o->columns != NULL))
 		return cli_usage_error("eval", "%s", "--no-header and --columns go together");
-	if (!!o->rec.system != !!o->rec.requirement)
-		return cli_usage_error("eval", "%s", "--record SYSTEM and --requirement KEY go together");
-	if (!o->rec.system && (o->rec.reg.db || o->rec.reg.as || o->rec.reg.key || o->rec.reg.policy))
-		return cli_usage_error("eval", "%s", "--db, --as, --key and --policy go with --record");
-	return 0;
+	return cli_record_check("eval", &o->rec);
 }
 
 static void add_warnings(struct assay_eval_report *r, const struct assay_eval_scan_stats *st,
@@ -411,7 +407,9 @@ static int record(struct opts *o, const struct assay_eval_report *r, int has_pla
 			json_array_append_new(inputs, json_pack("{s:s, s:s, s:s}", "role", r->inputs[i].role, "path",
 			                                        r->inputs[i].path ? r->inputs[i].path : "", "sha256",
 			                                        r->inputs[i].sha256));
-		rc = cli_record_eval(&o->rec, buf, n, r->passed, has_plan, inputs);
+		struct cli_record_what what = {"eval", "assay.eval/1", "assay-eval.json",
+		                               has_plan ? "test_result" : "metric"};
+		rc = cli_record_result(&o->rec, &what, buf, n, r->passed, inputs);
 		json_decref(inputs);
 	}
 	free(buf);

@@ -15,6 +15,7 @@
 #include "assay/output.h"
 #include "assay/redteam.h"
 #include "cli.h"
+#include "cli_registry.h"
 
 static const char USAGE[] =
     "usage: assay redteam run --suite SUITE.yaml [--target SPEC] [options]\n"
@@ -43,6 +44,9 @@ static const char USAGE[] =
     "  --show-prompts         put prompts and answers in the JSONL\n"
     "  --format FMT           text, json, md, html, junit or sarif (default text)\n"
     "  --out FILE             write the report there atomically\n"
+    "  --record SYSTEM        store the JSON result as evidence of a registered system\n"
+    "  --requirement KEY      the requirement it satisfies (default red-team-report)\n"
+    "  --db, --as, --key, --policy   the registry, as for `assay evidence add`\n"
     "compare:\n"
     "  --alpha A              significance level of the one-sided tests (default 0.05)\n"
     "  --format FMT           text, json or md\n"
@@ -53,6 +57,7 @@ static const char USAGE[] =
     "  assay redteam run --suite suites/support-bot.yaml --target openai:http://127.0.0.1:8080/v1 \\\n"
     "        --model my-model --concurrency 32 --format html --out redteam.html\n"
     "  assay redteam run --suite suite.yaml --target 'exec:./my-bot --stdin' --jsonl cases.jsonl\n"
+    "  assay redteam run --suite suite.yaml --record support-bot --db governance.db\n"
     "  assay redteam compare baseline.json current.json\n"
     "  assay redteam catalog --format json\n";
 
@@ -75,6 +80,8 @@ enum {
 	O_OUT,
 	O_ALPHA,
 	O_DATA,
+	O_RECORD,
+	O_REQUIREMENT,
 	O_HELP
 };
 
@@ -88,6 +95,9 @@ static const struct option LONGOPTS[] = {
     {"jsonl", 1, 0, O_JSONL},     {"show-prompts", 0, 0, O_SHOW},
     {"format", 1, 0, O_FORMAT},   {"out", 1, 0, O_OUT},
     {"alpha", 1, 0, O_ALPHA},     {"data", 1, 0, O_DATA},
+    {"record", 1, 0, O_RECORD},   {"requirement", 1, 0, O_REQUIREMENT},
+    {"db", 1, 0, CLI_O_DB},       {"as", 1, 0, CLI_O_AS},
+    {"key", 1, 0, CLI_O_KEY},     {"policy", 1, 0, CLI_O_POLICY},
     {"help", 0, 0, O_HELP},       {0, 0, 0, 0},
 };
 
@@ -99,6 +109,7 @@ struct opts {
 	unsigned long long seed, limit;
 	char **rest;
 	int nrest;
+	struct cli_record rec; /* --record SYSTEM --requirement KEY */
 };
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -138,6 +149,12 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case O_OUT:
 			o->out = optarg;
+			break;
+		case O_RECORD:
+			o->rec.system = optarg;
+			break;
+		case O_REQUIREMENT:
+			o->rec.requirement = optarg;
 			break;
 		case O_DATA:
 			o->data = optarg;
@@ -187,13 +204,51 @@ static int parse(int argc, char **argv, struct opts *o)
 			fputs(USAGE, stdout);
 			return -1;
 		default:
+			if (cli_reg_option(&o->rec.reg, c, optarg))
+				break;
 			return cli_usage_error("redteam", "unknown or incomplete option \"%s\"",
 			                       argv[optind - 1]);
 		}
 	}
 	o->rest = argv + optind;
 	o->nrest = argc - optind;
-	return 0;
+	if (o->rec.system && !o->rec.requirement)
+		o->rec.requirement = "red-team-report";
+	return cli_record_check("redteam", &o->rec);
+}
+
+/* --record: the assay.redteam/1 JSON as evidence (kind test_result; the
+ * suite's sha256 as its input). 0 or an exit status already printed. */
+static int record(struct opts *o, const struct assay_rt_result *r)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	struct assay_error err;
+	assay_error_clear(&err);
+	FILE *mem = open_memstream(&buf, &n);
+	if (!mem) {
+		assay_error_set(&err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		return cli_fail("redteam", &err);
+	}
+	int rc = assay_rt_result_write_json(r, mem, &err);
+	fclose(mem);
+	if (rc) {
+		free(buf);
+		return cli_fail("redteam", &err);
+	}
+	json_t *doc = json_loadb(buf, n, 0, NULL);
+	json_t *inputs = json_array();
+	json_t *suite = doc ? json_object_get(json_object_get(doc, "inputs"), "suite") : NULL;
+	if (json_is_object(suite))
+		json_array_append_new(inputs, json_pack("{s:s, s:O?, s:O?}", "role", "suite", "path",
+		                                        json_object_get(suite, "path"), "sha256",
+		                                        json_object_get(suite, "sha256")));
+	struct cli_record_what what = {"redteam", "assay.redteam/1", "assay-redteam.json", "test_result"};
+	rc = cli_record_result(&o->rec, &what, buf, n, !r->gate_failed, inputs);
+	json_decref(inputs);
+	json_decref(doc);
+	free(buf);
+	return rc;
 }
 
 struct render {
@@ -292,6 +347,11 @@ static int run(struct opts *o)
 			status = cli_fail("redteam", &err);
 		else
 			status = r->gate_failed ? 1 : 0;
+		if (status <= 1 && o->rec.system) {
+			int st = record(o, r);
+			if (st)
+				status = st;
+		}
 		if (o->out || o->format != ASSAY_RT_TEXT)
 			fprintf(
 			    stderr,

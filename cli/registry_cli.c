@@ -155,11 +155,20 @@ const char *cli_md_cell(struct assay_arena *a, const char *s)
 	return o;
 }
 
-int cli_record_eval(struct cli_record *rec, const char *json, size_t n, int passed, int has_plan,
-                    json_t *inputs)
+int cli_record_check(const char *cmd, const struct cli_record *rec)
+{
+	if (!!rec->system != !!rec->requirement)
+		return cli_usage_error(cmd, "%s", "--record SYSTEM and --requirement KEY go together");
+	if (!rec->system && (rec->reg.db || rec->reg.as || rec->reg.key || rec->reg.policy))
+		return cli_usage_error(cmd, "%s", "--db, --as, --key and --policy go with --record");
+	return 0;
+}
+
+int cli_record_result(struct cli_record *rec, const struct cli_record_what *what, const char *json, size_t n,
+                      int passed, json_t *inputs)
 {
 	struct cli_reg *r = &rec->reg;
-	r->cmd = "eval";
+	r->cmd = what->cmd;
 	struct assay_arena a = {0};
 	assay_arena_init(&a);
 	struct assay_store *s = NULL;
@@ -178,14 +187,14 @@ int cli_record_eval(struct cli_record *rec, const char *json, size_t n, int pass
 	rc = cli_reg_policy(r, &a, &p);
 	if (!rc && assay_system_get(s, rec->system, &a, &sys, &err) == 0 &&
 	    assay_system_requirements(p, &sys, &a, &tr, &reqs, &nreqs, &err) == 0) {
-		json_t *meta = json_pack("{s:s, s:b, s:O}", "schema", "assay.eval/1", "passed", passed,
-		                         "inputs", inputs ? inputs : json_null());
+		json_t *meta = json_pack("{s:s, s:b, s:O}", "schema", what->schema, "passed", passed, "inputs",
+		                         inputs ? inputs : json_null());
 		struct assay_evidence_input in = {.system = sys.id,
 		                                  .requirement_key = rec->requirement,
 		                                  .data = json,
 		                                  .data_n = n,
-		                                  .data_name = "assay-eval.json",
-		                                  .kind = has_plan ? "test_result" : "metric",
+		                                  .data_name = what->name,
+		                                  .kind = what->kind,
 		                                  .source = "ci",
 		                                  .media_type = "application/json",
 		                                  .meta = meta};
