@@ -40,6 +40,10 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg);  /* prin
  * `whole`. 0 and *out set, or a usage error naming opt and the range (2). */
 int cli_number(const char *cmd, const char *opt, const char *arg, double lo, double hi, int whole, double *out);
 int cli_fail(const char *cmd, const struct assay_error *err);            /* prints, returns the exit status */
+/* The index of sub among a command's n subcommands, or -1 after printing
+ * "unknown subcommand" with a did-you-mean and the list (then exit 2). */
+int cli_subcommand(const char *cmd, const char *sub, const char *const *subs, size_t n);
+#define CLI_NSUBS(a) (sizeof(a) / sizeof *(a))
 const char **cli_split(struct assay_arena *a, const char *s, size_t *n); /* "a,b,c" */
 const char *cli_timestamp(struct assay_arena *a);                        /* RFC 3339, SOURCE_DATE_EPOCH */
 int cli_delimiter(const char *cmd, const char **arg);  /* "\t"/tab -> TAB; one byte, else 2 */

@@ -244,8 +244,6 @@ int cmd_audit(int argc, char **argv)
 	if (!strcmp(sub, "checkpoint"))
 		return do_checkpoint(&r);
 	static const char *const SUBS[] = {"log", "verify", "checkpoint"};
-	const char *dym = assay_did_you_mean(sub, SUBS, 3);
-	fprintf(stderr, "assay audit: unknown subcommand \"%s\"%s%s%s\n  hint: log, verify or checkpoint\n",
-	        sub, dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+	cli_subcommand("audit", sub, SUBS, CLI_NSUBS(SUBS));
 	return 2;
 }

@@ -460,11 +460,7 @@ int cmd_evidence(int argc, char **argv)
 		else if (!strcmp(sub, "verify"))
 			rc = do_verify(&o);
 		else {
-			const char *dym = assay_did_you_mean(sub, SUBS, 5);
-			fprintf(stderr,
-			        "assay evidence: unknown subcommand \"%s\"%s%s%s\n  hint: add, list, status, "
-			        "show or verify\n",
-			        sub, dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+			cli_subcommand("evidence", sub, SUBS, CLI_NSUBS(SUBS));
 			rc = 2;
 		}
 	}

@@ -31,10 +31,11 @@ int cmd_finding(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	const char *sub = argv[1];
+	static const char *const SUBS[] = {"add", "list", "show", "start", "resolve", "verify", "reopen", "close"};
+	if (cli_subcommand("finding", sub, SUBS, CLI_NSUBS(SUBS)) < 0)
+		return 2;
 	int cmd = assay_wf_cmd_parse(ASSAY_WF_FINDING, sub);
 	int list = !strcmp(sub, "list");
-	if (strcmp(sub, "add") && strcmp(sub, "show") && !list && (cmd < 0 || cmd == ASSAY_FC_ACCEPT))
-		return cli_usage_error("finding", "unknown subcommand \"%s\"", sub);
 	if (!list && o.npos != 1)
 		return cli_usage_error("finding", "%s", "name one finding (F-31), or for add one system");
 	struct wf_session ss;

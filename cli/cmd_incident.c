@@ -28,9 +28,10 @@ int cmd_incident(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	const char *sub = argv[1];
+	static const char *const SUBS[] = {"open", "contain", "update", "close", "list"};
+	if (cli_subcommand("incident", sub, SUBS, CLI_NSUBS(SUBS)) < 0)
+		return 2;
 	int list = !strcmp(sub, "list");
-	if (strcmp(sub, "open") && strcmp(sub, "contain") && strcmp(sub, "update") && strcmp(sub, "close") && !list)
-		return cli_usage_error("incident", "unknown subcommand \"%s\"", sub);
 	if (!list && o.npos != 1)
 		return cli_usage_error("incident", "%s", "name one incident (I-3), or for open one system");
 	struct wf_session ss;

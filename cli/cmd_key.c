@@ -52,9 +52,10 @@ int cmd_key(int argc, char **argv)
 		return cli_usage_error(cmdname, "unexpected argument \"%s\"", argv[optind + 1]);
 	if (cli_reg_format(&r, "text or json"))
 		return 2;
+	static const char *const SUBS[] = {"generate", "show"};
+	if (cli_subcommand("key", sub, SUBS, CLI_NSUBS(SUBS)) < 0)
+		return 2;
 	int gen = !strcmp(sub, "generate");
-	if (!gen && strcmp(sub, "show"))
-		return cli_usage_error("key", "unknown subcommand \"%s\": generate or show", sub);
 	struct assay_store *s = NULL;
 	struct assay_error err;
 	assay_error_clear(&err);

@@ -409,15 +409,10 @@ int cmd_policy(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("policy", "unexpected argument \"%s\"", argv[optind]);
 	static const char *const SUBS[] = {"lint", "show", "catalogs", "catalog", "coverage"};
-	size_t s = 0;
-	while (s < 5 && strcmp(SUBS[s], c.sub))
-		s++;
-	if (s == 5) {
-		const char *dym = assay_did_you_mean(c.sub, SUBS, 5);
-		fprintf(stderr, "assay policy: unknown subcommand \"%s\"%s%s%s\n  hint: see `assay policy --help`\n", c.sub,
-		        dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+	int si = cli_subcommand("policy", c.sub, SUBS, CLI_NSUBS(SUBS));
+	if (si < 0)
 		return 2;
-	}
+	size_t s = (size_t)si;
 	int coverage = s == 4;
 	if (strcmp(c.format, "text") && strcmp(c.format, "json") &&
 	    !(coverage && (!strcmp(c.format, "md") || !strcmp(c.format, "html"))))

@@ -430,8 +430,6 @@ int cmd_redteam(int argc, char **argv)
 	if (!strcmp(sub, "catalog"))
 		return catalog(&o);
 	static const char *const SUBS[] = {"run", "compare", "catalog"};
-	const char *dym = assay_did_you_mean(sub, SUBS, 3);
-	fprintf(stderr, "assay redteam: unknown subcommand \"%s\"%s%s%s\n  hint: run, compare or catalog\n",
-	        sub, dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+	cli_subcommand("redteam", sub, SUBS, CLI_NSUBS(SUBS));
 	return 2;
 }

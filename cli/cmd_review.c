@@ -72,11 +72,8 @@ int cmd_review(int argc, char **argv)
 	const char *sub = argv[1];
 	static const char *const SUBS[] = {"open", "submit", "triage", "assign", "return", "resubmit", "signoff",
 	                                   "decide", "withdraw", "list", "show", "needs"};
-	int known = 0;
-	for (size_t i = 0; i < sizeof SUBS / sizeof *SUBS; i++)
-		known |= !strcmp(sub, SUBS[i]);
-	if (!known)
-		return cli_usage_error("review", "unknown subcommand \"%s\"", sub);
+	if (cli_subcommand("review", sub, SUBS, CLI_NSUBS(SUBS)) < 0)
+		return 2;
 	int needs_ref = strcmp(sub, "list") != 0;
 	if (needs_ref && o.npos != 1)
 		return cli_usage_error("review", "%s", "name one review (R-12) or, for open/needs, one system");
@@ -147,9 +144,10 @@ int cmd_role(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	const char *sub = argv[1];
+	static const char *const SUBS[] = {"grant", "revoke", "list"};
+	if (cli_subcommand("role", sub, SUBS, CLI_NSUBS(SUBS)) < 0)
+		return 2;
 	int list = !strcmp(sub, "list");
-	if (!list && strcmp(sub, "grant") && strcmp(sub, "revoke"))
-		return cli_usage_error("role", "unknown subcommand \"%s\"", sub);
 	if (!list && o.npos != 2)
 		return cli_usage_error("role", "%s", "grant and revoke take ACTOR ROLE");
 	struct wf_session ss;

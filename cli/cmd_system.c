@@ -657,11 +657,7 @@ int cmd_system(int argc, char **argv)
 		else if (!strcmp(sub, "retire"))
 			rc = do_retire(&o);
 		else {
-			const char *dym = assay_did_you_mean(sub, SUBS, 5);
-			fprintf(stderr,
-			        "assay system: unknown subcommand \"%s\"%s%s%s\n  hint: add, list, show, "
-			        "update or retire\n",
-			        sub, dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+			cli_subcommand("system", sub, SUBS, CLI_NSUBS(SUBS));
 			rc = 2;
 		}
 	}

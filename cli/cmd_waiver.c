@@ -30,11 +30,11 @@ int cmd_waiver(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	const char *sub = argv[1];
+	static const char *const SUBS[] = {"request", "review", "approve", "reject", "revoke", "list"};
+	if (cli_subcommand("waiver", sub, SUBS, CLI_NSUBS(SUBS)) < 0)
+		return 2;
 	int cmd = assay_wf_cmd_parse(ASSAY_WF_WAIVER, sub);
 	int list = !strcmp(sub, "list");
-	if (strcmp(sub, "request") && !list &&
-	    (cmd < 0 || cmd == ASSAY_WC_ACTIVATE || cmd == ASSAY_WC_EXPIRE))
-		return cli_usage_error("waiver", "unknown subcommand \"%s\"", sub);
 	if (!list && o.npos != 1)
 		return cli_usage_error("waiver", "%s", "name one waiver (W-4), or for request the findings (F-31,F-32)");
 	struct wf_session ss;

@@ -33,6 +33,20 @@ int cli_number(const char *cmd, const char *opt, const char *arg, double lo, dou
 	return 0;
 }
 
+int cli_subcommand(const char *cmd, const char *sub, const char *const *subs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(sub, subs[i]) == 0)
+			return (int)i;
+	const char *dym = assay_did_you_mean(sub, subs, n);
+	fprintf(stderr, "assay %s: unknown subcommand \"%s\"%s%s%s\n  hint: one of", cmd, sub,
+	        dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", subs[i]);
+	fprintf(stderr, " (`assay %s --help`)\n", cmd);
+	return -1;
+}
+
 int cli_fail(const char *cmd, const struct assay_error *err)
 {
 	char buf[2048];

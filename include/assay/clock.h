@@ -39,6 +39,10 @@ void assay_ts_now(char out[ASSAY_TS_LEN]);
 int assay_ts_parse(const char *s, int64_t *secs);
 /* Parse and re-format as canonical UTC; -1 when unparsable. */
 int assay_ts_normalize(const char *s, char out[ASSAY_TS_LEN]);
+/* Days since 1970-01-01 of a proleptic Gregorian date (no time zone, no
+ * timegm), and the days of month m (1-12) of year y. */
+int64_t assay_days_from_civil(int64_t y, int64_t m, int64_t d);
+int assay_days_in_month(int64_t y, int m);
 /* ts + days*86400 seconds, canonical form; -1 when ts is unparsable. */
 int assay_ts_add_days(const char *ts, int64_t days, char out[ASSAY_TS_LEN]);
 

@@ -8,38 +8,8 @@
 
 #include "assay/canonjson.h"
 #include "assay/hash.h"
+#include "assay/strbuf.h"
 
-struct buf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
 
 /* ECMAScript Number::toString (ECMA-262 7.1.12.1) of d: the shortest
  * digits that read back as d (correctly rounded at each precision, which
@@ -119,9 +89,9 @@ int assay_canonjson_number(double d, char *buf, size_t size)
 	return 0;
 }
 
-static void put_string(struct buf *b, const char *s, size_t n)
+static void put_string(struct assay_strbuf *b, const char *s, size_t n)
 {
-	put(b, "\"", 1);
+	assay_strbuf_put(b, "\"", 1);
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -156,13 +126,13 @@ static void put_string(struct buf *b, const char *s, size_t n)
 			}
 		}
 		if (esc) {
-			put(b, s + start, i - start);
-			puts_(b, esc);
+			assay_strbuf_put(b, s + start, i - start);
+			assay_strbuf_puts(b, esc);
 			start = i + 1;
 		}
 	}
-	put(b, s + start, n - start);
-	put(b, "\"", 1);
+	assay_strbuf_put(b, s + start, n - start);
+	assay_strbuf_put(b, "\"", 1);
 }
 
 /* Next UTF-16 code unit of a UTF-8 string: *pending carries the low
@@ -223,20 +193,20 @@ static int cmp_utf16(const void *a, const void *b)
 	}
 }
 
-static int emit(struct buf *b, const json_t *v, struct assay_error *err, int depth)
+static int emit(struct assay_strbuf *b, const json_t *v, struct assay_error *err, int depth)
 {
 	if (depth > 512)
 		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "JSON nested deeper than 512 levels");
 	char num[40];
 	switch (json_typeof(v)) {
 	case JSON_NULL:
-		puts_(b, "null");
+		assay_strbuf_puts(b, "null");
 		return 0;
 	case JSON_TRUE:
-		puts_(b, "true");
+		assay_strbuf_puts(b, "true");
 		return 0;
 	case JSON_FALSE:
-		puts_(b, "false");
+		assay_strbuf_puts(b, "false");
 		return 0;
 	case JSON_INTEGER: {
 		json_int_t i = json_integer_value(v);
@@ -246,28 +216,28 @@ static int emit(struct buf *b, const json_t *v, struct assay_error *err, int dep
 			    "integer %lld is beyond 2^53: JSON canonical form cannot hold it exactly",
 			    (long long)i);
 		snprintf(num, sizeof num, "%lld", (long long)i);
-		puts_(b, num);
+		assay_strbuf_puts(b, num);
 		return 0;
 	}
 	case JSON_REAL:
 		if (assay_canonjson_number(json_real_value(v), num, sizeof num))
 			return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
 			                       "NaN or infinity has no JSON form");
-		puts_(b, num);
+		assay_strbuf_puts(b, num);
 		return 0;
 	case JSON_STRING:
 		put_string(b, json_string_value(v), json_string_length(v));
 		return 0;
 	case JSON_ARRAY: {
-		put(b, "[", 1);
+		assay_strbuf_put(b, "[", 1);
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			if (i)
-				put(b, ",", 1);
+				assay_strbuf_put(b, ",", 1);
 			int rc = emit(b, json_array_get(v, i), err, depth + 1);
 			if (rc)
 				return rc;
 		}
-		put(b, "]", 1);
+		assay_strbuf_put(b, "]", 1);
 		return 0;
 	}
 	case JSON_OBJECT: {
@@ -289,17 +259,17 @@ static int emit(struct buf *b, const json_t *v, struct assay_error *err, int dep
 			iter = json_object_iter_next((json_t *)v, iter);
 		}
 		qsort(m, i, sizeof *m, cmp_utf16);
-		put(b, "{", 1);
+		assay_strbuf_put(b, "{", 1);
 		int rc = 0;
 		for (size_t j = 0; j < i && !rc; j++) {
 			if (j)
-				put(b, ",", 1);
+				assay_strbuf_put(b, ",", 1);
 			put_string(b, m[j].key, m[j].len);
-			put(b, ":", 1);
+			assay_strbuf_put(b, ":", 1);
 			rc = emit(b, m[j].value, err, depth + 1);
 		}
 		free(m);
-		put(b, "}", 1);
+		assay_strbuf_put(b, "}", 1);
 		return rc;
 	}
 	}
@@ -308,7 +278,7 @@ static int emit(struct buf *b, const json_t *v, struct assay_error *err, int dep
 
 char *assay_canonjson(const json_t *v, size_t *len, struct assay_error *err)
 {
-	struct buf b = {0};
+	struct assay_strbuf b = {0};
 	if (!v) {
 		assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "no JSON value to canonicalize");
 		return NULL;

@@ -10,7 +10,7 @@
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * days_from_civil), so parsing needs no timegm and no time zone. */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+int64_t assay_days_from_civil(int64_t y, int64_t m, int64_t d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -20,7 +20,7 @@ static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
 	return era * 146097 + doe - 719468;
 }
 
-static int days_in_month(int64_t y, int m)
+int assay_days_in_month(int64_t y, int m)
 {
 	static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
@@ -60,7 +60,7 @@ int assay_ts_parse(const char *s, int64_t *secs)
 	if (len < 10 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||
 	    digits(s + 8, 2, &D))
 		return -1;
-	if (M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M))
+	if (M < 1 || M > 12 || D < 1 || D > assay_days_in_month(Y, M))
 		return -1;
 	const char *p = s + 10;
 	int64_t off = 0;
@@ -93,7 +93,7 @@ int assay_ts_parse(const char *s, int64_t *secs)
 		if (*p)
 			return -1;
 	}
-	*secs = days_from_civil(Y, M, D) * 86400 + h * 3600 + mi * 60 + (se > 59 ? 59 : se) - off;
+	*secs = assay_days_from_civil(Y, M, D) * 86400 + h * 3600 + mi * 60 + (se > 59 ? 59 : se) - off;
 	return 0;
 }
 

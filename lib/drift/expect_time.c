@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "assay/clock.h"
 #include "expect_internal.h"
 
 static int digits(const char *p, size_t n, int *out)
@@ -29,30 +30,13 @@ static int digits(const char *p, size_t n, int *out)
 	return 0;
 }
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return m == 2 ? 28 + leap : dm[m - 1];
-}
-
 int expect_parse_time(const char *p, size_t len, int64_t *out)
 {
 	int y, mo, d, h = 0, mi = 0, s = 0;
 	if (len < 10 || digits(p, 4, &y) || p[4] != '-' || digits(p + 5, 2, &mo) || p[7] != '-' ||
 	    digits(p + 8, 2, &d))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+	if (mo < 1 || mo > 12 || d < 1 || d > assay_days_in_month(y, mo))
 		return -1;
 	size_t i = 10;
 	int64_t offset = 0;
@@ -97,7 +81,7 @@ int expect_parse_time(const char *p, size_t len, int64_t *out)
 	}
 	if (i != len)
 		return -1;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset;
+	*out = assay_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset;
 	return 0;
 }
 
