@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "assay/audit.h"
 #include "assay/clock.h"
 #include "assay/kpi.h"
 #include "assay/output.h"
@@ -61,8 +62,11 @@ int cmd_kpi(int argc, char **argv)
 	struct assay_kpi_sla sla[ASSAY_TIER_COUNT];
 	if (!rc)
 		rc = assay_kpi_events(&ss.w, &ev, &n, sla, &nsla, &err);
-	struct assay_kpi_report rep = {.version = assay_version(), .generated = cli_timestamp(&ss.a),
-	                               .db_sha256 = NULL};
+	struct assay_kpi_report rep = {.version = assay_version(), .generated = cli_timestamp(&ss.a)};
+	char head[65] = "";
+	if (!rc)
+		rc = assay_audit_head(ss.s, &rep.audit_seq, head, &err);
+	rep.audit_hash = head;
 	if (!rc)
 		rc = assay_kpi_report_build(ev, n, sla, nsla, since, until, &ss.a, &rep, &err);
 	if (!rc) {

@@ -100,6 +100,9 @@ struct assay_audit_verify_result {
 /* Walk the whole chain. Returns 0 when the walk ran (r->problem says
  * whether the chain is intact), or an error when it could not read. */
 int assay_audit_verify(struct assay_store *s, struct assay_audit_verify_result *r, struct assay_error *err);
+/* The chain's head: the last event's seq and hash (0 and the zero hash when
+ * empty). What a result computed from the registry names as its input. */
+int assay_audit_head(struct assay_store *s, int64_t *seq, char hash[65], struct assay_error *err);
 
 /* Signing keys (Ed25519, libsodium). The secret key file is
  * "<db path>.key" unless --key / $ASSAY_KEY names another; mode 0600. */

@@ -98,7 +98,9 @@ struct assay_kpi_month {
 
 struct assay_kpi_report {
 	int64_t since, until;
-	const char *generated, *version, *db_sha256; /* for the JSON header */
+	const char *generated, *version; /* for the JSON header */
+	int64_t audit_seq;               /* the audit chain's head the KPIs were computed from */
+	const char *audit_hash;
 	size_t nevents;
 	struct assay_kpi_result all;
 	struct assay_kpi_result tiers[4]; /* prohibited, high, medium, low */

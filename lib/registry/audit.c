@@ -251,7 +251,7 @@ int audit_check_sig(const char *public_b64, const char *hash, const char *sig_b6
 
 /* ---- append ---- */
 
-static int head(struct assay_store *s, int64_t *seq, char hash[65], struct assay_error *err)
+int assay_audit_head(struct assay_store *s, int64_t *seq, char hash[65], struct assay_error *err)
 {
 	struct assay_stmt *st;
 	int rc =
@@ -308,7 +308,7 @@ static int append(struct assay_store *s, const struct assay_audit_change *c, con
 	}
 	int64_t seq;
 	char prev[65];
-	if ((rc = head(s, &seq, prev, err)))
+	if ((rc = assay_audit_head(s, &seq, prev, err)))
 		return rc;
 	seq++;
 	char ts[ASSAY_TS_LEN];
@@ -503,7 +503,7 @@ int assay_audit_key_generate(struct assay_store *s, const char *path, char key_i
 	char ts[ASSAY_TS_LEN];
 	assay_ts_now(ts);
 	struct assay_stmt *st;
-	int rc = head(s, &seq, prev, err);
+	int rc = assay_audit_head(s, &seq, prev, err);
 	if (!rc)
 		rc = assay_stmt_prepare(
 		    s, &st, "UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL", err);
@@ -568,7 +568,7 @@ int assay_audit_checkpoint(struct assay_store *s, struct assay_audit_checkpoint 
 		return rc;
 	int64_t seq;
 	char hash[65];
-	if ((rc = head(s, &seq, hash, err)))
+	if ((rc = assay_audit_head(s, &seq, hash, err)))
 		return rc;
 	if (seq == 0)
 		return assay_error_set(err, ASSAY_EUSAGE, s->path, 0, 0,

@@ -214,7 +214,8 @@ static int render_json(const struct assay_kpi_report *r, FILE *out, struct assay
 	rpt_jset(&c, root, "version", rpt_jstr(&c, r->version));
 	rpt_jset(&c, root, "generated", rpt_jstr(&c, r->generated));
 	json_t *in = json_object();
-	rpt_jset(&c, in, "database_sha256", rpt_jstr(&c, r->db_sha256));
+	rpt_jset(&c, in, "audit_head_seq", json_integer((json_int_t)r->audit_seq));
+	rpt_jset(&c, in, "audit_head_hash", rpt_jstr(&c, r->audit_hash));
 	rpt_jset(&c, in, "events", json_integer((json_int_t)r->nevents));
 	rpt_jset(&c, root, "inputs", in);
 	json_t *par = json_object();

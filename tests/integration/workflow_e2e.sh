@@ -135,7 +135,12 @@ contains "$TMP/out" "re-review required: incident: 1 incident(s) opened since th
 run 0 $A kpi --since 2026-10-01 --until 2026-12-01 --format json
 pyassert "$TMP/out" 'r["schema"] == "assay.kpi/1"' 'r["all"]["review_throughput"] == 1' \
   'r["all"]["time_to_triage"]["median_hours"] == 24.0' 'r["all"]["time_to_decision"]["median_hours"] == 96.0' \
-  'r["all"]["repeat_finding_rate"]["numerator"] == 1' 'r["all"]["incidents_per_system_month"]["incidents"] == 1'
+  'r["all"]["repeat_finding_rate"]["numerator"] == 1' 'r["all"]["incidents_per_system_month"]["incidents"] == 1' \
+  'r["inputs"]["audit_head_seq"] > 0' 'len(r["inputs"]["audit_head_hash"]) == 64'
+# the KPIs name the audit chain's head they were computed from
+head_hash=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["inputs"]["audit_head_hash"])' "$TMP/out")
+run 0 $A audit verify
+contains "$TMP/out" "${head_hash:0:12}"
 run 0 $A kpi --since 2026-10-01 --until 2026-12-01 --format html --out "$TMP/kpi.html"
 contains "$TMP/kpi.html" "<svg"
 
