@@ -129,7 +129,7 @@ int wf_open(const char *cmd, const struct wf_opts *o, struct wf_session *ss)
 	ss->cmd = cmd;
 	ss->reg = (struct cli_reg){.cmd = cmd, .db = o->db, .as = o->as, .policy = o->policy};
 	assay_arena_init(&ss->a);
-	int rc = cli_reg_open(&ss->reg, 1, 1, &ss->s);
+	int rc = cli_reg_open(&ss->reg, 1, 0, &ss->s); /* systems come first: `assay system add` creates the registry */
 	if (rc)
 		return rc;
 	if ((rc = cli_reg_policy(&ss->reg, &ss->a, &ss->policy)) != 0)

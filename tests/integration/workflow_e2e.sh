@@ -13,6 +13,10 @@ at() { export ASSAY_NOW=$1; }
 A=$ASSAY
 
 at 2026-10-01T09:00:00Z
+# before any system: the workflow commands do not create a registry
+run 2 $A gate credit-scoring --release 2.3
+contains "$TMP/err" "no registry database here"
+absent "$ASSAY_DB"
 cp "$TESTS/data/systems/credit-scoring.yaml" "$TMP/intake.yaml"
 run 0 $A system add --from "$TMP/intake.yaml" --as ana
 for who in "rai-lead specialist" "rai-lead rai_lead" "ml-rev business_owner" "dana legal" "mo model_risk" \
