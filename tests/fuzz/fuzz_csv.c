@@ -7,7 +7,9 @@
  * It is also a differential test: the same file is scanned once with one
  * worker and big blocks, once with the fuzzed workers and block size, and
  * the two must agree on the rows (a sum of per-row hashes, so worker order
- * does not matter) and on the error, or the harness aborts. */
+ * does not matter) and on the error, or the harness aborts. A third scan
+ * projects to the first column (assay_source_project): the same rows, the
+ * same first fields and the same error. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct touch {
 	const struct assay_source *src;
-	uint64_t sum;
+	uint64_t sum, sum0; /* all fields; the first field */
 	uint64_t rows;
 };
 
@@ -37,6 +39,8 @@ static int touch_row(void *ctx, const struct assay_row *row, struct assay_error 
 		double d;
 		if (assay_parse_double(f->p, f->len, &d) == 0)
 			h += d == d;
+		if (i == 0)
+			t->sum0 += h;
 	}
 	t->sum += h;
 	t->rows++;
@@ -46,16 +50,17 @@ static int touch_row(void *ctx, const struct assay_row *row, struct assay_error 
 static void reset_touch(void *ctx)
 {
 	((struct touch *)ctx)->sum = 0;
+	((struct touch *)ctx)->sum0 = 0;
 	((struct touch *)ctx)->rows = 0;
 }
 
 struct outcome {
 	int rc;
-	uint64_t sum, rows, line, column;
+	uint64_t sum, sum0, rows, line, column;
 	char message[1024];
 };
 
-static struct outcome scan_once(const struct assay_source_opts *opts)
+static struct outcome scan_once(const struct assay_source_opts *opts, size_t project)
 {
 	struct outcome out = {0};
 	struct assay_source *src = NULL;
@@ -63,12 +68,14 @@ static struct outcome scan_once(const struct assay_source_opts *opts)
 	char msg[2048];
 	out.rc = assay_source_open(&src, opts, &err);
 	if (out.rc == 0) {
-		struct touch t[4] = {{src, 0, 0}, {src, 0, 0}, {src, 0, 0}, {src, 0, 0}};
+		assay_source_project(src, project);
+		struct touch t[4] = {{src, 0, 0, 0}, {src, 0, 0, 0}, {src, 0, 0, 0}, {src, 0, 0, 0}};
 		void *ctx[4] = {&t[0], &t[1], &t[2], &t[3]};
 		struct assay_source_stats st;
 		out.rc = assay_source_scan(src, touch_row, reset_touch, ctx, &st, &err);
 		for (int i = 0; i < 4; i++) {
 			out.sum += t[i].sum;
+			out.sum0 += t[i].sum0;
 			out.rows += t[i].rows;
 		}
 		if (out.rc == 0 && st.rows != out.rows)
@@ -81,7 +88,7 @@ static struct outcome scan_once(const struct assay_source_opts *opts)
 		out.line = err.line;
 		out.column = err.column;
 		snprintf(out.message, sizeof out.message, "%s", err.message);
-		out.sum = out.rows = 0; /* rows before an error may differ */
+		out.sum = out.sum0 = out.rows = 0; /* rows before an error may differ */
 	}
 	return out;
 }
@@ -113,14 +120,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .min_split_bytes = 1,
 	    .block_bytes = (o >> 6) ? (size_t)16 << (o >> 6) : 0,
 	};
-	struct outcome a = scan_once(&opts);
+	struct outcome a = scan_once(&opts, 0);
 	opts.threads = 1;
 	opts.block_bytes = 0;
 	opts.min_split_bytes = 0;
-	struct outcome b = scan_once(&opts);
+	struct outcome b = scan_once(&opts, 0);
 	if (a.rc != b.rc || a.sum != b.sum || a.rows != b.rows || a.line != b.line || a.column != b.column ||
 	    strcmp(a.message, b.message) != 0)
 		abort(); /* the parallel scan disagrees with the sequential one */
+	struct outcome c = scan_once(&opts, 1);
+	if (c.rc != b.rc || c.sum0 != b.sum0 || c.rows != b.rows || c.line != b.line || c.column != b.column ||
+	    strcmp(c.message, b.message) != 0)
+		abort(); /* the projected scan disagrees with the full one */
 	close(fd);
 	return 0;
 }
