@@ -1,0 +1,87 @@
+/* test_quantile.c: bootstrap percentile end points (lib/eval/quantile.c)
+ * equal numpy's nanquantile(method="linear") computed by sorting, on
+ * random replicate vectors with ties and NaNs, for the one-pass tail path
+ * (B >= 256, narrow tails) and the quickselect path (small B, wide tails). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../lib/eval/internal.h"
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* numpy: sort the non-NaN values, h = q (m - 1), linear between floor and next. */
+static double reference(const double *v, size_t n, double q)
+{
+	double *s = malloc(n * sizeof *s);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(v[i]))
+			s[m++] = v[i];
+	if (m == 0) {
+		free(s);
+		return NAN;
+	}
+	qsort(s, m, sizeof *s, cmp);
+	double h = q * (double)(m - 1);
+	size_t k = (size_t)floor(h);
+	double r = k + 1 < m && h != (double)k ? s[k] + (h - (double)k) * (s[k + 1] - s[k]) : s[k];
+	free(s);
+	return r;
+}
+
+static uint64_t rng = 88172645463325252ULL;
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void matches_sorting(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {1, 2, 7, 100, 255, 256, 999, 1000, 2000};
+	static const double levels[][2] = {{0.025, 0.975}, {0.05, 0.95}, {0.005, 0.995}, {0.25, 0.75}};
+	for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+		for (int kind = 0; kind < 3; kind++)
+			for (size_t li = 0; li < 4; li++) {
+				size_t n = sizes[si];
+				double *v = malloc(n * sizeof *v), *w = malloc(n * sizeof *w);
+				for (size_t i = 0; i < n; i++) {
+					uint64_t r = next();
+					v[i] = kind == 0   ? (double)(r % 1000003) / 1000003.0 /* distinct */
+					       : kind == 1 ? (double)(r % 7) / 7.0           /* heavy ties */
+					                   : (r % 11 == 0 ? NAN : (double)(r % 50) - 25.0);
+				}
+				memcpy(w, v, n * sizeof *v);
+				double lo, hi;
+				nanquantiles(w, n, levels[li][0], levels[li][1], &lo, &hi);
+				double rlo = reference(v, n, levels[li][0]), rhi = reference(v, n, levels[li][1]);
+				if (isnan(rlo)) {
+					assert_true(isnan(lo) && isnan(hi));
+				} else {
+					assert_true(lo == rlo); /* bit for bit */
+					assert_true(hi == rhi);
+				}
+				free(v);
+				free(w);
+			}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(matches_sorting)};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
