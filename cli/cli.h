@@ -35,11 +35,12 @@ int cmd_kpi(int argc, char **argv);
 #include <stddef.h>
 #include "assay/arena.h"
 #include "assay/error.h"
-int cli_usage_error(const char *cmd, const char *fmt, const char *arg);  /* prints, returns 2 */
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg); /* prints, returns 2 */
 /* A numeric option's value: a finite number in [lo, hi], whole when
  * `whole`. 0 and *out set, or a usage error naming opt and the range (2). */
-int cli_number(const char *cmd, const char *opt, const char *arg, double lo, double hi, int whole, double *out);
-int cli_fail(const char *cmd, const struct assay_error *err);            /* prints, returns the exit status */
+int cli_number(const char *cmd, const char *opt, const char *arg, double lo, double hi, int whole,
+               double *out);
+int cli_fail(const char *cmd, const struct assay_error *err); /* prints, returns the exit status */
 /* The index of sub among a command's n subcommands, or -1 after printing
  * "unknown subcommand" with a did-you-mean and the list (then exit 2). */
 int cli_subcommand(const char *cmd, const char *sub, const char *const *subs, size_t n);

@@ -189,7 +189,8 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			o->p.pred_from = optarg;
 			break;
 		case O_THRESHOLD:
-			if (cli_number("eval", "--threshold", optarg, -INFINITY, INFINITY, 0, &o->p.threshold))
+			if (cli_number("eval", "--threshold", optarg, -INFINITY, INFINITY, 0,
+			               &o->p.threshold))
 				return 2;
 			break;
 		case O_SCORE:
@@ -404,9 +405,10 @@ static int record(struct opts *o, const struct assay_eval_report *r, int has_pla
 	if (!rc) {
 		json_t *inputs = json_array();
 		for (size_t i = 0; i < r->ninputs; i++)
-			json_array_append_new(inputs, json_pack("{s:s, s:s, s:s}", "role", r->inputs[i].role, "path",
-			                                        r->inputs[i].path ? r->inputs[i].path : "", "sha256",
-			                                        r->inputs[i].sha256));
+			json_array_append_new(inputs,
+			                      json_pack("{s:s, s:s, s:s}", "role", r->inputs[i].role, "path",
+			                                r->inputs[i].path ? r->inputs[i].path : "", "sha256",
+			                                r->inputs[i].sha256));
 		struct cli_record_what what = {"eval", "assay.eval/1", "assay-eval.json",
 		                               has_plan ? "test_result" : "metric"};
 		rc = cli_record_result(&o->rec, &what, buf, n, r->passed, inputs);

@@ -9,7 +9,8 @@
 
 static const char USAGE[] =
     "usage: assay finding add SYSTEM --severity low|medium|high|critical --control ID --title TEXT\n"
-    "                 --owner WHO [--due DATE] [--root-cause TEXT] [--source review|monitoring|incident|audit|ci]\n"
+    "                 --owner WHO [--due DATE] [--root-cause TEXT] [--source "
+    "review|monitoring|incident|audit|ci]\n"
     "       assay finding start|resolve|verify|reopen F-31 [--note TEXT]\n"
     "       assay finding close F-31 --evidence E-7|URL       closure evidence is required\n"
     "       assay finding list [--system S] [--state ST]\n"
@@ -31,7 +32,8 @@ int cmd_finding(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	const char *sub = argv[1];
-	static const char *const SUBS[] = {"add", "list", "show", "start", "resolve", "verify", "reopen", "close"};
+	static const char *const SUBS[] = {"add",     "list",   "show",   "start",
+	                                   "resolve", "verify", "reopen", "close"};
 	if (cli_subcommand("finding", sub, SUBS, CLI_NSUBS(SUBS)) < 0)
 		return 2;
 	int cmd = assay_wf_cmd_parse(ASSAY_WF_FINDING, sub);
@@ -45,8 +47,12 @@ int cmd_finding(int argc, char **argv)
 	assay_error_clear(&err);
 	json_t *out = NULL;
 	if (!strcmp(sub, "add")) {
-		struct assay_finding_input in = {.system = o.pos[0], .source = o.source, .control = o.control,
-		                                 .severity = o.severity, .title = o.title, .root_cause = o.root_cause,
+		struct assay_finding_input in = {.system = o.pos[0],
+		                                 .source = o.source,
+		                                 .control = o.control,
+		                                 .severity = o.severity,
+		                                 .title = o.title,
+		                                 .root_cause = o.root_cause,
 		                                 .owner = o.owner};
 		rc = o.due ? assay_wf_time_parse(o.due, "--due", &in.due, &err) : 0;
 		if (!rc)
@@ -56,7 +62,8 @@ int cmd_finding(int argc, char **argv)
 	} else if (!strcmp(sub, "show")) {
 		rc = assay_finding_get(&ss.w, o.pos[0], &out, &err);
 	} else {
-		rc = assay_finding_do(&ss.w, o.pos[0], (enum assay_finding_cmd)cmd, o.evidence, o.note, &out, &err);
+		rc = assay_finding_do(&ss.w, o.pos[0], (enum assay_finding_cmd)cmd, o.evidence, o.note, &out,
+		                      &err);
 	}
 	return wf_finish(&ss, &o, "finding", rc, out, &err);
 }

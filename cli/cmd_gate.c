@@ -28,11 +28,20 @@ static void xml(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
 		}
 	}
 }
@@ -58,7 +67,8 @@ static int render_gate(void *ctx, FILE *f, struct assay_error *err)
 		assay_json_write(v, f, 2);
 		fputc('\n', f);
 	} else if (!strcmp(fmt, "junit")) {
-		fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"assay gate ");
+		fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite "
+		           "name=\"assay gate ");
 		xml(f, js(v, "system"));
 		fprintf(f, " ");
 		xml(f, js(v, "release"));
@@ -84,18 +94,19 @@ static int render_gate(void *ctx, FILE *f, struct assay_error *err)
 		fprintf(f, "</testsuite>\n</testsuites>\n");
 	} else {
 		int md = !strcmp(fmt, "md");
-		fprintf(f, md ? "# Gate %s %s: **%s**\n\n" : "gate %s %s: %s\n", js(v, "system"), js(v, "release"),
-		        !strcmp(js(v, "verdict"), "ship") ? "SHIP" : "DO NOT SHIP");
+		fprintf(f, md ? "# Gate %s %s: **%s**\n\n" : "gate %s %s: %s\n", js(v, "system"),
+		        js(v, "release"), !strcmp(js(v, "verdict"), "ship") ? "SHIP" : "DO NOT SHIP");
 		json_array_foreach(reasons, i, r)
 		{
 			int ok = json_is_true(json_object_get(r, "passed"));
-			fprintf(f, md ? "- %s **%s**: %s\n" : "  %s %-10s %s\n", ok ? (md ? "✓" : "ok  ") : (md ? "✗" : "FAIL"),
-			        js(r, "rule"), js(r, "message"));
-			json_array_foreach(json_object_get(r, "looked_at"), k, l)
-			    fprintf(f, md ? "  - %s\n" : "                    looked at: %s\n", json_string_value(l));
+			fprintf(f, md ? "- %s **%s**: %s\n" : "  %s %-10s %s\n",
+			        ok ? (md ? "✓" : "ok  ") : (md ? "✗" : "FAIL"), js(r, "rule"),
+			        js(r, "message"));
+			json_array_foreach(json_object_get(r, "looked_at"), k, l) fprintf(
+			    f, md ? "  - %s\n" : "                    looked at: %s\n", json_string_value(l));
 		}
-		fprintf(f, md ? "\nRun %s at %s, policy %s.\n" : "run %s at %s, policy %s\n", js(v, "run"), js(v, "at"),
-		        js(v, "policy_version"));
+		fprintf(f, md ? "\nRun %s at %s, policy %s.\n" : "run %s at %s, policy %s\n", js(v, "run"),
+		        js(v, "at"), js(v, "policy_version"));
 	}
 	return ferror(f) ? assay_error_set(err, ASSAY_EIO, NULL, 0, 0, "cannot write the gate result") : 0;
 }

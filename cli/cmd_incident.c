@@ -49,8 +49,8 @@ int cmd_incident(int argc, char **argv)
 		rc = assay_incident_list(&ss.w, o.system, &out, &err);
 	} else {
 		const char *text = !strcmp(sub, "contain") ? o.action : o.note;
-		rc = assay_incident_do(&ss.w, o.pos[0], sub, text, o.root_cause, o.followup ? &o.followup : NULL,
-		                       o.followup ? 1 : 0, &out, &err);
+		rc = assay_incident_do(&ss.w, o.pos[0], sub, text, o.root_cause,
+		                       o.followup ? &o.followup : NULL, o.followup ? 1 : 0, &out, &err);
 	}
 	return wf_finish(&ss, &o, "incident", rc, out, &err);
 }

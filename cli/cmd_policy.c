@@ -59,8 +59,9 @@ static void put_json(FILE *out, json_t *o)
 
 static json_t *policy_json(const struct assay_policy *p)
 {
-	return json_pack("{s:s,s:s,s:s,s:s}", "name", assay_policy_name(p), "version", assay_policy_version(p), "sha256",
-	                 assay_policy_sha256(p), "source", assay_policy_source(p));
+	return json_pack("{s:s,s:s,s:s,s:s}", "name", assay_policy_name(p), "version",
+	                 assay_policy_version(p), "sha256", assay_policy_sha256(p), "source",
+	                 assay_policy_source(p));
 }
 
 static json_t *head(const char *kind)
@@ -83,10 +84,11 @@ static int render_lint(void *vc, FILE *out, struct assay_error *err)
 			json_object_set_new(o, "policy", policy_json(c->p));
 		json_t *is = json_array();
 		for (size_t i = 0; i < r->n_issues; i++)
-			json_array_append_new(is, json_pack("{s:s,s:I,s:I,s:s,s:s}", "file", r->issues[i].file, "line",
-			                                    (json_int_t)r->issues[i].line, "column",
-			                                    (json_int_t)r->issues[i].column, "message",
-			                                    r->issues[i].message, "hint", r->issues[i].hint));
+			json_array_append_new(is,
+			                      json_pack("{s:s,s:I,s:I,s:s,s:s}", "file", r->issues[i].file,
+			                                "line", (json_int_t)r->issues[i].line, "column",
+			                                (json_int_t)r->issues[i].column, "message",
+			                                r->issues[i].message, "hint", r->issues[i].hint));
 		json_object_set_new(o, "issues", is);
 		put_json(out, o);
 		return 0;
@@ -104,8 +106,9 @@ static int render_lint(void *vc, FILE *out, struct assay_error *err)
 		fprintf(out, "%s: %zu problem%s in %zu files: the pack is invalid\n", c->dir, r->n_issues,
 		        r->n_issues == 1 ? "" : "s", r->n_files);
 	else
-		fprintf(out, "%s: OK: %s %s, %zu files, %zu controls, sha256 %s\n", c->dir, assay_policy_name(c->p),
-		        assay_policy_version(c->p), r->n_files, assay_policy_control_count(c->p), assay_policy_sha256(c->p));
+		fprintf(out, "%s: OK: %s %s, %zu files, %zu controls, sha256 %s\n", c->dir,
+		        assay_policy_name(c->p), assay_policy_version(c->p), r->n_files,
+		        assay_policy_control_count(c->p), assay_policy_sha256(c->p));
 	return 0;
 }
 
@@ -120,9 +123,10 @@ static json_t *workflow_json(const struct assay_policy *p)
 		for (size_t i = 0; i < x->n_signoff_roles; i++)
 			json_array_append_new(roles, json_string(x->signoff_roles[i]));
 		json_object_set_new(w, assay_tier_name((enum assay_tier)t),
-		                    json_pack("{s:i,s:i,s:o,s:i,s:i}", "triage_hours", x->triage_hours, "decision_hours",
-		                              x->decision_hours, "signoff_roles", roles, "waiver_max_days",
-		                              x->waiver_max_days, "decision_validity_days", x->decision_validity_days));
+		                    json_pack("{s:i,s:i,s:o,s:i,s:i}", "triage_hours", x->triage_hours,
+		                              "decision_hours", x->decision_hours, "signoff_roles", roles,
+		                              "waiver_max_days", x->waiver_max_days, "decision_validity_days",
+		                              x->decision_validity_days));
 	}
 	return w;
 }
@@ -137,10 +141,12 @@ static json_t *controls_json(const struct assay_policy *p)
 			json_t *tiers = json_array();
 			for (int t = 0; t < ASSAY_TIER_COUNT; t++)
 				if (c->evidence[k].tiers & (1u << t))
-					json_array_append_new(tiers, json_string(assay_tier_name((enum assay_tier)t)));
-			json_array_append_new(ev, json_pack("{s:s,s:s,s:i,s:o}", "key", c->evidence[k].key, "kind",
-			                                    assay_evidence_kind_name(c->evidence[k].kind), "freshness_days",
-			                                    c->evidence[k].freshness_days, "tiers", tiers));
+					json_array_append_new(
+					    tiers, json_string(assay_tier_name((enum assay_tier)t)));
+			json_array_append_new(
+			    ev, json_pack("{s:s,s:s,s:i,s:o}", "key", c->evidence[k].key, "kind",
+			                  assay_evidence_kind_name(c->evidence[k].kind), "freshness_days",
+			                  c->evidence[k].freshness_days, "tiers", tiers));
 		}
 		json_t *maps = json_object();
 		for (size_t k = 0; k < c->n_maps_to; k++) {
@@ -149,9 +155,9 @@ static json_t *controls_json(const struct assay_policy *p)
 				json_object_set_new(maps, c->maps_to[k].catalog, l = json_array());
 			json_array_append_new(l, json_string(c->maps_to[k].entry));
 		}
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "id", c->id, "title", c->title,
-		                                     "objective", c->objective, "test_procedure", c->test_procedure,
-		                                     "evidence", ev, "maps_to", maps));
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "id", c->id, "title",
+		                                     c->title, "objective", c->objective, "test_procedure",
+		                                     c->test_procedure, "evidence", ev, "maps_to", maps));
 	}
 	return arr;
 }
@@ -176,8 +182,8 @@ static int render_show(void *vc, FILE *out, struct assay_error *err)
 	fprintf(out, "\nworkflow      triage  decision  waiver max  decision valid  sign-off\n");
 	for (int t = ASSAY_TIER_COUNT - 1; t >= 0; t--) {
 		const struct assay_workflow_tier *w = assay_policy_workflow(p, (enum assay_tier)t);
-		fprintf(out, "  %-10s %5dh %8dh %9dd %13dd  ", assay_tier_name((enum assay_tier)t), w->triage_hours,
-		        w->decision_hours, w->waiver_max_days, w->decision_validity_days);
+		fprintf(out, "  %-10s %5dh %8dh %9dd %13dd  ", assay_tier_name((enum assay_tier)t),
+		        w->triage_hours, w->decision_hours, w->waiver_max_days, w->decision_validity_days);
 		for (size_t i = 0; i < w->n_signoff_roles; i++)
 			fprintf(out, "%s%s", i ? ", " : "", w->signoff_roles[i]);
 		fputc('\n', out);
@@ -190,7 +196,8 @@ static int render_show(void *vc, FILE *out, struct assay_error *err)
 			fprintf(out, "    evidence %-26s %-11s %s\n", ctl->evidence[k].key,
 			        assay_evidence_kind_name(ctl->evidence[k].kind),
 			        ctl->evidence[k].freshness_days
-			            ? assay_arena_printf(c->a, "fresh for %d days", ctl->evidence[k].freshness_days)
+			            ? assay_arena_printf(c->a, "fresh for %d days",
+			                                 ctl->evidence[k].freshness_days)
 			            : "does not expire");
 	}
 	return 0;
@@ -200,23 +207,24 @@ static int render_show(void *vc, FILE *out, struct assay_error *err)
 
 static json_t *catalog_json(const struct assay_catalog *cg, int entries)
 {
-	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:I}", "id", cg->id, "title", cg->title, "version",
-	                      cg->version, "source", cg->source, "source_url", cg->source_url ? cg->source_url : "",
-	                      "retrieved", cg->retrieved, "verified_against_primary", cg->verified_against_primary,
-	                      "entries_total", (json_int_t)cg->n_entries, "assessable",
-	                      (json_int_t)assay_catalog_count_assessable(cg));
+	json_t *o = json_pack(
+	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:I}", "id", cg->id, "title", cg->title, "version", cg->version,
+	    "source", cg->source, "source_url", cg->source_url ? cg->source_url : "", "retrieved",
+	    cg->retrieved, "verified_against_primary", cg->verified_against_primary, "entries_total",
+	    (json_int_t)cg->n_entries, "assessable", (json_int_t)assay_catalog_count_assessable(cg));
 	json_object_set_new(o, "licence_note", json_string(cg->licence_note ? cg->licence_note : ""));
 	json_t *dates = json_array();
 	for (size_t i = 0; i < cg->n_dates; i++)
-		json_array_append_new(dates, json_pack("{s:s,s:s,s:s}", "what", cg->dates[i].what, "date", cg->dates[i].date,
-		                                       "note", cg->dates[i].note ? cg->dates[i].note : ""));
+		json_array_append_new(dates, json_pack("{s:s,s:s,s:s}", "what", cg->dates[i].what, "date",
+		                                       cg->dates[i].date, "note",
+		                                       cg->dates[i].note ? cg->dates[i].note : ""));
 	json_object_set_new(o, "dates", dates);
 	if (entries) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < cg->n_entries; i++) {
 			const struct assay_catalog_entry *e = &cg->entries[i];
-			json_t *x = json_pack("{s:s,s:s,s:s,s:b}", "id", e->id, "kind", e->kind, "title", e->title,
-			                      "assessable", e->assessable);
+			json_t *x = json_pack("{s:s,s:s,s:s,s:b}", "id", e->id, "kind", e->kind, "title",
+			                      e->title, "assessable", e->assessable);
 			json_object_set_new(x, "parent", e->parent ? json_string(e->parent) : json_null());
 			json_array_append_new(arr, x);
 		}
@@ -235,7 +243,8 @@ static const char *kinds_summary(struct assay_arena *a, const struct assay_catal
 			k++;
 		if (k == i)
 			s = assay_arena_printf(a, "%s%s%zu %s", s, *s ? ", " : "",
-			                       assay_catalog_count_kind(cg, cg->entries[i].kind), cg->entries[i].kind);
+			                       assay_catalog_count_kind(cg, cg->entries[i].kind),
+			                       cg->entries[i].kind);
 	}
 	return s;
 }
@@ -255,8 +264,8 @@ static int render_catalogs(void *vc, FILE *out, struct assay_error *err)
 	}
 	for (size_t i = 0; i < assay_catalog_count(c->p); i++) {
 		const struct assay_catalog *cg = assay_catalog_at(c->p, i);
-		fprintf(out, "%-14s %s\n  version %s; %s; retrieved %s; %s against the primary text\n  %s\n", cg->id,
-		        cg->title, cg->version, cg->source, cg->retrieved,
+		fprintf(out, "%-14s %s\n  version %s; %s; retrieved %s; %s against the primary text\n  %s\n",
+		        cg->id, cg->title, cg->version, cg->source, cg->retrieved,
 		        cg->verified_against_primary ? "verified" : "NOT verified", kinds_summary(c->a, cg));
 	}
 	return 0;
@@ -272,12 +281,13 @@ static int render_catalog(void *vc, FILE *out, struct assay_error *err)
 		put_json(out, o);
 		return 0;
 	}
-	fprintf(out, "%s: %s (version %s)\nsource: %s %s\nretrieved %s; %s against the primary text\n%s\n", cg->id,
-	        cg->title, cg->version, cg->source, cg->source_url ? cg->source_url : "", cg->retrieved,
-	        cg->verified_against_primary ? "verified" : "NOT verified", cg->licence_note ? cg->licence_note : "");
+	fprintf(out, "%s: %s (version %s)\nsource: %s %s\nretrieved %s; %s against the primary text\n%s\n",
+	        cg->id, cg->title, cg->version, cg->source, cg->source_url ? cg->source_url : "",
+	        cg->retrieved, cg->verified_against_primary ? "verified" : "NOT verified",
+	        cg->licence_note ? cg->licence_note : "");
 	for (size_t i = 0; i < cg->n_dates; i++)
-		fprintf(out, "date %s  %s%s%s\n", cg->dates[i].date, cg->dates[i].what, cg->dates[i].note ? "  " : "",
-		        cg->dates[i].note ? cg->dates[i].note : "");
+		fprintf(out, "date %s  %s%s%s\n", cg->dates[i].date, cg->dates[i].what,
+		        cg->dates[i].note ? "  " : "", cg->dates[i].note ? cg->dates[i].note : "");
 	fputc('\n', out);
 	for (size_t i = 0; i < cg->n_entries; i++) {
 		const struct assay_catalog_entry *e = &cg->entries[i];
@@ -295,11 +305,20 @@ static void html_escape(FILE *out, const char *s)
 {
 	for (; *s; s++)
 		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		default: fputc(*s, out);
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		default:
+			fputc(*s, out);
 		}
 }
 
@@ -319,9 +338,10 @@ static int render_coverage(void *vc, FILE *out, struct assay_error *err)
 			json_t *unc = json_array();
 			for (size_t k = 0; k < cov[i].n_uncovered; k++)
 				json_array_append_new(unc, json_string(cov[i].uncovered[k]->id));
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:I,s:o}", "catalog", cov[i].catalog->id, "version",
-			                                     cov[i].catalog->version, "total", (json_int_t)cov[i].total,
-			                                     "covered", (json_int_t)cov[i].covered, "uncovered", unc));
+			json_array_append_new(
+			    arr, json_pack("{s:s,s:s,s:I,s:I,s:o}", "catalog", cov[i].catalog->id, "version",
+			                   cov[i].catalog->version, "total", (json_int_t)cov[i].total,
+			                   "covered", (json_int_t)cov[i].covered, "uncovered", unc));
 		}
 		json_object_set_new(o, "catalogs", arr);
 		put_json(out, o);
@@ -329,31 +349,43 @@ static int render_coverage(void *vc, FILE *out, struct assay_error *err)
 	}
 	int md = !strcmp(f, "md"), html = !strcmp(f, "html");
 	if (md)
-		fprintf(out, "# Catalog coverage of policy %s %s\n\npack sha256 `%s`\n\n| catalog | covered | total | "
-		        "share | not covered |\n|---|---:|---:|---:|---|\n",
-		        assay_policy_name(c->p), assay_policy_version(c->p), assay_policy_sha256(c->p));
+		fprintf(
+		    out,
+		    "# Catalog coverage of policy %s %s\n\npack sha256 `%s`\n\n| catalog | covered | total | "
+		    "share | not covered |\n|---|---:|---:|---:|---|\n",
+		    assay_policy_name(c->p), assay_policy_version(c->p), assay_policy_sha256(c->p));
 	else if (html) {
-		fprintf(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Catalog coverage</title>"
-		        "<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
-		        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}td.n{text-align:right}</style></head>"
-		        "<body>\n<h1>Catalog coverage of policy ");
+		fprintf(
+		    out,
+		    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Catalog "
+		    "coverage</title>"
+		    "<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+		    "td,th{border:1px solid #ccc;padding:4px "
+		    "8px;text-align:left}td.n{text-align:right}</style></head>"
+		    "<body>\n<h1>Catalog coverage of policy ");
 		html_escape(out, assay_policy_name(c->p));
-		fprintf(out, " %s</h1>\n<p>pack sha256 <code>%s</code></p>\n<table><tr><th>catalog</th><th>covered</th>"
-		        "<th>total</th><th>share</th><th>not covered</th></tr>\n", assay_policy_version(c->p),
-		        assay_policy_sha256(c->p));
+		fprintf(out,
+		        " %s</h1>\n<p>pack sha256 "
+		        "<code>%s</code></p>\n<table><tr><th>catalog</th><th>covered</th>"
+		        "<th>total</th><th>share</th><th>not covered</th></tr>\n",
+		        assay_policy_version(c->p), assay_policy_sha256(c->p));
 	} else
 		fprintf(out, "policy %s %s, sha256 %s\n", assay_policy_name(c->p), assay_policy_version(c->p),
 		        assay_policy_sha256(c->p));
 	for (size_t i = 0; i < n; i++) {
 		double share = cov[i].total ? 100.0 * (double)cov[i].covered / (double)cov[i].total : 0;
 		if (md)
-			fprintf(out, "| %s | %zu | %zu | %.0f%% | ", cov[i].catalog->id, cov[i].covered, cov[i].total, share);
+			fprintf(out, "| %s | %zu | %zu | %.0f%% | ", cov[i].catalog->id, cov[i].covered,
+			        cov[i].total, share);
 		else if (html)
-			fprintf(out, "<tr><td>%s</td><td class=n>%zu</td><td class=n>%zu</td><td class=n>%.0f%%</td><td>",
+			fprintf(out,
+			        "<tr><td>%s</td><td class=n>%zu</td><td class=n>%zu</td><td "
+			        "class=n>%.0f%%</td><td>",
 			        cov[i].catalog->id, cov[i].covered, cov[i].total, share);
 		else
-			fprintf(out, "%-14s %3zu / %3zu covered (%.0f%%)%s", cov[i].catalog->id, cov[i].covered, cov[i].total,
-			        share, cov[i].n_uncovered ? "\n  not covered: " : "\n");
+			fprintf(out, "%-14s %3zu / %3zu covered (%.0f%%)%s", cov[i].catalog->id,
+			        cov[i].covered, cov[i].total, share,
+			        cov[i].n_uncovered ? "\n  not covered: " : "\n");
 		for (size_t k = 0; k < cov[i].n_uncovered; k++) {
 			fputs(k ? ", " : "", out);
 			if (html)
@@ -384,7 +416,8 @@ int cmd_policy(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_OUT, O_POLICY, O_HELP };
 	static const struct option LONGOPTS[] = {
-	    {"format", 1, 0, O_FORMAT}, {"out", 1, 0, O_OUT}, {"policy", 1, 0, O_POLICY}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
+	    {"format", 1, 0, O_FORMAT}, {"out", 1, 0, O_OUT}, {"policy", 1, 0, O_POLICY},
+	    {"help", 0, 0, O_HELP},     {0, 0, 0, 0},
 	};
 	struct ctx c;
 	memset(&c, 0, sizeof c);
@@ -394,16 +427,26 @@ int cmd_policy(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
 		switch (opt) {
-		case O_FORMAT: c.format = optarg; break;
-		case O_OUT: out = optarg; break;
-		case O_POLICY: c.dir = optarg; break;
+		case O_FORMAT:
+			c.format = optarg;
+			break;
+		case O_OUT:
+			out = optarg;
+			break;
+		case O_POLICY:
+			c.dir = optarg;
+			break;
 		case 'h':
-		case O_HELP: fputs(USAGE, stdout); return 0;
-		default: return cli_usage_error("policy", "%s", "unknown option");
+		case O_HELP:
+			fputs(USAGE, stdout);
+			return 0;
+		default:
+			return cli_usage_error("policy", "%s", "unknown option");
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error("policy", "%s", "which subcommand? lint, show, catalogs, catalog or coverage");
+		return cli_usage_error("policy", "%s",
+		                       "which subcommand? lint, show, catalogs, catalog or coverage");
 	c.sub = argv[optind++];
 	const char *arg = optind < argc ? argv[optind++] : NULL;
 	if (optind < argc)
@@ -416,12 +459,16 @@ int cmd_policy(int argc, char **argv)
 	int coverage = s == 4;
 	if (strcmp(c.format, "text") && strcmp(c.format, "json") &&
 	    !(coverage && (!strcmp(c.format, "md") || !strcmp(c.format, "html"))))
-		return cli_usage_error("policy", coverage ? "--format is text, json, md or html, not \"%s\""
-		                                          : "--format is text or json here, not \"%s\"", c.format);
+		return cli_usage_error("policy",
+		                       coverage ? "--format is text, json, md or html, not \"%s\""
+		                                : "--format is text or json here, not \"%s\"",
+		                       c.format);
 	if (s == 0 && !arg)
-		return cli_usage_error("policy", "%s", "lint needs the pack directory: assay policy lint DIR");
+		return cli_usage_error("policy", "%s",
+		                       "lint needs the pack directory: assay policy lint DIR");
 	if (s == 3 && !arg)
-		return cli_usage_error("policy", "%s", "catalog needs a catalog id (assay policy catalogs lists them)");
+		return cli_usage_error("policy", "%s",
+		                       "catalog needs a catalog id (assay policy catalogs lists them)");
 	if ((s == 0 || s == 1 || s == 4) && arg) {
 		if (c.dir)
 			return cli_usage_error("policy", "%s", "give the pack as DIR or --policy, not both");
@@ -461,8 +508,10 @@ int cmd_policy(int argc, char **argv)
 			for (size_t i = 0; i < assay_catalog_count(c.p) && n < 32; i++)
 				ids[n++] = assay_catalog_at(c.p, i)->id;
 			const char *dym = assay_did_you_mean(arg, ids, n);
-			fprintf(stderr, "assay policy: no catalog \"%s\"%s%s%s\n  hint: assay policy catalogs lists them\n", arg,
-			        dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+			fprintf(stderr,
+			        "assay policy: no catalog \"%s\"%s%s%s\n  hint: assay policy catalogs lists "
+			        "them\n",
+			        arg, dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
 			assay_arena_free(&a);
 			return 2;
 		}

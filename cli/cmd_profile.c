@@ -142,8 +142,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		if (!o->data)
 			return cli_usage_error("profile", "%s", "--data FILE is required");
 	} else {
-		if (o->data || o->cap || o->topk_set || o->columns || o->private_columns || o->delimiter || o->na ||
-		    o->threads)
+		if (o->data || o->cap || o->topk_set || o->columns || o->private_columns || o->delimiter ||
+		    o->na || o->threads)
 			return cli_usage_error(
 			    "profile", "%s",
 			    "the data options (--data, --cap, --topk, --columns, --private, --delimiter, "

@@ -70,13 +70,14 @@ int cmd_review(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	const char *sub = argv[1];
-	static const char *const SUBS[] = {"open", "submit", "triage", "assign", "return", "resubmit", "signoff",
-	                                   "decide", "withdraw", "list", "show", "needs"};
+	static const char *const SUBS[] = {"open",    "submit", "triage",   "assign", "return", "resubmit",
+	                                   "signoff", "decide", "withdraw", "list",   "show",   "needs"};
 	if (cli_subcommand("review", sub, SUBS, CLI_NSUBS(SUBS)) < 0)
 		return 2;
 	int needs_ref = strcmp(sub, "list") != 0;
 	if (needs_ref && o.npos != 1)
-		return cli_usage_error("review", "%s", "name one review (R-12) or, for open/needs, one system");
+		return cli_usage_error("review", "%s",
+		                       "name one review (R-12) or, for open/needs, one system");
 	struct wf_session ss;
 	if ((rc = wf_open("review", &o, &ss)))
 		return rc;
@@ -92,8 +93,8 @@ int cmd_review(int argc, char **argv)
 	} else if (!strcmp(sub, "assign")) {
 		rc = assay_review_assign(&ss.w, o.pos[0], list, n, &out, &err);
 	} else if (!strcmp(sub, "decide")) {
-		struct assay_decision_input in = {.outcome = o.outcome, .rationale = o.rationale,
-		                                  .rationale_file = o.rationale_file};
+		struct assay_decision_input in = {
+		    .outcome = o.outcome, .rationale = o.rationale, .rationale_file = o.rationale_file};
 		struct assay_condition conds[32];
 		int64_t due = 0;
 		if (o.rationale_file)
@@ -125,9 +126,9 @@ int cmd_review(int argc, char **argv)
 	if (!strcmp(sub, "needs") && !rc && (!o.format || !strcmp(o.format, "text"))) {
 		size_t i;
 		json_t *x;
-		json_array_foreach(out, i, x) printf("re-review required: %s: %s\n",
-		                                     json_string_value(json_object_get(x, "trigger")),
-		                                     json_string_value(json_object_get(x, "message")));
+		json_array_foreach(out, i, x)
+		    printf("re-review required: %s: %s\n", json_string_value(json_object_get(x, "trigger")),
+		           json_string_value(json_object_get(x, "message")));
 		if (!json_array_size(out))
 			printf("the decision in force stands: no re-review trigger fired\n");
 		int any = json_array_size(out) > 0;
@@ -156,15 +157,16 @@ int cmd_role(int argc, char **argv)
 	struct assay_error err;
 	assay_error_clear(&err);
 	json_t *out = NULL;
-	rc = list ? assay_role_list(&ss.w, &out, &err)
-	          : !strcmp(sub, "grant") ? assay_role_grant(&ss.w, o.pos[0], o.pos[1], &err)
-	                                  : assay_role_revoke(&ss.w, o.pos[0], o.pos[1], &err);
+	rc = list                    ? assay_role_list(&ss.w, &out, &err)
+	     : !strcmp(sub, "grant") ? assay_role_grant(&ss.w, o.pos[0], o.pos[1], &err)
+	                             : assay_role_revoke(&ss.w, o.pos[0], o.pos[1], &err);
 	if (rc)
 		return wf_close(&ss, wf_fail(&ss, &err));
 	rc = wf_close(&ss, 0);
 	if (rc || !list) {
 		if (!rc)
-			printf("%s %s %s\n", o.pos[0], !strcmp(sub, "grant") ? "now holds" : "no longer holds", o.pos[1]);
+			printf("%s %s %s\n", o.pos[0],
+			       !strcmp(sub, "grant") ? "now holds" : "no longer holds", o.pos[1]);
 		return rc;
 	}
 	return wf_emit(&o, "role", out);

@@ -9,7 +9,8 @@
 #include "wf_cli.h"
 
 static const char USAGE[] =
-    "usage: assay waiver request F-31[,F-32] --compensating TEXT --residual-risk TEXT --expires DATE [--reason TEXT]\n"
+    "usage: assay waiver request F-31[,F-32] --compensating TEXT --residual-risk TEXT --expires DATE "
+    "[--reason TEXT]\n"
     "       assay waiver review|approve|reject|revoke W-4 [--note TEXT]\n"
     "       assay waiver list [--system S]\n"
     "\n"
@@ -36,7 +37,8 @@ int cmd_waiver(int argc, char **argv)
 	int cmd = assay_wf_cmd_parse(ASSAY_WF_WAIVER, sub);
 	int list = !strcmp(sub, "list");
 	if (!list && o.npos != 1)
-		return cli_usage_error("waiver", "%s", "name one waiver (W-4), or for request the findings (F-31,F-32)");
+		return cli_usage_error("waiver", "%s",
+		                       "name one waiver (W-4), or for request the findings (F-31,F-32)");
 	struct wf_session ss;
 	if ((rc = wf_open("waiver", &o, &ss)))
 		return rc;
@@ -44,8 +46,8 @@ int cmd_waiver(int argc, char **argv)
 	assay_error_clear(&err);
 	json_t *out = NULL;
 	if (!strcmp(sub, "request")) {
-		struct assay_waiver_input in = {.compensating = o.compensating, .residual_risk = o.residual_risk,
-		                                .reason = o.reason};
+		struct assay_waiver_input in = {
+		    .compensating = o.compensating, .residual_risk = o.residual_risk, .reason = o.reason};
 		in.findings = cli_split(&ss.a, o.pos[0], &in.nfindings);
 		rc = o.expires ? assay_wf_time_parse(o.expires, "--expires", &in.expires, &err) : 0;
 		if (!rc)

@@ -19,7 +19,8 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
 	return 2;
 }
 
-int cli_number(const char *cmd, const char *opt, const char *arg, double lo, double hi, int whole, double *out)
+int cli_number(const char *cmd, const char *opt, const char *arg, double lo, double hi, int whole,
+               double *out)
 {
 	char *end;
 	double d = strtod(arg, &end);

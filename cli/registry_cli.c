@@ -187,8 +187,8 @@ int cli_record_result(struct cli_record *rec, const struct cli_record_what *what
 	rc = cli_reg_policy(r, &a, &p);
 	if (!rc && assay_system_get(s, rec->system, &a, &sys, &err) == 0 &&
 	    assay_system_requirements(p, &sys, &a, &tr, &reqs, &nreqs, &err) == 0) {
-		json_t *meta = json_pack("{s:s, s:b, s:O}", "schema", what->schema, "passed", passed, "inputs",
-		                         inputs ? inputs : json_null());
+		json_t *meta = json_pack("{s:s, s:b, s:O}", "schema", what->schema, "passed", passed,
+		                         "inputs", inputs ? inputs : json_null());
 		struct assay_evidence_input in = {.system = sys.id,
 		                                  .requirement_key = rec->requirement,
 		                                  .data = json,

@@ -14,32 +14,84 @@
 #include "wf_cli.h"
 
 enum {
-	O_DB = 300, O_AS, O_POLICY, O_FORMAT, O_OUT, O_RELEASE, O_SUMMARY, O_ASSIGN, O_OUTCOME, O_RATIONALE,
-	O_RATIONALE_FILE, O_CONDITION, O_VALID, O_OWNER, O_DUE, O_SEVERITY, O_CONTROL, O_TITLE, O_ROOT, O_SOURCE,
-	O_EVIDENCE, O_NOTE, O_COMP, O_RESID, O_REASON, O_EXPIRES, O_AFFECTED, O_DETECTED, O_ACTION, O_FOLLOWUP,
-	O_STATE, O_SINCE, O_UNTIL, O_SYSTEM, O_DRAFT, O_OVERDUE, O_HELP
+	O_DB = 300,
+	O_AS,
+	O_POLICY,
+	O_FORMAT,
+	O_OUT,
+	O_RELEASE,
+	O_SUMMARY,
+	O_ASSIGN,
+	O_OUTCOME,
+	O_RATIONALE,
+	O_RATIONALE_FILE,
+	O_CONDITION,
+	O_VALID,
+	O_OWNER,
+	O_DUE,
+	O_SEVERITY,
+	O_CONTROL,
+	O_TITLE,
+	O_ROOT,
+	O_SOURCE,
+	O_EVIDENCE,
+	O_NOTE,
+	O_COMP,
+	O_RESID,
+	O_REASON,
+	O_EXPIRES,
+	O_AFFECTED,
+	O_DETECTED,
+	O_ACTION,
+	O_FOLLOWUP,
+	O_STATE,
+	O_SINCE,
+	O_UNTIL,
+	O_SYSTEM,
+	O_DRAFT,
+	O_OVERDUE,
+	O_HELP
 };
 
 static const struct option LONGOPTS[] = {
-    {"db", 1, 0, O_DB},           {"as", 1, 0, O_AS},
-    {"policy", 1, 0, O_POLICY},   {"format", 1, 0, O_FORMAT},
-    {"out", 1, 0, O_OUT},         {"release", 1, 0, O_RELEASE},
-    {"summary", 1, 0, O_SUMMARY}, {"assign", 1, 0, O_ASSIGN},
-    {"outcome", 1, 0, O_OUTCOME}, {"rationale", 1, 0, O_RATIONALE},
-    {"rationale-file", 1, 0, O_RATIONALE_FILE}, {"condition", 1, 0, O_CONDITION},
-    {"valid-until", 1, 0, O_VALID}, {"owner", 1, 0, O_OWNER},
-    {"due", 1, 0, O_DUE},         {"severity", 1, 0, O_SEVERITY},
-    {"control", 1, 0, O_CONTROL}, {"title", 1, 0, O_TITLE},
-    {"root-cause", 1, 0, O_ROOT}, {"source", 1, 0, O_SOURCE},
-    {"evidence", 1, 0, O_EVIDENCE}, {"note", 1, 0, O_NOTE},
-    {"compensating", 1, 0, O_COMP}, {"residual-risk", 1, 0, O_RESID},
-    {"reason", 1, 0, O_REASON},   {"expires", 1, 0, O_EXPIRES},
-    {"affected", 1, 0, O_AFFECTED}, {"detected", 1, 0, O_DETECTED},
-    {"action", 1, 0, O_ACTION},   {"follow-up", 1, 0, O_FOLLOWUP},
-    {"state", 1, 0, O_STATE},     {"since", 1, 0, O_SINCE},
-    {"until", 1, 0, O_UNTIL},     {"system", 1, 0, O_SYSTEM},
-    {"draft", 0, 0, O_DRAFT},     {"overdue", 0, 0, O_OVERDUE},
-    {"help", 0, 0, O_HELP},       {0, 0, 0, 0},
+    {"db", 1, 0, O_DB},
+    {"as", 1, 0, O_AS},
+    {"policy", 1, 0, O_POLICY},
+    {"format", 1, 0, O_FORMAT},
+    {"out", 1, 0, O_OUT},
+    {"release", 1, 0, O_RELEASE},
+    {"summary", 1, 0, O_SUMMARY},
+    {"assign", 1, 0, O_ASSIGN},
+    {"outcome", 1, 0, O_OUTCOME},
+    {"rationale", 1, 0, O_RATIONALE},
+    {"rationale-file", 1, 0, O_RATIONALE_FILE},
+    {"condition", 1, 0, O_CONDITION},
+    {"valid-until", 1, 0, O_VALID},
+    {"owner", 1, 0, O_OWNER},
+    {"due", 1, 0, O_DUE},
+    {"severity", 1, 0, O_SEVERITY},
+    {"control", 1, 0, O_CONTROL},
+    {"title", 1, 0, O_TITLE},
+    {"root-cause", 1, 0, O_ROOT},
+    {"source", 1, 0, O_SOURCE},
+    {"evidence", 1, 0, O_EVIDENCE},
+    {"note", 1, 0, O_NOTE},
+    {"compensating", 1, 0, O_COMP},
+    {"residual-risk", 1, 0, O_RESID},
+    {"reason", 1, 0, O_REASON},
+    {"expires", 1, 0, O_EXPIRES},
+    {"affected", 1, 0, O_AFFECTED},
+    {"detected", 1, 0, O_DETECTED},
+    {"action", 1, 0, O_ACTION},
+    {"follow-up", 1, 0, O_FOLLOWUP},
+    {"state", 1, 0, O_STATE},
+    {"since", 1, 0, O_SINCE},
+    {"until", 1, 0, O_UNTIL},
+    {"system", 1, 0, O_SYSTEM},
+    {"draft", 0, 0, O_DRAFT},
+    {"overdue", 0, 0, O_OVERDUE},
+    {"help", 0, 0, O_HELP},
+    {0, 0, 0, 0},
 };
 
 int wf_parse(const char *cmd, const char *usage, int argc, char **argv, int has_sub, struct wf_opts *o)
@@ -55,46 +107,116 @@ int wf_parse(const char *cmd, const char *usage, int argc, char **argv, int has_
 	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
 		const char **slot = NULL;
 		switch (c) {
-		case O_DB: slot = &o->db; break;
-		case O_AS: slot = &o->as; break;
-		case O_POLICY: slot = &o->policy; break;
-		case O_FORMAT: slot = &o->format; break;
-		case O_OUT: slot = &o->out; break;
-		case O_RELEASE: slot = &o->release; break;
-		case O_SUMMARY: slot = &o->summary; break;
-		case O_ASSIGN: slot = &o->assign; break;
-		case O_OUTCOME: slot = &o->outcome; break;
-		case O_RATIONALE: slot = &o->rationale; break;
-		case O_RATIONALE_FILE: slot = &o->rationale_file; break;
-		case O_VALID: slot = &o->valid_until; break;
-		case O_OWNER: slot = &o->owner; break;
-		case O_DUE: slot = &o->due; break;
-		case O_SEVERITY: slot = &o->severity; break;
-		case O_CONTROL: slot = &o->control; break;
-		case O_TITLE: slot = &o->title; break;
-		case O_ROOT: slot = &o->root_cause; break;
-		case O_SOURCE: slot = &o->source; break;
-		case O_EVIDENCE: slot = &o->evidence; break;
-		case O_NOTE: slot = &o->note; break;
-		case O_COMP: slot = &o->compensating; break;
-		case O_RESID: slot = &o->residual_risk; break;
-		case O_REASON: slot = &o->reason; break;
-		case O_EXPIRES: slot = &o->expires; break;
-		case O_AFFECTED: slot = &o->affected; break;
-		case O_DETECTED: slot = &o->detected; break;
-		case O_ACTION: slot = &o->action; break;
-		case O_FOLLOWUP: slot = &o->followup; break;
-		case O_STATE: slot = &o->state; break;
-		case O_SINCE: slot = &o->since; break;
-		case O_UNTIL: slot = &o->until; break;
-		case O_SYSTEM: slot = &o->system; break;
+		case O_DB:
+			slot = &o->db;
+			break;
+		case O_AS:
+			slot = &o->as;
+			break;
+		case O_POLICY:
+			slot = &o->policy;
+			break;
+		case O_FORMAT:
+			slot = &o->format;
+			break;
+		case O_OUT:
+			slot = &o->out;
+			break;
+		case O_RELEASE:
+			slot = &o->release;
+			break;
+		case O_SUMMARY:
+			slot = &o->summary;
+			break;
+		case O_ASSIGN:
+			slot = &o->assign;
+			break;
+		case O_OUTCOME:
+			slot = &o->outcome;
+			break;
+		case O_RATIONALE:
+			slot = &o->rationale;
+			break;
+		case O_RATIONALE_FILE:
+			slot = &o->rationale_file;
+			break;
+		case O_VALID:
+			slot = &o->valid_until;
+			break;
+		case O_OWNER:
+			slot = &o->owner;
+			break;
+		case O_DUE:
+			slot = &o->due;
+			break;
+		case O_SEVERITY:
+			slot = &o->severity;
+			break;
+		case O_CONTROL:
+			slot = &o->control;
+			break;
+		case O_TITLE:
+			slot = &o->title;
+			break;
+		case O_ROOT:
+			slot = &o->root_cause;
+			break;
+		case O_SOURCE:
+			slot = &o->source;
+			break;
+		case O_EVIDENCE:
+			slot = &o->evidence;
+			break;
+		case O_NOTE:
+			slot = &o->note;
+			break;
+		case O_COMP:
+			slot = &o->compensating;
+			break;
+		case O_RESID:
+			slot = &o->residual_risk;
+			break;
+		case O_REASON:
+			slot = &o->reason;
+			break;
+		case O_EXPIRES:
+			slot = &o->expires;
+			break;
+		case O_AFFECTED:
+			slot = &o->affected;
+			break;
+		case O_DETECTED:
+			slot = &o->detected;
+			break;
+		case O_ACTION:
+			slot = &o->action;
+			break;
+		case O_FOLLOWUP:
+			slot = &o->followup;
+			break;
+		case O_STATE:
+			slot = &o->state;
+			break;
+		case O_SINCE:
+			slot = &o->since;
+			break;
+		case O_UNTIL:
+			slot = &o->until;
+			break;
+		case O_SYSTEM:
+			slot = &o->system;
+			break;
 		case O_CONDITION:
 			if (o->nconditions == 32)
 				return cli_usage_error(cmd, "%s", "at most 32 --condition options");
 			o->conditions[o->nconditions++] = optarg;
 			break;
-		case O_DRAFT: o->draft = 1; break;
-		case O_OVERDUE: o->overdue = 1; break;
+		case O_DRAFT:
+			o->draft = 1;
+			break;
+		case O_OVERDUE:
+			o->overdue = 1;
+			break;
 		case 'h':
 		case O_HELP:
 			fputs(usage, stdout);
@@ -112,7 +234,8 @@ int wf_parse(const char *cmd, const char *usage, int argc, char **argv, int has_
 	}
 	if (o->format && strcmp(o->format, "text") && strcmp(o->format, "json") && strcmp(o->format, "md") &&
 	    strcmp(o->format, "html") && strcmp(o->format, "junit"))
-		return cli_usage_error(cmd, "--format is text, json, md, html or junit, not \"%s\"", o->format);
+		return cli_usage_error(cmd, "--format is text, json, md, html or junit, not \"%s\"",
+		                       o->format);
 	return 0;
 }
 
@@ -129,7 +252,8 @@ int wf_open(const char *cmd, const struct wf_opts *o, struct wf_session *ss)
 	ss->cmd = cmd;
 	ss->reg = (struct cli_reg){.cmd = cmd, .db = o->db, .as = o->as, .policy = o->policy};
 	assay_arena_init(&ss->a);
-	int rc = cli_reg_open(&ss->reg, 1, 0, &ss->s); /* systems come first: `assay system add` creates the registry */
+	int rc = cli_reg_open(&ss->reg, 1, 0,
+	                      &ss->s); /* systems come first: `assay system add` creates the registry */
 	if (rc)
 		return rc;
 	if ((rc = cli_reg_policy(&ss->reg, &ss->a, &ss->policy)) != 0)
@@ -200,7 +324,8 @@ static void text_line(FILE *f, json_t *v)
 	        json_string_value(json_object_get(v, "state")) ?: "", title ? title : "");
 	json_t *sla = json_object_get(v, "sla");
 	if (sla)
-		fprintf(f, "  [triage %s, decision %s]", json_string_value(json_object_get(sla, "triage_status")),
+		fprintf(f, "  [triage %s, decision %s]",
+		        json_string_value(json_object_get(sla, "triage_status")),
 		        json_string_value(json_object_get(sla, "decision_status")));
 	const char *due = json_string_value(json_object_get(v, "due"));
 	if (due)
@@ -268,7 +393,7 @@ int wf_emit(const struct wf_opts *o, const char *cmd, json_t *v)
 }
 
 int wf_finish(struct wf_session *ss, const struct wf_opts *o, const char *cmd, int rc, json_t *out,
-                  const struct assay_error *err)
+              const struct assay_error *err)
 {
 	if (rc)
 		return wf_close(ss, wf_fail(ss, err));

@@ -15,9 +15,10 @@
 
 struct wf_opts {
 	const char *db, *as, *policy, *format, *out;
-	const char *release, *summary, *assign, *outcome, *rationale, *rationale_file, *valid_until, *owner, *due,
-	    *severity, *control, *title, *root_cause, *source, *evidence, *note, *compensating, *residual_risk,
-	    *reason, *expires, *affected, *detected, *action, *followup, *state, *since, *until, *system;
+	const char *release, *summary, *assign, *outcome, *rationale, *rationale_file, *valid_until, *owner,
+	    *due, *severity, *control, *title, *root_cause, *source, *evidence, *note, *compensating,
+	    *residual_risk, *reason, *expires, *affected, *detected, *action, *followup, *state, *since,
+	    *until, *system;
 	const char *conditions[32];
 	size_t nconditions;
 	int draft, overdue;

@@ -32,7 +32,7 @@ struct assay_catalog_date {
 };
 
 struct assay_catalog {
-	const char *id;      /* "nist-ai-rmf", "nist-ai-600-1", "iso-42001", "eu-ai-act" */
+	const char *id; /* "nist-ai-rmf", "nist-ai-600-1", "iso-42001", "eu-ai-act" */
 	const char *title;
 	const char *version; /* "1.0", "2023", "2024/1689" */
 	const char *source;  /* publication */

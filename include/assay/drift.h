@@ -209,10 +209,10 @@ void assay_drift_params_default(struct assay_drift_params *p);
 
 enum assay_drift_status {
 	ASSAY_DRIFT_COMPARED = 0,
-	ASSAY_DRIFT_ADDED,   /* only in the current data */
-	ASSAY_DRIFT_REMOVED, /* only in the reference */
-	ASSAY_DRIFT_RETYPED, /* numeric on one side, categorical on the other: compared as categories */
-	ASSAY_DRIFT_EMPTY,   /* no value on one side: not compared */
+	ASSAY_DRIFT_ADDED,    /* only in the current data */
+	ASSAY_DRIFT_REMOVED,  /* only in the reference */
+	ASSAY_DRIFT_RETYPED,  /* numeric on one side, categorical on the other: compared as categories */
+	ASSAY_DRIFT_EMPTY,    /* no value on one side: not compared */
 	ASSAY_DRIFT_WITHHELD, /* values withheld on a side (personal data, --private): not compared */
 };
 

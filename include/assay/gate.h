@@ -83,8 +83,8 @@ enum assay_gate_rule {
 struct assay_gate_reason {
 	enum assay_gate_rule rule;
 	int passed;
-	const char *message;  /* one line: what was found */
-	const char **looked;  /* what it looked at: "D-3 approved 2026-...", "evidence E-2 sha256 ..." */
+	const char *message; /* one line: what was found */
+	const char **looked; /* what it looked at: "D-3 approved 2026-...", "evidence E-2 sha256 ..." */
 	size_t nlooked;
 };
 
@@ -96,8 +96,8 @@ struct assay_gate_verdict {
 };
 
 /* Decide. Strings of the verdict live in `a`. Fails only for memory. */
-int assay_gate_evaluate(const struct assay_gate_input *in, struct assay_arena *a, struct assay_gate_verdict *out,
-                        struct assay_error *err);
+int assay_gate_evaluate(const struct assay_gate_input *in, struct assay_arena *a,
+                        struct assay_gate_verdict *out, struct assay_error *err);
 
 /* "decision", "tier", "evidence", "evaluation", "findings", "conditions" */
 const char *assay_gate_rule_name(enum assay_gate_rule r);

@@ -28,15 +28,15 @@ enum assay_kpi_kind {
 struct assay_kpi_event {
 	int64_t at;
 	enum assay_kpi_kind kind;
-	const char *entity;   /* id of the review, finding, waiver, incident, gate run, evidence */
-	const char *system;   /* slug */
-	const char *tier;     /* tier of the system (of the review: as frozen at triage) */
+	const char *entity; /* id of the review, finding, waiver, incident, gate run, evidence */
+	const char *system; /* slug */
+	const char *tier;   /* tier of the system (of the review: as frozen at triage) */
 	const char *state;
-	const char *severity; /* findings: low, medium, high, critical */
-	const char *release;  /* gate runs */
-	const char *category; /* evidence: "evaluation", "monitoring" or "other" */
-	int64_t due;          /* findings: due date; evidence: expiry; 0 none */
-	int flag;             /* findings: repeat; evidence: from CI */
+	const char *severity;       /* findings: low, medium, high, critical */
+	const char *release;        /* gate runs */
+	const char *category;       /* evidence: "evaluation", "monitoring" or "other" */
+	int64_t due;                /* findings: due date; evidence: expiry; 0 none */
+	int flag;                   /* findings: repeat; evidence: from CI */
 	size_t required, satisfied; /* system snapshots: evidence counts */
 };
 
@@ -55,7 +55,7 @@ struct assay_kpi_dist {
 
 enum { ASSAY_KPI_SEVERITIES = 4, ASSAY_KPI_BUCKETS = 4 };
 extern const char *const assay_kpi_severity_names[ASSAY_KPI_SEVERITIES]; /* low .. critical */
-extern const char *const assay_kpi_bucket_names[ASSAY_KPI_BUCKETS];     /* "0-30" .. ">90" */
+extern const char *const assay_kpi_bucket_names[ASSAY_KPI_BUCKETS];      /* "0-30" .. ">90" */
 
 /* Every ratio is NaN when its denominator is 0 (shown as "n/a"). */
 struct assay_kpi_result {
@@ -81,9 +81,9 @@ struct assay_kpi_result {
 
 /* KPIs over [since, until) for one tier (NULL: all). events need not be
  * sorted; strings are borrowed. */
-int assay_kpi_compute(const struct assay_kpi_event *ev, size_t n, const struct assay_kpi_sla *sla, size_t nsla,
-                      int64_t since, int64_t until, const char *tier, struct assay_kpi_result *out,
-                      struct assay_error *err);
+int assay_kpi_compute(const struct assay_kpi_event *ev, size_t n, const struct assay_kpi_sla *sla,
+                      size_t nsla, int64_t since, int64_t until, const char *tier,
+                      struct assay_kpi_result *out, struct assay_error *err);
 
 /* Linear-interpolation quantile of sorted x[0..n) (numpy's default,
  * Hyndman-Fan type 7): h = (n-1)p, x[floor h] + (h - floor h)(x[floor h+1] -
@@ -114,6 +114,7 @@ int assay_kpi_report_build(const struct assay_kpi_event *ev, size_t n, const str
 
 /* Renderers: "text", "json" (schema assay.kpi/1), "md", "html" (trend
  * charts as inline SVG). ASSAY_EUSAGE for an unknown format. */
-int assay_kpi_render(const struct assay_kpi_report *r, const char *format, FILE *out, struct assay_error *err);
+int assay_kpi_render(const struct assay_kpi_report *r, const char *format, FILE *out,
+                     struct assay_error *err);
 
 #endif

@@ -56,11 +56,11 @@ enum assay_evidence_kind {
 const char *assay_evidence_kind_name(enum assay_evidence_kind k);
 
 struct assay_evidence_req {
-	const char *key;         /* unique across the pack: "fairness-evaluation" */
+	const char *key; /* unique across the pack: "fairness-evaluation" */
 	enum assay_evidence_kind kind;
 	const char *description;
-	int freshness_days;      /* evidence older than this stops counting; 0 = never expires */
-	unsigned tiers;          /* bit (1u << tier) set when required at that tier */
+	int freshness_days; /* evidence older than this stops counting; 0 = never expires */
+	unsigned tiers;     /* bit (1u << tier) set when required at that tier */
 };
 
 struct assay_catalog_ref {
@@ -90,7 +90,7 @@ struct assay_tier_reason {
 
 struct assay_required_control {
 	const struct assay_control *control;
-	const char *selected_by; /* applicability rule ids, comma-separated */
+	const char *selected_by;                          /* applicability rule ids, comma-separated */
 	const struct assay_evidence_req *const *evidence; /* those required at this tier */
 	size_t n_evidence;
 };
@@ -105,7 +105,7 @@ struct assay_tier_result {
 	enum assay_tier tier;          /* the effective tier (override applied) */
 	enum assay_tier computed_tier; /* what the rules gave */
 	int overridden;
-	const char *override_reason; /* NULL when not overridden */
+	const char *override_reason;             /* NULL when not overridden */
 	const struct assay_tier_reason *reasons; /* ordered: deciding rules first */
 	size_t n_reasons;
 	const struct assay_required_control *controls; /* in controls.yaml order */
@@ -117,8 +117,8 @@ struct assay_tier_result {
 /* Workflow parameters per tier (workflow.yaml). */
 struct assay_workflow_tier {
 	enum assay_tier tier;
-	int triage_hours;   /* target time from submission to triage */
-	int decision_hours; /* target time from submission to decision */
+	int triage_hours;                 /* target time from submission to triage */
+	int decision_hours;               /* target time from submission to decision */
 	const char *const *signoff_roles; /* every one must sign the decision */
 	size_t n_signoff_roles;
 	int waiver_max_days;        /* longest waiver allowed; 0 = no waivers */
@@ -127,7 +127,8 @@ struct assay_workflow_tier {
 
 /* Load a pack: dir NULL = the built-in default pack. Everything is
  * allocated in `a` (free the arena to release the pack). */
-int assay_policy_load(struct assay_policy **out, const char *dir, struct assay_arena *a, struct assay_error *err);
+int assay_policy_load(struct assay_policy **out, const char *dir, struct assay_arena *a,
+                      struct assay_error *err);
 
 const char *assay_policy_name(const struct assay_policy *p);
 const char *assay_policy_version(const struct assay_policy *p);
@@ -144,8 +145,9 @@ const char *assay_policy_source(const struct assay_policy *p);
  * record (assay_intake_load / assay_intake_normalize). override may be NULL;
  * with an override its reason must be non-empty (ASSAY_EUSAGE otherwise).
  * The result points into `a` and into the pack. */
-int assay_policy_tier(const struct assay_policy *p, const json_t *intake, const struct assay_tier_override *override,
-                      struct assay_tier_result *out, struct assay_arena *a, struct assay_error *err);
+int assay_policy_tier(const struct assay_policy *p, const json_t *intake,
+                      const struct assay_tier_override *override, struct assay_tier_result *out,
+                      struct assay_arena *a, struct assay_error *err);
 /* The result as JSON ("schema": "assay.tier/1"): tier, computed_tier,
  * override, rationale[], controls[] with evidence[], policy {name, version,
  * sha256}. New reference; NULL when out of memory. */
@@ -191,6 +193,7 @@ struct assay_lint_report {
 	size_t n_issues;
 	size_t n_files; /* files examined */
 };
-int assay_policy_lint(const char *dir, struct assay_lint_report *out, struct assay_arena *a, struct assay_error *err);
+int assay_policy_lint(const char *dir, struct assay_lint_report *out, struct assay_arena *a,
+                      struct assay_error *err);
 
 #endif

@@ -109,8 +109,8 @@ enum assay_finding_cmd {
 struct assay_wf_transition {
 	int from;
 	int cmd;
-	unsigned roles;          /* enum assay_wf_role mask: any one suffices */
-	int forbid_requester;    /* the requester may never do this (decide, approve) */
+	unsigned roles;       /* enum assay_wf_role mask: any one suffices */
+	int forbid_requester; /* the requester may never do this (decide, approve) */
 	int to;
 };
 
@@ -131,7 +131,8 @@ void assay_wf_roles_name(unsigned roles, char *buf, size_t size);
  * state, the command and the transitions allowed from that state with
  * the roles they need ("allowed from in_review: return (specialist or
  * reviewer), decide (...)"), or why the actor may not. */
-int assay_wf_apply(enum assay_wf_machine m, int from, int cmd, unsigned actor, int *to, struct assay_error *err);
+int assay_wf_apply(enum assay_wf_machine m, int from, int cmd, unsigned actor, int *to,
+                   struct assay_error *err);
 
 /* True for terminal states (no row leaves them). */
 int assay_wf_is_terminal(enum assay_wf_machine m, int state);
@@ -145,9 +146,9 @@ struct assay_wf_stamp {
 };
 
 struct assay_sla_clock {
-	int64_t to_triage;   /* seconds submitted -> triage (or -> now while waiting) */
-	int64_t to_decision; /* seconds submitted -> decided, time in `returned` excluded */
-	int64_t paused;      /* seconds spent in `returned` */
+	int64_t to_triage;             /* seconds submitted -> triage (or -> now while waiting) */
+	int64_t to_decision;           /* seconds submitted -> decided, time in `returned` excluded */
+	int64_t paused;                /* seconds spent in `returned` */
 	int triaged, decided, running; /* running: the decision clock still ticks */
 };
 
@@ -180,11 +181,11 @@ struct assay_rereview_input {
 	const char *prompt_hash_then, *prompt_hash_now;
 	const char *purpose_then, *purpose_now;
 	const char *policy_version_then, *policy_version_now;
-	size_t incidents_since;      /* incidents opened after decided_at */
-	const char *first_incident;  /* its short id, e.g. "I-3" */
-	size_t monitor_breaches;     /* monitoring thresholds breached after decided_at */
-	size_t waivers_expired;      /* waivers of this system expired after decided_at */
-	const char *first_waiver;    /* "W-4" */
+	size_t incidents_since;     /* incidents opened after decided_at */
+	const char *first_incident; /* its short id, e.g. "I-3" */
+	size_t monitor_breaches;    /* monitoring thresholds breached after decided_at */
+	size_t waivers_expired;     /* waivers of this system expired after decided_at */
+	const char *first_waiver;   /* "W-4" */
 };
 
 enum assay_rereview_trigger {
@@ -207,7 +208,8 @@ struct assay_rereview_reason {
 
 /* Every trigger that fired, in enum order, into out[0..cap). Returns the
  * number that fired (which may exceed cap; only cap are written). */
-size_t assay_rereview_check(const struct assay_rereview_input *in, struct assay_rereview_reason *out, size_t cap);
+size_t assay_rereview_check(const struct assay_rereview_input *in, struct assay_rereview_reason *out,
+                            size_t cap);
 const char *assay_rereview_trigger_name(enum assay_rereview_trigger t);
 
 /* ---- finding fingerprints -------------------------------------------- */

@@ -58,12 +58,12 @@ int assay_wf_sweep(struct assay_wf *w, size_t *changes, struct assay_error *err)
 /* ---- reviews and decisions ------------------------------------------- */
 
 /* Open a review of a system for a release; submitted unless draft. */
-int assay_review_open(struct assay_wf *w, const char *system, const char *release, const char *summary, int draft,
-                      json_t **out, struct assay_error *err);
+int assay_review_open(struct assay_wf *w, const char *system, const char *release, const char *summary,
+                      int draft, json_t **out, struct assay_error *err);
 /* submit, return, resubmit, withdraw, signoff (state machine commands
  * with no other data); note is recorded (may be NULL). */
-int assay_review_do(struct assay_wf *w, const char *ref, enum assay_review_cmd cmd, const char *note, json_t **out,
-                    struct assay_error *err);
+int assay_review_do(struct assay_wf *w, const char *ref, enum assay_review_cmd cmd, const char *note,
+                    json_t **out, struct assay_error *err);
 /* Triage: freeze the system's tier and required controls in the review;
  * with reviewers, also assign (-> in_review). */
 int assay_review_triage(struct assay_wf *w, const char *ref, const char *const *reviewers, size_t nreviewers,
@@ -90,8 +90,8 @@ struct assay_decision_input {
  * records the immutable decision with the evidence ids and hashes seen, the
  * artifact hashes, policy version and signers; conditions become findings;
  * earlier decisions of the system are superseded. */
-int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_decision_input *in, json_t **out,
-                        struct assay_error *err);
+int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_decision_input *in,
+                        json_t **out, struct assay_error *err);
 int assay_review_get(struct assay_wf *w, const char *ref, json_t **out, struct assay_error *err);
 
 struct assay_review_filter {
@@ -99,7 +99,8 @@ struct assay_review_filter {
 	int overdue; /* only SLA warnings and breaches */
 };
 /* Array of reviews, each with its "sla" clock and status. */
-int assay_review_list(struct assay_wf *w, const struct assay_review_filter *f, json_t **out, struct assay_error *err);
+int assay_review_list(struct assay_wf *w, const struct assay_review_filter *f, json_t **out,
+                      struct assay_error *err);
 
 /* Why the system needs (re-)review now: every trigger that fired against
  * its decision in force (assay/workflow.h), or "no decision". Array of
@@ -110,7 +111,7 @@ int assay_rereview_status(struct assay_wf *w, const char *system, json_t **out, 
 
 struct assay_finding_input {
 	const char *system, *source, *control, *severity, *title, *root_cause, *owner;
-	int64_t due; /* 0: none */
+	int64_t due;                                       /* 0: none */
 	const char *review_id, *decision_id, *incident_id; /* links, may be NULL */
 };
 /* Add; flags a repeat when a resolved/verified/closed finding has the same
@@ -137,15 +138,15 @@ int assay_waiver_request(struct assay_wf *w, const struct assay_waiver_input *in
                          struct assay_error *err);
 /* review, approve (then active at once: findings risk_accepted), reject,
  * revoke (findings reopen). */
-int assay_waiver_do(struct assay_wf *w, const char *ref, enum assay_waiver_cmd cmd, const char *note, json_t **out,
-                    struct assay_error *err);
+int assay_waiver_do(struct assay_wf *w, const char *ref, enum assay_waiver_cmd cmd, const char *note,
+                    json_t **out, struct assay_error *err);
 int assay_waiver_list(struct assay_wf *w, const char *system, json_t **out, struct assay_error *err);
 
 /* ---- incidents ------------------------------------------------------- */
 
 struct assay_incident_input {
 	const char *system, *severity, *summary, *affected, *source; /* severity sev1..sev4 */
-	int64_t detected_at; /* 0: now */
+	int64_t detected_at;                                         /* 0: now */
 };
 /* Open (the system needs re-review from now on: an incident trigger). */
 int assay_incident_open(struct assay_wf *w, const struct assay_incident_input *in, json_t **out,

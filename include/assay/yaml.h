@@ -41,8 +41,8 @@ size_t assay_yaml_len(const yaml_node_t *seq);
 yaml_node_t *assay_yaml_at(struct assay_yaml *y, const yaml_node_t *seq, size_t i);
 
 /* Set an ASSAY_EINPUT error located at n (file:line:column). Returns the code. */
-int assay_yaml_error(struct assay_error *err, const struct assay_yaml *y, const yaml_node_t *n, const char *fmt,
-                     ...) __attribute__((format(printf, 4, 5)));
+int assay_yaml_error(struct assay_error *err, const struct assay_yaml *y, const yaml_node_t *n,
+                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Every key of mapping `map` must be one of `allowed` (n of them): an error
  * at the first unknown key, with a did-you-mean and the allowed list as the
  * hint. Also an error when map is not a mapping (what names it). */
@@ -51,6 +51,7 @@ int assay_yaml_check_keys(struct assay_yaml *y, const yaml_node_t *map, const ch
 /* Typed scalars: 0 and *out set, or a located error naming `key`. */
 int assay_yaml_number(struct assay_yaml *y, const yaml_node_t *n, const char *key, double *out,
                       struct assay_error *err);
-int assay_yaml_bool(struct assay_yaml *y, const yaml_node_t *n, const char *key, int *out, struct assay_error *err);
+int assay_yaml_bool(struct assay_yaml *y, const yaml_node_t *n, const char *key, int *out,
+                    struct assay_error *err);
 
 #endif

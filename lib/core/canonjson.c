@@ -4,11 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "assay/canonjson.h"
 #include "assay/hash.h"
 #include "assay/strbuf.h"
-
 
 /* ECMAScript Number::toString (ECMA-262 7.1.12.1) of d: the shortest
  * digits that read back as d (correctly rounded at each precision, which

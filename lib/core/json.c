@@ -37,8 +37,8 @@ static size_t utoa(uint64_t v, char *buf)
  * fewest digits, which is what %g would print. 0 when it does not apply. */
 static int format_fixed(double d, char *buf, size_t size)
 {
-	static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-	                             1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+	                             1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 	double a = fabs(d);
 	if (!(a >= 1e-4 && a < 1e15) || size < 40)
 		return 0;

@@ -21,8 +21,8 @@ static int parse(struct assay_yaml *y, const char *buf, size_t len, struct assay
 	if (!yaml_parser_load(&parser, &y->doc)) {
 		rc = assay_error_set(err, ASSAY_EINPUT, y->path, parser.problem_mark.line + 1,
 		                     parser.problem_mark.column + 1, "invalid YAML: %s%s%s",
-		                     parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
-		                     parser.context ? parser.context : "");
+		                     parser.problem ? parser.problem : "syntax error",
+		                     parser.context ? " " : "", parser.context ? parser.context : "");
 		assay_error_hint(err, "check the indentation and quoting around this position");
 	} else {
 		y->loaded = 1;
@@ -65,7 +65,8 @@ int assay_yaml_load(struct assay_yaml *y, const char *path, const char *what, st
 	}
 	if (rerr) {
 		free(buf);
-		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot read %s", what ? what : "the file");
+		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot read %s",
+		                       what ? what : "the file");
 	}
 	int rc = parse(y, buf, len, err);
 	free(buf);
@@ -120,8 +121,8 @@ yaml_node_t *assay_yaml_at(struct assay_yaml *y, const yaml_node_t *seq, size_t 
 	return assay_yaml_node(y, seq->data.sequence.items.start[i]);
 }
 
-int assay_yaml_error(struct assay_error *err, const struct assay_yaml *y, const yaml_node_t *n, const char *fmt,
-                     ...)
+int assay_yaml_error(struct assay_error *err, const struct assay_yaml *y, const yaml_node_t *n,
+                     const char *fmt, ...)
 {
 	char msg[900];
 	va_list ap;
@@ -149,13 +150,15 @@ int assay_yaml_check_keys(struct assay_yaml *y, const yaml_node_t *map, const ch
 			continue;
 		const char *dym = assay_did_you_mean(k, allowed, n);
 		if (dym)
-			assay_yaml_error(err, y, kn, "unknown key \"%s\" in %s; did you mean \"%s\"?", k, what, dym);
+			assay_yaml_error(err, y, kn, "unknown key \"%s\" in %s; did you mean \"%s\"?", k,
+			                 what, dym);
 		else
 			assay_yaml_error(err, y, kn, "unknown key \"%s\" in %s", k, what);
 		char list[480];
 		size_t off = 0;
 		for (size_t j = 0; j < n && off < sizeof list; j++)
-			off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", j ? ", " : "", allowed[j]);
+			off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", j ? ", " : "",
+			                        allowed[j]);
 		assay_error_hint(err, "allowed keys: %s", list);
 		return err->code;
 	}
@@ -170,12 +173,14 @@ int assay_yaml_number(struct assay_yaml *y, const yaml_node_t *n, const char *ke
 	errno = 0;
 	double v = s ? strtod(s, &end) : 0;
 	if (!s || end == s || *end || errno == ERANGE || v != v)
-		return assay_yaml_error(err, y, n, "expected a number for \"%s\", found \"%s\"", key, s ? s : "(not a scalar)");
+		return assay_yaml_error(err, y, n, "expected a number for \"%s\", found \"%s\"", key,
+		                        s ? s : "(not a scalar)");
 	*out = v;
 	return 0;
 }
 
-int assay_yaml_bool(struct assay_yaml *y, const yaml_node_t *n, const char *key, int *out, struct assay_error *err)
+int assay_yaml_bool(struct assay_yaml *y, const yaml_node_t *n, const char *key, int *out,
+                    struct assay_error *err)
 {
 	const char *s = assay_yaml_scalar(n);
 	if (s && (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on"))) {
@@ -186,5 +191,6 @@ int assay_yaml_bool(struct assay_yaml *y, const yaml_node_t *n, const char *key,
 		*out = 0;
 		return 0;
 	}
-	return assay_yaml_error(err, y, n, "expected true or false for \"%s\", found \"%s\"", key, s ? s : "(not a scalar)");
+	return assay_yaml_error(err, y, n, "expected true or false for \"%s\", found \"%s\"", key,
+	                        s ? s : "(not a scalar)");
 }

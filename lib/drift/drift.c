@@ -721,8 +721,8 @@ int assay_drift_compare(const struct assay_profile *ref, const struct assay_prof
 				snprintf(d->note, sizeof d->note,
 				         "values withheld in the %s (personal data): only counts are kept",
 				         rc_->withheld && cc->withheld ? "reference and the current data"
-				         : rc_->withheld             ? "reference"
-				                                     : "current data");
+				         : rc_->withheld               ? "reference"
+				                                       : "current data");
 				continue;
 			}
 			if (rc_->type == ASSAY_COL_EMPTY || cc->type == ASSAY_COL_EMPTY ||

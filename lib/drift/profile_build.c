@@ -678,7 +678,8 @@ static int select_columns(struct assay_source *src, const struct assay_profile_o
 
 /* --private: withhold the values of the named columns (every column of
  * that name: a CSV may repeat one). A name not profiled is an error. */
-static int withhold_private(struct assay_profile *p, const struct assay_profile_opts *o, struct assay_error *err)
+static int withhold_private(struct assay_profile *p, const struct assay_profile_opts *o,
+                            struct assay_error *err)
 {
 	for (size_t i = 0; i < o->nprivate; i++) {
 		int found = 0;
@@ -697,10 +698,13 @@ static int withhold_private(struct assay_profile *p, const struct assay_profile_
 		for (size_t j = 0; j < p->ncolumns; j++)
 			names[j] = p->columns[j].name;
 		const char *dym = assay_did_you_mean(o->private_columns[i], names, p->ncolumns);
-		assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "--private names column \"%s\", which is not profiled%s%s%s",
-		                o->private_columns[i], dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+		assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
+		                "--private names column \"%s\", which is not profiled%s%s%s",
+		                o->private_columns[i], dym ? "; did you mean \"" : "", dym ? dym : "",
+		                dym ? "\"?" : "");
 		free(names);
-		assay_error_hint(err, "list columns of the input (and of --columns when given), comma-separated");
+		assay_error_hint(err,
+		                 "list columns of the input (and of --columns when given), comma-separated");
 		return err->code;
 	}
 	return 0;

@@ -543,8 +543,8 @@ static int read_column(struct rd *r, const json_t *o, uint64_t rows, uint64_t ca
 	if (c->withheld) {
 		/* Counts, distinct and the HLL only: a value anywhere is an error,
 		 * since withheld columns promise that none is there. */
-		static const char *const VALUE_KEYS[] = {"min", "max", "moments", "summary", "values",
-		                                         "categories", "top", "kll", "misra_gries"};
+		static const char *const VALUE_KEYS[] = {
+		    "min", "max", "moments", "summary", "values", "categories", "top", "kll", "misra_gries"};
 		for (size_t i = 0; i < sizeof VALUE_KEYS / sizeof *VALUE_KEYS; i++)
 			if (json_object_get(o, VALUE_KEYS[i]))
 				return bad(r, VALUE_KEYS[i], "a withheld column carries no values");

@@ -103,8 +103,8 @@ int prof_column_withhold(struct assay_column_profile *c, size_t topk)
 
 /* dst += src where either is withheld: the counts are already added; the
  * result is withheld, its distinct the union's HLL estimate. */
-static int merge_withheld(struct assay_column_profile *dst, const struct assay_column_profile *src, size_t topk,
-                          struct assay_error *err)
+static int merge_withheld(struct assay_column_profile *dst, const struct assay_column_profile *src,
+                          size_t topk, struct assay_error *err)
 {
 	struct assay_column_profile s;
 	if (prof_column_withhold(dst, topk) || prof_column_copy(&s, src) || prof_column_withhold(&s, topk))

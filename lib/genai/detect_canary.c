@@ -178,8 +178,8 @@ int det_canary(const struct assay_detectors *d, struct det_ws *w, const struct a
 		size_t tl = w->norm.buf ? w->norm.len : rn;
 		if ((p = find_ci(t, tl, tok, tn)) >= 0) {
 			uint64_t s = w->norm.buf ? assay_norm_map_start(&w->norm, (uint64_t)p) : (uint64_t)p;
-			uint64_t e =
-			    w->norm.buf ? assay_norm_map_end(&w->norm, r, (uint64_t)p + tn) : (uint64_t)p + tn;
+			uint64_t e = w->norm.buf ? assay_norm_map_end(&w->norm, r, (uint64_t)p + tn)
+			                         : (uint64_t)p + tn;
 			return hit(x, a, s, e, ENC_CASEFOLD) < 0 ? ASSAY_ENOMEM : 0;
 		}
 	}

@@ -95,7 +95,7 @@ struct det_ws {
 	struct det_ws *next;
 	hs_scratch_t *scratch;
 	struct assay_scan_ctx *scan; /* NULL when pii is off */
-	struct assay_norm norm;       /* normalised response */
+	struct assay_norm norm;      /* normalised response */
 };
 
 struct det_pool {

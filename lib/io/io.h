@@ -38,7 +38,7 @@ struct assay_source {
 	size_t nna;
 	uint64_t data_offset;  /* first byte of data (after BOM and header) */
 	uint64_t header_lines; /* physical lines before data_offset */
-	size_t nstore; /* CSV: fields stored per row (assay_source_project); 0 = all */
+	size_t nstore;         /* CSV: fields stored per row (assay_source_project); 0 = all */
 	int threads;
 	size_t min_split;
 	size_t block;
@@ -68,10 +68,10 @@ struct assay_io_worker {
 	uint64_t pending_line;   /* relative line of the first of them */
 	int ended_in_quotes;     /* the range ended inside a quoted field */
 	int failed;
-	struct assay_error err;    /* relative line when failed */
-	uint64_t base;             /* lines before the range (set after the join) */
-	int stopped;               /* gave up because an earlier worker failed */
-	atomic_int *lowest_failed; /* shared: index of the first failed worker */
+	struct assay_error err;       /* relative line when failed */
+	uint64_t base;                /* lines before the range (set after the join) */
+	int stopped;                  /* gave up because an earlier worker failed */
+	atomic_int *lowest_failed;    /* shared: index of the first failed worker */
 	_Atomic uint64_t *bytes_done; /* shared: bytes read by all workers, for progress */
 };
 

@@ -69,7 +69,8 @@ int assay_policy_coverage(const struct assay_policy *p, const struct assay_cover
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	for (size_t c = 0; c < p->n_catalogs; c++) {
 		const struct assay_catalog *cat = &p->catalogs[c];
-		const struct assay_catalog_entry **unc = assay_arena_calloc(a, cat->n_entries + 1, sizeof *unc);
+		const struct assay_catalog_entry **unc =
+		    assay_arena_calloc(a, cat->n_entries + 1, sizeof *unc);
 		if (!unc)
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		cov[c].catalog = cat;
@@ -80,7 +81,8 @@ int assay_policy_coverage(const struct assay_policy *p, const struct assay_cover
 			cov[c].total++;
 			int hit = 0;
 			for (size_t k = 0; !hit && k < p->n_controls; k++)
-				hit = mapped(p->controls[k].maps_to, p->controls[k].n_maps_to, cat->id, e->id);
+				hit =
+				    mapped(p->controls[k].maps_to, p->controls[k].n_maps_to, cat->id, e->id);
 			for (size_t k = 0; !hit && k < p->n_rules; k++)
 				hit = mapped(p->rules[k].maps_to, p->rules[k].n_maps_to, cat->id, e->id);
 			if (hit)

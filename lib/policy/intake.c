@@ -23,25 +23,26 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const AI_TYPES[] = {"classical_ml", "genai", "rag", "agentic", "rule_based"};
-static const char *const ROLES[] = {"provider",    "deployer",           "importer", "distributor",
-                                    "authorised_representative", "product_manufacturer"};
+static const char *const ROLES[] = {
+    "provider", "deployer", "importer", "distributor", "authorised_representative", "product_manufacturer"};
 static const char *const CONTEXTS[] = {"internal", "partner", "customer_facing", "public"};
 static const char *const STAGES[] = {"idea", "design", "build", "validate", "deployed", "retired"};
-static const char *const ANNEX_III[] = {"1(a)", "1(b)", "1(c)", "2",    "3(a)", "3(b)", "3(c)", "3(d)", "4(a)",
-                                        "4(b)", "5(a)", "5(b)", "5(c)", "5(d)", "6(a)", "6(b)", "6(c)", "6(d)",
-                                        "6(e)", "7(a)", "7(b)", "7(c)", "7(d)", "8(a)", "8(b)"};
+static const char *const ANNEX_III[] = {
+    "1(a)", "1(b)", "1(c)", "2",    "3(a)", "3(b)", "3(c)", "3(d)", "4(a)", "4(b)", "5(a)", "5(b)", "5(c)",
+    "5(d)", "6(a)", "6(b)", "6(c)", "6(d)", "6(e)", "7(a)", "7(b)", "7(c)", "7(d)", "8(a)", "8(b)"};
 static const char *const ART5[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
 static const char *const ART6_3[] = {"a", "b", "c", "d"};
 static const char *const ART50[] = {"50(1)", "50(2)", "50(3)", "50(4)"};
-static const char *const COMPONENT_KINDS[] = {"model",  "dataset", "prompt", "foundation_model", "third_party_model",
-                                              "tool", "library"};
-static const char *const COMPONENT_KEYS[] = {"name", "kind", "version", "vendor", "licence", "sha256", "url",
-                                             "description"};
+static const char *const COMPONENT_KINDS[] = {
+    "model", "dataset", "prompt", "foundation_model", "third_party_model", "tool", "library"};
+static const char *const COMPONENT_KEYS[] = {"name",    "kind",   "version", "vendor",
+                                             "licence", "sha256", "url",     "description"};
 static const char *const ARTIFACT_KEYS[] = {"model", "data", "prompt"};
 
 static const struct assay_intake_field FIELDS[] = {
     {"name", ASSAY_FIELD_STRING, NULL, 0, 0, 1, "the system's name"},
-    {"slug", ASSAY_FIELD_STRING, NULL, 0, 0, 0, "short id: lower-case letters, digits, '-' (default: from the name)"},
+    {"slug", ASSAY_FIELD_STRING, NULL, 0, 0, 0,
+     "short id: lower-case letters, digits, '-' (default: from the name)"},
     {"description", ASSAY_FIELD_STRING, NULL, 0, 0, 0, "what the system does"},
     {"business_owner", ASSAY_FIELD_STRING, NULL, 0, 0, 0, "accountable business owner"},
     {"technical_owner", ASSAY_FIELD_STRING, NULL, 0, 0, 0, "accountable technical owner"},
@@ -52,7 +53,8 @@ static const struct assay_intake_field FIELDS[] = {
     {"deployment_context", ASSAY_FIELD_ENUM, CONTEXTS, N(CONTEXTS), 0, 1, "who reaches the system"},
     {"geographies", ASSAY_FIELD_LIST, NULL, 0, 0, 0, "where it is used: ISO 3166 codes, EU, EEA or GLOBAL"},
     {"affected_persons", ASSAY_FIELD_LIST, NULL, 0, 0, 0, "who is affected (applicants, employees, ...)"},
-    {"profiles_natural_persons", ASSAY_FIELD_BOOL, NULL, 0, 0, 0, "profiles natural persons (Art. 4(4) GDPR)"},
+    {"profiles_natural_persons", ASSAY_FIELD_BOOL, NULL, 0, 0, 0,
+     "profiles natural persons (Art. 4(4) GDPR)"},
     {"annex_i_product", ASSAY_FIELD_BOOL, NULL, 0, 0, 0,
      "safety component of a product under Annex I legislation (Art. 6(1))"},
     {"annex_iii_points", ASSAY_FIELD_ENUM_LIST, ANNEX_III, N(ANNEX_III), 0, 0, "Annex III points, e.g. 4(a)"},
@@ -209,8 +211,8 @@ static int is_hex64(const char *s)
 
 /* Check one canonical scalar value of f: NULL when fine, else a message
  * (into msg) and a hint (into hint). */
-static const char *check_value(const struct assay_intake_field *f, const char *v, char *msg, size_t msize, char *hint,
-                               size_t hsize)
+static const char *check_value(const struct assay_intake_field *f, const char *v, char *msg, size_t msize,
+                               char *hint, size_t hsize)
 {
 	hint[0] = '\0';
 	if (f->values) {
@@ -219,7 +221,8 @@ static const char *check_value(const struct assay_intake_field *f, const char *v
 				return NULL;
 		const char *dym = assay_did_you_mean(v, f->values, f->n_values);
 		if (dym)
-			snprintf(msg, msize, "\"%s\" is not a valid %s; did you mean \"%s\"?", v, f->name, dym);
+			snprintf(msg, msize, "\"%s\" is not a valid %s; did you mean \"%s\"?", v, f->name,
+			         dym);
 		else
 			snprintf(msg, msize, "\"%s\" is not a valid %s", v, f->name);
 		size_t off = (size_t)snprintf(hint, hsize, "%s: ", f->help);
@@ -233,7 +236,8 @@ static const char *check_value(const struct assay_intake_field *f, const char *v
 		for (size_t i = 0; okc && i < l; i++)
 			okc = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '-';
 		if (!okc) {
-			snprintf(msg, msize, "slug \"%s\" is not lower-case letters, digits and '-' (1-63 bytes)", v);
+			snprintf(msg, msize,
+			         "slug \"%s\" is not lower-case letters, digits and '-' (1-63 bytes)", v);
 			snprintf(hint, hsize, "leave slug out to derive it from the name");
 			return msg;
 		}
@@ -241,7 +245,8 @@ static const char *check_value(const struct assay_intake_field *f, const char *v
 	if (strcmp(f->name, "geographies") == 0) {
 		int iso = strlen(v) == 2 && isupper((unsigned char)v[0]) && isupper((unsigned char)v[1]);
 		if (!iso && strcmp(v, "EU") && strcmp(v, "EEA") && strcmp(v, "GLOBAL")) {
-			snprintf(msg, msize, "geography \"%s\" is not an ISO 3166 alpha-2 code, EU, EEA or GLOBAL", v);
+			snprintf(msg, msize,
+			         "geography \"%s\" is not an ISO 3166 alpha-2 code, EU, EEA or GLOBAL", v);
 			snprintf(hint, hsize, "for example: EU, DE, US, GB, GLOBAL");
 			return msg;
 		}
@@ -288,7 +293,8 @@ static int y_scalar_value(struct yctx *c, const struct assay_intake_field *f, ya
 static int y_list(struct yctx *c, const struct assay_intake_field *f, yaml_node_t *n, json_t **out)
 {
 	if (n->type != YAML_SEQUENCE_NODE)
-		return assay_yaml_error(c->err, c->y, n, "expected a list for \"%s\" (- item lines or [a, b])", f->name);
+		return assay_yaml_error(c->err, c->y, n,
+		                        "expected a list for \"%s\" (- item lines or [a, b])", f->name);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < assay_yaml_len(n); i++) {
 		json_t *v = NULL;
@@ -312,13 +318,15 @@ static int y_list(struct yctx *c, const struct assay_intake_field *f, yaml_node_
 static int y_components(struct yctx *c, yaml_node_t *n, json_t **out)
 {
 	if (n->type != YAML_SEQUENCE_NODE)
-		return assay_yaml_error(c->err, c->y, n, "expected a list of components (- name: ..., kind: ...)");
-	static const struct assay_intake_field kind = {"kind", ASSAY_FIELD_ENUM, COMPONENT_KINDS, N(COMPONENT_KINDS),
-	                                               0, 1, "component kind"};
+		return assay_yaml_error(c->err, c->y, n,
+		                        "expected a list of components (- name: ..., kind: ...)");
+	static const struct assay_intake_field kind = {
+	    "kind", ASSAY_FIELD_ENUM, COMPONENT_KINDS, N(COMPONENT_KINDS), 0, 1, "component kind"};
 	json_t *arr = json_array();
 	for (size_t i = 0; i < assay_yaml_len(n); i++) {
 		yaml_node_t *m = assay_yaml_at(c->y, n, i);
-		if (assay_yaml_check_keys(c->y, m, "a component", COMPONENT_KEYS, N(COMPONENT_KEYS), c->err) != 0)
+		if (assay_yaml_check_keys(c->y, m, "a component", COMPONENT_KEYS, N(COMPONENT_KEYS),
+		                          c->err) != 0)
 			goto fail;
 		json_t *o = json_object();
 		json_array_append_new(arr, o);
@@ -328,7 +336,8 @@ static int y_components(struct yctx *c, yaml_node_t *n, json_t **out)
 				continue;
 			const char *s = assay_yaml_scalar(v);
 			if (!s) {
-				assay_yaml_error(c->err, c->y, v, "expected a single value for component \"%s\"",
+				assay_yaml_error(c->err, c->y, v,
+				                 "expected a single value for component \"%s\"",
 				                 COMPONENT_KEYS[k]);
 				goto fail;
 			}
@@ -341,7 +350,8 @@ static int y_components(struct yctx *c, yaml_node_t *n, json_t **out)
 				char low[80];
 				canon_lower(h, low, sizeof low);
 				if (!is_hex64(low)) {
-					assay_yaml_error(c->err, c->y, v, "component sha256 is not 64 hex digits");
+					assay_yaml_error(c->err, c->y, v,
+					                 "component sha256 is not 64 hex digits");
 					goto fail;
 				}
 				jv = json_string(low);
@@ -354,15 +364,18 @@ static int y_components(struct yctx *c, yaml_node_t *n, json_t **out)
 		const char *kd = json_string_value(json_object_get(o, "kind"));
 		if (!nm || !kd) {
 			assay_yaml_error(c->err, c->y, m, "a component needs a name and a kind");
-			assay_error_hint(c->err, "kinds: model, dataset, prompt, foundation_model, third_party_model, tool, "
-			                         "library");
+			assay_error_hint(
+			    c->err,
+			    "kinds: model, dataset, prompt, foundation_model, third_party_model, tool, "
+			    "library");
 			goto fail;
 		}
 		if ((!strcmp(kd, "foundation_model") || !strcmp(kd, "third_party_model")) &&
 		    (!json_object_get(o, "vendor") || !json_object_get(o, "licence"))) {
-			assay_yaml_error(c->err, c->y, m, "component \"%s\" is a %s: it needs a vendor and a licence", nm,
-			                 kd);
-			assay_error_hint(c->err, "add vendor: and licence: (e.g. licence: proprietary, apache-2.0)");
+			assay_yaml_error(c->err, c->y, m,
+			                 "component \"%s\" is a %s: it needs a vendor and a licence", nm, kd);
+			assay_error_hint(c->err,
+			                 "add vendor: and licence: (e.g. licence: proprietary, apache-2.0)");
 			goto fail;
 		}
 	}
@@ -387,7 +400,8 @@ static int y_artifacts(struct yctx *c, yaml_node_t *n, json_t **out)
 		canon_lower(s && strncmp(s, "sha256:", 7) == 0 ? s + 7 : s ? s : "", low, sizeof low);
 		if (!s || !is_hex64(low)) {
 			json_decref(o);
-			assay_yaml_error(c->err, c->y, v, "artifacts.%s is not a sha256 (64 hex digits)", ARTIFACT_KEYS[k]);
+			assay_yaml_error(c->err, c->y, v, "artifacts.%s is not a sha256 (64 hex digits)",
+			                 ARTIFACT_KEYS[k]);
 			assay_error_hint(c->err, "sha256sum FILE prints it");
 			return c->err->code;
 		}
@@ -413,7 +427,8 @@ static void fill_defaults(json_t *rec)
 			json_object_set_new(rec, f->name, json_false());
 			break;
 		case ASSAY_FIELD_OBJECT:
-			json_object_set_new(rec, f->name, !strcmp(f->name, "components") ? json_array() : json_object());
+			json_object_set_new(rec, f->name,
+			                    !strcmp(f->name, "components") ? json_array() : json_object());
 			break;
 		case ASSAY_FIELD_ENUM:
 			if (!strcmp(f->name, "lifecycle_stage"))
@@ -450,7 +465,8 @@ static int from_yaml(struct assay_yaml *y, json_t **out, struct assay_error *err
 			if (ka && !strcmp(ka, assay_yaml_scalar(assay_yaml_node(y, b->key)))) {
 				yaml_node_t *kn = assay_yaml_node(y, a->key);
 				assay_yaml_error(err, y, kn, "\"%s\" is given twice (first at line %lu)", ka,
-				                 (unsigned long)assay_yaml_node(y, b->key)->start_mark.line + 1);
+				                 (unsigned long)assay_yaml_node(y, b->key)->start_mark.line +
+				                     1);
 				return err->code;
 			}
 		}
@@ -477,7 +493,8 @@ static int from_yaml(struct assay_yaml *y, json_t **out, struct assay_error *err
 			rc = y_list(&c, f, n, &v);
 			break;
 		case ASSAY_FIELD_OBJECT:
-			rc = !strcmp(f->name, "components") ? y_components(&c, n, &v) : y_artifacts(&c, n, &v);
+			rc =
+			    !strcmp(f->name, "components") ? y_components(&c, n, &v) : y_artifacts(&c, n, &v);
 			break;
 		}
 		if (rc) {
@@ -489,13 +506,14 @@ static int from_yaml(struct assay_yaml *y, json_t **out, struct assay_error *err
 	for (size_t i = 0; i < N(FIELDS); i++)
 		if (FIELDS[i].required && !json_object_get(rec, FIELDS[i].name)) {
 			json_decref(rec);
-			assay_yaml_error(err, y, root, "the intake file lacks \"%s\" (%s)", FIELDS[i].name, FIELDS[i].help);
+			assay_yaml_error(err, y, root, "the intake file lacks \"%s\" (%s)", FIELDS[i].name,
+			                 FIELDS[i].help);
 			if (FIELDS[i].values) {
 				char hint[480];
 				size_t off = (size_t)snprintf(hint, sizeof hint, "one of: ");
 				for (size_t k = 0; k < FIELDS[i].n_values && off < sizeof hint; k++)
-					off += (size_t)snprintf(hint + off, sizeof hint - off, "%s%s", k ? ", " : "",
-					                        FIELDS[i].values[k]);
+					off += (size_t)snprintf(hint + off, sizeof hint - off, "%s%s",
+					                        k ? ", " : "", FIELDS[i].values[k]);
 				assay_error_hint(err, "%s", hint);
 			}
 			return err->code;
@@ -536,8 +554,8 @@ int assay_intake_load(json_t **out, const char *path, struct assay_error *err)
 
 /* ---- JSON records ----------------------------------------------------------- */
 
-static int j_error(struct assay_error *err, const char *name, const struct assay_intake_field *f, const char *msg,
-                   const char *hint)
+static int j_error(struct assay_error *err, const char *name, const struct assay_intake_field *f,
+                   const char *msg, const char *hint)
 {
 	assay_error_set(err, ASSAY_EINPUT, name, 0, 0, "field \"%s\": %s", f->name, msg);
 	if (hint && hint[0])
@@ -554,7 +572,8 @@ static int j_check_string(const struct assay_intake_field *f, const json_t *v, c
 	char canon[256];
 	canonical(f, json_string_value(v), canon, sizeof canon);
 	if (strcmp(canon, json_string_value(v)) != 0) {
-		snprintf(msg, sizeof msg, "\"%s\" is not in canonical form \"%s\"", json_string_value(v), canon);
+		snprintf(msg, sizeof msg, "\"%s\" is not in canonical form \"%s\"", json_string_value(v),
+		         canon);
 		return j_error(err, name, f, msg, "normalise the record first (assay_intake_normalize)");
 	}
 	if (check_value(f, canon, msg, sizeof msg, hint, sizeof hint))
@@ -570,18 +589,21 @@ static int j_check_objects(const struct assay_intake_field *f, const json_t *v, 
 			return j_error(err, name, f, "expected a list of components", NULL);
 		size_t i;
 		json_t *o;
-		json_array_foreach(v, i, o) {
+		json_array_foreach(v, i, o)
+		{
 			if (!json_is_object(o) || !json_is_string(json_object_get(o, "name")) ||
 			    !json_is_string(json_object_get(o, "kind")))
 				return j_error(err, name, f, "each component needs a name and a kind", NULL);
 			const char *key;
 			json_t *cv;
-			json_object_foreach(o, key, cv) {
+			json_object_foreach(o, key, cv)
+			{
 				size_t k = 0;
 				while (k < N(COMPONENT_KEYS) && strcmp(COMPONENT_KEYS[k], key))
 					k++;
 				if (k == N(COMPONENT_KEYS) || !json_is_string(cv))
-					return j_error(err, name, f, "unknown or non-string component key", "keys: name, kind, "
+					return j_error(err, name, f, "unknown or non-string component key",
+					               "keys: name, kind, "
 					               "version, vendor, licence, sha256, url, description");
 			}
 			const char *kd = json_string_value(json_object_get(o, "kind"));
@@ -589,12 +611,14 @@ static int j_check_objects(const struct assay_intake_field *f, const json_t *v, 
 			while (k < N(COMPONENT_KINDS) && strcmp(COMPONENT_KINDS[k], kd))
 				k++;
 			if (k == N(COMPONENT_KINDS))
-				return j_error(err, name, f, "unknown component kind", "kinds: model, dataset, prompt, "
+				return j_error(err, name, f, "unknown component kind",
+				               "kinds: model, dataset, prompt, "
 				               "foundation_model, third_party_model, tool, library");
 			if ((!strcmp(kd, "foundation_model") || !strcmp(kd, "third_party_model")) &&
 			    (!json_object_get(o, "vendor") || !json_object_get(o, "licence")))
-				return j_error(err, name, f, "a foundation or third-party model needs a vendor and a licence",
-				               NULL);
+				return j_error(
+				    err, name, f,
+				    "a foundation or third-party model needs a vendor and a licence", NULL);
 		}
 		return 0;
 	}
@@ -602,7 +626,8 @@ static int j_check_objects(const struct assay_intake_field *f, const json_t *v, 
 		return j_error(err, name, f, "expected an object {model, data, prompt}", NULL);
 	const char *key;
 	json_t *hv;
-	json_object_foreach((json_t *)v, key, hv) {
+	json_object_foreach((json_t *)v, key, hv)
+	{
 		size_t k = 0;
 		while (k < N(ARTIFACT_KEYS) && strcmp(ARTIFACT_KEYS[k], key))
 			k++;
@@ -620,7 +645,8 @@ int assay_intake_validate(const json_t *rec, const char *name, struct assay_erro
 		return assay_error_set(err, ASSAY_EINPUT, name, 0, 0, "an intake record is an object");
 	const char *key;
 	json_t *v;
-	json_object_foreach((json_t *)rec, key, v) {
+	json_object_foreach((json_t *)rec, key, v)
+	{
 		if (assay_intake_field_find(key))
 			continue;
 		const char *names[N(FIELDS)];
@@ -655,7 +681,8 @@ int assay_intake_validate(const json_t *rec, const char *name, struct assay_erro
 				return j_error(err, name, f, "expected a list", f->help);
 			size_t k;
 			json_t *item;
-			json_array_foreach(v, k, item) if ((rc = j_check_string(f, item, name, err)) != 0) return rc;
+			json_array_foreach(v, k, item) if ((rc = j_check_string(f, item, name, err)) !=
+			                                   0) return rc;
 			break;
 		}
 		case ASSAY_FIELD_OBJECT:

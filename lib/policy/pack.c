@@ -26,9 +26,9 @@
 #include "assay/hash.h"
 #include "policy_internal.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define N(a)         (sizeof(a) / sizeof((a)[0]))
 #define MAX_CATALOGS 32
-#define MAX_FILES 64
+#define MAX_FILES    64
 
 static const char *const TOP_FILES[] = {"pack.yaml", "controls.yaml", "tiering.yaml", "applicability.yaml",
                                         "workflow.yaml"};
@@ -56,7 +56,8 @@ int pctx_issue(struct pctx *c, const struct assay_error *err)
 	return err->code ? err->code : ASSAY_EINPUT;
 }
 
-int pctx_at(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const char *hint, const char *fmt, ...)
+int pctx_at(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const char *hint, const char *fmt,
+            ...)
 {
 	struct assay_error e;
 	assay_error_clear(&e);
@@ -81,7 +82,8 @@ int pctx_keys(struct pctx *c, struct assay_yaml *y, const yaml_node_t *map, cons
 	return 0;
 }
 
-const char *pctx_string(struct pctx *c, struct assay_yaml *y, const yaml_node_t *map, const char *key, int required)
+const char *pctx_string(struct pctx *c, struct assay_yaml *y, const yaml_node_t *map, const char *key,
+                        int required)
 {
 	yaml_node_t *v = assay_yaml_get(y, map, key);
 	const char *s = assay_yaml_scalar(v);
@@ -101,7 +103,8 @@ const char *pctx_string(struct pctx *c, struct assay_yaml *y, const yaml_node_t 
 	return assay_arena_strdup(c->a, s);
 }
 
-const char **pctx_strings(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const char *what, size_t *count)
+const char **pctx_strings(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const char *what,
+                          size_t *count)
 {
 	*count = 0;
 	size_t len = n && n->type == YAML_SEQUENCE_NODE ? assay_yaml_len(n) : 1;
@@ -137,8 +140,8 @@ int pctx_int(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const c
 	char *end = NULL;
 	long v = s ? strtol(s, &end, 10) : -1;
 	if (!s || end == s || *end || v < 0 || v > 100000)
-		return pctx_at(c, y, n, "", "\"%s\" is a whole number of days from 0 to 100000, found \"%s\"", key,
-		               s ? s : "(not a value)");
+		return pctx_at(c, y, n, "", "\"%s\" is a whole number of days from 0 to 100000, found \"%s\"",
+		               key, s ? s : "(not a value)");
 	*out = (int)v;
 	return 0;
 }
@@ -150,20 +153,22 @@ int pctx_tier(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, enum a
 		static const char *const T[] = {"low", "medium", "high", "prohibited"};
 		const char *dym = s ? assay_did_you_mean(s, T, 4) : NULL;
 		return pctx_at(c, y, n, "tiers: low, medium, high, prohibited", "\"%s\" is not a tier%s%s%s",
-		               s ? s : "(not a value)", dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+		               s ? s : "(not a value)", dym ? "; did you mean \"" : "", dym ? dym : "",
+		               dym ? "\"?" : "");
 	}
 	return 0;
 }
 
-int pctx_maps(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const struct assay_catalog_ref **out,
-              size_t *count)
+int pctx_maps(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n,
+              const struct assay_catalog_ref **out, size_t *count)
 {
 	*out = NULL;
 	*count = 0;
 	if (!n)
 		return 0;
 	if (n->type != YAML_MAPPING_NODE)
-		return pctx_at(c, y, n, "e.g. maps_to: {iso-42001: [A.6.2.4]}", "maps_to is a mapping of catalog id to "
+		return pctx_at(c, y, n, "e.g. maps_to: {iso-42001: [A.6.2.4]}",
+		               "maps_to is a mapping of catalog id to "
 		               "entry ids");
 	size_t total = 0;
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++)
@@ -182,8 +187,9 @@ int pctx_maps(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const 
 			for (size_t i = 0; i < c->p->n_catalogs && ni < N(ids); i++)
 				ids[ni++] = c->p->catalogs[i].id;
 			const char *dym = cat ? assay_did_you_mean(cat, ids, ni) : NULL;
-			rc = pctx_at(c, y, kn, "assay policy catalogs lists them", "unknown catalog \"%s\"%s%s%s",
-			             cat ? cat : "", dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+			rc = pctx_at(c, y, kn, "assay policy catalogs lists them",
+			             "unknown catalog \"%s\"%s%s%s", cat ? cat : "",
+			             dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
 			continue;
 		}
 		size_t ne = 0;
@@ -195,7 +201,8 @@ int pctx_maps(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const 
 		}
 		for (size_t i = 0; i < ne; i++) {
 			if (!assay_catalog_entry_find(cg, ids[i])) {
-				rc = pctx_at(c, y, vn->type == YAML_SEQUENCE_NODE ? assay_yaml_at(y, vn, i) : vn,
+				rc = pctx_at(c, y,
+				             vn->type == YAML_SEQUENCE_NODE ? assay_yaml_at(y, vn, i) : vn,
 				             "assay policy catalog NAME lists its entries",
 				             "\"%s\" is not an entry of catalog %s", ids[i], cat);
 				continue;
@@ -221,11 +228,13 @@ static int by_path(const void *a, const void *b)
 	return strcmp(((const struct assay_pack_file *)a)->path, ((const struct assay_pack_file *)b)->path);
 }
 
-static int read_file(struct assay_arena *a, const char *path, struct assay_pack_file *f, struct assay_error *err)
+static int read_file(struct assay_arena *a, const char *path, struct assay_pack_file *f,
+                     struct assay_error *err)
 {
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
-		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot open the policy file: %s", strerror(errno));
+		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "cannot open the policy file: %s",
+		                       strerror(errno));
 	fseek(fp, 0, SEEK_END);
 	long len = ftell(fp);
 	fseek(fp, 0, SEEK_SET);
@@ -247,8 +256,9 @@ static int list_dir(struct pctx *c, const char *dir, struct file_set *fs, struct
 	struct stat st;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		assay_error_set(err, ASSAY_EIO, dir, 0, 0, "the policy pack is not a directory");
-		assay_error_hint(err, "a pack is a directory with pack.yaml, tiering.yaml, applicability.yaml, "
-		                      "controls.yaml and workflow.yaml (docs/policy.md)");
+		assay_error_hint(err,
+		                 "a pack is a directory with pack.yaml, tiering.yaml, applicability.yaml, "
+		                 "controls.yaml and workflow.yaml (docs/policy.md)");
 		return err->code;
 	}
 	size_t cap = MAX_FILES;
@@ -264,12 +274,14 @@ static int list_dir(struct pctx *c, const char *dir, struct file_set *fs, struct
 			k++;
 		if (k == N(TOP_FILES)) {
 			struct assay_error ie;
-			assay_error_set(&ie, ASSAY_EINPUT, assay_arena_printf(c->a, "%s/%s", dir, e->d_name), 0, 0,
-			                "\"%s\" is not a policy pack file", e->d_name);
+			assay_error_set(&ie, ASSAY_EINPUT, assay_arena_printf(c->a, "%s/%s", dir, e->d_name),
+			                0, 0, "\"%s\" is not a policy pack file", e->d_name);
 			const char *dym = assay_did_you_mean(e->d_name, TOP_FILES, N(TOP_FILES));
-			assay_error_hint(&ie, "%s%s%spack files: pack.yaml, tiering.yaml, applicability.yaml, controls.yaml, "
-			                 "workflow.yaml, catalogs/NAME.yaml", dym ? "did you mean " : "", dym ? dym : "",
-			                 dym ? "? " : "");
+			assay_error_hint(
+			    &ie,
+			    "%s%s%spack files: pack.yaml, tiering.yaml, applicability.yaml, controls.yaml, "
+			    "workflow.yaml, catalogs/NAME.yaml",
+			    dym ? "did you mean " : "", dym ? dym : "", dym ? "? " : "");
 			pctx_issue(c, &ie);
 			continue;
 		}
@@ -288,10 +300,12 @@ static int list_dir(struct pctx *c, const char *dir, struct file_set *fs, struct
 	if (d)
 		closedir(d);
 	if (fs->n == cap)
-		return assay_error_set(err, ASSAY_EINPUT, dir, 0, 0, "a pack has at most %d files", MAX_FILES);
+		return assay_error_set(err, ASSAY_EINPUT, dir, 0, 0, "a pack has at most %d files",
+		                       MAX_FILES);
 	qsort(fs->files, fs->n, sizeof *fs->files, by_path);
 	for (size_t i = 0; i < fs->n; i++)
-		if (read_file(c->a, assay_arena_printf(c->a, "%s/%s", dir, fs->files[i].path), &fs->files[i], err))
+		if (read_file(c->a, assay_arena_printf(c->a, "%s/%s", dir, fs->files[i].path), &fs->files[i],
+		              err))
 			return err->code;
 	return 0;
 }
@@ -324,7 +338,8 @@ static const struct assay_pack_file *find_file(const struct file_set *fs, const 
 typedef int (*parse_fn)(struct pctx *c, struct assay_yaml *y);
 
 /* Parse one file with fn; a missing required file is an issue. */
-static void parse_one(struct pctx *c, const struct file_set *fs, const char *prefix, const char *path, parse_fn fn)
+static void parse_one(struct pctx *c, const struct file_set *fs, const char *prefix, const char *path,
+                      parse_fn fn)
 {
 	const struct assay_pack_file *f = find_file(fs, path);
 	char name[600];
@@ -332,7 +347,8 @@ static void parse_one(struct pctx *c, const struct file_set *fs, const char *pre
 	if (!f) {
 		struct assay_error e;
 		assay_error_set(&e, ASSAY_EINPUT, name, 0, 0, "the pack has no %s", path);
-		assay_error_hint(&e, "copy it from the default pack (assay policy show --files) or see docs/policy.md");
+		assay_error_hint(
+		    &e, "copy it from the default pack (assay policy show --files) or see docs/policy.md");
 		pctx_issue(c, &e);
 		return;
 	}
@@ -349,7 +365,8 @@ static void parse_one(struct pctx *c, const struct file_set *fs, const char *pre
 	assay_yaml_free(&y);
 }
 
-static int add_catalogs(struct pctx *c, const struct file_set *fs, const char *prefix, struct assay_error *err)
+static int add_catalogs(struct pctx *c, const struct file_set *fs, const char *prefix,
+                        struct assay_error *err)
 {
 	for (size_t i = 0; i < fs->n; i++) {
 		if (strncmp(fs->files[i].path, "catalogs/", 9) != 0)
@@ -359,7 +376,8 @@ static int add_catalogs(struct pctx *c, const struct file_set *fs, const char *p
 		struct assay_yaml y;
 		struct assay_error e;
 		assay_error_clear(&e);
-		if (assay_yaml_load_buffer(&y, name, (const char *)fs->files[i].data, fs->files[i].len, &e) != 0) {
+		if (assay_yaml_load_buffer(&y, name, (const char *)fs->files[i].data, fs->files[i].len, &e) !=
+		    0) {
 			pctx_issue(c, &e);
 			assay_yaml_free(&y);
 			continue;
@@ -371,7 +389,8 @@ static int add_catalogs(struct pctx *c, const struct file_set *fs, const char *p
 			while (k < c->p->n_catalogs && strcmp(c->p->catalogs[k].id, cat.id))
 				k++;
 			if (k == c->p->n_catalogs && k == MAX_CATALOGS) {
-				pctx_at(c, &y, assay_yaml_root(&y), "", "more than %d catalogs", MAX_CATALOGS);
+				pctx_at(c, &y, assay_yaml_root(&y), "", "more than %d catalogs",
+				        MAX_CATALOGS);
 				assay_yaml_free(&y);
 				continue;
 			}
@@ -408,7 +427,8 @@ static int load(struct pctx *c, const char *dir, struct assay_error *err)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	c->p = p;
 	p->catalogs = assay_arena_calloc(c->a, MAX_CATALOGS, sizeof *p->catalogs);
-	struct file_set builtin = {(struct assay_pack_file *)assay_policy_default_files, assay_policy_default_nfiles};
+	struct file_set builtin = {(struct assay_pack_file *)assay_policy_default_files,
+	                           assay_policy_default_nfiles};
 	struct file_set pack = builtin;
 	if (dir && list_dir(c, dir, &pack, err) != 0)
 		return err->code;
@@ -429,7 +449,8 @@ static int load(struct pctx *c, const char *dir, struct assay_error *err)
 	return 0;
 }
 
-int assay_policy_load(struct assay_policy **out, const char *dir, struct assay_arena *a, struct assay_error *err)
+int assay_policy_load(struct assay_policy **out, const char *dir, struct assay_arena *a,
+                      struct assay_error *err)
 {
 	*out = NULL;
 	struct pctx c;
@@ -442,8 +463,8 @@ int assay_policy_load(struct assay_policy **out, const char *dir, struct assay_a
 		const struct assay_lint_issue *is = &c.issues[0];
 		assay_error_set(err, ASSAY_EINPUT, is->file, is->line, is->column, "%s", is->message);
 		if (c.n_issues > 1)
-			assay_error_hint(err, "%s%s(%zu problems in all: assay policy lint %s lists them)", is->hint,
-			                 is->hint[0] ? "; " : "", c.n_issues, dir ? dir : "");
+			assay_error_hint(err, "%s%s(%zu problems in all: assay policy lint %s lists them)",
+			                 is->hint, is->hint[0] ? "; " : "", c.n_issues, dir ? dir : "");
 		else if (is->hint[0])
 			assay_error_hint(err, "%s", is->hint);
 		return err->code;
@@ -452,7 +473,8 @@ int assay_policy_load(struct assay_policy **out, const char *dir, struct assay_a
 	return 0;
 }
 
-int assay_policy_lint(const char *dir, struct assay_lint_report *out, struct assay_arena *a, struct assay_error *err)
+int assay_policy_lint(const char *dir, struct assay_lint_report *out, struct assay_arena *a,
+                      struct assay_error *err)
 {
 	memset(out, 0, sizeof *out);
 	struct pctx c;

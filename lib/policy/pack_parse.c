@@ -29,9 +29,10 @@ static int iso_date(const char *s)
 
 int pack_parse_catalog(struct pctx *c, struct assay_yaml *y, struct assay_catalog *out)
 {
-	static const char *const KEYS[] = {"id",       "title",        "version",  "source",
-	                                   "source_url", "retrieved", "licence_note", "verified_against_primary",
-	                                   "dates",    "entries"};
+	static const char *const KEYS[] = {
+	    "id",         "title",     "version",      "source",
+	    "source_url", "retrieved", "licence_note", "verified_against_primary",
+	    "dates",      "entries"};
 	static const char *const EKEYS[] = {"id", "parent", "kind", "title", "assessable"};
 	static const char *const DKEYS[] = {"what", "date", "note"};
 	yaml_node_t *root = assay_yaml_root(y);
@@ -89,13 +90,15 @@ int pack_parse_catalog(struct pctx *c, struct assay_yaml *y, struct assay_catalo
 			pctx_issue(c, &e);
 		for (size_t k = 0; ce->id && k < i; k++)
 			if (ents[k].id && strcmp(ents[k].id, ce->id) == 0)
-				pctx_at(c, y, assay_yaml_get(y, d, "id"), "", "duplicate entry id \"%s\"", ce->id);
+				pctx_at(c, y, assay_yaml_get(y, d, "id"), "", "duplicate entry id \"%s\"",
+				        ce->id);
 		if (ce->parent) {
 			size_t k = 0;
 			while (k < i && !(ents[k].id && strcmp(ents[k].id, ce->parent) == 0))
 				k++;
 			if (k == i)
-				pctx_at(c, y, assay_yaml_get(y, d, "parent"), "list a parent before its children",
+				pctx_at(c, y, assay_yaml_get(y, d, "parent"),
+				        "list a parent before its children",
 				        "parent \"%s\" is not an earlier entry", ce->parent);
 		}
 	}
@@ -144,9 +147,10 @@ static void parse_evidence(struct pctx *c, struct assay_yaml *y, yaml_node_t *n,
 			k++;
 		if (kind && k == N(KINDS)) {
 			const char *dym = assay_did_you_mean(kind, KINDS, N(KINDS));
-			pctx_at(c, y, assay_yaml_get(y, r, "kind"), "kinds: document, metric, test_result, attestation, log",
-			        "unknown evidence kind \"%s\"%s%s%s", kind, dym ? "; did you mean \"" : "", dym ? dym : "",
-			        dym ? "\"?" : "");
+			pctx_at(c, y, assay_yaml_get(y, r, "kind"),
+			        "kinds: document, metric, test_result, attestation, log",
+			        "unknown evidence kind \"%s\"%s%s%s", kind, dym ? "; did you mean \"" : "",
+			        dym ? dym : "", dym ? "\"?" : "");
 		}
 		ev[i].kind = (enum assay_evidence_kind)(k < N(KINDS) ? k : 0);
 		yaml_node_t *fd = assay_yaml_get(y, r, "freshness_days");
@@ -156,13 +160,16 @@ static void parse_evidence(struct pctx *c, struct assay_yaml *y, yaml_node_t *n,
 		/* evidence keys are unique across the pack: the registry links evidence by key */
 		for (size_t j = 0; ev[i].key && j < c->p->n_controls; j++)
 			for (size_t q = 0; q < c->p->controls[j].n_evidence; q++)
-				if (c->p->controls[j].evidence[q].key && !strcmp(c->p->controls[j].evidence[q].key, ev[i].key))
-					pctx_at(c, y, assay_yaml_get(y, r, "key"), "an evidence key names one requirement",
-					        "evidence key \"%s\" is already required by control %s", ev[i].key,
-					        c->p->controls[j].id);
+				if (c->p->controls[j].evidence[q].key &&
+				    !strcmp(c->p->controls[j].evidence[q].key, ev[i].key))
+					pctx_at(c, y, assay_yaml_get(y, r, "key"),
+					        "an evidence key names one requirement",
+					        "evidence key \"%s\" is already required by control %s",
+					        ev[i].key, c->p->controls[j].id);
 		for (size_t q = 0; ev[i].key && q < i; q++)
 			if (ev[q].key && !strcmp(ev[q].key, ev[i].key))
-				pctx_at(c, y, assay_yaml_get(y, r, "key"), "", "duplicate evidence key \"%s\"", ev[i].key);
+				pctx_at(c, y, assay_yaml_get(y, r, "key"), "",
+				        "duplicate evidence key \"%s\"", ev[i].key);
 	}
 	ctl->evidence = ev;
 	ctl->n_evidence = ne;
@@ -171,7 +178,8 @@ static void parse_evidence(struct pctx *c, struct assay_yaml *y, yaml_node_t *n,
 int pack_parse_controls(struct pctx *c, struct assay_yaml *y)
 {
 	static const char *const TOP[] = {"controls"};
-	static const char *const KEYS[] = {"id", "title", "objective", "test_procedure", "evidence", "maps_to"};
+	static const char *const KEYS[] = {"id",       "title",  "objective", "test_procedure",
+	                                   "evidence", "maps_to"};
 	yaml_node_t *root = assay_yaml_root(y);
 	if (pctx_keys(c, y, root, "controls.yaml", TOP, N(TOP)))
 		return ASSAY_EINPUT;
@@ -215,7 +223,8 @@ int pack_parse_tiering(struct pctx *c, struct assay_yaml *y)
 		return ASSAY_EINPUT;
 	yaml_node_t *d = assay_yaml_get(y, root, "default");
 	if (!d) {
-		pctx_at(c, y, root, "e.g. default: {tier: low, rationale: ...}", "tiering.yaml has no default");
+		pctx_at(c, y, root, "e.g. default: {tier: low, rationale: ...}",
+		        "tiering.yaml has no default");
 	} else if (!pctx_keys(c, y, d, "default", DKEYS, N(DKEYS))) {
 		pctx_tier(c, y, assay_yaml_get(y, d, "tier"), &c->p->default_tier);
 		c->p->default_rationale = pctx_string(c, y, d, "rationale", 1);
@@ -266,7 +275,8 @@ int pack_parse_tiering(struct pctx *c, struct assay_yaml *y)
 			bad = 1;
 		for (size_t k = 0; r.id && k < c->p->n_rules; k++)
 			if (!strcmp(c->p->rules[k].id, r.id))
-				bad = pctx_at(c, y, assay_yaml_get(y, m, "id"), "", "duplicate rule id \"%s\"", r.id);
+				bad = pctx_at(c, y, assay_yaml_get(y, m, "id"), "",
+				              "duplicate rule id \"%s\"", r.id);
 		if (!r.cite)
 			r.cite = "";
 		if (!bad)
@@ -315,16 +325,19 @@ int pack_parse_applicability(struct pctx *c, struct assay_yaml *y)
 				if (assay_policy_control_find(c->p, r.controls[k]))
 					continue;
 				const char *dym = assay_did_you_mean(r.controls[k], ids, nids);
-				bad = pctx_at(c, y, cn->type == YAML_SEQUENCE_NODE ? assay_yaml_at(y, cn, k) : cn,
-				              "controls are defined in controls.yaml", "unknown control \"%s\"%s%s%s",
-				              r.controls[k], dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+				bad = pctx_at(
+				    c, y, cn->type == YAML_SEQUENCE_NODE ? assay_yaml_at(y, cn, k) : cn,
+				    "controls are defined in controls.yaml", "unknown control \"%s\"%s%s%s",
+				    r.controls[k], dym ? "; did you mean \"" : "", dym ? dym : "",
+				    dym ? "\"?" : "");
 			}
 		} else {
 			bad = 1;
 		}
 		for (size_t k = 0; r.id && k < c->p->n_app; k++)
 			if (!strcmp(c->p->app[k].id, r.id))
-				bad = pctx_at(c, y, assay_yaml_get(y, m, "id"), "", "duplicate rule id \"%s\"", r.id);
+				bad = pctx_at(c, y, assay_yaml_get(y, m, "id"), "",
+				              "duplicate rule id \"%s\"", r.id);
 		if (!bad)
 			c->p->app[c->p->n_app++] = r;
 	}
@@ -353,8 +366,8 @@ int pack_parse_workflow(struct pctx *c, struct assay_yaml *y)
 {
 	static const char *const TOP[] = {"tiers"};
 	static const char *const TIERS[] = {"low", "medium", "high", "prohibited"};
-	static const char *const KEYS[] = {"time_to_triage", "time_to_decision", "signoff_roles", "waiver_max_days",
-	                                   "decision_validity_days"};
+	static const char *const KEYS[] = {"time_to_triage", "time_to_decision", "signoff_roles",
+	                                   "waiver_max_days", "decision_validity_days"};
 	yaml_node_t *root = assay_yaml_root(y);
 	if (pctx_keys(c, y, root, "workflow.yaml", TOP, N(TOP)))
 		return ASSAY_EINPUT;
@@ -381,12 +394,14 @@ int pack_parse_workflow(struct pctx *c, struct assay_yaml *y)
 		if ((v = assay_yaml_get(y, m, "time_to_decision")))
 			parse_duration(c, y, v, "time_to_decision", &w->decision_hours);
 		if (w->triage_hours && w->decision_hours && w->triage_hours > w->decision_hours)
-			pctx_at(c, y, v, "", "tier \"%s\": time_to_decision is shorter than time_to_triage", TIERS[t]);
+			pctx_at(c, y, v, "", "tier \"%s\": time_to_decision is shorter than time_to_triage",
+			        TIERS[t]);
 		if ((v = assay_yaml_get(y, m, "signoff_roles"))) {
 			const char **roles = pctx_strings(c, y, v, "signoff_roles", &w->n_signoff_roles);
 			w->signoff_roles = roles;
 			if (roles && !w->n_signoff_roles && t != ASSAY_TIER_PROHIBITED)
-				pctx_at(c, y, v, "", "tier \"%s\" needs at least one sign-off role", TIERS[t]);
+				pctx_at(c, y, v, "", "tier \"%s\" needs at least one sign-off role",
+				        TIERS[t]);
 		}
 		if ((v = assay_yaml_get(y, m, "waiver_max_days")))
 			pctx_int(c, y, v, "waiver_max_days", &w->waiver_max_days);

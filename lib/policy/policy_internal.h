@@ -119,23 +119,25 @@ struct pctx {
 /* Record err (already set) as an issue; returns err->code. */
 int pctx_issue(struct pctx *c, const struct assay_error *err);
 /* An issue at node n of y. */
-int pctx_at(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const char *hint, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+int pctx_at(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const char *hint, const char *fmt,
+            ...) __attribute__((format(printf, 5, 6)));
 /* A scalar's text copied into the arena; NULL (and an issue) when absent or
  * not a scalar and required; NULL silently when absent and optional. */
-const char *pctx_string(struct pctx *c, struct assay_yaml *y, const yaml_node_t *map, const char *key, int required);
+const char *pctx_string(struct pctx *c, struct assay_yaml *y, const yaml_node_t *map, const char *key,
+                        int required);
 /* Check keys; records an issue and returns nonzero on an unknown key. */
 int pctx_keys(struct pctx *c, struct assay_yaml *y, const yaml_node_t *map, const char *what,
               const char *const *allowed, size_t n);
 /* A list of scalars (or one scalar) as strings; *n set. */
-const char **pctx_strings(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const char *what, size_t *count);
+const char **pctx_strings(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const char *what,
+                          size_t *count);
 /* A non-negative whole number. */
 int pctx_int(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const char *key, int *out);
 /* "tier: high" and friends. */
 int pctx_tier(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, enum assay_tier *out);
 /* maps_to: {catalog: [ids]} checked against the loaded catalogs. */
-int pctx_maps(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n, const struct assay_catalog_ref **out,
-              size_t *count);
+int pctx_maps(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n,
+              const struct assay_catalog_ref **out, size_t *count);
 
 /* predicate.c */
 struct pred *pred_parse(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n);

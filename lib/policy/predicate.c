@@ -31,10 +31,11 @@
 
 static const char *const TIERS[] = {"low", "medium", "high", "prohibited"};
 
-static const char *const OPS[] = {"equals", "not_equals", "in", "contains", "contains_any", "contains_all",
-                                  "empty", "lt", "le", "gt", "ge"};
-static const enum pred_op OP_CODES[] = {P_EQ, P_NE, P_IN, P_CONTAINS, P_CONTAINS_ANY, P_CONTAINS_ALL,
-                                        P_EMPTY, P_LT, P_LE, P_GT, P_GE};
+static const char *const OPS[] = {"equals",       "not_equals",   "in",    "contains",
+                                  "contains_any", "contains_all", "empty", "lt",
+                                  "le",           "gt",           "ge"};
+static const enum pred_op OP_CODES[] = {P_EQ, P_NE, P_IN, P_CONTAINS, P_CONTAINS_ANY, P_CONTAINS_ALL, P_EMPTY,
+                                        P_LT, P_LE, P_GT, P_GE};
 
 /* Resolve a field name; 0 when known. */
 static int resolve_field(struct pctx *c, const char *name, struct pred_field *out)
@@ -78,8 +79,8 @@ static size_t field_names(const char **names, size_t cap)
 	return n;
 }
 
-static int check_operand(struct pctx *c, struct assay_yaml *y, const yaml_node_t *at, const struct pred_field *f,
-                         const char *v)
+static int check_operand(struct pctx *c, struct assay_yaml *y, const yaml_node_t *at,
+                         const struct pred_field *f, const char *v)
 {
 	if (f->type == ASSAY_FIELD_BOOL) {
 		if (strcmp(v, "true") && strcmp(v, "false"))
@@ -123,8 +124,9 @@ static struct pred *parse_leaf(struct pctx *c, struct assay_yaml *y, const yaml_
 			pctx_at(c, y, fn, "tiering rules decide the tier; use tier in applicability.yaml",
 			        "\"tier\" cannot be used in a tiering rule");
 		else
-			pctx_at(c, y, fn, "fields: see docs/policy.md, \"Intake fields\"", "unknown field \"%s\"%s%s%s",
-			        fname, dym ? "; did you mean \"" : "", dym ? dym : "", dym ? "\"?" : "");
+			pctx_at(c, y, fn, "fields: see docs/policy.md, \"Intake fields\"",
+			        "unknown field \"%s\"%s%s%s", fname, dym ? "; did you mean \"" : "",
+			        dym ? dym : "", dym ? "\"?" : "");
 		return NULL;
 	}
 	p->field.name = assay_arena_strdup(c->a, fname);
@@ -135,8 +137,8 @@ static struct pred *parse_leaf(struct pctx *c, struct assay_yaml *y, const yaml_
 		if (!v)
 			continue;
 		if (opn) {
-			pctx_at(c, y, v, "write two conditions under all:", "a condition has one operator, found \"%s\" and \"%s\"",
-			        opname, OPS[i]);
+			pctx_at(c, y, v, "write two conditions under all:",
+			        "a condition has one operator, found \"%s\" and \"%s\"", opname, OPS[i]);
 			return NULL;
 		}
 		opn = v;
@@ -144,8 +146,11 @@ static struct pred *parse_leaf(struct pctx *c, struct assay_yaml *y, const yaml_
 		p->op = OP_CODES[i];
 	}
 	if (!opn) {
-		pctx_at(c, y, n, "operators: equals, not_equals, in, contains, contains_any, contains_all, empty, lt, le, "
-		        "gt, ge", "condition on \"%s\" has no operator", fname);
+		pctx_at(
+		    c, y, n,
+		    "operators: equals, not_equals, in, contains, contains_any, contains_all, empty, lt, le, "
+		    "gt, ge",
+		    "condition on \"%s\" has no operator", fname);
 		return NULL;
 	}
 	const struct pred_field *f = &p->field;
@@ -155,8 +160,8 @@ static struct pred *parse_leaf(struct pctx *c, struct assay_yaml *y, const yaml_
 	case P_NE:
 	case P_IN:
 		if (list) {
-			pctx_at(c, y, opn, "use contains, contains_any or contains_all", "\"%s\" is a list: %s does not apply",
-			        fname, opname);
+			pctx_at(c, y, opn, "use contains, contains_any or contains_all",
+			        "\"%s\" is a list: %s does not apply", fname, opname);
 			return NULL;
 		}
 		break;
@@ -164,7 +169,8 @@ static struct pred *parse_leaf(struct pctx *c, struct assay_yaml *y, const yaml_
 	case P_CONTAINS_ANY:
 	case P_CONTAINS_ALL:
 		if (!list) {
-			pctx_at(c, y, opn, "use equals or in", "\"%s\" is not a list: %s does not apply", fname, opname);
+			pctx_at(c, y, opn, "use equals or in", "\"%s\" is not a list: %s does not apply",
+			        fname, opname);
 			return NULL;
 		}
 		break;
@@ -176,7 +182,8 @@ static struct pred *parse_leaf(struct pctx *c, struct assay_yaml *y, const yaml_
 		break;
 	default: /* comparisons */
 		if (!list && !f->ordered) {
-			pctx_at(c, y, opn, "ordered fields: lifecycle_stage, tier; lists compare their length",
+			pctx_at(c, y, opn,
+			        "ordered fields: lifecycle_stage, tier; lists compare their length",
 			        "\"%s\" has no order: %s does not apply", fname, opname);
 			return NULL;
 		}
@@ -211,14 +218,16 @@ static struct pred *parse_leaf(struct pctx *c, struct assay_yaml *y, const yaml_
 		char *end;
 		p->number = strtod(vals[0], &end);
 		if (end == vals[0] || *end) {
-			pctx_at(c, y, opn, "", "%s on the list \"%s\" compares its length: expected a number, found \"%s\"",
+			pctx_at(c, y, opn, "",
+			        "%s on the list \"%s\" compares its length: expected a number, found \"%s\"",
 			        opname, fname, vals[0]);
 			return NULL;
 		}
 		return p;
 	}
 	for (size_t i = 0; i < nv; i++)
-		if (check_operand(c, y, opn->type == YAML_SEQUENCE_NODE ? assay_yaml_at(y, opn, i) : opn, f, vals[i]))
+		if (check_operand(c, y, opn->type == YAML_SEQUENCE_NODE ? assay_yaml_at(y, opn, i) : opn, f,
+		                  vals[i]))
 			return NULL;
 	if (f->type == ASSAY_FIELD_BOOL)
 		p->flag = strcmp(vals[0], "true") == 0;
@@ -228,19 +237,22 @@ static struct pred *parse_leaf(struct pctx *c, struct assay_yaml *y, const yaml_
 struct pred *pred_parse(struct pctx *c, struct assay_yaml *y, const yaml_node_t *n)
 {
 	if (!n || n->type != YAML_MAPPING_NODE) {
-		pctx_at(c, y, n, "e.g. {field: ai_type, in: [genai, rag]}", "expected a condition (a mapping)");
+		pctx_at(c, y, n, "e.g. {field: ai_type, in: [genai, rag]}",
+		        "expected a condition (a mapping)");
 		return NULL;
 	}
 	struct pred *p = assay_arena_calloc(c->a, 1, sizeof *p);
 	if (!p)
 		return NULL;
-	static const char *const KEYS[] = {"always", "all", "any", "not", "ref", "field", "equals", "not_equals", "in",
-	                                   "contains", "contains_any", "contains_all", "empty", "lt", "le", "gt", "ge"};
+	static const char *const KEYS[] = {
+	    "always",   "all",          "any",          "not",   "ref", "field", "equals", "not_equals", "in",
+	    "contains", "contains_any", "contains_all", "empty", "lt",  "le",    "gt",     "ge"};
 	if (pctx_keys(c, y, n, "a condition", KEYS, N(KEYS)))
 		return NULL;
 	yaml_node_t *v;
-	int combos = !!assay_yaml_get(y, n, "always") + !!assay_yaml_get(y, n, "all") + !!assay_yaml_get(y, n, "any") +
-	             !!assay_yaml_get(y, n, "not") + !!assay_yaml_get(y, n, "ref") + !!assay_yaml_get(y, n, "field");
+	int combos = !!assay_yaml_get(y, n, "always") + !!assay_yaml_get(y, n, "all") +
+	             !!assay_yaml_get(y, n, "any") + !!assay_yaml_get(y, n, "not") +
+	             !!assay_yaml_get(y, n, "ref") + !!assay_yaml_get(y, n, "field");
 	if (combos != 1) {
 		if (combos)
 			pctx_at(c, y, n, "one of: always, all, any, not, ref, field; nest them with all:",
@@ -337,7 +349,8 @@ static int list_has(const json_t *arr, const char *v)
 {
 	size_t i;
 	json_t *it;
-	json_array_foreach(arr, i, it) if (json_is_string(it) && strcmp(json_string_value(it), v) == 0) return 1;
+	json_array_foreach(arr, i,
+	                   it) if (json_is_string(it) && strcmp(json_string_value(it), v) == 0) return 1;
 	return 0;
 }
 
@@ -357,7 +370,8 @@ static int eval_leaf(const struct pred *p, const json_t *intake, int tier, const
 		kinds = json_array();
 		size_t i;
 		json_t *comp;
-		json_array_foreach(json_object_get(intake, "components"), i, comp) {
+		json_array_foreach(json_object_get(intake, "components"), i, comp)
+		{
 			json_t *k = json_object_get(comp, "kind");
 			if (json_is_string(k) && !list_has(kinds, json_string_value(k)))
 				json_array_append(kinds, k);

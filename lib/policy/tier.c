@@ -85,9 +85,9 @@ static int add_reasons(const struct assay_policy *p, const json_t *intake, struc
 		for (int t = best; t >= 0; t--)
 			for (size_t i = 0; i < p->n_rules; i++)
 				if (fired[i] && (int)p->rules[i].tier == t)
-					rs[n++] = (struct assay_tier_reason){p->rules[i].id, p->rules[i].tier, p->rules[i].cite,
-					                                     fill(a, p->rules[i].rationale, match[i], nmatch[i]),
-					                                     t == best};
+					rs[n++] = (struct assay_tier_reason){
+					    p->rules[i].id, p->rules[i].tier, p->rules[i].cite,
+					    fill(a, p->rules[i].rationale, match[i], nmatch[i]), t == best};
 	}
 	out->reasons = rs;
 	out->n_reasons = n;
@@ -133,17 +133,20 @@ static int add_controls(const struct assay_policy *p, const json_t *intake, stru
 	return 0;
 }
 
-int assay_policy_tier(const struct assay_policy *p, const json_t *intake, const struct assay_tier_override *override,
-                      struct assay_tier_result *out, struct assay_arena *a, struct assay_error *err)
+int assay_policy_tier(const struct assay_policy *p, const json_t *intake,
+                      const struct assay_tier_override *override, struct assay_tier_result *out,
+                      struct assay_arena *a, struct assay_error *err)
 {
 	memset(out, 0, sizeof *out);
 	if (assay_intake_validate(intake, "the intake record", err) != 0)
 		return err->code;
 	if (override && (!override->reason || !override->reason[0]))
-		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "a manual tier override needs a reason"),
-		       assay_error_hint(err, "say why the computed tier does not fit; the reason is recorded"),
+		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
+		                       "a manual tier override needs a reason"),
+		       assay_error_hint(err,
+		                        "say why the computed tier does not fit; the reason is recorded"),
 		       err->code;
-	if (override && (unsigned)override->tier >= ASSAY_TIER_COUNT)
+	if (override && (unsigned) override->tier >= ASSAY_TIER_COUNT)
 		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "the override's tier is not a tier");
 	out->policy_name = p->name;
 	out->policy_version = p->version;
@@ -168,15 +171,16 @@ json_t *assay_tier_result_json(const struct assay_tier_result *r)
 	json_object_set_new(o, "assay_version", json_string(assay_version()));
 	json_object_set_new(o, "tier", json_string(assay_tier_name(r->tier)));
 	json_object_set_new(o, "computed_tier", json_string(assay_tier_name(r->computed_tier)));
-	json_object_set_new(o, "override", r->overridden ? json_pack("{s:s,s:s}", "tier", assay_tier_name(r->tier),
-	                                                             "reason", r->override_reason)
-	                                                 : json_null());
+	json_object_set_new(o, "override",
+	                    r->overridden ? json_pack("{s:s,s:s}", "tier", assay_tier_name(r->tier), "reason",
+	                                              r->override_reason)
+	                                  : json_null());
 	json_t *rat = json_array();
 	for (size_t i = 0; i < r->n_reasons; i++) {
 		const struct assay_tier_reason *x = &r->reasons[i];
 		json_array_append_new(rat, json_pack("{s:s,s:s,s:s,s:s,s:b}", "rule", x->rule_id, "tier",
-		                                     assay_tier_name(x->tier), "cite", x->cite, "text", x->text,
-		                                     "decisive", x->decisive));
+		                                     assay_tier_name(x->tier), "cite", x->cite, "text",
+		                                     x->text, "decisive", x->decisive));
 	}
 	json_object_set_new(o, "rationale", rat);
 	json_t *ctl = json_array();
@@ -184,10 +188,11 @@ json_t *assay_tier_result_json(const struct assay_tier_result *r)
 		const struct assay_required_control *rc = &r->controls[i];
 		json_t *ev = json_array();
 		for (size_t k = 0; k < rc->n_evidence; k++)
-			json_array_append_new(ev, json_pack("{s:s,s:s,s:i,s:s}", "key", rc->evidence[k]->key, "kind",
-			                                    assay_evidence_kind_name(rc->evidence[k]->kind),
-			                                    "freshness_days", rc->evidence[k]->freshness_days, "description",
-			                                    rc->evidence[k]->description ? rc->evidence[k]->description : ""));
+			json_array_append_new(
+			    ev, json_pack("{s:s,s:s,s:i,s:s}", "key", rc->evidence[k]->key, "kind",
+			                  assay_evidence_kind_name(rc->evidence[k]->kind), "freshness_days",
+			                  rc->evidence[k]->freshness_days, "description",
+			                  rc->evidence[k]->description ? rc->evidence[k]->description : ""));
 		json_t *by = json_array();
 		const char *s = rc->selected_by;
 		while (s && *s) {
@@ -201,8 +206,9 @@ json_t *assay_tier_result_json(const struct assay_tier_result *r)
 		                                     "selected_by", by, "evidence", ev));
 	}
 	json_object_set_new(o, "controls", ctl);
-	json_object_set_new(o, "policy", json_pack("{s:s,s:s,s:s}", "name", r->policy_name, "version",
-	                                           r->policy_version, "sha256", r->policy_sha256));
+	json_object_set_new(o, "policy",
+	                    json_pack("{s:s,s:s,s:s}", "name", r->policy_name, "version", r->policy_version,
+	                              "sha256", r->policy_sha256));
 	return o;
 }
 
@@ -236,7 +242,8 @@ const struct assay_evidence_req *assay_policy_evidence_find(const struct assay_p
 {
 	for (size_t i = 0; i < p->n_controls; i++)
 		for (size_t k = 0; k < p->controls[i].n_evidence; k++)
-			if (p->controls[i].evidence[k].key && strcmp(p->controls[i].evidence[k].key, key) == 0) {
+			if (p->controls[i].evidence[k].key &&
+			    strcmp(p->controls[i].evidence[k].key, key) == 0) {
 				if (owner)
 					*owner = &p->controls[i];
 				return &p->controls[i].evidence[k];

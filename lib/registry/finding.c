@@ -32,7 +32,8 @@ int assay_finding_normalise(const char *text, char *out, size_t size, struct ass
 		if (l <= 0)
 			break;
 		utf8proc_category_t c = utf8proc_category(cp);
-		int keep = (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) || c == UTF8PROC_CATEGORY_ND;
+		int keep =
+		    (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) || c == UTF8PROC_CATEGORY_ND;
 		if (!keep) {
 			pending_space = o > 0;
 		} else {

@@ -43,20 +43,20 @@ static struct assay_gate_reason *begin(struct ctx *c, enum assay_gate_rule rule,
 	return r;
 }
 
-#define LOOK(c, r, ...)                                                                                         \
-	do {                                                                                                    \
-		char *s_ = assay_arena_printf((c)->a, __VA_ARGS__);                                             \
-		if (!s_ || !(r)->looked)                                                                        \
-			(c)->oom = 1;                                                                           \
-		else                                                                                            \
-			(r)->looked[(r)->nlooked++] = s_;                                                       \
+#define LOOK(c, r, ...)                                                                                      \
+	do {                                                                                                 \
+		char *s_ = assay_arena_printf((c)->a, __VA_ARGS__);                                          \
+		if (!s_ || !(r)->looked)                                                                     \
+			(c)->oom = 1;                                                                        \
+		else                                                                                         \
+			(r)->looked[(r)->nlooked++] = s_;                                                    \
 	} while (0)
 
-#define SAY(c, r, ...)                                                                                          \
-	do {                                                                                                    \
-		(r)->message = assay_arena_printf((c)->a, __VA_ARGS__);                                         \
-		if (!(r)->message)                                                                              \
-			(c)->oom = 1;                                                                           \
+#define SAY(c, r, ...)                                                                                       \
+	do {                                                                                                 \
+		(r)->message = assay_arena_printf((c)->a, __VA_ARGS__);                                      \
+		if (!(r)->message)                                                                           \
+			(c)->oom = 1;                                                                        \
 	} while (0)
 
 static const char *when(struct ctx *c, int64_t t)
@@ -85,25 +85,27 @@ static void rule_decision(struct ctx *c, const struct assay_gate_input *in)
 		SAY(c, r, "no decision recorded for %s", in->system);
 		return;
 	}
-	LOOK(c, r, "decision %s: %s for release %s on %s%s%s", d->id, d->outcome, d->release ? d->release : "-",
-	     when(c, d->decided_at), d->valid_until ? ", valid until " : "",
+	LOOK(c, r, "decision %s: %s for release %s on %s%s%s", d->id, d->outcome,
+	     d->release ? d->release : "-", when(c, d->decided_at), d->valid_until ? ", valid until " : "",
 	     d->valid_until ? when(c, d->valid_until) : "");
 	const char *arts[3][3] = {{"model", d->model_hash, in->model_hash},
 	                          {"data", d->data_hash, in->data_hash},
 	                          {"prompt", d->prompt_hash, in->prompt_hash}};
 	for (int i = 0; i < 3; i++)
 		if (arts[i][1] || arts[i][2])
-			LOOK(c, r, "%s hash at decision %.12s, now %.12s", arts[i][0], arts[i][1] ? arts[i][1] : "-",
-			     arts[i][2] ? arts[i][2] : "-");
+			LOOK(c, r, "%s hash at decision %.12s, now %.12s", arts[i][0],
+			     arts[i][1] ? arts[i][1] : "-", arts[i][2] ? arts[i][2] : "-");
 	if (strcmp(d->outcome, "approved") && strcmp(d->outcome, "conditional")) {
 		r->passed = 0;
 		SAY(c, r, "decision %s is %s", d->id, d->outcome);
 	} else if (d->superseded) {
 		r->passed = 0;
-		SAY(c, r, "decision %s is no longer in force (superseded or expired); a new review is needed", d->id);
+		SAY(c, r, "decision %s is no longer in force (superseded or expired); a new review is needed",
+		    d->id);
 	} else if (d->valid_until && in->now > d->valid_until) {
 		r->passed = 0;
-		SAY(c, r, "decision %s expired on %s; a new review is needed", d->id, when(c, d->valid_until));
+		SAY(c, r, "decision %s expired on %s; a new review is needed", d->id,
+		    when(c, d->valid_until));
 	} else if (!d->release || strcmp(d->release, in->release)) {
 		r->passed = 0;
 		SAY(c, r, "decision %s is for release %s, not %s", d->id, d->release ? d->release : "(none)",
@@ -112,7 +114,8 @@ static void rule_decision(struct ctx *c, const struct assay_gate_input *in)
 		for (int i = 0; i < 3; i++)
 			if (!same_hash(arts[i][1], arts[i][2])) {
 				r->passed = 0;
-				SAY(c, r, "the %s hash changed since decision %s: re-review required", arts[i][0], d->id);
+				SAY(c, r, "the %s hash changed since decision %s: re-review required",
+				    arts[i][0], d->id);
 				return;
 			}
 		SAY(c, r, "decision %s (%s) covers release %s and these artifact hashes", d->id, d->outcome,
@@ -155,7 +158,8 @@ static void rule_evidence(struct ctx *c, const struct assay_gate_input *in)
 	}
 	if (bad) {
 		r->passed = 0;
-		SAY(c, r, "%zu of %zu required evidence item(s) missing or expired (first: %s)", bad, in->nreqs, first);
+		SAY(c, r, "%zu of %zu required evidence item(s) missing or expired (first: %s)", bad,
+		    in->nreqs, first);
 	} else {
 		SAY(c, r, "all %zu required evidence item(s) present and fresh", in->nreqs);
 	}
@@ -177,8 +181,8 @@ static void rule_evaluation(struct ctx *c, const struct assay_gate_input *in)
 		eval_required |= strstr(in->reqs[i].key, "evaluation") != NULL;
 	if (bad) {
 		r->passed = 0;
-		SAY(c, r, "%zu of %zu check(s) of the latest evaluation did not pass (first: %s)", bad, in->nchecks,
-		    first);
+		SAY(c, r, "%zu of %zu check(s) of the latest evaluation did not pass (first: %s)", bad,
+		    in->nchecks, first);
 	} else if (!in->nchecks && eval_required) {
 		r->passed = 0;
 		SAY(c, r, "an evaluation is required but no evaluation checks are recorded");
@@ -203,7 +207,8 @@ static int covered(const struct assay_gate_finding *f, int64_t now)
 /* Rule 5 (conditions = 0) or rule 6 (conditions = 1). */
 static void rule_findings(struct ctx *c, const struct assay_gate_input *in, int conditions)
 {
-	struct assay_gate_reason *r = begin(c, conditions ? ASSAY_GATE_CONDITIONS : ASSAY_GATE_FINDINGS, in->nfindings);
+	struct assay_gate_reason *r =
+	    begin(c, conditions ? ASSAY_GATE_CONDITIONS : ASSAY_GATE_FINDINGS, in->nfindings);
 	size_t bad = 0, considered = 0;
 	const char *first = NULL;
 	for (size_t i = 0; i < in->nfindings; i++) {
@@ -217,7 +222,8 @@ static void rule_findings(struct ctx *c, const struct assay_gate_input *in, int 
 		int overdue = f->due && in->now > f->due;
 		int cov = covered(f, in->now);
 		LOOK(c, r, "%s %s %s%s%s%s%s", f->id, f->severity, f->state, f->due ? ", due " : "",
-		     f->due ? when(c, f->due) : "", cov ? ", covered by active waiver " : "", cov ? f->waiver : "");
+		     f->due ? when(c, f->due) : "", cov ? ", covered by active waiver " : "",
+		     cov ? f->waiver : "");
 		if (overdue && !cov && !bad++)
 			first = f->id;
 	}
@@ -230,8 +236,8 @@ static void rule_findings(struct ctx *c, const struct assay_gate_input *in, int 
 	}
 }
 
-int assay_gate_evaluate(const struct assay_gate_input *in, struct assay_arena *a, struct assay_gate_verdict *out,
-                        struct assay_error *err)
+int assay_gate_evaluate(const struct assay_gate_input *in, struct assay_arena *a,
+                        struct assay_gate_verdict *out, struct assay_error *err)
 {
 	*out = (struct assay_gate_verdict){0};
 	struct ctx c = {a, out, 0};
@@ -242,7 +248,8 @@ int assay_gate_evaluate(const struct assay_gate_input *in, struct assay_arena *a
 	rule_findings(&c, in, 0);
 	rule_findings(&c, in, 1);
 	if (c.oom)
-		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory while deciding the gate");
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
+		                       "out of memory while deciding the gate");
 	for (size_t i = 0; i < out->nreasons; i++)
 		out->failed += !out->reasons[i].passed;
 	out->ship = out->failed == 0;

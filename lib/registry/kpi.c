@@ -128,9 +128,9 @@ static void fold_dist(double *v, size_t n, size_t targeted, size_t within, struc
 }
 
 /* One review: g[0..n) its events in time order. */
-static void review(const struct item *g, size_t n, const struct assay_kpi_sla *sla, size_t nsla, int64_t since,
-                   int64_t until, struct acc *acc, struct assay_kpi_result *r, size_t *tri_within,
-                   size_t *dec_within)
+static void review(const struct item *g, size_t n, const struct assay_kpi_sla *sla, size_t nsla,
+                   int64_t since, int64_t until, struct acc *acc, struct assay_kpi_result *r,
+                   size_t *tri_within, size_t *dec_within)
 {
 	struct assay_wf_stamp h[64] = {{0, 0}};
 	size_t k = 0;
@@ -197,7 +197,8 @@ static void finding(const struct item *g, size_t n, int64_t since, int64_t until
 		r->findings_waived += waived;
 		r->findings_repeat += first->flag != 0;
 	}
-	if (streq(last->state, "open") || streq(last->state, "in_progress") || streq(last->state, "resolved")) {
+	if (streq(last->state, "open") || streq(last->state, "in_progress") ||
+	    streq(last->state, "resolved")) {
 		int sv = sev_index(first->severity);
 		int64_t days = (until - first->at) / 86400;
 		int b = days <= 30 ? 0 : days <= 60 ? 1 : days <= 90 ? 2 : 3;
@@ -245,9 +246,9 @@ static void system_snap(const struct item *g, size_t n, const struct item *evid,
 	}
 }
 
-int assay_kpi_compute(const struct assay_kpi_event *ev, size_t n, const struct assay_kpi_sla *sla, size_t nsla,
-                      int64_t since, int64_t until, const char *tier, struct assay_kpi_result *out,
-                      struct assay_error *err)
+int assay_kpi_compute(const struct assay_kpi_event *ev, size_t n, const struct assay_kpi_sla *sla,
+                      size_t nsla, int64_t since, int64_t until, const char *tier,
+                      struct assay_kpi_result *out, struct assay_error *err)
 {
 	*out = (struct assay_kpi_result){.tier = tier};
 	struct item *it = malloc((n ? n : 1) * sizeof *it);
@@ -275,7 +276,8 @@ int assay_kpi_compute(const struct assay_kpi_event *ev, size_t n, const struct a
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		while (j < n && it[j].e->kind == it[i].e->kind &&
-		       strcmp(it[j].e->entity ? it[j].e->entity : "", it[i].e->entity ? it[i].e->entity : "") == 0)
+		       strcmp(it[j].e->entity ? it[j].e->entity : "",
+		              it[i].e->entity ? it[i].e->entity : "") == 0)
 			j++;
 		const struct assay_kpi_event *e = it[i].e;
 		switch (e->kind) {
@@ -295,15 +297,16 @@ int assay_kpi_compute(const struct assay_kpi_event *ev, size_t n, const struct a
 			for (size_t k = i; k < j; k++)
 				if (in_period(it[k].e->at, since, until) && streq(it[k].e->tier, "high") &&
 				    tier_ok(tier, "high"))
-					ln[nl++] = (struct launch){it[k].e->system, it[k].e->release, it[k].e->at,
-					                           streq(it[k].e->state, "pass")};
+					ln[nl++] =
+					    (struct launch){it[k].e->system, it[k].e->release, it[k].e->at,
+					                    streq(it[k].e->state, "pass")};
 			break;
 		case ASSAY_KEV_WAIVER: /* exceptions are counted on the findings they cover */
 			break;
 		case ASSAY_KEV_EVIDENCE:
 			for (size_t k = i; k < j; k++)
-				if (streq(it[k].e->category, "evaluation") && in_period(it[k].e->at, since, until) &&
-				    tier_ok(tier, it[k].e->tier)) {
+				if (streq(it[k].e->category, "evaluation") &&
+				    in_period(it[k].e->at, since, until) && tier_ok(tier, it[k].e->tier)) {
 					out->evaluations++;
 					out->evaluations_ci += it[k].e->flag != 0;
 				}
@@ -315,7 +318,8 @@ int assay_kpi_compute(const struct assay_kpi_event *ev, size_t n, const struct a
 	for (size_t k = 0; k < nl; k++) {
 		int latest = 1, first = 1;
 		for (size_t m = 0; m < nl; m++) {
-			if (m == k || !streq(ln[m].system, ln[k].system) || !streq(ln[m].release, ln[k].release))
+			if (m == k || !streq(ln[m].system, ln[k].system) ||
+			    !streq(ln[m].release, ln[k].release))
 				continue;
 			if (ln[m].at > ln[k].at || (ln[m].at == ln[k].at && m > k))
 				latest = 0;
@@ -386,8 +390,8 @@ int assay_kpi_report_build(const struct assay_kpi_event *ev, size_t n, const str
 		assay_wf_time_format(lo, lab, sizeof lab);
 		memcpy(mo->label, lab, 7);
 		mo->label[7] = '\0';
-		rc = assay_kpi_compute(ev, n, sla, nsla, lo > since ? lo : since, hi < until ? hi : until, NULL, &mo->r,
-		                       err);
+		rc = assay_kpi_compute(ev, n, sla, nsla, lo > since ? lo : since, hi < until ? hi : until,
+		                       NULL, &mo->r, err);
 		if (rc)
 			return rc;
 	}

@@ -47,7 +47,8 @@ static void dist(char *b, size_t n, const struct assay_kpi_dist *d)
 	if (isnan(d->within_sla))
 		snprintf(b, n, "n=%zu median %s p90 %s", d->n, m, p);
 	else
-		snprintf(b, n, "n=%zu median %s p90 %s, %.1f%% within SLA", d->n, m, p, 100.0 * d->within_sla);
+		snprintf(b, n, "n=%zu median %s p90 %s, %.1f%% within SLA", d->n, m, p,
+		         100.0 * d->within_sla);
 }
 
 static size_t rows(const struct assay_kpi_result *r, struct row *out)
@@ -62,21 +63,22 @@ static size_t rows(const struct assay_kpi_result *r, struct row *out)
 	pct(ROW("high-risk launch compliance"), 96, r->launch_compliance, r->launches_compliant, r->launches);
 	snprintf(ROW("open findings"), 96, "%zu", r->open_findings);
 	for (int s = ASSAY_KPI_SEVERITIES - 1; s >= 0; s--) {
-		static const char *const L[] = {"ageing low (0-30/31-60/61-90/>90 d)",
-		                                "ageing medium (0-30/31-60/61-90/>90 d)",
-		                                "ageing high (0-30/31-60/61-90/>90 d)",
-		                                "ageing critical (0-30/31-60/61-90/>90 d)"};
-		snprintf(ROW(L[s]), 96, "%zu / %zu / %zu / %zu", r->ageing[s][0], r->ageing[s][1], r->ageing[s][2],
-		         r->ageing[s][3]);
+		static const char *const L[] = {
+		    "ageing low (0-30/31-60/61-90/>90 d)", "ageing medium (0-30/31-60/61-90/>90 d)",
+		    "ageing high (0-30/31-60/61-90/>90 d)", "ageing critical (0-30/31-60/61-90/>90 d)"};
+		snprintf(ROW(L[s]), 96, "%zu / %zu / %zu / %zu", r->ageing[s][0], r->ageing[s][1],
+		         r->ageing[s][2], r->ageing[s][3]);
 	}
 	pct(ROW("open findings overdue"), 96, r->share_overdue, r->overdue_findings, r->open_findings);
 	pct(ROW("exception rate"), 96, r->exception_rate, r->findings_waived, r->findings_created);
 	pct(ROW("repeat finding rate"), 96, r->repeat_rate, r->findings_repeat, r->findings_created);
 	if (isnan(r->incident_rate))
-		snprintf(ROW("incidents per system per month"), 96, "n/a (%zu incidents, 0 systems)", r->incidents);
+		snprintf(ROW("incidents per system per month"), 96, "n/a (%zu incidents, 0 systems)",
+		         r->incidents);
 	else
-		snprintf(ROW("incidents per system per month"), 96, "%.3f (%zu incidents, %zu systems, %.2f months)",
-		         r->incident_rate, r->incidents, r->systems, r->months);
+		snprintf(ROW("incidents per system per month"), 96,
+		         "%.3f (%zu incidents, %zu systems, %.2f months)", r->incident_rate, r->incidents,
+		         r->systems, r->months);
 	pct(ROW("monitoring coverage"), 96, r->monitoring_coverage, r->monitored, r->deployed);
 	pct(ROW("evaluation automation coverage"), 96, r->evaluation_automation, r->evaluations_ci,
 	    r->evaluations);
@@ -95,7 +97,8 @@ static int render_text(const struct assay_kpi_report *r, FILE *out)
 	char s[32], u[32];
 	period(r, s, u);
 	fprintf(out, "assay kpi: %s to %s (%zu events)\n", s, u, r->nevents);
-	const struct assay_kpi_result *sets[5] = {&r->all, &r->tiers[0], &r->tiers[1], &r->tiers[2], &r->tiers[3]};
+	const struct assay_kpi_result *sets[5] = {&r->all, &r->tiers[0], &r->tiers[1], &r->tiers[2],
+	                                          &r->tiers[3]};
 	for (int t = 0; t < 5; t++) {
 		if (t && !sets[t]->systems && !sets[t]->submitted && !sets[t]->findings_created)
 			continue;
@@ -110,8 +113,9 @@ static int render_text(const struct assay_kpi_report *r, FILE *out)
 		for (size_t i = 0; i < r->nmonths; i++) {
 			char h[32];
 			hours(h, sizeof h, r->months[i].r.decision.median);
-			fprintf(out, "  %-12s  %7zu  %15s  %9zu  %8zu\n", r->months[i].label, r->months[i].r.throughput, h,
-			        r->months[i].r.incidents, r->months[i].r.findings_created);
+			fprintf(out, "  %-12s  %7zu  %15s  %9zu  %8zu\n", r->months[i].label,
+			        r->months[i].r.throughput, h, r->months[i].r.incidents,
+			        r->months[i].r.findings_created);
 		}
 	}
 	return ferror(out) ? -1 : 0;
@@ -136,13 +140,15 @@ static int render_md(const struct assay_kpi_report *r, FILE *out)
 		fprintf(out, "\n");
 	}
 	if (r->nmonths) {
-		fprintf(out, "\n## Trend\n\n| month | decided | median time to decision | incidents | findings raised |\n"
+		fprintf(out, "\n## Trend\n\n| month | decided | median time to decision | incidents | "
+		             "findings raised |\n"
 		             "|---|---|---|---|---|\n");
 		for (size_t i = 0; i < r->nmonths; i++) {
 			char h[32];
 			hours(h, sizeof h, r->months[i].r.decision.median);
-			fprintf(out, "| %s | %zu | %s | %zu | %zu |\n", r->months[i].label, r->months[i].r.throughput, h,
-			        r->months[i].r.incidents, r->months[i].r.findings_created);
+			fprintf(out, "| %s | %zu | %s | %zu | %zu |\n", r->months[i].label,
+			        r->months[i].r.throughput, h, r->months[i].r.incidents,
+			        r->months[i].r.findings_created);
 		}
 	}
 	return ferror(out) ? -1 : 0;
@@ -174,7 +180,8 @@ static json_t *jresult(struct rpt_json *c, const struct assay_kpi_result *r)
 	rpt_jset(c, o, "review_throughput", json_integer((json_int_t)r->throughput));
 	rpt_jset(c, o, "time_to_triage", jdist(c, &r->triage));
 	rpt_jset(c, o, "time_to_decision", jdist(c, &r->decision));
-	rpt_jset(c, o, "evidence_completeness", jratio(c, r->evidence_completeness, r->ev_satisfied, r->ev_required));
+	rpt_jset(c, o, "evidence_completeness",
+	         jratio(c, r->evidence_completeness, r->ev_satisfied, r->ev_required));
 	rpt_jset(c, o, "high_risk_launch_compliance",
 	         jratio(c, r->launch_compliance, r->launches_compliant, r->launches));
 	json_t *age = json_object();
@@ -186,9 +193,12 @@ static json_t *jresult(struct rpt_json *c, const struct assay_kpi_result *r)
 	}
 	rpt_jset(c, o, "open_findings", json_integer((json_int_t)r->open_findings));
 	rpt_jset(c, o, "open_findings_ageing_days", age);
-	rpt_jset(c, o, "open_findings_overdue", jratio(c, r->share_overdue, r->overdue_findings, r->open_findings));
-	rpt_jset(c, o, "exception_rate", jratio(c, r->exception_rate, r->findings_waived, r->findings_created));
-	rpt_jset(c, o, "repeat_finding_rate", jratio(c, r->repeat_rate, r->findings_repeat, r->findings_created));
+	rpt_jset(c, o, "open_findings_overdue",
+	         jratio(c, r->share_overdue, r->overdue_findings, r->open_findings));
+	rpt_jset(c, o, "exception_rate",
+	         jratio(c, r->exception_rate, r->findings_waived, r->findings_created));
+	rpt_jset(c, o, "repeat_finding_rate",
+	         jratio(c, r->repeat_rate, r->findings_repeat, r->findings_created));
 	json_t *inc = json_object();
 	rpt_jset(c, inc, "value", rpt_jnum(c, r->incident_rate));
 	rpt_jset(c, inc, "incidents", json_integer((json_int_t)r->incidents));
@@ -258,8 +268,13 @@ static void trend_chart(FILE *out, const struct assay_kpi_report *r, const char 
 		if (!isnan(v) && v > hi)
 			hi = v;
 	}
-	struct rpt_chart ch = {.title = title, .lo = 0, .hi = hi > 0 ? hi * 1.1 : 1, .reference = NAN,
-	                       .threshold = NAN, .nbars = r->nmonths, .bars = bars};
+	struct rpt_chart ch = {.title = title,
+	                       .lo = 0,
+	                       .hi = hi > 0 ? hi * 1.1 : 1,
+	                       .reference = NAN,
+	                       .threshold = NAN,
+	                       .nbars = r->nmonths,
+	                       .bars = bars};
 	fprintf(out, "<div class=\"chart\"><h3>");
 	rpt_put_xml(out, title);
 	fprintf(out, "</h3>\n");
@@ -271,15 +286,18 @@ static int render_html(const struct assay_kpi_report *r, FILE *out)
 {
 	char s[32], u[32];
 	period(r, s, u);
-	fprintf(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	             "<title>assay KPIs %s to %s</title>\n<style>body{font:15px/1.5 system-ui,sans-serif;color:#1f2937;"
-	             "max-width:1120px;margin:0 auto;padding:28px}table{border-collapse:collapse;width:100%%}"
-	             "th,td{padding:6px 10px;border-bottom:1px solid #e5e7eb;text-align:left}th{background:#f8fafc}"
-	             ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:8px 28px}"
-	             ".chart svg{width:100%%;height:auto}</style></head><body><main>\n"
-	             "<h1>Governance KPIs</h1><p>%s to %s, %zu events, computed from the audit trail's "
-	             "timestamps (assay %s).</p>\n<table><tr><th>KPI</th><th>all tiers</th>",
-	        s, u, s, u, r->nevents, r->version ? r->version : "");
+	fprintf(
+	    out,
+	    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<title>assay KPIs %s to %s</title>\n<style>body{font:15px/1.5 "
+	    "system-ui,sans-serif;color:#1f2937;"
+	    "max-width:1120px;margin:0 auto;padding:28px}table{border-collapse:collapse;width:100%%}"
+	    "th,td{padding:6px 10px;border-bottom:1px solid #e5e7eb;text-align:left}th{background:#f8fafc}"
+	    ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:8px 28px}"
+	    ".chart svg{width:100%%;height:auto}</style></head><body><main>\n"
+	    "<h1>Governance KPIs</h1><p>%s to %s, %zu events, computed from the audit trail's "
+	    "timestamps (assay %s).</p>\n<table><tr><th>KPI</th><th>all tiers</th>",
+	    s, u, s, u, r->nevents, r->version ? r->version : "");
 	for (int t = 0; t < 4; t++)
 		fprintf(out, "<th>%s</th>", TIER_NAMES[t]);
 	fprintf(out, "</tr>\n");
@@ -320,7 +338,7 @@ int assay_kpi_render(const struct assay_kpi_report *r, const char *format, FILE 
 	else if (!strcmp(format, "json"))
 		return render_json(r, out, err);
 	else
-		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "--format is text, json, md or html, not \"%s\"",
-		                       format);
+		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
+		                       "--format is text, json, md or html, not \"%s\"", format);
 	return rc ? assay_error_set(err, ASSAY_EIO, NULL, 0, 0, "cannot write the KPI report") : 0;
 }

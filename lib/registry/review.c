@@ -12,7 +12,7 @@
 
 #include "assay/workflow.h"
 
-static const char *const NAMES[] = {"validity", "model", "data", "prompt", "purpose",
+static const char *const NAMES[] = {"validity", "model",      "data",   "prompt", "purpose",
                                     "incident", "monitoring", "policy", "waiver"};
 _Static_assert(sizeof NAMES / sizeof *NAMES == ASSAY_RR_COUNT, "trigger names");
 
@@ -47,7 +47,8 @@ static void changed(struct acc *a, enum assay_rereview_trigger t, const char *wh
 		         shorten ? 12 : 100, then, shorten ? 12 : 100, now);
 }
 
-size_t assay_rereview_check(const struct assay_rereview_input *in, struct assay_rereview_reason *out, size_t cap)
+size_t assay_rereview_check(const struct assay_rereview_input *in, struct assay_rereview_reason *out,
+                            size_t cap)
 {
 	struct acc a = {out, cap, 0};
 	struct assay_rereview_reason *r;
@@ -61,12 +62,14 @@ size_t assay_rereview_check(const struct assay_rereview_input *in, struct assay_
 	changed(&a, ASSAY_RR_PROMPT, "prompt hash", in->prompt_hash_then, in->prompt_hash_now, 1);
 	changed(&a, ASSAY_RR_PURPOSE, "intended purpose", in->purpose_then, in->purpose_now, 0);
 	if (in->incidents_since && (r = next(&a, ASSAY_RR_INCIDENT)))
-		snprintf(r->message, sizeof r->message, "%zu incident(s) opened since the decision (first %s)",
-		         in->incidents_since, in->first_incident ? in->first_incident : "?");
+		snprintf(r->message, sizeof r->message,
+		         "%zu incident(s) opened since the decision (first %s)", in->incidents_since,
+		         in->first_incident ? in->first_incident : "?");
 	if (in->monitor_breaches && (r = next(&a, ASSAY_RR_MONITOR)))
-		snprintf(r->message, sizeof r->message, "%zu monitoring threshold breach(es) since the decision",
-		         in->monitor_breaches);
-	changed(&a, ASSAY_RR_POLICY, "policy pack version", in->policy_version_then, in->policy_version_now, 0);
+		snprintf(r->message, sizeof r->message,
+		         "%zu monitoring threshold breach(es) since the decision", in->monitor_breaches);
+	changed(&a, ASSAY_RR_POLICY, "policy pack version", in->policy_version_then, in->policy_version_now,
+	        0);
 	if (in->waivers_expired && (r = next(&a, ASSAY_RR_WAIVER)))
 		snprintf(r->message, sizeof r->message, "%zu waiver(s) expired since the decision (first %s)",
 		         in->waivers_expired, in->first_waiver ? in->first_waiver : "?");

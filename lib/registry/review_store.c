@@ -19,12 +19,12 @@
 #include "assay/registry_policy.h"
 #include "wf_internal.h"
 
-static const char *const COLS[] = {"id",         "#number",    "system_id", "system",   "release",
-                                   "summary",    "requester",  "state",     "tier",     "@controls",
+static const char *const COLS[] = {"id",         "#number",        "system_id",  "system",    "release",
+                                   "summary",    "requester",      "state",      "tier",      "@controls",
                                    "@reviewers", "policy_version", "created_at", "updated_at"};
-#define SELECT                                                                                                  \
-	"SELECT r.id, r.number, r.system_id, s.slug, r.release, r.summary, r.requester, r.state, r.tier, "      \
-	"r.controls, r.reviewers, r.policy_version, r.created_at, r.updated_at FROM reviews r "                 \
+#define SELECT                                                                                               \
+	"SELECT r.id, r.number, r.system_id, s.slug, r.release, r.summary, r.requester, r.state, r.tier, "   \
+	"r.controls, r.reviewers, r.policy_version, r.created_at, r.updated_at FROM reviews r "              \
 	"JOIN systems s ON s.id = r.system_id "
 #define NCOLS (sizeof COLS / sizeof *COLS)
 
@@ -36,8 +36,8 @@ static const char *jstr(const json_t *o, const char *k)
 static int load(struct assay_wf *w, const char *ref, json_t **out, struct assay_error *err)
 {
 	int64_t n = wf_ref_number(ref, 'R');
-	return wf_row(w, SELECT "WHERE r.number = ?1 OR r.id = ?2", COLS, NCOLS, WVALS(WI(n), WS(ref)), "review", ref,
-	              out, err);
+	return wf_row(w, SELECT "WHERE r.number = ?1 OR r.id = ?2", COLS, NCOLS, WVALS(WI(n), WS(ref)),
+	              "review", ref, out, err);
 }
 
 const char *wf_artifact(const json_t *intake, const char *which)
@@ -85,13 +85,14 @@ static int actor_mask(struct assay_wf *w, const json_t *r, unsigned *mask, struc
 		*mask |= ASSAY_WF_REQUESTER;
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(r, "reviewers"), i, v) if (!strcmp(me, json_string_value(v))) *mask |=
-	    ASSAY_WF_REVIEWER;
+	json_array_foreach(json_object_get(r, "reviewers"), i,
+	                   v) if (!strcmp(me, json_string_value(v))) *mask |= ASSAY_WF_REVIEWER;
 	return 0;
 }
 
 /* Apply cmd to the loaded review r; on success *to is the new state. */
-static int check(struct assay_wf *w, const json_t *r, enum assay_review_cmd cmd, int *to, struct assay_error *err)
+static int check(struct assay_wf *w, const json_t *r, enum assay_review_cmd cmd, int *to,
+                 struct assay_error *err)
 {
 	unsigned mask;
 	int rc = actor_mask(w, r, &mask, err);
@@ -101,8 +102,8 @@ static int check(struct assay_wf *w, const json_t *r, enum assay_review_cmd cmd,
 	rc = assay_wf_apply(ASSAY_WF_REVIEW, from, cmd, mask, to, err);
 	if (rc) {
 		char msg[sizeof err->message];
-		snprintf(msg, sizeof msg, "R-%lld: %s", (long long)json_integer_value(json_object_get(r, "number")),
-		         err->message);
+		snprintf(msg, sizeof msg, "R-%lld: %s",
+		         (long long)json_integer_value(json_object_get(r, "number")), err->message);
 		snprintf(err->message, sizeof err->message, "%s", msg);
 	}
 	return rc;
@@ -126,12 +127,13 @@ static int set_state(struct assay_wf *w, json_t *r, int to, enum assay_review_cm
 	return rc;
 }
 
-int assay_review_open(struct assay_wf *w, const char *system, const char *release, const char *summary, int draft,
-                      json_t **out, struct assay_error *err)
+int assay_review_open(struct assay_wf *w, const char *system, const char *release, const char *summary,
+                      int draft, json_t **out, struct assay_error *err)
 {
 	const char *sid;
 	if (!release || !*release)
-		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "a review is for a release: --release R is required");
+		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
+		                       "a review is for a release: --release R is required");
 	int rc = wf_system(w, system, &sid, NULL, NULL, err);
 	if (rc)
 		return rc;
@@ -140,12 +142,13 @@ int assay_review_open(struct assay_wf *w, const char *system, const char *releas
 	if ((rc = wf_new_id(w, "R", id, &num, err)))
 		return rc;
 	const char *state = draft ? "draft" : "submitted", *now = wf_ts(w, w->now);
-	rc = wf_run(w,
-	            "INSERT INTO reviews (id, number, system_id, release, summary, requester, state, reviewers, "
-	            "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '[]', ?8, ?8)",
-	            WVALS(WS(id), WI(num), WS(sid), WS(release), WS(summary), WS(assay_store_actor(w->s)), WS(state),
-	                  WS(now)),
-	            err);
+	rc = wf_run(
+	    w,
+	    "INSERT INTO reviews (id, number, system_id, release, summary, requester, state, reviewers, "
+	    "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '[]', ?8, ?8)",
+	    WVALS(WS(id), WI(num), WS(sid), WS(release), WS(summary), WS(assay_store_actor(w->s)), WS(state),
+	          WS(now)),
+	    err);
 	if (!rc)
 		rc = load(w, id, out, err);
 	if (!rc)
@@ -161,16 +164,18 @@ int assay_review_get(struct assay_wf *w, const char *ref, json_t **out, struct a
 	const char *id = jstr(*out, "id");
 	json_t *x = NULL;
 	static const char *const scols[] = {"actor", "@roles", "at"};
-	rc = wf_rows(w, "SELECT actor, roles, at FROM review_signoffs WHERE review_id = ?1 ORDER BY at, actor", scols, 3,
-	             WVALS(WS(id)), &x, err);
+	rc =
+	    wf_rows(w, "SELECT actor, roles, at FROM review_signoffs WHERE review_id = ?1 ORDER BY at, actor",
+	            scols, 3, WVALS(WS(id)), &x, err);
 	if (!rc)
 		json_object_set_new(*out, "signoffs", x);
 	static const char *const tcols[] = {"at", "state", "command", "actor", "note"};
 	if (!rc)
-		rc = wf_rows(w,
-		             "SELECT at, state, command, actor, note FROM wf_transitions WHERE entity_type = 'review' "
-		             "AND entity_id = ?1 ORDER BY seq",
-		             tcols, 5, WVALS(WS(id)), &x, err);
+		rc = wf_rows(
+		    w,
+		    "SELECT at, state, command, actor, note FROM wf_transitions WHERE entity_type = 'review' "
+		    "AND entity_id = ?1 ORDER BY seq",
+		    tcols, 5, WVALS(WS(id)), &x, err);
 	if (!rc) {
 		/* the SLA clock from the history */
 		struct assay_wf_stamp h[256];
@@ -182,26 +187,32 @@ int assay_review_get(struct assay_wf *w, const char *ref, json_t **out, struct a
 		struct assay_sla_clock c;
 		assay_sla_compute(h, n, w->now, &c);
 		const struct assay_workflow_tier *p = wf_tier_params(w, jstr(*out, "tier"));
-		int64_t tt = p ? (int64_t)p->triage_hours * 3600 : 0, td = p ? (int64_t)p->decision_hours * 3600 : 0;
-		enum assay_sla_status st_t = c.triaged && c.to_triage <= tt ? ASSAY_SLA_OK : assay_sla_status(c.to_triage, tt);
+		int64_t tt = p ? (int64_t)p->triage_hours * 3600 : 0,
+		        td = p ? (int64_t)p->decision_hours * 3600 : 0;
+		enum assay_sla_status st_t =
+		    c.triaged && c.to_triage <= tt ? ASSAY_SLA_OK : assay_sla_status(c.to_triage, tt);
 		enum assay_sla_status st_d = assay_sla_status(c.to_decision, td);
 		if (c.decided && st_d == ASSAY_SLA_WARNING)
 			st_d = ASSAY_SLA_OK;
-		json_object_set_new(
-		    *out, "sla",
-		    json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:b}", "to_triage_seconds", (json_int_t)c.to_triage,
-		              "triage_target_seconds", (json_int_t)tt, "to_decision_seconds", (json_int_t)c.to_decision,
-		              "decision_target_seconds", (json_int_t)td, "paused_seconds", (json_int_t)c.paused,
-		              "triage_status", assay_sla_status_name(st_t), "decision_status",
-		              assay_sla_status_name(st_d), "running", c.running));
+		json_object_set_new(*out, "sla",
+		                    json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:b}", "to_triage_seconds",
+		                              (json_int_t)c.to_triage, "triage_target_seconds",
+		                              (json_int_t)tt, "to_decision_seconds",
+		                              (json_int_t)c.to_decision, "decision_target_seconds",
+		                              (json_int_t)td, "paused_seconds", (json_int_t)c.paused,
+		                              "triage_status", assay_sla_status_name(st_t), "decision_status",
+		                              assay_sla_status_name(st_d), "running", c.running));
 	}
-	static const char *const dcols[] = {"id",         "#number",      "outcome",    "valid_until", "@conditions",
-	                                    "@signers",   "policy_version", "decided_by", "decided_at", "rationale",
-	                                    "model_hash", "data_hash",    "prompt_hash"};
+	static const char *const dcols[] = {"id",          "#number",   "outcome",        "valid_until",
+	                                    "@conditions", "@signers",  "policy_version", "decided_by",
+	                                    "decided_at",  "rationale", "model_hash",     "data_hash",
+	                                    "prompt_hash"};
 	if (!rc)
 		rc = wf_rows(w,
-		             "SELECT id, number, outcome, valid_until, conditions, signers, policy_version, decided_by, "
-		             "decided_at, rationale, model_hash, data_hash, prompt_hash FROM decisions WHERE review_id = ?1",
+		             "SELECT id, number, outcome, valid_until, conditions, signers, policy_version, "
+		             "decided_by, "
+		             "decided_at, rationale, model_hash, data_hash, prompt_hash FROM decisions WHERE "
+		             "review_id = ?1",
 		             dcols, 13, WVALS(WS(id)), &x, err);
 	if (!rc) {
 		json_object_set(*out, "decision", json_array_size(x) ? json_array_get(x, 0) : json_null());
@@ -214,8 +225,8 @@ int assay_review_get(struct assay_wf *w, const char *ref, json_t **out, struct a
 	return rc;
 }
 
-int assay_review_do(struct assay_wf *w, const char *ref, enum assay_review_cmd cmd, const char *note, json_t **out,
-                    struct assay_error *err)
+int assay_review_do(struct assay_wf *w, const char *ref, enum assay_review_cmd cmd, const char *note,
+                    json_t **out, struct assay_error *err)
 {
 	json_t *r;
 	int rc = load(w, ref, &r, err), to;
@@ -229,12 +240,14 @@ int assay_review_do(struct assay_wf *w, const char *ref, enum assay_review_cmd c
 		char *rj = rc ? NULL : json_dumps(roles, JSON_COMPACT);
 		if (!rc)
 			rc = wf_run(w,
-			            "INSERT INTO review_signoffs (review_id, actor, roles, at) VALUES (?1, ?2, ?3, ?4) "
+			            "INSERT INTO review_signoffs (review_id, actor, roles, at) VALUES (?1, "
+			            "?2, ?3, ?4) "
 			            "ON CONFLICT (review_id, actor) DO UPDATE SET roles = ?3, at = ?4",
 			            WVALS(WS(jstr(r, "id")), WS(me), WS(rj), WS(wf_ts(w, w->now))), err);
 		json_t *after = json_pack("{s:s, s:O}", "signoff", me, "roles", roles);
 		if (!rc)
-			rc = wf_audit(w, "review.signoff", "review", jstr(r, "id"), jstr(r, "system_id"), NULL, after, err);
+			rc = wf_audit(w, "review.signoff", "review", jstr(r, "id"), jstr(r, "system_id"),
+			              NULL, after, err);
 		json_decref(after);
 		json_decref(roles);
 		free(rj);
@@ -252,7 +265,8 @@ int assay_review_do(struct assay_wf *w, const char *ref, enum assay_review_cmd c
 static int assign(struct assay_wf *w, json_t *r, const char *const *who, size_t n, struct assay_error *err)
 {
 	if (!n)
-		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "assign needs at least one reviewer (--assign A,B)");
+		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
+		                       "assign needs at least one reviewer (--assign A,B)");
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(who[i], jstr(r, "requester"))) {
@@ -263,7 +277,8 @@ static int assign(struct assay_wf *w, json_t *r, const char *const *who, size_t 
 		json_array_append_new(list, json_string(who[i]));
 	}
 	char *txt = json_dumps(list, JSON_COMPACT);
-	int rc = wf_run(w, "UPDATE reviews SET reviewers = ?2 WHERE id = ?1", WVALS(WS(jstr(r, "id")), WS(txt)), err);
+	int rc = wf_run(w, "UPDATE reviews SET reviewers = ?2 WHERE id = ?1",
+	                WVALS(WS(jstr(r, "id")), WS(txt)), err);
 	free(txt);
 	json_object_set_new(r, "reviewers", list);
 	int to;
@@ -285,8 +300,9 @@ int assay_review_triage(struct assay_wf *w, const char *ref, const char *const *
 		rc = wf_sysinfo(w, jstr(r, "system_id"), &si, err);
 	if (!rc) {
 		char *ctl = json_dumps(si.controls, JSON_COMPACT);
-		rc = wf_run(w, "UPDATE reviews SET tier = ?2, controls = ?3, policy_version = ?4 WHERE id = ?1",
-		            WVALS(WS(jstr(r, "id")), WS(si.sys->tier), WS(ctl), WS(si.sys->policy_version)), err);
+		rc = wf_run(
+		    w, "UPDATE reviews SET tier = ?2, controls = ?3, policy_version = ?4 WHERE id = ?1",
+		    WVALS(WS(jstr(r, "id")), WS(si.sys->tier), WS(ctl), WS(si.sys->policy_version)), err);
 		free(ctl);
 		json_object_set_new(r, "tier", json_string(si.sys->tier));
 		json_object_set(r, "controls", si.controls);
@@ -335,9 +351,9 @@ static int signoff_complete(const struct assay_workflow_tier *p, json_t *signers
 				continue;
 			size_t j;
 			json_t *role;
-			json_array_foreach(json_object_get(s, "roles"), j, role) if (!found &&
-			                                                              !strcmp(json_string_value(role),
-			                                                                      p->signoff_roles[k]))
+			json_array_foreach(json_object_get(s, "roles"), j,
+			                   role) if (!found &&
+			                             !strcmp(json_string_value(role), p->signoff_roles[k]))
 			{
 				found = 1;
 				used |= (size_t)1 << i;
@@ -351,28 +367,34 @@ static int signoff_complete(const struct assay_workflow_tier *p, json_t *signers
 	return 1;
 }
 
-static int record_evidence_seen(struct assay_wf *w, const char *did, const struct wf_sysinfo *si, json_t *seen,
-                                struct assay_error *err)
+static int record_evidence_seen(struct assay_wf *w, const char *did, const struct wf_sysinfo *si,
+                                json_t *seen, struct assay_error *err)
 {
 	if (!si->nreqs)
 		return 0;
 	struct assay_evidence_status st;
-	int rc = assay_evidence_status(w->s, si->sys->id, si->reqs, si->nreqs, wf_ts(w, w->now), w->a, &st, err);
+	int rc =
+	    assay_evidence_status(w->s, si->sys->id, si->reqs, si->nreqs, wf_ts(w, w->now), w->a, &st, err);
 	for (size_t i = 0; !rc && i < st.n; i++) {
 		const struct assay_req_status *q = &st.items[i];
-		const char *eid = q->evidence ? q->evidence->id : NULL, *sha = q->evidence ? q->evidence->sha256 : NULL;
-		rc = wf_run(w,
-		            "INSERT INTO decision_evidence (decision_id, requirement_key, status, evidence_id, sha256) "
-		            "VALUES (?1, ?2, ?3, ?4, ?5)",
-		            WVALS(WS(did), WS(q->req->key), WS(assay_req_state_name(q->state)), WS(eid), WS(sha)), err);
-		json_array_append_new(seen, json_pack("{s:s, s:s, s:s?, s:s?}", "requirement", q->req->key, "status",
-		                                      assay_req_state_name(q->state), "evidence_id", eid, "sha256", sha));
+		const char *eid = q->evidence ? q->evidence->id : NULL,
+		           *sha = q->evidence ? q->evidence->sha256 : NULL;
+		rc = wf_run(
+		    w,
+		    "INSERT INTO decision_evidence (decision_id, requirement_key, status, evidence_id, "
+		    "sha256) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5)",
+		    WVALS(WS(did), WS(q->req->key), WS(assay_req_state_name(q->state)), WS(eid), WS(sha)),
+		    err);
+		json_array_append_new(seen, json_pack("{s:s, s:s, s:s?, s:s?}", "requirement", q->req->key,
+		                                      "status", assay_req_state_name(q->state), "evidence_id",
+		                                      eid, "sha256", sha));
 	}
 	return rc;
 }
 
-int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_decision_input *in, json_t **out,
-                        struct assay_error *err)
+int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_decision_input *in,
+                        json_t **out, struct assay_error *err)
 {
 	const char *oc = in->outcome ? in->outcome : "";
 	if (strcmp(oc, "approved") && strcmp(oc, "conditional") && strcmp(oc, "denied"))
@@ -380,11 +402,13 @@ int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_
 		                       "--outcome is approved, conditional or denied, not \"%s\"", oc);
 	if (!strcmp(oc, "conditional") != (in->nconditions > 0))
 		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0, "%s",
-		                       in->nconditions ? "conditions go with --outcome conditional"
-		                                       : "--outcome conditional needs at least one --condition");
+		                       in->nconditions
+		                           ? "conditions go with --outcome conditional"
+		                           : "--outcome conditional needs at least one --condition");
 	if (!in->rationale || !*in->rationale)
-		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
-		                       "a decision needs its rationale (--rationale-file memo.md or --rationale TEXT)");
+		return assay_error_set(
+		    err, ASSAY_EUSAGE, NULL, 0, 0,
+		    "a decision needs its rationale (--rationale-file memo.md or --rationale TEXT)");
 	json_t *r;
 	int rc = load(w, ref, &r, err), to;
 	if (rc)
@@ -399,8 +423,9 @@ int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_
 	/* signers: the sign-offs plus the decider */
 	static const char *const scols[] = {"actor", "@roles"};
 	if (!rc)
-		rc = wf_rows(w, "SELECT actor, roles FROM review_signoffs WHERE review_id = ?1 ORDER BY at, actor", scols, 2,
-		             WVALS(WS(jstr(r, "id"))), &signers, err);
+		rc = wf_rows(
+		    w, "SELECT actor, roles FROM review_signoffs WHERE review_id = ?1 ORDER BY at, actor",
+		    scols, 2, WVALS(WS(jstr(r, "id"))), &signers, err);
 	if (!rc) {
 		json_t *mine;
 		const char *me = assay_store_actor(w->s);
@@ -413,23 +438,25 @@ int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_
 			if (s)
 				json_object_set(s, "roles", mine);
 			else
-				json_array_append_new(signers, json_pack("{s:s, s:O}", "actor", me, "roles", mine));
+				json_array_append_new(signers,
+				                      json_pack("{s:s, s:O}", "actor", me, "roles", mine));
 			json_decref(mine);
 		}
 	}
 	const char *missing = NULL;
 	if (!rc && strcmp(oc, "denied") && !signoff_complete(p, signers, &missing)) {
 		rc = assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
-		                     "a %s-tier decision needs a sign-off by someone holding the role \"%s\"", tier,
-		                     missing);
+		                     "a %s-tier decision needs a sign-off by someone holding the role \"%s\"",
+		                     tier, missing);
 		assay_error_hint(err, "that person runs `assay review signoff %s --as NAME` first", ref);
 	}
 	int64_t valid = in->valid_until;
 	if (!rc && !valid) {
 		int days = p ? p->decision_validity_days : 365;
 		if (!days && strcmp(oc, "denied"))
-			rc = assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
-			                     "the policy allows no approval at tier %s (decision validity 0 days)", tier);
+			rc = assay_error_set(
+			    err, ASSAY_EINPUT, NULL, 0, 0,
+			    "the policy allows no approval at tier %s (decision validity 0 days)", tier);
 		valid = w->now + (int64_t)(days ? days : 365) * 86400;
 	}
 	if (!rc && valid <= w->now)
@@ -442,34 +469,37 @@ int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_
 		const struct assay_condition *c = &in->conditions[i];
 		json_array_append_new(conds, json_pack("{s:s, s:s, s:s, s:s}", "text", c->text, "owner",
 		                                       c->owner ? c->owner : jstr(r, "requester"), "due",
-		                                       wf_ts(w, c->due ? c->due : w->now + 30 * 86400), "severity",
-		                                       c->severity ? c->severity : "medium"));
+		                                       wf_ts(w, c->due ? c->due : w->now + 30 * 86400),
+		                                       "severity", c->severity ? c->severity : "medium"));
 	}
 	if (!rc) {
 		char sha[65];
 		assay_sha256_hex(in->rationale, strlen(in->rationale), sha);
 		char *cj = json_dumps(conds, JSON_COMPACT), *sj = json_dumps(signers, JSON_COMPACT);
 		const char *purpose = json_string_value(json_object_get(si.intake, "intended_purpose"));
-		rc = wf_run(w,
-		            "INSERT INTO decisions (id, number, review_id, system_id, release, outcome, rationale, "
-		            "rationale_sha256, rationale_file, conditions, valid_until, tier, policy_version, policy_hash, "
-		            "signers, model_hash, data_hash, prompt_hash, purpose, decided_by, decided_at) VALUES (?1, ?2, "
-		            "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-		            WVALS(WS(did), WI(dnum), WS(jstr(r, "id")), WS(jstr(r, "system_id")), WS(jstr(r, "release")),
-		                  WS(oc), WS(in->rationale), WS(sha), WS(in->rationale_file), WS(cj), WS(wf_ts(w, valid)),
-		                  WS(tier), WS(si.sys->policy_version), WS(si.sys->policy_hash), WS(sj),
-		                  WS(wf_artifact(si.intake, "model")), WS(wf_artifact(si.intake, "data")),
-		                  WS(wf_artifact(si.intake, "prompt")), WS(purpose), WS(assay_store_actor(w->s)),
-		                  WS(wf_ts(w, w->now))),
-		            err);
+		rc = wf_run(
+		    w,
+		    "INSERT INTO decisions (id, number, review_id, system_id, release, outcome, rationale, "
+		    "rationale_sha256, rationale_file, conditions, valid_until, tier, policy_version, "
+		    "policy_hash, "
+		    "signers, model_hash, data_hash, prompt_hash, purpose, decided_by, decided_at) VALUES "
+		    "(?1, ?2, "
+		    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+		    WVALS(WS(did), WI(dnum), WS(jstr(r, "id")), WS(jstr(r, "system_id")),
+		          WS(jstr(r, "release")), WS(oc), WS(in->rationale), WS(sha), WS(in->rationale_file),
+		          WS(cj), WS(wf_ts(w, valid)), WS(tier), WS(si.sys->policy_version),
+		          WS(si.sys->policy_hash), WS(sj), WS(wf_artifact(si.intake, "model")),
+		          WS(wf_artifact(si.intake, "data")), WS(wf_artifact(si.intake, "prompt")),
+		          WS(purpose), WS(assay_store_actor(w->s)), WS(wf_ts(w, w->now))),
+		    err);
 		free(cj);
 		free(sj);
-		d = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:O, s:s?, s:s?, s:s?, s:s?, s:s}", "id", did, "ref",
-		              assay_arena_printf(w->a, "D-%lld", (long long)dnum), "outcome", oc, "valid_until",
-		              wf_ts(w, valid), "conditions", conds, "signers", signers, "evidence_seen", seen,
-		              "policy_version", si.sys->policy_version, "model_hash", wf_artifact(si.intake, "model"),
-		              "data_hash", wf_artifact(si.intake, "data"), "prompt_hash",
-		              wf_artifact(si.intake, "prompt"), "rationale_sha256", sha);
+		d = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:O, s:s?, s:s?, s:s?, s:s?, s:s}", "id", did,
+		              "ref", assay_arena_printf(w->a, "D-%lld", (long long)dnum), "outcome", oc,
+		              "valid_until", wf_ts(w, valid), "conditions", conds, "signers", signers,
+		              "evidence_seen", seen, "policy_version", si.sys->policy_version, "model_hash",
+		              wf_artifact(si.intake, "model"), "data_hash", wf_artifact(si.intake, "data"),
+		              "prompt_hash", wf_artifact(si.intake, "prompt"), "rationale_sha256", sha);
 	}
 	if (!rc) /* after the decision row: decision_evidence refers to it */
 		rc = record_evidence_seen(w, did, &si, seen, err);
@@ -477,8 +507,9 @@ int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_
 	json_t *old = NULL;
 	static const char *const ocols[] = {"id"};
 	if (!rc)
-		rc = wf_rows(w, "SELECT id FROM reviews WHERE system_id = ?1 AND state = 'decided' AND id <> ?2", ocols, 1,
-		             WVALS(WS(jstr(r, "system_id")), WS(jstr(r, "id"))), &old, err);
+		rc = wf_rows(w,
+		             "SELECT id FROM reviews WHERE system_id = ?1 AND state = 'decided' AND id <> ?2",
+		             ocols, 1, WVALS(WS(jstr(r, "system_id")), WS(jstr(r, "id"))), &old, err);
 	size_t i;
 	json_t *o;
 	json_array_foreach(old, i, o)
@@ -491,7 +522,8 @@ int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_
 			break;
 		const char *actor = assay_arena_strdup(w->a, assay_store_actor(w->s));
 		assay_store_set_actor(w->s, "assay");
-		rc = set_state(w, prev, ASSAY_RS_SUPERSEDED, ASSAY_RC_SUPERSEDE, "a later decision replaced it", err);
+		rc = set_state(w, prev, ASSAY_RS_SUPERSEDED, ASSAY_RC_SUPERSEDE,
+		               "a later decision replaced it", err);
 		assay_store_set_actor(w->s, actor);
 		json_decref(prev);
 	}
@@ -506,10 +538,15 @@ int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_
 	{
 		if (rc)
 			break;
-		struct assay_finding_input fi = {
-		    .system = jstr(r, "system_id"), .source = "condition", .control = "decision-condition",
-		    .severity = jstr(o, "severity"), .title = jstr(o, "text"), .owner = jstr(o, "owner"),
-		    .due = wf_parse_ts(jstr(o, "due")), .review_id = jstr(r, "id"), .decision_id = did};
+		struct assay_finding_input fi = {.system = jstr(r, "system_id"),
+		                                 .source = "condition",
+		                                 .control = "decision-condition",
+		                                 .severity = jstr(o, "severity"),
+		                                 .title = jstr(o, "text"),
+		                                 .owner = jstr(o, "owner"),
+		                                 .due = wf_parse_ts(jstr(o, "due")),
+		                                 .review_id = jstr(r, "id"),
+		                                 .decision_id = did};
 		json_t *f;
 		rc = assay_finding_add(w, &fi, &f, err);
 		if (!rc)
@@ -534,7 +571,8 @@ int assay_review_decide(struct assay_wf *w, const char *ref, const struct assay_
 	return 0;
 }
 
-int assay_review_list(struct assay_wf *w, const struct assay_review_filter *f, json_t **out, struct assay_error *err)
+int assay_review_list(struct assay_wf *w, const struct assay_review_filter *f, json_t **out,
+                      struct assay_error *err)
 {
 	const char *sid = NULL;
 	if (f->system) {
@@ -543,8 +581,11 @@ int assay_review_list(struct assay_wf *w, const struct assay_review_filter *f, j
 			return rc;
 	}
 	json_t *rows;
-	int rc = wf_rows(w, SELECT "WHERE (?1 IS NULL OR r.system_id = ?1) AND (?2 IS NULL OR r.state = ?2) ORDER BY r.number",
-	                 COLS, NCOLS, WVALS(WS(sid), WS(f->state)), &rows, err);
+	int rc = wf_rows(
+	    w,
+	    SELECT
+	    "WHERE (?1 IS NULL OR r.system_id = ?1) AND (?2 IS NULL OR r.state = ?2) ORDER BY r.number",
+	    COLS, NCOLS, WVALS(WS(sid), WS(f->state)), &rows, err);
 	if (rc)
 		return rc;
 	*out = json_array();
@@ -558,11 +599,13 @@ int assay_review_list(struct assay_wf *w, const struct assay_review_filter *f, j
 			break;
 		json_object_del(full, "history");
 		json_t *sla = json_object_get(full, "sla");
-		int late = strcmp(jstr(sla, "triage_status"), "ok") && strcmp(jstr(sla, "triage_status"), "none");
-		late |= strcmp(jstr(sla, "decision_status"), "ok") && strcmp(jstr(sla, "decision_status"), "none");
+		int late =
+		    strcmp(jstr(sla, "triage_status"), "ok") && strcmp(jstr(sla, "triage_status"), "none");
+		late |= strcmp(jstr(sla, "decision_status"), "ok") &&
+		        strcmp(jstr(sla, "decision_status"), "none");
 		const char *st = jstr(full, "state");
-		int open = st && strcmp(st, "decided") && strcmp(st, "withdrawn") && strcmp(st, "superseded") &&
-		           strcmp(st, "expired");
+		int open = st && strcmp(st, "decided") && strcmp(st, "withdrawn") &&
+		           strcmp(st, "superseded") && strcmp(st, "expired");
 		if (!f->overdue || (late && open))
 			json_array_append(*out, full);
 		json_decref(full);
@@ -580,14 +623,16 @@ int assay_rereview_status(struct assay_wf *w, const char *system, json_t **out, 
 	struct wf_sysinfo si = {0};
 	int rc = wf_sysinfo(w, system, &si, err);
 	json_t *d = NULL;
-	static const char *const dcols[] = {"ref",   "decided_at", "valid_until", "model_hash",    "data_hash",
-	                                    "prompt_hash", "purpose", "policy_version", "review_state"};
+	static const char *const dcols[] = {"ref",        "decided_at",     "valid_until",
+	                                    "model_hash", "data_hash",      "prompt_hash",
+	                                    "purpose",    "policy_version", "review_state"};
 	if (!rc)
-		rc = wf_rows(w,
-		             "SELECT 'D-' || d.number, d.decided_at, d.valid_until, d.model_hash, d.data_hash, "
-		             "d.prompt_hash, d.purpose, d.policy_version, r.state FROM decisions d JOIN reviews r ON "
-		             "r.id = d.review_id WHERE d.system_id = ?1 ORDER BY d.number DESC",
-		             dcols, 9, WVALS(WS(si.sys->id)), &d, err);
+		rc = wf_rows(
+		    w,
+		    "SELECT 'D-' || d.number, d.decided_at, d.valid_until, d.model_hash, d.data_hash, "
+		    "d.prompt_hash, d.purpose, d.policy_version, r.state FROM decisions d JOIN reviews r ON "
+		    "r.id = d.review_id WHERE d.system_id = ?1 ORDER BY d.number DESC",
+		    dcols, 9, WVALS(WS(si.sys->id)), &d, err);
 	if (rc) {
 		wf_sysinfo_free(&si);
 		return rc;
@@ -600,43 +645,60 @@ int assay_rereview_status(struct assay_wf *w, const char *system, json_t **out, 
 	} else {
 		const char *dat = jstr(last, "decided_at");
 		struct assay_rereview_input in = {
-		    .now = w->now, .decided_at = wf_parse_ts(dat), .valid_until = wf_parse_ts(jstr(last, "valid_until")),
-		    .model_hash_then = jstr(last, "model_hash"), .model_hash_now = wf_artifact(si.intake, "model"),
-		    .data_hash_then = jstr(last, "data_hash"), .data_hash_now = wf_artifact(si.intake, "data"),
-		    .prompt_hash_then = jstr(last, "prompt_hash"), .prompt_hash_now = wf_artifact(si.intake, "prompt"),
+		    .now = w->now,
+		    .decided_at = wf_parse_ts(dat),
+		    .valid_until = wf_parse_ts(jstr(last, "valid_until")),
+		    .model_hash_then = jstr(last, "model_hash"),
+		    .model_hash_now = wf_artifact(si.intake, "model"),
+		    .data_hash_then = jstr(last, "data_hash"),
+		    .data_hash_now = wf_artifact(si.intake, "data"),
+		    .prompt_hash_then = jstr(last, "prompt_hash"),
+		    .prompt_hash_now = wf_artifact(si.intake, "prompt"),
 		    .purpose_then = jstr(last, "purpose"),
 		    .purpose_now = json_string_value(json_object_get(si.intake, "intended_purpose")),
-		    .policy_version_then = jstr(last, "policy_version"), .policy_version_now = si.sys->policy_version};
+		    .policy_version_then = jstr(last, "policy_version"),
+		    .policy_version_now = si.sys->policy_version};
 		json_t *cnt = NULL;
 		static const char *const ccols[] = {"#n", "first"};
 		rc = wf_rows(w,
-		             "SELECT COUNT(*), MIN('I-' || number) FROM incidents WHERE system_id = ?1 AND created_at >= ?2",
+		             "SELECT COUNT(*), MIN('I-' || number) FROM incidents WHERE system_id = ?1 AND "
+		             "created_at >= ?2",
 		             ccols, 2, WVALS(WS(si.sys->id), WS(dat)), &cnt, err);
 		if (!rc) {
-			in.incidents_since = (size_t)json_integer_value(json_object_get(json_array_get(cnt, 0), "n"));
-			in.first_incident = assay_arena_strdup(w->a, jstr(json_array_get(cnt, 0), "first") ? jstr(json_array_get(cnt, 0), "first") : "");
+			in.incidents_since =
+			    (size_t)json_integer_value(json_object_get(json_array_get(cnt, 0), "n"));
+			in.first_incident =
+			    assay_arena_strdup(w->a, jstr(json_array_get(cnt, 0), "first")
+			                                 ? jstr(json_array_get(cnt, 0), "first")
+			                                 : "");
 			json_decref(cnt);
 			cnt = NULL;
-			rc = wf_rows(w,
-			             "SELECT COUNT(*), MIN('W-' || w.number) FROM waivers w JOIN wf_transitions t ON "
-			             "t.entity_type = 'waiver' AND t.entity_id = w.id AND t.state = 'expired' WHERE "
-			             "w.system_id = ?1 AND t.at >= ?2",
-			             ccols, 2, WVALS(WS(si.sys->id), WS(dat)), &cnt, err);
+			rc = wf_rows(
+			    w,
+			    "SELECT COUNT(*), MIN('W-' || w.number) FROM waivers w JOIN wf_transitions t ON "
+			    "t.entity_type = 'waiver' AND t.entity_id = w.id AND t.state = 'expired' WHERE "
+			    "w.system_id = ?1 AND t.at >= ?2",
+			    ccols, 2, WVALS(WS(si.sys->id), WS(dat)), &cnt, err);
 		}
 		if (!rc) {
-			in.waivers_expired = (size_t)json_integer_value(json_object_get(json_array_get(cnt, 0), "n"));
-			in.first_waiver = assay_arena_strdup(w->a, jstr(json_array_get(cnt, 0), "first") ? jstr(json_array_get(cnt, 0), "first") : "");
+			in.waivers_expired =
+			    (size_t)json_integer_value(json_object_get(json_array_get(cnt, 0), "n"));
+			in.first_waiver = assay_arena_strdup(w->a, jstr(json_array_get(cnt, 0), "first")
+			                                               ? jstr(json_array_get(cnt, 0), "first")
+			                                               : "");
 		}
 		json_decref(cnt);
 		struct assay_rereview_reason rr[ASSAY_RR_COUNT];
 		size_t n = rc ? 0 : assay_rereview_check(&in, rr, ASSAY_RR_COUNT);
 		for (size_t i = 0; i < n && i < ASSAY_RR_COUNT; i++)
-			json_array_append_new(*out, json_pack("{s:s, s:s}", "trigger", assay_rereview_trigger_name(rr[i].trigger),
+			json_array_append_new(*out, json_pack("{s:s, s:s}", "trigger",
+			                                      assay_rereview_trigger_name(rr[i].trigger),
 			                                      "message", rr[i].message));
 		const char *rs = jstr(last, "review_state");
 		if (!n && rs && strcmp(rs, "decided"))
 			json_array_append_new(*out, json_pack("{s:s, s:s}", "trigger", "decision", "message",
-			                                      assay_arena_printf(w->a, "decision %s is %s", jstr(last, "ref"), rs)));
+			                                      assay_arena_printf(w->a, "decision %s is %s",
+			                                                         jstr(last, "ref"), rs)));
 	}
 	json_decref(d);
 	wf_sysinfo_free(&si);

@@ -23,7 +23,8 @@ static int stops_clock(int s)
 
 static int past_triage(int s)
 {
-	return s == ASSAY_RS_TRIAGE || s == ASSAY_RS_IN_REVIEW || s == ASSAY_RS_RETURNED || s == ASSAY_RS_DECIDED;
+	return s == ASSAY_RS_TRIAGE || s == ASSAY_RS_IN_REVIEW || s == ASSAY_RS_RETURNED ||
+	       s == ASSAY_RS_DECIDED;
 }
 
 void assay_sla_compute(const struct assay_wf_stamp *h, size_t n, int64_t now, struct assay_sla_clock *out)

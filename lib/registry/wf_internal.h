@@ -20,15 +20,16 @@ struct wf_val {
 };
 #define WS(x) ((struct wf_val){0, 0, (x)})
 #define WI(x) ((struct wf_val){1, (x), NULL})
-#define WVALS(...) (struct wf_val[]){__VA_ARGS__}, sizeof((struct wf_val[]){__VA_ARGS__}) / sizeof(struct wf_val)
+#define WVALS(...)                                                                                           \
+	(struct wf_val[]){__VA_ARGS__}, sizeof((struct wf_val[]){__VA_ARGS__}) / sizeof(struct wf_val)
 
 /* Run a statement with no result rows. */
 int wf_run(struct assay_wf *w, const char *sql, const struct wf_val *v, size_t n, struct assay_error *err);
 /* Rows as an array of objects. cols names each column; a name starting
  * with '#' is an integer, with '@' JSON text parsed back, else text (NULL
  * -> null). The prefix is not part of the key. */
-int wf_rows(struct assay_wf *w, const char *sql, const char *const *cols, size_t ncols, const struct wf_val *v,
-            size_t n, json_t **out, struct assay_error *err);
+int wf_rows(struct assay_wf *w, const char *sql, const char *const *cols, size_t ncols,
+            const struct wf_val *v, size_t n, json_t **out, struct assay_error *err);
 /* The single row, or ASSAY_EINPUT "no <what> <ref>" when none. */
 int wf_row(struct assay_wf *w, const char *sql, const char *const *cols, size_t ncols, const struct wf_val *v,
            size_t n, const char *what, const char *ref, json_t **out, struct assay_error *err);
@@ -43,9 +44,9 @@ int64_t wf_parse_ts(const char *s); /* 0 for NULL or unparsable */
 
 /* Record a state change: wf_transitions row + audit event
  * "<type>.<command>" with before/after. */
-int wf_transition(struct assay_wf *w, const char *type, const char *id, const char *system_id, const char *state,
-                  const char *command, const char *note, const json_t *before, const json_t *after,
-                  struct assay_error *err);
+int wf_transition(struct assay_wf *w, const char *type, const char *id, const char *system_id,
+                  const char *state, const char *command, const char *note, const json_t *before,
+                  const json_t *after, struct assay_error *err);
 /* An audit event with no state change (sign-off, timeline note, gate run). */
 int wf_audit(struct assay_wf *w, const char *action, const char *type, const char *id, const char *system_id,
              const json_t *before, const json_t *after, struct assay_error *err);
@@ -64,9 +65,8 @@ int wf_system(struct assay_wf *w, const char *ref, const char **id, const char *
 const struct assay_workflow_tier *wf_tier_params(struct assay_wf *w, const char *tier);
 
 /* Finding transitions used by waivers and sweeps (actor "assay"). */
-int wf_finding_system_cmd(struct assay_wf *w, const char *finding_id, enum assay_finding_cmd cmd, const char *why,
-                          struct assay_error *err);
-
+int wf_finding_system_cmd(struct assay_wf *w, const char *finding_id, enum assay_finding_cmd cmd,
+                          const char *why, struct assay_error *err);
 
 /* What the policy requires of a system now, and the system itself: the
  * evidence requirements of its tier (for assay_evidence_status), its

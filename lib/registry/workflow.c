@@ -13,12 +13,12 @@
 
 #include "assay/workflow.h"
 
-#define REQ ASSAY_WF_REQUESTER
+#define REQ  ASSAY_WF_REQUESTER
 #define SPEC ASSAY_WF_SPECIALIST
-#define REV ASSAY_WF_REVIEWER
+#define REV  ASSAY_WF_REVIEWER
 #define RISK ASSAY_WF_RISK_OWNER
-#define OWN ASSAY_WF_OWNER
-#define SYS ASSAY_WF_SYSTEM
+#define OWN  ASSAY_WF_OWNER
+#define SYS  ASSAY_WF_SYSTEM
 
 static const struct assay_wf_transition REVIEW_TABLE[] = {
     {ASSAY_RS_DRAFT, ASSAY_RC_SUBMIT, REQ, 0, ASSAY_RS_SUBMITTED},
@@ -72,10 +72,10 @@ static const struct assay_wf_transition FINDING_TABLE[] = {
 #undef OWN
 #undef SYS
 
-static const char *const REVIEW_STATES[] = {"draft",    "submitted", "triage",     "in_review", "returned",
-                                            "decided",  "withdrawn", "superseded", "expired"};
-static const char *const REVIEW_CMDS[] = {"submit",  "triage",   "assign",    "return", "resubmit",
-                                          "signoff", "decide",   "withdraw",  "supersede", "expire"};
+static const char *const REVIEW_STATES[] = {"draft",   "submitted", "triage",     "in_review", "returned",
+                                            "decided", "withdrawn", "superseded", "expired"};
+static const char *const REVIEW_CMDS[] = {"submit",  "triage", "assign",   "return",    "resubmit",
+                                          "signoff", "decide", "withdraw", "supersede", "expire"};
 static const char *const WAIVER_STATES[] = {"proposed", "under_review", "approved", "rejected",
                                             "active",   "expired",      "revoked"};
 static const char *const WAIVER_CMDS[] = {"review", "approve", "reject", "activate", "expire", "revoke"};
@@ -153,7 +153,8 @@ int assay_wf_cmd_parse(enum assay_wf_machine m, const char *name)
 
 void assay_wf_roles_name(unsigned roles, char *buf, size_t size)
 {
-	static const char *const names[] = {"requester", "specialist", "reviewer", "risk-owner", "owner", "assay"};
+	static const char *const names[] = {"requester",  "specialist", "reviewer",
+	                                    "risk-owner", "owner",      "assay"};
 	size_t len = 0;
 	buf[0] = '\0';
 	for (unsigned i = 0; i < sizeof names / sizeof *names; i++) {
@@ -185,8 +186,9 @@ static void allowed_list(const struct machine *mc, int from, char *buf, size_t s
 			continue;
 		char roles[128];
 		assay_wf_roles_name(mc->rows[i].roles, roles, sizeof roles);
-		int w = snprintf(buf + len, size - len, "%s%s (%s%s)", len ? ", " : "", mc->cmds[mc->rows[i].cmd],
-		                 roles, mc->rows[i].forbid_requester ? "; not the requester" : "");
+		int w =
+		    snprintf(buf + len, size - len, "%s%s (%s%s)", len ? ", " : "", mc->cmds[mc->rows[i].cmd],
+		             roles, mc->rows[i].forbid_requester ? "; not the requester" : "");
 		if (w < 0 || (size_t)w >= size - len)
 			return;
 		len += (size_t)w;
@@ -195,12 +197,13 @@ static void allowed_list(const struct machine *mc, int from, char *buf, size_t s
 		snprintf(buf, size, "none: %s is final", mc->states[from]);
 }
 
-int assay_wf_apply(enum assay_wf_machine m, int from, int cmd, unsigned actor, int *to, struct assay_error *err)
+int assay_wf_apply(enum assay_wf_machine m, int from, int cmd, unsigned actor, int *to,
+                   struct assay_error *err)
 {
 	const struct machine *mc = machine(m);
 	if (!mc || from < 0 || from >= mc->nstates || cmd < 0 || cmd >= mc->ncmds)
-		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "workflow: state %d or command %d out of range",
-		                       from, cmd);
+		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0,
+		                       "workflow: state %d or command %d out of range", from, cmd);
 	char allowed[768];
 	for (size_t i = 0; i < mc->nrows; i++) {
 		const struct assay_wf_transition *r = &mc->rows[i];
@@ -208,26 +211,27 @@ int assay_wf_apply(enum assay_wf_machine m, int from, int cmd, unsigned actor, i
 			continue;
 		if (r->forbid_requester && (actor & ASSAY_WF_REQUESTER)) {
 			assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
-			                "the requester may not %s their own %s (requester != approver)", mc->cmds[cmd],
-			                mc->name);
+			                "the requester may not %s their own %s (requester != approver)",
+			                mc->cmds[cmd], mc->name);
 			assay_error_hint(err, "ask someone else with the role to %s it", mc->cmds[cmd]);
 			return ASSAY_EINPUT;
 		}
 		if (!(actor & r->roles)) {
 			char need[128];
 			assay_wf_roles_name(r->roles, need, sizeof need);
-			assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "%s %s needs the role %s", mc->name, mc->cmds[cmd],
-			                need);
-			assay_error_hint(err, "%s", (r->roles & ASSAY_WF_SYSTEM) && r->roles == ASSAY_WF_SYSTEM
-			                                ? "assay does this itself when its condition holds"
-			                                : "act as someone holding it (--as), or `assay role grant`");
+			assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "%s %s needs the role %s", mc->name,
+			                mc->cmds[cmd], need);
+			assay_error_hint(err, "%s",
+			                 (r->roles & ASSAY_WF_SYSTEM) && r->roles == ASSAY_WF_SYSTEM
+			                     ? "assay does this itself when its condition holds"
+			                     : "act as someone holding it (--as), or `assay role grant`");
 			return ASSAY_EINPUT;
 		}
 		*to = r->to;
 		return 0;
 	}
 	allowed_list(mc, from, allowed, sizeof allowed);
-	assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "cannot %s a %s that is %s; allowed from %s: %s", mc->cmds[cmd],
-	                mc->name, mc->states[from], mc->states[from], allowed);
+	assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "cannot %s a %s that is %s; allowed from %s: %s",
+	                mc->cmds[cmd], mc->name, mc->states[from], mc->states[from], allowed);
 	return ASSAY_EINPUT;
 }

@@ -32,15 +32,16 @@ int wf_run(struct assay_wf *w, const char *sql, const struct wf_val *v, size_t n
 	if (rc)
 		return rc;
 	if (bind_all(st, v, n))
-		rc = assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "cannot bind parameters of: %.80s", sql);
+		rc = assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "cannot bind parameters of: %.80s",
+		                     sql);
 	else
 		rc = assay_stmt_exec(st, err);
 	assay_stmt_finalize(st);
 	return rc;
 }
 
-int wf_rows(struct assay_wf *w, const char *sql, const char *const *cols, size_t ncols, const struct wf_val *v,
-            size_t n, json_t **out, struct assay_error *err)
+int wf_rows(struct assay_wf *w, const char *sql, const char *const *cols, size_t ncols,
+            const struct wf_val *v, size_t n, json_t **out, struct assay_error *err)
 {
 	struct assay_stmt *st;
 	int rc = assay_stmt_prepare(w->s, &st, sql, err);
@@ -48,7 +49,8 @@ int wf_rows(struct assay_wf *w, const char *sql, const char *const *cols, size_t
 		return rc;
 	if (bind_all(st, v, n)) {
 		assay_stmt_finalize(st);
-		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "cannot bind parameters of: %.80s", sql);
+		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "cannot bind parameters of: %.80s",
+		                       sql);
 	}
 	json_t *arr = json_array();
 	while ((rc = assay_stmt_step(st, err)) == 1) {
@@ -67,7 +69,8 @@ int wf_rows(struct assay_wf *w, const char *sql, const char *const *cols, size_t
 			} else {
 				val = json_string(assay_stmt_text(st, (int)c));
 			}
-			json_object_set_new(o, name + (name[0] == '#' || name[0] == '@'), val ? val : json_null());
+			json_object_set_new(o, name + (name[0] == '#' || name[0] == '@'),
+			                    val ? val : json_null());
 		}
 		json_array_append_new(arr, o);
 	}
@@ -133,17 +136,18 @@ int wf_audit(struct assay_wf *w, const char *action, const char *type, const cha
 	return assay_audit_append(w->s, &c, NULL, err);
 }
 
-int wf_transition(struct assay_wf *w, const char *type, const char *id, const char *system_id, const char *state,
-                  const char *command, const char *note, const json_t *before, const json_t *after,
-                  struct assay_error *err)
+int wf_transition(struct assay_wf *w, const char *type, const char *id, const char *system_id,
+                  const char *state, const char *command, const char *note, const json_t *before,
+                  const json_t *after, struct assay_error *err)
 {
-	int rc = wf_run(w,
-	                "INSERT INTO wf_transitions (entity_type, entity_id, seq, at, state, command, actor, note) "
-	                "SELECT ?1, ?2, COALESCE(MAX(seq), 0) + 1, ?3, ?4, ?5, ?6, ?7 FROM wf_transitions "
-	                "WHERE entity_type = ?1 AND entity_id = ?2",
-	                WVALS(WS(type), WS(id), WS(wf_ts(w, w->now)), WS(state), WS(command),
-	                      WS(assay_store_actor(w->s)), WS(note)),
-	                err);
+	int rc = wf_run(
+	    w,
+	    "INSERT INTO wf_transitions (entity_type, entity_id, seq, at, state, command, actor, note) "
+	    "SELECT ?1, ?2, COALESCE(MAX(seq), 0) + 1, ?3, ?4, ?5, ?6, ?7 FROM wf_transitions "
+	    "WHERE entity_type = ?1 AND entity_id = ?2",
+	    WVALS(WS(type), WS(id), WS(wf_ts(w, w->now)), WS(state), WS(command), WS(assay_store_actor(w->s)),
+	          WS(note)),
+	    err);
 	if (rc)
 		return rc;
 	char action[64];
@@ -158,8 +162,9 @@ int wf_actor_has(struct assay_wf *w, const char *actor, const char *role, int *h
 	int64_t n = 0;
 	json_t *rows;
 	static const char *const cols[] = {"#n"};
-	int rc = wf_rows(w, "SELECT COUNT(*) FROM actor_roles WHERE actor = ?1 AND role = ?2 AND revoked_at IS NULL",
-	                 cols, 1, WVALS(WS(actor), WS(role)), &rows, err);
+	int rc = wf_rows(
+	    w, "SELECT COUNT(*) FROM actor_roles WHERE actor = ?1 AND role = ?2 AND revoked_at IS NULL", cols,
+	    1, WVALS(WS(actor), WS(role)), &rows, err);
 	if (rc)
 		return rc;
 	n = json_integer_value(json_object_get(json_array_get(rows, 0), "n"));
@@ -185,8 +190,9 @@ int wf_actor_roles(struct assay_wf *w, const char *actor, json_t **out, struct a
 {
 	json_t *rows;
 	static const char *const cols[] = {"role"};
-	int rc = wf_rows(w, "SELECT role FROM actor_roles WHERE actor = ?1 AND revoked_at IS NULL ORDER BY role", cols, 1,
-	                 WVALS(WS(actor)), &rows, err);
+	int rc =
+	    wf_rows(w, "SELECT role FROM actor_roles WHERE actor = ?1 AND revoked_at IS NULL ORDER BY role",
+	            cols, 1, WVALS(WS(actor)), &rows, err);
 	if (rc)
 		return rc;
 	*out = json_array();
@@ -210,16 +216,18 @@ static int role_name_ok(const char *s)
 int assay_role_grant(struct assay_wf *w, const char *actor, const char *role, struct assay_error *err)
 {
 	if (!role_name_ok(role) || !actor || !*actor)
-		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
-		                       "a role is lower-case letters, digits, '-' or '_' (e.g. specialist, risk-owner, "
-		                       "legal), not \"%s\"",
-		                       role ? role : "");
+		return assay_error_set(
+		    err, ASSAY_EUSAGE, NULL, 0, 0,
+		    "a role is lower-case letters, digits, '-' or '_' (e.g. specialist, risk-owner, "
+		    "legal), not \"%s\"",
+		    role ? role : "");
 	int has;
 	int rc = wf_actor_has(w, actor, role, &has, err);
 	if (rc || has)
 		return rc;
-	rc = wf_run(w, "INSERT INTO actor_roles (actor, role, granted_at, granted_by) VALUES (?1, ?2, ?3, ?4)",
-	            WVALS(WS(actor), WS(role), WS(wf_ts(w, w->now)), WS(assay_store_actor(w->s))), err);
+	rc =
+	    wf_run(w, "INSERT INTO actor_roles (actor, role, granted_at, granted_by) VALUES (?1, ?2, ?3, ?4)",
+	           WVALS(WS(actor), WS(role), WS(wf_ts(w, w->now)), WS(assay_store_actor(w->s))), err);
 	if (rc)
 		return rc;
 	json_t *after = json_pack("{s:s, s:s}", "actor", actor, "role", role);
@@ -235,10 +243,13 @@ int assay_role_revoke(struct assay_wf *w, const char *actor, const char *role, s
 	if (rc)
 		return rc;
 	if (!has)
-		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "%s does not hold the role %s", actor, role);
-	rc = wf_run(w, "UPDATE actor_roles SET revoked_at = ?3, revoked_by = ?4 WHERE actor = ?1 AND role = ?2 AND "
-	               "revoked_at IS NULL",
-	            WVALS(WS(actor), WS(role), WS(wf_ts(w, w->now)), WS(assay_store_actor(w->s))), err);
+		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "%s does not hold the role %s", actor,
+		                       role);
+	rc = wf_run(
+	    w,
+	    "UPDATE actor_roles SET revoked_at = ?3, revoked_by = ?4 WHERE actor = ?1 AND role = ?2 AND "
+	    "revoked_at IS NULL",
+	    WVALS(WS(actor), WS(role), WS(wf_ts(w, w->now)), WS(assay_store_actor(w->s))), err);
 	if (rc)
 		return rc;
 	json_t *before = json_pack("{s:s, s:s}", "actor", actor, "role", role);
@@ -295,8 +306,9 @@ int assay_wf_sweep(struct assay_wf *w, size_t *changes, struct assay_error *err)
 	json_t *rows = NULL;
 	/* waivers approved or active whose expiry has passed */
 	static const char *const wcols[] = {"id", "system_id", "state"};
-	int rc = wf_rows(w, "SELECT id, system_id, state FROM waivers WHERE state IN ('approved', 'active') AND "
-	                    "expires_at <= ?1 ORDER BY number",
+	int rc = wf_rows(w,
+	                 "SELECT id, system_id, state FROM waivers WHERE state IN ('approved', 'active') AND "
+	                 "expires_at <= ?1 ORDER BY number",
 	                 wcols, 3, WVALS(WS(now)), &rows, err);
 	size_t i;
 	json_t *r;
@@ -305,12 +317,13 @@ int assay_wf_sweep(struct assay_wf *w, size_t *changes, struct assay_error *err)
 		if (rc)
 			break;
 		const char *id = json_string_value(json_object_get(r, "id"));
-		rc = wf_run(w, "UPDATE waivers SET state = 'expired', updated_at = ?2 WHERE id = ?1", WVALS(WS(id), WS(now)),
-		            err);
+		rc = wf_run(w, "UPDATE waivers SET state = 'expired', updated_at = ?2 WHERE id = ?1",
+		            WVALS(WS(id), WS(now)), err);
 		json_t *after = json_pack("{s:s}", "state", "expired");
 		json_t *before = json_pack("{s:O}", "state", json_object_get(r, "state"));
 		if (!rc)
-			rc = wf_transition(w, "waiver", id, json_string_value(json_object_get(r, "system_id")), "expired",
+			rc = wf_transition(w, "waiver", id,
+			                   json_string_value(json_object_get(r, "system_id")), "expired",
 			                   "expire", "the waiver's expiry passed", before, after, err);
 		json_decref(after);
 		json_decref(before);
@@ -319,13 +332,15 @@ int assay_wf_sweep(struct assay_wf *w, size_t *changes, struct assay_error *err)
 		static const char *const fcols[] = {"finding_id"};
 		if (!rc)
 			rc = wf_rows(w,
-			             "SELECT wf.finding_id FROM waiver_findings wf JOIN findings f ON f.id = wf.finding_id "
+			             "SELECT wf.finding_id FROM waiver_findings wf JOIN findings f ON f.id = "
+			             "wf.finding_id "
 			             "WHERE wf.waiver_id = ?1 AND f.state = 'risk_accepted'",
 			             fcols, 1, WVALS(WS(id)), &fs, err);
 		size_t j;
 		json_t *f;
-		json_array_foreach(fs, j, f) if (!rc) rc = wf_finding_system_cmd(
-		    w, json_string_value(json_object_get(f, "finding_id")), ASSAY_FC_REOPEN, "its waiver expired", err);
+		json_array_foreach(fs, j, f) if (!rc) rc =
+		    wf_finding_system_cmd(w, json_string_value(json_object_get(f, "finding_id")),
+		                          ASSAY_FC_REOPEN, "its waiver expired", err);
 		json_decref(fs);
 		k++;
 	}
@@ -343,12 +358,14 @@ int assay_wf_sweep(struct assay_wf *w, size_t *changes, struct assay_error *err)
 		if (rc)
 			break;
 		const char *id = json_string_value(json_object_get(r, "id"));
-		rc = wf_run(w, "UPDATE reviews SET state = 'expired', updated_at = ?2 WHERE id = ?1", WVALS(WS(id), WS(now)),
-		            err);
-		json_t *before = json_pack("{s:s}", "state", "decided"), *after = json_pack("{s:s}", "state", "expired");
+		rc = wf_run(w, "UPDATE reviews SET state = 'expired', updated_at = ?2 WHERE id = ?1",
+		            WVALS(WS(id), WS(now)), err);
+		json_t *before = json_pack("{s:s}", "state", "decided"),
+		       *after = json_pack("{s:s}", "state", "expired");
 		if (!rc)
-			rc = wf_transition(w, "review", id, json_string_value(json_object_get(r, "system_id")), "expired",
-			                   "expire", "the decision's validity date passed", before, after, err);
+			rc = wf_transition(
+			    w, "review", id, json_string_value(json_object_get(r, "system_id")), "expired",
+			    "expire", "the decision's validity date passed", before, after, err);
 		json_decref(before);
 		json_decref(after);
 		k++;

@@ -12,8 +12,8 @@ int assay_wf_time_parse(const char *s, const char *what, int64_t *out, struct as
 {
 	if (s && assay_ts_parse(s, out) == 0)
 		return 0;
-	assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "%s: expected a date YYYY-MM-DD or RFC 3339 time, found \"%s\"",
-	                what, s ? s : "");
+	assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
+	                "%s: expected a date YYYY-MM-DD or RFC 3339 time, found \"%s\"", what, s ? s : "");
 	assay_error_hint(err, "for example 2026-12-15 or 2026-12-15T09:30:00Z");
 	return ASSAY_EINPUT;
 }

@@ -102,9 +102,10 @@ int rpt_drift_html(const struct assay_drift_report *r, FILE *out, struct assay_e
 		        "<p>%zu column(s) inconclusive: approximate (sketches past the profile cap), no "
 		        "p-value reported as if exact (docs/drift.md).</p>\n",
 		        r->ninconclusive);
-	fprintf(out,
-	        "<table><tr><th>column</th><th>status</th><th>method</th><th title=\"p-value for ks, chi2 and z (drift when below the threshold); the distance itself for the others\">p-value or distance</th><th>threshold</th>"
-	        "<th>PSI</th><th>JS</th><th>verdict</th></tr>\n");
+	fprintf(out, "<table><tr><th>column</th><th>status</th><th>method</th><th title=\"p-value for ks, "
+	             "chi2 and z (drift when below the threshold); the distance itself for the "
+	             "others\">p-value or distance</th><th>threshold</th>"
+	             "<th>PSI</th><th>JS</th><th>verdict</th></tr>\n");
 	for (size_t i = 0; i < r->ncolumns; i++) {
 		const struct assay_drift_column *d = &r->columns[i];
 		fprintf(out, "<tr><td><a href=\"#c%zu\">", i);

@@ -344,7 +344,8 @@ int rpt_render_text(const struct assay_eval_report *r, const struct assay_render
 	}
 	checks(&c);
 	if (r->nwarnings && o->brief) {
-		fprintf(out, "\n%zu warning%s (see the report)\n", r->nwarnings, r->nwarnings == 1 ? "" : "s");
+		fprintf(out, "\n%zu warning%s (see the report)\n", r->nwarnings,
+		        r->nwarnings == 1 ? "" : "s");
 	} else if (r->nwarnings) {
 		fputs("\nwarnings\n", out);
 		for (size_t i = 0; i < r->nwarnings; i++)

@@ -79,7 +79,8 @@ static void hex(const unsigned char *b, size_t n, char *out)
 }
 
 /* The cache key: everything hs_compile_multi's output depends on. */
-static void cache_key(const char *const *expr, const unsigned *flags, const unsigned *ids, unsigned k, char out[65])
+static void cache_key(const char *const *expr, const unsigned *flags, const unsigned *ids, unsigned k,
+                      char out[65])
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	unsigned char md[32];

@@ -126,7 +126,8 @@ int scan_inject(struct assay_scan_ctx *c, const char *t, size_t tlen, const char
 		double score = 1 - keep;
 		if (score >= c->s->min_conf) {
 			struct assay_finding f = {.start = assay_norm_map_start(&c->norm, a),
-			                          .end = assay_norm_map_end(&c->norm, orig, b > a ? b : a + 1),
+			                          .end =
+			                              assay_norm_map_end(&c->norm, orig, b > a ? b : a + 1),
 			                          .entity = "PROMPT_INJECTION",
 			                          .detector = "injection",
 			                          .confidence = score,

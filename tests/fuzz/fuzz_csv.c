@@ -129,8 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    strcmp(a.message, b.message) != 0)
 		abort(); /* the parallel scan disagrees with the sequential one */
 	struct outcome c = scan_once(&opts, 1);
-	if (c.rc != b.rc || c.sum0 != b.sum0 || c.rows != b.rows || c.line != b.line || c.column != b.column ||
-	    strcmp(c.message, b.message) != 0)
+	if (c.rc != b.rc || c.sum0 != b.sum0 || c.rows != b.rows || c.line != b.line ||
+	    c.column != b.column || strcmp(c.message, b.message) != 0)
 		abort(); /* the projected scan disagrees with the full one */
 	close(fd);
 	return 0;

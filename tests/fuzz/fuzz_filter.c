@@ -27,7 +27,8 @@ static int on_row(void *c, const struct assay_row *row, struct assay_error *err)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char csv[] = "age,race,score text,score\n34,A,Low,0.2\n,B,High,0.9\n61,\"C, D\",N/A,NA\n";
+	static const char csv[] =
+	    "age,race,score text,score\n34,A,Low,0.2\n,B,High,0.9\n61,\"C, D\",N/A,NA\n";
 	int fd = memfd_create("fuzz.csv", 0);
 	if (fd < 0)
 		return 0;
@@ -50,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct assay_source_opts o = {.path = path, .format = ASSAY_FORMAT_CSV, .threads = 1};
 	struct assay_source *src = NULL;
 	struct assay_filter *f = NULL;
-	if (assay_source_open(&src, &o, &err) == 0 && assay_filter_compile(&f, expr, "--where", src, &a, &err) == 0) {
+	if (assay_source_open(&src, &o, &err) == 0 &&
+	    assay_filter_compile(&f, expr, "--where", src, &a, &err) == 0) {
 		struct ctx c = {f, src};
 		void *ctxs[1] = {&c};
 		assay_source_scan(src, on_row, NULL, ctxs, NULL, &err);

@@ -16,12 +16,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const NAMES[] = {"pack.yaml", "controls.yaml", "tiering.yaml", "applicability.yaml",
-                                    "workflow.yaml", "catalogs/extra.yaml"};
+static const char *const NAMES[] = {"pack.yaml",          "controls.yaml", "tiering.yaml",
+                                    "applicability.yaml", "workflow.yaml", "catalogs/extra.yaml"};
 static const char *const BASE[] = {
     "format: 1\nname: f\nversion: \"1\"\n",
     "controls:\n  - id: c\n    title: t\n    objective: o\n    test_procedure: p\n    evidence:\n"
-    "      - {key: k, kind: metric, freshness_days: 30, tiers: [high]}\n    maps_to: {nist-ai-rmf: [MAP 2.2]}\n",
+    "      - {key: k, kind: metric, freshness_days: 30, tiers: [high]}\n    maps_to: {nist-ai-rmf: [MAP "
+    "2.2]}\n",
     "default: {tier: low, rationale: none}\npredicates:\n  g: {field: ai_type, in: [genai, rag]}\nrules:\n"
     "  - {id: r, tier: high, when: {all: [{ref: g}, {field: art50_triggers, contains_any: [\"50(1)\"]}]}, "
     "rationale: \"m ${matched}\"}\n",

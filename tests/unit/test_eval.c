@@ -36,7 +36,8 @@ struct fixture {
 	struct assay_summary *s;
 };
 
-static void fx_init(struct fixture *f, const char *const *features, size_t nf, int with_score, enum assay_task task)
+static void fx_init(struct fixture *f, const char *const *features, size_t nf, int with_score,
+                    enum assay_task task)
 {
 	memset(f, 0, sizeof *f);
 	assay_arena_init(&f->a);
@@ -66,7 +67,8 @@ static void fx_free(struct fixture *f)
 }
 
 /* Add `count` rows of one confusion cell for a group. */
-static void add_cells(struct assay_summary *s, const char *group, uint64_t tp, uint64_t fp, uint64_t tn, uint64_t fn)
+static void add_cells(struct assay_summary *s, const char *group, uint64_t tp, uint64_t fp, uint64_t tn,
+                      uint64_t fn)
 {
 	const char *lv[1] = {group};
 	uint32_t len[1] = {(uint32_t)strlen(group)};
@@ -135,10 +137,10 @@ static void compas_reference_values(void **state)
 		enum assay_disparity d;
 		double between, overall;
 	} want[] = {
-		{ASSAY_D_DEMOGRAPHIC_PARITY_DIFFERENCE, 0.52319109461966606, 0.28155010899664173},
-		{ASSAY_D_DEMOGRAPHIC_PARITY_RATIO, 0.28061224489795916, 0.45786689812238962},
-		{ASSAY_D_EQUALIZED_ODDS_DIFFERENCE, 0.66129032258064524, 0.38305446778212893},
-		{ASSAY_D_EQUALIZED_ODDS_RATIO, 0.17391304347826086, 0.28726403006748097},
+	    {ASSAY_D_DEMOGRAPHIC_PARITY_DIFFERENCE, 0.52319109461966606, 0.28155010899664173},
+	    {ASSAY_D_DEMOGRAPHIC_PARITY_RATIO, 0.28061224489795916, 0.45786689812238962},
+	    {ASSAY_D_EQUALIZED_ODDS_DIFFERENCE, 0.66129032258064524, 0.38305446778212893},
+	    {ASSAY_D_EQUALIZED_ODDS_RATIO, 0.17391304347826086, 0.28726403006748097},
 	};
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
 		const struct assay_disparity_result *d = disparity(&f.r, 0, want[i].d);
@@ -157,9 +159,12 @@ static void compas_two_groups(void **state)
 	add_cells(f.s, "African-American", 1188, 641, 873, 473);
 	add_cells(f.s, "Caucasian", 414, 282, 999, 408);
 	fx_compute(&f);
-	assert_close(disparity(&f.r, 0, ASSAY_D_DEMOGRAPHIC_PARITY_DIFFERENCE)->between, 0.2451072146652139, 1e-12);
-	assert_close(disparity(&f.r, 0, ASSAY_D_DEMOGRAPHIC_PARITY_RATIO)->between, 0.57451317301145211, 1e-12);
-	assert_close(disparity(&f.r, 0, ASSAY_D_EQUALIZED_ODDS_DIFFERENCE)->between, 0.21158215304297379, 1e-12);
+	assert_close(disparity(&f.r, 0, ASSAY_D_DEMOGRAPHIC_PARITY_DIFFERENCE)->between, 0.2451072146652139,
+	             1e-12);
+	assert_close(disparity(&f.r, 0, ASSAY_D_DEMOGRAPHIC_PARITY_RATIO)->between, 0.57451317301145211,
+	             1e-12);
+	assert_close(disparity(&f.r, 0, ASSAY_D_EQUALIZED_ODDS_DIFFERENCE)->between, 0.21158215304297379,
+	             1e-12);
 	assert_close(disparity(&f.r, 0, ASSAY_D_EQUALIZED_ODDS_RATIO)->between, 0.51995747277197879, 1e-12);
 	/* FPR ratio African-American / Caucasian = 1.9232342111919953: its inverse is the min/max ratio */
 	assert_close(1 / disparity(&f.r, 0, ASSAY_D_FPR_RATIO)->between, 1.9232342111919953, 1e-12);
@@ -273,7 +278,8 @@ static void rates_and_entropy_by_hand(void **state)
 	add_cells(f.s, "B", 0, 1, 1, 0);
 	fx_compute(&f);
 	assert_close(disparity(&f.r, 0, ASSAY_D_GEI_BETWEEN)->between, 0.125, 1e-15);
-	assert_close(disparity(&f.r, 0, ASSAY_D_THEIL_BETWEEN)->between, (log(0.5) + 3 * log(1.5)) / 4, 1e-15);
+	assert_close(disparity(&f.r, 0, ASSAY_D_THEIL_BETWEEN)->between, (log(0.5) + 3 * log(1.5)) / 4,
+	             1e-15);
 	/* A: TPR 1/2, FPR 0 (0/0); B: TPR 0 (0/0), FPR 1/2: equalized odds difference 1/2 */
 	assert_close(disparity(&f.r, 0, ASSAY_D_EQUALIZED_ODDS_DIFFERENCE)->between, 0.5, 1e-15);
 	assert_close(disparity(&f.r, 0, ASSAY_D_EQUALIZED_ODDS_DIFFERENCE_MEAN)->between, 0.5, 1e-15);
@@ -331,7 +337,8 @@ static uint64_t lcg(uint64_t *s)
 	return *s >> 33;
 }
 
-static void fill_random(struct assay_summary *all, struct assay_summary *a, struct assay_summary *b, int regression)
+static void fill_random(struct assay_summary *all, struct assay_summary *a, struct assay_summary *b,
+                        int regression)
 {
 	const char *groups[] = {"g0", "g1", "g2", "g3", "g4"};
 	const char *ages[] = {"young", "old", "mid"};
@@ -341,7 +348,8 @@ static void fill_random(struct assay_summary *all, struct assay_summary *a, stru
 		uint32_t len[2] = {(uint32_t)strlen(lv[0]), (uint32_t)strlen(lv[1])};
 		struct assay_summary *half = lcg(&st) % 2 ? a : b;
 		if (regression) {
-			double y = (double)(lcg(&st) % 100000) / 7.0, p = y + (double)(lcg(&st) % 1000) / 3.0 - 150;
+			double y = (double)(lcg(&st) % 100000) / 7.0,
+			       p = y + (double)(lcg(&st) % 1000) / 3.0 - 150;
 			assay_summary_add_regression(all, lv, len, y, p);
 			assay_summary_add_regression(half, lv, len, y, p);
 		} else {
@@ -410,8 +418,10 @@ static void bootstrap_reproducible(void **state)
 	assert_reports_identical(&f1.r, &f2.r);
 	const struct assay_slice_result *a1 = slice(&f1.r, "race=African-American"),
 	                                *a3 = slice(&f3.r, "race=African-American");
-	assert_true(a1->ci[ASSAY_M_FPR].lo != a3->ci[ASSAY_M_FPR].lo || a1->ci[ASSAY_M_FPR].hi != a3->ci[ASSAY_M_FPR].hi);
-	assert_true(a1->ci[ASSAY_M_FPR].lo < a1->value[ASSAY_M_FPR] && a1->value[ASSAY_M_FPR] < a1->ci[ASSAY_M_FPR].hi);
+	assert_true(a1->ci[ASSAY_M_FPR].lo != a3->ci[ASSAY_M_FPR].lo ||
+	            a1->ci[ASSAY_M_FPR].hi != a3->ci[ASSAY_M_FPR].hi);
+	assert_true(a1->ci[ASSAY_M_FPR].lo < a1->value[ASSAY_M_FPR] &&
+	            a1->value[ASSAY_M_FPR] < a1->ci[ASSAY_M_FPR].hi);
 	/* the binomial standard error of 641/1514 is 0.0127: the 95% interval is about +-0.025 */
 	double width = a1->ci[ASSAY_M_FPR].hi - a1->ci[ASSAY_M_FPR].lo;
 	assert_true(width > 0.04 && width < 0.06);
@@ -461,18 +471,12 @@ static void xsum_exact(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(compas_reference_values),
-		cmocka_unit_test(compas_two_groups),
-		cmocka_unit_test(group_without_positives),
-		cmocka_unit_test(score_metrics_small),
-		cmocka_unit_test(regression_small),
-		cmocka_unit_test(rates_and_entropy_by_hand),
-		cmocka_unit_test(intersections),
-		cmocka_unit_test(small_groups_excluded),
-		cmocka_unit_test(merge_is_exact),
-		cmocka_unit_test(bootstrap_reproducible),
-		cmocka_unit_test(wilson_interval),
-		cmocka_unit_test(xsum_exact),
+	    cmocka_unit_test(compas_reference_values), cmocka_unit_test(compas_two_groups),
+	    cmocka_unit_test(group_without_positives), cmocka_unit_test(score_metrics_small),
+	    cmocka_unit_test(regression_small),        cmocka_unit_test(rates_and_entropy_by_hand),
+	    cmocka_unit_test(intersections),           cmocka_unit_test(small_groups_excluded),
+	    cmocka_unit_test(merge_is_exact),          cmocka_unit_test(bootstrap_reproducible),
+	    cmocka_unit_test(wilson_interval),         cmocka_unit_test(xsum_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,17 +36,31 @@ struct fx {
 static void setup(struct fx *x)
 {
 	memset(x, 0, sizeof *x);
-	x->d = (struct assay_gate_decision){"D-1", "conditional", "2.3", T("2026-10-01"), T("2027-10-01"), 0,
-	                                    "m1m1m1m1m1m1m1", "d1d1d1d1", NULL};
-	x->reqs[0] = (struct assay_gate_requirement){"fairness-evaluation", "satisfied", "E-1", "abcdef0123456789"};
+	x->d = (struct assay_gate_decision){
+	    "D-1",      "conditional", "2.3", T("2026-10-01"), T("2027-10-01"), 0, "m1m1m1m1m1m1m1",
+	    "d1d1d1d1", NULL};
+	x->reqs[0] =
+	    (struct assay_gate_requirement){"fairness-evaluation", "satisfied", "E-1", "abcdef0123456789"};
 	x->reqs[1] = (struct assay_gate_requirement){"model-card", "satisfied", "E-2", "0011223344556677"};
 	x->checks[0] = (struct assay_gate_check){"E-1", "fnr_gap<=0.1", "pass"};
 	x->checks[1] = (struct assay_gate_check){"E-1", "auc>=0.7", "pass"};
 	x->f[0] = (struct assay_gate_finding){"F-1", "high", "open", T("2026-12-15"), 0, NULL, 0};
 	x->f[1] = (struct assay_gate_finding){"F-2", "medium", "open", T("2026-10-15"), 1, NULL, 0};
 	x->f[2] = (struct assay_gate_finding){"F-3", "low", "open", T("2026-10-02"), 0, NULL, 0};
-	x->in = (struct assay_gate_input){"credit", "2.3", "high", T("2026-10-10"), "m1m1m1m1m1m1m1", "d1d1d1d1",
-	                                  NULL, &x->d, x->reqs, 2, x->checks, 2, x->f, 3};
+	x->in = (struct assay_gate_input){"credit",
+	                                  "2.3",
+	                                  "high",
+	                                  T("2026-10-10"),
+	                                  "m1m1m1m1m1m1m1",
+	                                  "d1d1d1d1",
+	                                  NULL,
+	                                  &x->d,
+	                                  x->reqs,
+	                                  2,
+	                                  x->checks,
+	                                  2,
+	                                  x->f,
+	                                  3};
 }
 
 static struct assay_gate_verdict run(struct fx *x, struct assay_arena *a)
@@ -69,8 +83,10 @@ static void ships_when_all_hold(void **state)
 	assert_int_equal(v.failed, 0);
 	/* what it looked at is listed: the decision, the hashes, the evidence */
 	assert_non_null(strstr(v.reasons[0].looked[0], "decision D-1: conditional for release 2.3"));
-	assert_non_null(strstr(v.reasons[0].looked[1], "model hash at decision m1m1m1m1m1m1, now m1m1m1m1m1m1"));
-	assert_non_null(strstr(v.reasons[2].looked[0], "fairness-evaluation: satisfied (evidence E-1 sha256 abcdef012345)"));
+	assert_non_null(
+	    strstr(v.reasons[0].looked[1], "model hash at decision m1m1m1m1m1m1, now m1m1m1m1m1m1"));
+	assert_non_null(strstr(v.reasons[2].looked[0],
+	                       "fairness-evaluation: satisfied (evidence E-1 sha256 abcdef012345)"));
 	/* a low finding past due does not block; a high one not yet due neither */
 	assert_non_null(strstr(v.reasons[4].message, "1 open high or critical finding(s), none past due"));
 	assay_arena_free(&a);
@@ -89,7 +105,8 @@ static void each_rule_fails_alone(void **state)
 	assert_false(v.ship);
 	assert_int_equal(v.failed, 1);
 	assert_false(v.reasons[ASSAY_GATE_DECISION].passed);
-	assert_non_null(strstr(v.reasons[0].message, "model hash changed since decision D-1: re-review required"));
+	assert_non_null(
+	    strstr(v.reasons[0].message, "model hash changed since decision D-1: re-review required"));
 
 	setup(&x);
 	x.in.prompt_hash = "p1"; /* an artifact the decision never saw */
@@ -124,7 +141,8 @@ static void each_rule_fails_alone(void **state)
 	x.reqs[1] = (struct assay_gate_requirement){"model-card", "expired", "E-2", "00"};
 	v = run(&x, &a);
 	assert_int_equal(v.failed, 1);
-	assert_non_null(strstr(v.reasons[2].message, "1 of 2 required evidence item(s) missing or expired (first: model-card)"));
+	assert_non_null(strstr(v.reasons[2].message,
+	                       "1 of 2 required evidence item(s) missing or expired (first: model-card)"));
 
 	setup(&x);
 	x.checks[1].status = "inconclusive";
@@ -151,7 +169,8 @@ static void overdue_condition_and_waiver(void **state)
 	struct assay_gate_verdict v = run(&x, &a);
 	assert_false(v.ship);
 	assert_false(v.reasons[ASSAY_GATE_CONDITIONS].passed);
-	assert_non_null(strstr(v.reasons[5].message, "1 condition(s) past due without an active waiver (first: F-2)"));
+	assert_non_null(
+	    strstr(v.reasons[5].message, "1 condition(s) past due without an active waiver (first: F-2)"));
 	x.f[1].waiver = "W-1";
 	x.f[1].state = "risk_accepted";
 	x.f[1].waiver_expires = T("2026-11-01");

@@ -15,7 +15,9 @@
 
 #include "assay/intake.h"
 
-#define BASE "name: Credit Scoring v2\nai_type: classical_ml\neu_role: provider\nintended_purpose: p\ndeployment_context: internal\n"
+#define BASE                                                                                                 \
+	"name: Credit Scoring v2\nai_type: classical_ml\neu_role: provider\nintended_purpose: "              \
+	"p\ndeployment_context: internal\n"
 
 static int load(const char *yaml, json_t **out, struct assay_error *err)
 {
@@ -48,9 +50,10 @@ static void canonical_identifiers(void **state)
 {
 	json_t *r;
 	struct assay_error err;
-	assert_int_equal(load(BASE "annex_iii_points: [4a, \"Annex III 5(b)\", \"2\", 4A]\n"
-	                           "art5_practices: [\"Art. 5(1)(c)\"]\nart6_3_exemptions: [\"(d)\"]\n"
-	                           "art50_triggers: [1, \"Art. 50(4)\"]\ngeographies: [eu, de]\nai_type: RAG\n",
+	assert_int_equal(load(BASE
+	                      "annex_iii_points: [4a, \"Annex III 5(b)\", \"2\", 4A]\n"
+	                      "art5_practices: [\"Art. 5(1)(c)\"]\nart6_3_exemptions: [\"(d)\"]\n"
+	                      "art50_triggers: [1, \"Art. 50(4)\"]\ngeographies: [eu, de]\nai_type: RAG\n",
 	                      &r, &err),
 	                 ASSAY_EINPUT); /* ai_type twice: ambiguous, so an error at the second */
 	assert_int_equal(err.line, 11);
@@ -66,9 +69,12 @@ static void canonical_identifiers(void **state)
 	assert_string_equal(json_string_value(json_array_get(pts, 1)), "5(b)");
 	assert_string_equal(json_string_value(json_array_get(pts, 2)), "2");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "art5_practices"), 0)), "c");
-	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "art6_3_exemptions"), 0)), "d");
-	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "art50_triggers"), 0)), "50(1)");
-	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "art50_triggers"), 1)), "50(4)");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "art6_3_exemptions"), 0)),
+	                    "d");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "art50_triggers"), 0)),
+	                    "50(1)");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "art50_triggers"), 1)),
+	                    "50(4)");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "geographies"), 1)), "DE");
 	json_decref(r);
 }
@@ -103,8 +109,9 @@ static void errors_are_located(void **state)
 	assert_non_null(strstr(err.message, "lacks \"eu_role\""));
 	assert_non_null(strstr(err.hint, "provider, deployer"));
 
-	assert_int_equal(load(BASE "components:\n  - {name: gpt, kind: foundation_model, vendor: X}\n", &r, &err),
-	                 ASSAY_EINPUT);
+	assert_int_equal(
+	    load(BASE "components:\n  - {name: gpt, kind: foundation_model, vendor: X}\n", &r, &err),
+	    ASSAY_EINPUT);
 	assert_int_equal(err.line, 7);
 	assert_non_null(strstr(err.message, "needs a vendor and a licence"));
 
@@ -120,13 +127,14 @@ static void errors_are_located(void **state)
 static void records_from_flags(void **state)
 {
 	struct assay_error err;
-	json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[s]}", "name", "Fraud Model", "ai_type", "Classical_ML", "eu_role",
-	                      "provider", "intended_purpose", "flag fraud", "deployment_context", "internal",
-	                      "annex_iii_points", "5b");
+	json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[s]}", "name", "Fraud Model", "ai_type", "Classical_ML",
+	                      "eu_role", "provider", "intended_purpose", "flag fraud", "deployment_context",
+	                      "internal", "annex_iii_points", "5b");
 	assert_int_equal(assay_intake_validate(r, "flags", &err), ASSAY_EINPUT); /* not normalised yet */
 	assert_int_equal(assay_intake_normalize(r, "flags", &err), 0);
 	assert_string_equal(json_string_value(json_object_get(r, "ai_type")), "classical_ml");
-	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "annex_iii_points"), 0)), "5(b)");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "annex_iii_points"), 0)),
+	                    "5(b)");
 	assert_string_equal(json_string_value(json_object_get(r, "slug")), "fraud-model");
 	json_object_set_new(r, "risk_tier", json_string("low"));
 	assert_int_equal(assay_intake_validate(r, "db row 7", &err), ASSAY_EINPUT);
@@ -137,7 +145,8 @@ static void records_from_flags(void **state)
 
 static void scenario_files_load(void **state)
 {
-	const char *names[] = {"credit-scoring", "hiring-screener", "support-assistant", "demand-forecast", "ops-agent"};
+	const char *names[] = {"credit-scoring", "hiring-screener", "support-assistant", "demand-forecast",
+	                       "ops-agent"};
 	for (size_t i = 0; i < 5; i++) {
 		char path[512];
 		snprintf(path, sizeof path, "%s/systems/%s.yaml", ASSAY_TESTDATA, names[i]);
@@ -153,10 +162,8 @@ static void scenario_files_load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(defaults_and_slug),
-	    cmocka_unit_test(canonical_identifiers),
-	    cmocka_unit_test(errors_are_located),
-	    cmocka_unit_test(records_from_flags),
+	    cmocka_unit_test(defaults_and_slug),   cmocka_unit_test(canonical_identifiers),
+	    cmocka_unit_test(errors_are_located),  cmocka_unit_test(records_from_flags),
 	    cmocka_unit_test(scenario_files_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,13 +72,30 @@ static int64_t T(const char *s)
 	return t;
 }
 
-#define REV(at, id, sys, tier, st) {T(at), ASSAY_KEV_REVIEW, id, sys, tier, st, NULL, NULL, NULL, 0, 0, 0, 0}
-#define FND(at, id, sys, tier, st, sev, due, rep)                                                               \
-	{T(at), ASSAY_KEV_FINDING, id, sys, tier, st, sev, NULL, NULL, due, rep, 0, 0}
-#define SYSTEM(at, sys, tier, st, req, sat) {T(at), ASSAY_KEV_SYSTEM, sys, sys, tier, st, NULL, NULL, NULL, 0, 0, req, sat}
-#define EVID(at, id, sys, tier, cat, exp, ci) {T(at), ASSAY_KEV_EVIDENCE, id, sys, tier, NULL, NULL, NULL, cat, exp, ci, 0, 0}
-#define INC(at, id, sys, tier, st) {T(at), ASSAY_KEV_INCIDENT, id, sys, tier, st, NULL, NULL, NULL, 0, 0, 0, 0}
-#define GATE(at, id, sys, tier, st, rel) {T(at), ASSAY_KEV_GATE, id, sys, tier, st, NULL, rel, NULL, 0, 0, 0, 0}
+#define REV(at, id, sys, tier, st)                                                                           \
+	{                                                                                                    \
+		T(at), ASSAY_KEV_REVIEW, id, sys, tier, st, NULL, NULL, NULL, 0, 0, 0, 0                     \
+	}
+#define FND(at, id, sys, tier, st, sev, due, rep)                                                            \
+	{                                                                                                    \
+		T(at), ASSAY_KEV_FINDING, id, sys, tier, st, sev, NULL, NULL, due, rep, 0, 0                 \
+	}
+#define SYSTEM(at, sys, tier, st, req, sat)                                                                  \
+	{                                                                                                    \
+		T(at), ASSAY_KEV_SYSTEM, sys, sys, tier, st, NULL, NULL, NULL, 0, 0, req, sat                \
+	}
+#define EVID(at, id, sys, tier, cat, exp, ci)                                                                \
+	{                                                                                                    \
+		T(at), ASSAY_KEV_EVIDENCE, id, sys, tier, NULL, NULL, NULL, cat, exp, ci, 0, 0               \
+	}
+#define INC(at, id, sys, tier, st)                                                                           \
+	{                                                                                                    \
+		T(at), ASSAY_KEV_INCIDENT, id, sys, tier, st, NULL, NULL, NULL, 0, 0, 0, 0                   \
+	}
+#define GATE(at, id, sys, tier, st, rel)                                                                     \
+	{                                                                                                    \
+		T(at), ASSAY_KEV_GATE, id, sys, tier, st, NULL, rel, NULL, 0, 0, 0, 0                        \
+	}
 
 static struct assay_kpi_event ev[80];
 static size_t nev;
@@ -148,13 +165,15 @@ static void build(void)
 		ev[i] = fixture[nev - 1 - i];
 }
 
-static const struct assay_kpi_sla SLA[] = {{"high", 48 * 3600, 240 * 3600}, {"medium", 24 * 3600, 120 * 3600}};
+static const struct assay_kpi_sla SLA[] = {{"high", 48 * 3600, 240 * 3600},
+                                           {"medium", 24 * 3600, 120 * 3600}};
 
 static void compute(const char *tier, struct assay_kpi_result *r)
 {
 	struct assay_error err;
 	build();
-	assert_int_equal(assay_kpi_compute(ev, nev, SLA, 2, T("2026-10-01"), T("2026-11-01"), tier, r, &err), 0);
+	assert_int_equal(assay_kpi_compute(ev, nev, SLA, 2, T("2026-10-01"), T("2026-11-01"), tier, r, &err),
+	                 0);
 }
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9)
@@ -283,9 +302,9 @@ static void report_and_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(reviews),    cmocka_unit_test(evidence_and_coverage), cmocka_unit_test(findings),
-	    cmocka_unit_test(incidents_and_launches), cmocka_unit_test(quantile_edges),
-	    cmocka_unit_test(report_and_json),
+	    cmocka_unit_test(reviews),        cmocka_unit_test(evidence_and_coverage),
+	    cmocka_unit_test(findings),       cmocka_unit_test(incidents_and_launches),
+	    cmocka_unit_test(quantile_edges), cmocka_unit_test(report_and_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

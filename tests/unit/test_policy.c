@@ -50,8 +50,8 @@ static int teardown(void **state)
 static struct assay_tier_result tier_of(struct fx *f, const char *extra)
 {
 	char buf[4096];
-	snprintf(buf, sizeof buf,
-	         "name: T\nintended_purpose: test\n%s%s%s", strstr(extra, "ai_type:") ? "" : "ai_type: classical_ml\n",
+	snprintf(buf, sizeof buf, "name: T\nintended_purpose: test\n%s%s%s",
+	         strstr(extra, "ai_type:") ? "" : "ai_type: classical_ml\n",
 	         strstr(extra, "eu_role:") ? "" : "eu_role: provider\n", extra);
 	if (!strstr(extra, "deployment_context:"))
 		strcat(buf, "\ndeployment_context: internal\n");
@@ -140,9 +140,9 @@ static void each_annex_iii_area(void **state)
 
 static void art6_3_exemption_accepted(void **state)
 {
-	struct assay_tier_result r =
-	    tier_of(*state, "annex_iii_points: [\"3(b)\"]\nart6_3_exemptions: [a]\nprofiles_natural_persons: false\n"
-	                    "geographies: [DE]\n");
+	struct assay_tier_result r = tier_of(
+	    *state, "annex_iii_points: [\"3(b)\"]\nart6_3_exemptions: [a]\nprofiles_natural_persons: false\n"
+	            "geographies: [DE]\n");
 	assert_int_equal(r.tier, ASSAY_TIER_MEDIUM);
 	const struct assay_tier_reason *x = deciding(&r, "art6-3-derogation");
 	assert_non_null(x);
@@ -155,8 +155,8 @@ static void art6_3_exemption_accepted(void **state)
 
 static void art6_3_exemption_overridden_by_profiling(void **state)
 {
-	struct assay_tier_result r =
-	    tier_of(*state, "annex_iii_points: [\"4(a)\"]\nart6_3_exemptions: [d]\nprofiles_natural_persons: true\n");
+	struct assay_tier_result r = tier_of(
+	    *state, "annex_iii_points: [\"4(a)\"]\nart6_3_exemptions: [d]\nprofiles_natural_persons: true\n");
 	assert_int_equal(r.tier, ASSAY_TIER_HIGH);
 	assert_non_null(deciding(&r, "annex-iii-4"));
 	const struct assay_tier_reason *x = deciding(&r, "art6-3-profiling-override");
@@ -208,7 +208,8 @@ static void customer_facing_genai_at_least_medium(void **state)
 static void override_needs_reason(void **state)
 {
 	struct fx *f = *state;
-	const char *y = "name: X\nai_type: rule_based\neu_role: deployer\nintended_purpose: p\ndeployment_context: internal\n";
+	const char *y = "name: X\nai_type: rule_based\neu_role: deployer\nintended_purpose: "
+	                "p\ndeployment_context: internal\n";
 	json_t *in;
 	struct assay_error err;
 	assert_int_equal(assay_intake_load_buffer(&in, "x.yaml", y, strlen(y), NULL, &err), 0);
@@ -224,7 +225,8 @@ static void override_needs_reason(void **state)
 	assert_true(has_control(&r, "human-oversight")); /* controls follow the effective tier */
 	json_t *j = assay_tier_result_json(&r);
 	assert_string_equal(json_string_value(json_object_get(j, "schema")), "assay.tier/1");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "override"), "reason")), o.reason);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "override"), "reason")),
+	                    o.reason);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "policy"), "sha256")),
 	                    assay_policy_sha256(f->p));
 	json_decref(j);
@@ -252,19 +254,21 @@ static void scenario_credit_scoring(void **state)
 	struct assay_tier_result r = scenario(*state, "credit-scoring");
 	assert_int_equal(r.tier, ASSAY_TIER_HIGH);
 	assert_string_equal(r.reasons[0].rule_id, "annex-iii-5");
-	assert_string_equal(r.reasons[0].text,
-	                    "Annex III point 5(b) (access to essential private and public services): high-risk under Art. 6(2)");
+	assert_string_equal(r.reasons[0].text, "Annex III point 5(b) (access to essential private and public "
+	                                       "services): high-risk under Art. 6(2)");
 	assert_string_equal(r.reasons[0].cite, "EU AI Act Art. 6(2), Annex III 5");
 	assert_int_equal(r.n_reasons, 2); /* + profiling, not deciding */
-	const char *need[] = {"risk-assessment", "data-governance", "fairness-evaluation", "human-oversight",
-	                      "event-logging", "technical-documentation", "quality-management", "post-market-monitoring",
-	                      "eu-registration", "privacy-assessment"};
+	const char *need[] = {"risk-assessment",    "data-governance",        "fairness-evaluation",
+	                      "human-oversight",    "event-logging",          "technical-documentation",
+	                      "quality-management", "post-market-monitoring", "eu-registration",
+	                      "privacy-assessment"};
 	for (size_t i = 0; i < sizeof need / sizeof *need; i++)
 		assert_true(has_control(&r, need[i]));
 	assert_false(has_control(&r, "red-teaming"));
 	assert_false(has_control(&r, "deployer-obligations"));
-	const char *keys[] = {"fairness-evaluation", "model-card", "risk-assessment", "drift-monitoring", "data-quality",
-	                      "human-oversight-plan", "technical-documentation"};
+	const char *keys[] = {"fairness-evaluation",    "model-card",   "risk-assessment",
+	                      "drift-monitoring",       "data-quality", "human-oversight-plan",
+	                      "technical-documentation"};
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 		assert_true(has_evidence(&r, keys[i]));
 	struct fx *f = *state;
@@ -295,7 +299,7 @@ static void scenario_support_assistant(void **state)
 	assert_string_equal(r.reasons[0].rule_id, "art50-1");
 	assert_string_equal(r.reasons[0].cite, "EU AI Act Art. 50(1)");
 	assert_string_equal(r.reasons[1].rule_id, "customer-facing-genai");
-	const char *need[] = {"transparency-notice", "red-teaming", "groundedness-evaluation",
+	const char *need[] = {"transparency-notice",       "red-teaming",         "groundedness-evaluation",
 	                      "third-party-due-diligence", "feedback-and-appeal", "post-market-monitoring"};
 	for (size_t i = 0; i < sizeof need / sizeof *need; i++)
 		assert_true(has_control(&r, need[i]));
@@ -324,8 +328,9 @@ static void scenario_ops_agent(void **state)
 	assert_int_equal(r.tier, ASSAY_TIER_MEDIUM);
 	assert_non_null(deciding(&r, "art50-1"));
 	assert_non_null(deciding(&r, "agent-with-tools"));
-	const char *need[] = {"agent-tool-permissions", "human-oversight", "event-logging", "red-teaming",
-	                      "third-party-due-diligence", "transparency-notice"};
+	const char *need[] = {
+	    "agent-tool-permissions",    "human-oversight",    "event-logging", "red-teaming",
+	    "third-party-due-diligence", "transparency-notice"};
 	for (size_t i = 0; i < sizeof need / sizeof *need; i++)
 		assert_true(has_control(&r, need[i]));
 	assert_false(has_control(&r, "eu-registration"));

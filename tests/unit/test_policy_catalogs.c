@@ -68,15 +68,16 @@ static void nist_ai_rmf(void **state)
 	assert_string_equal(c->version, "1.0");
 	assert_int_equal(count_matching(c, "function", "^(GOVERN|MAP|MEASURE|MANAGE)$"), 4);
 	assert_int_equal(count_matching(c, "category", "^(GOVERN|MAP|MEASURE|MANAGE) [1-9]$"), 19);
-	assert_int_equal(count_matching(c, "subcategory", "^(GOVERN|MAP|MEASURE|MANAGE) [1-9]\\.[1-9][0-9]?$"), 72);
+	assert_int_equal(
+	    count_matching(c, "subcategory", "^(GOVERN|MAP|MEASURE|MANAGE) [1-9]\\.[1-9][0-9]?$"), 72);
 	assert_int_equal(assay_catalog_count_assessable(c), 72);
 	struct {
 		const char *cat;
 		size_t n;
-	} per[] = {{"GOVERN 1", 7}, {"GOVERN 2", 3},  {"GOVERN 3", 2},  {"GOVERN 4", 3}, {"GOVERN 5", 2},
-	           {"GOVERN 6", 2}, {"MAP 1", 6},     {"MAP 2", 3},     {"MAP 3", 5},    {"MAP 4", 2},
+	} per[] = {{"GOVERN 1", 7}, {"GOVERN 2", 3},  {"GOVERN 3", 2},   {"GOVERN 4", 3},  {"GOVERN 5", 2},
+	           {"GOVERN 6", 2}, {"MAP 1", 6},     {"MAP 2", 3},      {"MAP 3", 5},     {"MAP 4", 2},
 	           {"MAP 5", 2},    {"MEASURE 1", 3}, {"MEASURE 2", 13}, {"MEASURE 3", 3}, {"MEASURE 4", 3},
-	           {"MANAGE 1", 4}, {"MANAGE 2", 4},  {"MANAGE 3", 2},  {"MANAGE 4", 3}};
+	           {"MANAGE 1", 4}, {"MANAGE 2", 4},  {"MANAGE 3", 2},   {"MANAGE 4", 3}};
 	for (size_t i = 0; i < sizeof per / sizeof *per; i++)
 		assert_int_equal(children(c, per[i].cat), per[i].n);
 	assert_int_equal(children(c, "GOVERN"), 6);
@@ -91,7 +92,8 @@ static void nist_genai_profile(void **state)
 	const struct assay_catalog *c = assay_catalog_find(pol, "nist-ai-600-1");
 	assert_int_equal(count_matching(c, "risk", "^2\\.([1-9]|1[0-2])$"), 12);
 	assert_string_equal(assay_catalog_entry_find(c, "2.2")->title, "Confabulation");
-	assert_string_equal(assay_catalog_entry_find(c, "2.12")->title, "Value chain and component integration");
+	assert_string_equal(assay_catalog_entry_find(c, "2.12")->title,
+	                    "Value chain and component integration");
 }
 
 static void iso_42001_annex_a(void **state)
@@ -124,13 +126,15 @@ static void eu_ai_act(void **state)
 		snprintf(id, sizeof id, "Annex III area %d", a);
 		assert_int_equal(children(c, id), per_area[a - 1]);
 	}
-	const char *arts[] = {"Art. 9", "Art. 10", "Art. 11", "Art. 12", "Art. 13", "Art. 14", "Art. 15", "Art. 72", "Art. 73"};
+	const char *arts[] = {"Art. 9",  "Art. 10", "Art. 11", "Art. 12", "Art. 13",
+	                      "Art. 14", "Art. 15", "Art. 72", "Art. 73"};
 	for (size_t i = 0; i < sizeof arts / sizeof *arts; i++)
 		assert_true(assay_catalog_entry_find(c, arts[i])->assessable);
 	/* moving application dates are data, with their provenance */
 	int omnibus = 0;
 	for (size_t i = 0; i < c->n_dates; i++)
-		omnibus |= !strcmp(c->dates[i].date, "2027-12-02") && c->dates[i].note && strstr(c->dates[i].note, "unverified");
+		omnibus |= !strcmp(c->dates[i].date, "2027-12-02") && c->dates[i].note &&
+		           strstr(c->dates[i].note, "unverified");
 	assert_true(omnibus);
 }
 
@@ -171,7 +175,8 @@ static void default_controls_map_to_all_three(void **state)
 	}
 }
 
-static int has_issue(const struct assay_lint_report *r, const char *file_end, unsigned long line, const char *text)
+static int has_issue(const struct assay_lint_report *r, const char *file_end, unsigned long line,
+                     const char *text)
 {
 	for (size_t i = 0; i < r->n_issues; i++) {
 		size_t fl = strlen(r->issues[i].file), el = strlen(file_end);
@@ -188,11 +193,14 @@ static void lint_reports_every_problem_with_its_line(void **state)
 	struct assay_lint_report r;
 	struct assay_error err;
 	assert_int_equal(assay_policy_lint(ASSAY_TESTDATA "/policies/broken", &r, &a, &err), 0);
-	assert_true(has_issue(&r, "controls.yaml", 4, "unknown key \"objectve\" in a control; did you mean \"objective\"?"));
+	assert_true(has_issue(&r, "controls.yaml", 4,
+	                      "unknown key \"objectve\" in a control; did you mean \"objective\"?"));
 	assert_true(has_issue(&r, "controls.yaml", 8, "duplicate control id \"model-card\""));
 	assert_true(has_issue(&r, "controls.yaml", 13, "unknown evidence kind \"report\""));
-	assert_true(has_issue(&r, "controls.yaml", 15, "\"GOVERN 9.9\" is not an entry of catalog nist-ai-rmf"));
-	assert_true(has_issue(&r, "controls.yaml", 17, "unknown catalog \"nist-rmf\"; did you mean \"nist-ai-rmf\"?"));
+	assert_true(
+	    has_issue(&r, "controls.yaml", 15, "\"GOVERN 9.9\" is not an entry of catalog nist-ai-rmf"));
+	assert_true(has_issue(&r, "controls.yaml", 17,
+	                      "unknown catalog \"nist-rmf\"; did you mean \"nist-ai-rmf\"?"));
 	assert_true(has_issue(&r, "tiering.yaml", 1, "\"lowest\" is not a tier"));
 	assert_true(has_issue(&r, "tiering.yaml", 5, "unknown field \"ai_typ\"; did you mean \"ai_type\"?"));
 	assert_true(has_issue(&r, "tiering.yaml", 9, "\"genia\" is not a value of field \"ai_type\""));

@@ -62,13 +62,14 @@ static void matches_sorting(void **state)
 				for (size_t i = 0; i < n; i++) {
 					uint64_t r = next();
 					v[i] = kind == 0   ? (double)(r % 1000003) / 1000003.0 /* distinct */
-					       : kind == 1 ? (double)(r % 7) / 7.0           /* heavy ties */
+					       : kind == 1 ? (double)(r % 7) / 7.0 /* heavy ties */
 					                   : (r % 11 == 0 ? NAN : (double)(r % 50) - 25.0);
 				}
 				memcpy(w, v, n * sizeof *v);
 				double lo, hi;
 				nanquantiles(w, n, levels[li][0], levels[li][1], &lo, &hi);
-				double rlo = reference(v, n, levels[li][0]), rhi = reference(v, n, levels[li][1]);
+				double rlo = reference(v, n, levels[li][0]),
+				       rhi = reference(v, n, levels[li][1]);
 				if (isnan(rlo)) {
 					assert_true(isnan(lo) && isnan(hi));
 				} else {

@@ -415,7 +415,10 @@ static void database_cache(void **state)
 	/* damage every file: each is refused (checksum) and compiled again */
 	snprintf(cmd, sizeof cmd, "cp -r %s %s/saved", sub, dir);
 	assert_int_equal(system(cmd), 0);
-	snprintf(cmd, sizeof cmd, "for f in %s/hs-*.db; do printf '\\001\\002\\003' | dd of=$f bs=1 seek=60 conv=notrunc 2>/dev/null; done; ! diff -rq %s %s/saved >/dev/null", sub, sub, dir);
+	snprintf(cmd, sizeof cmd,
+	         "for f in %s/hs-*.db; do printf '\\001\\002\\003' | dd of=$f bs=1 seek=60 conv=notrunc "
+	         "2>/dev/null; done; ! diff -rq %s %s/saved >/dev/null",
+	         sub, sub, dir);
 	assert_int_equal(system(cmd), 0);
 	char *third = findings_text(&on, t);
 	assert_string_equal(third, want);

@@ -391,24 +391,10 @@ static void numbers_parse_like_strtod(void **state)
 	parse_ok("NaN", NAN);
 	parse_ok("000000000000000000000000000001.5", 1.5);
 	parse_ok("0.000000000000000000000000000001", 1e-30);
-	const char *bad[] = {"",
-	                     " ",
-	                     "1 ",
-	                     " 1",
-	                     ".",
-	                     "-",
-	                     "+",
-	                     "1e",
-	                     "1e+",
-	                     "e5",
-	                     "0x10",
-	                     "1.2.3",
-	                     "1,5",
-	                     "inff",
-	                     "nan1",
-	                     "--1",
-	                     "1e5x",
-	                     ("\xC2\xA0" /* a no-break space, then */ "1")};
+	const char *bad[] = {
+	    "",    " ",    "1 ",   " 1",  ".",    "-",
+	    "+",   "1e",   "1e+",  "e5",  "0x10", "1.2.3",
+	    "1,5", "inff", "nan1", "--1", "1e5x", ("\xC2\xA0" /* a no-break space, then */ "1")};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		double d;
 		if (assay_parse_double(bad[i], strlen(bad[i]), &d) == 0)

@@ -29,12 +29,15 @@ static void happy_path_review(void **state)
 	(void)state;
 	struct assay_error err;
 	int s = ASSAY_RS_SUBMITTED;
-	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, s, ASSAY_RC_TRIAGE, ASSAY_WF_SPECIALIST, &s, &err), 0);
+	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, s, ASSAY_RC_TRIAGE, ASSAY_WF_SPECIALIST, &s, &err),
+	                 0);
 	assert_int_equal(s, ASSAY_RS_TRIAGE);
-	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, s, ASSAY_RC_ASSIGN, ASSAY_WF_SPECIALIST, &s, &err), 0);
+	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, s, ASSAY_RC_ASSIGN, ASSAY_WF_SPECIALIST, &s, &err),
+	                 0);
 	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, s, ASSAY_RC_RETURN, ASSAY_WF_REVIEWER, &s, &err), 0);
 	assert_int_equal(s, ASSAY_RS_RETURNED);
-	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, s, ASSAY_RC_RESUBMIT, ASSAY_WF_REQUESTER, &s, &err), 0);
+	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, s, ASSAY_RC_RESUBMIT, ASSAY_WF_REQUESTER, &s, &err),
+	                 0);
 	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, s, ASSAY_RC_DECIDE, ASSAY_WF_REVIEWER, &s, &err), 0);
 	assert_int_equal(s, ASSAY_RS_DECIDED);
 }
@@ -45,15 +48,15 @@ static void illegal_transition_lists_allowed(void **state)
 	(void)state;
 	struct assay_error err;
 	int to = -1;
-	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, ASSAY_RS_SUBMITTED, ASSAY_RC_DECIDE, ASSAY_WF_SPECIALIST, &to,
-	                                &err),
+	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, ASSAY_RS_SUBMITTED, ASSAY_RC_DECIDE,
+	                                ASSAY_WF_SPECIALIST, &to, &err),
 	                 ASSAY_EINPUT);
 	assert_int_equal(to, -1);
 	assert_non_null(strstr(err.message, "cannot decide a review that is submitted"));
 	assert_non_null(strstr(err.message, "triage (specialist)"));
 	assert_non_null(strstr(err.message, "withdraw (requester or specialist)"));
-	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, ASSAY_RS_WITHDRAWN, ASSAY_RC_SUBMIT, ASSAY_WF_REQUESTER, &to,
-	                                &err),
+	assert_int_equal(assay_wf_apply(ASSAY_WF_REVIEW, ASSAY_RS_WITHDRAWN, ASSAY_RC_SUBMIT,
+	                                ASSAY_WF_REQUESTER, &to, &err),
 	                 ASSAY_EINPUT);
 	assert_non_null(strstr(err.message, "none: withdrawn is final"));
 }
@@ -72,8 +75,9 @@ static void requester_never_approves(void **state)
 	assert_int_equal(assay_wf_apply(ASSAY_WF_WAIVER, ASSAY_WS_PROPOSED, ASSAY_WC_APPROVE, all, &to, &err),
 	                 ASSAY_EINPUT);
 	assert_non_null(strstr(err.message, "requester may not approve their own waiver"));
-	assert_int_equal(
-	    assay_wf_apply(ASSAY_WF_WAIVER, ASSAY_WS_PROPOSED, ASSAY_WC_APPROVE, ASSAY_WF_RISK_OWNER, &to, &err), 0);
+	assert_int_equal(assay_wf_apply(ASSAY_WF_WAIVER, ASSAY_WS_PROPOSED, ASSAY_WC_APPROVE,
+	                                ASSAY_WF_RISK_OWNER, &to, &err),
+	                 0);
 	assert_int_equal(to, ASSAY_WS_APPROVED);
 	/* a role is needed too: an unrelated person cannot approve */
 	assert_int_equal(assay_wf_apply(ASSAY_WF_WAIVER, ASSAY_WS_PROPOSED, ASSAY_WC_APPROVE, 0, &to, &err),
@@ -86,9 +90,10 @@ static void names_round_trip(void **state)
 	(void)state;
 	for (int m = 0; m < 3; m++) {
 		for (int s = 0; assay_wf_state_name((enum assay_wf_machine)m, s); s++)
-			assert_int_equal(assay_wf_state_parse((enum assay_wf_machine)m,
-			                                      assay_wf_state_name((enum assay_wf_machine)m, s)),
-			                 s);
+			assert_int_equal(
+			    assay_wf_state_parse((enum assay_wf_machine)m,
+			                         assay_wf_state_name((enum assay_wf_machine)m, s)),
+			    s);
 		for (int c = 0; assay_wf_cmd_name((enum assay_wf_machine)m, c); c++)
 			assert_int_equal(assay_wf_cmd_parse((enum assay_wf_machine)m,
 			                                    assay_wf_cmd_name((enum assay_wf_machine)m, c)),
@@ -146,8 +151,8 @@ static int biased_cmd(enum assay_wf_machine m, int s, int ncmds, uint64_t *seed)
  * assigned reviewer, 3 a risk owner, 4 nobody in particular, 5 assay. */
 static unsigned role_of(int actor, int requester)
 {
-	static const unsigned base[] = {0, ASSAY_WF_SPECIALIST, ASSAY_WF_REVIEWER, ASSAY_WF_RISK_OWNER, 0,
-	                                ASSAY_WF_SYSTEM};
+	static const unsigned base[] = {0, ASSAY_WF_SPECIALIST, ASSAY_WF_REVIEWER, ASSAY_WF_RISK_OWNER,
+	                                0, ASSAY_WF_SYSTEM};
 	unsigned r = base[actor];
 	if (actor == requester)
 		r |= ASSAY_WF_REQUESTER;
@@ -213,7 +218,8 @@ static void property_review_machine(void **state)
 			}
 			accepted++;
 			assert_true(plausible_after(cmd, to));
-			assert_false(assay_wf_is_terminal(ASSAY_WF_REVIEW, s)); /* nothing leaves a final state */
+			assert_false(
+			    assay_wf_is_terminal(ASSAY_WF_REVIEW, s)); /* nothing leaves a final state */
 			if (cmd == ASSAY_RC_DECIDE) {
 				decided++;
 				assert_int_not_equal(actor, requester);
@@ -256,7 +262,8 @@ static void property_waiver_machine(void **state)
 			int actor = (int)(rng(&seed) % 6);
 			struct assay_error err;
 			int to;
-			int rc = assay_wf_apply(ASSAY_WF_WAIVER, s, cmd, role_of(actor, requester), &to, &err);
+			int rc =
+			    assay_wf_apply(ASSAY_WF_WAIVER, s, cmd, role_of(actor, requester), &to, &err);
 			if (rc) {
 				if (actor == requester && strstr(err.message, "requester may not"))
 					self_refused++;
@@ -338,7 +345,8 @@ static void rereview_triggers(void **state)
 	assert_int_equal(r[0].trigger, ASSAY_RR_VALIDITY);
 	assert_string_equal(r[0].message, "the decision was valid until 2027-01-01T00:00:00Z");
 	assert_int_equal(r[1].trigger, ASSAY_RR_MODEL);
-	assert_string_equal(r[1].message, "model hash changed since the decision: aaaaaaaaaaaa -> bbbbbbbbbbbb");
+	assert_string_equal(r[1].message,
+	                    "model hash changed since the decision: aaaaaaaaaaaa -> bbbbbbbbbbbb");
 	assert_int_equal(r[2].trigger, ASSAY_RR_INCIDENT);
 	assert_non_null(strstr(r[2].message, "first I-3"));
 	assert_int_equal(r[3].trigger, ASSAY_RR_POLICY);
@@ -397,11 +405,16 @@ static void dates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(happy_path_review),       cmocka_unit_test(illegal_transition_lists_allowed),
-	    cmocka_unit_test(requester_never_approves), cmocka_unit_test(names_round_trip),
-	    cmocka_unit_test(tables_are_functions),    cmocka_unit_test(property_review_machine),
-	    cmocka_unit_test(property_waiver_machine), cmocka_unit_test(sla_pauses_while_returned),
-	    cmocka_unit_test(rereview_triggers),       cmocka_unit_test(fingerprints),
+	    cmocka_unit_test(happy_path_review),
+	    cmocka_unit_test(illegal_transition_lists_allowed),
+	    cmocka_unit_test(requester_never_approves),
+	    cmocka_unit_test(names_round_trip),
+	    cmocka_unit_test(tables_are_functions),
+	    cmocka_unit_test(property_review_machine),
+	    cmocka_unit_test(property_waiver_machine),
+	    cmocka_unit_test(sla_pauses_while_returned),
+	    cmocka_unit_test(rereview_triggers),
+	    cmocka_unit_test(fingerprints),
 	    cmocka_unit_test(dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

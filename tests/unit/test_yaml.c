@@ -64,7 +64,8 @@ static void test_scalars_and_hash(void **state)
 	assert_int_equal(assay_yaml_len(list), 3);
 	assert_string_equal(assay_yaml_scalar(assay_yaml_at(&y, list, 2)), "c");
 	assert_null(assay_yaml_at(&y, list, 3));
-	assert_int_equal(assay_yaml_number(&y, assay_yaml_get(&y, root, "bad"), "bad", &v, &err), ASSAY_EINPUT);
+	assert_int_equal(assay_yaml_number(&y, assay_yaml_get(&y, root, "bad"), "bad", &v, &err),
+	                 ASSAY_EINPUT);
 	assert_int_equal(err.line, 4);
 	assert_non_null(strstr(err.message, "expected a number for \"bad\""));
 	assay_yaml_free(&y);
