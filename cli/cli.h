@@ -62,4 +62,25 @@ void cli_progress_init(struct cli_progress *p, const char *what);
 void cli_progress_update(void *ctx, uint64_t done, uint64_t total); /* an assay_source_opts.progress */
 void cli_progress_done(struct cli_progress *p);
 
+/* data_opts.c: the data-file options eval, check, profile and scan share. */
+#include "assay/source.h"
+struct cli_data {
+	const char *path;      /* --data */
+	const char *delimiter; /* --delimiter (checked by cli_delimiter) */
+	const char *columns; /* --columns: header names with --no-header (eval, check), a subset (profile) */
+	const char *na;      /* --na, comma-separated */
+	int no_header;       /* --no-header */
+	int threads;         /* --threads, 0 = default */
+};
+enum { CLI_O_DATA = 1100, CLI_O_DELIM, CLI_O_NO_HEADER, CLI_O_COLUMNS, CLI_O_NA, CLI_O_THREADS };
+/* Put the entries a command takes in its option table ({"data", 1, 0,
+ * CLI_O_DATA}, ...) and call this from its default case: 1 when c was one
+ * of them (stored), 0 when not, -1 after a usage error (exit 2). */
+int cli_data_option(const char *cmd, struct cli_data *d, int c, const char *arg);
+/* The source options: --na split into a, --columns as the header names
+ * when --no-header, and a progress bar labelled `what` (call
+ * cli_progress_done(bar) after the scan). */
+void cli_data_source(const struct cli_data *d, struct assay_arena *a, struct cli_progress *bar,
+                     const char *what, struct assay_source_opts *so);
+
 #endif

@@ -57,25 +57,20 @@ static const char USAGE[] =
     "  assay check --suggest --data train.csv --sensitive name,email > contract.yaml\n";
 
 struct opts {
-	const char *data, *expect, *out, *format, *color, *delimiter, *columns, *na, *now, *sensitive,
-	    *profile;
-	int no_header, suggest;
+	struct cli_data d; /* --data, --delimiter, --no-header, --columns, --na */
+	const char *expect, *out, *format, *color, *now, *sensitive, *profile;
+	int suggest;
 	size_t examples, max_set;
 	int examples_set;
 };
 
 enum {
-	O_DATA = 256,
-	O_EXPECT,
+	O_EXPECT = 256,
 	O_SUGGEST,
 	O_SENS,
 	O_MAX_SET,
 	O_EXAMPLES,
 	O_NOW,
-	O_DELIM,
-	O_NO_HEADER,
-	O_COLUMNS,
-	O_NA,
 	O_FORMAT,
 	O_OUT,
 	O_COLOR,
@@ -84,17 +79,17 @@ enum {
 };
 
 static const struct option LONGOPTS[] = {
-    {"data", 1, 0, O_DATA},
+    {"data", 1, 0, CLI_O_DATA},
     {"expect", 1, 0, O_EXPECT},
     {"suggest", 0, 0, O_SUGGEST},
     {"sensitive", 1, 0, O_SENS},
     {"max-set", 1, 0, O_MAX_SET},
     {"examples", 1, 0, O_EXAMPLES},
     {"now", 1, 0, O_NOW},
-    {"delimiter", 1, 0, O_DELIM},
-    {"no-header", 0, 0, O_NO_HEADER},
-    {"columns", 1, 0, O_COLUMNS},
-    {"na", 1, 0, O_NA},
+    {"delimiter", 1, 0, CLI_O_DELIM},
+    {"no-header", 0, 0, CLI_O_NO_HEADER},
+    {"columns", 1, 0, CLI_O_COLUMNS},
+    {"na", 1, 0, CLI_O_NA},
     {"format", 1, 0, O_FORMAT},
     {"out", 1, 0, O_OUT},
     {"color", 1, 0, O_COLOR},
@@ -112,9 +107,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	double x;
 	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
 		switch (c) {
-		case O_DATA:
-			o->data = optarg;
-			break;
 		case O_EXPECT:
 			o->expect = optarg;
 			break;
@@ -141,18 +133,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_NOW:
 			o->now = optarg;
 			break;
-		case O_DELIM:
-			o->delimiter = optarg;
-			break;
-		case O_NO_HEADER:
-			o->no_header = 1;
-			break;
-		case O_COLUMNS:
-			o->columns = optarg;
-			break;
-		case O_NA:
-			o->na = optarg;
-			break;
 		case O_FORMAT:
 			o->format = optarg;
 			break;
@@ -170,6 +150,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			fputs(USAGE, stdout);
 			return -1;
 		default:
+			if (cli_data_option("check", &o->d, c, optarg) == 1)
+				break;
 			return cli_usage_error("check", "unknown or incomplete option \"%s\"",
 			                       argv[optind - 1]);
 		}
@@ -179,10 +161,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (o->profile && !o->suggest)
 		return cli_usage_error("check", "%s",
 		                       "--profile goes with --suggest (checks read the data itself)");
-	if (o->profile && o->data)
+	if (o->profile && o->d.path)
 		return cli_usage_error("check", "%s",
 		                       "--suggest drafts from --data or from --profile, not both");
-	if (!o->data && !o->profile)
+	if (!o->d.path && !o->profile)
 		return cli_usage_error("check", "%s", "--data FILE is required");
 	if (!o->suggest && !o->expect)
 		return cli_usage_error("check", "%s",
@@ -201,9 +183,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		                       o->format);
 	if (cli_color_check("check", o->color))
 		return 2;
-	if (cli_delimiter("check", &o->delimiter))
+	if (cli_delimiter("check", &o->d.delimiter))
 		return 2;
-	if (o->no_header != (o->columns != NULL))
+	if (o->d.no_header != (o->d.columns != NULL))
 		return cli_usage_error("check", "%s", "--no-header and --columns go together");
 	return 0;
 }
@@ -303,23 +285,12 @@ static int run(struct opts *o, struct assay_arena *a)
 	if (o->expect && assay_expect_load(&e, o->expect, &err) != 0)
 		return cli_fail("check", &err);
 
-	size_t nna = 0, ncols = 0;
-	const char **na = o->na ? cli_split(a, o->na, &nna) : NULL;
-	const char **cols = o->columns ? cli_split(a, o->columns, &ncols) : NULL;
 	/* one worker: example rows carry file line numbers (assay/expect.h) */
-	struct assay_source_opts so = {.path = o->data,
-	                               .delimiter = o->delimiter ? o->delimiter[0] : 0,
-	                               .no_header = o->no_header,
-	                               .columns = cols,
-	                               .ncolumns = ncols,
-	                               .na = na,
-	                               .nna = nna,
-	                               .threads = 1};
-	p.no_header = o->no_header;
 	struct cli_progress bar;
-	cli_progress_init(&bar, "checking");
-	so.progress = cli_progress_update;
-	so.progress_ctx = &bar;
+	struct assay_source_opts so;
+	cli_data_source(&o->d, a, &bar, "checking", &so);
+	so.threads = 1;
+	p.no_header = o->d.no_header;
 	struct assay_source *src = NULL;
 	if (assay_source_open(&src, &so, &err) != 0) {
 		assay_expect_free(e);

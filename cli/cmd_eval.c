@@ -84,8 +84,9 @@ static const char USAGE[] =
 
 struct opts {
 	struct assay_eval_params p;
-	const char *data, *plan, *out, *format, *color, *delimiter, *columns, *na, *ci, *inconclusive;
-	int no_header, verbose, threads, min_group_set;
+	struct cli_data d; /* --data, --delimiter, --no-header, --columns, --na, --threads */
+	const char *plan, *out, *format, *color, *ci, *inconclusive;
+	int verbose, min_group_set;
 	const char **where;
 	size_t nwhere;
 	struct cli_record rec; /* --record SYSTEM --requirement KEY */
@@ -93,8 +94,7 @@ struct opts {
 
 /* Split "a,b,c" into an arena array. */
 enum {
-	O_DATA = 256,
-	O_LABEL,
+	O_LABEL = 256,
 	O_PRED,
 	O_PRED_FROM,
 	O_THRESHOLD,
@@ -104,11 +104,6 @@ enum {
 	O_TASK,
 	O_WHERE,
 	O_DROP_NA,
-	O_DELIM,
-	O_NO_HEADER,
-	O_COLUMNS,
-	O_NA,
-	O_THREADS,
 	O_MIN_GROUP,
 	O_INCLUDE_SMALL,
 	O_REFERENCE,
@@ -129,7 +124,7 @@ enum {
 };
 
 static const struct option LONGOPTS[] = {
-    {"data", 1, 0, O_DATA},
+    {"data", 1, 0, CLI_O_DATA},
     {"label", 1, 0, O_LABEL},
     {"pred", 1, 0, O_PRED},
     {"pred-from", 1, 0, O_PRED_FROM},
@@ -140,11 +135,11 @@ static const struct option LONGOPTS[] = {
     {"task", 1, 0, O_TASK},
     {"where", 1, 0, O_WHERE},
     {"drop-na", 0, 0, O_DROP_NA},
-    {"delimiter", 1, 0, O_DELIM},
-    {"no-header", 0, 0, O_NO_HEADER},
-    {"columns", 1, 0, O_COLUMNS},
-    {"na", 1, 0, O_NA},
-    {"threads", 1, 0, O_THREADS},
+    {"delimiter", 1, 0, CLI_O_DELIM},
+    {"no-header", 0, 0, CLI_O_NO_HEADER},
+    {"columns", 1, 0, CLI_O_COLUMNS},
+    {"na", 1, 0, CLI_O_NA},
+    {"threads", 1, 0, CLI_O_THREADS},
     {"min-group-size", 1, 0, O_MIN_GROUP},
     {"include-small", 0, 0, O_INCLUDE_SMALL},
     {"reference", 1, 0, O_REFERENCE},
@@ -176,9 +171,6 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 	double x;
 	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
 		switch (c) {
-		case O_DATA:
-			o->data = optarg;
-			break;
 		case O_LABEL:
 			o->p.label = optarg;
 			break;
@@ -230,23 +222,6 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 			break;
 		case O_DROP_NA:
 			o->p.drop_na = 1;
-			break;
-		case O_DELIM:
-			o->delimiter = optarg;
-			break;
-		case O_NO_HEADER:
-			o->no_header = 1;
-			break;
-		case O_COLUMNS:
-			o->columns = optarg;
-			break;
-		case O_NA:
-			o->na = optarg;
-			break;
-		case O_THREADS:
-			if (cli_number("eval", "--threads", optarg, 1, 256, 1, &x))
-				return 2;
-			o->threads = (int)x;
 			break;
 		case O_MIN_GROUP:
 			if (cli_number("eval", "--min-group-size", optarg, 0, 1e15, 1, &x))
@@ -314,13 +289,18 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 		default:
 			if (cli_reg_option(&o->rec.reg, c, optarg))
 				break;
+			int r = cli_data_option("eval", &o->d, c, optarg);
+			if (r < 0)
+				return 2;
+			if (r)
+				break;
 			return cli_usage_error("eval", "unknown or incomplete option \"%s\"",
 			                       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return cli_usage_error("eval", "unexpected argument \"%s\"", argv[optind]);
-	if (!o->data)
+	if (!o->d.path)
 		return cli_usage_error("eval", "%s", "--data FILE is required");
 	if (!o->p.label)
 		return cli_usage_error("eval", "%s", "--label COLUMN is required");
@@ -344,9 +324,9 @@ static int parse_args(int argc, char **argv, struct opts *o, struct assay_arena 
 		                       o->format);
 	if (cli_color_check("eval", o->color))
 		return 2;
-	if (cli_delimiter("eval", &o->delimiter))
+	if (cli_delimiter("eval", &o->d.delimiter))
 		return 2;
-	if (o->no_header != (o->columns != NULL))
+	if (o->d.no_header != (o->d.columns != NULL))
 		return cli_usage_error("eval", "%s", "--no-header and --columns go together");
 	return cli_record_check("eval", &o->rec);
 }
@@ -432,21 +412,9 @@ static int run(struct opts *o, struct assay_arena *a)
 	else if (plan && assay_plan_inconclusive_fails(plan) >= 0)
 		o->p.inconclusive_fails = assay_plan_inconclusive_fails(plan);
 
-	size_t nna = 0, ncols = 0;
-	const char **na = o->na ? cli_split(a, o->na, &nna) : NULL;
-	const char **cols = o->columns ? cli_split(a, o->columns, &ncols) : NULL;
-	struct assay_source_opts so = {.path = o->data,
-	                               .delimiter = o->delimiter ? o->delimiter[0] : 0,
-	                               .no_header = o->no_header,
-	                               .columns = cols,
-	                               .ncolumns = ncols,
-	                               .na = na,
-	                               .nna = nna,
-	                               .threads = o->threads};
 	struct cli_progress bar;
-	cli_progress_init(&bar, "reading");
-	so.progress = cli_progress_update;
-	so.progress_ctx = &bar;
+	struct assay_source_opts so;
+	cli_data_source(&o->d, a, &bar, "reading", &so);
 	struct assay_source *src = NULL;
 	if (assay_source_open(&src, &so, &err) != 0)
 		return cli_fail("eval", &err);
@@ -466,7 +434,7 @@ static int run(struct opts *o, struct assay_arena *a)
 	r.params = o->p;
 	struct assay_input_info *in = assay_arena_calloc(a, 2, sizeof *in);
 	in[0].role = "data";
-	in[0].path = o->data;
+	in[0].path = o->d.path;
 	memcpy(in[0].sha256, st.source.sha256_hex, sizeof in[0].sha256);
 	in[0].rows = st.source.rows;
 	in[0].bytes = st.source.bytes;

@@ -48,22 +48,25 @@ static const char USAGE[] =
     "  assay profile show train.profile.json --format html --out train.html\n";
 
 struct opts {
-	const char *data, *out, *format, *columns, *private_columns, *delimiter, *na;
+	struct cli_data d; /* --data, --delimiter, --columns (a subset here), --na, --threads */
+	const char *out, *format, *private_columns;
 	uint64_t cap;
 	size_t topk;
-	int topk_set, threads;
+	int topk_set;
 	const char *sub; /* NULL, "merge" or "show" */
 	char **files;
 	size_t nfiles;
 };
 
-enum { O_DATA = 256, O_OUT, O_FORMAT, O_CAP, O_TOPK, O_COLUMNS, O_PRIVATE, O_DELIM, O_NA, O_THREADS, O_HELP };
+enum { O_OUT = 256, O_FORMAT, O_CAP, O_TOPK, O_PRIVATE, O_HELP };
 
 static const struct option LONGOPTS[] = {
-    {"data", 1, 0, O_DATA},       {"out", 1, 0, O_OUT},   {"format", 1, 0, O_FORMAT},
-    {"cap", 1, 0, O_CAP},         {"topk", 1, 0, O_TOPK}, {"columns", 1, 0, O_COLUMNS},
-    {"delimiter", 1, 0, O_DELIM}, {"na", 1, 0, O_NA},     {"threads", 1, 0, O_THREADS},
-    {"private", 1, 0, O_PRIVATE}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
+    {"data", 1, 0, CLI_O_DATA},       {"out", 1, 0, O_OUT},
+    {"format", 1, 0, O_FORMAT},       {"cap", 1, 0, O_CAP},
+    {"topk", 1, 0, O_TOPK},           {"columns", 1, 0, CLI_O_COLUMNS},
+    {"delimiter", 1, 0, CLI_O_DELIM}, {"na", 1, 0, CLI_O_NA},
+    {"threads", 1, 0, CLI_O_THREADS}, {"private", 1, 0, O_PRIVATE},
+    {"help", 0, 0, O_HELP},           {0, 0, 0, 0},
 };
 
 /* 0 to go on, -1 after --help, or the exit status. */
@@ -75,9 +78,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	double x;
 	while ((c = getopt_long(argc, argv, "h", LONGOPTS, NULL)) != -1) {
 		switch (c) {
-		case O_DATA:
-			o->data = optarg;
-			break;
 		case O_OUT:
 			o->out = optarg;
 			break;
@@ -95,30 +95,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->topk = (size_t)x;
 			o->topk_set = 1;
 			break;
-		case O_COLUMNS:
-			o->columns = optarg;
-			break;
 		case O_PRIVATE:
 			o->private_columns = optarg;
-			break;
-		case O_DELIM:
-			o->delimiter = optarg;
-			break;
-		case O_NA:
-			o->na = optarg;
-			break;
-		case O_THREADS:
-			if (cli_number("profile", "--threads", optarg, 1, 256, 1, &x))
-				return 2;
-			o->threads = (int)x;
 			break;
 		case 'h':
 		case O_HELP:
 			fputs(USAGE, stdout);
 			return -1;
-		default:
+		default: {
+			int r = cli_data_option("profile", &o->d, c, optarg);
+			if (r < 0)
+				return 2;
+			if (r)
+				break;
 			return cli_usage_error("profile", "unknown or incomplete option \"%s\"",
 			                       argv[optind - 1]);
+		}
 		}
 	}
 	/* positional arguments: a subcommand and its files */
@@ -136,14 +128,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    strcmp(o->format, "html"))
 		return cli_usage_error("profile", "--format is json, text, md or html, not \"%s\"",
 		                       o->format);
-	if (cli_delimiter("profile", &o->delimiter))
+	if (cli_delimiter("profile", &o->d.delimiter))
 		return 2;
 	if (!o->sub) {
-		if (!o->data)
+		if (!o->d.path)
 			return cli_usage_error("profile", "%s", "--data FILE is required");
 	} else {
-		if (o->data || o->cap || o->topk_set || o->columns || o->private_columns || o->delimiter ||
-		    o->na || o->threads)
+		if (o->d.path || o->cap || o->topk_set || o->d.columns || o->private_columns ||
+		    o->d.delimiter || o->d.na || o->d.threads)
 			return cli_usage_error(
 			    "profile", "%s",
 			    "the data options (--data, --cap, --topk, --columns, --private, --delimiter, "
@@ -186,24 +178,17 @@ static int run_build(struct opts *o, struct assay_arena *a)
 {
 	struct assay_error err;
 	assay_error_clear(&err);
-	size_t nna = 0, ncols = 0;
-	const char **na = o->na ? cli_split(a, o->na, &nna) : NULL;
-	const char **cols = o->columns ? cli_split(a, o->columns, &ncols) : NULL;
-	if (o->columns && ncols == 0)
+	size_t ncols = 0;
+	const char **cols = o->d.columns ? cli_split(a, o->d.columns, &ncols) : NULL;
+	if (o->d.columns && ncols == 0)
 		return cli_usage_error("profile", "%s", "--columns names no column");
 	size_t npriv = 0;
 	const char **priv = o->private_columns ? cli_split(a, o->private_columns, &npriv) : NULL;
 	if (o->private_columns && npriv == 0)
 		return cli_usage_error("profile", "%s", "--private names no column");
-	struct assay_source_opts so = {.path = o->data,
-	                               .delimiter = o->delimiter ? o->delimiter[0] : 0,
-	                               .na = na,
-	                               .nna = nna,
-	                               .threads = o->threads};
 	struct cli_progress bar;
-	cli_progress_init(&bar, "profiling");
-	so.progress = cli_progress_update;
-	so.progress_ctx = &bar;
+	struct assay_source_opts so;
+	cli_data_source(&o->d, a, &bar, "profiling", &so);
 	struct assay_source *src = NULL;
 	if (assay_source_open(&src, &so, &err) != 0)
 		return cli_fail("profile", &err);

@@ -69,10 +69,11 @@ static const char USAGE[] =
     "  assay scan --data customers.csv --format json --fail-on none\n";
 
 struct opts {
-	const char *data, *rules, *format, *out, *fail_on, *key_file, *delimiter;
+	struct cli_data d; /* --data, --delimiter, --threads */
+	const char *rules, *format, *out, *fail_on, *key_file;
 	unsigned groups;
 	double min_conf;
-	int no_decode, show_values, redact, threads;
+	int no_decode, show_values, redact;
 	size_t max_findings;
 	char **files;
 	int nfiles;
@@ -83,9 +84,6 @@ enum {
 	O_RULES,
 	O_MINCONF,
 	O_NODECODE,
-	O_DATA,
-	O_DELIM,
-	O_THREADS,
 	O_FORMAT,
 	O_OUT,
 	O_SHOW,
@@ -101,9 +99,9 @@ static const struct option LONGOPTS[] = {
     {"rules", 1, 0, O_RULES},
     {"min-confidence", 1, 0, O_MINCONF},
     {"no-decode", 0, 0, O_NODECODE},
-    {"data", 1, 0, O_DATA},
-    {"delimiter", 1, 0, O_DELIM},
-    {"threads", 1, 0, O_THREADS},
+    {"data", 1, 0, CLI_O_DATA},
+    {"delimiter", 1, 0, CLI_O_DELIM},
+    {"threads", 1, 0, CLI_O_THREADS},
     {"format", 1, 0, O_FORMAT},
     {"out", 1, 0, O_OUT},
     {"show-values", 0, 0, O_SHOW},
@@ -160,17 +158,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_NODECODE:
 			o->no_decode = 1;
 			break;
-		case O_DATA:
-			o->data = optarg;
-			break;
-		case O_DELIM:
-			o->delimiter = optarg;
-			break;
-		case O_THREADS:
-			if (cli_number("scan", "--threads", optarg, 1, 256, 1, &x))
-				return 2;
-			o->threads = (int)x;
-			break;
 		case O_FORMAT:
 			if (assay_scan_format_from_name(optarg) < 0)
 				return cli_usage_error(
@@ -203,17 +190,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_HELP:
 			fputs(USAGE, stdout);
 			return -1;
-		default:
+		default: {
+			int r = cli_data_option("scan", &o->d, c, optarg);
+			if (r < 0)
+				return 2;
+			if (r)
+				break;
 			return cli_usage_error("scan", "unknown or incomplete option \"%s\"",
 			                       argv[optind - 1]);
+		}
 		}
 	}
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
-	if (o->data && o->nfiles)
+	if (o->d.path && o->nfiles)
 		return cli_usage_error("scan", "give either --data TABLE or text files, not both (\"%s\")",
 		                       o->files[0]);
-	if (o->data && o->redact)
+	if (o->d.path && o->redact)
 		return cli_usage_error("scan", "%s",
 		                       "--redact works on text files; --data summarises a table");
 	if (o->redact && o->nfiles > 1)
@@ -221,7 +214,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (o->redact && o->format)
 		return cli_usage_error("scan", "%s",
 		                       "--redact writes the text itself; --format is for reports");
-	if (cli_delimiter("scan", &o->delimiter))
+	if (cli_delimiter("scan", &o->d.delimiter))
 		return 2;
 	return 0;
 }
@@ -452,13 +445,9 @@ static int scan_texts(struct build *b, const struct assay_scanner *s, struct ass
 
 static int scan_table(struct build *b, const struct assay_scanner *s, struct assay_error *err)
 {
-	struct assay_source_opts so = {.path = b->o->data,
-	                               .threads = b->o->threads,
-	                               .delimiter = b->o->delimiter ? b->o->delimiter[0] : 0};
 	struct cli_progress bar;
-	cli_progress_init(&bar, "scanning");
-	so.progress = cli_progress_update;
-	so.progress_ctx = &bar;
+	struct assay_source_opts so;
+	cli_data_source(&b->o->d, b->a, &bar, "scanning", &so);
 	struct assay_source *src;
 	if (assay_source_open(&src, &so, err))
 		return -1;
@@ -468,7 +457,7 @@ static int scan_table(struct build *b, const struct assay_scanner *s, struct ass
 	if (!rc) {
 		struct assay_input_info *info = assay_arena_calloc(b->a, 1, sizeof *info);
 		info->role = "data";
-		info->path = b->o->data;
+		info->path = b->o->d.path;
 		info->rows = cs->rows;
 		info->bytes = cs->source.bytes;
 		memcpy(info->sha256, cs->source.sha256_hex, sizeof info->sha256);
@@ -579,7 +568,7 @@ int cmd_scan(int argc, char **argv)
 	b.r.schema = "assay.scan/1";
 	b.r.tool_version = assay_version();
 	b.r.generated_at = cli_timestamp(&a);
-	b.r.mode = o.data ? "data" : "text";
+	b.r.mode = o.d.path ? "data" : "text";
 	unsigned g = o.groups ? o.groups : ASSAY_SCAN_PII | ASSAY_SCAN_SECRETS | ASSAY_SCAN_INJECTION;
 	b.r.groups = assay_arena_printf(&a, "%s%s%s", g & ASSAY_SCAN_PII ? "pii," : "",
 	                                g & ASSAY_SCAN_SECRETS ? "secrets," : "",
@@ -595,7 +584,7 @@ int cmd_scan(int argc, char **argv)
 			b.r.rules_sha256 = assay_arena_strdup(&a, sha);
 	}
 	b.r.fail_on = o.fail_on;
-	if ((o.data ? scan_table(&b, s, &err) : scan_texts(&b, s, &err)) != 0) {
+	if ((o.d.path ? scan_table(&b, s, &err) : scan_texts(&b, s, &err)) != 0) {
 		rc = cli_fail("scan", &err);
 		goto out;
 	}
