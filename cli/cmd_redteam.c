@@ -236,17 +236,11 @@ static int record(struct opts *o, const struct assay_rt_result *r)
 		free(buf);
 		return cli_fail("redteam", &err);
 	}
-	json_t *doc = json_loadb(buf, n, 0, NULL);
-	json_t *inputs = json_array();
-	json_t *suite = doc ? json_object_get(json_object_get(doc, "inputs"), "suite") : NULL;
-	if (json_is_object(suite))
-		json_array_append_new(inputs, json_pack("{s:s, s:O?, s:O?}", "role", "suite", "path",
-		                                        json_object_get(suite, "path"), "sha256",
-		                                        json_object_get(suite, "sha256")));
+	json_t *inputs = json_pack("[{s:s, s:s?, s:s?}]", "role", "suite", "path", r->suite_path, "sha256",
+	                           r->suite_sha256);
 	struct cli_record_what what = {"redteam", "assay.redteam/1", "assay-redteam.json", "test_result"};
 	rc = cli_record_result(&o->rec, &what, buf, n, !r->gate_failed, inputs);
 	json_decref(inputs);
-	json_decref(doc);
 	free(buf);
 	return rc;
 }

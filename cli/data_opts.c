@@ -42,10 +42,9 @@ void cli_data_source(const struct cli_data *d, struct assay_arena *a, struct cli
 	so->threads = d->threads;
 	if (d->na)
 		so->na = cli_split(a, d->na, &so->nna);
-	if (d->no_header) {
-		so->no_header = 1;
+	so->no_header = d->no_header;
+	if (d->no_header && d->columns)
 		so->columns = cli_split(a, d->columns, &so->ncolumns);
-	}
 	cli_progress_init(bar, what);
 	so->progress = cli_progress_update;
 	so->progress_ctx = bar;
