@@ -33,7 +33,8 @@ struct assay_source_opts {
 	const char *const *na; /* extra missing-value spellings (--na) */
 	size_t nna;
 	int threads;            /* workers; 0 = automatic: for CSV one per online core but one
-	                           (the SHA-256 thread's), for JSONL one per core */
+	                           (the SHA-256 thread's), for JSONL one per core; and the
+	                           SHA-256 thread, once done, takes over part of the rest */
 	size_t min_split_bytes; /* inputs smaller than this use one worker; 0 = 8 MiB
 	                           (tests lower it to exercise the parallel path) */
 	size_t block_bytes;     /* bytes per read of a worker; 0 = 256 KiB (tests lower it) */
@@ -126,7 +127,9 @@ int assay_source_is_na(const struct assay_source *src, const struct assay_field 
 int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn reset,
                       void *const *worker_ctx, struct assay_source_stats *stats, struct assay_error *err);
 
-/* How many worker contexts assay_source_scan() may use. */
+/* How many worker contexts assay_source_scan() may use: the workers, and
+ * with automatic threads one more for the SHA-256 thread's stolen ranges.
+ * 1 exactly when the source was opened with threads = 1. */
 int assay_source_max_workers(const struct assay_source *src);
 
 /* Number parsing shared by every consumer of fields: the whole span must be

@@ -40,6 +40,7 @@ struct assay_source {
 	uint64_t header_lines; /* physical lines before data_offset */
 	size_t nstore;         /* CSV: fields stored per row (assay_source_project); 0 = all */
 	int threads;
+	int thief; /* the hash thread steals work when done: one more worker context */
 	size_t min_split;
 	size_t block;
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
@@ -52,12 +53,17 @@ static inline size_t assay_io_nstore(const struct assay_source *src)
 	return src->nstore && src->nstore < src->ncols ? src->nstore : src->ncols;
 }
 
+struct assay_io_pass;
+
+/* One range of the file and the state of the thread scanning it. A
+ * thread that steals the tail of another's range (scan.c) gets a range of
+ * its own, so every range's rows are contiguous in the file. */
 struct assay_io_worker {
 	const struct assay_source *src;
 	assay_row_fn fn;
 	void *ctx;
 	int index;
-	uint64_t start, end; /* byte range [start, end) */
+	uint64_t start, end; /* byte range [start, end); end may be lowered by a steal */
 	char *buf;
 	size_t cap; /* usable bytes; the allocation has ASSAY_IO_PAD more */
 	struct assay_field *fields;
@@ -68,11 +74,12 @@ struct assay_io_worker {
 	uint64_t pending_line;   /* relative line of the first of them */
 	int ended_in_quotes;     /* the range ended inside a quoted field */
 	int failed;
-	struct assay_error err;       /* relative line when failed */
-	uint64_t base;                /* lines before the range (set after the join) */
-	int stopped;                  /* gave up because an earlier worker failed */
-	atomic_int *lowest_failed;    /* shared: index of the first failed worker */
-	_Atomic uint64_t *bytes_done; /* shared: bytes read by all workers, for progress */
+	struct assay_error err;     /* relative line when failed */
+	uint64_t base;              /* lines before the range (set after the join) */
+	int stopped;                /* gave up because an earlier range failed */
+	uint64_t claimed;           /* bytes before this are read or being read (scan.c's lock) */
+	uint64_t anchor;            /* a row start (outside quotes) <= claimed (scan.c's lock) */
+	struct assay_io_pass *pass; /* shared: the lock, the first failed range, progress */
 };
 
 /* Offset of the first byte of the first ill-formed UTF-8 sequence in

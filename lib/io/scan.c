@@ -31,11 +31,14 @@
  * whether its trailing blank lines are followed by data in a later range,
  * so it leaves them pending and the walk after the join settles them.
  *
- * Hash: a dedicated thread reads the whole file sequentially (from the
- * page cache the workers fill) and feeds OpenSSL's EVP SHA-256 (SHA-NI
- * here, ~1.5 GB/s), concurrently with the workers. (Mapping 8 MiB windows
- * with MAP_POPULATE instead of preading saved under 2% of the CPU time and
- * would turn a file truncated during the scan into SIGBUS, so: pread.)
+ * Hash: a dedicated thread reads the whole file sequentially through
+ * 8 MiB read-only mappings of the page cache the workers fill (pread
+ * where mapping fails) and feeds OpenSSL's EVP SHA-256 (SHA-NI here,
+ * ~1.5 GB/s), concurrently with the workers. When it is done it steals:
+ * it takes the second half of what the busiest range has left, cut at a
+ * line start chosen by quote parity, as a range of its own (steal_once),
+ * so that both cores stay busy to the end. Its ranges use one more
+ * worker context (assay_source_max_workers counts it).
  *
  * Measured (2 vCPUs, AVX2, SHA-NI, page cache warm, machine otherwise
  * idle; the row function parses columns 0 and 2 with assay_parse_double;
@@ -48,7 +51,9 @@
  * CPU per GB: ~0.67 s SHA-256, ~0.35 s tokenizing, ~0.2 s number
  * parsing, ~0.25 s kernel copies (pread, both threads). The hash is one
  * sequential stream at ~1.5 GB/s, which bounds any scan of this design
- * on this CPU; hence the default of one worker per core but one (source.c).
+ * on this CPU; hence the default of one worker per core but one (source.c),
+ * and the hash thread's stealing, which puts the core the hash leaves idle
+ * (about a third of a 1-worker scan) to work.
  */
 #include <errno.h>
 #include <limits.h>
@@ -59,16 +64,37 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "io.h"
 
 #define MAX_ROW_BYTES ((size_t)1 << 30)
 
+/* What the threads of one pass share. ranges[0..n) grows when the hash
+ * thread steals; every field but the atomics is read and written under mu. */
+struct assay_io_pass {
+	const struct assay_source *src;
+	pthread_mutex_t mu;
+	pthread_cond_t idle;            /* signalled when a thief finishes its range */
+	struct assay_io_worker *ranges; /* cap entries, n in use */
+	int n, cap;
+	void *thief_ctx;                /* the context of the stealing thread's ranges */
+	int steal;                      /* stealing allowed (a parallel pass with a reset function) */
+	int closed;                     /* the workers are done: no more steals */
+	int thieving;                   /* stolen ranges being scanned */
+	int used;                       /* ranges in the last pass */
+	_Atomic uint64_t lowest_failed; /* start of the first failed range */
+	_Atomic uint64_t bytes_done;    /* bytes read by all ranges, for progress */
+};
+
 struct hasher {
 	int fd;
 	uint64_t size;
 	atomic_int *stop;
-	int failed; /* errno */
+	struct assay_io_pass *pass; /* steal from it once hashed; NULL: do not */
+	int failed;                 /* errno */
 	unsigned char md[32];
 };
 
@@ -95,6 +121,8 @@ static int read_at(int fd, char *buf, size_t n, uint64_t off)
  * cache (pread cost ~0.1 s per GB here), and at most one window counts in
  * the resident set. Falls back to pread where mapping fails. */
 #define HASH_WINDOW ((size_t)8 << 20)
+
+static int steal_once(struct assay_io_pass *ps);
 
 static void *hash_main(void *arg)
 {
@@ -132,6 +160,11 @@ static void *hash_main(void *arg)
 	}
 	unsigned int len = 0;
 	EVP_DigestFinal_ex(md, h->md, &len);
+	EVP_MD_CTX_free(md);
+	free(buf);
+	while (h->pass && steal_once(h->pass))
+		;
+	return NULL;
 out:
 	EVP_MD_CTX_free(md);
 	free(buf);
@@ -145,8 +178,8 @@ static void fail(struct assay_io_worker *w, int rc)
 		w->err.code = rc;
 	if (!w->err.message[0])
 		snprintf(w->err.message, sizeof w->err.message, "the row function failed (code %d)", rc);
-	int cur = atomic_load(w->lowest_failed);
-	while (w->index < cur && !atomic_compare_exchange_weak(w->lowest_failed, &cur, w->index))
+	uint64_t cur = atomic_load(&w->pass->lowest_failed);
+	while (w->start < cur && !atomic_compare_exchange_weak(&w->pass->lowest_failed, &cur, w->start))
 		;
 }
 
@@ -168,13 +201,14 @@ static int grow(struct assay_io_worker *w, size_t need)
 static void *worker_main(void *arg)
 {
 	struct assay_io_worker *w = arg;
+	struct assay_io_pass *ps = w->pass;
 	const struct assay_source *src = w->src;
 	int (*tokenize)(struct assay_io_worker *, char *, size_t, int, size_t *) =
 	    src->format == ASSAY_FORMAT_JSONL ? assay_io_jsonl_tokenize : assay_io_csv_tokenize;
 	uint64_t off = w->start;
 	size_t carry = 0;
 	for (;;) {
-		if (atomic_load(w->lowest_failed) < w->index) {
+		if (atomic_load(&ps->lowest_failed) < w->start) {
 			w->stopped = 1;
 			return NULL;
 		}
@@ -182,7 +216,14 @@ static void *worker_main(void *arg)
 		 * each read: read at least as much as is carried, so the work
 		 * stays linear in the row's length (doubling). */
 		size_t want = carry > src->block ? carry : src->block;
-		size_t n = w->end - off < want ? (size_t)(w->end - off) : want;
+		/* Claim the block: a thief may lower w->end, but never below
+		 * what is claimed. */
+		pthread_mutex_lock(&ps->mu);
+		uint64_t end = w->end;
+		size_t n = end - off < want ? (size_t)(end - off) : want;
+		w->claimed = off + n;
+		w->anchor = off - carry; /* the carried row's start */
+		pthread_mutex_unlock(&ps->mu);
 		if (carry > MAX_ROW_BYTES) {
 			assay_error_set(&w->err, ASSAY_EINPUT, NULL, w->line, 1, "row is longer than %zu MiB",
 			                MAX_ROW_BYTES >> 20);
@@ -206,11 +247,11 @@ static void *worker_main(void *arg)
 		}
 		off += n;
 		if (src->progress) {
-			uint64_t done = atomic_fetch_add(w->bytes_done, n) + n;
+			uint64_t done = atomic_fetch_add(&ps->bytes_done, n) + n;
 			if (w->index == 0)
 				src->progress(src->progress_ctx, done, src->size);
 		}
-		int final = off == w->end;
+		int final = off == end;
 		size_t used = 0;
 		int rc = tokenize(w, w->buf, carry + n, final, &used);
 		if (rc) {
@@ -224,31 +265,139 @@ static void *worker_main(void *arg)
 	}
 }
 
+/* Number of '"' bytes in p[0..n). */
+static uint64_t count_quotes(const char *p, size_t n)
+{
+	uint64_t c = 0;
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i vq = _mm_set1_epi8('"');
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		c += (uint64_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq)));
+	}
+#endif
+	for (; i < n; i++)
+		c += p[i] == '"';
+	return c;
+}
+
+/* The first line start at or after off and before end (the offset after
+ * an LF), or end when there is none. With quotes (CSV), off is not
+ * itself a candidate: anchor <= off is a row start known to lie outside
+ * quotes, and the LF taken is the first at or after off with an even
+ * number of '"' bytes since anchor, i.e. outside quotes in any file
+ * where '"' appears only in quoted fields (RFC 4180); a literal '"' in an
+ * unquoted field can still mislead it, which the rescan catches. */
+static uint64_t line_start_from(int fd, uint64_t off, uint64_t end, int quotes, uint64_t anchor)
+{
+	char buf[65536];
+	uint64_t odd = 0;
+	for (uint64_t a = anchor; quotes && a < off;) {
+		size_t len = off - a < sizeof buf ? (size_t)(off - a) : sizeof buf;
+		if (read_at(fd, buf, len, a))
+			return end;
+		odd ^= count_quotes(buf, len) & 1;
+		a += len;
+	}
+	while (off < end) {
+		size_t len = end - off < sizeof buf ? (size_t)(end - off) : sizeof buf;
+		if (read_at(fd, buf, len, off))
+			return end;
+		if (!quotes) {
+			const char *nl = memchr(buf, '\n', len);
+			if (nl)
+				return off + (uint64_t)(nl - buf) + 1;
+		} else {
+			for (size_t i = 0; i < len; i++) {
+				if (buf[i] == '"')
+					odd ^= 1;
+				else if (buf[i] == '\n' && !odd)
+					return off + i + 1;
+			}
+		}
+		off += len;
+	}
+	return end;
+}
+
+/* Work stealing. The SHA-256 thread is busy for about as long as a
+ * worker, but not as long: on two cores, one worker plus the hash left a
+ * core idle for the last ~30% of a scan. Once the hash is done, its
+ * thread takes the second half of the unclaimed bytes of the range with
+ * the most left, cut at a line start, as a new range of its own, and
+ * repeats while anything worth taking is left. Each range's rows stay
+ * contiguous, so the file-order walk after the join (run_pass) and the
+ * quoted-line-break argument at the top of this file hold unchanged.
+ * Measured: see bench/README.md (issue 2). */
+#define MAX_STEALS 8 /* ranges one scan's thief may take */
+
+/* Tails shorter than this are not worth a range: a quarter of the split
+ * threshold (2 MiB by default), at least two blocks. */
+static uint64_t steal_min(const struct assay_source *src)
+{
+	uint64_t m = src->min_split / 4, b = 2 * (uint64_t)src->block;
+	return m > b ? m : b;
+}
+
+static int steal_once(struct assay_io_pass *ps)
+{
+	for (;;) {
+		pthread_mutex_lock(&ps->mu);
+		struct assay_io_worker *v = NULL;
+		uint64_t best = 0;
+		for (int k = 0; ps->steal && !ps->closed && k < ps->n; k++) {
+			struct assay_io_worker *w = &ps->ranges[k];
+			if (!w->failed && !w->stopped && w->end - w->claimed > best) {
+				best = w->end - w->claimed;
+				v = w;
+			}
+		}
+		if (!v || best < steal_min(ps->src) || ps->n == ps->cap ||
+		    atomic_load(&ps->lowest_failed) != UINT64_MAX) {
+			pthread_mutex_unlock(&ps->mu);
+			return 0;
+		}
+		uint64_t end = v->end, mid = v->claimed + best / 2, anchor = v->anchor;
+		pthread_mutex_unlock(&ps->mu);
+		uint64_t cut =
+		    line_start_from(ps->src->fd, mid, end, ps->src->format == ASSAY_FORMAT_CSV, anchor);
+		if (cut >= end)
+			return 0; /* the rest is one line */
+		pthread_mutex_lock(&ps->mu);
+		if (v->end != end || v->claimed >= cut || ps->closed) {
+			pthread_mutex_unlock(&ps->mu); /* it moved on meanwhile: look again */
+			continue;
+		}
+		struct assay_io_worker *r = &ps->ranges[ps->n];
+		r->start = cut;
+		r->end = end;
+		r->claimed = r->anchor = cut;
+		r->ctx = ps->thief_ctx;
+		v->end = cut;
+		ps->n++;
+		ps->thieving++;
+		pthread_mutex_unlock(&ps->mu);
+		worker_main(r);
+		pthread_mutex_lock(&ps->mu);
+		ps->thieving--;
+		pthread_cond_broadcast(&ps->idle);
+		pthread_mutex_unlock(&ps->mu);
+		return 1;
+	}
+}
+
 /* bounds[0..n]: range k is [bounds[k], bounds[k+1]). */
-static int split(const struct assay_source *src, int n, uint64_t *bounds)
+static void split(const struct assay_source *src, int n, uint64_t *bounds)
 {
 	uint64_t d = src->data_offset, total = src->size - d;
 	bounds[0] = d;
 	bounds[n] = src->size;
-	char buf[65536];
 	for (int k = 1; k < n; k++) {
 		uint64_t off = d + total / (uint64_t)n * (uint64_t)k;
-		if (off < bounds[k - 1])
-			off = bounds[k - 1];
-		bounds[k] = src->size;
-		while (off < src->size) {
-			size_t len = src->size - off < sizeof buf ? (size_t)(src->size - off) : sizeof buf;
-			if (read_at(src->fd, buf, len, off))
-				return -1;
-			const char *nl = memchr(buf, '\n', len);
-			if (nl) {
-				bounds[k] = off + (uint64_t)(nl - buf) + 1;
-				break;
-			}
-			off += len;
-		}
+		bounds[k] =
+		    line_start_from(src->fd, off < bounds[k - 1] ? bounds[k - 1] : off, src->size, 0, 0);
 	}
-	return 0;
 }
 
 static int deliver_blank(struct assay_io_worker *w, uint64_t line)
@@ -318,83 +467,111 @@ int assay_io_row_done(struct assay_io_worker *w, uint64_t line, size_t nfields, 
 	return 0;
 }
 
-static int init_worker(struct assay_io_worker *w, const struct assay_source *src, assay_row_fn fn, void *ctx,
-                       int index, uint64_t start, uint64_t end, atomic_int *lowest)
+static void free_ranges(struct assay_io_pass *ps)
 {
-	memset(w, 0, sizeof *w);
-	w->src = src;
-	w->fn = fn;
-	w->ctx = ctx;
-	w->index = index;
-	w->start = start;
-	w->end = end;
-	w->line = 1;
-	w->lowest_failed = lowest;
-	w->fields = calloc(src->ncols ? src->ncols : 1, sizeof *w->fields);
-	return w->fields ? 0 : -1;
+	for (int k = 0; ps->ranges && k < ps->cap; k++) {
+		free(ps->ranges[k].buf);
+		free(ps->ranges[k].fields);
+	}
+	free(ps->ranges);
+	ps->ranges = NULL;
 }
 
-static void free_worker(struct assay_io_worker *w)
+/* Allocate ps->ranges: n workers' ranges from bounds, and room for the
+ * thief's (initialised when stolen). */
+static int init_ranges(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx, int n, int extra,
+                       const uint64_t *bounds)
 {
-	free(w->buf);
-	free(w->fields);
-	w->buf = NULL;
-	w->fields = NULL;
+	const struct assay_source *src = ps->src;
+	ps->cap = n + extra;
+	ps->n = 0;
+	ps->ranges = calloc((size_t)ps->cap, sizeof *ps->ranges);
+	if (!ps->ranges)
+		return -1;
+	for (int k = 0; k < ps->cap; k++) {
+		struct assay_io_worker *w = &ps->ranges[k];
+		w->src = src;
+		w->fn = fn;
+		w->ctx = k < n ? ctx[k] : NULL;
+		w->index = k;
+		w->start = w->claimed = w->anchor = k < n ? bounds[k] : 0;
+		w->end = k < n ? bounds[k + 1] : 0;
+		w->line = 1;
+		w->pass = ps;
+		w->fields = calloc(src->ncols ? src->ncols : 1, sizeof *w->fields);
+		if (!w->fields)
+			return -1;
+	}
+	return 0;
 }
 
-/* Run workers over the ranges given by bounds. 1 = rescan needed. */
-static int run_pass(const struct assay_source *src, assay_row_fn fn, void *const *ctx, int n,
+/* Run n workers over the ranges given by bounds (the hash thread may add
+ * ranges: see steal_once). 1 = rescan needed. */
+static int run_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx, int n, int steal,
                     const uint64_t *bounds, uint64_t *rows, struct assay_error *err)
 {
-	struct assay_io_worker *ws = calloc((size_t)n, sizeof *ws);
+	const struct assay_source *src = ps->src;
 	pthread_t *th = calloc((size_t)n, sizeof *th);
 	int *started = calloc((size_t)n, sizeof *started);
-	atomic_int lowest = INT_MAX;
-	_Atomic uint64_t bytes_done = src->data_offset;
+	int *order = calloc((size_t)n + MAX_STEALS, sizeof *order);
 	int rc = 0;
-	if (!ws || !th || !started) {
+	atomic_store(&ps->lowest_failed, UINT64_MAX);
+	atomic_store(&ps->bytes_done, src->data_offset);
+	if (!th || !started || !order || init_ranges(ps, fn, ctx, n, steal ? MAX_STEALS : 0, bounds)) {
 		rc = assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
 		goto out;
 	}
-	for (int k = 0; k < n; k++) {
-		if (init_worker(&ws[k], src, fn, ctx[k], k, bounds[k], bounds[k + 1], &lowest)) {
-			rc = assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
-			goto join;
-		}
-		ws[k].bytes_done = &bytes_done;
-	}
+	pthread_mutex_lock(&ps->mu);
+	ps->n = n;
+	ps->closed = 0;
+	ps->steal = steal;
+	ps->thief_ctx = steal ? ctx[assay_source_max_workers(src) - 1] : NULL;
+	pthread_mutex_unlock(&ps->mu);
 	for (int k = 1; k < n; k++)
-		started[k] = pthread_create(&th[k], NULL, worker_main, &ws[k]) == 0;
-	worker_main(&ws[0]); /* the calling thread is worker 0 */
+		started[k] = pthread_create(&th[k], NULL, worker_main, &ps->ranges[k]) == 0;
+	worker_main(&ps->ranges[0]); /* the calling thread is worker 0 */
 	for (int k = 1; k < n; k++)
 		if (!started[k])
-			worker_main(&ws[k]); /* no thread: run it here */
-join:
+			worker_main(&ps->ranges[k]); /* no thread: run it here */
 	for (int k = 1; k < n; k++)
 		if (started[k])
 			pthread_join(th[k], NULL);
-	if (rc)
-		goto out;
+	/* No more steals; wait for the ranges already stolen. */
+	pthread_mutex_lock(&ps->mu);
+	ps->closed = 1;
+	while (ps->thieving)
+		pthread_cond_wait(&ps->idle, &ps->mu);
+	int nr = ps->n;
+	pthread_mutex_unlock(&ps->mu);
 
 	/* Walk the ranges in file order (see the top comment). */
+	for (int k = 0; k < nr; k++) {
+		int j = k;
+		while (j > 0 && ps->ranges[order[j - 1]].start > ps->ranges[k].start) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = k;
+	}
 	uint64_t base = src->header_lines, total = 0;
 	int pending_from = -1;
-	for (int k = 0; k < n; k++) {
-		struct assay_io_worker *w = &ws[k];
+	for (int k = 0; k < nr; k++) {
+		struct assay_io_worker *w = &ps->ranges[order[k]];
 		w->base = base;
-		if (k > 0 && ws[k - 1].ended_in_quotes) {
+		if (k > 0 && ps->ranges[order[k - 1]].ended_in_quotes) {
 			rc = 1; /* range k started inside quotes: rescan */
 			break;
 		}
 		if (w->stopped) {
 			rc = assay_error_set(err, ASSAY_EINTERNAL, src->path, 0, 0,
-			                     "scan: worker %d stopped early", k);
+			                     "scan: the range at byte %llu stopped early",
+			                     (unsigned long long)w->start);
 			break;
 		}
 		if (pending_from >= 0 && w->has_content) {
 			/* blank lines at the end of earlier ranges are followed by data */
-			for (int j = pending_from; j < k && !rc; j++) {
-				struct assay_io_worker *pw = &ws[j];
+			for (int i = pending_from; i < k && !rc; i++) {
+				struct assay_io_worker *pw = &ps->ranges[order[i]];
 				uint64_t before = pw->rows;
 				if (pw->pending_blanks && flush_blanks(pw)) {
 					*err = pw->err;
@@ -421,12 +598,12 @@ join:
 	if (rc < 0)
 		snprintf(err->file, sizeof err->file, "%s", src->path);
 	*rows = total;
+	ps->used = nr;
 out:
-	for (int k = 0; ws && k < n; k++)
-		free_worker(&ws[k]);
-	free(ws);
+	free_ranges(ps);
 	free(th);
 	free(started);
+	free(order);
 	return rc;
 }
 
@@ -441,44 +618,51 @@ int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn 
 		return assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
 		                       "assay_source_scan: no source, row function or contexts");
 	int n = src->threads;
-	if (src->size - src->data_offset < src->min_split)
+	int small = src->size - src->data_offset < src->min_split;
+	if (small)
 		n = 1;
 	if (!reset && src->format == ASSAY_FORMAT_CSV)
 		n = 1; /* a mis-split could not be undone */
+	/* The hash thread steals only where a split may be wrong and undone
+	 * (CSV with reset) or cannot be wrong (JSONL), and not for inputs too
+	 * small to split. */
+	int steal = src->thief && !small && (reset || src->format == ASSAY_FORMAT_JSONL);
 	uint64_t *bounds = malloc(((size_t)n + 1) * sizeof *bounds);
 	if (!bounds)
 		return assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
-	if (split(src, n, bounds)) {
-		int e = errno;
-		free(bounds);
-		return assay_error_set(err, ASSAY_EIO, src->path, 0, 0, "cannot read: %s", strerror(e));
-	}
+	split(src, n, bounds);
 
+	struct assay_io_pass ps = {.src = src, .closed = 1};
+	pthread_mutex_init(&ps.mu, NULL);
+	pthread_cond_init(&ps.idle, NULL);
 	atomic_int stop_hash = 0;
-	struct hasher h = {.fd = src->fd, .size = src->size, .stop = &stop_hash};
+	struct hasher h = {.fd = src->fd, .size = src->size, .stop = &stop_hash, .pass = &ps};
 	pthread_t hth;
 	int hash_thread = pthread_create(&hth, NULL, hash_main, &h) == 0;
 
 	uint64_t rows = 0;
-	int rc = run_pass(src, fn, worker_ctx, n, bounds, &rows, err);
+	int rc = run_pass(&ps, fn, worker_ctx, n, steal && hash_thread, bounds, &rows, err);
 	if (rc == 1) {
 		/* A split fell inside a quoted field: forget the parallel rows and
 		 * rescan sequentially (see the top comment). */
-		for (int k = 0; k < n; k++)
+		for (int k = 0; k < assay_source_max_workers(src); k++)
 			reset(worker_ctx[k]);
-		n = 1;
 		bounds[0] = src->data_offset;
 		bounds[1] = src->size;
 		assay_error_clear(err);
-		rc = run_pass(src, fn, worker_ctx, 1, bounds, &rows, err);
+		rc = run_pass(&ps, fn, worker_ctx, 1, 0, bounds, &rows, err);
 	}
 	free(bounds);
 	if (rc)
 		atomic_store(&stop_hash, 1);
-	if (hash_thread)
+	if (hash_thread) {
 		pthread_join(hth, NULL);
-	else if (!rc)
+	} else if (!rc) {
+		h.pass = NULL;
 		hash_main(&h);
+	}
+	pthread_mutex_destroy(&ps.mu);
+	pthread_cond_destroy(&ps.idle);
 	if (rc)
 		return rc;
 	if (h.failed)
@@ -492,7 +676,7 @@ int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn 
 		memcpy(stats->sha256, h.md, 32);
 		for (int i = 0; i < 32; i++)
 			snprintf(stats->sha256_hex + 2 * i, 3, "%02x", h.md[i]);
-		stats->workers_used = n;
+		stats->workers_used = ps.used;
 	}
 	return 0;
 }

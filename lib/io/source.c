@@ -205,6 +205,9 @@ int assay_source_open(struct assay_source **out, const struct assay_source_opts 
 	if (src->format == ASSAY_FORMAT_CSV && cores > 1)
 		cores--;
 	src->threads = o->threads ? o->threads : (int)cores;
+	/* Automatic threads: the hash thread, once done, scans part of the
+	 * rest of the data (scan.c) with a context of its own. */
+	src->thief = !o->threads && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 	if (src->threads > MAX_THREADS)
 		src->threads = MAX_THREADS;
 	src->min_split = o->min_split_bytes ? o->min_split_bytes : ASSAY_IO_MIN_SPLIT;
@@ -261,7 +264,7 @@ const char *assay_source_path(const struct assay_source *src)
 
 int assay_source_max_workers(const struct assay_source *src)
 {
-	return src->threads;
+	return src->threads + src->thief;
 }
 
 long assay_source_column(const struct assay_source *src, const char *name, const char *what,
