@@ -24,6 +24,7 @@ struct rt_job {
 	double started;
 	/* in flight */
 	CURL *easy;
+	const struct rt_curl *curl; /* the client's, for the header callback */
 	struct curl_slist *hdrs;
 	struct rt_buf resp;
 	double retry_after; /* seconds from Retry-After, < 0: none */
@@ -39,6 +40,32 @@ struct rt_job {
 };
 
 struct assay_client;
+
+/* libcurl's functions, loaded at run time (curl_load.c says why). */
+struct rt_curl {
+	void *dl;
+	CURLcode (*global_init)(long);
+	void (*global_cleanup)(void);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_setopt)(CURLM *, CURLMoption, ...);
+	CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_perform)(CURLM *, int *);
+	CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd *, unsigned int, int, int *);
+	CURLMsg *(*multi_info_read)(CURLM *, int *);
+	CURLMcode (*multi_cleanup)(CURLM *);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+	time_t (*getdate)(const char *, const time_t *);
+};
+/* Load libcurl into k (once; 0 when already loaded); unload it. */
+int rt_curl_load(struct rt_curl *k, struct assay_error *err);
+void rt_curl_unload(struct rt_curl *k);
 
 /* transports: start one attempt; collect finished attempts into *done
  * (linked through ->next). */
@@ -59,6 +86,7 @@ struct assay_client {
 	struct assay_target t;
 	const char *api_key; /* from the environment; never logged or cached */
 	CURLM *multi;
+	struct rt_curl curl; /* loaded by rt_http_init */
 	struct rt_job *waiting, *waiting_tail; /* FIFO */
 	struct rt_job *delayed;                /* retries, unordered */
 	struct rt_job *flight;                 /* in flight (exec uses this list) */

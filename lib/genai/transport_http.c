@@ -24,16 +24,14 @@
 
 int rt_http_init(struct assay_client *c, struct assay_error *err)
 {
-	static int global_done; /* curl_global_init is idempotent per process; set once, never reset */
-	if (!global_done) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		global_done = 1;
-	}
-	c->multi = curl_multi_init();
+	int rc = rt_curl_load(&c->curl, err);
+	if (rc)
+		return rc;
+	c->multi = c->curl.multi_init();
 	if (!c->multi)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "cannot start libcurl");
-	curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c->t.concurrency);
-	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->t.concurrency);
+	c->curl.multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c->t.concurrency);
+	c->curl.multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->t.concurrency);
 	return 0;
 }
 
@@ -45,18 +43,19 @@ void rt_http_cleanup(struct assay_client *c)
 	for (struct rt_job *j = c->flight, *next; j; j = next) {
 		next = j->next;
 		if (j->easy) {
-			curl_multi_remove_handle(c->multi, j->easy);
-			curl_easy_cleanup(j->easy);
+			c->curl.multi_remove_handle(c->multi, j->easy);
+			c->curl.easy_cleanup(j->easy);
 		}
-		curl_slist_free_all(j->hdrs);
+		c->curl.slist_free_all(j->hdrs);
 		free(j->body);
 		free(j->msgs);
 		free(j->resp.p);
 		free(j);
 	}
 	c->flight = NULL;
-	curl_multi_cleanup(c->multi);
+	c->curl.multi_cleanup(c->multi);
 	c->multi = NULL;
+	rt_curl_unload(&c->curl);
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *ud)
@@ -80,7 +79,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		if (end != s)
 			j->retry_after = d;
 		else {
-			time_t t = curl_getdate(s, NULL);
+			time_t t = j->curl->getdate(s, NULL);
 			if (t > 0)
 				j->retry_after = (double)(t - time(NULL));
 		}
@@ -89,11 +88,11 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 }
 
 /* "Authorization: Bearer $KEY" -> the variable's value (never logged) */
-static struct curl_slist *add_header(struct curl_slist *l, const char *h)
+static struct curl_slist *add_header(const struct assay_client *c, struct curl_slist *l, const char *h)
 {
 	const char *d = strchr(h, '$');
 	if (!d)
-		return curl_slist_append(l, h);
+		return c->curl.slist_append(l, h);
 	char name[128];
 	size_t k = 0;
 	const char *q = d + 1;
@@ -106,57 +105,58 @@ static struct curl_slist *add_header(struct curl_slist *l, const char *h)
 	if (!buf)
 		return l;
 	snprintf(buf, need, "%.*s%s%s", (int)(d - h), h, v ? v : "", q);
-	struct curl_slist *r = curl_slist_append(l, buf);
+	struct curl_slist *r = c->curl.slist_append(l, buf);
 	free(buf);
 	return r;
 }
 
 int rt_http_start(struct assay_client *c, struct rt_job *j, struct assay_error *err)
 {
-	CURL *e = curl_easy_init();
+	CURL *e = c->curl.easy_init();
 	if (!e)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "cannot start a libcurl transfer");
-	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	j->curl = &c->curl;
+	struct curl_slist *h = c->curl.slist_append(NULL, "Content-Type: application/json");
 	if (c->t.kind == ASSAY_TARGET_OPENAI && c->t.stream)
-		h = curl_slist_append(h, "Accept: text/event-stream");
+		h = c->curl.slist_append(h, "Accept: text/event-stream");
 	if (c->api_key) {
 		size_t need = strlen(c->api_key) + 32;
 		char *auth = malloc(need);
 		if (auth) {
 			snprintf(auth, need, "Authorization: Bearer %s", c->api_key);
-			h = curl_slist_append(h, auth);
+			h = c->curl.slist_append(h, auth);
 			memset(auth, 0, need);
 			free(auth);
 		}
 	}
 	for (size_t i = 0; i < c->t.nheaders; i++)
-		h = add_header(h, c->t.headers[i]);
-	h = curl_slist_append(h, "Expect:");
+		h = add_header(c, h, c->t.headers[i]);
+	h = c->curl.slist_append(h, "Expect:");
 	j->hdrs = h;
 	j->easy = e;
-	curl_easy_setopt(e, CURLOPT_URL, c->url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	c->curl.easy_setopt(e, CURLOPT_URL, c->url);
+	c->curl.easy_setopt(e, CURLOPT_HTTPHEADER, h);
 	const char *method = c->t.http_method ? c->t.http_method : "POST";
 	if (!strcasecmp(method, "GET")) {
-		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+		c->curl.easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	} else {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->body);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(j->body));
+		c->curl.easy_setopt(e, CURLOPT_POSTFIELDS, j->body);
+		c->curl.easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(j->body));
 		if (strcasecmp(method, "POST"))
-			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+			c->curl.easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
 	}
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(c->t.timeout_s * 1000));
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-	if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
-		curl_easy_cleanup(e);
-		curl_slist_free_all(h);
+	c->curl.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+	c->curl.easy_setopt(e, CURLOPT_WRITEDATA, j);
+	c->curl.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	c->curl.easy_setopt(e, CURLOPT_HEADERDATA, j);
+	c->curl.easy_setopt(e, CURLOPT_PRIVATE, j);
+	c->curl.easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf);
+	c->curl.easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(c->t.timeout_s * 1000));
+	c->curl.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	c->curl.easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+	if (c->curl.multi_add_handle(c->multi, e) != CURLM_OK) {
+		c->curl.easy_cleanup(e);
+		c->curl.slist_free_all(h);
 		j->easy = NULL;
 		j->hdrs = NULL;
 		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "cannot add a libcurl transfer");
@@ -169,10 +169,10 @@ int rt_http_start(struct assay_client *c, struct rt_job *j, struct assay_error *
 int rt_http_wait(struct assay_client *c, int timeout_ms, struct rt_job **done, struct assay_error *err)
 {
 	int running = 0;
-	curl_multi_perform(c->multi, &running);
+	c->curl.multi_perform(c->multi, &running);
 	if (c->inflight && timeout_ms > 0) {
-		curl_multi_poll(c->multi, NULL, 0, timeout_ms, NULL);
-		curl_multi_perform(c->multi, &running);
+		c->curl.multi_poll(c->multi, NULL, 0, timeout_ms, NULL);
+		c->curl.multi_perform(c->multi, &running);
 	} else if (!c->inflight && timeout_ms > 0) {
 		struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
 		nanosleep(&ts, NULL);
@@ -180,24 +180,24 @@ int rt_http_wait(struct assay_client *c, int timeout_ms, struct rt_job **done, s
 	CURLMsg *m;
 	int left;
 	struct rt_job *tail = NULL;
-	while ((m = curl_multi_info_read(c->multi, &left))) {
+	while ((m = c->curl.multi_info_read(c->multi, &left))) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		struct rt_job *j = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+		c->curl.easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
 		long status = 0;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+		c->curl.easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
 		j->status = (int)status;
 		if (m->data.result != CURLE_OK) {
 			j->transport_error = 1;
 			j->status = 0;
 			if (!j->errbuf[0])
 				snprintf(j->errbuf, sizeof j->errbuf, "%s",
-				         curl_easy_strerror(m->data.result));
+				         c->curl.easy_strerror(m->data.result));
 		}
-		curl_multi_remove_handle(c->multi, m->easy_handle);
-		curl_easy_cleanup(m->easy_handle);
-		curl_slist_free_all(j->hdrs);
+		c->curl.multi_remove_handle(c->multi, m->easy_handle);
+		c->curl.easy_cleanup(m->easy_handle);
+		c->curl.slist_free_all(j->hdrs);
 		j->easy = NULL;
 		j->hdrs = NULL;
 		for (struct rt_job **pp = &c->flight; *pp; pp = &(*pp)->next)
