@@ -32,7 +32,8 @@ int rt_curl_load(struct rt_curl *k, struct assay_error *err)
 		assay_error_set(err, ASSAY_EUSAGE, NULL, 0, 0,
 		                "http: and openai: targets need libcurl, which cannot be loaded: %s",
 		                why ? why : CURL_SONAME " not found");
-		assay_error_hint(err, "install it (Debian: apt-get install libcurl4), or use an exec: target");
+		assay_error_hint(err,
+		                 "install it (Debian: apt-get install libcurl4), or use an exec: target");
 		return err->code;
 	}
 	struct {
@@ -40,11 +41,12 @@ int rt_curl_load(struct rt_curl *k, struct assay_error *err)
 		void **slot;
 	} fns[] = {
 #define FN(f) {"curl_" #f, (void **)&k->f}
-	    FN(global_init),       FN(global_cleanup),     FN(multi_init),      FN(multi_setopt),
-	    FN(multi_add_handle),  FN(multi_remove_handle), FN(multi_perform),  FN(multi_poll),
-	    FN(multi_info_read),   FN(multi_cleanup),      FN(easy_init),       FN(easy_setopt),
-	    FN(easy_getinfo),      FN(easy_cleanup),       FN(easy_strerror),   FN(slist_append),
-	    FN(slist_free_all),    FN(getdate),
+	    FN(global_init),   FN(global_cleanup),   FN(multi_init),
+	    FN(multi_setopt),  FN(multi_add_handle), FN(multi_remove_handle),
+	    FN(multi_perform), FN(multi_poll),       FN(multi_info_read),
+	    FN(multi_cleanup), FN(easy_init),        FN(easy_setopt),
+	    FN(easy_getinfo),  FN(easy_cleanup),     FN(easy_strerror),
+	    FN(slist_append),  FN(slist_free_all),   FN(getdate),
 #undef FN
 	};
 	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

@@ -86,7 +86,7 @@ struct assay_client {
 	struct assay_target t;
 	const char *api_key; /* from the environment; never logged or cached */
 	CURLM *multi;
-	struct rt_curl curl; /* loaded by rt_http_init */
+	struct rt_curl curl;                   /* loaded by rt_http_init */
 	struct rt_job *waiting, *waiting_tail; /* FIFO */
 	struct rt_job *delayed;                /* retries, unordered */
 	struct rt_job *flight;                 /* in flight (exec uses this list) */
