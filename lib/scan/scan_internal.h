@@ -143,6 +143,8 @@ long scan_decode_hex(const char *s, size_t len, char *out, size_t cap);
 /* Bytes an injection-marker match can hold: ASCII letters, '_', white
  * space and < > | [ ] / # : (patterns.c; no digit, '.', ',', quote...). */
 #define CLS_MARK 4u
+/* Bytes between two digits of a digit-database match (digits.c). */
+#define CLS_DGAP 8u
 
 /* scanner.c */
 struct scan_cand {
@@ -190,11 +192,19 @@ struct assay_scan_ctx {
 		uint64_t lo, hi; /* possible match starts [lo, hi] */
 	} * reg;
 	size_t nreg, regcap;
-	uint64_t ext_to;                  /* TAIL_PHONE_EXT: end of the last extended candidate */
-	size_t ext_idx;                   /* + 1; 0: none */
-	uint64_t win_off, win_lo, win_hi; /* window being scanned */
-	struct scan_region *seg;          /* DB_MARKER: marker segments [lo, hi) */
+	uint64_t ext_to;         /* TAIL_PHONE_EXT: end of the last extended candidate */
+	size_t ext_idx;          /* + 1; 0: none */
+	struct scan_region *seg; /* DB_MARKER: marker segments [lo, hi) */
 	size_t nseg, segcap;
+	struct scan_region *win; /* DB_DIGIT: windows [lo, hi) around digit runs (digits.c) */
+	size_t nwin, wincap;
+	/* passes.c: windows copied end to end, NUL-separated, for one hs_scan */
+	char *cat;
+	size_t catcap;
+	uint64_t *catoff; /* where window k starts in cat */
+	size_t catoffcap;
+	const struct scan_region *catw; /* the windows, [lo, hi) in the text */
+	size_t ncatw;
 	/* match.c: scan_context_bloom() of the word lists met in confirm() */
 	struct scan_ctx_memo {
 		const char *const *words;
@@ -215,6 +225,10 @@ int scan_grow(void **p, size_t *cap, size_t need, size_t elem);
 /* passes.c: every matching pass over t; outer = 0 for a decoded payload
  * (its own runs are not decoded again). 0 or an error code. */
 int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer, struct assay_error *err);
+/* digits.c: c->win = the windows of t that hold every match of the digit
+ * database a validator can accept (sorted, merged, word-bounded). 0 or
+ * ASSAY_ENOMEM. */
+int scan_digit_windows(struct assay_scan_ctx *c, const char *t, size_t len);
 /* passes.c: record an injection marker ending at pos; 1 when out of memory. */
 int scan_push_mark(struct assay_scan_ctx *c, uint64_t pos, uint32_t det);
 
