@@ -181,10 +181,17 @@ static const struct scan_trig TRIGGERS[] = {
     {"(?:born|birth|dob)", C, TRIG_CONTEXT, CTX_DOB, DB_WINDOW},
     {"(?:zip|post)", C, TRIG_CONTEXT, CTX_POSTAL, DB_WINDOW},
     /* every injection-marker match holds one of these (per row: its
-     * required first, last or only words) */
-    {"(?:ignore|disregard|forget|skip|override|bypass|disable|turn|instruction|mode|now|anything|jailbr"
-     "|pretend|imagine|act\\s+as|roleplay|restrictions|limitations|filters|censorship|guidelines|rules"
-     "|prompt|<\\||\\[/?inst\\]|<</?sys>>|system|assistant|developer|vtaber|qvfertneq|qrirybcre|flfgrz)",
+     * required first, last or only words), with the neighbours the row
+     * requires where that keeps common words out: the first words are
+     * followed by white space, "turn" by "off", and "now" is preceded by
+     * white space and ends a word (you-are-now; do-anything-now, which
+     * needs no "anything" anchor then). The bare "now", "turn" and
+     * "anything" matched 13,400 times per 30 MB of the bench corpus
+     * ("know", "return"), against 230 now: half the anchors, and the
+     * anchors' cost in the main database fell by 40%. */
+    {"(?:(?:ignore|disregard|forget|skip|override|bypass|disable)\\s|turn\\s+off|instruction|mode|\\snow\\b"
+     "|jailbr|pretend|imagine|act\\s+as|roleplay|restrictions|limitations|filters|censorship|guidelines"
+     "|rules|prompt|<\\||\\[/?inst\\]|<</?sys>>|system|assistant|developer|vtaber|qvfertneq|qrirybcre|flfgrz)",
      C, TRIG_SEGMENT, NULL, DB_MARKER},
 };
 

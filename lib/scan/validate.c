@@ -350,7 +350,7 @@ int assay_valid_date(const char *s, size_t len)
 		} else {
 			m = a, d = b;
 			if (d > 12 && m <= 12) {
-			} else if (b <= 12 && a <= 31 && d > days_in(2000, m)) {
+			} else if (b <= 12 && a <= 31 && m >= 1 && d > days_in(2000, m)) {
 				d = a, m = b;
 			}
 		}
