@@ -43,6 +43,7 @@ echo "base: $BASE ($(git -C "$ROOT" rev-parse --short "$BASE")); new: working tr
 
 /usr/bin/python3 "$ROOT/bench/scan_edge.py" 1 "$WORK/in/edge1.txt" 6000000
 /usr/bin/python3 "$ROOT/bench/scan_edge.py" 2 "$WORK/in/edge2.rec" 3000000 records
+/usr/bin/python3 "$ROOT/bench/scan_edge.py" 3 "$WORK/in/edge3.txt" 4000000 runs
 /usr/bin/python3 - "$SHARED/data/pii/presidio_synth_dataset_v2.json" "$WORK/in/presidio.rec" <<'PY'
 import json, sys
 rows = [r["full_text"] for r in json.load(open(sys.argv[1]))]
@@ -70,5 +71,8 @@ edge1 blocks $WORK/in/edge1.txt all
 edge1-pii-secrets blocks $WORK/in/edge1.txt pii,secrets
 edge2 records $WORK/in/edge2.rec all
 edge2-pii records $WORK/in/edge2.rec pii
+edge2-secrets records $WORK/in/edge2.rec secrets
+edge2-injection records $WORK/in/edge2.rec injection
+edge3-runs blocks $WORK/in/edge3.txt all
 LIST
 exit $rc

@@ -97,10 +97,10 @@ enum scan_tail {
 
 /* Triggers for DB_WINDOW detectors, compiled into the main database
  * without SOM (patterns.c). A trigger opens a region of possible match
- * starts; the window database is run over the regions (match.c). */
+ * starts; the window database is run over the regions (passes.c). */
 enum scan_trig_kind {
 	TRIG_HEX_COLON, /* IPv6: a hex digit, ':', then a hex digit or ':'; found by
-	                   memchr in match.c (pattern NULL): as a Hyperscan pattern
+	                   sweep.c (pattern NULL): as a Hyperscan pattern
 	                   it halved the main database's speed without injection
 	                   markers (3.7 -> 1.9 GB/s) */
 	TRIG_CONTEXT,   /* a context word of CTX_REQUIRED detectors: starts within reach of it */
@@ -175,8 +175,8 @@ struct assay_scan_ctx {
 	void *md;   /* pcre2_match_data */
 	void *mctx; /* pcre2_match_context: the match limit */
 	struct assay_norm norm;
-	struct scan_cand *cand;
-	size_t ncand, candcap;
+	struct scan_cand *cand, *candtmp; /* candtmp: the merge sort's buffer (match.c) */
+	size_t ncand, candcap, candtmpcap;
 	struct assay_finding *found, *out;
 	size_t nfound, foundcap, nout, outcap;
 	struct scan_mark {
@@ -225,10 +225,15 @@ int scan_grow(void **p, size_t *cap, size_t need, size_t elem);
 /* passes.c: every matching pass over t; outer = 0 for a decoded payload
  * (its own runs are not decoded again). 0 or an error code. */
 int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer, struct assay_error *err);
-/* digits.c: c->win = the windows of t that hold every match of the digit
- * database a validator can accept (sorted, merged, word-bounded). 0 or
+/* sweep.c: one pass over t: c->win = the windows of t that hold every
+ * match of the digit database a validator can accept (sorted, merged,
+ * word-bounded; when digits), the regions of the ':' triggers (when
+ * colons), the candidates of the base64 / hex runs (when runs). 0 or
  * ASSAY_ENOMEM. */
-int scan_digit_windows(struct assay_scan_ctx *c, const char *t, size_t len);
+int scan_sweep(struct assay_scan_ctx *c, const char *t, size_t len, int digits, int colons, int runs);
+/* passes.c: a candidate; a region of window starts [lo, hi]; 1 when out of memory. */
+int scan_push_cand(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint32_t det);
+int scan_push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi);
 /* passes.c: record an injection marker ending at pos; 1 when out of memory. */
 int scan_push_mark(struct assay_scan_ctx *c, uint64_t pos, uint32_t det);
 

@@ -209,6 +209,7 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 		pcre2_match_context_free(c->mctx);
 	assay_norm_free(&c->norm);
 	free(c->cand);
+	free(c->candtmp);
 	free(c->found);
 	free(c->out);
 	free(c->marks);
