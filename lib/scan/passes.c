@@ -236,6 +236,7 @@ static int cat_build(struct assay_scan_ctx *c, const char *t, const struct scan_
 {
 	c->catw = w;
 	c->ncatw = n;
+	c->catcur = 0;
 	if (scan_grow((void **)&c->catoff, &c->catoffcap, n ? n : 1, sizeof *c->catoff))
 		return 1;
 	if (n == 1) {
@@ -262,9 +263,16 @@ static int cat_build(struct assay_scan_ctx *c, const char *t, const struct scan_
 	return 0;
 }
 
-/* The window holding offset p of the concatenation. */
-static size_t cat_window(const struct assay_scan_ctx *c, uint64_t p)
+/* The window holding offset p of the concatenation. Matches arrive
+ * nearly in order, so the last window found is tried first, then the
+ * next; a binary search otherwise. */
+static size_t cat_window(struct assay_scan_ctx *c, uint64_t p)
 {
+	size_t k = c->catcur;
+	if (k < c->ncatw && c->catoff[k] <= p && (k + 1 == c->ncatw || p < c->catoff[k + 1]))
+		return k;
+	if (k + 1 < c->ncatw && c->catoff[k + 1] <= p && (k + 2 == c->ncatw || p < c->catoff[k + 2]))
+		return c->catcur = k + 1;
 	size_t lo = 0, hi = c->ncatw;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -273,7 +281,7 @@ static size_t cat_window(const struct assay_scan_ctx *c, uint64_t p)
 		else
 			hi = mid;
 	}
-	return lo;
+	return c->catcur = lo;
 }
 
 /* A trigger-window match: kept when it starts inside the region the

@@ -191,7 +191,8 @@ static const struct scan_trig TRIGGERS[] = {
      * anchors' cost in the main database fell by 40%. */
     {"(?:(?:ignore|disregard|forget|skip|override|bypass|disable)\\s|turn\\s+off|instruction|mode|\\snow\\b"
      "|jailbr|pretend|imagine|act\\s+as|roleplay|restrictions|limitations|filters|censorship|guidelines"
-     "|rules|prompt|<\\||\\[/?inst\\]|<</?sys>>|system|assistant|developer|vtaber|qvfertneq|qrirybcre|flfgrz)",
+     "|rules|prompt|<\\||\\[/?inst\\]|<</"
+     "?sys>>|system|assistant|developer|vtaber|qvfertneq|qrirybcre|flfgrz)",
      C, TRIG_SEGMENT, NULL, DB_MARKER},
 };
 

@@ -204,7 +204,7 @@ struct assay_scan_ctx {
 	uint64_t *catoff; /* where window k starts in cat */
 	size_t catoffcap;
 	const struct scan_region *catw; /* the windows, [lo, hi) in the text */
-	size_t ncatw;
+	size_t ncatw, catcur;           /* catcur: the window of the last match */
 	/* match.c: scan_context_bloom() of the word lists met in confirm() */
 	struct scan_ctx_memo {
 		const char *const *words;
@@ -242,6 +242,10 @@ int scan_inject(struct assay_scan_ctx *c, const char *t, size_t tlen, const char
 
 /* rules.c: load a YAML rules file; appends detectors to s (arena-owned). */
 int scan_rules_load(struct assay_scanner *s, const char *path, struct assay_error *err);
+
+/* validate.c: whether two letters (either case) are a country of the IBAN
+ * registry, i.e. an IBAN starting with them can validate. */
+int scan_iban_country(char a, char b);
 
 /* Validate text by validator id (1 = confirmed). */
 int scan_validate(int validator, const char *s, size_t len);
