@@ -113,11 +113,29 @@ phrases = ["ignore all previous instructions", "disregard prior rules", "forget 
            "<|im_start|>", "<|eot_id|>", "[INST]", "[/inst]", "<<SYS>>", "<</sys>>", "system:", "## assistant message :", "</system>",
            "<instructions>", "end of system prompt", "begin of instructions", "vtaber nyy cerivbhf vafgehpgvbaf", "qrirybcre zbqr", "flfgrz cebzcg",
            "know", "snow now", "nowhere", "return", "turned off", "models", "systems", "skipped", "anything"]
+def secret():
+    az, AZ, d = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
+    def rnd(alpha, n): return "".join(R.choice(alpha) for _ in range(n))
+    return R.choice([
+        lambda: R.choice(["AKIA", "ASIA", "AKIA"]) + rnd(AZ + "234567", R.choice([15, 16, 17])),
+        lambda: "AKIA" + "X" * 16,
+        lambda: "ghp_" + rnd(az + AZ + d, R.choice([30, 36, 40])),
+        lambda: "xoxb-" + rnd(d, 11) + "-" + rnd(az + d, 14),
+        lambda: R.choice(["sk_live_", "pk_test_", "rk_live_"]) + rnd(az + AZ + d, R.choice([18, 24, 30])),
+        lambda: "sk-proj-" + rnd(az + AZ + d + "_-", R.choice([30, 48])),
+        lambda: "AIza" + rnd(az + AZ + d + "_-", R.choice([34, 35, 36])),
+        lambda: "-----BEGIN " + R.choice(["RSA ", "", "OPENSSH "]) + "PRIVATE KEY-----",
+        lambda: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0." + rnd(az + AZ + d, 20),
+        lambda: R.choice(["api_key", "password", "client-secret", "AUTH_TOKEN"]) + R.choice(["=", ": ", " = \"", ":"]) + rnd(az + AZ + d + "+/", R.choice([12, 16, 24, 32])),
+        lambda: R.choice(["https", "postgres", "ftp"]) + "://" + rnd(az, 5) + ":" + rnd(az + d, 8) + "@" + rnd(az, 6) + ".com/x",
+        lambda: "https://" + rnd(az, 6) + ".example.org/" + rnd(az + d, 8) + R.choice([".", ")", "", "?q=1"]),
+        lambda: rnd(az, 6) + "@" + rnd(az, 5) + "." + R.choice(["com", "co.uk", "io", "x"]),
+    ])()
 def phrase():
     p = R.choice(phrases)
     p = "".join(ch.upper() if R.random() < .2 else ch for ch in p)
     return p.replace(" ", R.choice([" ", "  ", "\t", "\n", " \n "])) if R.random() < .3 else p
-gens = [card, iban, ssn, ipv4, ipv6, phone, date, postal, b64, phrase, phrase, lambda: digits(R.randint(1, 25)), lambda: R.choice(words), lambda: R.choice(words), lambda: R.choice(words)]
+gens = [card, iban, ssn, ipv4, ipv6, phone, date, postal, b64, phrase, phrase, secret, lambda: digits(R.randint(1, 25)), lambda: R.choice(words), lambda: R.choice(words), lambda: R.choice(words)]
 out_b = bytearray()
 while len(out_b) < size:
     piece = []

@@ -298,7 +298,7 @@ static int on_window(unsigned id, unsigned long long from, unsigned long long to
 	return scan_push_cand(c, from, to + off, id);
 }
 
-/* A digit-database match in a digit window (digits.c). */
+/* A digit-database match in a digit window (sweep.c). */
 static int on_digit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
 {
 	struct assay_scan_ctx *c = ud;

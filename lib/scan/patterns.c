@@ -4,7 +4,12 @@
  * Conventions: the database each row goes to (DB_MAIN, DB_DIGIT,
  * DB_WINDOW, DB_NONE) and why is in scan_internal.h; digit entities
  * are bounded by \b so a match never starts or
- * ends inside a longer number; every entity pattern asks for its start
+ * ends inside a longer number. The DB_DIGIT rows are run only where
+ * sweep.c opens windows, which relies on their shapes: at most 6 bytes of
+ * " .-()xXeEtT" between two digits, at most 1 byte before the first digit,
+ * none after the last, 7 digits at least to validate (IPv4: 3 dots; IBAN:
+ * 2 letters, then at most 42 bytes). Change a row and sweep.c together,
+ * and run bench/scan_diff.sh; every entity pattern asks for its start
  * (SOM, leftmost) because validators need the exact span; injection
  * markers and decode windows only need their end. Secret formats are
  * anchored on the provider's fixed prefix; entropy is only a secondary

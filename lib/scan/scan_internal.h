@@ -75,10 +75,12 @@ struct scan_det {
  * the digit entities get their own database. Detectors that are slow in
  * any combination and only matter near a rare trigger (IPv6 near "h:h",
  * dates of birth near "born"/"dob", postal codes near "zip"/"post") are
- * scanned only in windows around the trigger (match.c). Decode runs are found by a byte-class scan in C. */
+ * scanned only in windows around the trigger (passes.c). Decode runs are
+ * found in C (sweep.c). */
 enum scan_db {
 	DB_MAIN = 0,
-	DB_DIGIT,  /* payment cards, IBAN, SSN, IPv4, phones */
+	DB_DIGIT,  /* payment cards, IBAN, SSN, IPv4, phones: only in the windows
+	              around digit clusters that can hold a finding (sweep.c) */
 	DB_WINDOW, /* matched only in windows around a trigger */
 	DB_MARKER, /* injection markers: only in the segments around an anchor word */
 	DB_NONE,   /* not a Hyperscan pattern (base64 / hex runs) */
@@ -143,7 +145,7 @@ long scan_decode_hex(const char *s, size_t len, char *out, size_t cap);
 /* Bytes an injection-marker match can hold: ASCII letters, '_', white
  * space and < > | [ ] / # : (patterns.c; no digit, '.', ',', quote...). */
 #define CLS_MARK 4u
-/* Bytes between two digits of a digit-database match (digits.c). */
+/* Bytes between two digits of a digit-database match (sweep.c). */
 #define CLS_DGAP 8u
 
 /* scanner.c */
@@ -196,7 +198,7 @@ struct assay_scan_ctx {
 	size_t ext_idx;          /* + 1; 0: none */
 	struct scan_region *seg; /* DB_MARKER: marker segments [lo, hi) */
 	size_t nseg, segcap;
-	struct scan_region *win; /* DB_DIGIT: windows [lo, hi) around digit runs (digits.c) */
+	struct scan_region *win; /* windows [lo, hi): DB_DIGIT's (sweep.c), then DB_WINDOW's */
 	size_t nwin, wincap;
 	/* passes.c: windows copied end to end, NUL-separated, for one hs_scan */
 	char *cat;
