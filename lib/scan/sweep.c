@@ -142,7 +142,7 @@ static int on_run(struct assay_scan_ctx *c, const char *t, size_t len, struct cl
 		k->ndig += e - s;
 		k->e = e;
 	} else {
-		if (k->e && close_cluster(c, t, len, k))
+		if (k->e && (k->ndig >= 7 || k->ndot >= 3 || k->reach) && close_cluster(c, t, len, k))
 			return 1;
 		*k = (struct cluster){s, e, e - s, 0, 0};
 	}
