@@ -16,11 +16,18 @@
 #   peer     bench/scan_re.py on the first 8 MB (stdlib re, patterns only)
 #
 # usage: bench/bench_scan.sh [BUILD_DIR]   (default build-bench-scan, Release)
+#   BENCH_DATA   where the corpora are kept (default build/bench-data)
+# Findings before and after a change: bench/scan_diff.sh [BASE].
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_NAME=bench_scan BENCH_DIR=$ROOT/bench TIME=/usr/bin/time
+# shellcheck source=bench/lib.bash
+. "$ROOT/bench/lib.bash"
+# quiet: wait (up to BENCH_QUIET_WAIT s) for idle CPUs, then say how idle they were
+quiet() { wait_quiet; echo "   (machine: $(idle_pct)% idle, load ${LOADS[-1]})"; }
 SHARED=${SHARED:-$ROOT/../shared}
 BUILD=${1:-$ROOT/build-bench-scan}
-DATA=$ROOT/build/bench-data
+DATA=${BENCH_DATA:-$ROOT/build/bench-data}
 mkdir -p "$DATA"
 
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DASSAY_TESTS=OFF >/dev/null
@@ -55,13 +62,17 @@ head -c 2048 "$CORPUS" >"$MSG"
 echo "corpus: $(stat -c %s "$CORPUS") bytes; prose: $(stat -c %s "$PROSE") bytes; message: $(stat -c %s "$MSG") bytes"
 
 echo "== assay library (one core), corpus, all detectors"
+quiet
 taskset -c 0 "$BUILD/scan_latency" "$CORPUS" "$MSG"
 echo "== assay library (one core), corpus, pii + secrets (no injection markers)"
+quiet
 taskset -c 0 "$BUILD/scan_latency" "$CORPUS" "$MSG" pii,secrets | grep -E 'GBps|findings'
 echo "== assay library (one core), clean English prose, all detectors"
+quiet
 taskset -c 0 "$BUILD/scan_latency" "$PROSE" "$MSG" | grep -E 'bytes|GBps|findings'
 
 echo "== assay scan (command, whole pipeline)"
+quiet
 /usr/bin/time -f "seconds %e\nmaxrss_kb %M" "$BUILD/assay" scan --fail-on none --max-findings 0 "$CORPUS" | tail -3
 
 echo "== python re, same patterns, first 8 MB"

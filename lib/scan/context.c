@@ -4,13 +4,18 @@
  * context word when equal ignoring ASCII case. So "lic" never matches
  * inside "public" and "card" not inside "discard" (Presidio matches
  * context as substrings: presidio #1063). Only the window the caller gives
- * is read (a few dozen bytes around a match), never the whole text.
+ * is read (a few dozen bytes around a match, rounded up to 16 bytes when
+ * the text is long enough: its word characters are found with SSE2),
+ * never the whole text.
  * A 64-bit filter on (first letter, length) of the list's words skips most
  * words of the window without comparing them: this function was 10% of a
  * scan of the bench corpus (tens of thousands of postal-code and phone
  * candidates, each asking about ~12 words against up to 23 list words).
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "scan_internal.h"
 
@@ -39,11 +44,78 @@ uint64_t scan_context_bloom(const char *const *words)
 	return b;
 }
 
+/* Whether the word text[st, st + n) passes the filter and is in words. */
+static int is_context_word(const char *text, size_t st, size_t n, const char *const *words, uint64_t bloom)
+{
+	unsigned first = (unsigned)(unsigned char)text[st];
+	if (first >= 'A' && first <= 'Z')
+		first += 32;
+	if (!(bloom >> ((first * 31u + (unsigned)n) & 63u) & 1))
+		return 0; /* no context word has this first letter and length */
+	for (const char *const *w = words; *w; w++)
+		if (word_is(text + st, n, *w))
+			return 1;
+	return 0;
+}
+
+#if defined(__SSE2__) && defined(__SIZEOF_INT128__)
+/* Bit k set when p[k] (k < 16) is an ASCII letter or digit. */
+static unsigned word_mask16(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	__m128i letter = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+	                               _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+	__m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+	                              _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+}
+
+/* The same answer as the byte loop below for windows of at most 128
+ * bytes with 16 bytes readable from lo (the word characters as a 128-bit
+ * mask, words found with ctz): confirm() went from 22 to 18 ms per 100 MB
+ * of the bench corpus (~130,000 calls). Checked against the byte loop on
+ * 3 million random windows. */
+static int has_context_mask(const char *text, size_t len, size_t lo, size_t hi, const char *const *words,
+                            uint64_t bloom)
+{
+	size_t n = hi - lo;
+	unsigned __int128 w = 0;
+	for (size_t k = 0; k < n; k += 16)
+		w |= (unsigned __int128)word_mask16(text + lo + k) << k;
+	if (n < 128)
+		w &= ((unsigned __int128)1 << n) - 1;
+	/* a word cut by the window's left edge is not a word */
+	if (lo > 0 && word_char(text[lo - 1]))
+		w &= ~(w & ~(w + 1)); /* clear the run of ones at bit 0 */
+	while (w) {
+		size_t st = (size_t)(uint64_t)w ? (size_t)__builtin_ctzll((uint64_t)w)
+		                                : 64 + (size_t)__builtin_ctzll((uint64_t)(w >> 64));
+		unsigned __int128 rest = ~(w >> st); /* 0 only for 128 word characters */
+		size_t e = !rest            ? 128
+		           : (uint64_t)rest ? st + (size_t)__builtin_ctzll((uint64_t)rest)
+		                            : st + 64 + (size_t)__builtin_ctzll((uint64_t)(rest >> 64));
+		if (e > n)
+			e = n;
+		if (e == n && hi < len && word_char(text[hi]))
+			return 0; /* cut by the right edge */
+		if (is_context_word(text, lo + st, e - st, words, bloom))
+			return 1;
+		w = e >= 128 ? 0 : w & ~(((unsigned __int128)1 << e) - 1);
+	}
+	return 0;
+}
+#endif
+
 int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const char *const *words,
                      uint64_t bloom)
 {
 	if (!words)
 		return 0;
+#if defined(__SSE2__) && defined(__SIZEOF_INT128__)
+	if (hi > lo && hi - lo <= 128 && len - lo >= ((hi - lo + 15) & ~(size_t)15))
+		return has_context_mask(text, len, lo, hi, words, bloom);
+#endif
 	size_t i = lo;
 	/* a word cut by the window's left edge is not a word */
 	while (i > 0 && i < hi && word_char(text[i - 1]) && word_char(text[i]))
@@ -58,14 +130,8 @@ int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const c
 			break;
 		if (i == hi && hi < len && word_char(text[hi]))
 			break; /* cut by the right edge */
-		unsigned first = (unsigned)(unsigned char)text[st];
-		if (first >= 'A' && first <= 'Z')
-			first += 32;
-		if (!(bloom >> ((first * 31u + (unsigned)(i - st)) & 63u) & 1))
-			continue; /* no context word has this first letter and length */
-		for (const char *const *w = words; *w; w++)
-			if (word_is(text + st, i - st, *w))
-				return 1;
+		if (is_context_word(text, st, i - st, words, bloom))
+			return 1;
 	}
 	return 0;
 }

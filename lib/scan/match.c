@@ -50,14 +50,43 @@ static int hexchar(char ch)
 	return (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f');
 }
 
-static int cand_cmp(const void *a, const void *b)
+/* Candidates by start, detector, then longest end first. */
+static int cand_less(const struct scan_cand *x, const struct scan_cand *y)
 {
-	const struct scan_cand *x = a, *y = b;
 	if (x->from != y->from)
-		return x->from < y->from ? -1 : 1;
+		return x->from < y->from;
 	if (x->det != y->det)
-		return x->det < y->det ? -1 : 1;
-	return x->to > y->to ? -1 : x->to < y->to;
+		return x->det < y->det;
+	return x->to > y->to;
+}
+
+/* Merge sort of a[0, n) with tmp[n]; the comparison inlined (qsort with
+ * a comparison function was a third of confirm() on the bench corpus:
+ * ~115,000 candidates per 100 MB, arriving in long sorted runs). Equal
+ * candidates are identical, so the order is the same as qsort's. */
+static void sort_cands(struct scan_cand *a, struct scan_cand *tmp, size_t n)
+{
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			struct scan_cand x = a[i];
+			size_t j = i;
+			for (; j > 0 && cand_less(&x, &a[j - 1]); j--)
+				a[j] = a[j - 1];
+			a[j] = x;
+		}
+		return;
+	}
+	size_t h = n / 2;
+	sort_cands(a, tmp, h);
+	sort_cands(a + h, tmp, n - h);
+	if (!cand_less(&a[h], &a[h - 1]))
+		return; /* already in order */
+	memcpy(tmp, a, h * sizeof *a);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n)
+		a[k++] = cand_less(&a[j], &tmp[i]) ? a[j++] : tmp[i++];
+	while (i < h)
+		a[k++] = tmp[i++];
 }
 
 /* URL: drop trailing sentence punctuation and an unbalanced ')'. */
@@ -148,8 +177,11 @@ static int confirm(struct assay_scan_ctx *c, const char *t, size_t tlen, size_t 
 {
 	const struct assay_scanner *s = c->s;
 	memset(c->memo, 0, sizeof c->memo);
-	if (c->ncand > i0)
-		qsort(c->cand + i0, c->ncand - i0, sizeof *c->cand, cand_cmp);
+	if (c->ncand > i0) {
+		if (scan_grow((void **)&c->candtmp, &c->candtmpcap, (c->ncand - i0) / 2 + 1, sizeof *c->cand))
+			return ASSAY_ENOMEM;
+		sort_cands(c->cand + i0, c->candtmp, c->ncand - i0);
+	}
 	for (size_t i = i0; i < c->ncand;) {
 		size_t j = i;
 		while (j < c->ncand && c->cand[j].from == c->cand[i].from && c->cand[j].det == c->cand[i].det)

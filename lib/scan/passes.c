@@ -2,13 +2,15 @@
  * patterns run over which bytes, and the candidates and markers they give.
  *
  * In order: the main database (e-mail, URLs, secrets, and the triggers of
- * the next two); the marker database over the segments around anchor
- * words; the digit database; the window database over the regions opened
- * by triggers (a ':' between hex digits found by memchr, context words);
- * the base64/hex run scan in C; the user's PCRE2 rules. Each gives the
+ * the window and marker databases); the marker database over the segments
+ * around anchor words; one pass in C over the text (sweep.c: the windows
+ * of the digit database, ':' triggers between hex digits, base64/hex
+ * runs); the digit database over its windows; the window database over
+ * the regions opened by triggers; the user's PCRE2 rules. Windows are
+ * scanned in one hs_scan call per database (cat_build). Each gives the
  * candidates that one database of every pattern gave before the split
- * (the arguments are at on_anchor, run_windows and find_runs; measured
- * costs in scan_internal.h and bench/README.md).
+ * (the arguments are at on_anchor, run_windows, cat_build and in sweep.c;
+ * measured costs in scan_internal.h and bench/README.md).
  *
  * Candidates are (start, end, detector); markers only keep their last
  * byte. Callbacks return non-zero only when out of memory (c->oom).
@@ -18,16 +20,10 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "scan_internal.h"
 
-#define RUN_B64 24
-#define RUN_HEX 32
-
-static int push_cand(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint32_t det)
+int scan_push_cand(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint32_t det)
 {
 	if (scan_grow((void **)&c->cand, &c->candcap, c->ncand + 1, sizeof *c->cand)) {
 		c->oom = 1;
@@ -93,7 +89,7 @@ static int hs_word(const char *t, size_t len, uint64_t p)
 	return p < len && (word_char(t[p]) || t[p] == '_');
 }
 
-static int push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi)
+int scan_push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi)
 {
 	if (scan_grow((void **)&c->reg, &c->regcap, c->nreg + 1, sizeof *c->reg)) {
 		c->oom = 1;
@@ -140,7 +136,7 @@ static int on_trigger(struct assay_scan_ctx *c, const struct scan_trig *tr, uint
 	if (tr->kind == TRIG_SEGMENT)
 		return on_anchor(c, to);
 	if (tr->kind == TRIG_HEX_COLON)
-		return push_region(c, to > WINDOW_MAX ? to - WINDOW_MAX : 0, to);
+		return scan_push_region(c, to > WINDOW_MAX ? to - WINDOW_MAX : 0, to);
 	uint64_t ws = to, we = to;
 	while (ws > 0 && word_char(c->text[ws - 1]))
 		ws--;
@@ -155,7 +151,7 @@ static int on_trigger(struct assay_scan_ctx *c, const struct scan_trig *tr, uint
 			i++;
 		if (i == wl) {
 			uint64_t lo = we > CTX_AFTER + WINDOW_MAX ? we - CTX_AFTER - WINDOW_MAX : 0;
-			return push_region(c, lo, ws + CTX_BEFORE);
+			return scan_push_region(c, lo, ws + CTX_BEFORE);
 		}
 	}
 	return 0;
@@ -175,7 +171,7 @@ static int phone_tail(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint
 			x->from = from;
 		return 0;
 	}
-	if (!hs_word(t, len, to) && push_cand(c, from, to, id))
+	if (!hs_word(t, len, to) && scan_push_cand(c, from, to, id))
 		return 1;
 	uint64_t p = to;
 	if (p < len && t[p] == ' ')
@@ -196,7 +192,7 @@ static int phone_tail(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint
 		d++;
 	if (d == p || d - p > 5 || hs_word(t, len, d))
 		return 0;
-	if (push_cand(c, from, d, id))
+	if (scan_push_cand(c, from, d, id))
 		return 1;
 	c->ext_to = d;
 	c->ext_idx = c->ncand;
@@ -218,63 +214,118 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 		from = walk_back(c->text, to, d->start);
 	if (d->tail == TAIL_PHONE_EXT)
 		return phone_tail(c, from, to, id);
-	return push_cand(c, from, to, id);
+	return scan_push_cand(c, from, to, id);
 }
 
 /* A match in a window: kept when it starts inside the region the window
  * was opened for (see run_windows). */
+/* Windows scanned in one call. hs_scan costs ~190 ns a call before it
+ * reads a byte, and a pass over the bench corpus made ~450,000 calls for
+ * marker segments and trigger windows (~85 ms per 100 MB), so the windows
+ * [lo, hi) of t are copied end to end into c->cat with a NUL after each,
+ * and scanned once. No character class of the digit, window or marker
+ * patterns holds a NUL, so no match spans two windows; a NUL is not a word
+ * character, nor a line end, so \b sees at a window's edges what the scan
+ * of the window alone saw at the buffer's edges; the one difference, the
+ * multiline ^ at a window's first byte, does not matter because the
+ * marker segments' first byte cannot start a marker (run_segments). Each
+ * window therefore gives the matches it gave alone. One window is
+ * scanned in place. */
+static int cat_build(struct assay_scan_ctx *c, const char *t, const struct scan_region *w, size_t n,
+                     const char **buf, size_t *len)
+{
+	c->catw = w;
+	c->ncatw = n;
+	c->catcur = 0;
+	if (scan_grow((void **)&c->catoff, &c->catoffcap, n ? n : 1, sizeof *c->catoff))
+		return 1;
+	if (n == 1) {
+		c->catoff[0] = 0;
+		*buf = t + w[0].lo;
+		*len = (size_t)(w[0].hi - w[0].lo);
+		return 0;
+	}
+	size_t need = 0;
+	for (size_t k = 0; k < n; k++)
+		need += (size_t)(w[k].hi - w[k].lo) + 1;
+	if (scan_grow((void **)&c->cat, &c->catcap, need ? need : 1, 1))
+		return 1;
+	size_t o = 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t l = (size_t)(w[k].hi - w[k].lo);
+		c->catoff[k] = o;
+		memcpy(c->cat + o, t + w[k].lo, l);
+		o += l;
+		c->cat[o++] = 0;
+	}
+	*buf = c->cat;
+	*len = o;
+	return 0;
+}
+
+/* The window holding offset p of the concatenation. Matches arrive
+ * nearly in order, so the last window found is tried first, then the
+ * next; a binary search otherwise. */
+static size_t cat_window(struct assay_scan_ctx *c, uint64_t p)
+{
+	size_t k = c->catcur;
+	if (k < c->ncatw && c->catoff[k] <= p && (k + 1 == c->ncatw || p < c->catoff[k + 1]))
+		return k;
+	if (k + 1 < c->ncatw && c->catoff[k + 1] <= p && (k + 2 == c->ncatw || p < c->catoff[k + 2]))
+		return c->catcur = k + 1;
+	size_t lo = 0, hi = c->ncatw;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->catoff[mid] <= p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return c->catcur = lo;
+}
+
+/* A trigger-window match: kept when it starts inside the region the
+ * window was opened for (see run_windows). */
 static int on_window(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
 {
 	(void)flags;
 	struct assay_scan_ctx *c = ud;
-	from += c->win_off;
-	if (from < c->win_lo || from > c->win_hi)
+	size_t k = cat_window(c, to - 1);
+	uint64_t off = c->catw[k].lo - c->catoff[k];
+	from += off;
+	if (from < c->reg[k].lo || from > c->reg[k].hi)
 		return 0;
-	return push_cand(c, from, to + c->win_off, id);
+	return scan_push_cand(c, from, to + off, id);
 }
 
-#ifdef __SSE2__
-/* Bit k set when t[k] (k < 16) is a base64 character (either alphabet). */
-static unsigned b64_mask16(const char *t)
+/* A digit-database match in a digit window (sweep.c). */
+static int on_digit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
 {
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)t);
-	__m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-	__m128i letter = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-	                               _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-	__m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('/' - 1)),
-	                              _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))); /* '/' and 0-9 */
-	__m128i other = _mm_or_si128(
-	    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
-	    _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), other));
+	struct assay_scan_ctx *c = ud;
+	size_t k = cat_window(c, to - 1);
+	uint64_t off = c->catw[k].lo - c->catoff[k];
+	return on_match(id, from + off, to + off, flags, c);
 }
 
-/* From i (i == 0 or t[i - 1] not base64), skip 64-byte blocks in which no
- * run of RUN_B64 base64 characters can start; returns a position that
- * keeps the invariant (a block holding or continuing a long run, or the
- * last partial block). Runs of 24 ones in a 64-bit mask are found by
- * and-ing shifted copies (1, 2, 4, 8, 8). */
-static size_t skip_short_runs(const char *t, size_t i, size_t len)
+/* The digit database over the digit windows (sweep.c), or over the whole
+ * text when they cover most of it (the same matches). */
+static hs_error_t run_digits(struct assay_scan_ctx *c, const char *t, size_t tlen)
 {
-	size_t carry = 0; /* base64 characters just before block i */
-	while (i + 64 <= len) {
-		uint64_t z = (uint64_t)b64_mask16(t + i) | (uint64_t)b64_mask16(t + i + 16) << 16 |
-		             (uint64_t)b64_mask16(t + i + 32) << 32 | (uint64_t)b64_mask16(t + i + 48) << 48;
-		size_t lead = ~z ? (size_t)__builtin_ctzll(~z) : 64;
-		uint64_t r = z;
-		r &= r >> 1;
-		r &= r >> 2;
-		r &= r >> 4;
-		r &= r >> 8;
-		r &= r >> 8;
-		if (r || carry + lead >= RUN_B64)
-			return i - carry;
-		carry = z ? (size_t)__builtin_clzll(~z) : 0; /* z == ~0 is caught above */
-		i += 64;
+	size_t cover = 0;
+	for (size_t k = 0; k < c->nwin; k++)
+		cover += (size_t)(c->win[k].hi - c->win[k].lo);
+	if (cover == 0)
+		return HS_SUCCESS;
+	if (cover > tlen / 2)
+		return hs_scan(c->s->ddb, t, (unsigned)tlen, 0, c->scratch, on_match, c);
+	const char *buf;
+	size_t len;
+	if (cat_build(c, t, c->win, c->nwin, &buf, &len) || len > 0xFFFFFFFFu) {
+		c->oom = 1;
+		return HS_SCAN_TERMINATED;
 	}
-	return i - carry;
+	return hs_scan(c->s->ddb, buf, (unsigned)len, 0, c->scratch, on_digit, c);
 }
-#endif
 
 /* A marker match inside a segment window (only its end is used). */
 static int on_segment(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
@@ -282,7 +333,8 @@ static int on_segment(unsigned id, unsigned long long from, unsigned long long t
 	(void)from;
 	(void)flags;
 	struct assay_scan_ctx *c = ud;
-	return scan_push_mark(c, c->win_off + to - 1, id);
+	size_t k = cat_window(c, to - 1);
+	return scan_push_mark(c, c->catw[k].lo + (to - 1 - c->catoff[k]), id);
 }
 
 /* The marker database over each segment, with the byte before and after
@@ -305,80 +357,24 @@ static int seg_mark_cmp(const void *a, const void *b)
 static hs_error_t run_segments(struct assay_scan_ctx *c, const char *t, size_t tlen)
 {
 	size_t m0 = c->nmarks;
-	for (size_t i = 0; i < c->nseg; i++) {
-		uint64_t a = c->seg[i].lo ? c->seg[i].lo - 1 : 0;
-		uint64_t b = c->seg[i].hi < tlen ? c->seg[i].hi + 1 : tlen;
-		c->win_off = a;
-		hs_error_t e = hs_scan(c->s->mdb, t + a, (unsigned)(b - a), 0, c->scratch, on_segment, c);
-		if (e != HS_SUCCESS)
-			return e;
+	if (c->nseg == 0)
+		return HS_SUCCESS;
+	for (size_t i = 0; i < c->nseg; i++) { /* each segment with its neighbours */
+		c->seg[i].lo = c->seg[i].lo ? c->seg[i].lo - 1 : 0;
+		c->seg[i].hi = c->seg[i].hi < tlen ? c->seg[i].hi + 1 : tlen;
 	}
+	const char *buf;
+	size_t len;
+	if (cat_build(c, t, c->seg, c->nseg, &buf, &len) || len > 0xFFFFFFFFu) {
+		c->oom = 1;
+		return HS_SCAN_TERMINATED;
+	}
+	hs_error_t e = hs_scan(c->s->mdb, buf, (unsigned)len, 0, c->scratch, on_segment, c);
+	if (e != HS_SUCCESS)
+		return e;
 	if (c->nmarks - m0 > 1)
 		qsort(c->marks + m0, c->nmarks - m0, sizeof *c->marks, seg_mark_cmp);
 	return HS_SUCCESS;
-}
-
-/* Maximal runs of base64 characters (at least RUN_B64) and of hex digits
- * (at least RUN_HEX), one candidate each: what the Hyperscan patterns
- * [A-Za-z0-9+/_-]{24} and [0-9a-fA-F]{32} reported (first end of each
- * run) before, which cost 0.64 ns/byte on the bench corpus. One byte per
- * RUN_B64 is read where the text has no long run: if t[i + 23] is not a
- * base64 character, no run of 24 starts in [i, i + 24). Every hex digit
- * is a base64 character, so hex runs are looked for inside base64 runs.
- * Invariant: i == 0 or t[i - 1] is not a base64 character. */
-static int find_runs(struct assay_scan_ctx *c, const char *t, size_t len)
-{
-	const int b64 = c->s->run_det[0], hex = c->s->run_det[1];
-	const unsigned char *cls = c->s->cls;
-#define B64(k) (cls[(unsigned char)t[k]] & CLS_B64)
-#define HEX(k) (cls[(unsigned char)t[k]] & CLS_HEX)
-	size_t i = 0;
-	while (i + RUN_B64 <= len) {
-#ifdef __SSE2__
-		/* 2.3x faster than the byte loop alone on the bench corpus */
-		i = skip_short_runs(t, i, len);
-		if (i + RUN_B64 > len)
-			break;
-#endif
-		size_t a = i + RUN_B64 - 1;
-		if (!B64(a)) {
-			i = a + 1;
-			continue;
-		}
-		while (a > i && B64(a - 1))
-			a--;
-		size_t e = i + RUN_B64;
-		while (e < len && B64(e))
-			e++;
-		if (e - a >= RUN_B64 && b64 >= 0 && push_cand(c, a, e, (uint32_t)b64))
-			return 1;
-		for (size_t h = a; hex >= 0 && e - a >= RUN_HEX && h < e;) {
-			size_t he = h;
-			while (he < e && HEX(he))
-				he++;
-			if (he - h >= RUN_HEX && push_cand(c, h, he, (uint32_t)hex))
-				return 1;
-			h = he + 1;
-		}
-		i = e + 1;
-	}
-	return 0;
-}
-#undef B64
-#undef HEX
-
-/* TRIG_HEX_COLON: every ':' between a hex digit and a hex digit or ':'
- * (what the caseless pattern [0-9a-f]:[0-9a-f:] reported). */
-static int hex_colons(struct assay_scan_ctx *c, const struct scan_trig *tr, const char *t, size_t len)
-{
-	const unsigned char *cls = c->s->cls;
-	for (const char *p = t; len > 2 && (p = memchr(p, ':', len - (size_t)(p - t) - 1)) != NULL; p++) {
-		size_t i = (size_t)(p - t);
-		if (i > 0 && (cls[(unsigned char)t[i - 1]] & CLS_HEX) &&
-		    ((cls[(unsigned char)t[i + 1]] & CLS_HEX) || t[i + 1] == ':') && on_trigger(c, tr, i + 2))
-			return 1;
-	}
-	return 0;
 }
 
 static int region_cmp(const void *a, const void *b)
@@ -409,20 +405,27 @@ static hs_error_t run_windows(struct assay_scan_ctx *c, const char *t, size_t tl
 			c->reg[++k] = c->reg[i];
 	}
 	c->nreg = k + 1;
+	while (c->nreg && c->reg[c->nreg - 1].lo >= tlen)
+		c->nreg--;
+	if (c->nreg == 0)
+		return HS_SUCCESS;
+	/* c->win[i]: the window scanned for c->reg[i] */
+	if (scan_grow((void **)&c->win, &c->wincap, c->nreg, sizeof *c->win)) {
+		c->oom = 1;
+		return HS_SCAN_TERMINATED;
+	}
 	for (size_t i = 0; i < c->nreg; i++) {
 		uint64_t lo = c->reg[i].lo, hi = c->reg[i].hi;
-		if (lo >= tlen)
-			break;
-		uint64_t a = lo > WINDOW_MAX + 1 ? lo - WINDOW_MAX - 1 : 0;
-		uint64_t b = hi + WINDOW_MAX + 2 < tlen ? hi + WINDOW_MAX + 2 : tlen;
-		c->win_off = a;
-		c->win_lo = lo;
-		c->win_hi = hi;
-		hs_error_t e = hs_scan(c->s->wdb, t + a, (unsigned)(b - a), 0, c->scratch, on_window, c);
-		if (e != HS_SUCCESS)
-			return e;
+		c->win[i].lo = lo > WINDOW_MAX + 1 ? lo - WINDOW_MAX - 1 : 0;
+		c->win[i].hi = hi + WINDOW_MAX + 2 < tlen ? hi + WINDOW_MAX + 2 : tlen;
 	}
-	return HS_SUCCESS;
+	const char *buf;
+	size_t len;
+	if (cat_build(c, t, c->win, c->nreg, &buf, &len) || len > 0xFFFFFFFFu) {
+		c->oom = 1;
+		return HS_SCAN_TERMINATED;
+	}
+	return hs_scan(c->s->wdb, buf, (unsigned)len, 0, c->scratch, on_window, c);
 }
 
 /* User rules: every PCRE2 match is a candidate. */
@@ -444,7 +447,7 @@ static int run_user(struct assay_scan_ctx *c, const char *t, size_t tlen, struct
 				                       s->dets[r].name, (const char *)msg);
 			}
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
-			if (push_cand(c, ov[0], ov[1], (uint32_t)r))
+			if (scan_push_cand(c, ov[0], ov[1], (uint32_t)r))
 				return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 		}
@@ -470,23 +473,22 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 			e = hs_scan(s->db, t, (unsigned)tlen, 0, c->scratch, on_match, c);
 		if (e == HS_SUCCESS && s->mdb)
 			e = run_segments(c, t, tlen);
+		/* digit windows, ':' triggers and decode runs: one pass (sweep.c) */
+		int runs = outer && (s->run_det[0] >= 0 || s->run_det[1] >= 0);
+		if (e == HS_SUCCESS && (s->ddb || s->wdb || runs) &&
+		    scan_sweep(c, t, tlen, s->ddb != NULL, s->wdb != NULL, runs))
+			c->oom = 1;
+		if (c->oom)
+			e = HS_SCAN_TERMINATED;
 		if (e == HS_SUCCESS && s->ddb) {
 			c->ext_idx = 0;
-			e = hs_scan(s->ddb, t, (unsigned)tlen, 0, c->scratch, on_match, c);
+			e = run_digits(c, t, tlen);
 		}
-		if (e == HS_SUCCESS && s->wdb) {
-			size_t nt;
-			const struct scan_trig *tr = scan_triggers(&nt);
-			for (size_t i = 0; i < nt && !c->oom; i++)
-				if (tr[i].kind == TRIG_HEX_COLON)
-					hex_colons(c, &tr[i], t, tlen);
-			e = c->oom ? HS_SCAN_TERMINATED : run_windows(c, t, tlen);
-		}
+		if (e == HS_SUCCESS && s->wdb)
+			e = run_windows(c, t, tlen);
 		if (e != HS_SUCCESS && !(e == HS_SCAN_TERMINATED && c->oom))
 			return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "Hyperscan scan failed (%d)",
 			                       e);
-		if (outer && !c->oom && (s->run_det[0] >= 0 || s->run_det[1] >= 0))
-			find_runs(c, t, tlen);
 	}
 	if (c->oom)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");

@@ -4,7 +4,12 @@
  * Conventions: the database each row goes to (DB_MAIN, DB_DIGIT,
  * DB_WINDOW, DB_NONE) and why is in scan_internal.h; digit entities
  * are bounded by \b so a match never starts or
- * ends inside a longer number; every entity pattern asks for its start
+ * ends inside a longer number. The DB_DIGIT rows are run only where
+ * sweep.c opens windows, which relies on their shapes: at most 6 bytes of
+ * " .-()xXeEtT" between two digits, at most 1 byte before the first digit,
+ * none after the last, 7 digits at least to validate (IPv4: 3 dots; IBAN:
+ * 2 letters, then at most 42 bytes). Change a row and sweep.c together,
+ * and run bench/scan_diff.sh; every entity pattern asks for its start
  * (SOM, leftmost) because validators need the exact span; injection
  * markers and decode windows only need their end. Secret formats are
  * anchored on the provider's fixed prefix; entropy is only a secondary
@@ -181,10 +186,18 @@ static const struct scan_trig TRIGGERS[] = {
     {"(?:born|birth|dob)", C, TRIG_CONTEXT, CTX_DOB, DB_WINDOW},
     {"(?:zip|post)", C, TRIG_CONTEXT, CTX_POSTAL, DB_WINDOW},
     /* every injection-marker match holds one of these (per row: its
-     * required first, last or only words) */
-    {"(?:ignore|disregard|forget|skip|override|bypass|disable|turn|instruction|mode|now|anything|jailbr"
-     "|pretend|imagine|act\\s+as|roleplay|restrictions|limitations|filters|censorship|guidelines|rules"
-     "|prompt|<\\||\\[/?inst\\]|<</?sys>>|system|assistant|developer|vtaber|qvfertneq|qrirybcre|flfgrz)",
+     * required first, last or only words), with the neighbours the row
+     * requires where that keeps common words out: the first words are
+     * followed by white space, "turn" by "off", and "now" is preceded by
+     * white space and ends a word (you-are-now; do-anything-now, which
+     * needs no "anything" anchor then). The bare "now", "turn" and
+     * "anything" matched 13,400 times per 30 MB of the bench corpus
+     * ("know", "return"), against 230 now: half the anchors, and the
+     * anchors' cost in the main database fell by 40%. */
+    {"(?:(?:ignore|disregard|forget|skip|override|bypass|disable)\\s|turn\\s+off|instruction|mode|\\snow\\b"
+     "|jailbr|pretend|imagine|act\\s+as|roleplay|restrictions|limitations|filters|censorship|guidelines"
+     "|rules|prompt|<\\||\\[/?inst\\]|<</"
+     "?sys>>|system|assistant|developer|vtaber|qvfertneq|qrirybcre|flfgrz)",
      C, TRIG_SEGMENT, NULL, DB_MARKER},
 };
 

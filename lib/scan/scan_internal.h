@@ -75,10 +75,12 @@ struct scan_det {
  * the digit entities get their own database. Detectors that are slow in
  * any combination and only matter near a rare trigger (IPv6 near "h:h",
  * dates of birth near "born"/"dob", postal codes near "zip"/"post") are
- * scanned only in windows around the trigger (match.c). Decode runs are found by a byte-class scan in C. */
+ * scanned only in windows around the trigger (passes.c). Decode runs are
+ * found in C (sweep.c). */
 enum scan_db {
 	DB_MAIN = 0,
-	DB_DIGIT,  /* payment cards, IBAN, SSN, IPv4, phones */
+	DB_DIGIT,  /* payment cards, IBAN, SSN, IPv4, phones: only in the windows
+	              around digit clusters that can hold a finding (sweep.c) */
 	DB_WINDOW, /* matched only in windows around a trigger */
 	DB_MARKER, /* injection markers: only in the segments around an anchor word */
 	DB_NONE,   /* not a Hyperscan pattern (base64 / hex runs) */
@@ -97,10 +99,10 @@ enum scan_tail {
 
 /* Triggers for DB_WINDOW detectors, compiled into the main database
  * without SOM (patterns.c). A trigger opens a region of possible match
- * starts; the window database is run over the regions (match.c). */
+ * starts; the window database is run over the regions (passes.c). */
 enum scan_trig_kind {
 	TRIG_HEX_COLON, /* IPv6: a hex digit, ':', then a hex digit or ':'; found by
-	                   memchr in match.c (pattern NULL): as a Hyperscan pattern
+	                   sweep.c (pattern NULL): as a Hyperscan pattern
 	                   it halved the main database's speed without injection
 	                   markers (3.7 -> 1.9 GB/s) */
 	TRIG_CONTEXT,   /* a context word of CTX_REQUIRED detectors: starts within reach of it */
@@ -143,6 +145,8 @@ long scan_decode_hex(const char *s, size_t len, char *out, size_t cap);
 /* Bytes an injection-marker match can hold: ASCII letters, '_', white
  * space and < > | [ ] / # : (patterns.c; no digit, '.', ',', quote...). */
 #define CLS_MARK 4u
+/* Bytes between two digits of a digit-database match (sweep.c). */
+#define CLS_DGAP 8u
 
 /* scanner.c */
 struct scan_cand {
@@ -173,8 +177,8 @@ struct assay_scan_ctx {
 	void *md;   /* pcre2_match_data */
 	void *mctx; /* pcre2_match_context: the match limit */
 	struct assay_norm norm;
-	struct scan_cand *cand;
-	size_t ncand, candcap;
+	struct scan_cand *cand, *candtmp; /* candtmp: the merge sort's buffer (match.c) */
+	size_t ncand, candcap, candtmpcap;
 	struct assay_finding *found, *out;
 	size_t nfound, foundcap, nout, outcap;
 	struct scan_mark {
@@ -190,11 +194,19 @@ struct assay_scan_ctx {
 		uint64_t lo, hi; /* possible match starts [lo, hi] */
 	} * reg;
 	size_t nreg, regcap;
-	uint64_t ext_to;                  /* TAIL_PHONE_EXT: end of the last extended candidate */
-	size_t ext_idx;                   /* + 1; 0: none */
-	uint64_t win_off, win_lo, win_hi; /* window being scanned */
-	struct scan_region *seg;          /* DB_MARKER: marker segments [lo, hi) */
+	uint64_t ext_to;         /* TAIL_PHONE_EXT: end of the last extended candidate */
+	size_t ext_idx;          /* + 1; 0: none */
+	struct scan_region *seg; /* DB_MARKER: marker segments [lo, hi) */
 	size_t nseg, segcap;
+	struct scan_region *win; /* windows [lo, hi): DB_DIGIT's (sweep.c), then DB_WINDOW's */
+	size_t nwin, wincap;
+	/* passes.c: windows copied end to end, NUL-separated, for one hs_scan */
+	char *cat;
+	size_t catcap;
+	uint64_t *catoff; /* where window k starts in cat */
+	size_t catoffcap;
+	const struct scan_region *catw; /* the windows, [lo, hi) in the text */
+	size_t ncatw, catcur;           /* catcur: the window of the last match */
 	/* match.c: scan_context_bloom() of the word lists met in confirm() */
 	struct scan_ctx_memo {
 		const char *const *words;
@@ -215,6 +227,15 @@ int scan_grow(void **p, size_t *cap, size_t need, size_t elem);
 /* passes.c: every matching pass over t; outer = 0 for a decoded payload
  * (its own runs are not decoded again). 0 or an error code. */
 int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer, struct assay_error *err);
+/* sweep.c: one pass over t: c->win = the windows of t that hold every
+ * match of the digit database a validator can accept (sorted, merged,
+ * word-bounded; when digits), the regions of the ':' triggers (when
+ * colons), the candidates of the base64 / hex runs (when runs). 0 or
+ * ASSAY_ENOMEM. */
+int scan_sweep(struct assay_scan_ctx *c, const char *t, size_t len, int digits, int colons, int runs);
+/* passes.c: a candidate; a region of window starts [lo, hi]; 1 when out of memory. */
+int scan_push_cand(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint32_t det);
+int scan_push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi);
 /* passes.c: record an injection marker ending at pos; 1 when out of memory. */
 int scan_push_mark(struct assay_scan_ctx *c, uint64_t pos, uint32_t det);
 
@@ -223,6 +244,10 @@ int scan_inject(struct assay_scan_ctx *c, const char *t, size_t tlen, const char
 
 /* rules.c: load a YAML rules file; appends detectors to s (arena-owned). */
 int scan_rules_load(struct assay_scanner *s, const char *path, struct assay_error *err);
+
+/* validate.c: whether two letters (either case) are a country of the IBAN
+ * registry, i.e. an IBAN starting with them can validate. */
+int scan_iban_country(char a, char b);
 
 /* Validate text by validator id (1 = confirmed). */
 int scan_validate(int validator, const char *s, size_t len);

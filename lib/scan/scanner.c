@@ -106,8 +106,9 @@ int assay_scanner_new(struct assay_scanner **out, const struct assay_scan_opts *
 		int mark = (alnum && !(ch >= '0' && ch <= '9')) || ch == '_' || ch == ' ' ||
 		           (ch >= '\t' && ch <= '\r') || ch == '<' || ch == '>' || ch == '|' || ch == '[' ||
 		           ch == ']' || ch == '/' || ch == '#' || ch == ':';
-		s->cls[ch] =
-		    (unsigned char)((b64 ? CLS_B64 : 0) | (hex ? CLS_HEX : 0) | (mark ? CLS_MARK : 0));
+		int dgap = ch && strchr(" .-()xXeEtT", ch);
+		s->cls[ch] = (unsigned char)((b64 ? CLS_B64 : 0) | (hex ? CLS_HEX : 0) |
+		                             (mark ? CLS_MARK : 0) | (dgap ? CLS_DGAP : 0));
 	}
 	size_t n;
 	const struct scan_det *b = scan_builtin(&n);
@@ -208,11 +209,15 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 		pcre2_match_context_free(c->mctx);
 	assay_norm_free(&c->norm);
 	free(c->cand);
+	free(c->candtmp);
 	free(c->found);
 	free(c->out);
 	free(c->marks);
 	free(c->reg);
 	free(c->seg);
+	free(c->win);
+	free(c->cat);
+	free(c->catoff);
 	free(c->dec);
 	assay_arena_free(&c->arena);
 	free(c);

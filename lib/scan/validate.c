@@ -133,6 +133,16 @@ static char upper(char c)
 	return c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
 }
 
+int scan_iban_country(char a, char b)
+{
+	a = upper(a);
+	b = upper(b);
+	for (size_t i = 0; i < sizeof IBAN_LEN / sizeof IBAN_LEN[0]; i++)
+		if (IBAN_LEN[i].cc[0] == a && IBAN_LEN[i].cc[1] == b)
+			return 1;
+	return 0;
+}
+
 int assay_valid_iban(const char *s, size_t len)
 {
 	char b[40];
@@ -350,7 +360,7 @@ int assay_valid_date(const char *s, size_t len)
 		} else {
 			m = a, d = b;
 			if (d > 12 && m <= 12) {
-			} else if (b <= 12 && a <= 31 && d > days_in(2000, m)) {
+			} else if (b <= 12 && a <= 31 && m >= 1 && d > days_in(2000, m)) {
 				d = a, m = b;
 			}
 		}

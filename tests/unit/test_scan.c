@@ -73,6 +73,7 @@ static void validators(void **state)
 	assert_true(V(assay_valid_date, "14 July 1985"));
 	assert_true(V(assay_valid_date, "July 14th, 1985"));
 	assert_false(V(assay_valid_date, "2/29/1900"));
+	assert_false(V(assay_valid_date, "0/12/1990")); /* month 0: no read before the table (fuzz) */
 	assert_false(V(assay_valid_date, "13/13/1985"));
 	assert_false(V(assay_valid_date, "1985-02-30"));
 	/* JWT */
