@@ -163,7 +163,8 @@ static int load(const struct opts *o, const char *path, struct assay_profile **o
 		                                .ncolumns = o->ncols,
 		                                .cap = o->cap,
 		                                .private_columns = o->priv,
-		                                .nprivate = o->npriv};
+		                                .nprivate = o->npriv,
+		                                .packed = 1};
 		rc = assay_profile_build(src, &po, out, err);
 	}
 	assay_source_free(src);

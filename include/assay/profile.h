@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "assay/deckey.h"
 #include "assay/error.h"
 #include "assay/source.h"
 
@@ -38,12 +39,30 @@ enum assay_column_type {
 };
 
 /* Exact distinct numeric values, ascending, with their counts. NaN and
- * +-inf are not values: they are counted as missing. -0.0 is 0.0. */
+ * +-inf are not values: they are counted as missing. -0.0 is 0.0.
+ * Two forms: doubles (value, count), or packed (key, kcount: value and
+ * count NULL), where every value is a short decimal held as its 32-bit
+ * key (assay/deckey.h) and every count fits 32 bits: 8 bytes a value
+ * instead of 16. Only builds that ask for it (assay_profile_opts.packed)
+ * give packed maps; read either form with assay_numeric_map_value() and
+ * assay_numeric_map_count(). */
 struct assay_numeric_map {
 	size_t n;
 	double *value;
 	uint64_t *count;
+	uint32_t *key;    /* packed: key[i] is value i (ascending keys) */
+	uint32_t *kcount; /* packed: count of value i */
 };
+
+static inline double assay_numeric_map_value(const struct assay_numeric_map *m, size_t i)
+{
+	return m->value ? m->value[i] : assay_deckey_value(m->key[i]);
+}
+
+static inline uint64_t assay_numeric_map_count(const struct assay_numeric_map *m, size_t i)
+{
+	return m->count ? m->count[i] : m->kcount[i];
+}
 
 /* Exact distinct strings (bytes, UTF-8), sorted bytewise, with counts. */
 struct assay_category_map {
@@ -122,6 +141,12 @@ struct assay_profile_opts {
 	int topk_set; /* topk is taken as given even when 0 (else 0 means the default) */
 	const char *const *private_columns; /* profile these as withheld (personal data) */
 	size_t nprivate;
+	/* Give numeric maps in the packed form (see assay_numeric_map) where
+	 * the values allow, for consumers that read maps through the
+	 * accessors (drift). Only with no cap (cap = UINT64_MAX), where the
+	 * maps are exact whatever their size: the build then keeps short
+	 * decimals as 32-bit keys and sorts them once at the end. */
+	int packed;
 };
 
 int assay_profile_build(struct assay_source *src, const struct assay_profile_opts *opts,

@@ -39,7 +39,7 @@ double assay_numeric_map_mean(const struct assay_numeric_map *m)
 	 * of v * count is within an ulp of it. */
 	double s = 0, c = 0;
 	for (size_t i = 0; i < m->n; i++) {
-		double x = m->value[i] * (double)m->count[i];
+		double x = assay_numeric_map_value(m, i) * (double)assay_numeric_map_count(m, i);
 		double t = s + x;
 		c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
 		s = t;
@@ -55,8 +55,8 @@ double assay_numeric_map_std(const struct assay_numeric_map *m)
 	double mean = assay_numeric_map_mean(m);
 	double s = 0, c = 0;
 	for (size_t i = 0; i < m->n; i++) {
-		double dv = m->value[i] - mean;
-		double x = dv * dv * (double)m->count[i];
+		double dv = assay_numeric_map_value(m, i) - mean;
+		double x = dv * dv * (double)assay_numeric_map_count(m, i);
 		double t = s + x;
 		c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
 		s = t;
@@ -69,11 +69,11 @@ static double value_at_rank(const struct assay_numeric_map *m, uint64_t r)
 {
 	uint64_t cum = 0;
 	for (size_t i = 0; i < m->n; i++) {
-		cum += m->count[i];
+		cum += assay_numeric_map_count(m, i);
 		if (r < cum)
-			return m->value[i];
+			return assay_numeric_map_value(m, i);
 	}
-	return m->value[m->n - 1];
+	return assay_numeric_map_value(m, m->n - 1);
 }
 
 double assay_numeric_map_quantile(const struct assay_numeric_map *m, double q)
@@ -124,24 +124,54 @@ static int alloc_numeric(struct assay_bins *b, size_t n, struct assay_error *err
 	return 0;
 }
 
-/* Number of edges <= v (searchsorted side='right'). */
-static size_t count_le(const double *e, size_t ne, double v)
-{
-	size_t lo = 0, hi = ne;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (e[mid] <= v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
+/* Values of a sorted map counted over non-decreasing edges: bin k of
+ * value v is the number of edges <= v (searchsorted side='right'), found
+ * by one forward walk since both v and the edges ascend. */
 static void count_open_bins(const struct assay_numeric_map *m, const double *e, size_t ne, uint64_t *out)
 {
-	for (size_t i = 0; i < m->n; i++)
-		out[count_le(e, ne, m->value[i])] += m->count[i];
+	size_t k = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		double v = assay_numeric_map_value(m, i);
+		while (k < ne && e[k] <= v)
+			k++;
+		out[k] += assay_numeric_map_count(m, i);
+	}
+}
+
+/* numpy's quantile at q from a cursor (i, cum = counts of entries < i)
+ * that only moves forward: the quantiles of increasing q are read in one
+ * walk instead of one scan each. Same arithmetic as
+ * assay_numeric_map_quantile. */
+struct rank_cursor {
+	const struct assay_numeric_map *m;
+	size_t i;
+	uint64_t cum; /* counts of entries [0, i] */
+};
+
+static double cursor_at(struct rank_cursor *c, uint64_t r)
+{
+	while (c->cum <= r && c->i + 1 < c->m->n)
+		c->cum += assay_numeric_map_count(c->m, ++c->i);
+	return assay_numeric_map_value(c->m, c->i);
+}
+
+static double cursor_quantile(struct rank_cursor *c, uint64_t n, double q)
+{
+	double vi = (double)(n - 1) * q;
+	if (vi >= (double)(n - 1))
+		return cursor_at(c, n - 1);
+	if (vi < 0)
+		return cursor_at(c, 0);
+	double prev = floor(vi);
+	uint64_t pi = (uint64_t)prev;
+	double a = cursor_at(c, pi);
+	struct rank_cursor peek = *c;
+	double b = cursor_at(&peek, pi + 1);
+	double g = vi - prev;
+	double diff = b - a;
+	if (g >= 0.5)
+		return b - diff * (1 - g);
+	return a + diff * g;
 }
 
 int assay_bins_ref_quantiles(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
@@ -149,15 +179,17 @@ int assay_bins_ref_quantiles(const struct assay_numeric_map *ref, const struct a
 {
 	if (k < 1)
 		k = 1;
-	if (assay_numeric_map_total(ref) == 0)
+	uint64_t nref = assay_numeric_map_total(ref);
+	if (nref == 0)
 		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0,
 		                       "reference quantile bins need a non-empty reference");
 	double *e = malloc(k * sizeof *e);
 	if (!e)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	size_t ne = 0;
+	struct rank_cursor cur_ = {ref, 0, assay_numeric_map_count(ref, 0)};
 	for (size_t i = 1; i < k; i++) {
-		double v = assay_numeric_map_quantile(ref, (double)i / (double)k);
+		double v = cursor_quantile(&cur_, nref, (double)i / (double)k);
 		if (ne == 0 || v != e[ne - 1])
 			e[ne++] = v; /* quantiles are non-decreasing in q */
 	}
@@ -172,7 +204,7 @@ int assay_bins_ref_quantiles(const struct assay_numeric_map *ref, const struct a
 	}
 	count_open_bins(ref, e, ne, out->ref);
 	count_open_bins(cur, e, ne, out->cur);
-	out->nref = assay_numeric_map_total(ref);
+	out->nref = nref;
 	out->ncur = assay_numeric_map_total(cur);
 	free(e);
 	return 0;
@@ -181,17 +213,17 @@ int assay_bins_ref_quantiles(const struct assay_numeric_map *ref, const struct a
 int assay_bins_sturges(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
                        struct assay_bins *out, struct assay_error *err)
 {
-	uint64_t n = assay_numeric_map_total(ref) + assay_numeric_map_total(cur);
+	uint64_t nr = assay_numeric_map_total(ref), nc = assay_numeric_map_total(cur), n = nr + nc;
 	if (n == 0)
 		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "Sturges bins need at least one value");
 	double lo = INFINITY, hi = -INFINITY;
 	if (ref->n) {
-		lo = fmin(lo, ref->value[0]);
-		hi = fmax(hi, ref->value[ref->n - 1]);
+		lo = fmin(lo, assay_numeric_map_value(ref, 0));
+		hi = fmax(hi, assay_numeric_map_value(ref, ref->n - 1));
 	}
 	if (cur->n) {
-		lo = fmin(lo, cur->value[0]);
-		hi = fmax(hi, cur->value[cur->n - 1]);
+		lo = fmin(lo, assay_numeric_map_value(cur, 0));
+		hi = fmax(hi, assay_numeric_map_value(cur, cur->n - 1));
 	}
 	/* numpy's _hist_bin_sturges uses the data's ptp (0 for constant data:
 	 * one bin then, over [v - 0.5, v + 0.5]). */
@@ -221,23 +253,27 @@ int assay_bins_sturges(const struct assay_numeric_map *ref, const struct assay_n
 		out->hi[i] = e[i + 1];
 	}
 	out->last_closed = 1;
-	/* [e_i, e_i+1) with the last bin closed: bin = count_le - 1, and a
-	 * value equal to the last edge goes to the last bin. */
+	/* [e_i, e_i+1) with the last bin closed: bin = (edges <= v) - 1, and
+	 * a value equal to the last edge goes to the last bin. The edges
+	 * ascend, as do the values: one forward walk per sample. */
 	const struct assay_numeric_map *s[2] = {ref, cur};
 	uint64_t *dst[2] = {out->ref, out->cur};
-	for (int w = 0; w < 2; w++)
+	for (int w = 0; w < 2; w++) {
+		size_t le = 0;
 		for (size_t i = 0; i < s[w]->n; i++) {
-			double v = s[w]->value[i];
+			double v = assay_numeric_map_value(s[w], i);
 			if (v < e[0] || v > e[nb])
 				continue;
-			size_t b = count_le(e, nb + 1, v);
-			b = b == 0 ? 0 : b - 1;
+			while (le < nb + 1 && e[le] <= v)
+				le++;
+			size_t b = le == 0 ? 0 : le - 1;
 			if (b >= nb)
 				b = nb - 1;
-			dst[w][b] += s[w]->count[i];
+			dst[w][b] += assay_numeric_map_count(s[w], i);
 		}
-	out->nref = assay_numeric_map_total(ref);
-	out->ncur = assay_numeric_map_total(cur);
+	}
+	out->nref = nr;
+	out->ncur = nc;
 	free(e);
 	return 0;
 }
@@ -247,11 +283,12 @@ int assay_bins_values(const struct assay_numeric_map *ref, const struct assay_nu
 {
 	size_t n = 0, i = 0, j = 0;
 	while (i < ref->n || j < cur->n) {
-		double v = (j >= cur->n || (i < ref->n && ref->value[i] < cur->value[j])) ? ref->value[i]
-		                                                                          : cur->value[j];
-		if (i < ref->n && ref->value[i] == v)
+		double rv = i < ref->n ? assay_numeric_map_value(ref, i) : 0,
+		       cv = j < cur->n ? assay_numeric_map_value(cur, j) : 0;
+		double v = (j >= cur->n || (i < ref->n && rv < cv)) ? rv : cv;
+		if (i < ref->n && rv == v)
 			i++;
-		if (j < cur->n && cur->value[j] == v)
+		if (j < cur->n && cv == v)
 			j++;
 		n++;
 	}
@@ -260,13 +297,14 @@ int assay_bins_values(const struct assay_numeric_map *ref, const struct assay_nu
 		return rc;
 	n = i = j = 0;
 	while (i < ref->n || j < cur->n) {
-		double v = (j >= cur->n || (i < ref->n && ref->value[i] < cur->value[j])) ? ref->value[i]
-		                                                                          : cur->value[j];
+		double rv = i < ref->n ? assay_numeric_map_value(ref, i) : 0,
+		       cv = j < cur->n ? assay_numeric_map_value(cur, j) : 0;
+		double v = (j >= cur->n || (i < ref->n && rv < cv)) ? rv : cv;
 		out->lo[n] = out->hi[n] = v;
-		if (i < ref->n && ref->value[i] == v)
-			out->ref[n] = ref->count[i++];
-		if (j < cur->n && cur->value[j] == v)
-			out->cur[n] = cur->count[j++];
+		if (i < ref->n && rv == v)
+			out->ref[n] = assay_numeric_map_count(ref, i++);
+		if (j < cur->n && cv == v)
+			out->cur[n] = assay_numeric_map_count(cur, j++);
 		n++;
 	}
 	out->nref = assay_numeric_map_total(ref);

@@ -179,17 +179,24 @@ double assay_wasserstein(const struct assay_numeric_map *ref, const struct assay
 	size_t i = 0, j = 0, k = 0;
 	uint64_t c1 = 0, c2 = 0;
 	double prev = NAN;
+	double rv = ref->n ? assay_numeric_map_value(ref, 0) : 0;
+	double cv = cur->n ? assay_numeric_map_value(cur, 0) : 0;
 	while (i < ref->n || j < cur->n) {
-		double v = (j >= cur->n || (i < ref->n && ref->value[i] < cur->value[j])) ? ref->value[i]
-		                                                                          : cur->value[j];
+		double v = (j >= cur->n || (i < ref->n && rv < cv)) ? rv : cv;
 		if (k > 0 || !isnan(prev)) {
 			double F = (double)c1 / (double)n1, G = (double)c2 / (double)n2;
 			t[k++] = fabs(F - G) * (v - prev);
 		}
-		if (i < ref->n && ref->value[i] == v)
-			c1 += ref->count[i++];
-		if (j < cur->n && cur->value[j] == v)
-			c2 += cur->count[j++];
+		if (i < ref->n && rv == v) {
+			c1 += assay_numeric_map_count(ref, i++);
+			if (i < ref->n)
+				rv = assay_numeric_map_value(ref, i);
+		}
+		if (j < cur->n && cv == v) {
+			c2 += assay_numeric_map_count(cur, j++);
+			if (j < cur->n)
+				cv = assay_numeric_map_value(cur, j);
+		}
 		prev = v;
 	}
 	double w = assay_sum_pairwise(t, k);

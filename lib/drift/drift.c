@@ -206,7 +206,7 @@ static int get_maps(const struct assay_column_profile *c, int want_cat, struct c
 static int is_integral(const struct assay_numeric_map *m)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (m->value[i] != floor(m->value[i]))
+		if (assay_numeric_map_value(m, i) != floor(assay_numeric_map_value(m, i)))
 			return 0;
 	return 1;
 }

@@ -318,9 +318,10 @@ static int column_from_profile(struct sctx *x, struct scol *c, const struct assa
 		c->no_len = 1;
 		c->many = pc->num.n > x->max_set;
 		for (size_t k = 0; k < pc->num.n; k++) {
-			double v = pc->num.value[k];
+			double v = assay_numeric_map_value(&pc->num, k);
+			uint64_t nk = assay_numeric_map_count(&pc->num, k);
 			c->not_int |= !(v == floor(v) && fabs(v) < 9007199254740992.0);
-			c->dup |= pc->num.count[k] > 1;
+			c->dup |= nk > 1;
 			if (c->many)
 				continue;
 			char buf[40];
@@ -330,7 +331,7 @@ static int column_from_profile(struct sctx *x, struct scol *c, const struct assa
 			struct expect_str_entry *e = expect_str_get(&c->small, &x->arena, buf, strlen(buf));
 			if (!e)
 				return -1;
-			e->count += pc->num.count[k];
+			e->count += nk;
 		}
 		return 0;
 	}

@@ -25,6 +25,11 @@
 uint64_t assay_numeric_map_total(const struct assay_numeric_map *m)
 {
 	uint64_t t = 0;
+	if (!m->count) {
+		for (size_t i = 0; i < m->n; i++)
+			t += m->kcount[i];
+		return t;
+	}
 	for (size_t i = 0; i < m->n; i++)
 		t += m->count[i];
 	return t;
@@ -171,29 +176,45 @@ int assay_ks_2samp(const struct assay_numeric_map *ref, const struct assay_numer
 	uint64_t hmax = 0;
 	size_t i = 0, j = 0;
 	uint64_t c1 = 0, c2 = 0;
-	while (i < ref->n || j < cur->n) {
-		double v;
-		if (j >= cur->n || (i < ref->n && ref->value[i] < cur->value[j]))
-			v = ref->value[i];
-		else
-			v = cur->value[j];
-		if (i < ref->n && ref->value[i] == v)
-			c1 += ref->count[i++];
-		if (j < cur->n && cur->value[j] == v)
-			c2 += cur->count[j++];
-		double diff = (double)c1 / (double)n1 - (double)c2 / (double)n2;
-		if (diff > maxS)
-			maxS = diff;
-		if (diff < minS)
-			minS = diff;
-		/* n1g * n2 <= 2^64 is not guaranteed for huge samples: the exact
-		 * path only runs when lcm fits (checked below), so wrap-around here
-		 * is harmless for the asymptotic path. */
-		uint64_t a = c1 * n2g, b = c2 * n1g;
-		uint64_t h = a > b ? a - b : b - a;
-		if (h > hmax)
-			hmax = h;
+	/* n1g * n2 <= 2^64 is not guaranteed for huge samples: the exact path
+	 * only runs when lcm fits (checked below), so wrap-around in h is
+	 * harmless for the asymptotic path. */
+#define KS_STEP()                                                                                            \
+	do {                                                                                                 \
+		double diff = (double)c1 / (double)n1 - (double)c2 / (double)n2;                             \
+		if (diff > maxS)                                                                             \
+			maxS = diff;                                                                         \
+		if (diff < minS)                                                                             \
+			minS = diff;                                                                         \
+		uint64_t a = c1 * n2g, b = c2 * n1g;                                                         \
+		uint64_t h = a > b ? a - b : b - a;                                                          \
+		if (h > hmax)                                                                                \
+			hmax = h;                                                                            \
+	} while (0)
+	if (ref->key && cur->key) {
+		/* both packed: keys order and compare exactly as their values */
+		while (i < ref->n || j < cur->n) {
+			uint32_t v = j >= cur->n || (i < ref->n && ref->key[i] < cur->key[j]) ? ref->key[i]
+			                                                                      : cur->key[j];
+			if (i < ref->n && ref->key[i] == v)
+				c1 += ref->kcount[i++];
+			if (j < cur->n && cur->key[j] == v)
+				c2 += cur->kcount[j++];
+			KS_STEP();
+		}
+	} else {
+		while (i < ref->n || j < cur->n) {
+			double rv = i < ref->n ? assay_numeric_map_value(ref, i) : 0;
+			double cv = j < cur->n ? assay_numeric_map_value(cur, j) : 0;
+			double v = j >= cur->n || (i < ref->n && rv < cv) ? rv : cv;
+			if (i < ref->n && rv == v)
+				c1 += assay_numeric_map_count(ref, i++);
+			if (j < cur->n && cv == v)
+				c2 += assay_numeric_map_count(cur, j++);
+			KS_STEP();
+		}
 	}
+#undef KS_STEP
 	double negmin = -minS;
 	if (negmin < 0)
 		negmin = 0;

@@ -39,6 +39,8 @@ void prof_column_clear(struct assay_column_profile *c)
 	free(c->name);
 	free(c->num.value);
 	free(c->num.count);
+	free(c->num.key);
+	free(c->num.kcount);
 	for (size_t i = 0; i < c->cat.n; i++)
 		free(c->cat.value[i]);
 	free(c->cat.value);
@@ -74,7 +76,13 @@ int prof_column_copy(struct assay_column_profile *dst, const struct assay_column
 	dst->top_len = NULL;
 	if (!(dst->name = strdup(src->name ? src->name : "")))
 		goto oom;
-	if (src->num.n) {
+	if (src->num.n && src->num.key) {
+		dst->num.key = dup_mem(src->num.key, src->num.n * sizeof(uint32_t));
+		dst->num.kcount = dup_mem(src->num.kcount, src->num.n * sizeof(uint32_t));
+		if (!dst->num.key || !dst->num.kcount)
+			goto oom;
+		dst->num.n = src->num.n;
+	} else if (src->num.n) {
 		dst->num.value = dup_mem(src->num.value, src->num.n * sizeof(double));
 		dst->num.count = dup_mem(src->num.count, src->num.n * sizeof(uint64_t));
 		if (!dst->num.value || !dst->num.count)
@@ -233,7 +241,7 @@ double assay_column_quantile(const struct assay_column_profile *c, double q)
 		return c->kll ? assay_kll_quantile(c->kll, q) : NAN;
 	uint64_t n = 0;
 	for (size_t i = 0; i < c->num.n; i++)
-		n += c->num.count[i];
+		n += assay_numeric_map_count(&c->num, i);
 	if (n == 0)
 		return NAN;
 	double pos = q * (double)(n - 1);
@@ -241,15 +249,15 @@ double assay_column_quantile(const struct assay_column_profile *c, double q)
 	double t = pos - lo;
 	uint64_t r = (uint64_t)lo; /* 0-based rank of the lower neighbour */
 	size_t i = 0;
-	uint64_t cum = c->num.count[0];
+	uint64_t cum = assay_numeric_map_count(&c->num, 0);
 	while (cum <= r && i + 1 < c->num.n)
-		cum += c->num.count[++i];
-	double a = c->num.value[i];
+		cum += assay_numeric_map_count(&c->num, ++i);
+	double a = assay_numeric_map_value(&c->num, i);
 	if (t == 0)
 		return a;
 	double b = a;
 	if (cum <= r + 1 && i + 1 < c->num.n)
-		b = c->num.value[i + 1];
+		b = assay_numeric_map_value(&c->num, i + 1);
 	return lerp(a, b, t);
 }
 

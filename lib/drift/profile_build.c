@@ -23,12 +23,24 @@
  * categorical from the start. Files whose categorical columns start with
  * a string in every worker's range are read once.
  *
+ * With no cap (the drift data path), numbers that are short decimals
+ * (assay/deckey.h: at most 7 significant digits, "%.6g" data) are kept as
+ * 32-bit keys appended to one array per column and radix-sorted once at
+ * the end: 4 bytes a row instead of the buffer-and-run merging of
+ * doubles, and a third of the sort's passes. A column leaves the key form
+ * for the double form at its first number that is not a short decimal, or
+ * when a sort at 2^20 keys finds it holds mostly duplicates (the double
+ * form's runs keep memory O(distinct) there). Both forms give the same
+ * sorted map: a key's double is the value the text parses to. With
+ * opts.packed the key form's maps are handed out packed.
+ *
  * Does not: keep the text of numeric columns, or profile nested JSON.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/deckey.h"
 #include "assay/hll.h"
 #include "assay/kll.h"
 #include "assay/moments.h"
@@ -52,6 +64,11 @@ struct numpair {
 };
 
 struct numtab {
+	/* key form (kmode): every value so far as a decimal key, unsorted */
+	int kmode, kchecked;
+	uint32_t *k;
+	size_t nk, ck;
+	/* double form */
 	double *buf;
 	size_t nbuf, cbuf;
 	struct numpair *run;
@@ -95,6 +112,8 @@ struct builder {
 	enum view start;      /* V_NONE in pass 1, V_CAT in pass 2 */
 	uint64_t cap;
 	size_t topk;
+	int keys;   /* numeric columns start in the key form (no cap) */
+	int packed; /* hand key-form maps out packed */
 };
 
 struct worker {
@@ -158,7 +177,114 @@ static void numtab_free(struct numtab *t)
 {
 	free(t->buf);
 	free(t->run);
+	free(t->k);
 	memset(t, 0, sizeof *t);
+}
+
+#define KEY_CHECK_AT ((size_t)1 << 20) /* keys sorted once to look for duplicates */
+
+/* Leave the key form: every key so far goes to the double form (in any
+ * order: the map is sorted; there is no cap, so no sketch depends on the
+ * order). min and max, not tracked in the key form, are set here. */
+static int numtab_leave_keys(struct numtab *t, double *min, double *max)
+{
+	if (!t->kmode)
+		return 0;
+	uint32_t *k = t->k;
+	size_t n = t->nk;
+	t->kmode = 0;
+	t->k = NULL;
+	t->nk = t->ck = 0;
+	uint32_t lo = UINT32_MAX, hi = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		lo = k[i] < lo ? k[i] : lo;
+		hi = k[i] > hi ? k[i] : hi;
+		rc = numtab_add(t, assay_deckey_value(k[i]));
+	}
+	if (n) {
+		*min = assay_deckey_value(lo);
+		*max = assay_deckey_value(hi);
+	}
+	free(k);
+	return rc;
+}
+
+/* Distinct keys of a sorted array. */
+static size_t keys_distinct(const uint32_t *k, size_t n)
+{
+	size_t d = n ? 1 : 0;
+	for (size_t i = 1; i < n; i++)
+		d += k[i] != k[i - 1];
+	return d;
+}
+
+static int numtab_add_key(struct numtab *t, uint32_t key, double *min, double *max)
+{
+	if (t->nk == t->ck) {
+		if (!t->kchecked && t->nk >= KEY_CHECK_AT) {
+			t->kchecked = 1;
+			assay_radix_sort_u32(t->k, t->nk);
+			if (keys_distinct(t->k, t->nk) * 4 <= t->nk) /* mostly duplicates */
+				return numtab_leave_keys(t, min, max) ||
+				       numtab_add(t, assay_deckey_value(key));
+		}
+		size_t want = t->ck ? t->ck * 2 : (size_t)1 << 16;
+		uint32_t *k = realloc(t->k, want * sizeof *k);
+		if (!k)
+			return -1;
+		t->k = k;
+		t->ck = want;
+	}
+	t->k[t->nk++] = key;
+	return 0;
+}
+
+/* Sorted keys k[0, n) -> a map: distinct keys in place (k is then owned
+ * by the map, shrunk), 32-bit counts; packed, or decoded into doubles.
+ * Frees k on failure. */
+static int keys_to_map(uint32_t *k, size_t n, int packed, struct assay_numeric_map *m)
+{
+	size_t d = keys_distinct(k, n);
+	uint32_t *cnt = malloc((d ? d : 1) * sizeof *cnt);
+	if (!cnt) {
+		free(k);
+		return -1;
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && k[j] == k[i])
+			j++;
+		k[w] = k[i];
+		cnt[w++] = (uint32_t)(j - i);
+		i = j;
+	}
+	memset(m, 0, sizeof *m);
+	m->n = d;
+	if (packed) {
+		uint32_t *s = realloc(k, (d ? d : 1) * sizeof *s);
+		m->key = s ? s : k;
+		m->kcount = cnt;
+		return 0;
+	}
+	m->value = malloc((d ? d : 1) * sizeof *m->value);
+	m->count = malloc((d ? d : 1) * sizeof *m->count);
+	if (!m->value || !m->count) {
+		free(m->value);
+		free(m->count);
+		free(k);
+		free(cnt);
+		memset(m, 0, sizeof *m);
+		return -1;
+	}
+	for (size_t i = 0; i < d; i++) {
+		m->value[i] = assay_deckey_value(k[i]);
+		m->count[i] = cnt[i];
+	}
+	free(k);
+	free(cnt);
+	return 0;
 }
 
 /* The table as a sorted map (value ascending). */
@@ -280,7 +406,7 @@ static int cattab_sorted(struct cattab *t, struct assay_category_map *m)
 
 /* ---- one column ------------------------------------------------------- */
 
-static void col_reset(struct colbuild *c, enum view start)
+static void col_reset(struct colbuild *c, enum view start, int keys)
 {
 	numtab_free(&c->nt);
 	cattab_free(&c->ct);
@@ -291,6 +417,7 @@ static void col_reset(struct colbuild *c, enum view start)
 	c->view = start;
 	c->exact = 1;
 	c->min = c->max = NAN;
+	c->nt.kmode = keys;
 }
 
 /* The numeric table passed the cap: seed the sketches with it. */
@@ -338,6 +465,10 @@ static void add_number(struct colbuild *c, double x, const struct builder *b)
 {
 	if (x == 0)
 		x = 0; /* -0.0 is 0.0 */
+	if (c->nt.kmode && numtab_leave_keys(&c->nt, &c->min, &c->max)) {
+		c->oom = 1;
+		return;
+	}
 	if (!(c->min <= x))
 		c->min = x;
 	if (!(c->max >= x))
@@ -372,6 +503,19 @@ static void add_field(struct colbuild *c, const struct assay_field *f, const str
 	c->rows++;
 	if (f->len == 0) {
 		c->empty++;
+		return;
+	}
+	uint32_t key;
+	if (c->nt.kmode && (c->view == V_NONE || c->view == V_NUM) &&
+	    assay_deckey_parse(f->p, f->len, &key) == 0) {
+		if (assay_source_is_na(b->src, f)) { /* a number listed by --na */
+			c->na++;
+			return;
+		}
+		c->present++;
+		c->view = V_NUM;
+		if (numtab_add_key(&c->nt, key, &c->min, &c->max))
+			c->oom = 1;
 		return;
 	}
 	double x;
@@ -434,12 +578,14 @@ static void on_reset(void *ctx)
 {
 	struct worker *w = ctx;
 	for (size_t j = 0; j < w->b->ncols; j++)
-		col_reset(&w->col[j], w->b->start);
+		col_reset(&w->col[j], w->b->start, w->b->keys);
 }
 
 /* A worker's column as a partial column profile. */
 static int col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t cap)
 {
+	if (c->nt.kmode && numtab_leave_keys(&c->nt, &c->min, &c->max))
+		return -1;
 	/* the last values are still in the buffer: merge them, then apply the cap */
 	if (c->view == V_NUM && c->exact && (numtab_flush(&c->nt) || (c->nt.n > cap && num_to_sketch(c))))
 		return -1;
@@ -496,7 +642,7 @@ static void pass_free(struct pass *ps, size_t ncols)
 			if (!ps->w[i].col)
 				continue;
 			for (size_t j = 0; j < ncols; j++)
-				col_reset(&ps->w[i].col[j], V_NONE);
+				col_reset(&ps->w[i].col[j], V_NONE, 0);
 			free(ps->w[i].col);
 		}
 	free(ps->w);
@@ -541,9 +687,83 @@ static int run_pass(struct assay_source *src, const struct builder *b, struct pa
  * Returns 1 (nothing done) when the case does not apply, including a
  * merged map past the cap (the general path then sketches it as before),
  * 0 when done, -1 when out of memory. */
+/* Every worker's column j that saw a value is numeric in the key form:
+ * their keys are put in one array, sorted once and counted into the map
+ * (no cap: never a sketch). 1 when the case does not apply (nothing
+ * done), 0 when done, -1 when out of memory. */
+static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out)
+{
+	size_t total = 0;
+	int first = -1;
+	for (int i = 0; i < ps->nw; i++) {
+		struct colbuild *c = &ps->w[i].col[j];
+		if (c->view == V_NONE)
+			continue;
+		if (c->view != V_NUM || !c->exact || !c->nt.kmode)
+			return 1;
+		if (first < 0 || c->nt.nk > ps->w[first].col[j].nt.nk)
+			first = i; /* the largest array is grown to hold them all */
+		total += c->nt.nk;
+	}
+	if (first < 0 || total == 0 || total > UINT32_MAX)
+		return 1;
+	struct numtab *dst = &ps->w[first].col[j].nt;
+	if (total > dst->ck) {
+		uint32_t *k = realloc(dst->k, total * sizeof *k);
+		if (!k)
+			return -1;
+		dst->k = k;
+		dst->ck = total;
+	}
+	for (int i = 0; i < ps->nw; i++) {
+		struct numtab *t = &ps->w[i].col[j].nt;
+		if (i == first || ps->w[i].col[j].view != V_NUM || !t->nk)
+			continue;
+		memcpy(dst->k + dst->nk, t->k, t->nk * sizeof *t->k);
+		dst->nk += t->nk;
+		free(t->k);
+		t->k = NULL;
+		t->nk = t->ck = 0;
+	}
+	assay_radix_sort_u32(dst->k, dst->nk); /* without scratch memory it sorts by qsort */
+	uint32_t *k = dst->k;
+	size_t n = dst->nk;
+	dst->k = NULL;
+	dst->nk = dst->ck = 0;
+	out->type = ASSAY_COL_NUMERIC;
+	out->exact = 1;
+	out->min = assay_deckey_value(k[0]);
+	out->max = assay_deckey_value(k[n - 1]);
+	if (keys_to_map(k, n, b->packed, &out->num))
+		return -1;
+	for (int i = 0; i < ps->nw; i++) {
+		struct colbuild *c = &ps->w[i].col[j];
+		out->rows += c->rows;
+		out->present += c->present;
+		out->missing_empty += c->empty;
+		out->missing_na += c->na;
+		out->missing_nan += c->nan;
+		out->missing_inf += c->inf;
+		col_reset(c, V_NONE, 0);
+	}
+	if (out->num.key)
+		assay_moments_from_keys(&out->moments, out->num.key, out->num.kcount, out->num.n);
+	else
+		assay_moments_from_map(&out->moments, out->num.value, out->num.count, out->num.n);
+	return prof_column_finish(out, b->topk) ? -1 : 0;
+}
+
 static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
                             struct assay_column_profile *out)
 {
+	int keyed = gather_keys(ps, j, b, out);
+	if (keyed <= 0)
+		return keyed;
+	for (int i = 0; i < ps->nw; i++) { /* mixed forms: all in doubles */
+		struct colbuild *c = &ps->w[i].col[j];
+		if (c->nt.kmode && numtab_leave_keys(&c->nt, &c->min, &c->max))
+			return -1;
+	}
 	size_t total = 0;
 	int any = 0;
 	for (int i = 0; i < ps->nw; i++) {
@@ -616,7 +836,7 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
 			if (!(out->max >= c->max))
 				out->max = c->max;
 		}
-		col_reset(c, V_NONE);
+		col_reset(c, V_NONE, 0);
 	}
 	out->num.value = v;
 	out->num.count = cnt;
@@ -642,7 +862,7 @@ static int gather(struct pass *ps, size_t j, const struct builder *b, struct ass
 			prof_column_clear(&part);
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		}
-		col_reset(&ps->w[i].col[j], V_NONE); /* the tables are no longer needed */
+		col_reset(&ps->w[i].col[j], V_NONE, 0); /* the tables are no longer needed */
 		int rc = prof_column_merge(out, &part, b->cap, b->topk, err);
 		prof_column_clear(&part);
 		if (rc)
@@ -737,7 +957,8 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 		if (srccol[j] + 1 > end)
 			end = srccol[j] + 1;
 	assay_source_project(src, end);
-	struct builder b = {src, ncols, srccol, NULL, V_NONE, o.cap, o.topk};
+	int keys = o.cap == UINT64_MAX;
+	struct builder b = {src, ncols, srccol, NULL, V_NONE, o.cap, o.topk, keys, keys && o.packed};
 	struct assay_source_stats st;
 	if ((rc = run_pass(src, &b, &p1, &st, err)))
 		goto done;

@@ -191,9 +191,9 @@ static int put_packed_values(const struct assay_numeric_map *m, FILE *out)
 	size_t n = 0;
 	uint64_t prev = 0;
 	for (size_t i = 0; i < m->n; i++) {
-		uint64_t k = prof_dkey(m->value[i]);
+		uint64_t k = prof_dkey(assay_numeric_map_value(m, i));
 		n += put_varint(raw + n, k - prev);
-		n += put_varint(raw + n, m->count[i]);
+		n += put_varint(raw + n, assay_numeric_map_count(m, i));
 		prev = k;
 	}
 	size_t e = 0, i = 0;

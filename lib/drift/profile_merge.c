@@ -44,12 +44,15 @@ int prof_column_to_sketch(struct assay_column_profile *c, size_t topk)
 		if (!c->kll && !(c->kll = assay_kll_new(ASSAY_KLL_DEFAULT_K)))
 			return -1;
 		for (size_t i = 0; i < c->num.n; i++) {
-			if (assay_kll_add_weighted(c->kll, c->num.value[i], c->num.count[i]))
+			double v = assay_numeric_map_value(&c->num, i);
+			if (assay_kll_add_weighted(c->kll, v, assay_numeric_map_count(&c->num, i)))
 				return -1;
-			assay_hll_add_hash(c->hll, assay_hash_double(c->num.value[i]));
+			assay_hll_add_hash(c->hll, assay_hash_double(v));
 		}
 		free(c->num.value);
 		free(c->num.count);
+		free(c->num.key);
+		free(c->num.kcount);
 		c->num = (struct assay_numeric_map){0};
 	} else if (c->type == ASSAY_COL_CATEGORICAL) {
 		size_t k = (topk ? topk : 1) * ASSAY_PROFILE_MG_FACTOR;
@@ -144,20 +147,26 @@ static int merge_num_maps(struct assay_numeric_map *dst, const struct assay_nume
 		return -1;
 	}
 	size_t i = 0, j = 0, m = 0;
+	/* either map may be packed: the result is in doubles */
 	while (i < dst->n || j < src->n) {
-		if (j == src->n || (i < dst->n && dst->value[i] < src->value[j])) {
-			v[m] = dst->value[i];
-			c[m++] = dst->count[i++];
-		} else if (i == dst->n || src->value[j] < dst->value[i]) {
-			v[m] = src->value[j];
-			c[m++] = src->count[j++];
+		double a = i < dst->n ? assay_numeric_map_value(dst, i) : 0;
+		double b = j < src->n ? assay_numeric_map_value(src, j) : 0;
+		if (j == src->n || (i < dst->n && a < b)) {
+			v[m] = a;
+			c[m++] = assay_numeric_map_count(dst, i++);
+		} else if (i == dst->n || b < a) {
+			v[m] = b;
+			c[m++] = assay_numeric_map_count(src, j++);
 		} else {
-			v[m] = dst->value[i];
-			c[m++] = dst->count[i++] + src->count[j++];
+			v[m] = a;
+			c[m++] = assay_numeric_map_count(dst, i++) + assay_numeric_map_count(src, j++);
 		}
 	}
 	free(dst->value);
 	free(dst->count);
+	free(dst->key);
+	free(dst->kcount);
+	dst->key = dst->kcount = NULL;
 	dst->value = v;
 	dst->count = c;
 	dst->n = m;
@@ -252,10 +261,10 @@ static int num_to_cat(struct assay_column_profile *c, size_t topk)
 		}
 		for (size_t i = 0; i < n; i++) {
 			char buf[40];
-			prof_format_double(c->num.value[i], buf, sizeof buf);
+			prof_format_double(assay_numeric_map_value(&c->num, i), buf, sizeof buf);
 			m.value[i] = strdup(buf);
 			m.len[i] = (uint32_t)strlen(buf);
-			m.count[i] = c->num.count[i];
+			m.count[i] = assay_numeric_map_count(&c->num, i);
 			m.n = i + 1;
 			if (!m.value[i]) {
 				c->cat = m;
@@ -292,6 +301,8 @@ static int num_to_cat(struct assay_column_profile *c, size_t topk)
 		c->cat = sorted;
 		free(c->num.value);
 		free(c->num.count);
+		free(c->num.key);
+		free(c->num.kcount);
 		c->num = (struct assay_numeric_map){0};
 	} else {
 		assay_kll_free(c->kll);

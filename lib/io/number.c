@@ -16,14 +16,22 @@
  * else goes to strtod_l() in the "C" locale on a NUL-terminated copy, so
  * the host program's LC_NUMERIC never changes what "0.5" means.
  *
+ * assay_deckey_parse() reads the same grammar (without inf/nan) into the
+ * 32-bit order-preserving key of assay/deckey.h when the number has at
+ * most 7 significant digits and a modest exponent, so that columns of
+ * short decimals are held and sorted in half the space; the key's double
+ * is the one assay_parse_double returns.
+ *
  * Does not: accept thousands separators, decimal commas, hex or
  * surrounding spaces; a caller that wants them normalises first.
  */
 #include <locale.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/deckey.h"
 #include "assay/source.h"
 
 /* 10^0 .. 10^22: all exactly representable as doubles. */
@@ -143,4 +151,126 @@ int assay_parse_double(const char *p, size_t len, double *out)
 		return 0;
 	}
 	return slow_path(p, len, out);
+}
+
+/* M * 10^q with M in [10^6, 10^7) and q in range -> its key. */
+static uint32_t deckey_make(int neg, uint64_t m, long q)
+{
+	uint32_t idx = (uint32_t)(q - ASSAY_DECKEY_QMIN) * 9000000u + (uint32_t)(m - 1000000u);
+	return neg ? UINT32_C(0x7fffffff) - idx : UINT32_C(0x80000001) + idx;
+}
+
+int assay_deckey_parse(const char *p, size_t len, uint32_t *key)
+{
+	size_t i = 0;
+	int neg = 0;
+	if (i < len && (p[i] == '+' || p[i] == '-')) {
+		neg = p[i] == '-';
+		i++;
+	}
+	/* m holds the significant digits (leading zeros skipped), at most 19 of
+	 * them; the value is m * 10^exp10. */
+	uint64_t m = 0;
+	unsigned nsig = 0;
+	size_t start = i;
+	while (i < len && (unsigned)(p[i] - '0') < 10) {
+		unsigned d = (unsigned)(p[i++] - '0');
+		if (m || d) {
+			if (++nsig > 19)
+				return -1;
+			m = m * 10 + d;
+		}
+	}
+	size_t ndigits = i - start;
+	long exp10 = 0;
+	if (i < len && p[i] == '.') {
+		size_t f = ++i;
+		while (i < len && (unsigned)(p[i] - '0') < 10) {
+			unsigned d = (unsigned)(p[i++] - '0');
+			if (m || d) {
+				if (++nsig > 19)
+					return -1;
+				m = m * 10 + d;
+			}
+		}
+		exp10 = -(long)(i - f);
+		ndigits += i - f;
+	}
+	if (ndigits == 0)
+		return -1;
+	if (i < len && (p[i] == 'e' || p[i] == 'E')) {
+		i++;
+		int eneg = 0;
+		if (i < len && (p[i] == '+' || p[i] == '-')) {
+			eneg = p[i] == '-';
+			i++;
+		}
+		if (i >= len || (unsigned)(p[i] - '0') >= 10)
+			return -1;
+		long e = 0;
+		while (i < len && (unsigned)(p[i] - '0') < 10) {
+			if (e < 100000)
+				e = e * 10 + (p[i] - '0');
+			i++;
+		}
+		exp10 += eneg ? -e : e;
+	}
+	if (i != len)
+		return -1;
+	if (m == 0) {
+		*key = ASSAY_DECKEY_ZERO; /* -0 is 0 */
+		return 0;
+	}
+	while (m >= 10000000u) { /* more than 7 digits: only trailing zeros may go */
+		if (m % 10)
+			return -1;
+		m /= 10;
+		exp10++;
+	}
+	while (m < 1000000u) {
+		m *= 10;
+		exp10--;
+	}
+	if (exp10 < ASSAY_DECKEY_QMIN || exp10 > ASSAY_DECKEY_QMAX)
+		return -1;
+	*key = deckey_make(neg, m, exp10);
+	return 0;
+}
+
+/* At most one key has a given double: two different decimals of <= 7
+ * digits differ by at least 1e-7 relative, far more than a rounding. So
+ * the candidate M = round(|x| / 10^q) either decodes to x or no key does. */
+int assay_deckey_from_double(double x, uint32_t *key)
+{
+	if (x == 0) {
+		*key = ASSAY_DECKEY_ZERO;
+		return 0;
+	}
+	if (!(x == x) || x - x != 0)
+		return -1; /* nan, inf */
+	int neg = x < 0;
+	double ax = neg ? -x : x;
+	if (!(ax >= 1e-16 && ax < 1e29))
+		return -1;
+	long q = (long)floor(log10(ax)) - 6;
+	for (int tries = 0; tries < 3; tries++) {
+		if (q < ASSAY_DECKEY_QMIN || q > ASSAY_DECKEY_QMAX)
+			return -1;
+		double md = q >= 0 ? ax / exact_pow10[q] : ax * exact_pow10[-q];
+		double r = nearbyint(md);
+		if (r >= 1e7) {
+			q++;
+			continue;
+		}
+		if (r < 1e6) {
+			q--;
+			continue;
+		}
+		uint32_t k = deckey_make(neg, (uint64_t)r, q);
+		if (assay_deckey_value(k) != x)
+			return -1;
+		*key = k;
+		return 0;
+	}
+	return -1;
 }

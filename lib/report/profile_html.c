@@ -28,9 +28,9 @@ static void histogram(const struct assay_column_profile *c, double bins[BINS])
 	}
 	if (c->exact) {
 		for (size_t i = 0; i < c->num.n; i++) {
-			int b = (int)((c->num.value[i] - lo) / width);
+			int b = (int)((assay_numeric_map_value(&c->num, i) - lo) / width);
 			b = b < 0 ? 0 : b >= BINS ? BINS - 1 : b;
-			bins[b] += (double)c->num.count[i];
+			bins[b] += (double)assay_numeric_map_count(&c->num, i);
 		}
 		return;
 	}

@@ -17,6 +17,7 @@
  */
 #include <math.h>
 
+#include "assay/deckey.h"
 #include "assay/moments.h"
 
 void assay_moments_init(struct assay_moments *m)
@@ -98,6 +99,35 @@ void assay_moments_from_map(struct assay_moments *m, const double *value, const 
 	struct dot2 s2 = {0, 0}, s3 = {0, 0}, s4 = {0, 0};
 	for (size_t i = 0; i < n; i++) {
 		double d = value[i] - m->mean, c = (double)count[i];
+		double d2 = d * d;
+		dot2_add(&s2, d2, c);
+		dot2_add(&s3, d2 * d, c);
+		dot2_add(&s4, d2 * d2, c);
+	}
+	m->m2 = s2.s + s2.c;
+	m->m3 = s3.s + s3.c;
+	m->m4 = s4.s + s4.c;
+}
+
+/* The same sums over a packed map (assay/deckey.h keys and 32-bit
+ * counts), term by term: the same bits as assay_moments_from_map on the
+ * decoded map. */
+void assay_moments_from_keys(struct assay_moments *m, const uint32_t *key, const uint32_t *count, size_t n)
+{
+	assay_moments_init(m);
+	uint64_t total = 0;
+	struct dot2 s = {0, 0};
+	for (size_t i = 0; i < n; i++) {
+		total += count[i];
+		dot2_add(&s, assay_deckey_value(key[i]), (double)count[i]);
+	}
+	if (total == 0)
+		return;
+	m->n = total;
+	m->mean = (s.s + s.c) / (double)total;
+	struct dot2 s2 = {0, 0}, s3 = {0, 0}, s4 = {0, 0};
+	for (size_t i = 0; i < n; i++) {
+		double d = assay_deckey_value(key[i]) - m->mean, c = (double)count[i];
 		double d2 = d * d;
 		dot2_add(&s2, d2, c);
 		dot2_add(&s3, d2 * d, c);

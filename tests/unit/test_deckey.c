@@ -1,0 +1,354 @@
+/* test_deckey.c: 32-bit decimal keys (assay/deckey.h), the radix sort of
+ * keys, and the packed numeric maps a build without cap gives: a key's
+ * double is exactly assay_parse_double's, keys order and compare as their
+ * numbers, whatever does not fit is refused (and the column falls back to
+ * doubles), and a packed profile holds the same map, min, max and moment
+ * bits as the double path, with one worker or several. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "assay/deckey.h"
+#include "assay/drift.h"
+#include "assay/profile.h"
+#include "assay/radix.h"
+#include "assay/source.h"
+
+static int parse(const char *s, uint32_t *k)
+{
+	return assay_deckey_parse(s, strlen(s), k);
+}
+
+static int same_bits(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Every spelling that fits decodes to the double assay_parse_double gives
+ * (-0 is 0); every one that does not is refused. */
+static void keys_decode_to_the_parsed_double(void **state)
+{
+	static const char *const fit[] = {
+	    "0",          "-0",     "0.0",          "+0e5",         "6",
+	    "6.0",        "60e-1",  "-1.00651",     "18317.3",      "0.395365",
+	    "1e-16",      "-1e-16", "9.999999e28",  "-9.999999e28", "1234567",
+	    "1234567000", ".5",     "5.",           "00012",        "0.000001234567",
+	    "1.5E+3",     "100e-2", "123456700e-2", "0.1",          "0.3",
+	    "2.5e-10",    "7e22",   "-3.000000",
+	};
+	for (size_t i = 0; i < sizeof fit / sizeof *fit; i++) {
+		uint32_t k;
+		double d;
+		if (parse(fit[i], &k) != 0)
+			fail_msg("\"%s\" should fit a key", fit[i]);
+		assert_int_equal(assay_parse_double(fit[i], strlen(fit[i]), &d), 0);
+		if (d == 0)
+			d = 0;
+		if (!same_bits(assay_deckey_value(k), d))
+			fail_msg("\"%s\": key decodes to %.17g, parse gives %.17g", fit[i],
+			         assay_deckey_value(k), d);
+		uint32_t k2;
+		assert_int_equal(assay_deckey_from_double(d, &k2), 0);
+		assert_int_equal(k2, k);
+	}
+	static const char *const refused[] = {
+	    "",         ".",         "-",         "1e",   "1e+",
+	    "abc",      "inf",       "-Infinity", "nan",  "NaN",
+	    "12345678", "123456780", "1.2345678", "1e29", "1e-17",
+	    "4.9e-324", "1.5e-300",  "1e308",     "0x10", "1,5",
+	    " 1",       "1 ",        "1.2.3",     "--1",  "99999999999999999999",
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+		uint32_t k;
+		if (parse(refused[i], &k) == 0)
+			fail_msg("\"%s\" should not fit a key", refused[i]);
+	}
+	/* equal numbers, equal keys */
+	uint32_t a, b;
+	assert_int_equal(parse("6", &a), 0);
+	assert_int_equal(parse("6.000", &b), 0);
+	assert_int_equal(a, b);
+	assert_int_equal(parse("-0", &a), 0);
+	assert_int_equal(a, ASSAY_DECKEY_ZERO);
+	/* doubles that are no short decimal have no key */
+	double nok[] = {0.1 + 0.2, 1.0 / 3, M_PI, 1e-300, 4.9e-324, INFINITY, NAN, 1e30};
+	for (size_t i = 0; i < sizeof nok / sizeof *nok; i++)
+		assert_int_equal(assay_deckey_from_double(nok[i], &a), -1);
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* A random short decimal spelled like %.*g, with exponents at both ends
+ * of the range. */
+static void random_decimal(char *buf, size_t size)
+{
+	int digits = 1 + (int)(next() % 7);
+	int exp = (int)(next() % 45) - 16; /* 1e-16 .. 1e28 */
+	snprintf(buf, size, "%s%.*e", next() % 2 ? "-" : "", digits - 1,
+	         (double)(next() % 9 + 1) + (double)(next() % 1000000) / 1e6);
+	char *e = strchr(buf, 'e');
+	snprintf(e, size - (size_t)(e - buf), "e%d", exp);
+	if (next() % 16 == 0)
+		snprintf(buf, size, "%d", (int)(next() % 201) - 100); /* small integers, ties, 0 */
+}
+
+static void keys_order_as_their_numbers(void **state)
+{
+	enum { N = 20000 };
+	uint32_t *k = malloc(N * sizeof *k);
+	double *v = malloc(N * sizeof *v);
+	assert_non_null(k);
+	assert_non_null(v);
+	for (size_t i = 0; i < N; i++) {
+		char buf[64];
+		random_decimal(buf, sizeof buf);
+		if (parse(buf, &k[i]) != 0)
+			fail_msg("\"%s\" should fit a key", buf);
+		assert_int_equal(assay_parse_double(buf, strlen(buf), &v[i]), 0);
+		if (v[i] == 0)
+			v[i] = 0;
+		assert_true(same_bits(assay_deckey_value(k[i]), v[i]));
+	}
+	for (size_t i = 0; i + 1 < N; i++)
+		for (size_t j = i + 1; j < i + 50 && j < N; j++) {
+			assert_int_equal(k[i] < k[j], v[i] < v[j]);
+			assert_int_equal(k[i] == k[j], v[i] == v[j]);
+		}
+	free(k);
+	free(v);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void radix_sort_u32_equals_qsort(void **state)
+{
+	size_t sizes[] = {0, 1, 7, 2047, 2048, 5000, 100000};
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		size_t n = sizes[s];
+		uint32_t *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
+		for (size_t i = 0; i < n; i++)
+			a[i] = b[i] = s % 2 ? (uint32_t)next() : (uint32_t)(next() % 1000) | 0x80000000u;
+		assay_radix_sort_u32(a, n);
+		qsort(b, n, sizeof *b, cmp_u32);
+		assert_memory_equal(a, b, n * sizeof *a);
+		free(a);
+		free(b);
+	}
+}
+
+/* ---- packed profiles --------------------------------------------------- */
+
+static char tmpdir[64];
+
+static int setup_dir(void **state)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/assay-test-deckey-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void fail_err(const struct assay_error *err)
+{
+	char buf[2048];
+	assay_error_format(err, buf, sizeof buf);
+	fail_msg("%s", buf);
+}
+
+static struct assay_profile *build(const char *path, uint64_t cap, int packed, int threads)
+{
+	struct assay_source_opts so = {
+	    .path = path, .threads = threads, .min_split_bytes = 1, .block_bytes = 4096};
+	struct assay_source *src = NULL;
+	struct assay_error err;
+	if (assay_source_open(&src, &so, &err))
+		fail_err(&err);
+	struct assay_profile_opts po = {.cap = cap, .packed = packed};
+	struct assay_profile *p = NULL;
+	if (assay_profile_build(src, &po, &p, &err))
+		fail_err(&err);
+	assay_source_free(src);
+	return p;
+}
+
+/* Same columns, types, counts, map (through the accessors), min, max and
+ * moments, to the bit. */
+static void assert_same_profile(const struct assay_profile *a, const struct assay_profile *b)
+{
+	assert_int_equal(a->ncolumns, b->ncolumns);
+	for (size_t j = 0; j < a->ncolumns; j++) {
+		const struct assay_column_profile *x = &a->columns[j], *y = &b->columns[j];
+		assert_string_equal(x->name, y->name);
+		assert_int_equal(x->type, y->type);
+		assert_int_equal(x->rows, y->rows);
+		assert_int_equal(x->present, y->present);
+		assert_int_equal(x->missing_na, y->missing_na);
+		assert_int_equal(x->missing_nan, y->missing_nan);
+		assert_int_equal(x->missing_inf, y->missing_inf);
+		assert_int_equal(x->missing_empty, y->missing_empty);
+		assert_int_equal(x->exact, y->exact);
+		assert_int_equal(x->distinct, y->distinct);
+		if (x->type != ASSAY_COL_NUMERIC)
+			continue;
+		assert_true(same_bits(x->min, y->min));
+		assert_true(same_bits(x->max, y->max));
+		assert_int_equal(x->moments.n, y->moments.n);
+		assert_true(same_bits(x->moments.mean, y->moments.mean));
+		assert_true(same_bits(x->moments.m2, y->moments.m2));
+		assert_true(same_bits(x->moments.m3, y->moments.m3));
+		assert_true(same_bits(x->moments.m4, y->moments.m4));
+		assert_int_equal(x->num.n, y->num.n);
+		for (size_t i = 0; i < x->num.n; i++) {
+			assert_true(same_bits(assay_numeric_map_value(&x->num, i),
+			                      assay_numeric_map_value(&y->num, i)));
+			assert_int_equal(assay_numeric_map_count(&x->num, i),
+			                 assay_numeric_map_count(&y->num, i));
+		}
+	}
+}
+
+/* short: short decimals only (packed); late: a 9-digit value near the end
+ * (the column leaves the key form); ties: heavy ties and NA; ints: small
+ * integers and -0; mixed: "nan", "inf", "" among decimals. */
+static void write_mixed(const char *path, int shift)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("short,late,ties,ints,mixed,cat\n", f);
+	for (int i = 0; i < 30000; i++) {
+		char s[64];
+		random_decimal(s, sizeof s);
+		fprintf(f, "%s,%s,%s,%s,%s,%s\n", s,
+		        i == 29000 ? "3.14159265"
+		        : i % 3    ? "2.5e-3"
+		                   : "7",
+		        i % 97 == 0 ? "NA" : (i % (3 + shift) ? "1.5" : "-2"), i % 5 ? "-0" : "12",
+		        i % 11 == 0   ? "nan"
+		        : i % 13 == 0 ? "inf"
+		        : i % 17 == 0 ? ""
+		                      : "0.001",
+		        i % 2 ? "a" : "b");
+	}
+	fclose(f);
+}
+
+static void assert_same_drift(const struct assay_drift_report *a, const struct assay_drift_report *b)
+{
+	assert_int_equal(a->ncolumns, b->ncolumns);
+	for (size_t j = 0; j < a->ncolumns; j++) {
+		const struct assay_drift_column *x = &a->columns[j], *y = &b->columns[j];
+		assert_true(same_bits(x->ks_d, y->ks_d));
+		assert_true(same_bits(x->ks_p, y->ks_p));
+		assert_true(same_bits(x->wasserstein, y->wasserstein));
+		assert_true(same_bits(x->wasserstein_norm, y->wasserstein_norm));
+		assert_true(same_bits(x->psi, y->psi));
+		assert_true(same_bits(x->js, y->js));
+		assert_true(same_bits(x->chi2, y->chi2));
+		assert_int_equal(x->hist.n, y->hist.n);
+		for (size_t i = 0; i < x->hist.n; i++) {
+			assert_int_equal(x->hist.ref[i], y->hist.ref[i]);
+			assert_int_equal(x->hist.cur[i], y->hist.cur[i]);
+		}
+	}
+}
+
+static void packed_profile_equals_double_profile(void **state)
+{
+	char a[256], b[256];
+	snprintf(a, sizeof a, "%s/a.csv", tmpdir);
+	snprintf(b, sizeof b, "%s/b.csv", tmpdir);
+	write_mixed(a, 0);
+	write_mixed(b, 1);
+	for (int threads = 1; threads <= 3; threads++) {
+		struct assay_profile *old = build(a, ASSAY_PROFILE_DEFAULT_CAP, 0, threads);
+		struct assay_profile *dbl = build(a, UINT64_MAX, 0, threads);
+		struct assay_profile *pk = build(a, UINT64_MAX, 1, threads);
+		struct assay_profile *oldb = build(b, ASSAY_PROFILE_DEFAULT_CAP, 0, threads);
+		struct assay_profile *pkb = build(b, UINT64_MAX, 1, threads);
+		assert_same_profile(old, dbl);
+		assert_same_profile(old, pk);
+		assert_same_profile(oldb, pkb);
+		const struct assay_column_profile *c = assay_profile_column(pk, "short");
+		assert_non_null(c->num.key); /* packed */
+		assert_null(c->num.value);
+		assert_null(assay_profile_column(pk, "late")->num.key); /* fell back to doubles */
+		assert_null(assay_profile_column(dbl, "short")->num.key);
+		/* drift from packed maps (or one side packed) = drift from doubles */
+		struct assay_drift_params p;
+		assay_drift_params_default(&p);
+		struct assay_drift_report *r1 = NULL, *r2 = NULL, *r3 = NULL;
+		struct assay_error err;
+		if (assay_drift_compare(old, oldb, &p, &r1, &err) ||
+		    assay_drift_compare(pk, pkb, &p, &r2, &err) ||
+		    assay_drift_compare(old, pkb, &p, &r3, &err))
+			fail_err(&err);
+		assert_same_drift(r1, r2);
+		assert_same_drift(r1, r3);
+		assay_drift_report_free(r1);
+		assay_drift_report_free(r2);
+		assay_drift_report_free(r3);
+		assay_profile_free(old);
+		assay_profile_free(dbl);
+		assay_profile_free(pk);
+		assay_profile_free(oldb);
+		assay_profile_free(pkb);
+	}
+}
+
+/* Past 2^20 values a column is sorted once: mostly duplicates -> doubles
+ * (memory O(distinct)), mostly distinct -> stays packed. Same maps. */
+static void duplicate_heavy_columns_leave_the_key_form(void **state)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/big.csv", tmpdir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("dup,distinct\n", f);
+	for (int i = 0; i < (1 << 20) + 5000; i++)
+		fprintf(f, "%d.5,%d\n", i % 7, i);
+	fclose(f);
+	struct assay_profile *old = build(path, ASSAY_PROFILE_DEFAULT_CAP * 2, 0, 1);
+	struct assay_profile *pk = build(path, UINT64_MAX, 1, 1);
+	assert_same_profile(old, pk);
+	assert_null(assay_profile_column(pk, "dup")->num.key);
+	assert_non_null(assay_profile_column(pk, "distinct")->num.key);
+	assay_profile_free(old);
+	assay_profile_free(pk);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(keys_decode_to_the_parsed_double),
+	    cmocka_unit_test(keys_order_as_their_numbers),
+	    cmocka_unit_test(radix_sort_u32_equals_qsort),
+	    cmocka_unit_test(packed_profile_equals_double_profile),
+	    cmocka_unit_test(duplicate_heavy_columns_leave_the_key_form),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
