@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "assay/drift.h"
+#include "drift_internal.h"
 
 uint64_t assay_category_map_total(const struct assay_category_map *m)
 {
@@ -177,6 +178,21 @@ static double cursor_quantile(struct rank_cursor *c, uint64_t n, double q)
 int assay_bins_ref_quantiles(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
                              size_t k, struct assay_bins *out, struct assay_error *err)
 {
+	double *e;
+	size_t ne;
+	int rc = drift_quantile_edges(ref, k, out, &e, &ne, err);
+	if (rc)
+		return rc;
+	count_open_bins(ref, e, ne, out->ref);
+	count_open_bins(cur, e, ne, out->cur);
+	out->ncur = assay_numeric_map_total(cur);
+	free(e);
+	return 0;
+}
+
+int drift_quantile_edges(const struct assay_numeric_map *ref, size_t k, struct assay_bins *out,
+                         double **edges, size_t *nedges, struct assay_error *err)
+{
 	if (k < 1)
 		k = 1;
 	uint64_t nref = assay_numeric_map_total(ref);
@@ -202,16 +218,45 @@ int assay_bins_ref_quantiles(const struct assay_numeric_map *ref, const struct a
 		out->lo[i] = i == 0 ? -INFINITY : e[i - 1];
 		out->hi[i] = i == ne ? INFINITY : e[i];
 	}
-	count_open_bins(ref, e, ne, out->ref);
-	count_open_bins(cur, e, ne, out->cur);
 	out->nref = nref;
-	out->ncur = assay_numeric_map_total(cur);
-	free(e);
+	*edges = e;
+	*nedges = ne;
 	return 0;
 }
 
 int assay_bins_sturges(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
                        struct assay_bins *out, struct assay_error *err)
+{
+	double *e;
+	size_t nb;
+	int rc = drift_sturges_edges(ref, cur, out, &e, &nb, err);
+	if (rc)
+		return rc;
+	/* [e_i, e_i+1) with the last bin closed: bin = (edges <= v) - 1, and
+	 * a value equal to the last edge goes to the last bin. The edges
+	 * ascend, as do the values: one forward walk per sample. */
+	const struct assay_numeric_map *s[2] = {ref, cur};
+	uint64_t *dst[2] = {out->ref, out->cur};
+	for (int w = 0; w < 2; w++) {
+		size_t le = 0;
+		for (size_t i = 0; i < s[w]->n; i++) {
+			double v = assay_numeric_map_value(s[w], i);
+			if (v < e[0] || v > e[nb])
+				continue;
+			while (le < nb + 1 && e[le] <= v)
+				le++;
+			size_t b = le == 0 ? 0 : le - 1;
+			if (b >= nb)
+				b = nb - 1;
+			dst[w][b] += assay_numeric_map_count(s[w], i);
+		}
+	}
+	free(e);
+	return 0;
+}
+
+int drift_sturges_edges(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                        struct assay_bins *out, double **edges, size_t *nbins, struct assay_error *err)
 {
 	uint64_t nr = assay_numeric_map_total(ref), nc = assay_numeric_map_total(cur), n = nr + nc;
 	if (n == 0)
@@ -253,28 +298,10 @@ int assay_bins_sturges(const struct assay_numeric_map *ref, const struct assay_n
 		out->hi[i] = e[i + 1];
 	}
 	out->last_closed = 1;
-	/* [e_i, e_i+1) with the last bin closed: bin = (edges <= v) - 1, and
-	 * a value equal to the last edge goes to the last bin. The edges
-	 * ascend, as do the values: one forward walk per sample. */
-	const struct assay_numeric_map *s[2] = {ref, cur};
-	uint64_t *dst[2] = {out->ref, out->cur};
-	for (int w = 0; w < 2; w++) {
-		size_t le = 0;
-		for (size_t i = 0; i < s[w]->n; i++) {
-			double v = assay_numeric_map_value(s[w], i);
-			if (v < e[0] || v > e[nb])
-				continue;
-			while (le < nb + 1 && e[le] <= v)
-				le++;
-			size_t b = le == 0 ? 0 : le - 1;
-			if (b >= nb)
-				b = nb - 1;
-			dst[w][b] += assay_numeric_map_count(s[w], i);
-		}
-	}
 	out->nref = nr;
 	out->ncur = nc;
-	free(e);
+	*edges = e;
+	*nbins = nb;
 	return 0;
 }
 

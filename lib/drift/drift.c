@@ -36,6 +36,7 @@
 
 #include "assay/drift.h"
 #include "assay/kll.h"
+#include "drift_internal.h"
 
 static const char *const METHOD_NAMES[] = {
     [ASSAY_DRIFT_AUTO] = "auto",
@@ -379,6 +380,60 @@ static double method_statistic(const struct assay_drift_column *d, enum assay_dr
 	return NAN;
 }
 
+/* The default numeric comparison (KS, Wasserstein, PSI/JS/KL/Hellinger on
+ * reference quantile bins, the Sturges display histogram) from one merge
+ * walk (walk.c): the same numbers as assay_ks_2samp, assay_wasserstein,
+ * assay_bins_ref_quantiles and assay_bins_sturges one after the other. */
+static int numeric_in_one_walk(const struct assay_numeric_map *rm, const struct assay_numeric_map *cm,
+                               const struct assay_drift_params *p, const struct assay_drift_override *ov,
+                               struct assay_drift_column *d, struct assay_error *err)
+{
+	enum assay_drift_method want = ov ? ov->method : p->method;
+	struct assay_bins b;
+	double *qe = NULL, *se = NULL;
+	size_t nqe = 0, nsb = 0;
+	int rc = drift_quantile_edges(rm, p->quantile_bins, &b, &qe, &nqe, err);
+	if (rc)
+		return rc;
+	if (p->histogram && (rc = drift_sturges_edges(rm, cm, &d->hist, &se, &nsb, err))) {
+		assay_bins_free(&b);
+		free(qe);
+		return rc;
+	}
+	struct drift_walk w = {.qe = qe,
+	                       .nqe = nqe,
+	                       .qref = b.ref,
+	                       .qcur = b.cur,
+	                       .se = se,
+	                       .nsb = nsb,
+	                       .sref = se ? d->hist.ref : NULL,
+	                       .scur = se ? d->hist.cur : NULL,
+	                       .wasserstein = p->all_statistics || want == ASSAY_DRIFT_WASSERSTEIN};
+	rc = drift_numeric_walk(rm, cm, &w);
+	free(qe);
+	free(se);
+	if (rc == 0) {
+		b.ncur = w.n2;
+		d->nref = w.n1;
+		d->ncur = w.n2;
+		if (w.n1 && w.n2) {
+			struct assay_ks ks;
+			drift_ks_finish(w.n1, w.n2, w.maxS, w.minS, w.hmax, ASSAY_KS_AUTO, &ks);
+			d->ks_d = ks.d;
+			d->ks_p = ks.pvalue;
+			d->ks_exact = ks.exact;
+		}
+		if (w.wasserstein) {
+			d->wasserstein = w.w;
+			double sd = assay_numeric_map_std(rm);
+			d->wasserstein_norm = d->wasserstein / (sd > 0.001 ? sd : 0.001);
+		}
+		rc = divergences(&b, p, d);
+	}
+	assay_bins_free(&b);
+	return rc ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory") : 0;
+}
+
 static int compare_column(const struct assay_column_profile *rc, const struct assay_column_profile *cc,
                           const struct assay_drift_params *p, const struct assay_drift_override *ov,
                           struct assay_drift_column *d, struct assay_error *err)
@@ -400,7 +455,10 @@ static int compare_column(const struct assay_column_profile *rc, const struct as
 	if (!categorical && p->evidently && is_integral(&rm.num) && rm.num.n <= 10)
 		num_as_cat = 1;
 	d->categorical = categorical || num_as_cat;
-	if (!categorical) {
+	if (!categorical && !p->evidently) {
+		if ((rc_code = numeric_in_one_walk(&rm.num, &cm.num, p, ov, d, err)))
+			goto out;
+	} else if (!categorical) {
 		d->nref = assay_numeric_map_total(&rm.num);
 		d->ncur = assay_numeric_map_total(&cm.num);
 		struct assay_ks ks;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "assay/drift.h"
+#include "drift_internal.h"
 
 uint64_t assay_numeric_map_total(const struct assay_numeric_map *m)
 {
@@ -215,6 +216,17 @@ int assay_ks_2samp(const struct assay_numeric_map *ref, const struct assay_numer
 		}
 	}
 #undef KS_STEP
+	drift_ks_finish(n1, n2, maxS, minS, hmax, method, out);
+	return 0;
+}
+
+void drift_ks_finish(uint64_t n1, uint64_t n2, double maxS, double minS, uint64_t hmax,
+                     enum assay_ks_method method, struct assay_ks *out)
+{
+	uint64_t g = gcd_u64(n1, n2), n1g = n1 / g, n2g = n2 / g;
+	out->n1 = n1;
+	out->n2 = n2;
+	out->exact = 0;
 	double negmin = -minS;
 	if (negmin < 0)
 		negmin = 0;
@@ -234,7 +246,7 @@ int assay_ks_2samp(const struct assay_numeric_map *ref, const struct assay_numer
 			out->d = (double)hmax * 1.0 / lcm;
 			out->pvalue = p;
 			out->exact = 1;
-			return 0;
+			return;
 		}
 		d = (double)hmax / lcm; /* scipy keeps the rounded D when it falls back */
 	}
@@ -247,7 +259,6 @@ int assay_ks_2samp(const struct assay_numeric_map *ref, const struct assay_numer
 		p = 1;
 	out->d = d;
 	out->pvalue = p;
-	return 0;
 }
 
 /* Q(c) = P(K > c) = 2 sum_{k>=1} (-1)^(k-1) exp(-2 k^2 c^2), the Kolmogorov

@@ -160,6 +160,82 @@ static uint32_t deckey_make(int neg, uint64_t m, long q)
 	return neg ? UINT32_C(0x7fffffff) - idx : UINT32_C(0x80000001) + idx;
 }
 
+/* m * 10^e (m > 0, at most 8 digits) -> key, or -1. */
+static int deckey_scale(int neg, uint64_t m, long e, uint32_t *key)
+{
+	static const uint32_t p10[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+	if (m >= 10000000u) { /* 8 digits: only a trailing zero may go */
+		if (m % 10)
+			return -1;
+		m /= 10;
+		e++;
+	}
+	int digits = 1 + (m >= 10) + (m >= 100) + (m >= 1000) + (m >= 10000) + (m >= 100000) + (m >= 1000000);
+	m *= p10[7 - digits];
+	e -= 7 - digits;
+	if (e < ASSAY_DECKEY_QMIN || e > ASSAY_DECKEY_QMAX)
+		return -1;
+	*key = deckey_make(neg, m, e);
+	return 0;
+}
+
+/* Up to 8 bytes of a field, little-endian, zero past len (1 <= len <= 8),
+ * read without touching a byte outside [p, p + len): two overlapping
+ * loads. */
+static inline uint64_t load_upto8(const char *p, size_t len)
+{
+	if (len >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		return (uint64_t)lo | (uint64_t)hi << (8 * (len - 4));
+	}
+	uint64_t w = (unsigned char)p[0];
+	if (len > 1)
+		w |= (uint64_t)(unsigned char)p[1] << 8;
+	if (len > 2)
+		w |= (uint64_t)(unsigned char)p[2] << 16;
+	return w;
+}
+
+/* The common spellings, "123", "0.395365", "-1.00651" (at most 8 bytes
+ * after the sign, digits and at most one point), without a loop a
+ * character: SWAR over one 64-bit word. The point is taken out, the
+ * digits right-aligned and combined pairwise (10a + b, then 100a + b,
+ * then 10^4 a + b: the multiply-shift steps of Lemire's "fast integer
+ * parsing", which a loop would do a character at a time). Returns 1 when the span is not of that form (the
+ * general loop then decides). */
+static int deckey_swar(const char *p, size_t len, int neg, uint32_t *key)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	uint64_t x = load_upto8(p, len) ^ (ones * '0'); /* digits -> 0..9 */
+	uint64_t valid = len == 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * len)) - 1;
+	uint64_t nd = (((x & (ones * 0x7f)) + ones * 0x76) | x) & (ones * 0x80) & valid; /* not a digit */
+	size_t ndig = len, frac = 0;
+	if (nd) {
+		unsigned pos = (unsigned)__builtin_ctzll(nd) >> 3;
+		if (nd & (nd - 1) || (unsigned char)p[pos] != '.')
+			return 1;
+		uint64_t below = (UINT64_C(1) << (8 * pos)) - 1; /* bytes before the point */
+		x = (x & below) | ((x >> 8) & ~below);
+		ndig = len - 1;
+		frac = len - 1 - pos;
+		if (ndig == 0)
+			return 1;
+	}
+	/* keep the ndig digit bytes, last digit in byte 7 */
+	x &= ndig == 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * ndig)) - 1;
+	x <<= 8 * (8 - ndig);
+	x = (x & (ones * 0x0f)) * 2561 >> 8; /* 10 * 256 + 1 */
+	x = (x & UINT64_C(0x00ff00ff00ff00ff)) * 6553601 >> 16;
+	uint64_t m = (uint32_t)((x & UINT64_C(0x0000ffff0000ffff)) * UINT64_C(42949672960001) >> 32);
+	if (m == 0) {
+		*key = ASSAY_DECKEY_ZERO;
+		return 0;
+	}
+	return deckey_scale(neg, m, -(long)frac, key) ? -1 : 0;
+}
+
 int assay_deckey_parse(const char *p, size_t len, uint32_t *key)
 {
 	size_t i = 0;
@@ -167,6 +243,11 @@ int assay_deckey_parse(const char *p, size_t len, uint32_t *key)
 	if (i < len && (p[i] == '+' || p[i] == '-')) {
 		neg = p[i] == '-';
 		i++;
+	}
+	if (len - i - 1 < 8) { /* 1 to 8 bytes left */
+		int r = deckey_swar(p + i, len - i, neg, key);
+		if (r <= 0)
+			return r;
 	}
 	/* m holds the significant digits (leading zeros skipped), at most 19 of
 	 * them; the value is m * 10^exp10. */

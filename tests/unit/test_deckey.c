@@ -134,6 +134,49 @@ static void keys_order_as_their_numbers(void **state)
 	free(v);
 }
 
+/* Short spellings (the word-at-a-time path): digits with a point
+ * anywhere or none, a sign, leading and trailing zeros. A span has a key
+ * exactly when its double has one, and it is that key. */
+static void short_spellings_agree_with_the_double(void **state)
+{
+	for (int it = 0; it < 200000; it++) {
+		char buf[16];
+		size_t n = 0;
+		int sign = (int)(next() % 4);
+		if (sign == 1)
+			buf[n++] = '-';
+		else if (sign == 2)
+			buf[n++] = '+';
+		size_t len = 1 + next() % 9, point = next() % (len + 2);
+		for (size_t i = 0; i < len; i++) {
+			if (i == point)
+				buf[n++] = '.';
+			buf[n++] = (char)('0' + (next() % 3 == 0 ? 0 : next() % 10));
+		}
+		buf[n] = '\0';
+		uint32_t k, k2;
+		double d;
+		int rk = parse(buf, &k);
+		if (assay_parse_double(buf, n, &d) != 0) {
+			assert_int_equal(rk, -1);
+			continue;
+		}
+		int rd = assay_deckey_from_double(d == 0 ? 0 : d, &k2);
+		if (rk != rd)
+			fail_msg("\"%s\": parse %d, from_double %d", buf, rk, rd);
+		if (rk == 0 && k != k2)
+			fail_msg("\"%s\": key %u, from_double %u", buf, k, k2);
+	}
+	uint32_t k;
+	assert_int_equal(parse(".", &k), -1);
+	assert_int_equal(parse("-.", &k), -1);
+	assert_int_equal(parse("1.2.", &k), -1);
+	assert_int_equal(parse("12345678", &k), -1);
+	assert_int_equal(parse("1234567.0", &k), 0);
+	assert_int_equal(parse("12345670", &k), 0);
+	assert_true(assay_deckey_value(k) == 12345670.0);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -309,6 +352,33 @@ static void packed_profile_equals_double_profile(void **state)
 			fail_err(&err);
 		assert_same_drift(r1, r2);
 		assert_same_drift(r1, r3);
+		/* the one-walk comparison = the separate public functions */
+		const struct assay_numeric_map *ra = &assay_profile_column(old, "short")->num,
+		                               *rb = &assay_profile_column(pkb, "short")->num;
+		const struct assay_drift_column *d = &r3->columns[0];
+		struct assay_ks ks;
+		assert_int_equal(assay_ks_2samp(ra, rb, ASSAY_KS_AUTO, &ks, &err), 0);
+		assert_true(same_bits(ks.d, d->ks_d));
+		assert_true(same_bits(ks.pvalue, d->ks_p));
+		assert_true(same_bits(assay_wasserstein(ra, rb), d->wasserstein));
+		struct assay_bins q, st;
+		assert_int_equal(assay_bins_ref_quantiles(ra, rb, 10, &q, &err), 0);
+		assert_int_equal(assay_bins_sturges(ra, rb, &st, &err), 0);
+		double sr[16], sc[16];
+		assert_true(q.n <= 16);
+		assay_shares(q.ref, q.n, q.nref, sr);
+		assay_shares(q.cur, q.n, q.ncur, sc);
+		assay_fill_zeros(sr, q.n, 1e-4);
+		assay_fill_zeros(sc, q.n, 1e-4);
+		assert_true(same_bits(assay_psi(sr, sc, q.n), d->psi));
+		assert_int_equal(st.n, d->hist.n);
+		for (size_t i = 0; i < st.n; i++) {
+			assert_int_equal(st.ref[i], d->hist.ref[i]);
+			assert_int_equal(st.cur[i], d->hist.cur[i]);
+			assert_true(same_bits(st.lo[i], d->hist.lo[i]));
+		}
+		assay_bins_free(&q);
+		assay_bins_free(&st);
 		assay_drift_report_free(r1);
 		assay_drift_report_free(r2);
 		assay_drift_report_free(r3);
@@ -346,6 +416,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(keys_decode_to_the_parsed_double),
 	    cmocka_unit_test(keys_order_as_their_numbers),
+	    cmocka_unit_test(short_spellings_agree_with_the_double),
 	    cmocka_unit_test(radix_sort_u32_equals_qsort),
 	    cmocka_unit_test(packed_profile_equals_double_profile),
 	    cmocka_unit_test(duplicate_heavy_columns_leave_the_key_form),

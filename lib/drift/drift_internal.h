@@ -1,0 +1,49 @@
+/* drift_internal.h: what drift.c shares with ks.c, binning.c and walk.c:
+ * the parts of the numeric statistics that the one-walk comparison
+ * (walk.c) reuses, so that it gives the same bits as the separate public
+ * functions (assay_ks_2samp, assay_wasserstein, assay_bins_*). Private to
+ * lib/drift. */
+#ifndef ASSAY_DRIFT_INTERNAL_H
+#define ASSAY_DRIFT_INTERNAL_H
+
+#include "assay/drift.h"
+
+/* The KS result from the walk's extremes: maxS and minS of c1/n1 - c2/n2
+ * and hmax of |c1 n2/g - c2 n1/g| (ks.c). */
+void drift_ks_finish(uint64_t n1, uint64_t n2, double maxS, double minS, uint64_t hmax,
+                     enum assay_ks_method method, struct assay_ks *out);
+
+/* The bins of assay_bins_ref_quantiles / assay_bins_sturges with their
+ * edges and zero counts: *edges (malloc'd, caller frees) holds the
+ * quantile edges (ne of them, ne + 1 open bins) or the Sturges edges
+ * (nb + 1 of them, nb bins, the last closed). */
+int drift_quantile_edges(const struct assay_numeric_map *ref, size_t k, struct assay_bins *out,
+                         double **edges, size_t *ne, struct assay_error *err);
+int drift_sturges_edges(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                        struct assay_bins *out, double **edges, size_t *nb, struct assay_error *err);
+
+/* One merge walk over two sorted maps giving, at once, what KS, the
+ * Wasserstein distance and the counts over quantile and Sturges bins
+ * each walk for separately. */
+struct drift_walk {
+	/* in: bins to count (NULL edges: none) */
+	const double *qe; /* quantile edges: bin = number of edges <= v */
+	size_t nqe;
+	uint64_t *qref, *qcur; /* nqe + 1 counts each */
+	const double *se;      /* Sturges edges se[0..nsb]: [se_i, se_i+1), the last closed */
+	size_t nsb;
+	uint64_t *sref, *scur; /* nsb counts each */
+	int wasserstein;       /* compute it */
+	/* out */
+	uint64_t n1, n2;
+	double maxS, minS;
+	uint64_t hmax;
+	double w; /* Wasserstein-1 (NaN unless asked for, or an empty side) */
+};
+
+/* 0, or -1 when out of memory (the Wasserstein terms are summed in
+ * numpy's pairwise order, which needs them all). */
+int drift_numeric_walk(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                       struct drift_walk *w);
+
+#endif

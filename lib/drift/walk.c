@@ -1,0 +1,157 @@
+/* walk.c: KS, Wasserstein-1 and bin counts of two numeric maps in one
+ * merge walk (drift_internal.h).
+ *
+ * assay_ks_2samp, assay_wasserstein and the bin counters of binning.c each
+ * walk the merged support of the two maps; a drift comparison needs all
+ * of them, and on maps of 10^5..10^6 distinct values each walk costs
+ * mispredicted branches, two divisions a step and a decode of the value.
+ * Here one walk does everything, in the same floating-point steps:
+ * - KS: after the counts of v are added, diff = c1/n1 - c2/n2 and the
+ *   integer |c1 n2/g - c2 n1/g| (ks.c);
+ * - Wasserstein: the term of the interval [prev, v) is |F - G| (v - prev)
+ *   with F - G the previous step's diff, the very expression
+ *   assay_wasserstein evaluates; terms summed pairwise as numpy;
+ * - bins: the values ascend, so each bin index only moves forward: the
+ *   quantile bin of v is the number of edges <= v, the Sturges bin is that
+ *   number minus one within [se_0, se_nsb] (the last bin closed).
+ * test_drift_stats.c checks the bits against the separate functions.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "drift_internal.h"
+
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+struct walker {
+	struct drift_walk *w;
+	uint64_t n1g, n2g;
+	double dn1, dn2;
+	uint64_t c1, c2;
+	double diff; /* of the previous step */
+	double prev;
+	int started;
+	size_t qk, sk, k;
+	double *t;
+};
+
+/* Count value v (cnt of it) in side s's bins. */
+static inline void bin_value(struct walker *a, double v, uint64_t cnt, int s)
+{
+	struct drift_walk *w = a->w;
+	if (w->qe) {
+		while (a->qk < w->nqe && w->qe[a->qk] <= v)
+			a->qk++;
+		(s ? w->qcur : w->qref)[a->qk] += cnt;
+	}
+	if (w->se && !(v < w->se[0] || v > w->se[w->nsb])) {
+		while (a->sk < w->nsb + 1 && w->se[a->sk] <= v)
+			a->sk++;
+		size_t b = a->sk == 0 ? 0 : a->sk - 1;
+		if (b >= w->nsb)
+			b = w->nsb - 1;
+		(s ? w->scur : w->sref)[b] += cnt;
+	}
+}
+
+/* One value of the merged support: r of it in ref, c in cur. */
+static inline void step(struct walker *a, double v, uint64_t r, uint64_t c)
+{
+	if (a->t && a->started)
+		a->t[a->k++] = fabs(a->diff) * (v - a->prev);
+	a->started = 1;
+	if (r) {
+		a->c1 += r;
+		bin_value(a, v, r, 0);
+	}
+	if (c) {
+		a->c2 += c;
+		bin_value(a, v, c, 1);
+	}
+	double diff = (double)a->c1 / a->dn1 - (double)a->c2 / a->dn2;
+	struct drift_walk *w = a->w;
+	if (diff > w->maxS)
+		w->maxS = diff;
+	if (diff < w->minS)
+		w->minS = diff;
+	uint64_t x = a->c1 * a->n2g, y = a->c2 * a->n1g; /* may wrap: see ks.c */
+	uint64_t h = x > y ? x - y : y - x;
+	if (h > w->hmax)
+		w->hmax = h;
+	a->diff = diff;
+	a->prev = v;
+}
+
+int drift_numeric_walk(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                       struct drift_walk *w)
+{
+	w->n1 = assay_numeric_map_total(ref);
+	w->n2 = assay_numeric_map_total(cur);
+	w->maxS = -INFINITY;
+	w->minS = INFINITY;
+	w->hmax = 0;
+	w->w = NAN;
+	if (w->n1 == 0 || w->n2 == 0)
+		return 0;
+	uint64_t g = gcd64(w->n1, w->n2);
+	struct walker a = {
+	    .w = w, .n1g = w->n1 / g, .n2g = w->n2 / g, .dn1 = (double)w->n1, .dn2 = (double)w->n2};
+	if (w->wasserstein) {
+		size_t cap = ref->n + cur->n;
+		if (!(a.t = malloc((cap ? cap : 1) * sizeof *a.t)))
+			return -1;
+	}
+	size_t i = 0, j = 0;
+	if (ref->key && cur->key) { /* both packed: compare keys, decode once a value */
+		const uint32_t *rk = ref->key, *ck = cur->key;
+		while (i < ref->n && j < cur->n) {
+			uint32_t x = rk[i], y = ck[j];
+			if (x < y) {
+				step(&a, assay_deckey_value(x), ref->kcount[i], 0);
+				i++;
+			} else if (y < x) {
+				step(&a, assay_deckey_value(y), 0, cur->kcount[j]);
+				j++;
+			} else {
+				step(&a, assay_deckey_value(x), ref->kcount[i], cur->kcount[j]);
+				i++;
+				j++;
+			}
+		}
+		for (; i < ref->n; i++)
+			step(&a, assay_deckey_value(rk[i]), ref->kcount[i], 0);
+		for (; j < cur->n; j++)
+			step(&a, assay_deckey_value(ck[j]), 0, cur->kcount[j]);
+	} else {
+		double rv = ref->n ? assay_numeric_map_value(ref, 0) : 0;
+		double cv = cur->n ? assay_numeric_map_value(cur, 0) : 0;
+		while (i < ref->n || j < cur->n) {
+			uint64_t r = 0, c = 0;
+			double v = (j >= cur->n || (i < ref->n && rv < cv)) ? rv : cv;
+			if (i < ref->n && rv == v) {
+				r = assay_numeric_map_count(ref, i++);
+				if (i < ref->n)
+					rv = assay_numeric_map_value(ref, i);
+			}
+			if (j < cur->n && cv == v) {
+				c = assay_numeric_map_count(cur, j++);
+				if (j < cur->n)
+					cv = assay_numeric_map_value(cur, j);
+			}
+			step(&a, v, r, c);
+		}
+	}
+	if (a.t) {
+		w->w = assay_sum_pairwise(a.t, a.k);
+		free(a.t);
+	}
+	return 0;
+}
