@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "assay/drift.h"
 #include "assay/output.h"
@@ -145,14 +146,21 @@ static int parse_threshold(struct opts *o, const char *arg)
 	return 0;
 }
 
-static int load(const struct opts *o, const char *path, struct assay_profile **out, int *is_profile,
-                struct assay_error *err)
+static int load(const struct opts *o, const char *path, int alone, struct assay_profile **out,
+                int *is_profile, struct assay_error *err)
 {
 	*is_profile = assay_profile_is_file(path);
 	if (*is_profile)
 		return assay_profile_read_json(path, out, err);
+	/* The only data side (the other is a stored profile, read in a
+	 * fraction of the time): a worker per core rather than the default one
+	 * per core but the hashing thread's, since nothing else is left to
+	 * run on the second core. */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct assay_source_opts so = {.path = path,
-	                               .threads = o->threads,
+	                               .threads = o->threads           ? o->threads
+	                                          : alone && cores > 1 ? (int)cores
+	                                                               : 0,
 	                               .na = o->na,
 	                               .nna = o->nna,
 	                               .delimiter = o->delimiter ? o->delimiter[0] : 0};
@@ -164,7 +172,8 @@ static int load(const struct opts *o, const char *path, struct assay_profile **o
 		                                .cap = o->cap,
 		                                .private_columns = o->priv,
 		                                .nprivate = o->npriv,
-		                                .packed = 1};
+		                                .packed = 1,
+		                                .skip_moments = 1};
 		rc = assay_profile_build(src, &po, out, err);
 	}
 	assay_source_free(src);
@@ -179,6 +188,7 @@ static int load(const struct opts *o, const char *path, struct assay_profile **o
 struct load_job {
 	const struct opts *o;
 	const char *path;
+	int alone; /* the other side is a profile */
 	struct assay_profile *p;
 	int is_profile, rc;
 	struct assay_error err;
@@ -187,7 +197,7 @@ struct load_job {
 static void *load_thread(void *arg)
 {
 	struct load_job *j = arg;
-	j->rc = load(j->o, j->path, &j->p, &j->is_profile, &j->err);
+	j->rc = load(j->o, j->path, j->alone, &j->p, &j->is_profile, &j->err);
 	return NULL;
 }
 
@@ -197,6 +207,8 @@ static int load_both(const struct opts *o, struct load_job *ref, struct load_job
 	ref->o = cur->o = o;
 	ref->path = o->ref;
 	cur->path = o->cur;
+	ref->alone = assay_profile_is_file(o->cur);
+	cur->alone = assay_profile_is_file(o->ref);
 	assay_error_clear(&ref->err);
 	assay_error_clear(&cur->err);
 	pthread_t t;

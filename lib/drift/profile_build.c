@@ -37,6 +37,8 @@
  * Does not: keep the text of numeric columns, or profile nested JSON.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,8 +114,9 @@ struct builder {
 	enum view start;      /* V_NONE in pass 1, V_CAT in pass 2 */
 	uint64_t cap;
 	size_t topk;
-	int keys;   /* numeric columns start in the key form (no cap) */
-	int packed; /* hand key-form maps out packed */
+	int keys;         /* numeric columns start in the key form (no cap) */
+	int packed;       /* hand key-form maps out packed */
+	int skip_moments; /* opts.skip_moments */
 };
 
 struct worker {
@@ -746,9 +749,9 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
 		out->missing_inf += c->inf;
 		col_reset(c, V_NONE, 0);
 	}
-	if (out->num.key)
+	if (!b->skip_moments && out->num.key)
 		assay_moments_from_keys(&out->moments, out->num.key, out->num.kcount, out->num.n);
-	else
+	else if (!b->skip_moments)
 		assay_moments_from_map(&out->moments, out->num.value, out->num.count, out->num.n);
 	return prof_column_finish(out, b->topk) ? -1 : 0;
 }
@@ -841,7 +844,8 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
 	out->num.value = v;
 	out->num.count = cnt;
 	out->num.n = n;
-	assay_moments_from_map(&out->moments, v, cnt, n);
+	if (!b->skip_moments)
+		assay_moments_from_map(&out->moments, v, cnt, n);
 	return prof_column_finish(out, b->topk) ? -1 : 0;
 }
 
@@ -871,6 +875,68 @@ static int gather(struct pass *ps, size_t j, const struct builder *b, struct ass
 	return prof_column_finish(out, b->topk)
 	           ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory")
 	           : 0;
+}
+
+/* Columns are gathered (sorted, merged across workers, counted) on as many
+ * threads as the scan had workers: each column's gather touches only that
+ * column of every worker and its own output slot, so the profile is the
+ * same bytes. On a 1M-row file with a stored reference this is the build's
+ * tail: 10 sorts of 0.5M keys one after the other otherwise. */
+struct gather_pool {
+	struct pass *p1, *p2;
+	const int *active;
+	const struct builder *b;
+	struct assay_profile *p;
+	size_t ncols;
+	atomic_size_t next;
+	int *rc;
+	struct assay_error *errs;
+};
+
+static void *gather_worker(void *arg)
+{
+	struct gather_pool *g = arg;
+	for (;;) {
+		size_t j = atomic_fetch_add(&g->next, 1);
+		if (j >= g->ncols)
+			return NULL;
+		assay_error_clear(&g->errs[j]);
+		g->rc[j] = gather(g->active[j] ? g->p2 : g->p1, j, g->b, &g->p->columns[j], &g->errs[j]);
+		if (g->b->skip_moments) /* the general path's merges computed them */
+			memset(&g->p->columns[j].moments, 0, sizeof g->p->columns[j].moments);
+	}
+}
+
+static int gather_all(struct pass *p1, struct pass *p2, const int *active, const struct builder *b,
+                      struct assay_profile *p, size_t ncols, struct assay_error *err)
+{
+	struct gather_pool g = {p1, p2, active, b, p, ncols, 0, NULL, NULL};
+	atomic_init(&g.next, 0);
+	g.rc = calloc(ncols ? ncols : 1, sizeof *g.rc);
+	g.errs = calloc(ncols ? ncols : 1, sizeof *g.errs);
+	if (!g.rc || !g.errs) {
+		free(g.rc);
+		free(g.errs);
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	enum { MAXT = 8 };
+	pthread_t th[MAXT];
+	int started[MAXT] = {0};
+	size_t nt = p1->nw < 1 ? 1 : (size_t)p1->nw;
+	nt = nt > MAXT ? MAXT : nt > ncols ? (ncols ? ncols : 1) : nt;
+	for (size_t t = 1; t < nt; t++)
+		started[t] = pthread_create(&th[t], NULL, gather_worker, &g) == 0;
+	gather_worker(&g);
+	for (size_t t = 1; t < nt; t++)
+		if (started[t])
+			pthread_join(th[t], NULL);
+	int rc = 0;
+	for (size_t j = 0; j < ncols && !rc; j++)
+		if ((rc = g.rc[j]))
+			*err = g.errs[j];
+	free(g.rc);
+	free(g.errs);
+	return rc;
 }
 
 static int select_columns(struct assay_source *src, const struct assay_profile_opts *o, size_t *srccol,
@@ -958,7 +1024,8 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 			end = srccol[j] + 1;
 	assay_source_project(src, end);
 	int keys = o.cap == UINT64_MAX;
-	struct builder b = {src, ncols, srccol, NULL, V_NONE, o.cap, o.topk, keys, keys && o.packed};
+	struct builder b = {src,    ncols, srccol,           NULL,          V_NONE, o.cap,
+	                    o.topk, keys,  keys && o.packed, o.skip_moments};
 	struct assay_source_stats st;
 	if ((rc = run_pass(src, &b, &p1, &st, err)))
 		goto done;
@@ -1015,9 +1082,9 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 			rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 			goto done;
 		}
-		if ((rc = gather(active[j] ? &p2 : &p1, j, &b, c, err)))
-			goto done;
 	}
+	if ((rc = gather_all(&p1, &p2, active, &b, p, ncols, err)))
+		goto done;
 	if ((rc = withhold_private(p, &o, err)))
 		goto done;
 	*out = p;

@@ -35,6 +35,10 @@ void prof_format_double(double d, char *buf, size_t size);
  * profile_json_read.c reads): keys are the order-preserving image of the
  * IEEE-754 bits (x >= 0: bits | 2^63; x < 0: ~bits). */
 #define PROF_PACKED_PREFIX "kv1:"
+/* The same with decimal keys (assay/deckey.h) instead of IEEE bits, when
+ * every value of the map is a short decimal: ~3 bytes an entry on
+ * six-digit data, and read straight into a packed map. */
+#define PROF_DECKEY_PREFIX "dk1:"
 
 static inline uint64_t prof_dkey(double x)
 {

@@ -163,7 +163,11 @@ static void put_u64(uint64_t v, FILE *out)
  * 2^63; x < 0: ~bits), so ascending values have ascending keys and small
  * deltas. About 8 bytes per entry on six-digit data, against 13 for the
  * "[value,count]" array, and read as one jansson string instead of three
- * nodes per entry (1M-row bench: 4.3 s -> see bench/README.md). */
+ * nodes per entry (1M-row bench: 4.3 s -> see bench/README.md).
+ * When every value is a short decimal, "dk1:" instead, with the 32-bit
+ * decimal keys of assay/deckey.h: deltas of a few hundred on six-digit
+ * data (about 3 bytes an entry), and the reader gets the packed map
+ * without converting a value. */
 
 static size_t put_varint(unsigned char *p, uint64_t v)
 {
@@ -178,11 +182,34 @@ static size_t put_varint(unsigned char *p, uint64_t v)
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* The map's decimal keys (its own when packed), or NULL when a value is
+ * not a short decimal (or out of memory): then kv1 is written. The choice
+ * depends only on the values, so equal maps give equal bytes whatever
+ * their form in memory (merged shards = the whole). */
+static uint32_t *map_keys(const struct assay_numeric_map *m, int *owned)
+{
+	*owned = 0;
+	if (m->key)
+		return m->key;
+	uint32_t *k = malloc((m->n ? m->n : 1) * sizeof *k);
+	if (!k)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++)
+		if (assay_deckey_from_double(m->value[i], &k[i])) {
+			free(k);
+			return NULL;
+		}
+	*owned = 1;
+	return k;
+}
+
 static int put_packed_values(const struct assay_numeric_map *m, FILE *out)
 {
 	size_t cap = m->n * 20 + 8;
 	unsigned char *raw = malloc(cap);
 	char *enc = malloc(cap / 3 * 4 + 8);
+	int owned;
+	uint32_t *keys = raw && enc ? map_keys(m, &owned) : NULL;
 	if (!raw || !enc) {
 		free(raw);
 		free(enc);
@@ -191,11 +218,14 @@ static int put_packed_values(const struct assay_numeric_map *m, FILE *out)
 	size_t n = 0;
 	uint64_t prev = 0;
 	for (size_t i = 0; i < m->n; i++) {
-		uint64_t k = prof_dkey(assay_numeric_map_value(m, i));
+		uint64_t k = keys ? keys[i] : prof_dkey(assay_numeric_map_value(m, i));
 		n += put_varint(raw + n, k - prev);
 		n += put_varint(raw + n, assay_numeric_map_count(m, i));
 		prev = k;
 	}
+	const char *prefix = keys ? PROF_DECKEY_PREFIX : PROF_PACKED_PREFIX;
+	if (keys && owned)
+		free(keys);
 	size_t e = 0, i = 0;
 	for (; i + 3 <= n; i += 3) {
 		uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
@@ -211,7 +241,7 @@ static int put_packed_values(const struct assay_numeric_map *m, FILE *out)
 		enc[e++] = i + 1 < n ? B64[(v >> 6) & 63] : '=';
 		enc[e++] = '=';
 	}
-	int rc = fputs(PROF_PACKED_PREFIX, out) < 0 || fwrite(enc, 1, e, out) != e;
+	int rc = fputs(prefix, out) < 0 || fwrite(enc, 1, e, out) != e;
 	free(raw);
 	free(enc);
 	return rc ? -1 : 0;

@@ -7,8 +7,8 @@
  * sorted and within the cap, finite values, min/max agree with the map,
  * sketches well formed (sum of KLL level weights = n). A file that passes
  * can be merged, rendered and compared without further checks. Exact
- * numeric maps are accepted packed ("kv1:", see profile_json.c) or as
- * [value, count] arrays.
+ * numeric maps are accepted packed ("kv1:" or, with decimal keys, "dk1:",
+ * see profile_json.c) or as [value, count] arrays.
  *
  * Does not: read other schema versions, or stream.
  */
@@ -190,6 +190,83 @@ static inline int get_varint(const unsigned char *p, size_t n, size_t *i, uint64
 	return -1;
 }
 
+/* Largest valid decimal key, and the smallest (assay/deckey.h). */
+#define DK_SPAN ((uint32_t)(ASSAY_DECKEY_QMAX - ASSAY_DECKEY_QMIN + 1) * 9000000u)
+
+/* "dk1:" entries -> a packed map (32-bit counts), or the double form when
+ * a count does not fit 32 bits. Same checks as kv1. */
+static int decode_deckeys(struct rd *r, const unsigned char *raw, size_t n, struct assay_column_profile *c)
+{
+	size_t cap = n / 2 + 1; /* at least 2 bytes per entry */
+	uint32_t *key = malloc(cap * sizeof *key);
+	uint64_t *cnt = malloc(cap * sizeof *cnt);
+	if (!key || !cnt) {
+		free(key);
+		free(cnt);
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	uint64_t k64 = 0, sum = 0;
+	size_t i = 0, k = 0;
+	int rc = 0, big = 0;
+	while (i < n && !rc) {
+		uint64_t dk = 0, cn = 0;
+		if (get_varint(raw, n, &i, &dk) || get_varint(raw, n, &i, &cn))
+			rc = bad(r, "values", "truncated or overlong varint in entry %zu", k);
+		else if (k && dk == 0)
+			rc = bad(r, "values", "entry %zu: values must be strictly ascending", k);
+		else if (dk > UINT32_MAX || (k64 += dk) > UINT32_MAX ||
+		         k64 < UINT32_C(0x7fffffff) - (DK_SPAN - 1) || k64 > UINT32_C(0x80000000) + DK_SPAN)
+			rc = bad(r, "values", "entry %zu: not a decimal key", k);
+		else if (cn == 0)
+			rc = bad(r, "values", "entry %zu: count must be at least 1", k);
+		else if (__builtin_add_overflow(sum, cn, &sum))
+			rc = bad(r, "values", "counts overflow 64 bits");
+		if (rc)
+			break;
+		big |= cn > UINT32_MAX;
+		key[k] = (uint32_t)k64;
+		cnt[k++] = cn;
+	}
+	if (!rc && sum != c->present)
+		rc = bad(r, "values", "counts add up to %llu, but present is %llu", (unsigned long long)sum,
+		         (unsigned long long)c->present);
+	if (!rc && k && (c->min != assay_deckey_value(key[0]) || c->max != assay_deckey_value(key[k - 1])))
+		rc = bad(r, "min", "min and max must be the first and last values");
+	if (rc) {
+		free(key);
+		free(cnt);
+		return rc;
+	}
+	c->num.n = k;
+	if (big) { /* the double form */
+		double *v = malloc((k ? k : 1) * sizeof *v);
+		if (!v) {
+			free(key);
+			free(cnt);
+			return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		}
+		for (size_t j = 0; j < k; j++)
+			v[j] = assay_deckey_value(key[j]);
+		free(key);
+		c->num.value = v;
+		c->num.count = cnt;
+		return 0;
+	}
+	uint32_t *kc = malloc((k ? k : 1) * sizeof *kc);
+	if (!kc) {
+		free(key);
+		free(cnt);
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	for (size_t j = 0; j < k; j++)
+		kc[j] = (uint32_t)cnt[j];
+	free(cnt);
+	uint32_t *shrunk = realloc(key, (k ? k : 1) * sizeof *key);
+	c->num.key = shrunk ? shrunk : key;
+	c->num.kcount = kc;
+	return 0;
+}
+
 /* The packed form of "values" (see put_packed_values). */
 static int read_packed_values(struct rd *r, const json_t *a, struct assay_column_profile *c)
 {
@@ -203,7 +280,8 @@ static int read_packed_values(struct rd *r, const json_t *a, struct assay_column
 		s = r->lifted[i].p;
 		len = r->lifted[i].len;
 	}
-	if (len < plen || memcmp(s, PROF_PACKED_PREFIX, plen) != 0 || (len - plen) % 4)
+	int deckeys = len >= plen && memcmp(s, PROF_DECKEY_PREFIX, plen) == 0;
+	if (len < plen || (!deckeys && memcmp(s, PROF_PACKED_PREFIX, plen) != 0) || (len - plen) % 4)
 		return bad(r, "values", "expected an array of [value, count] or a \"%s\" string",
 		           PROF_PACKED_PREFIX);
 	s += plen;
@@ -241,6 +319,11 @@ static int read_packed_values(struct rd *r, const json_t *a, struct assay_column
 			raw[n++] = (unsigned char)(w >> 8);
 		if (pad < 1)
 			raw[n++] = (unsigned char)w;
+	}
+	if (deckeys) {
+		int rc = decode_deckeys(r, raw, n, c);
+		free(raw);
+		return rc;
 	}
 	size_t cap = n / 2 + 1; /* at least 2 bytes per entry */
 	c->num.value = malloc(cap * sizeof(double));
@@ -666,7 +749,7 @@ static int read_root(struct rd *r, const json_t *root, struct assay_profile **ou
 
 /* Packed value maps are most of a profile's bytes (36 MB for 500,000 rows
  * of 10 numeric columns), and jansson reads a string a byte at a time with
- * a copy: 64% of reading a profile. So each `"values":"kv1:...` string of
+ * a copy: 64% of reading a profile. So each `"values":"kv1:...` (or dk1:) string of
  * base64 (which cannot hold a quote or a backslash, so its end is the next
  * quote) is replaced in a copy of the text by a short placeholder
  * "kv1@<index>", and decoded straight from the caller's buffer. Lines are
@@ -676,8 +759,8 @@ static int read_root(struct rd *r, const json_t *root, struct assay_profile **ou
  * (buf itself when nothing was lifted) or NULL when out of memory. */
 static char *lift_packed(const char *buf, size_t len, size_t *outlen, struct lifted **out, size_t *nout)
 {
-	static const char KEY[] = "\"values\":\"" PROF_PACKED_PREFIX;
-	const size_t klen = sizeof KEY - 1, head = klen - strlen(PROF_PACKED_PREFIX);
+	static const char KEY[] = "\"values\":\"";
+	const size_t klen = sizeof KEY - 1, head = klen, plen = strlen(PROF_PACKED_PREFIX);
 	*out = NULL;
 	*nout = 0;
 	*outlen = len;
@@ -691,6 +774,11 @@ static char *lift_packed(const char *buf, size_t len, size_t *outlen, struct lif
 		const char *s = at + head, *q = memchr(s, '"', (size_t)(end - s));
 		if (!q)
 			break;
+		if (q - s < (ptrdiff_t)plen ||
+		    (memcmp(s, PROF_PACKED_PREFIX, plen) != 0 && memcmp(s, PROF_DECKEY_PREFIX, plen) != 0)) {
+			at = q;
+			continue;
+		}
 		if (memchr(s, '\\', (size_t)(q - s)) || q - s < 64) {
 			at = q;
 			continue;

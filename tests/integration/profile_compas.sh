@@ -15,14 +15,26 @@ pyassert "$d/whole.json" 'r["schema"] == "assay.profile/1"' 'r["rows"] == 7214' 
 cat >"$d/check.py" <<'PY'
 import base64, csv, json, math, struct, sys
 prof = json.load(open(sys.argv[2]))
+def deckey(k):
+    """assay/deckey.h: 0x80000000 is 0; else idx = distance from it, q = idx // 9e6 - 22,
+    value = +-(idx % 9e6 + 1e6) * 10^q, correctly rounded (Python's int arithmetic)."""
+    if k == 0x80000000:
+        return 0.0
+    neg = k < 0x80000000
+    idx = 0x7FFFFFFF - k if neg else k - 0x80000001
+    q, m = idx // 9000000 - 22, idx % 9000000 + 1000000
+    x = float(m * 10**q) if q >= 0 else m / 10**-q
+    return -x if neg else x
 def values(c):
     """[value, count] pairs of an exact numeric column: the packed "kv1:" string
     (docs/profiles.md: base64 of LEB128 key deltas and counts; key = the IEEE bits,
-    | 2^63 when >= 0, inverted when < 0) or the older array form."""
+    | 2^63 when >= 0, inverted when < 0), the "dk1:" string (the same with 32-bit
+    decimal keys: sign, exponent, 7-digit mantissa) or the older array form."""
     v = c["values"]
     if not isinstance(v, str):
         return v
-    assert v.startswith("kv1:")
+    assert v.startswith("kv1:") or v.startswith("dk1:")
+    dk = v.startswith("dk1:")
     raw, i, key, out = base64.b64decode(v[4:], validate=True), 0, 0, []
     def varint():
         nonlocal i
@@ -35,6 +47,9 @@ def values(c):
     while i < len(raw):
         key += varint()
         n = varint()
+        if dk:
+            out.append([deckey(key), n])
+            continue
         bits = key & ~(1 << 63) if key >> 63 else ~key & (2**64 - 1)
         out.append([struct.unpack("<d", struct.pack("<Q", bits))[0], n])
     return out

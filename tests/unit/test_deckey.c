@@ -411,6 +411,90 @@ static void duplicate_heavy_columns_leave_the_key_form(void **state)
 	assay_profile_free(pk);
 }
 
+static char *json_of(const struct assay_profile *p)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	struct assay_error err;
+	if (assay_profile_write_json(p, f, &err))
+		fail_err(&err);
+	fclose(f);
+	return buf;
+}
+
+/* Maps of short decimals are written as "dk1:" (decimal keys), whatever
+ * their form in memory, read back packed, and write the same bytes again;
+ * a map with a 9-digit value stays "kv1:". */
+static void deckey_maps_round_trip_through_json(void **state)
+{
+	char a[256];
+	snprintf(a, sizeof a, "%s/j.csv", tmpdir);
+	write_mixed(a, 0);
+	struct assay_profile *old = build(a, ASSAY_PROFILE_DEFAULT_CAP, 0, 2);
+	struct assay_profile *pk = build(a, UINT64_MAX, 1, 2);
+	char *jo = json_of(old), *jp = json_of(pk);
+	assert_non_null(strstr(jo, "\"values\":\"dk1:"));
+	assert_non_null(strstr(jo, "\"values\":\"kv1:")); /* "late" */
+	struct assay_profile *back = NULL;
+	struct assay_error err;
+	if (assay_profile_read_json_buffer("j.json", jo, strlen(jo), &back, &err))
+		fail_err(&err);
+	assert_non_null(assay_profile_column(back, "short")->num.key);
+	assert_null(assay_profile_column(back, "late")->num.key);
+	assert_same_profile(old, back);
+	char *jb = json_of(back);
+	assert_string_equal(jb, jo);
+	/* the packed build's JSON differs only in parameters.cap */
+	assert_int_equal(strlen(strstr(jp, "\"columns\"")), strlen(strstr(jo, "\"columns\"")));
+	assert_string_equal(strstr(jp, "\"columns\""), strstr(jo, "\"columns\""));
+	assay_profile_free(old);
+	assay_profile_free(pk);
+	assay_profile_free(back);
+	free(jo);
+	free(jp);
+	free(jb);
+}
+
+static int read_dk(const char *values, const char *minmax, struct assay_profile **p, struct assay_error *err)
+{
+	char buf[1024];
+	snprintf(buf, sizeof buf,
+	         "{\"schema\":\"assay.profile/1\",\"inputs\":[],\"parameters\":{\"cap\":10,\"topk\":2},"
+	         "\"rows\":5,\"columns\":[{\"name\":\"x\",\"type\":\"numeric\",\"rows\":5,\"present\":5,"
+	         "\"missing\":{\"empty\":0,\"na\":0,\"nan\":0,\"inf\":0},\"distinct\":4,\"exact\":true,"
+	         "%s,\"moments\":{\"n\":5,\"mean\":0,\"m2\":0,\"m3\":0,\"m4\":0},"
+	         "\"values\":\"%s\"}]}",
+	         minmax, values);
+	return assay_profile_read_json_buffer("d.json", buf, strlen(buf), p, err);
+}
+
+static void deckey_strings_read_back_or_are_located_errors(void **state)
+{
+	struct assay_profile *p = NULL;
+	struct assay_error err;
+	/* -2 x1, 0 x1, 1.5 x2, 7e22 x1 */
+	assert_int_equal(read_dk("dk1:v/PtugcBwYySRQGhyvNEAuDThGEB", "\"min\":-2,\"max\":7e22", &p, &err), 0);
+	const struct assay_numeric_map *m = &p->columns[0].num;
+	assert_int_equal(m->n, 4);
+	assert_non_null(m->key);
+	assert_true(assay_numeric_map_value(m, 0) == -2 && assay_numeric_map_value(m, 1) == 0 &&
+	            assay_numeric_map_value(m, 2) == 1.5 && assay_numeric_map_value(m, 3) == 7e22);
+	assert_int_equal(assay_numeric_map_count(m, 2), 2);
+	assay_profile_free(p);
+	p = NULL;
+	assert_int_equal(read_dk("dk1:v/PtugcBwYySRQGhyvNEAuDThGEB", "\"min\":-2,\"max\":8e22", &p, &err),
+	                 ASSAY_EINPUT);
+	assert_non_null(strstr(err.message, "min and max must be the first and last values"));
+	assert_int_equal(read_dk("dk1:wZ6PwQkF", "\"min\":1,\"max\":1", &p, &err), ASSAY_EINPUT);
+	assert_non_null(strstr(err.message, "columns[0].values: entry 0: not a decimal key"));
+	assert_int_equal(read_dk("dk1:gYjVxAgA", "\"min\":1,\"max\":1", &p, &err), ASSAY_EINPUT);
+	assert_non_null(strstr(err.message, "count must be at least 1"));
+	assert_int_equal(read_dk("dk1:gYjVxAgCAAM=", "\"min\":1,\"max\":1", &p, &err), ASSAY_EINPUT);
+	assert_non_null(strstr(err.message, "entry 1: values must be strictly ascending"));
+	assert_null(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +504,8 @@ int main(void)
 	    cmocka_unit_test(radix_sort_u32_equals_qsort),
 	    cmocka_unit_test(packed_profile_equals_double_profile),
 	    cmocka_unit_test(duplicate_heavy_columns_leave_the_key_form),
+	    cmocka_unit_test(deckey_maps_round_trip_through_json),
+	    cmocka_unit_test(deckey_strings_read_back_or_are_located_errors),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
