@@ -22,9 +22,9 @@ void assay_moments_merge(struct assay_moments *dst, const struct assay_moments *
  * of the rounded powers, so the result does not depend on the order in
  * which the map was built (only on its content). */
 void assay_moments_from_map(struct assay_moments *m, const double *value, const uint64_t *count, size_t n);
-/* The same from a packed map: decimal keys (assay/deckey.h) and 32-bit
- * counts; bit-identical to assay_moments_from_map on the decoded values. */
-void assay_moments_from_keys(struct assay_moments *m, const uint32_t *key, const uint32_t *count, size_t n);
+/* The same from a packed map (decimal keys, assay/deckey.h);
+ * bit-identical to assay_moments_from_map on the decoded values. */
+void assay_moments_from_packed(struct assay_moments *m, const struct assay_numeric_map *map);
 
 /* Derived statistics; NaN when undefined (n too small or M2 = 0). */
 double assay_moments_variance(const struct assay_moments *m); /* sample, ddof = 1: M2 / (n - 1) */

@@ -40,19 +40,30 @@ enum assay_column_type {
 
 /* Exact distinct numeric values, ascending, with their counts. NaN and
  * +-inf are not values: they are counted as missing. -0.0 is 0.0.
- * Two forms: doubles (value, count), or packed (key, kcount: value and
- * count NULL), where every value is a short decimal held as its 32-bit
- * key (assay/deckey.h) and every count fits 32 bits: 8 bytes a value
- * instead of 16. Only builds that ask for it (assay_profile_opts.packed)
- * give packed maps; read either form with assay_numeric_map_value() and
- * assay_numeric_map_count(). */
+ * Two forms: doubles (value, count), or packed (key, kcount, big: value
+ * and count NULL), where every value is a short decimal held as its 32-bit
+ * key (assay/deckey.h) and each count as one byte, the rare counts of 255
+ * or more apart in `big`: 5 bytes a value instead of 16 (on mostly
+ * distinct data, as little as the raw values). Only builds that ask for it
+ * (assay_profile_opts.packed) and "dk1" profiles give packed maps; read
+ * either form with assay_numeric_map_value() and assay_numeric_map_count(). */
+struct assay_numeric_big {
+	size_t i;       /* entry */
+	uint64_t count; /* >= 255 */
+};
+
 struct assay_numeric_map {
 	size_t n;
 	double *value;
 	uint64_t *count;
-	uint32_t *key;    /* packed: key[i] is value i (ascending keys) */
-	uint32_t *kcount; /* packed: count of value i */
+	uint32_t *key;                 /* packed: key[i] is value i (ascending keys) */
+	uint8_t *kcount;               /* packed: count of value i, or 255: see big */
+	struct assay_numeric_big *big; /* packed: the counts >= 255, ascending i */
+	size_t nbig;
 };
+
+/* Count of a packed entry whose kcount is 255 (binary search in big). */
+uint64_t assay_numeric_map_big_count(const struct assay_numeric_map *m, size_t i);
 
 static inline double assay_numeric_map_value(const struct assay_numeric_map *m, size_t i)
 {
@@ -61,7 +72,9 @@ static inline double assay_numeric_map_value(const struct assay_numeric_map *m, 
 
 static inline uint64_t assay_numeric_map_count(const struct assay_numeric_map *m, size_t i)
 {
-	return m->count ? m->count[i] : m->kcount[i];
+	if (m->count)
+		return m->count[i];
+	return m->kcount[i] != 255 ? m->kcount[i] : assay_numeric_map_big_count(m, i);
 }
 
 /* Exact distinct strings (bytes, UTF-8), sorted bytewise, with counts. */

@@ -26,9 +26,11 @@
 uint64_t assay_numeric_map_total(const struct assay_numeric_map *m)
 {
 	uint64_t t = 0;
-	if (!m->count) {
+	if (!m->count) { /* packed: the byte counts, then the big ones for their 255s */
 		for (size_t i = 0; i < m->n; i++)
 			t += m->kcount[i];
+		for (size_t b = 0; b < m->nbig; b++)
+			t += m->big[b].count - 255;
 		return t;
 	}
 	for (size_t i = 0; i < m->n; i++)
@@ -198,9 +200,9 @@ int assay_ks_2samp(const struct assay_numeric_map *ref, const struct assay_numer
 			uint32_t v = j >= cur->n || (i < ref->n && ref->key[i] < cur->key[j]) ? ref->key[i]
 			                                                                      : cur->key[j];
 			if (i < ref->n && ref->key[i] == v)
-				c1 += ref->kcount[i++];
+				c1 += assay_numeric_map_count(ref, i++);
 			if (j < cur->n && cur->key[j] == v)
-				c2 += cur->kcount[j++];
+				c2 += assay_numeric_map_count(cur, j++);
 			KS_STEP();
 		}
 	} else {

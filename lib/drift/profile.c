@@ -34,13 +34,52 @@ static void free_top(struct assay_column_profile *c)
 	c->ntop = 0;
 }
 
+void prof_map_free(struct assay_numeric_map *m)
+{
+	free(m->value);
+	free(m->count);
+	free(m->key);
+	free(m->kcount);
+	free(m->big);
+	memset(m, 0, sizeof *m);
+}
+
+int prof_map_put_count(struct assay_numeric_map *m, size_t *bigcap, size_t i, uint64_t c)
+{
+	if (c < 255) {
+		m->kcount[i] = (uint8_t)c;
+		return 0;
+	}
+	m->kcount[i] = 255;
+	if (m->nbig == *bigcap) {
+		size_t cap = *bigcap ? *bigcap * 2 : 16;
+		struct assay_numeric_big *b = realloc(m->big, cap * sizeof *b);
+		if (!b)
+			return -1;
+		m->big = b;
+		*bigcap = cap;
+	}
+	m->big[m->nbig++] = (struct assay_numeric_big){i, c};
+	return 0;
+}
+
+uint64_t assay_numeric_map_big_count(const struct assay_numeric_map *m, size_t i)
+{
+	size_t lo = 0, hi = m->nbig;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->big[mid].i < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->nbig && m->big[lo].i == i ? m->big[lo].count : 0;
+}
+
 void prof_column_clear(struct assay_column_profile *c)
 {
 	free(c->name);
-	free(c->num.value);
-	free(c->num.count);
-	free(c->num.key);
-	free(c->num.kcount);
+	prof_map_free(&c->num);
 	for (size_t i = 0; i < c->cat.n; i++)
 		free(c->cat.value[i]);
 	free(c->cat.value);
@@ -78,10 +117,12 @@ int prof_column_copy(struct assay_column_profile *dst, const struct assay_column
 		goto oom;
 	if (src->num.n && src->num.key) {
 		dst->num.key = dup_mem(src->num.key, src->num.n * sizeof(uint32_t));
-		dst->num.kcount = dup_mem(src->num.kcount, src->num.n * sizeof(uint32_t));
-		if (!dst->num.key || !dst->num.kcount)
+		dst->num.kcount = dup_mem(src->num.kcount, src->num.n);
+		dst->num.big = dup_mem(src->num.big, src->num.nbig * sizeof *src->num.big);
+		if (!dst->num.key || !dst->num.kcount || !dst->num.big)
 			goto oom;
 		dst->num.n = src->num.n;
+		dst->num.nbig = src->num.nbig;
 	} else if (src->num.n) {
 		dst->num.value = dup_mem(src->num.value, src->num.n * sizeof(double));
 		dst->num.count = dup_mem(src->num.count, src->num.n * sizeof(uint64_t));

@@ -9,6 +9,12 @@
 
 #include "assay/profile.h"
 
+/* Free a numeric map's arrays (either form), leave it zeroed. */
+void prof_map_free(struct assay_numeric_map *m);
+/* Packed maps: set count i (in ascending i; kcount holds n entries), a
+ * count of 255 or more going to big (*bigcap its allocation). 0 or -1. */
+int prof_map_put_count(struct assay_numeric_map *m, size_t *bigcap, size_t i, uint64_t c);
+
 /* Free everything a column owns (not the struct itself), leave it zeroed. */
 void prof_column_clear(struct assay_column_profile *c);
 /* Deep copy; 0 or ASSAY_ENOMEM. */

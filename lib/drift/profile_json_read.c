@@ -193,21 +193,20 @@ static inline int get_varint(const unsigned char *p, size_t n, size_t *i, uint64
 /* Largest valid decimal key, and the smallest (assay/deckey.h). */
 #define DK_SPAN ((uint32_t)(ASSAY_DECKEY_QMAX - ASSAY_DECKEY_QMIN + 1) * 9000000u)
 
-/* "dk1:" entries -> a packed map (32-bit counts), or the double form when
- * a count does not fit 32 bits. Same checks as kv1. */
+/* "dk1:" entries -> a packed map. Same checks as kv1. */
 static int decode_deckeys(struct rd *r, const unsigned char *raw, size_t n, struct assay_column_profile *c)
 {
-	size_t cap = n / 2 + 1; /* at least 2 bytes per entry */
-	uint32_t *key = malloc(cap * sizeof *key);
-	uint64_t *cnt = malloc(cap * sizeof *cnt);
-	if (!key || !cnt) {
-		free(key);
-		free(cnt);
+	size_t cap = n / 2 + 1, bigcap = 0; /* at least 2 bytes per entry */
+	struct assay_numeric_map *m = &c->num;
+	m->key = malloc(cap * sizeof *m->key);
+	m->kcount = malloc(cap);
+	if (!m->key || !m->kcount) {
+		prof_map_free(m);
 		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	uint64_t k64 = 0, sum = 0;
 	size_t i = 0, k = 0;
-	int rc = 0, big = 0;
+	int rc = 0;
 	while (i < n && !rc) {
 		uint64_t dk = 0, cn = 0;
 		if (get_varint(raw, n, &i, &dk) || get_varint(raw, n, &i, &cn))
@@ -221,49 +220,27 @@ static int decode_deckeys(struct rd *r, const unsigned char *raw, size_t n, stru
 			rc = bad(r, "values", "entry %zu: count must be at least 1", k);
 		else if (__builtin_add_overflow(sum, cn, &sum))
 			rc = bad(r, "values", "counts overflow 64 bits");
+		else if (prof_map_put_count(m, &bigcap, k, cn))
+			rc = assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		if (rc)
 			break;
-		big |= cn > UINT32_MAX;
-		key[k] = (uint32_t)k64;
-		cnt[k++] = cn;
+		m->key[k++] = (uint32_t)k64;
+		m->n = k;
 	}
 	if (!rc && sum != c->present)
 		rc = bad(r, "values", "counts add up to %llu, but present is %llu", (unsigned long long)sum,
 		         (unsigned long long)c->present);
-	if (!rc && k && (c->min != assay_deckey_value(key[0]) || c->max != assay_deckey_value(key[k - 1])))
+	if (!rc && k &&
+	    (c->min != assay_deckey_value(m->key[0]) || c->max != assay_deckey_value(m->key[k - 1])))
 		rc = bad(r, "min", "min and max must be the first and last values");
 	if (rc) {
-		free(key);
-		free(cnt);
+		prof_map_free(m);
 		return rc;
 	}
-	c->num.n = k;
-	if (big) { /* the double form */
-		double *v = malloc((k ? k : 1) * sizeof *v);
-		if (!v) {
-			free(key);
-			free(cnt);
-			return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-		}
-		for (size_t j = 0; j < k; j++)
-			v[j] = assay_deckey_value(key[j]);
-		free(key);
-		c->num.value = v;
-		c->num.count = cnt;
-		return 0;
-	}
-	uint32_t *kc = malloc((k ? k : 1) * sizeof *kc);
-	if (!kc) {
-		free(key);
-		free(cnt);
-		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	}
-	for (size_t j = 0; j < k; j++)
-		kc[j] = (uint32_t)cnt[j];
-	free(cnt);
-	uint32_t *shrunk = realloc(key, (k ? k : 1) * sizeof *key);
-	c->num.key = shrunk ? shrunk : key;
-	c->num.kcount = kc;
+	uint32_t *sk = realloc(m->key, (k ? k : 1) * sizeof *sk);
+	m->key = sk ? sk : m->key;
+	uint8_t *sc = realloc(m->kcount, k ? k : 1);
+	m->kcount = sc ? sc : m->kcount;
 	return 0;
 }
 

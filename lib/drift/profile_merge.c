@@ -49,11 +49,7 @@ int prof_column_to_sketch(struct assay_column_profile *c, size_t topk)
 				return -1;
 			assay_hll_add_hash(c->hll, assay_hash_double(v));
 		}
-		free(c->num.value);
-		free(c->num.count);
-		free(c->num.key);
-		free(c->num.kcount);
-		c->num = (struct assay_numeric_map){0};
+		prof_map_free(&c->num);
 	} else if (c->type == ASSAY_COL_CATEGORICAL) {
 		size_t k = (topk ? topk : 1) * ASSAY_PROFILE_MG_FACTOR;
 		if (!c->mg && !(c->mg = assay_topk_new(k)))
@@ -162,11 +158,7 @@ static int merge_num_maps(struct assay_numeric_map *dst, const struct assay_nume
 			c[m++] = assay_numeric_map_count(dst, i++) + assay_numeric_map_count(src, j++);
 		}
 	}
-	free(dst->value);
-	free(dst->count);
-	free(dst->key);
-	free(dst->kcount);
-	dst->key = dst->kcount = NULL;
+	prof_map_free(dst);
 	dst->value = v;
 	dst->count = c;
 	dst->n = m;
@@ -299,11 +291,7 @@ static int num_to_cat(struct assay_column_profile *c, size_t topk)
 		free(m.count);
 		struct assay_category_map sorted = {n, v, l, cnt};
 		c->cat = sorted;
-		free(c->num.value);
-		free(c->num.count);
-		free(c->num.key);
-		free(c->num.kcount);
-		c->num = (struct assay_numeric_map){0};
+		prof_map_free(&c->num);
 	} else {
 		assay_kll_free(c->kll);
 		c->kll = NULL;

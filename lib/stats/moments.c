@@ -122,18 +122,20 @@ FMA_CLONES void assay_moments_from_map(struct assay_moments *m, const double *va
 	m->m4 = s4.s + s4.c;
 }
 
-/* The same sums over a packed map (assay/deckey.h keys and 32-bit
- * counts), term by term: the same bits as assay_moments_from_map on the
- * decoded map. */
-FMA_CLONES void assay_moments_from_keys(struct assay_moments *m, const uint32_t *key, const uint32_t *count,
-                                        size_t n)
+/* The same sums over a packed map (assay/deckey.h keys, byte counts),
+ * term by term: the same bits as assay_moments_from_map on the decoded
+ * map. */
+FMA_CLONES void assay_moments_from_packed(struct assay_moments *m, const struct assay_numeric_map *map)
 {
 	assay_moments_init(m);
+	const uint32_t *key = map->key;
+	size_t n = map->n;
 	uint64_t total = 0;
 	struct dot2 s = {0, 0};
 	for (size_t i = 0; i < n; i++) {
-		total += count[i];
-		dot2_add(&s, assay_deckey_value(key[i]), (double)count[i]);
+		uint64_t c = assay_numeric_map_count(map, i);
+		total += c;
+		dot2_add(&s, assay_deckey_value(key[i]), (double)c);
 	}
 	if (total == 0)
 		return;
@@ -141,7 +143,7 @@ FMA_CLONES void assay_moments_from_keys(struct assay_moments *m, const uint32_t 
 	m->mean = (s.s + s.c) / (double)total;
 	struct dot2 s2 = {0, 0}, s3 = {0, 0}, s4 = {0, 0};
 	for (size_t i = 0; i < n; i++) {
-		double d = assay_deckey_value(key[i]) - m->mean, c = (double)count[i];
+		double d = assay_deckey_value(key[i]) - m->mean, c = (double)assay_numeric_map_count(map, i);
 		double d2 = d * d;
 		dot2_add(&s2, d2, c);
 		dot2_add(&s3, d2 * d, c);

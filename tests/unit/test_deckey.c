@@ -390,8 +390,8 @@ static void packed_profile_equals_double_profile(void **state)
 	}
 }
 
-/* Past 2^20 values a column is sorted once: mostly duplicates -> doubles
- * (memory O(distinct)), mostly distinct -> stays packed. Same maps. */
+/* At 2^20 values a column's last 2^16 are looked at: mostly duplicates ->
+ * doubles (memory O(distinct)), mostly distinct -> stays packed. Same maps. */
 static void duplicate_heavy_columns_leave_the_key_form(void **state)
 {
 	char path[256];
