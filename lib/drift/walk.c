@@ -139,14 +139,21 @@ struct walker {
 	struct pairwise *t; /* Wasserstein terms, when asked for */
 };
 
-/* Count value v (cnt of it) in side s's bins. */
-static inline void bin_value(struct walker *a, double v, uint64_t cnt, int s)
+/* One value of the merged support: r of it in ref, c in cur (either may
+ * be 0: adding it changes nothing, and saves a branch a side). */
+static inline void step(struct walker *a, double v, uint64_t r, uint64_t c)
 {
 	struct drift_walk *w = a->w;
+	if (a->t && a->started)
+		pairwise_add(a->t, fabs(a->diff) * (v - a->prev));
+	a->started = 1;
+	a->c1 += r;
+	a->c2 += c;
 	if (w->qe) {
 		while (a->qk < w->nqe && w->qe[a->qk] <= v)
 			a->qk++;
-		(s ? w->qcur : w->qref)[a->qk] += cnt;
+		w->qref[a->qk] += r;
+		w->qcur[a->qk] += c;
 	}
 	if (w->se && !(v < w->se[0] || v > w->se[w->nsb])) {
 		while (a->sk < w->nsb + 1 && w->se[a->sk] <= v)
@@ -154,26 +161,10 @@ static inline void bin_value(struct walker *a, double v, uint64_t cnt, int s)
 		size_t b = a->sk == 0 ? 0 : a->sk - 1;
 		if (b >= w->nsb)
 			b = w->nsb - 1;
-		(s ? w->scur : w->sref)[b] += cnt;
-	}
-}
-
-/* One value of the merged support: r of it in ref, c in cur. */
-static inline void step(struct walker *a, double v, uint64_t r, uint64_t c)
-{
-	if (a->t && a->started)
-		pairwise_add(a->t, fabs(a->diff) * (v - a->prev));
-	a->started = 1;
-	if (r) {
-		a->c1 += r;
-		bin_value(a, v, r, 0);
-	}
-	if (c) {
-		a->c2 += c;
-		bin_value(a, v, c, 1);
+		w->sref[b] += r;
+		w->scur[b] += c;
 	}
 	double diff = (double)a->c1 / a->dn1 - (double)a->c2 / a->dn2;
-	struct drift_walk *w = a->w;
 	if (diff > w->maxS)
 		w->maxS = diff;
 	if (diff < w->minS)
@@ -184,6 +175,13 @@ static inline void step(struct walker *a, double v, uint64_t r, uint64_t c)
 		w->hmax = h;
 	a->diff = diff;
 	a->prev = v;
+}
+
+/* Count of packed entry i (the byte, or the big count behind a 255). */
+static inline uint64_t pcount(const struct assay_numeric_map *m, size_t i)
+{
+	uint8_t c = m->kcount[i];
+	return c != 255 ? c : assay_numeric_map_big_count(m, i);
 }
 
 int drift_numeric_walk(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
@@ -210,26 +208,21 @@ int drift_numeric_walk(const struct assay_numeric_map *ref, const struct assay_n
 	}
 	size_t i = 0, j = 0;
 	if (ref->key && cur->key) { /* both packed: compare keys, decode once a value */
+		/* which side holds the smaller key is a coin toss on data that did
+		 * not drift: chosen without branches */
 		const uint32_t *rk = ref->key, *ck = cur->key;
 		while (i < ref->n && j < cur->n) {
 			uint32_t x = rk[i], y = ck[j];
-			if (x < y) {
-				step(&a, assay_deckey_value(x), assay_numeric_map_count(ref, i), 0);
-				i++;
-			} else if (y < x) {
-				step(&a, assay_deckey_value(y), 0, assay_numeric_map_count(cur, j));
-				j++;
-			} else {
-				step(&a, assay_deckey_value(x), assay_numeric_map_count(ref, i),
-				     assay_numeric_map_count(cur, j));
-				i++;
-				j++;
-			}
+			uint64_t tr = x <= y, tc = y <= x;
+			uint64_t r = pcount(ref, i) & (0 - tr), c = pcount(cur, j) & (0 - tc);
+			step(&a, assay_deckey_value(x < y ? x : y), r, c);
+			i += tr;
+			j += tc;
 		}
 		for (; i < ref->n; i++)
-			step(&a, assay_deckey_value(rk[i]), assay_numeric_map_count(ref, i), 0);
+			step(&a, assay_deckey_value(rk[i]), pcount(ref, i), 0);
 		for (; j < cur->n; j++)
-			step(&a, assay_deckey_value(ck[j]), 0, assay_numeric_map_count(cur, j));
+			step(&a, assay_deckey_value(ck[j]), 0, pcount(cur, j));
 	} else {
 		double rv = ref->n ? assay_numeric_map_value(ref, 0) : 0;
 		double cv = cur->n ? assay_numeric_map_value(cur, 0) : 0;
