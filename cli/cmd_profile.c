@@ -200,6 +200,7 @@ static int run_build(struct opts *o, struct assay_arena *a)
 	    .ncolumns = ncols,
 	    .private_columns = priv,
 	    .nprivate = npriv,
+	    .packed = 1, /* short decimals stay 32-bit keys: written as "dk1" without converting */
 	};
 	struct assay_profile *p = NULL;
 	int rc = assay_profile_build(src, &po, &p, &err);

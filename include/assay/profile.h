@@ -155,10 +155,10 @@ struct assay_profile_opts {
 	const char *const *private_columns; /* profile these as withheld (personal data) */
 	size_t nprivate;
 	/* Give numeric maps in the packed form (see assay_numeric_map) where
-	 * the values allow, for consumers that read maps through the
-	 * accessors (drift). Only with no cap (cap = UINT64_MAX), where the
-	 * maps are exact whatever their size: the build then keeps short
-	 * decimals as 32-bit keys and sorts them once at the end. */
+	 * the values allow: columns of short decimals that stayed exact with
+	 * at most `cap` values in each worker (the build keeps those as 32-bit
+	 * keys and sorts them once at the end). For consumers that read maps
+	 * through the accessors. */
 	int packed;
 	/* Leave every column's moments zero (n = 0) instead of computing them
 	 * from the exact map: for callers that only compare maps (drift reports

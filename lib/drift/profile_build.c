@@ -23,12 +23,14 @@
  * categorical from the start. Files whose categorical columns start with
  * a string in every worker's range are read once.
  *
- * With no cap (the drift data path), numbers that are short decimals
- * (assay/deckey.h: at most 7 significant digits, "%.6g" data) are kept as
- * 32-bit keys appended to one array per column and radix-sorted once at
- * the end: 4 bytes a row instead of the buffer-and-run merging of
- * doubles, and a third of the sort's passes. A column leaves the key form
- * for the double form at its first number that is not a short decimal, or
+ * Numbers that are short decimals (assay/deckey.h: at most 7 significant
+ * digits, "%.6g" data) are kept as 32-bit keys appended to one array per
+ * column and radix-sorted once at the end: 4 bytes a row instead of the
+ * buffer-and-run merging of doubles, and a third of the sort's passes. A
+ * column leaves the key form for the double form (its keys replayed in
+ * row order, so the result is the same bytes) at its first number that is
+ * not a short decimal, when it has as many values as the cap (one more
+ * could make it a sketch, which depends on the order), or
  * when at 2^20 keys the last 2^16 are mostly duplicates (the double form's
  * runs keep memory O(distinct) there; a column whose duplicates come only
  * later stays at 4 bytes a row). Both forms give the same
@@ -115,7 +117,7 @@ struct builder {
 	enum view start;      /* V_NONE in pass 1, V_CAT in pass 2 */
 	uint64_t cap;
 	size_t topk;
-	int keys;         /* numeric columns start in the key form (no cap) */
+	int keys;         /* numeric columns start in the key form */
 	int packed;       /* hand key-form maps out packed */
 	int skip_moments; /* opts.skip_moments */
 };
@@ -224,8 +226,16 @@ static size_t keys_distinct(const uint32_t *k, size_t n)
 	return d;
 }
 
-static int numtab_add_key(struct numtab *t, uint32_t key, double *min, double *max)
+/* Append a key: 0, -1 (out of memory), or 1 when the column has just left
+ * the key form and the caller must add the value the double way (its
+ * min, max and cap check included). The form is left, the keys replayed in
+ * row order, when one more value could exceed the cap (so a switch to
+ * sketches happens exactly where the double form would have made it), or
+ * when the keys look mostly duplicate. */
+static int numtab_add_key(struct numtab *t, uint32_t key, double *min, double *max, uint64_t cap)
 {
+	if (t->nk >= cap)
+		return numtab_leave_keys(t, min, max) ? -1 : 1;
 	if (t->nk == t->ck) {
 		if (!t->kchecked && t->nk >= KEY_CHECK_AT) {
 			/* A sample, not all of them: sorting 2^20 keys was 3% of a 10M-row drift. */
@@ -238,8 +248,7 @@ static int numtab_add_key(struct numtab *t, uint32_t key, double *min, double *m
 			size_t d = keys_distinct(s, KEY_CHECK_SAMPLE);
 			free(s);
 			if (d * 4 <= KEY_CHECK_SAMPLE) /* mostly duplicates */
-				return numtab_leave_keys(t, min, max) ||
-				       numtab_add(t, assay_deckey_value(key));
+				return numtab_leave_keys(t, min, max) ? -1 : 1;
 		}
 		size_t want = t->ck ? t->ck * 2 : (size_t)1 << 16;
 		uint32_t *k = realloc(t->k, want * sizeof *k);
@@ -526,8 +535,11 @@ static void add_field(struct colbuild *c, const struct assay_field *f, const str
 		}
 		c->present++;
 		c->view = V_NUM;
-		if (numtab_add_key(&c->nt, key, &c->min, &c->max))
+		int r = numtab_add_key(&c->nt, key, &c->min, &c->max, b->cap);
+		if (r < 0)
 			c->oom = 1;
+		else if (r > 0)
+			add_number(c, assay_deckey_value(key), b);
 		return;
 	}
 	double x;
@@ -717,7 +729,7 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
 			first = i; /* the largest array is grown to hold them all */
 		total += c->nt.nk;
 	}
-	if (first < 0 || total == 0)
+	if (first < 0 || total == 0 || total > b->cap) /* past the cap maybe: the double way */
 		return 1;
 	struct numtab *dst = &ps->w[first].col[j].nt;
 	if (total > dst->ck) {
@@ -1032,9 +1044,7 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 		if (srccol[j] + 1 > end)
 			end = srccol[j] + 1;
 	assay_source_project(src, end);
-	int keys = o.cap == UINT64_MAX;
-	struct builder b = {src,    ncols, srccol,           NULL,          V_NONE, o.cap,
-	                    o.topk, keys,  keys && o.packed, o.skip_moments};
+	struct builder b = {src, ncols, srccol, NULL, V_NONE, o.cap, o.topk, 1, o.packed, o.skip_moments};
 	struct assay_source_stats st;
 	if ((rc = run_pass(src, &b, &p1, &st, err)))
 		goto done;

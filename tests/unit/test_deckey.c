@@ -18,6 +18,7 @@
 
 #include "assay/deckey.h"
 #include "assay/drift.h"
+#include "assay/moments.h"
 #include "assay/profile.h"
 #include "assay/radix.h"
 #include "assay/source.h"
@@ -320,6 +321,64 @@ static void assert_same_drift(const struct assay_drift_report *a, const struct a
 	}
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Column col of a CSV written by write_mixed, read independently: the
+ * sorted distinct numbers with their counts and the moments of that map
+ * (NA, "", nan and inf are not values; -0 is 0). */
+static void assert_map_of_file(const char *path, size_t col, const struct assay_column_profile *c)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[256];
+	size_t n = 0, cap = 1024;
+	double *v = malloc(cap * sizeof *v);
+	assert_non_null(fgets(line, sizeof line, f)); /* header */
+	while (fgets(line, sizeof line, f)) {
+		char *p = line;
+		for (size_t k = 0; k < col; k++)
+			p = strchr(p, ',') + 1;
+		size_t len = strcspn(p, ",\n");
+		double x;
+		if (len == 0 || (len == 2 && memcmp(p, "NA", 2) == 0) || assay_parse_double(p, len, &x) ||
+		    !isfinite(x))
+			continue;
+		if (n == cap)
+			v = realloc(v, (cap *= 2) * sizeof *v);
+		v[n++] = x == 0 ? 0 : x;
+	}
+	fclose(f);
+	qsort(v, n, sizeof *v, cmp_double);
+	double *val = malloc(n * sizeof *val);
+	uint64_t *cnt = malloc(n * sizeof *cnt);
+	size_t d = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (d && val[d - 1] == v[i]) {
+			cnt[d - 1]++;
+			continue;
+		}
+		val[d] = v[i];
+		cnt[d++] = 1;
+	}
+	assert_int_equal(c->num.n, d);
+	for (size_t i = 0; i < d; i++) {
+		assert_true(same_bits(assay_numeric_map_value(&c->num, i), val[i]));
+		assert_int_equal(assay_numeric_map_count(&c->num, i), cnt[i]);
+	}
+	assert_true(same_bits(c->min, val[0]) && same_bits(c->max, val[d - 1]));
+	struct assay_moments m;
+	assay_moments_from_map(&m, val, cnt, d);
+	assert_true(same_bits(m.mean, c->moments.mean) && same_bits(m.m2, c->moments.m2) &&
+	            same_bits(m.m4, c->moments.m4));
+	free(v);
+	free(val);
+	free(cnt);
+}
+
 static void packed_profile_equals_double_profile(void **state)
 {
 	char a[256], b[256];
@@ -336,6 +395,8 @@ static void packed_profile_equals_double_profile(void **state)
 		assert_same_profile(old, dbl);
 		assert_same_profile(old, pk);
 		assert_same_profile(oldb, pkb);
+		for (size_t col = 0; col < 5; col++) /* every numeric column, against the file */
+			assert_map_of_file(a, col, &old->columns[col]);
 		const struct assay_column_profile *c = assay_profile_column(pk, "short");
 		assert_non_null(c->num.key); /* packed */
 		assert_null(c->num.value);
@@ -400,11 +461,13 @@ static void duplicate_heavy_columns_leave_the_key_form(void **state)
 	assert_non_null(f);
 	fputs("dup,distinct\n", f);
 	for (int i = 0; i < (1 << 20) + 5000; i++)
-		fprintf(f, "%d.5,%d\n", i % 7, i);
+		fprintf(f, "%d.5,%d\n", i == 1 << 20 ? 99 : i % 7, i); /* a new max as the check runs */
 	fclose(f);
 	struct assay_profile *old = build(path, ASSAY_PROFILE_DEFAULT_CAP * 2, 0, 1);
 	struct assay_profile *pk = build(path, UINT64_MAX, 1, 1);
 	assert_same_profile(old, pk);
+	assert_map_of_file(path, 0, &pk->columns[0]);
+	assert_map_of_file(path, 1, &pk->columns[1]);
 	assert_null(assay_profile_column(pk, "dup")->num.key);
 	assert_non_null(assay_profile_column(pk, "distinct")->num.key);
 	assay_profile_free(old);
