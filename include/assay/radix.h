@@ -15,8 +15,9 @@
  * with qsort instead, still correctly). */
 int assay_radix_sort_doubles(void *records, size_t n, size_t size);
 
-/* Sort n unsigned 32-bit keys ascending in place (three 11-bit passes);
- * -1 when scratch memory cannot be had (then sorted by qsort). */
+/* Sort n unsigned 32-bit keys ascending in place (an MSD pass, then LSD
+ * passes per bucket; scratch of the largest bucket); -1 when scratch
+ * memory cannot be had (then sorted by qsort). */
 int assay_radix_sort_u32(uint32_t *v, size_t n);
 
 #endif

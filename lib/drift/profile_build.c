@@ -190,9 +190,11 @@ static void numtab_free(struct numtab *t)
 #define KEY_CHECK_AT     ((size_t)1 << 20) /* keys looked at once for duplicates */
 #define KEY_CHECK_SAMPLE ((size_t)1 << 16) /* how many: the last ones (a copy is sorted) */
 
-/* Leave the key form: every key so far goes to the double form (in any
- * order: the map is sorted; there is no cap, so no sketch depends on the
- * order). min and max, not tracked in the key form, are set here. */
+/* Leave the key form: every key so far goes to the double form, in row
+ * order, so that the double form ends where it would have been had it
+ * seen these values from the start (flushes, hence the cap's switch to
+ * sketches, depend on the order). min and max, not tracked in the key
+ * form, are set here. */
 static int numtab_leave_keys(struct numtab *t, double *min, double *max)
 {
 	if (!t->kmode)

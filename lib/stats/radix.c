@@ -14,9 +14,9 @@
  * narrow range). Measured on the 1M-row drift bench (250k values per
  * sort): 12% of the cycles -> see bench/README.md.
  *
- * Bare 32-bit keys (assay/deckey.h: short decimals of a profile) take the
- * same path with three 11-bit passes: half the bytes moved per pass and
- * half the passes of a double.
+ * Bare 32-bit keys (assay/deckey.h: short decimals of a profile): one
+ * in-place MSD pass on the top 8 bits of the key's range, then each bucket
+ * by 12-bit LSD passes in cache (see assay_radix_sort_u32).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -136,52 +136,103 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-#define UPASSES 3 /* 3 * 11 >= 32 */
-
-int assay_radix_sort_u32(uint32_t *v, size_t n)
+/* Sort b[0, n), whose keys differ only in the low `bits` bits of k - lo
+ * (bits <= 24), by 12-bit LSD passes through tmp (n entries). */
+static void lsd_low(uint32_t *v, uint32_t *tmp, size_t n, uint32_t lo, int bits)
 {
-	if (n < 2048) {
-		qsort(v, n, sizeof *v, cmp_u32);
-		return 0;
-	}
-	uint32_t *tmp = malloc(n * sizeof *tmp);
-	size_t *count = calloc((size_t)UPASSES * DBUCKET, sizeof *count);
-	if (!tmp || !count) {
-		free(tmp);
-		free(count);
-		qsort(v, n, sizeof *v, cmp_u32);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		uint32_t k = v[i];
-		count[k & (DBUCKET - 1)]++;
-		count[DBUCKET + ((k >> DBITS) & (DBUCKET - 1))]++;
-		count[2 * DBUCKET + (k >> (2 * DBITS))]++;
-	}
+	enum { B = 4096 };
+	uint32_t c[B];
 	uint32_t *a = v, *b = tmp;
-	for (int p = 0; p < UPASSES; p++) {
-		size_t *c = count + (size_t)p * DBUCKET, sum = 0;
-		int trivial = 0;
-		for (size_t d = 0; d < DBUCKET; d++) {
-			size_t x = c[d];
-			trivial |= x == n;
+	for (int shift = 0; shift < bits; shift += 12) {
+		memset(c, 0, sizeof c);
+		for (size_t i = 0; i < n; i++)
+			c[((a[i] - lo) >> shift) & (B - 1)]++;
+		uint32_t sum = 0;
+		for (size_t d = 0; d < B; d++) {
+			uint32_t x = c[d];
 			c[d] = sum;
 			sum += x;
 		}
-		if (trivial)
-			continue;
-		int shift = DBITS * p;
-		for (size_t i = 0; i < n; i++) {
-			uint32_t k = a[i];
-			b[c[(k >> shift) & (DBUCKET - 1)]++] = k;
-		}
+		for (size_t i = 0; i < n; i++)
+			b[c[((a[i] - lo) >> shift) & (B - 1)]++] = a[i];
 		uint32_t *t = a;
 		a = b;
 		b = t;
 	}
 	if (a != v)
 		memcpy(v, a, n * sizeof *v);
+}
+
+static void insertion_u32(uint32_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = v[i];
+		size_t k = i;
+		for (; k > 0 && v[k - 1] > x; k--)
+			v[k] = v[k - 1];
+		v[k] = x;
+	}
+}
+
+/* In place but for a bucket-sized scratch: one MSD pass on the top 8 bits
+ * of k - min (American flag sort: every key swapped into its bucket by
+ * following cycles), then each bucket sorted on its remaining <= 24 bits by
+ * LSD passes in cache. The scratch is the largest bucket (about n/256 on
+ * spread data), where LSD on the whole array needs n more: on a 1M-row
+ * drift, 2 MB a side less at the peak, when every column's keys are held. */
+int assay_radix_sort_u32(uint32_t *v, size_t n)
+{
+	if (n < 2048) {
+		qsort(v, n, sizeof *v, cmp_u32);
+		return 0;
+	}
+	uint32_t lo = UINT32_MAX, hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		lo = v[i] < lo ? v[i] : lo;
+		hi = v[i] > hi ? v[i] : hi;
+	}
+	if (lo == hi)
+		return 0;
+	int bits = 32 - __builtin_clz(hi - lo); /* of the range */
+	int shift = bits > 8 ? bits - 8 : 0;
+	size_t count[256] = {0}, next[256], end[256];
+	for (size_t i = 0; i < n; i++)
+		count[(v[i] - lo) >> shift]++;
+	size_t sum = 0, most = 0;
+	for (int d = 0; d < 256; d++) {
+		next[d] = sum;
+		sum += count[d];
+		end[d] = sum;
+		most = count[d] > most ? count[d] : most;
+	}
+	for (int d = 0; d < 256; d++)
+		while (next[d] < end[d]) {
+			uint32_t x = v[next[d]];
+			unsigned e = (x - lo) >> shift;
+			while (e != (unsigned)d) {
+				uint32_t y = v[next[e]];
+				v[next[e]++] = x;
+				x = y;
+				e = (x - lo) >> shift;
+			}
+			v[next[d]++] = x;
+		}
+	if (!shift)
+		return 0; /* the top digit was the whole key */
+	uint32_t *tmp = malloc(most * sizeof *tmp);
+	if (!tmp) {
+		qsort(v, n, sizeof *v, cmp_u32);
+		return -1;
+	}
+	size_t at = 0;
+	for (int d = 0; d < 256; d++) {
+		size_t m = count[d];
+		if (m > 64)
+			lsd_low(v + at, tmp, m, lo, shift);
+		else
+			insertion_u32(v + at, m);
+		at += m;
+	}
 	free(tmp);
-	free(count);
 	return 0;
 }
