@@ -3,7 +3,8 @@
  *
  * For each column present in both profiles every applicable statistic is
  * computed from the exact value maps (ks.c, divergence.c, binning.c,
- * chi2.c), and one method decides drift:
+ * chi2.c; the default numeric statistics from one merge walk, walk.c, with
+ * the same bits), and one method decides drift:
  * - default: numeric -> KS p-value (drift when p <= 0.05); categorical ->
  *   chi-square contingency p (drift when p < 0.05); PSI and JS on 10
  *   reference quantile bins (numeric) or the categories, 1e-4 zero fill
