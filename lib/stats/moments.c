@@ -22,7 +22,11 @@
  * functions are cloned for x86-64-v3 (chosen at load time when the CPU has
  * FMA), and contraction is off in this file so that no a * b + c other
  * than the explicit fma() calls is fused: both clones give the same bits. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
+#endif
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define FMA_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
