@@ -288,7 +288,9 @@ static int keys_to_map(uint32_t *k, size_t n, int packed, struct assay_numeric_m
 			j++;
 		if (packed) {
 			k[w] = k[i];
-			if (prof_map_put_count(m, &bigcap, w, j - i)) {
+			if (j - i < 255) /* the common case, without the call */
+				m->kcount[w] = (uint8_t)(j - i);
+			else if (prof_map_put_count(m, &bigcap, w, j - i)) {
 				free(k);
 				prof_map_free(m);
 				return -1;
