@@ -359,15 +359,23 @@ static int steal_once(struct assay_io_pass *ps)
 			return 0;
 		}
 		uint64_t end = v->end, mid = v->claimed + best / 2, anchor = v->anchor;
+		/* Counted as thieving from here on, so that run_pass does not
+		 * free the ranges (v) while the cut is looked for unlocked. */
+		ps->thieving++;
 		pthread_mutex_unlock(&ps->mu);
 		uint64_t cut =
 		    line_start_from(ps->src->fd, mid, end, ps->src->format == ASSAY_FORMAT_CSV, anchor);
-		if (cut >= end)
-			return 0; /* the rest is one line */
 		pthread_mutex_lock(&ps->mu);
-		if (v->end != end || v->claimed >= cut || ps->closed) {
-			pthread_mutex_unlock(&ps->mu); /* it moved on meanwhile: look again */
-			continue;
+		if (cut >= end || ps->closed || v->end != end || v->claimed >= cut) {
+			/* the rest is one line, the pass is over, or the victim
+			 * moved on meanwhile (then look again) */
+			int again = cut < end && !ps->closed;
+			ps->thieving--;
+			pthread_cond_broadcast(&ps->idle);
+			pthread_mutex_unlock(&ps->mu);
+			if (again)
+				continue;
+			return 0;
 		}
 		struct assay_io_worker *r = &ps->ranges[ps->n];
 		r->start = cut;
@@ -376,7 +384,6 @@ static int steal_once(struct assay_io_pass *ps)
 		r->ctx = ps->thief_ctx;
 		v->end = cut;
 		ps->n++;
-		ps->thieving++;
 		pthread_mutex_unlock(&ps->mu);
 		worker_main(r);
 		pthread_mutex_lock(&ps->mu);
