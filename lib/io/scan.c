@@ -173,7 +173,9 @@ out:
 
 static void fail(struct assay_io_worker *w, int rc)
 {
+	pthread_mutex_lock(&w->pass->mu); /* the thief reads it (steal_once) */
 	w->failed = 1;
+	pthread_mutex_unlock(&w->pass->mu);
 	if (!w->err.code)
 		w->err.code = rc;
 	if (!w->err.message[0])
@@ -209,7 +211,9 @@ static void *worker_main(void *arg)
 	size_t carry = 0;
 	for (;;) {
 		if (atomic_load(&ps->lowest_failed) < w->start) {
+			pthread_mutex_lock(&ps->mu);
 			w->stopped = 1;
+			pthread_mutex_unlock(&ps->mu);
 			return NULL;
 		}
 		/* A row longer than a block is re-tokenized from its start after

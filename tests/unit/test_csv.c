@@ -432,7 +432,8 @@ static void the_hash_thread_takes_over_part_of_the_rows(void **state)
 	}
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
 		assert_true(stolen > 0);
-	/* an error after the steal point still names its physical line */
+	/* an error after the steal point still names its physical line, and
+	 * one raised by the row function too */
 	memcpy(strstr(data, "\n19990,") + 1, "19990,\"x\"y", 10);
 	p = write_file("steal.csv", data, len);
 	for (int run = 0; run < 5; run++) {
@@ -440,6 +441,12 @@ static void the_hash_thread_takes_over_part_of_the_rows(void **state)
 		    (struct assay_source_opts){.path = p, .min_split_bytes = 1, .block_bytes = 64}, NULL);
 		/* header, 19990 rows, 3998 of them (i % 5 == 2) two lines long */
 		expect_error(r, ASSAY_EINPUT, 1 + 19990 + 3998 + 1, 10, "after the closing quote");
+	}
+	for (int run = 0; run < 5; run++) {
+		struct result r = scan_opts(
+		    (struct assay_source_opts){.path = p, .min_split_bytes = 1, .block_bytes = 64}, "15000");
+		/* header, 15000 rows, 3000 of them two lines long */
+		expect_error(r, ASSAY_EINPUT, 1 + 15000 + 3000 + 1, 7, "row function refused");
 	}
 	free(one.text);
 	free(data);
