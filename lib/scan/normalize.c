@@ -115,7 +115,12 @@ static size_t fold(utf8proc_int32_t cp, unsigned char *out)
 	return ol;
 }
 
-int assay_normalize(struct assay_norm *n, const char *text, size_t len)
+/* Input bytes between two calls of the step function: the output they
+ * give is still in L1 when the step reads it. */
+#define STEP_BYTES (16u << 10)
+
+int scan_normalize_steps(struct assay_norm *n, const char *text, size_t len,
+                         int (*step)(void *ud, const char *buf, size_t len), void *ud)
 {
 	n->len = 0;
 	n->nseg = 0;
@@ -132,10 +137,18 @@ int assay_normalize(struct assay_norm *n, const char *text, size_t len)
 		return ASSAY_ENOMEM;
 	struct cache cache;
 	int cache_init = 0;
-	size_t i = 0;
+	size_t i = 0, next = step ? STEP_BYTES : len;
 	while (i < len) {
-		/* ASCII run: one memcpy, at most one segment */
-		size_t j = i ? ascii_end(text, i, len) : first;
+		if (i >= next) {
+			int rc = step(ud, n->buf, n->len);
+			if (rc)
+				return rc;
+			next = len - i > STEP_BYTES ? i + STEP_BYTES : len;
+		}
+		/* ASCII run: one memcpy, at most one segment (a run cut at a step
+		 * continues the same copy segment: add_seg) */
+		size_t lim = next < len ? next : len;
+		size_t j = i ? ascii_end(text, i, lim) : first < lim ? first : lim;
 		if (j > i) {
 			if (scan_grow((void **)&n->buf, &n->cap, n->len + (j - i) + 64, 1) ||
 			    add_seg(n, n->len, i, 0))
@@ -203,6 +216,11 @@ int assay_normalize(struct assay_norm *n, const char *text, size_t len)
 		i += (size_t)l;
 	}
 	return 0;
+}
+
+int assay_normalize(struct assay_norm *n, const char *text, size_t len)
+{
+	return scan_normalize_steps(n, text, len, NULL, NULL);
 }
 
 void assay_norm_free(struct assay_norm *n)

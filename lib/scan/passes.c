@@ -462,7 +462,10 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 	const struct assay_scanner *s = c->s;
 	c->text = t;
 	c->len = tlen;
-	c->nreg = 0;
+	int swept = c->swept; /* the sweep ran with the normalisation (match.c) */
+	c->swept = 0;
+	if (!swept)
+		c->nreg = 0;
 	c->nseg = 0;
 	c->ext_idx = 0;
 	if (tlen > 0xFFFFFFFFu)
@@ -475,7 +478,7 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 			e = run_segments(c, t, tlen);
 		/* digit windows, ':' triggers and decode runs: one pass (sweep.c) */
 		int runs = outer && (s->run_det[0] >= 0 || s->run_det[1] >= 0);
-		if (e == HS_SUCCESS && (s->ddb || s->wdb || runs) &&
+		if (e == HS_SUCCESS && !swept && (s->ddb || s->wdb || runs) &&
 		    scan_sweep(c, t, tlen, s->ddb != NULL, s->wdb != NULL, runs))
 			c->oom = 1;
 		if (c->oom)
