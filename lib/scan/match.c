@@ -334,9 +334,9 @@ static int normalize_sweep(struct assay_scan_ctx *c, const char *text, size_t le
 	int runs = s->run_det[0] >= 0 || s->run_det[1] >= 0;
 	c->swept = 0;
 	c->nreg = 0;
-	if (!(s->ddb || s->wdb || runs))
+	if (!(s->ddb || s->wdb || s->adb || runs))
 		return assay_normalize(&c->norm, text, len);
-	scan_sweep_begin(c, s->ddb != NULL, s->wdb != NULL, runs);
+	scan_sweep_begin(c, s->ddb != NULL, s->wdb != NULL, runs, s->adb != NULL);
 	int rc = scan_normalize_steps(&c->norm, text, len, sweep_step, c);
 	if (rc || !c->norm.buf)
 		return rc;

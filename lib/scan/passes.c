@@ -428,6 +428,55 @@ static hs_error_t run_windows(struct assay_scan_ctx *c, const char *t, size_t tl
 	return hs_scan(c->s->wdb, buf, (unsigned)len, 0, c->scratch, on_window, c);
 }
 
+/* Bytes of an e-mail's domain: [a-z0-9.-], caseless. */
+static int domain_char(char ch)
+{
+	return word_char(ch) || ch == '.' || ch == '-';
+}
+
+/* The e-mail pattern (DB_AT) over the windows around each '@' (found by
+ * the sweep). Why this gives the matches of the whole text: a match is
+ * one byte, the '@', then bytes of [a-z0-9.-] up to its end, so the match
+ * whose '@' is at p lies in [p - 1, q), q the end of the run of domain
+ * bytes after p; the window [p - 1, q + 1) also holds the byte its final
+ * \b looks at (t[q], or the end of the text; the NUL after a window is
+ * not a word character either). Hyperscan reports each end once per
+ * pattern, and every end belongs to one '@' (the last one before it), so
+ * each end is reported in one window; windows that overlap or touch are
+ * merged, which keeps every '@''s range whole. The starts come from
+ * walk_back over the whole text, as before. Each forward walk stops at
+ * the next '@' (not a domain byte), so the walks read the text once. */
+static hs_error_t run_at(struct assay_scan_ctx *c, const char *t, size_t tlen)
+{
+	if (c->nat == 0)
+		return HS_SUCCESS;
+	size_t nw = 0;
+	for (size_t k = 0; k < c->nat; k++) {
+		uint64_t p = c->at[k], q = p + 1;
+		while (q < tlen && domain_char(t[q]))
+			q++;
+		uint64_t lo = p ? p - 1 : 0, hi = q < tlen ? q + 1 : tlen;
+		if (nw && lo <= c->win[nw - 1].hi) {
+			if (hi > c->win[nw - 1].hi)
+				c->win[nw - 1].hi = hi;
+			continue;
+		}
+		if (scan_grow((void **)&c->win, &c->wincap, nw + 1, sizeof *c->win)) {
+			c->oom = 1;
+			return HS_SCAN_TERMINATED;
+		}
+		c->win[nw++] = (struct scan_region){lo, hi};
+	}
+	c->nwin = nw;
+	const char *buf;
+	size_t len;
+	if (cat_build(c, t, c->win, nw, &buf, &len) || len > 0xFFFFFFFFu) {
+		c->oom = 1;
+		return HS_SCAN_TERMINATED;
+	}
+	return hs_scan(c->s->adb, buf, (unsigned)len, 0, c->scratch, on_digit, c);
+}
+
 /* User rules: every PCRE2 match is a candidate. */
 static int run_user(struct assay_scan_ctx *c, const char *t, size_t tlen, struct assay_error *err)
 {
@@ -478,8 +527,8 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 			e = run_segments(c, t, tlen);
 		/* digit windows, ':' triggers and decode runs: one pass (sweep.c) */
 		int runs = outer && (s->run_det[0] >= 0 || s->run_det[1] >= 0);
-		if (e == HS_SUCCESS && !swept && (s->ddb || s->wdb || runs) &&
-		    scan_sweep(c, t, tlen, s->ddb != NULL, s->wdb != NULL, runs))
+		if (e == HS_SUCCESS && !swept && (s->ddb || s->wdb || s->adb || runs) &&
+		    scan_sweep(c, t, tlen, s->ddb != NULL, s->wdb != NULL, runs, s->adb != NULL))
 			c->oom = 1;
 		if (c->oom)
 			e = HS_SCAN_TERMINATED;
@@ -489,6 +538,8 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 		}
 		if (e == HS_SUCCESS && s->wdb)
 			e = run_windows(c, t, tlen);
+		if (e == HS_SUCCESS && s->adb)
+			e = run_at(c, t, tlen);
 		if (e != HS_SUCCESS && !(e == HS_SCAN_TERMINATED && c->oom))
 			return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "Hyperscan scan failed (%d)",
 			                       e);

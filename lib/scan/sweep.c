@@ -185,6 +185,15 @@ static int on_b64(struct assay_scan_ctx *c, const char *t, size_t a, size_t e)
 	return 0;
 }
 
+/* An '@' at i (DB_AT: passes.c opens its window when the text is whole). */
+static int push_at(struct assay_scan_ctx *c, size_t i)
+{
+	if (scan_grow((void **)&c->at, &c->atcap, c->nat + 1, sizeof *c->at))
+		return 1;
+	c->at[c->nat++] = i;
+	return 0;
+}
+
 /* A ':' at i: a trigger when between a hex digit and a hex digit or ':'. */
 static int on_colon(struct assay_scan_ctx *c, const char *t, size_t len, size_t i)
 {
@@ -285,7 +294,7 @@ static inline int b64_block(struct assay_scan_ctx *c, const char *t, struct scan
 
 /* The three masks of a 64-byte block: bit k for byte k. */
 struct masks {
-	uint64_t digit, colon, b64;
+	uint64_t digit, colon, b64, at;
 };
 
 #ifdef __SSE2__
@@ -294,8 +303,9 @@ static __m128i load16(const char *p)
 	return _mm_loadu_si128((const __m128i *)(const void *)p);
 }
 
-static void masks16(__m128i v, unsigned *d, unsigned *k, unsigned *b)
+static void masks16(__m128i v, unsigned *d, unsigned *k, unsigned *b, unsigned *a)
 {
+	*a = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
 	__m128i z = _mm_sub_epi8(v, _mm_set1_epi8('0'));
 	*d = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(z, _mm_set1_epi8(9)), z));
 	*k = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
@@ -313,12 +323,13 @@ static void masks16(__m128i v, unsigned *d, unsigned *k, unsigned *b)
 
 static void masks_sse2(const char *p, struct masks *m)
 {
-	unsigned d[4], k[4], b[4];
+	unsigned d[4], k[4], b[4], a[4];
 	for (int q = 0; q < 4; q++)
-		masks16(load16(p + 16 * q), &d[q], &k[q], &b[q]);
+		masks16(load16(p + 16 * q), &d[q], &k[q], &b[q], &a[q]);
 	m->digit = (uint64_t)d[0] | (uint64_t)d[1] << 16 | (uint64_t)d[2] << 32 | (uint64_t)d[3] << 48;
 	m->colon = (uint64_t)k[0] | (uint64_t)k[1] << 16 | (uint64_t)k[2] << 32 | (uint64_t)k[3] << 48;
 	m->b64 = (uint64_t)b[0] | (uint64_t)b[1] << 16 | (uint64_t)b[2] << 32 | (uint64_t)b[3] << 48;
+	m->at = (uint64_t)a[0] | (uint64_t)a[1] << 16 | (uint64_t)a[2] << 32 | (uint64_t)a[3] << 48;
 }
 #endif
 
@@ -331,33 +342,38 @@ static void masks_sse2(const char *p, struct masks *m)
  *   bit 0 digit      hi 3, lo 0-9      bit 3 letter    hi 5 7, lo 0-A
  *   bit 1 ':'        hi 3, lo A        bit 4 + - /     hi 2, lo B D F
  *   bit 2 letter     hi 4 6, lo 1-F    bit 5 _         hi 5, lo F
+ *   bit 6 @          hi 4, lo 0
  * base64: any of bits 0, 2-5. 13 instructions per 32 bytes where the
  * comparisons took 22. */
-__attribute__((target("avx2"))) static void masks32(__m256i v, unsigned *d, unsigned *k, unsigned *b)
+__attribute__((target("avx2"))) static void masks32(__m256i v, unsigned *d, unsigned *k, unsigned *b,
+                                                    unsigned *a)
 {
-	const __m256i lo = _mm256_setr_epi8(0x09, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0e,
-	                                    0x14, 0x04, 0x14, 0x04, 0x34, 0x09, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d,
+	const __m256i lo = _mm256_setr_epi8(0x49, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0e,
+	                                    0x14, 0x04, 0x14, 0x04, 0x34, 0x49, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d,
 	                                    0x0d, 0x0d, 0x0d, 0x0d, 0x0e, 0x14, 0x04, 0x14, 0x04, 0x34);
-	const __m256i hi = _mm256_setr_epi8(0, 0, 0x10, 0x03, 0x04, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0,
-	                                    0, 0, 0x10, 0x03, 0x04, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0);
+	const __m256i hi = _mm256_setr_epi8(0, 0, 0x10, 0x03, 0x44, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0,
+	                                    0, 0, 0x10, 0x03, 0x44, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0);
 	const __m256i nib = _mm256_set1_epi8(0x0f);
 	__m256i cls =
 	    _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v, nib)),
 	                     _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
 	*d = (unsigned)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 7));
 	*k = (unsigned)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 6));
+	*a = (unsigned)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 1));
 	*b = ~(unsigned)_mm256_movemask_epi8(
 	    _mm256_cmpeq_epi8(_mm256_and_si256(cls, _mm256_set1_epi8(0x3d)), _mm256_setzero_si256()));
 }
 
 __attribute__((target("avx2"))) static void masks_avx2(const char *p, struct masks *m)
 {
-	unsigned d[2], k[2], b[2];
+	unsigned d[2], k[2], b[2], a[2];
 	for (int q = 0; q < 2; q++)
-		masks32(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * q)), &d[q], &k[q], &b[q]);
+		masks32(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * q)), &d[q], &k[q], &b[q],
+		        &a[q]);
 	m->digit = (uint64_t)d[0] | (uint64_t)d[1] << 32;
 	m->colon = (uint64_t)k[0] | (uint64_t)k[1] << 32;
 	m->b64 = (uint64_t)b[0] | (uint64_t)b[1] << 32;
+	m->at = (uint64_t)a[0] | (uint64_t)a[1] << 32;
 }
 
 /* The same masks with AVX-512BW: one 64-byte vector, the masks straight
@@ -365,9 +381,9 @@ __attribute__((target("avx2"))) static void masks_avx2(const char *p, struct mas
 __attribute__((target("avx512bw"))) static void masks_avx512(const char *p, struct masks *m)
 {
 	const __m512i lo = _mm512_broadcast_i32x4(_mm_setr_epi8(
-	    0x09, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0e, 0x14, 0x04, 0x14, 0x04, 0x34));
+	    0x49, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0e, 0x14, 0x04, 0x14, 0x04, 0x34));
 	const __m512i hi = _mm512_broadcast_i32x4(
-	    _mm_setr_epi8(0, 0, 0x10, 0x03, 0x04, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0));
+	    _mm_setr_epi8(0, 0, 0x10, 0x03, 0x44, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0));
 	const __m512i nib = _mm512_set1_epi8(0x0f);
 	__m512i v = _mm512_loadu_si512((const void *)p);
 	__m512i cls =
@@ -376,6 +392,7 @@ __attribute__((target("avx512bw"))) static void masks_avx512(const char *p, stru
 	m->digit = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(0x01));
 	m->colon = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(0x02));
 	m->b64 = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(0x3d));
+	m->at = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(0x40));
 }
 #endif
 
@@ -388,7 +405,7 @@ static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx
                                                            struct scan_sweep_state *w, int simd)
 {
 	size_t i = w->pos;
-	const int digits = w->digits, colons = w->colons, runs = w->runs;
+	const int digits = w->digits, colons = w->colons, runs = w->runs, ats = w->ats;
 #ifdef __SSE2__
 	/* the masks of CHUNK blocks first, then each kind over them, so that
 	 * each kind's branchy loop runs on its own while the bytes it reads
@@ -397,7 +414,7 @@ static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx
 	struct masks m[CHUNK];
 	while (i + 64 <= limit) {
 		size_t nb = (limit - i) / 64 < CHUNK ? (limit - i) / 64 : CHUNK;
-		uint64_t any = 0;
+		uint64_t any = 0, anyat = 0;
 		for (size_t q = 0; q < nb; q++) {
 #ifdef SWEEP_AVX2
 			if (simd == 2)
@@ -408,6 +425,7 @@ static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx
 #endif
 				masks_sse2(t + i + 64 * q, &m[q]);
 			any |= m[q].digit;
+			anyat |= m[q].at;
 		}
 		for (size_t q = 0; digits && (any || w->in_digit) && q < nb; q++)
 			if (digit_block(c, t, len, w, i + 64 * q, m[q].digit))
@@ -419,10 +437,15 @@ static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx
 		for (size_t q = 0; runs && q < nb; q++)
 			if (b64_block(c, t, w, i + 64 * q, m[q].b64))
 				return (size_t)-1;
+		for (size_t q = 0; ats && anyat && q < nb; q++)
+			for (uint64_t k = m[q].at; k; k &= k - 1)
+				if (push_at(c, i + 64 * q + (size_t)__builtin_ctzll(k)))
+					return (size_t)-1;
 		i += 64 * nb;
 	}
 #endif
-	(void)c, (void)t, (void)len, (void)limit, (void)digits, (void)colons, (void)runs, (void)simd;
+	(void)c, (void)t, (void)len, (void)limit, (void)digits, (void)colons, (void)runs, (void)ats,
+	    (void)simd;
 	return i;
 }
 
@@ -446,13 +469,15 @@ blocks_avx512(struct assay_scan_ctx *c, const char *t, size_t len, size_t limit,
 }
 #endif
 
-void scan_sweep_begin(struct assay_scan_ctx *c, int digits, int colons, int runs)
+void scan_sweep_begin(struct assay_scan_ctx *c, int digits, int colons, int runs, int ats)
 {
 	c->nwin = 0;
+	c->nat = 0;
 	memset(&c->sw, 0, sizeof c->sw);
 	c->sw.digits = digits;
 	c->sw.colons = colons;
 	c->sw.runs = runs;
+	c->sw.ats = ats;
 }
 
 /* A step reads the blocks that end LAG bytes or more before what is
@@ -498,8 +523,10 @@ int scan_sweep_step(struct assay_scan_ctx *c, const char *t, size_t len, int don
 	}
 	if (!done)
 		return 0;
-	const int digits = w->digits, colons = w->colons, runs = w->runs;
+	const int digits = w->digits, colons = w->colons, runs = w->runs, ats = w->ats;
 	for (; i < len; i++) {
+		if (ats && t[i] == '@' && push_at(c, i))
+			return ASSAY_ENOMEM;
 		if (digits && is_digit(t[i]) != w->in_digit) {
 			if (w->in_digit && on_run(c, t, len, w, w->dstart, i))
 				return ASSAY_ENOMEM;
@@ -525,8 +552,8 @@ int scan_sweep_step(struct assay_scan_ctx *c, const char *t, size_t len, int don
 	return 0;
 }
 
-int scan_sweep(struct assay_scan_ctx *c, const char *t, size_t len, int digits, int colons, int runs)
+int scan_sweep(struct assay_scan_ctx *c, const char *t, size_t len, int digits, int colons, int runs, int ats)
 {
-	scan_sweep_begin(c, digits, colons, runs);
+	scan_sweep_begin(c, digits, colons, runs, ats);
 	return scan_sweep_step(c, t, len, 1);
 }
