@@ -396,6 +396,50 @@ __attribute__((target("avx512bw"))) static void masks_avx512(const char *p, stru
 }
 #endif
 
+/* The base64 runs of nb blocks at i. Most blocks need no look: a run
+ * of RUN_B64 that ends in block q or crosses into it lies inside it (r),
+ * or has 12 bytes at least on one side of the edge it crosses (the
+ * block's first 12 bytes, or the last 12 of the block before). The
+ * others are skipped without touching the state, which is set from the
+ * block before a block that is looked at (its trailing run: that block
+ * is not all base64, or it would have been looked at) and at the end.
+ * The whole sweep over 100 MB of the bench prose in cache: 22.8 -> 21 ms. */
+static inline __attribute__((always_inline)) int b64_chunk(struct assay_scan_ctx *c, const char *t,
+                                                           struct scan_sweep_state *w, size_t i,
+                                                           const struct masks *m, size_t nb)
+{
+	const uint64_t e12 = 0xfffull;
+	int prev_top = w->in_b64 && i - w->bstart >= 12, exact = 1;
+	for (size_t q = 0; q < nb; q++) {
+		uint64_t b = m[q].b64, r = b;
+		r &= r >> 1;
+		r &= r >> 2;
+		r &= r >> 4;
+		r &= r >> 8;
+		r &= r >> 8;
+		int look = r != 0 || (b & e12) == e12 || prev_top;
+		prev_top = (b >> 52) == e12;
+		if (!look) {
+			exact = 0;
+			continue;
+		}
+		if (!exact) { /* the state after block q - 1 (not all base64) */
+			size_t trail = (size_t)__builtin_clzll(~m[q - 1].b64);
+			w->in_b64 = trail > 0;
+			w->bstart = i + 64 * q - trail;
+		}
+		if (b64_block(c, t, w, i + 64 * q, b))
+			return 1;
+		exact = 1;
+	}
+	if (!exact) {
+		size_t trail = (size_t)__builtin_clzll(~m[nb - 1].b64);
+		w->in_b64 = trail > 0;
+		w->bstart = i + 64 * nb - trail;
+	}
+	return 0;
+}
+
 /* The whole blocks of t from w->pos up to limit, the masks from
  * masks_sse2 (simd 0), masks_avx2 (1) or masks_avx512 (2); len: the bytes
  * of t written so far. Returns where it stopped, or (size_t)-1 when out
@@ -434,9 +478,8 @@ static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx
 			for (uint64_t k = m[q].colon; k; k &= k - 1)
 				if (on_colon(c, t, len, i + 64 * q + (size_t)__builtin_ctzll(k)))
 					return (size_t)-1;
-		for (size_t q = 0; runs && q < nb; q++)
-			if (b64_block(c, t, w, i + 64 * q, m[q].b64))
-				return (size_t)-1;
+		if (runs && b64_chunk(c, t, w, i, m, nb))
+			return (size_t)-1;
 		for (size_t q = 0; ats && anyat && q < nb; q++)
 			for (uint64_t k = m[q].at; k; k &= k - 1)
 				if (push_at(c, i + 64 * q + (size_t)__builtin_ctzll(k)))
