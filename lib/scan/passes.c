@@ -1,12 +1,14 @@
 /* passes.c: the matching passes over one text (scan_hs_pass): which
  * patterns run over which bytes, and the candidates and markers they give.
  *
- * In order: the main database (e-mail, URLs, secrets, and the triggers of
- * the window and marker databases); the marker database over the segments
+ * In order: the main database (URLs, secrets, and the triggers of the
+ * window and marker databases); the marker database over the segments
  * around anchor words; one pass in C over the text (sweep.c: the windows
- * of the digit database, ':' triggers between hex digits, base64/hex
- * runs); the digit database over its windows; the window database over
- * the regions opened by triggers; the user's PCRE2 rules. Windows are
+ * of the digit database, ':' triggers between hex digits, '@', base64/hex
+ * runs; for the outer text it ran while the text was normalised, match.c);
+ * the digit database over its windows; the window database over the
+ * regions opened by triggers; the e-mail pattern around each '@' (run_at);
+ * the user's PCRE2 rules. Windows are
  * scanned in one hs_scan call per database (cat_build). Each gives the
  * candidates that one database of every pattern gave before the split
  * (the arguments are at on_anchor, run_windows, cat_build and in sweep.c;

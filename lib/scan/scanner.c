@@ -1,5 +1,5 @@
 /* scanner.c: building a scanner (the built-in detectors compiled once
- * with hs_compile_multi into four Hyperscan databases, enum scan_db; the
+ * with hs_compile_multi into five Hyperscan databases, enum scan_db; the
  * user's PCRE2 rules) and the per-thread contexts that use it.
  *
  * The database and detector table are immutable after assay_scanner_new(),

@@ -1,11 +1,16 @@
 /* sweep.c: one SIMD pass over the text (scan_sweep; SSE2, AVX2 or
  * AVX-512BW, chosen at run time) for what is found in C rather than by
  * Hyperscan: the windows of the digit database, the ':' between hex digits
- * that trigger the IPv6 windows, and the base64 / hex runs that are
- * decoded and scanned again. The ':' scan and the run scan were passes of
- * their own before (17 and 22 ms per 100 MB of the bench corpus). The
- * sweep takes 42-49 ms per 100 MB; most of it is the bookkeeping of about
- * a million digit runs, the same with every instruction set.
+ * that trigger the IPv6 windows, the '@' around which the e-mail pattern
+ * runs (passes.c, run_at), and the base64 / hex runs that are decoded and
+ * scanned again. The ':' scan and the run scan were passes of their own
+ * before (17 and 22 ms per 100 MB of the bench corpus). Over a piece of
+ * text in cache the sweep takes 21 ms per 100 MB of the bench prose;
+ * over a whole 64 MiB block it took 41-49 ms, a third of it reading the
+ * text from memory, hence the steps below. Most of the rest is the
+ * bookkeeping of about a million digit runs per 100 MB, the same with
+ * every instruction set (skipping blocks whose digits can open no window,
+ * tested with mask arithmetic, was slower: 20.5 -> 24.5 ms).
  *
  * ---- Digit windows ----
  *
