@@ -131,11 +131,28 @@ def secret():
         lambda: "https://" + rnd(az, 6) + ".example.org/" + rnd(az + d, 8) + R.choice([".", ")", "", "?q=1"]),
         lambda: rnd(az, 6) + "@" + rnd(az, 5) + "." + R.choice(["com", "co.uk", "io", "x"]),
     ])()
+def email():
+    # e-mail shapes around '@' (DB_AT windows): local and domain bytes of
+    # every class, several '@' in a row, '@' at a record's edges, TLDs
+    # past 24 letters, '_' after the TLD, full-width forms that NFKC
+    # turns into ASCII
+    lc, dc = "abcXYZ019._%+-", "abcXYZ019.-"
+    def rnd(alpha, lo, hi): return "".join(R.choice(alpha) for _ in range(R.randint(lo, hi)))
+    return R.choice([
+        lambda: rnd(lc, 1, 12) + "@" + rnd(dc, 1, 12) + "." + rnd("abcXYZ", 1, 4),
+        lambda: rnd(lc, 0, 3) + "@" + rnd(lc, 0, 3) + "@" + rnd(dc, 1, 8) + "." + rnd("abcXYZ", 2, 3),
+        lambda: "@" + rnd(dc, 0, 8) + R.choice([".com", ".c0m", ".co.", "..uk", ""]),
+        lambda: rnd(lc, 1, 6) + "@" + R.choice(["", "@", "@@", "-", "."]),
+        lambda: "x@" + rnd(dc, 1, 40) + "." + rnd("abcdefghijklmnopqrstuvwxyz", 20, 30),
+        lambda: rnd(lc, 1, 6) + "@" + rnd(dc, 1, 6) + ".com" + R.choice(["_", "_x", "é", "-", ".", "@b.io"]),
+        lambda: "ａｂ＠ｅｘ．ｃｏｍ" + R.choice(["", "@x.org", "ｘ"]),
+        lambda: "mail" + R.choice(["\u00a0", "\u200b", "é"]) + "@" + rnd(dc, 1, 6) + ".info",
+    ])()
 def phrase():
     p = R.choice(phrases)
     p = "".join(ch.upper() if R.random() < .2 else ch for ch in p)
     return p.replace(" ", R.choice([" ", "  ", "\t", "\n", " \n "])) if R.random() < .3 else p
-gens = [card, iban, ssn, ipv4, ipv6, phone, date, postal, b64, phrase, phrase, secret, lambda: digits(R.randint(1, 25)), lambda: R.choice(words), lambda: R.choice(words), lambda: R.choice(words)]
+gens = [card, iban, ssn, ipv4, ipv6, phone, date, postal, b64, phrase, phrase, secret, email, lambda: digits(R.randint(1, 25)), lambda: R.choice(words), lambda: R.choice(words), lambda: R.choice(words)]
 out_b = bytearray()
 while len(out_b) < size:
     piece = []

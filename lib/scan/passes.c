@@ -1,12 +1,14 @@
 /* passes.c: the matching passes over one text (scan_hs_pass): which
  * patterns run over which bytes, and the candidates and markers they give.
  *
- * In order: the main database (e-mail, URLs, secrets, and the triggers of
- * the window and marker databases); the marker database over the segments
+ * In order: the main database (URLs, secrets, and the triggers of the
+ * window and marker databases); the marker database over the segments
  * around anchor words; one pass in C over the text (sweep.c: the windows
- * of the digit database, ':' triggers between hex digits, base64/hex
- * runs); the digit database over its windows; the window database over
- * the regions opened by triggers; the user's PCRE2 rules. Windows are
+ * of the digit database, ':' triggers between hex digits, '@', base64/hex
+ * runs; for the outer text it ran while the text was normalised, match.c);
+ * the digit database over its windows; the window database over the
+ * regions opened by triggers; the e-mail pattern around each '@' (run_at);
+ * the user's PCRE2 rules. Windows are
  * scanned in one hs_scan call per database (cat_build). Each gives the
  * candidates that one database of every pattern gave before the split
  * (the arguments are at on_anchor, run_windows, cat_build and in sweep.c;
@@ -428,6 +430,55 @@ static hs_error_t run_windows(struct assay_scan_ctx *c, const char *t, size_t tl
 	return hs_scan(c->s->wdb, buf, (unsigned)len, 0, c->scratch, on_window, c);
 }
 
+/* Bytes of an e-mail's domain: [a-z0-9.-], caseless. */
+static int domain_char(char ch)
+{
+	return word_char(ch) || ch == '.' || ch == '-';
+}
+
+/* The e-mail pattern (DB_AT) over the windows around each '@' (found by
+ * the sweep). Why this gives the matches of the whole text: a match is
+ * one byte, the '@', then bytes of [a-z0-9.-] up to its end, so the match
+ * whose '@' is at p lies in [p - 1, q), q the end of the run of domain
+ * bytes after p; the window [p - 1, q + 1) also holds the byte its final
+ * \b looks at (t[q], or the end of the text; the NUL after a window is
+ * not a word character either). Hyperscan reports each end once per
+ * pattern, and every end belongs to one '@' (the last one before it), so
+ * each end is reported in one window; windows that overlap or touch are
+ * merged, which keeps every '@''s range whole. The starts come from
+ * walk_back over the whole text, as before. Each forward walk stops at
+ * the next '@' (not a domain byte), so the walks read the text once. */
+static hs_error_t run_at(struct assay_scan_ctx *c, const char *t, size_t tlen)
+{
+	if (c->nat == 0)
+		return HS_SUCCESS;
+	size_t nw = 0;
+	for (size_t k = 0; k < c->nat; k++) {
+		uint64_t p = c->at[k], q = p + 1;
+		while (q < tlen && domain_char(t[q]))
+			q++;
+		uint64_t lo = p ? p - 1 : 0, hi = q < tlen ? q + 1 : tlen;
+		if (nw && lo <= c->win[nw - 1].hi) {
+			if (hi > c->win[nw - 1].hi)
+				c->win[nw - 1].hi = hi;
+			continue;
+		}
+		if (scan_grow((void **)&c->win, &c->wincap, nw + 1, sizeof *c->win)) {
+			c->oom = 1;
+			return HS_SCAN_TERMINATED;
+		}
+		c->win[nw++] = (struct scan_region){lo, hi};
+	}
+	c->nwin = nw;
+	const char *buf;
+	size_t len;
+	if (cat_build(c, t, c->win, nw, &buf, &len) || len > 0xFFFFFFFFu) {
+		c->oom = 1;
+		return HS_SCAN_TERMINATED;
+	}
+	return hs_scan(c->s->adb, buf, (unsigned)len, 0, c->scratch, on_digit, c);
+}
+
 /* User rules: every PCRE2 match is a candidate. */
 static int run_user(struct assay_scan_ctx *c, const char *t, size_t tlen, struct assay_error *err)
 {
@@ -462,7 +513,10 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 	const struct assay_scanner *s = c->s;
 	c->text = t;
 	c->len = tlen;
-	c->nreg = 0;
+	int swept = c->swept; /* the sweep ran with the normalisation (match.c) */
+	c->swept = 0;
+	if (!swept)
+		c->nreg = 0;
 	c->nseg = 0;
 	c->ext_idx = 0;
 	if (tlen > 0xFFFFFFFFu)
@@ -475,8 +529,8 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 			e = run_segments(c, t, tlen);
 		/* digit windows, ':' triggers and decode runs: one pass (sweep.c) */
 		int runs = outer && (s->run_det[0] >= 0 || s->run_det[1] >= 0);
-		if (e == HS_SUCCESS && (s->ddb || s->wdb || runs) &&
-		    scan_sweep(c, t, tlen, s->ddb != NULL, s->wdb != NULL, runs))
+		if (e == HS_SUCCESS && !swept && (s->ddb || s->wdb || s->adb || runs) &&
+		    scan_sweep(c, t, tlen, s->ddb != NULL, s->wdb != NULL, runs, s->adb != NULL))
 			c->oom = 1;
 		if (c->oom)
 			e = HS_SCAN_TERMINATED;
@@ -486,6 +540,8 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 		}
 		if (e == HS_SUCCESS && s->wdb)
 			e = run_windows(c, t, tlen);
+		if (e == HS_SUCCESS && s->adb)
+			e = run_at(c, t, tlen);
 		if (e != HS_SUCCESS && !(e == HS_SCAN_TERMINATED && c->oom))
 			return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "Hyperscan scan failed (%d)",
 			                       e);

@@ -2,7 +2,7 @@
  * this project (Hyperscan syntax, ASCII after normalisation).
  *
  * Conventions: the database each row goes to (DB_MAIN, DB_DIGIT,
- * DB_WINDOW, DB_NONE) and why is in scan_internal.h; digit entities
+ * DB_WINDOW, DB_AT, DB_NONE) and why is in scan_internal.h; digit entities
  * are bounded by \b so a match never starts or
  * ends inside a longer number. The DB_DIGIT rows are run only where
  * sweep.c opens windows, which relies on their shapes: at most 6 bytes of
@@ -49,7 +49,7 @@ static const struct scan_det BUILTIN[] = {
 	/* ---- personal data ---- */
 	{"email", "EMAIL_ADDRESS",
 	 "[a-z0-9._%+-]@[a-z0-9][a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.[a-z]{2,24}\\b",
-	 C, PII, V_EMAIL, K_ENTITY, CTX_NONE, 0.95f, 0, NULL, START_EMAIL, DB_MAIN, TAIL_NONE},
+	 C, PII, V_EMAIL, K_ENTITY, CTX_NONE, 0.95f, 0, NULL, START_EMAIL, DB_AT, TAIL_NONE},
 	{"credit-card", "CREDIT_CARD",
 	 "\\b(?:\\d{4}[ -]?){2,4}\\d{1,4}\\b",
 	 S, PII, V_CARD, K_ENTITY, CTX_BOOST, 0.8f, 0, CTX_CARD, START_SOM, DB_DIGIT, TAIL_NONE},

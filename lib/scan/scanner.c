@@ -1,5 +1,5 @@
 /* scanner.c: building a scanner (the built-in detectors compiled once
- * with hs_compile_multi into four Hyperscan databases, enum scan_db; the
+ * with hs_compile_multi into five Hyperscan databases, enum scan_db; the
  * user's PCRE2 rules) and the per-thread contexts that use it.
  *
  * The database and detector table are immutable after assay_scanner_new(),
@@ -52,8 +52,8 @@ static int compile_builtin(struct assay_scanner *s, const char *cache_dir, struc
 		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory compiling the scanner");
 		goto out;
 	}
-	hs_database_t **dbs[] = {&s->db, &s->ddb, &s->wdb, &s->mdb};
-	for (int which = DB_MARKER; which >= DB_MAIN && !rc; which--) {
+	hs_database_t **dbs[] = {&s->db, &s->ddb, &s->wdb, &s->mdb, &s->adb};
+	for (int which = DB_AT; which >= DB_MAIN && !rc; which--) {
 		unsigned k = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (!(b[i].group & s->groups))
@@ -142,6 +142,7 @@ void assay_scanner_free(struct assay_scanner *s)
 	hs_free_database(s->ddb);
 	hs_free_database(s->wdb);
 	hs_free_database(s->mdb);
+	hs_free_database(s->adb);
 	for (size_t i = 0; i < s->ndets; i++)
 		if (s->re[i])
 			pcre2_code_free(s->re[i]);
@@ -178,7 +179,8 @@ int assay_scan_ctx_new(struct assay_scan_ctx **out, const struct assay_scanner *
 	if ((s->db && hs_alloc_scratch(s->db, &c->scratch) != HS_SUCCESS) ||
 	    (s->ddb && hs_alloc_scratch(s->ddb, &c->scratch) != HS_SUCCESS) ||
 	    (s->wdb && hs_alloc_scratch(s->wdb, &c->scratch) != HS_SUCCESS) ||
-	    (s->mdb && hs_alloc_scratch(s->mdb, &c->scratch) != HS_SUCCESS)) {
+	    (s->mdb && hs_alloc_scratch(s->mdb, &c->scratch) != HS_SUCCESS) ||
+	    (s->adb && hs_alloc_scratch(s->adb, &c->scratch) != HS_SUCCESS)) {
 		hs_free_scratch(c->scratch);
 		free(c);
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
@@ -216,6 +218,7 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 	free(c->reg);
 	free(c->seg);
 	free(c->win);
+	free(c->at);
 	free(c->cat);
 	free(c->catoff);
 	free(c->dec);

@@ -1,11 +1,16 @@
 /* sweep.c: one SIMD pass over the text (scan_sweep; SSE2, AVX2 or
  * AVX-512BW, chosen at run time) for what is found in C rather than by
  * Hyperscan: the windows of the digit database, the ':' between hex digits
- * that trigger the IPv6 windows, and the base64 / hex runs that are
- * decoded and scanned again. The ':' scan and the run scan were passes of
- * their own before (17 and 22 ms per 100 MB of the bench corpus). The
- * sweep takes 42-49 ms per 100 MB; most of it is the bookkeeping of about
- * a million digit runs, the same with every instruction set.
+ * that trigger the IPv6 windows, the '@' around which the e-mail pattern
+ * runs (passes.c, run_at), and the base64 / hex runs that are decoded and
+ * scanned again. The ':' scan and the run scan were passes of their own
+ * before (17 and 22 ms per 100 MB of the bench corpus). Over a piece of
+ * text in cache the sweep takes 21 ms per 100 MB of the bench prose;
+ * over a whole 64 MiB block it took 41-49 ms, a third of it reading the
+ * text from memory, hence the steps below. Most of the rest is the
+ * bookkeeping of about a million digit runs per 100 MB, the same with
+ * every instruction set (skipping blocks whose digits can open no window,
+ * tested with mask arithmetic, was slower: 20.5 -> 24.5 ms).
  *
  * ---- Digit windows ----
  *
@@ -62,6 +67,15 @@
  * carried. Every hex digit is a base64 character, so hex runs are looked
  * for inside base64 runs.
  *
+ * ---- In steps, behind the normalisation ----
+ * When the text is not pure ASCII, match.c runs the sweep in steps while
+ * normalize.c writes the normalised copy (scan_sweep_step every 16 KB of
+ * input), so each piece is read from L1 rather than from memory: on the
+ * bench prose the sweep took 41 ms per 100 MB over the finished copy and
+ * 27 over a piece in cache. A step stops LAG bytes before what is
+ * written; the one read that can go further, a window's end widened over
+ * a word, is resumed by the next steps (pending).
+ *
  * Findings are the same as with the separate passes and as with the
  * whole-text digit database (bench/scan_diff.sh: the bench corpora, the
  * Presidio sentences, generated digit-dense text).
@@ -113,16 +127,15 @@ static int push_win(struct assay_scan_ctx *c, const char *t, size_t len, uint64_
 	while (hi < len && hs_word(t[hi]))
 		hi++;
 	last->hi = hi;
+	/* len is what is written so far: the word may go on (scan_sweep_step) */
+	c->sw.pending = hi == len && !c->sw.done;
 	return 0;
 }
 
-/* The cluster being built: digits [s, e), ndig digits, ndot '.' joints,
- * reach: end of an IBAN's reach (0: none). */
-struct cluster {
-	size_t s, e, ndig, ndot, reach;
-};
-
-static int close_cluster(struct assay_scan_ctx *c, const char *t, size_t len, const struct cluster *k)
+/* The cluster being built (struct scan_sweep_state): digits [s, e), ndig
+ * digits, ndot '.' joints, reach: end of an IBAN's reach (0: none). */
+static int close_cluster(struct assay_scan_ctx *c, const char *t, size_t len,
+                         const struct scan_sweep_state *k)
 {
 	if (k->ndig < 7 && k->ndot < 3 && !k->reach)
 		return 0;
@@ -131,7 +144,8 @@ static int close_cluster(struct assay_scan_ctx *c, const char *t, size_t len, co
 }
 
 /* A run of digits [s, e): joins the cluster or starts the next one. */
-static int on_run(struct assay_scan_ctx *c, const char *t, size_t len, struct cluster *k, size_t s, size_t e)
+static int on_run(struct assay_scan_ctx *c, const char *t, size_t len, struct scan_sweep_state *k, size_t s,
+                  size_t e)
 {
 	const unsigned char *cls = c->s->cls;
 	int join = k->e && s - k->e <= GAP;
@@ -144,7 +158,10 @@ static int on_run(struct assay_scan_ctx *c, const char *t, size_t len, struct cl
 	} else {
 		if (k->e && (k->ndig >= 7 || k->ndot >= 3 || k->reach) && close_cluster(c, t, len, k))
 			return 1;
-		*k = (struct cluster){s, e, e - s, 0, 0};
+		k->s = s;
+		k->e = e;
+		k->ndig = e - s;
+		k->ndot = k->reach = 0;
 	}
 	if (e - s >= 2 && s >= 2 && is_alpha(t[s - 1]) && is_alpha(t[s - 2]) &&
 	    scan_iban_country(t[s - 2], t[s - 1]))
@@ -173,6 +190,15 @@ static int on_b64(struct assay_scan_ctx *c, const char *t, size_t a, size_t e)
 	return 0;
 }
 
+/* An '@' at i (DB_AT: passes.c opens its window when the text is whole). */
+static int push_at(struct assay_scan_ctx *c, size_t i)
+{
+	if (scan_grow((void **)&c->at, &c->atcap, c->nat + 1, sizeof *c->at))
+		return 1;
+	c->at[c->nat++] = i;
+	return 0;
+}
+
 /* A ':' at i: a trigger when between a hex digit and a hex digit or ':'. */
 static int on_colon(struct assay_scan_ctx *c, const char *t, size_t len, size_t i)
 {
@@ -183,15 +209,9 @@ static int on_colon(struct assay_scan_ctx *c, const char *t, size_t len, size_t 
 	return scan_push_region(c, i + 2 > WINDOW_MAX ? i + 2 - WINDOW_MAX : 0, i + 2);
 }
 
-struct sweep {
-	struct cluster k;
-	size_t dstart, bstart; /* start of the digit / base64 run being read */
-	int in_digit, in_b64;
-};
-
 /* The runs of the 64-bit digit mask m of the block at i. */
-static int digit_block(struct assay_scan_ctx *c, const char *t, size_t len, struct sweep *w, size_t i,
-                       uint64_t m)
+static int digit_block(struct assay_scan_ctx *c, const char *t, size_t len, struct scan_sweep_state *w,
+                       size_t i, uint64_t m)
 {
 	if (w->in_digit ? !~m : !m)
 		return 0;
@@ -202,7 +222,7 @@ static int digit_block(struct assay_scan_ctx *c, const char *t, size_t len, stru
 			break;
 		pos += (unsigned)__builtin_ctzll(r);
 		if (w->in_digit) {
-			if (on_run(c, t, len, &w->k, w->dstart, i + pos))
+			if (on_run(c, t, len, w, w->dstart, i + pos))
 				return 1;
 		} else
 			w->dstart = i + pos;
@@ -213,7 +233,7 @@ static int digit_block(struct assay_scan_ctx *c, const char *t, size_t len, stru
 
 /* The base64 runs of the 64-bit mask b of the block at i, when a run of
  * RUN_B64 may end in it (b64_block). */
-static int b64_runs(struct assay_scan_ctx *c, const char *t, struct sweep *w, size_t i, uint64_t b)
+static int b64_runs(struct assay_scan_ctx *c, const char *t, struct scan_sweep_state *w, size_t i, uint64_t b)
 {
 	if (!~b) {
 		if (!w->in_b64)
@@ -256,7 +276,8 @@ static int b64_runs(struct assay_scan_ctx *c, const char *t, struct sweep *w, si
 /* The base64 runs of the 64-bit mask b of the block at i. Most blocks
  * hold no run of RUN_B64 (bit k of r: one starts at k) and do not end a
  * long run begun before them: only the run crossing the end is noted. */
-static inline int b64_block(struct assay_scan_ctx *c, const char *t, struct sweep *w, size_t i, uint64_t b)
+static inline int b64_block(struct assay_scan_ctx *c, const char *t, struct scan_sweep_state *w, size_t i,
+                            uint64_t b)
 {
 	uint64_t r = b;
 	r &= r >> 1;
@@ -278,7 +299,7 @@ static inline int b64_block(struct assay_scan_ctx *c, const char *t, struct swee
 
 /* The three masks of a 64-byte block: bit k for byte k. */
 struct masks {
-	uint64_t digit, colon, b64;
+	uint64_t digit, colon, b64, at;
 };
 
 #ifdef __SSE2__
@@ -287,8 +308,9 @@ static __m128i load16(const char *p)
 	return _mm_loadu_si128((const __m128i *)(const void *)p);
 }
 
-static void masks16(__m128i v, unsigned *d, unsigned *k, unsigned *b)
+static void masks16(__m128i v, unsigned *d, unsigned *k, unsigned *b, unsigned *a)
 {
+	*a = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
 	__m128i z = _mm_sub_epi8(v, _mm_set1_epi8('0'));
 	*d = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(z, _mm_set1_epi8(9)), z));
 	*k = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
@@ -306,12 +328,13 @@ static void masks16(__m128i v, unsigned *d, unsigned *k, unsigned *b)
 
 static void masks_sse2(const char *p, struct masks *m)
 {
-	unsigned d[4], k[4], b[4];
+	unsigned d[4], k[4], b[4], a[4];
 	for (int q = 0; q < 4; q++)
-		masks16(load16(p + 16 * q), &d[q], &k[q], &b[q]);
+		masks16(load16(p + 16 * q), &d[q], &k[q], &b[q], &a[q]);
 	m->digit = (uint64_t)d[0] | (uint64_t)d[1] << 16 | (uint64_t)d[2] << 32 | (uint64_t)d[3] << 48;
 	m->colon = (uint64_t)k[0] | (uint64_t)k[1] << 16 | (uint64_t)k[2] << 32 | (uint64_t)k[3] << 48;
 	m->b64 = (uint64_t)b[0] | (uint64_t)b[1] << 16 | (uint64_t)b[2] << 32 | (uint64_t)b[3] << 48;
+	m->at = (uint64_t)a[0] | (uint64_t)a[1] << 16 | (uint64_t)a[2] << 32 | (uint64_t)a[3] << 48;
 }
 #endif
 
@@ -324,33 +347,38 @@ static void masks_sse2(const char *p, struct masks *m)
  *   bit 0 digit      hi 3, lo 0-9      bit 3 letter    hi 5 7, lo 0-A
  *   bit 1 ':'        hi 3, lo A        bit 4 + - /     hi 2, lo B D F
  *   bit 2 letter     hi 4 6, lo 1-F    bit 5 _         hi 5, lo F
+ *   bit 6 @          hi 4, lo 0
  * base64: any of bits 0, 2-5. 13 instructions per 32 bytes where the
  * comparisons took 22. */
-__attribute__((target("avx2"))) static void masks32(__m256i v, unsigned *d, unsigned *k, unsigned *b)
+__attribute__((target("avx2"))) static void masks32(__m256i v, unsigned *d, unsigned *k, unsigned *b,
+                                                    unsigned *a)
 {
-	const __m256i lo = _mm256_setr_epi8(0x09, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0e,
-	                                    0x14, 0x04, 0x14, 0x04, 0x34, 0x09, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d,
+	const __m256i lo = _mm256_setr_epi8(0x49, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0e,
+	                                    0x14, 0x04, 0x14, 0x04, 0x34, 0x49, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d,
 	                                    0x0d, 0x0d, 0x0d, 0x0d, 0x0e, 0x14, 0x04, 0x14, 0x04, 0x34);
-	const __m256i hi = _mm256_setr_epi8(0, 0, 0x10, 0x03, 0x04, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0,
-	                                    0, 0, 0x10, 0x03, 0x04, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0);
+	const __m256i hi = _mm256_setr_epi8(0, 0, 0x10, 0x03, 0x44, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0,
+	                                    0, 0, 0x10, 0x03, 0x44, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0);
 	const __m256i nib = _mm256_set1_epi8(0x0f);
 	__m256i cls =
 	    _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v, nib)),
 	                     _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
 	*d = (unsigned)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 7));
 	*k = (unsigned)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 6));
+	*a = (unsigned)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 1));
 	*b = ~(unsigned)_mm256_movemask_epi8(
 	    _mm256_cmpeq_epi8(_mm256_and_si256(cls, _mm256_set1_epi8(0x3d)), _mm256_setzero_si256()));
 }
 
 __attribute__((target("avx2"))) static void masks_avx2(const char *p, struct masks *m)
 {
-	unsigned d[2], k[2], b[2];
+	unsigned d[2], k[2], b[2], a[2];
 	for (int q = 0; q < 2; q++)
-		masks32(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * q)), &d[q], &k[q], &b[q]);
+		masks32(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * q)), &d[q], &k[q], &b[q],
+		        &a[q]);
 	m->digit = (uint64_t)d[0] | (uint64_t)d[1] << 32;
 	m->colon = (uint64_t)k[0] | (uint64_t)k[1] << 32;
 	m->b64 = (uint64_t)b[0] | (uint64_t)b[1] << 32;
+	m->at = (uint64_t)a[0] | (uint64_t)a[1] << 32;
 }
 
 /* The same masks with AVX-512BW: one 64-byte vector, the masks straight
@@ -358,9 +386,9 @@ __attribute__((target("avx2"))) static void masks_avx2(const char *p, struct mas
 __attribute__((target("avx512bw"))) static void masks_avx512(const char *p, struct masks *m)
 {
 	const __m512i lo = _mm512_broadcast_i32x4(_mm_setr_epi8(
-	    0x09, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0e, 0x14, 0x04, 0x14, 0x04, 0x34));
+	    0x49, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0d, 0x0e, 0x14, 0x04, 0x14, 0x04, 0x34));
 	const __m512i hi = _mm512_broadcast_i32x4(
-	    _mm_setr_epi8(0, 0, 0x10, 0x03, 0x04, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0));
+	    _mm_setr_epi8(0, 0, 0x10, 0x03, 0x44, 0x28, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0));
 	const __m512i nib = _mm512_set1_epi8(0x0f);
 	__m512i v = _mm512_loadu_si512((const void *)p);
 	__m512i cls =
@@ -369,26 +397,73 @@ __attribute__((target("avx512bw"))) static void masks_avx512(const char *p, stru
 	m->digit = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(0x01));
 	m->colon = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(0x02));
 	m->b64 = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(0x3d));
+	m->at = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(0x40));
 }
 #endif
 
-/* The whole blocks of t, the masks from masks_sse2 (simd 0), masks_avx2
- * (1) or masks_avx512 (2); returns where the bytes left to the byte loop
- * start, or (size_t)-1 when out of memory. */
-static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx *c, const char *t,
-                                                           size_t len, struct sweep *w, int digits,
-                                                           int colons, int runs, int simd)
+/* The base64 runs of nb blocks at i. Most blocks need no look: a run
+ * of RUN_B64 that ends in block q or crosses into it lies inside it (r),
+ * or has 12 bytes at least on one side of the edge it crosses (the
+ * block's first 12 bytes, or the last 12 of the block before). The
+ * others are skipped without touching the state, which is set from the
+ * block before a block that is looked at (its trailing run: that block
+ * is not all base64, or it would have been looked at) and at the end.
+ * The whole sweep over 100 MB of the bench prose in cache: 22.8 -> 21 ms. */
+static inline __attribute__((always_inline)) int b64_chunk(struct assay_scan_ctx *c, const char *t,
+                                                           struct scan_sweep_state *w, size_t i,
+                                                           const struct masks *m, size_t nb)
 {
-	size_t i = 0;
+	const uint64_t e12 = 0xfffull;
+	int prev_top = w->in_b64 && i - w->bstart >= 12, exact = 1;
+	for (size_t q = 0; q < nb; q++) {
+		uint64_t b = m[q].b64, r = b;
+		r &= r >> 1;
+		r &= r >> 2;
+		r &= r >> 4;
+		r &= r >> 8;
+		r &= r >> 8;
+		int look = r != 0 || (b & e12) == e12 || prev_top;
+		prev_top = (b >> 52) == e12;
+		if (!look) {
+			exact = 0;
+			continue;
+		}
+		if (!exact) { /* the state after block q - 1 (not all base64) */
+			size_t trail = (size_t)__builtin_clzll(~m[q - 1].b64);
+			w->in_b64 = trail > 0;
+			w->bstart = i + 64 * q - trail;
+		}
+		if (b64_block(c, t, w, i + 64 * q, b))
+			return 1;
+		exact = 1;
+	}
+	if (!exact) {
+		size_t trail = (size_t)__builtin_clzll(~m[nb - 1].b64);
+		w->in_b64 = trail > 0;
+		w->bstart = i + 64 * nb - trail;
+	}
+	return 0;
+}
+
+/* The whole blocks of t from w->pos up to limit, the masks from
+ * masks_sse2 (simd 0), masks_avx2 (1) or masks_avx512 (2); len: the bytes
+ * of t written so far. Returns where it stopped, or (size_t)-1 when out
+ * of memory. */
+static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx *c, const char *t,
+                                                           size_t len, size_t limit,
+                                                           struct scan_sweep_state *w, int simd)
+{
+	size_t i = w->pos;
+	const int digits = w->digits, colons = w->colons, runs = w->runs, ats = w->ats;
 #ifdef __SSE2__
 	/* the masks of CHUNK blocks first, then each kind over them, so that
 	 * each kind's branchy loop runs on its own while the bytes it reads
 	 * are still in L1 */
 	enum { CHUNK = 64 };
 	struct masks m[CHUNK];
-	while (i + 64 <= len) {
-		size_t nb = (len - i) / 64 < CHUNK ? (len - i) / 64 : CHUNK;
-		uint64_t any = 0;
+	while (i + 64 <= limit) {
+		size_t nb = (limit - i) / 64 < CHUNK ? (limit - i) / 64 : CHUNK;
+		uint64_t any = 0, anyat = 0;
 		for (size_t q = 0; q < nb; q++) {
 #ifdef SWEEP_AVX2
 			if (simd == 2)
@@ -399,6 +474,7 @@ static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx
 #endif
 				masks_sse2(t + i + 64 * q, &m[q]);
 			any |= m[q].digit;
+			anyat |= m[q].at;
 		}
 		for (size_t q = 0; digits && (any || w->in_digit) && q < nb; q++)
 			if (digit_block(c, t, len, w, i + 64 * q, m[q].digit))
@@ -407,78 +483,125 @@ static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx
 			for (uint64_t k = m[q].colon; k; k &= k - 1)
 				if (on_colon(c, t, len, i + 64 * q + (size_t)__builtin_ctzll(k)))
 					return (size_t)-1;
-		for (size_t q = 0; runs && q < nb; q++)
-			if (b64_block(c, t, w, i + 64 * q, m[q].b64))
-				return (size_t)-1;
+		if (runs && b64_chunk(c, t, w, i, m, nb))
+			return (size_t)-1;
+		for (size_t q = 0; ats && anyat && q < nb; q++)
+			for (uint64_t k = m[q].at; k; k &= k - 1)
+				if (push_at(c, i + 64 * q + (size_t)__builtin_ctzll(k)))
+					return (size_t)-1;
 		i += 64 * nb;
 	}
 #endif
-	(void)c, (void)t, (void)len, (void)w, (void)digits, (void)colons, (void)runs, (void)simd;
+	(void)c, (void)t, (void)len, (void)limit, (void)digits, (void)colons, (void)runs, (void)ats,
+	    (void)simd;
 	return i;
 }
 
-static size_t blocks_sse2(struct assay_scan_ctx *c, const char *t, size_t len, struct sweep *w, int digits,
-                          int colons, int runs)
+static size_t blocks_sse2(struct assay_scan_ctx *c, const char *t, size_t len, size_t limit,
+                          struct scan_sweep_state *w)
 {
-	return blocks(c, t, len, w, digits, colons, runs, 0);
+	return blocks(c, t, len, limit, w, 0);
 }
 
 #ifdef SWEEP_AVX2
-__attribute__((target("avx2,bmi"))) static size_t blocks_avx2(struct assay_scan_ctx *c, const char *t,
-                                                              size_t len, struct sweep *w, int digits,
-                                                              int colons, int runs)
+__attribute__((target("avx2,bmi"))) static size_t
+blocks_avx2(struct assay_scan_ctx *c, const char *t, size_t len, size_t limit, struct scan_sweep_state *w)
 {
-	return blocks(c, t, len, w, digits, colons, runs, 1);
+	return blocks(c, t, len, limit, w, 1);
 }
 
-__attribute__((target("avx512bw,bmi"))) static size_t blocks_avx512(struct assay_scan_ctx *c, const char *t,
-                                                                    size_t len, struct sweep *w, int digits,
-                                                                    int colons, int runs)
+__attribute__((target("avx512bw,bmi"))) static size_t
+blocks_avx512(struct assay_scan_ctx *c, const char *t, size_t len, size_t limit, struct scan_sweep_state *w)
 {
-	return blocks(c, t, len, w, digits, colons, runs, 2);
+	return blocks(c, t, len, limit, w, 2);
 }
 #endif
 
-int scan_sweep(struct assay_scan_ctx *c, const char *t, size_t len, int digits, int colons, int runs)
+void scan_sweep_begin(struct assay_scan_ctx *c, int digits, int colons, int runs, int ats)
 {
 	c->nwin = 0;
-	struct sweep w = {{0, 0, 0, 0, 0}, 0, 0, 0, 0};
+	c->nat = 0;
+	memset(&c->sw, 0, sizeof c->sw);
+	c->sw.digits = digits;
+	c->sw.colons = colons;
+	c->sw.runs = runs;
+	c->sw.ats = ats;
+}
+
+/* A step reads the blocks that end LAG bytes or more before what is
+ * written: every byte a block's runs, ':' and clusters look at lies
+ * below that (on_colon: one byte on; close_cluster: PAD, or IBAN_REACH
+ * after a run's first digit), except the word a window's end is widened
+ * over, which is followed (w->pending) at the start of the next steps.
+ * A window still being widened has its end at len, beyond every window
+ * the step can open, so the windows merge as they did over the whole
+ * text. */
+#define LAG 128
+
+int scan_sweep_step(struct assay_scan_ctx *c, const char *t, size_t len, int done)
+{
+	struct scan_sweep_state *w = &c->sw;
 	const unsigned char *cls = c->s->cls;
-	size_t i;
+	w->avail = len;
+	w->done = done;
+	if (w->pending) {
+		struct scan_region *last = &c->win[c->nwin - 1];
+		size_t hi = (size_t)last->hi;
+		while (hi < len && hs_word(t[hi]))
+			hi++;
+		last->hi = hi;
+		w->pending = hi == len && !done;
+	}
+	size_t limit = done ? len : len > LAG ? len - LAG : 0, i = w->pos;
+	if (limit >= i + 64) {
 #ifdef SWEEP_AVX2
-	/* per 100 MB of the bench prose (in cache): SSE2 52 ms, AVX2 49 ms,
-	 * AVX-512BW 44 ms; the masks alone 22, 17 and 11.5 ms. The rest is the
-	 * per-run bookkeeping, the same in all three. */
-	if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi"))
-		i = blocks_avx512(c, t, len, &w, digits, colons, runs);
-	else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
-		i = blocks_avx2(c, t, len, &w, digits, colons, runs);
-	else
+		/* per 100 MB of the bench prose (in cache): SSE2 52 ms, AVX2 49 ms,
+		 * AVX-512BW 44 ms; the masks alone 22, 17 and 11.5 ms. The rest is
+		 * the per-run bookkeeping, the same in all three. */
+		if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi"))
+			i = blocks_avx512(c, t, len, limit, w);
+		else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
+			i = blocks_avx2(c, t, len, limit, w);
+		else
 #endif
-		i = blocks_sse2(c, t, len, &w, digits, colons, runs);
-	if (i == (size_t)-1)
-		return ASSAY_ENOMEM;
+			i = blocks_sse2(c, t, len, limit, w);
+		if (i == (size_t)-1)
+			return ASSAY_ENOMEM;
+		w->pos = i;
+	}
+	if (!done)
+		return 0;
+	const int digits = w->digits, colons = w->colons, runs = w->runs, ats = w->ats;
 	for (; i < len; i++) {
-		if (digits && is_digit(t[i]) != w.in_digit) {
-			if (w.in_digit && on_run(c, t, len, &w.k, w.dstart, i))
+		if (ats && t[i] == '@' && push_at(c, i))
+			return ASSAY_ENOMEM;
+		if (digits && is_digit(t[i]) != w->in_digit) {
+			if (w->in_digit && on_run(c, t, len, w, w->dstart, i))
 				return ASSAY_ENOMEM;
-			w.dstart = i;
-			w.in_digit = !w.in_digit;
+			w->dstart = i;
+			w->in_digit = !w->in_digit;
 		}
 		if (colons && t[i] == ':' && on_colon(c, t, len, i))
 			return ASSAY_ENOMEM;
 		int b = (cls[(unsigned char)t[i]] & CLS_B64) != 0;
-		if (runs && b != w.in_b64) {
-			if (w.in_b64 && on_b64(c, t, w.bstart, i))
+		if (runs && b != w->in_b64) {
+			if (w->in_b64 && on_b64(c, t, w->bstart, i))
 				return ASSAY_ENOMEM;
-			w.bstart = i;
-			w.in_b64 = b;
+			w->bstart = i;
+			w->in_b64 = b;
 		}
 	}
-	if (digits && ((w.in_digit && on_run(c, t, len, &w.k, w.dstart, len)) ||
-	               (w.k.e && close_cluster(c, t, len, &w.k))))
+	w->pos = len;
+	if (digits &&
+	    ((w->in_digit && on_run(c, t, len, w, w->dstart, len)) || (w->e && close_cluster(c, t, len, w))))
 		return ASSAY_ENOMEM;
-	if (runs && w.in_b64 && on_b64(c, t, w.bstart, len))
+	if (runs && w->in_b64 && on_b64(c, t, w->bstart, len))
 		return ASSAY_ENOMEM;
 	return 0;
+}
+
+int scan_sweep(struct assay_scan_ctx *c, const char *t, size_t len, int digits, int colons, int runs, int ats)
+{
+	scan_sweep_begin(c, digits, colons, runs, ats);
+	return scan_sweep_step(c, t, len, 1);
 }

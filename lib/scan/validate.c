@@ -133,14 +133,19 @@ static char upper(char c)
 	return c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
 }
 
+/* IBAN_CC[a] bit b: the letters A + a, A + b are a country of IBAN_LEN
+ * (a bit set per row of the table above, written out so that the sweep's
+ * test is one load; it ran a linear search over the table per digit run
+ * after two letters, 1.3 percent of a scan of the bench prose). */
+static const uint32_t IBAN_CC[26] = {
+    0x2080818, 0x10201d1, 0x3020080, 0x0004610, 0x0040050, 0x0024500, 0x00a0912, 0x0122000, 0x00d0810,
+    0x0004000, 0x2400000, 0x1380106, 0x01a241c, 0x0004900, 0x0001000, 0x00c0c00, 0x0000001, 0x0144000,
+    0x028551d, 0x0022800, 0x0000001, 0x0000041, 0x0000000, 0x0000400, 0x0000010, 0x0000000};
+
 int scan_iban_country(char a, char b)
 {
-	a = upper(a);
-	b = upper(b);
-	for (size_t i = 0; i < sizeof IBAN_LEN / sizeof IBAN_LEN[0]; i++)
-		if (IBAN_LEN[i].cc[0] == a && IBAN_LEN[i].cc[1] == b)
-			return 1;
-	return 0;
+	unsigned x = (unsigned)((a | 0x20) - 'a'), y = (unsigned)((b | 0x20) - 'a');
+	return x < 26 && y < 26 && ((IBAN_CC[x] >> y) & 1);
 }
 
 int assay_valid_iban(const char *s, size_t len)
