@@ -265,6 +265,19 @@ static int cat_build(struct assay_scan_ctx *c, const char *t, const struct scan_
 	return 0;
 }
 
+/* Scan the windows w[0..n) of t, concatenated by cat_build, with db. */
+static hs_error_t scan_cat(struct assay_scan_ctx *c, const char *t, const struct scan_region *w, size_t n,
+                           const hs_database_t *db, match_event_handler cb)
+{
+	const char *buf;
+	size_t len;
+	if (cat_build(c, t, w, n, &buf, &len) || len > 0xFFFFFFFFu) {
+		c->oom = 1;
+		return HS_SCAN_TERMINATED;
+	}
+	return hs_scan(db, buf, (unsigned)len, 0, c->scratch, cb, c);
+}
+
 /* The window holding offset p of the concatenation. Matches arrive
  * nearly in order, so the last window found is tried first, then the
  * next; a binary search otherwise. */
@@ -320,13 +333,7 @@ static hs_error_t run_digits(struct assay_scan_ctx *c, const char *t, size_t tle
 		return HS_SUCCESS;
 	if (cover > tlen / 2)
 		return hs_scan(c->s->ddb, t, (unsigned)tlen, 0, c->scratch, on_match, c);
-	const char *buf;
-	size_t len;
-	if (cat_build(c, t, c->win, c->nwin, &buf, &len) || len > 0xFFFFFFFFu) {
-		c->oom = 1;
-		return HS_SCAN_TERMINATED;
-	}
-	return hs_scan(c->s->ddb, buf, (unsigned)len, 0, c->scratch, on_digit, c);
+	return scan_cat(c, t, c->win, c->nwin, c->s->ddb, on_digit);
 }
 
 /* A marker match inside a segment window (only its end is used). */
@@ -365,13 +372,7 @@ static hs_error_t run_segments(struct assay_scan_ctx *c, const char *t, size_t t
 		c->seg[i].lo = c->seg[i].lo ? c->seg[i].lo - 1 : 0;
 		c->seg[i].hi = c->seg[i].hi < tlen ? c->seg[i].hi + 1 : tlen;
 	}
-	const char *buf;
-	size_t len;
-	if (cat_build(c, t, c->seg, c->nseg, &buf, &len) || len > 0xFFFFFFFFu) {
-		c->oom = 1;
-		return HS_SCAN_TERMINATED;
-	}
-	hs_error_t e = hs_scan(c->s->mdb, buf, (unsigned)len, 0, c->scratch, on_segment, c);
+	hs_error_t e = scan_cat(c, t, c->seg, c->nseg, c->s->mdb, on_segment);
 	if (e != HS_SUCCESS)
 		return e;
 	if (c->nmarks - m0 > 1)
@@ -421,13 +422,7 @@ static hs_error_t run_windows(struct assay_scan_ctx *c, const char *t, size_t tl
 		c->win[i].lo = lo > WINDOW_MAX + 1 ? lo - WINDOW_MAX - 1 : 0;
 		c->win[i].hi = hi + WINDOW_MAX + 2 < tlen ? hi + WINDOW_MAX + 2 : tlen;
 	}
-	const char *buf;
-	size_t len;
-	if (cat_build(c, t, c->win, c->nreg, &buf, &len) || len > 0xFFFFFFFFu) {
-		c->oom = 1;
-		return HS_SCAN_TERMINATED;
-	}
-	return hs_scan(c->s->wdb, buf, (unsigned)len, 0, c->scratch, on_window, c);
+	return scan_cat(c, t, c->win, c->nreg, c->s->wdb, on_window);
 }
 
 /* Bytes of an e-mail's domain: [a-z0-9.-], caseless. */
@@ -470,13 +465,7 @@ static hs_error_t run_at(struct assay_scan_ctx *c, const char *t, size_t tlen)
 		c->win[nw++] = (struct scan_region){lo, hi};
 	}
 	c->nwin = nw;
-	const char *buf;
-	size_t len;
-	if (cat_build(c, t, c->win, nw, &buf, &len) || len > 0xFFFFFFFFu) {
-		c->oom = 1;
-		return HS_SCAN_TERMINATED;
-	}
-	return hs_scan(c->s->adb, buf, (unsigned)len, 0, c->scratch, on_digit, c);
+	return scan_cat(c, t, c->win, nw, c->s->adb, on_digit);
 }
 
 /* User rules: every PCRE2 match is a candidate. */
