@@ -231,6 +231,18 @@ static int digit_block(struct assay_scan_ctx *c, const char *t, size_t len, stru
 	return 0;
 }
 
+/* Bit k of the result: bits k .. k + 23 of b are all set, i.e. a run of
+ * RUN_B64 (24) base64 characters starts at byte k of the block (the ANDs
+ * of shifted copies cover 1 + 1 + 2 + 4 + 8 + 8 = 24 bits). */
+static inline uint64_t run24_starts(uint64_t b)
+{
+	b &= b >> 1;
+	b &= b >> 2;
+	b &= b >> 4;
+	b &= b >> 8;
+	return b & b >> 8;
+}
+
 /* The base64 runs of the 64-bit mask b of the block at i, when a run of
  * RUN_B64 may end in it (b64_block). */
 static int b64_runs(struct assay_scan_ctx *c, const char *t, struct scan_sweep_state *w, size_t i, uint64_t b)
@@ -253,12 +265,7 @@ static int b64_runs(struct assay_scan_ctx *c, const char *t, struct scan_sweep_s
 	unsigned top = 64 - (unsigned)__builtin_clzll(~b); /* the trailing run starts here */
 	if (top < 64)
 		inner &= ~(~0ull << top);
-	uint64_t r = inner;
-	r &= r >> 1;
-	r &= r >> 2;
-	r &= r >> 4;
-	r &= r >> 8;
-	r &= r >> 8;
+	uint64_t r = run24_starts(inner);
 	while (r) {
 		unsigned a = (unsigned)__builtin_ctzll(r);
 		unsigned e = a + (unsigned)__builtin_ctzll(~(inner >> a));
@@ -279,12 +286,7 @@ static int b64_runs(struct assay_scan_ctx *c, const char *t, struct scan_sweep_s
 static inline int b64_block(struct assay_scan_ctx *c, const char *t, struct scan_sweep_state *w, size_t i,
                             uint64_t b)
 {
-	uint64_t r = b;
-	r &= r >> 1;
-	r &= r >> 2;
-	r &= r >> 4;
-	r &= r >> 8;
-	r &= r >> 8;
+	uint64_t r = run24_starts(b);
 	if (!r && ~b) {
 		size_t lead = (size_t)__builtin_ctzll(~b);
 		if (!w->in_b64 || i + lead - w->bstart < RUN_B64) {
@@ -416,12 +418,7 @@ static inline __attribute__((always_inline)) int b64_chunk(struct assay_scan_ctx
 	const uint64_t e12 = 0xfffull;
 	int prev_top = w->in_b64 && i - w->bstart >= 12, exact = 1;
 	for (size_t q = 0; q < nb; q++) {
-		uint64_t b = m[q].b64, r = b;
-		r &= r >> 1;
-		r &= r >> 2;
-		r &= r >> 4;
-		r &= r >> 8;
-		r &= r >> 8;
+		uint64_t b = m[q].b64, r = run24_starts(b);
 		int look = r != 0 || (b & e12) == e12 || prev_top;
 		prev_top = (b >> 52) == e12;
 		if (!look) {
