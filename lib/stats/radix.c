@@ -14,9 +14,10 @@
  * narrow range). Measured on the 1M-row drift bench (250k values per
  * sort): 12% of the cycles -> see bench/README.md.
  *
- * Bare 32-bit keys (assay/deckey.h: short decimals of a profile): LSD
- * passes of at most 11 bits over the keys' range (see
- * assay_radix_sort_u32).
+ * Bare 32-bit keys (assay/deckey.h: short decimals of a profile): one
+ * out-of-place MSD pass on the top 11 bits of the keys' range with half
+ * the array as scratch, then each bucket by one or two LSD passes in cache
+ * (see assay_radix_sort_u32).
  */
 #include <stdint.h>
 #include <stdlib.h>
