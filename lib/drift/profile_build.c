@@ -743,17 +743,28 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
 		dst->k = k;
 		dst->ck = total;
 	}
+	/* the largest of the other workers' arrays is kept as the sort's
+	 * scratch (about half the keys with two workers), the rest freed */
+	uint32_t *spare = NULL;
+	size_t nspare = 0;
 	for (int i = 0; i < ps->nw; i++) {
 		struct numtab *t = &ps->w[i].col[j].nt;
 		if (i == first || ps->w[i].col[j].view != V_NUM || !t->nk)
 			continue;
 		memcpy(dst->k + dst->nk, t->k, t->nk * sizeof *t->k);
 		dst->nk += t->nk;
-		free(t->k);
+		if (t->ck > nspare) {
+			free(spare);
+			spare = t->k;
+			nspare = t->ck;
+		} else {
+			free(t->k);
+		}
 		t->k = NULL;
 		t->nk = t->ck = 0;
 	}
-	assay_radix_sort_u32(dst->k, dst->nk); /* without scratch memory it sorts by qsort */
+	assay_radix_sort_u32_scratch(dst->k, dst->nk, spare, nspare); /* without memory it sorts by qsort */
+	free(spare);
 	uint32_t *k = dst->k;
 	size_t n = dst->nk;
 	dst->k = NULL;

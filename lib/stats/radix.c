@@ -220,6 +220,11 @@ static void sort_buckets(const size_t *start, size_t d0, size_t d1, size_t base,
 
 int assay_radix_sort_u32(uint32_t *v, size_t n)
 {
+	return assay_radix_sort_u32_scratch(v, n, NULL, 0);
+}
+
+int assay_radix_sort_u32_scratch(uint32_t *v, size_t n, uint32_t *scratch, size_t nscratch)
+{
 	if (n < 2048 || n > UINT32_MAX) { /* a bucket's counters are 32 bits */
 		qsort(v, n, sizeof *v, cmp_u32);
 		return 0;
@@ -253,11 +258,13 @@ int assay_radix_sort_u32(uint32_t *v, size_t n)
 	}
 	start[MSD_N] = n;
 	size_t L = start[s], half = L > n - L ? L : n - L;
-	uint32_t *tmp = malloc((half + 1) * sizeof *tmp),
-	         *scr = shift > 11 ? malloc(most * sizeof *scr) : NULL;
+	int own = nscratch < half + 1; /* the caller's scratch is too small: ours */
+	uint32_t *tmp = own ? malloc((half + 1) * sizeof *tmp) : scratch;
+	uint32_t *scr = shift > 11 ? malloc(most * sizeof *scr) : NULL;
 	if (!tmp || (shift > 11 && !scr)) {
 		free(start);
-		free(tmp);
+		if (own)
+			free(tmp);
 		free(scr);
 		qsort(v, n, sizeof *v, cmp_u32);
 		return -1;
@@ -287,7 +294,8 @@ int assay_radix_sort_u32(uint32_t *v, size_t n)
 	}
 	sort_buckets(start, s, MSD_N, L, tmp, v, scr, lo, shift);
 	free(start);
-	free(tmp);
+	if (own)
+		free(tmp);
 	free(scr);
 	return 0;
 }

@@ -362,9 +362,17 @@ static void radix_sort_u32_equals_qsort(void **state)
 				}
 				b[i] = a[i];
 			}
+			uint32_t *c = malloc((n ? n : 1) * sizeof *c),
+			         *spare = malloc((n / 2 + 64) * sizeof *spare);
+			memcpy(c, a, n * sizeof *c);
 			assay_radix_sort_u32(a, n);
+			/* with a caller's scratch, large enough or not (then its own) */
+			assay_radix_sort_u32_scratch(c, n, spare, kind % 2 ? n / 2 + 64 : n / 4);
 			qsort(b, n, sizeof *b, cmp_u32);
 			assert_memory_equal(a, b, n * sizeof *a);
+			assert_memory_equal(c, b, n * sizeof *c);
+			free(c);
+			free(spare);
 			free(a);
 			free(b);
 		}
