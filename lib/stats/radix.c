@@ -205,7 +205,8 @@ static void bucket_lsd(const uint32_t *src, uint32_t *dst, uint32_t *scr, size_t
  * (three passes, n keys of scratch) and the in-place MSD pass this
  * replaced followed cycles of dependent random accesses. Scratch: about
  * n/2 keys (the half's, + 1) and the largest bucket. On the drift bench's
- * columns (0.5M keys): ~12.3 -> ~7.5 ns a key (bench/README.md). */
+ * columns: 12.3 -> 7.6-8.2 ns a key at 0.5M keys, 15.2 -> 11.6 at 5M
+ * (bench/README.md). */
 #define MSD_BITS 11
 #define MSD_N    ((size_t)1 << MSD_BITS)
 
