@@ -16,8 +16,13 @@
 int assay_radix_sort_doubles(void *records, size_t n, size_t size);
 
 /* Sort n unsigned 32-bit keys ascending in place (an MSD pass, then LSD
- * passes per bucket; scratch of the largest bucket); -1 when scratch
- * memory cannot be had (then sorted by qsort). */
+ * passes per bucket; scratch of about n/2 keys and the largest bucket);
+ * -1 when scratch memory cannot be had (then sorted by qsort). */
 int assay_radix_sort_u32(uint32_t *v, size_t n);
+
+/* The same, with the caller's spare array of nscratch keys as the n/2
+ * keys of scratch when it is large enough (its contents are lost), so
+ * that a caller holding one sorts without allocating that much more. */
+int assay_radix_sort_u32_scratch(uint32_t *v, size_t n, uint32_t *scratch, size_t nscratch);
 
 #endif

@@ -281,31 +281,46 @@ static int keys_to_map(uint32_t *k, size_t n, int packed, struct assay_numeric_m
 		prof_map_free(m);
 		return -1;
 	}
-	size_t w = 0;
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-		while (j < n && k[j] == k[i])
-			j++;
-		if (packed) {
-			k[w] = k[i];
-			if (j - i < 255) /* the common case, without the call */
-				m->kcount[w] = (uint8_t)(j - i);
-			else if (prof_map_put_count(m, &bigcap, w, j - i)) {
-				free(k);
-				prof_map_free(m);
-				return -1;
-			}
-		} else {
-			m->value[w] = assay_deckey_value(k[i]);
-			m->count[w] = j - i;
-		}
-		w++;
-		i = j;
-	}
 	m->n = d;
 	if (!packed) {
+		for (size_t i = 0, w = 0; i < n; w++) {
+			size_t j = i + 1;
+			while (j < n && k[j] == k[i])
+				j++;
+			m->value[w] = assay_deckey_value(k[i]);
+			m->count[w] = j - i;
+			i = j;
+		}
 		free(k);
 		return 0;
+	}
+	/* Distinct keys compacted in place and their byte counts, without a
+	 * branch on whether a key repeats (as unpredictable as the data: the
+	 * run loop this replaced was 4% of a 1M drift): w moves on at each new
+	 * key, the run's count restarts, the byte saturates at 255; a run of
+	 * 255 or more (rare, and predicted) gets its full count when it ends. */
+	size_t w = 0, run = 1;
+	uint32_t prev = n ? k[0] : 0;
+	if (n)
+		m->kcount[0] = 1;
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = k[i];
+		size_t neq = x != prev;
+		prev = x;
+		if (__builtin_expect(neq & (run >= 255), 0) && prof_map_put_count(m, &bigcap, w, run)) {
+			free(k);
+			prof_map_free(m);
+			return -1;
+		}
+		w += neq;
+		k[w] = x;
+		run = (run & (neq - 1)) + 1; /* 1 at a new key, else one more */
+		m->kcount[w] = (uint8_t)(run < 255 ? run : 255);
+	}
+	if (n && run >= 255 && prof_map_put_count(m, &bigcap, w, run)) {
+		free(k);
+		prof_map_free(m);
+		return -1;
 	}
 	uint32_t *shrunk = realloc(k, (d ? d : 1) * sizeof *shrunk);
 	m->key = shrunk ? shrunk : k;
@@ -743,17 +758,28 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
 		dst->k = k;
 		dst->ck = total;
 	}
+	/* the largest of the other workers' arrays is kept as the sort's
+	 * scratch (about half the keys with two workers), the rest freed */
+	uint32_t *spare = NULL;
+	size_t nspare = 0;
 	for (int i = 0; i < ps->nw; i++) {
 		struct numtab *t = &ps->w[i].col[j].nt;
 		if (i == first || ps->w[i].col[j].view != V_NUM || !t->nk)
 			continue;
 		memcpy(dst->k + dst->nk, t->k, t->nk * sizeof *t->k);
 		dst->nk += t->nk;
-		free(t->k);
+		if (t->ck > nspare) {
+			free(spare);
+			spare = t->k;
+			nspare = t->ck;
+		} else {
+			free(t->k);
+		}
 		t->k = NULL;
 		t->nk = t->ck = 0;
 	}
-	assay_radix_sort_u32(dst->k, dst->nk); /* without scratch memory it sorts by qsort */
+	assay_radix_sort_u32_scratch(dst->k, dst->nk, spare, nspare); /* without memory it sorts by qsort */
+	free(spare);
 	uint32_t *k = dst->k;
 	size_t n = dst->nk;
 	dst->k = NULL;

@@ -160,25 +160,6 @@ static uint32_t deckey_make(int neg, uint64_t m, long q)
 	return neg ? UINT32_C(0x7fffffff) - idx : UINT32_C(0x80000001) + idx;
 }
 
-/* m * 10^e (m > 0, at most 8 digits) -> key, or -1. */
-static int deckey_scale(int neg, uint64_t m, long e, uint32_t *key)
-{
-	static const uint32_t p10[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
-	if (m >= 10000000u) { /* 8 digits: only a trailing zero may go */
-		if (m % 10)
-			return -1;
-		m /= 10;
-		e++;
-	}
-	int digits = 1 + (m >= 10) + (m >= 100) + (m >= 1000) + (m >= 10000) + (m >= 100000) + (m >= 1000000);
-	m *= p10[7 - digits];
-	e -= 7 - digits;
-	if (e < ASSAY_DECKEY_QMIN || e > ASSAY_DECKEY_QMAX)
-		return -1;
-	*key = deckey_make(neg, m, e);
-	return 0;
-}
-
 /* Up to 8 bytes of a field, little-endian, zero past len (1 <= len <= 8),
  * read without touching a byte outside [p, p + len): two overlapping
  * loads. */
@@ -198,57 +179,68 @@ static inline uint64_t load_upto8(const char *p, size_t len)
 	return w;
 }
 
-/* The common spellings, "123", "0.395365", "-1.00651" (at most 8 bytes
- * after the sign, digits and at most one point), without a loop a
- * character: SWAR over one 64-bit word. The point is taken out, the
- * digits right-aligned and combined pairwise (10a + b, then 100a + b,
- * then 10^4 a + b: the multiply-shift steps of Lemire's "fast integer
- * parsing", which a loop would do a character at a time). Returns 1 when the span is not of that form (the
- * general loop then decides). */
-static int deckey_swar(const char *p, size_t len, int neg, uint32_t *key)
+/* The common spellings, "123", "0.395365", "1.00651" (1 to 8 bytes after
+ * the sign: digits and at most one point, at most 7 significant digits),
+ * without a loop or a data-dependent branch: SWAR over one 64-bit word.
+ * Non-digits are found by one add per byte; the point is taken out by a
+ * masked shift; the first significant digit (the lowest non-zero byte) is
+ * moved to byte 1, so that the eight bytes read as M, the digits padded
+ * with zeros to seven (deckey.h), and are combined pairwise (10a + b, then
+ * 100a + b, then 10^4 a + b: the multiply-shift steps of Lemire's "fast
+ * integer parsing"). With pos digits before the point and z leading zeros,
+ * the value is M * 10^(pos - z - 7). Returns 0 with *key, or 1 when the
+ * span is not of that form or has 8 significant digits (the general loop
+ * then decides). */
+static inline int deckey_swar(const char *p, size_t len, uint32_t neg, uint32_t *key)
 {
 	const uint64_t ones = UINT64_C(0x0101010101010101);
-	uint64_t x = load_upto8(p, len) ^ (ones * '0'); /* digits -> 0..9 */
-	uint64_t valid = len == 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * len)) - 1;
-	uint64_t nd = (((x & (ones * 0x7f)) + ones * 0x76) | x) & (ones * 0x80) & valid; /* not a digit */
-	size_t ndig = len, frac = 0;
-	if (nd) {
-		unsigned pos = (unsigned)__builtin_ctzll(nd) >> 3;
-		if (nd & (nd - 1) || (unsigned char)p[pos] != '.')
-			return 1;
-		uint64_t below = (UINT64_C(1) << (8 * pos)) - 1; /* bytes before the point */
-		x = (x & below) | ((x >> 8) & ~below);
-		ndig = len - 1;
-		frac = len - 1 - pos;
-		if (ndig == 0)
-			return 1;
-	}
-	/* keep the ndig digit bytes, last digit in byte 7 */
-	x &= ndig == 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * ndig)) - 1;
-	x <<= 8 * (8 - ndig);
-	x = (x & (ones * 0x0f)) * 2561 >> 8; /* 10 * 256 + 1 */
-	x = (x & UINT64_C(0x00ff00ff00ff00ff)) * 6553601 >> 16;
-	uint64_t m = (uint32_t)((x & UINT64_C(0x0000ffff0000ffff)) * UINT64_C(42949672960001) >> 32);
-	if (m == 0) {
-		*key = ASSAY_DECKEY_ZERO;
-		return 0;
-	}
-	return deckey_scale(neg, m, -(long)frac, key) ? -1 : 0;
+	uint64_t valid = ~UINT64_C(0) >> (64 - 8 * len);
+	/* digits -> 0..9, '.' -> 0x1e; the zero bytes past len read as digits 0 */
+	uint64_t x = load_upto8(p, len) ^ (ones * '0' & valid);
+	uint64_t nd = (((x & (ones * 0x7f)) + ones * 0x76) | x) & (ones * 0x80); /* not a digit */
+	/* Masks and arithmetic, not ?: or &&, which GCC turns into branches
+	 * here (whether a value has a point is as random as the data). */
+	uint64_t has_point = nd != 0, none = has_point - 1; /* none: all ones without a point */
+	unsigned at = (unsigned)__builtin_ctzll(nd | UINT64_C(0x8000000000000000)) >> 3; /* 7 if none */
+	unsigned pos = (unsigned)((at & ~none) | (len & none)); /* digits before the point */
+	uint64_t below = ((UINT64_C(1) << (4 * pos)) << (4 * pos)) - 1;
+	uint64_t not_point = (((x >> (8 * at)) & 0xff) != 0x1e) & has_point;
+	x = (x & below) | ((x >> 8) & ~below); /* the digits in bytes 0 .. ndig-1, zeros above */
+	unsigned z = (unsigned)__builtin_ctzll(x | UINT64_C(0x8000000000000000)) >> 3; /* leading zeros */
+	size_t ndig = len - has_point;
+	/* one non-digit at most, it is '.', a digit besides, at most 7 significant */
+	uint64_t bad = ((nd & (nd - 1)) != 0) | not_point | (len == has_point) | (ndig - z == 8);
+	x = x >> (8 * z) << 8;
+	x = (x * 2561) >> 8 & UINT64_C(0x00ff00ff00ff00ff); /* 10 * 256 + 1 */
+	x = (x * 6553601) >> 16 & UINT64_C(0x0000ffff0000ffff);
+	uint32_t m = (uint32_t)((x * UINT64_C(42949672960001)) >> 32);
+	if (bad)
+		return 1;
+	uint32_t idx = (pos - z + 15) * 9000000u + m - 1000000u; /* (q + 22) * 9e6 + M - 1e6 */
+	/* key: 0x80000001 + idx, or 0x7fffffff - idx = ~idx + 0x80000000; 0 apart */
+	uint32_t k = (idx ^ (0u - neg)) + UINT32_C(0x80000000) + (neg ^ 1u);
+	uint32_t zero = (uint32_t)(m == 0) - 1u; /* all ones unless m = 0 */
+	*key = (k & zero) | (ASSAY_DECKEY_ZERO & ~zero);
+	return 0;
 }
+
+/* The general form: a loop a character (exponents, long spellings). */
+__attribute__((noinline)) static int deckey_loop(const char *p, size_t len, size_t i, uint32_t neg,
+                                                 uint32_t *key);
 
 int assay_deckey_parse(const char *p, size_t len, uint32_t *key)
 {
-	size_t i = 0;
-	int neg = 0;
-	if (i < len && (p[i] == '+' || p[i] == '-')) {
-		neg = p[i] == '-';
-		i++;
-	}
-	if (len - i - 1 < 8) { /* 1 to 8 bytes left */
-		int r = deckey_swar(p + i, len - i, neg, key);
-		if (r <= 0)
-			return r;
-	}
+	/* the sign without a branch: half the values of centred data are negative */
+	unsigned c = len ? (unsigned char)p[0] : 0;
+	uint32_t neg = c == '-';
+	size_t i = neg | (c == '+');
+	if (len - i - 1 < 8 && deckey_swar(p + i, len - i, neg, key) == 0) /* 1 to 8 bytes left */
+		return 0;
+	return deckey_loop(p, len, i, neg, key);
+}
+
+static int deckey_loop(const char *p, size_t len, size_t i, uint32_t neg, uint32_t *key)
+{
 	/* m holds the significant digits (leading zeros skipped), at most 19 of
 	 * them; the value is m * 10^exp10. */
 	uint64_t m = 0;

@@ -178,25 +178,204 @@ static void short_spellings_agree_with_the_double(void **state)
 	assert_true(assay_deckey_value(k) == 12345670.0);
 }
 
+/* The reference: the character loop that was assay_deckey_parse's only
+ * path before the SWAR fast paths (kept verbatim as the specification:
+ * significant digits into m, at most 19, trailing zeros moved into the
+ * exponent, then M padded to seven digits). */
+static int ref_key(const char *p, size_t len, uint32_t *key)
+{
+	size_t i = 0;
+	int neg = 0;
+	if (i < len && (p[i] == '+' || p[i] == '-')) {
+		neg = p[i] == '-';
+		i++;
+	}
+	uint64_t m = 0;
+	unsigned nsig = 0;
+	size_t ndigits = 0;
+	long exp10 = 0;
+	while (i < len && (unsigned)(p[i] - '0') < 10) {
+		unsigned d = (unsigned)(p[i++] - '0');
+		ndigits++;
+		if (m || d) {
+			if (++nsig > 19)
+				return -1;
+			m = m * 10 + d;
+		}
+	}
+	if (i < len && p[i] == '.') {
+		size_t f = ++i;
+		while (i < len && (unsigned)(p[i] - '0') < 10) {
+			unsigned d = (unsigned)(p[i++] - '0');
+			if (m || d) {
+				if (++nsig > 19)
+					return -1;
+				m = m * 10 + d;
+			}
+		}
+		exp10 = -(long)(i - f);
+		ndigits += i - f;
+	}
+	if (ndigits == 0)
+		return -1;
+	if (i < len && (p[i] == 'e' || p[i] == 'E')) {
+		i++;
+		int eneg = 0;
+		if (i < len && (p[i] == '+' || p[i] == '-')) {
+			eneg = p[i] == '-';
+			i++;
+		}
+		if (i >= len || (unsigned)(p[i] - '0') >= 10)
+			return -1;
+		long e = 0;
+		while (i < len && (unsigned)(p[i] - '0') < 10) {
+			if (e < 100000)
+				e = e * 10 + (p[i] - '0');
+			i++;
+		}
+		exp10 += eneg ? -e : e;
+	}
+	if (i != len)
+		return -1;
+	if (m == 0) {
+		*key = ASSAY_DECKEY_ZERO;
+		return 0;
+	}
+	while (m >= 10000000u) {
+		if (m % 10)
+			return -1;
+		m /= 10;
+		exp10++;
+	}
+	while (m < 1000000u) {
+		m *= 10;
+		exp10--;
+	}
+	if (exp10 < ASSAY_DECKEY_QMIN || exp10 > ASSAY_DECKEY_QMAX)
+		return -1;
+	uint32_t idx = (uint32_t)(exp10 - ASSAY_DECKEY_QMIN) * 9000000u + (uint32_t)(m - 1000000u);
+	*key = neg ? UINT32_C(0x7fffffff) - idx : UINT32_C(0x80000001) + idx;
+	return 0;
+}
+
+/* The span is copied to the end of a heap block of exactly its size, so
+ * that ASan sees any read past it (or before it). */
+static void assert_same_as_ref(const char *s, size_t len)
+{
+	char *p = malloc(len ? len : 1);
+	assert_non_null(p);
+	memcpy(p, s, len);
+	uint32_t k = 0xdeadbeef, kr = 0xdeadbeef;
+	int r = assay_deckey_parse(p, len, &k), rr = ref_key(p, len, &kr);
+	free(p);
+	if (r != rr || (r == 0 && k != kr))
+		fail_msg("\"%.*s\" (%zu bytes): parse %d key %08x, reference %d key %08x", (int)len, s, len,
+		         r, k, rr, kr);
+}
+
+/* Every span of up to 4 bytes over an alphabet with every byte class the
+ * parsers tell apart, and 4 million random spans of up to 14 bytes:
+ * mostly digits with points, signs and exponents in random places,
+ * including malformed ones (two points, a sign or an 'e' inside, spaces,
+ * NUL, bytes >= 0x80, '/' and ':' beside the digits). Each gives the
+ * reference's result and key. */
+static void parse_equals_the_reference_loop(void **state)
+{
+	static const char alpha[] = "0123456789.-+eE /:\x80\0x";
+	const size_t na = sizeof alpha - 1; /* with the NUL, without the terminator */
+	char s[16];
+	for (size_t len = 0; len <= 4; len++) {
+		size_t total = 1;
+		for (size_t i = 0; i < len; i++)
+			total *= na;
+		for (size_t code = 0; code < total; code++) {
+			size_t c = code;
+			for (size_t i = 0; i < len; i++, c /= na)
+				s[i] = alpha[c % na];
+			assert_same_as_ref(s, len);
+		}
+	}
+	static const char common[] = "00000123456789";
+	for (int it = 0; it < 4000000; it++) {
+		uint64_t r = next();
+		size_t len = (size_t)(r % 15);
+		r >>= 4;
+		for (size_t i = 0; i < len; i++) {
+			s[i] = common[next() % (sizeof common - 1)];
+		}
+		if (len) {
+			if (r % 4 == 0) /* a point somewhere */
+				s[(r >> 2) % len] = '.';
+			if ((r >> 8) % 3 == 0) /* a sign first */
+				s[0] = (r >> 10) % 2 ? '-' : '+';
+			if ((r >> 12) % 16 == 0) /* anything anywhere */
+				s[(r >> 16) % len] = alpha[(r >> 24) % na];
+			if ((r >> 32) % 32 == 0) /* an exponent */
+				s[(r >> 40) % len] = (r >> 48) % 2 ? 'e' : 'E';
+		}
+		assert_same_as_ref(s, len);
+	}
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 	return (x > y) - (x < y);
 }
 
+/* Sizes on both sides of the qsort cut (2048), and key ranges that take
+ * every path of the sort: the full 32 bits (two LSD passes a bucket), 10
+ * bits (the MSD pass alone), 12 and 22 bits (one pass a bucket), a
+ * cluster with one far outlier (one bucket holds nearly all), few
+ * distinct values. */
 static void radix_sort_u32_equals_qsort(void **state)
 {
 	size_t sizes[] = {0, 1, 7, 2047, 2048, 5000, 100000};
 	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
-		size_t n = sizes[s];
-		uint32_t *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
-		for (size_t i = 0; i < n; i++)
-			a[i] = b[i] = s % 2 ? (uint32_t)next() : (uint32_t)(next() % 1000) | 0x80000000u;
-		assay_radix_sort_u32(a, n);
-		qsort(b, n, sizeof *b, cmp_u32);
-		assert_memory_equal(a, b, n * sizeof *a);
-		free(a);
-		free(b);
+		for (int kind = 0; kind < 7; kind++) {
+			size_t n = sizes[s];
+			uint32_t *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
+			for (size_t i = 0; i < n; i++) {
+				uint32_t r = (uint32_t)next();
+				switch (kind) {
+				case 0:
+					a[i] = r;
+					break;
+				case 1:
+					a[i] = 0x80000000u | (r % 1000);
+					break;
+				case 2:
+					a[i] = 12345u + (r & 0xfffu);
+					break;
+				case 3:
+					a[i] = 0x7f000000u + (r & 0x3fffffu);
+					break;
+				case 4:
+					a[i] = i == n / 2 ? 0xffffffffu : 0x90000000u + (r & 0xffffu);
+					break;
+				case 5:
+					a[i] = 0x80000000u + (r % 7) * 9000000u;
+					break;
+				default:
+					a[i] = (uint32_t)i * 2654435761u >> (r % 3 ? 0 : 9);
+					break;
+				}
+				b[i] = a[i];
+			}
+			uint32_t *c = malloc((n ? n : 1) * sizeof *c),
+			         *spare = malloc((n / 2 + 64) * sizeof *spare);
+			memcpy(c, a, n * sizeof *c);
+			assay_radix_sort_u32(a, n);
+			/* with a caller's scratch, large enough or not (then its own) */
+			assay_radix_sort_u32_scratch(c, n, spare, kind % 2 ? n / 2 + 64 : n / 4);
+			qsort(b, n, sizeof *b, cmp_u32);
+			assert_memory_equal(a, b, n * sizeof *a);
+			assert_memory_equal(c, b, n * sizeof *c);
+			free(c);
+			free(spare);
+			free(a);
+			free(b);
+		}
 	}
 }
 
@@ -564,6 +743,7 @@ int main(void)
 	    cmocka_unit_test(keys_decode_to_the_parsed_double),
 	    cmocka_unit_test(keys_order_as_their_numbers),
 	    cmocka_unit_test(short_spellings_agree_with_the_double),
+	    cmocka_unit_test(parse_equals_the_reference_loop),
 	    cmocka_unit_test(radix_sort_u32_equals_qsort),
 	    cmocka_unit_test(packed_profile_equals_double_profile),
 	    cmocka_unit_test(duplicate_heavy_columns_leave_the_key_form),
