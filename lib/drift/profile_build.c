@@ -7,7 +7,8 @@
  * sorted order (so the result is a function of the data, not of hash
  * order): KLL + HLL + streaming moments (numeric), HLL + Misra-Gries
  * (categorical). At the end each worker's tables are sorted into exact
- * maps and the workers' partial profiles are merged (profile_merge.c).
+ * maps and the workers' partial profiles are merged (profile_gather.c,
+ * profile_merge.c).
  *
  * Classification of a field, in this order: "" -> missing_empty; a
  * missing spelling (assay_source_is_na: NA, null, --na...) -> missing_nan
@@ -40,8 +41,6 @@
  * Does not: keep the text of numeric columns, or profile nested JSON.
  */
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,86 +50,13 @@
 #include "assay/moments.h"
 #include "assay/radix.h"
 #include "assay/topk.h"
+#include "profile_build_internal.h"
 #include "profile_internal.h"
-
-enum view { V_NONE = 0, V_NUM, V_CAT, V_LOST };
-
-#define ASSAY_PROFILE_MAX_WORKERS_GATHER 64 /* workers merged by gather_exact_num */
-
-/* Exact numeric values: appended to a buffer, which is radix-sorted and
- * merged into a sorted run of (value, count) when full. Appending is
- * sequential, where a hash table of 10^5..10^6 distinct values misses the
- * cache on almost every row (measured: 3x faster on the 1M-row bench
- * file). The buffer holds max(2^18, run size) values, so merging costs
- * O(1) amortized per value and memory stays O(distinct). */
-struct numpair {
-	double v;
-	uint64_t c;
-};
-
-struct numtab {
-	/* key form (kmode): every value so far as a decimal key, unsorted */
-	int kmode, kchecked;
-	uint32_t *k;
-	size_t nk, ck;
-	/* double form */
-	double *buf;
-	size_t nbuf, cbuf;
-	struct numpair *run;
-	size_t n; /* distinct values in the run (as of the last merge) */
-};
-
-struct centry {
-	uint64_t hash;
-	size_t off;
-	uint32_t len;
-	uint64_t cnt;
-};
-
-struct cattab {
-	uint32_t *slot; /* entry + 1, 0 empty */
-	size_t nslot;
-	struct centry *e;
-	size_t n, alloc;
-	char *bytes;
-	size_t nbytes, abytes;
-};
-
-struct colbuild {
-	enum view view;
-	int exact, oom;
-	uint64_t rows, present, empty, na, nan, inf;
-	double min, max;
-	struct numtab nt;
-	struct cattab ct;
-	struct assay_moments mo;
-	struct assay_kll *kll;
-	struct assay_hll *hll;
-	struct assay_topk *mg;
-};
-
-struct builder {
-	const struct assay_source *src;
-	size_t ncols;
-	const size_t *srccol; /* source column of each profiled column */
-	const int *active;    /* pass 2: only these columns (NULL: all) */
-	enum view start;      /* V_NONE in pass 1, V_CAT in pass 2 */
-	uint64_t cap;
-	size_t topk;
-	int keys;         /* numeric columns start in the key form */
-	int packed;       /* hand key-form maps out packed */
-	int skip_moments; /* opts.skip_moments */
-};
-
-struct worker {
-	const struct builder *b;
-	struct colbuild *col;
-};
 
 /* ---- tables -------------------------------------------------------- */
 
 /* Sort the buffer and merge it into the run. */
-static int numtab_flush(struct numtab *t)
+int pb_numtab_flush(struct numtab *t)
 {
 	if (!t->nbuf)
 		return 0;
@@ -164,7 +90,7 @@ static int numtab_flush(struct numtab *t)
 static int numtab_add(struct numtab *t, double x)
 {
 	if (t->nbuf == t->cbuf) {
-		if (t->cbuf && numtab_flush(t))
+		if (t->cbuf && pb_numtab_flush(t))
 			return -1;
 		size_t want = t->n > ((size_t)1 << 18) ? t->n : (size_t)1 << 18;
 		if (want > t->cbuf) {
@@ -195,7 +121,7 @@ static void numtab_free(struct numtab *t)
  * seen these values from the start (flushes, hence the cap's switch to
  * sketches, depend on the order). min and max, not tracked in the key
  * form, are set here. */
-static int numtab_leave_keys(struct numtab *t, double *min, double *max)
+int pb_numtab_leave_keys(struct numtab *t, double *min, double *max)
 {
 	if (!t->kmode)
 		return 0;
@@ -237,7 +163,7 @@ static size_t keys_distinct(const uint32_t *k, size_t n)
 static int numtab_add_key(struct numtab *t, uint32_t key, double *min, double *max, uint64_t cap)
 {
 	if (t->nk >= cap)
-		return numtab_leave_keys(t, min, max) ? -1 : 1;
+		return pb_numtab_leave_keys(t, min, max) ? -1 : 1;
 	if (t->nk == t->ck) {
 		if (!t->kchecked && t->nk >= KEY_CHECK_AT) {
 			/* A sample, not all of them: sorting 2^20 keys was 3% of a 10M-row drift. */
@@ -250,7 +176,7 @@ static int numtab_add_key(struct numtab *t, uint32_t key, double *min, double *m
 			size_t d = keys_distinct(s, KEY_CHECK_SAMPLE);
 			free(s);
 			if (d * 4 <= KEY_CHECK_SAMPLE) /* mostly duplicates */
-				return numtab_leave_keys(t, min, max) ? -1 : 1;
+				return pb_numtab_leave_keys(t, min, max) ? -1 : 1;
 		}
 		size_t want = t->ck ? t->ck * 2 : (size_t)1 << 16;
 		uint32_t *k = realloc(t->k, want * sizeof *k);
@@ -266,7 +192,7 @@ static int numtab_add_key(struct numtab *t, uint32_t key, double *min, double *m
 /* Sorted keys k[0, n) -> a map: packed (distinct keys in place, k then
  * owned by the map and shrunk; byte counts), or decoded into doubles.
  * Frees k on failure. */
-static int keys_to_map(uint32_t *k, size_t n, int packed, struct assay_numeric_map *m)
+int pb_keys_to_map(uint32_t *k, size_t n, int packed, struct assay_numeric_map *m)
 {
 	size_t d = keys_distinct(k, n), bigcap = 0;
 	memset(m, 0, sizeof *m);
@@ -330,7 +256,7 @@ static int keys_to_map(uint32_t *k, size_t n, int packed, struct assay_numeric_m
 /* The table as a sorted map (value ascending). */
 static int numtab_sorted(struct numtab *t, struct assay_numeric_map *m)
 {
-	if (numtab_flush(t))
+	if (pb_numtab_flush(t))
 		return -1;
 	m->value = malloc((t->n ? t->n : 1) * sizeof *m->value);
 	m->count = malloc((t->n ? t->n : 1) * sizeof *m->count);
@@ -446,7 +372,7 @@ static int cattab_sorted(struct cattab *t, struct assay_category_map *m)
 
 /* ---- one column ------------------------------------------------------- */
 
-static void col_reset(struct colbuild *c, enum view start, int keys)
+void pb_col_reset(struct colbuild *c, enum view start, int keys)
 {
 	numtab_free(&c->nt);
 	cattab_free(&c->ct);
@@ -505,7 +431,7 @@ static void add_number(struct colbuild *c, double x, const struct builder *b)
 {
 	if (x == 0)
 		x = 0; /* -0.0 is 0.0 */
-	if (c->nt.kmode && numtab_leave_keys(&c->nt, &c->min, &c->max)) {
+	if (c->nt.kmode && pb_numtab_leave_keys(&c->nt, &c->min, &c->max)) {
 		c->oom = 1;
 		return;
 	}
@@ -621,16 +547,16 @@ static void on_reset(void *ctx)
 {
 	struct worker *w = ctx;
 	for (size_t j = 0; j < w->b->ncols; j++)
-		col_reset(&w->col[j], w->b->start, w->b->keys);
+		pb_col_reset(&w->col[j], w->b->start, w->b->keys);
 }
 
 /* A worker's column as a partial column profile. */
-static int col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t cap)
+int pb_col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t cap)
 {
-	if (c->nt.kmode && numtab_leave_keys(&c->nt, &c->min, &c->max))
+	if (c->nt.kmode && pb_numtab_leave_keys(&c->nt, &c->min, &c->max))
 		return -1;
 	/* the last values are still in the buffer: merge them, then apply the cap */
-	if (c->view == V_NUM && c->exact && (numtab_flush(&c->nt) || (c->nt.n > cap && num_to_sketch(c))))
+	if (c->view == V_NUM && c->exact && (pb_numtab_flush(&c->nt) || (c->nt.n > cap && num_to_sketch(c))))
 		return -1;
 	out->rows = c->rows;
 	out->present = c->present;
@@ -672,12 +598,6 @@ static int col_finish(struct colbuild *c, struct assay_column_profile *out, uint
 	return 0;
 }
 
-struct pass {
-	struct worker *w;
-	void **ctx;
-	int nw;
-};
-
 static void pass_free(struct pass *ps, size_t ncols)
 {
 	if (ps->w)
@@ -685,7 +605,7 @@ static void pass_free(struct pass *ps, size_t ncols)
 			if (!ps->w[i].col)
 				continue;
 			for (size_t j = 0; j < ncols; j++)
-				col_reset(&ps->w[i].col[j], V_NONE, 0);
+				pb_col_reset(&ps->w[i].col[j], V_NONE, 0);
 			free(ps->w[i].col);
 		}
 	free(ps->w);
@@ -718,276 +638,6 @@ static int run_pass(struct assay_source *src, const struct builder *b, struct pa
 				return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
 				                       "out of memory profiling column %zu", j + 1);
 	return 0;
-}
-
-/* The common case of gather: every worker's column j is an exact numeric
- * run (or saw no value). Merges the workers' sorted runs straight into
- * the output map and computes the moments once, where the general path
- * copies each part into a column profile, copies it again to merge it, and
- * computes the moments per part and per merge (1M-row drift bench: 3
- * moment passes and 4 copies of every map -> 1 and 1). The result is the
- * same bytes: the same merged map, min, max, counts, and moments from it.
- * Returns 1 (nothing done) when the case does not apply, including a
- * merged map past the cap (the general path then sketches it as before),
- * 0 when done, -1 when out of memory. */
-/* Every worker's column j that saw a value is numeric in the key form:
- * their keys are put in one array, sorted once and counted into the map
- * (no cap: never a sketch). 1 when the case does not apply (nothing
- * done), 0 when done, -1 when out of memory. */
-static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out)
-{
-	size_t total = 0;
-	int first = -1;
-	for (int i = 0; i < ps->nw; i++) {
-		struct colbuild *c = &ps->w[i].col[j];
-		if (c->view == V_NONE)
-			continue;
-		if (c->view != V_NUM || !c->exact || !c->nt.kmode)
-			return 1;
-		if (first < 0 || c->nt.nk > ps->w[first].col[j].nt.nk)
-			first = i; /* the largest array is grown to hold them all */
-		total += c->nt.nk;
-	}
-	if (first < 0 || total == 0 || total > b->cap) /* past the cap maybe: the double way */
-		return 1;
-	struct numtab *dst = &ps->w[first].col[j].nt;
-	if (total > dst->ck) {
-		uint32_t *k = realloc(dst->k, total * sizeof *k);
-		if (!k)
-			return -1;
-		dst->k = k;
-		dst->ck = total;
-	}
-	/* the largest of the other workers' arrays is kept as the sort's
-	 * scratch (about half the keys with two workers), the rest freed */
-	uint32_t *spare = NULL;
-	size_t nspare = 0;
-	for (int i = 0; i < ps->nw; i++) {
-		struct numtab *t = &ps->w[i].col[j].nt;
-		if (i == first || ps->w[i].col[j].view != V_NUM || !t->nk)
-			continue;
-		memcpy(dst->k + dst->nk, t->k, t->nk * sizeof *t->k);
-		dst->nk += t->nk;
-		if (t->ck > nspare) {
-			free(spare);
-			spare = t->k;
-			nspare = t->ck;
-		} else {
-			free(t->k);
-		}
-		t->k = NULL;
-		t->nk = t->ck = 0;
-	}
-	assay_radix_sort_u32_scratch(dst->k, dst->nk, spare, nspare); /* without memory it sorts by qsort */
-	free(spare);
-	uint32_t *k = dst->k;
-	size_t n = dst->nk;
-	dst->k = NULL;
-	dst->nk = dst->ck = 0;
-	out->type = ASSAY_COL_NUMERIC;
-	out->exact = 1;
-	out->min = assay_deckey_value(k[0]);
-	out->max = assay_deckey_value(k[n - 1]);
-	if (keys_to_map(k, n, b->packed, &out->num))
-		return -1;
-	for (int i = 0; i < ps->nw; i++) {
-		struct colbuild *c = &ps->w[i].col[j];
-		out->rows += c->rows;
-		out->present += c->present;
-		out->missing_empty += c->empty;
-		out->missing_na += c->na;
-		out->missing_nan += c->nan;
-		out->missing_inf += c->inf;
-		col_reset(c, V_NONE, 0);
-	}
-	if (!b->skip_moments && out->num.key)
-		assay_moments_from_packed(&out->moments, &out->num);
-	else if (!b->skip_moments)
-		assay_moments_from_map(&out->moments, out->num.value, out->num.count, out->num.n);
-	return prof_column_finish(out, b->topk) ? -1 : 0;
-}
-
-static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
-                            struct assay_column_profile *out)
-{
-	int keyed = gather_keys(ps, j, b, out);
-	if (keyed <= 0)
-		return keyed;
-	for (int i = 0; i < ps->nw; i++) { /* mixed forms: all in doubles */
-		struct colbuild *c = &ps->w[i].col[j];
-		if (c->nt.kmode && numtab_leave_keys(&c->nt, &c->min, &c->max))
-			return -1;
-	}
-	size_t total = 0;
-	int any = 0;
-	for (int i = 0; i < ps->nw; i++) {
-		struct colbuild *c = &ps->w[i].col[j];
-		if (c->view == V_NONE || (c->view == V_NUM && c->present == 0))
-			continue;
-		if (c->view != V_NUM || !c->exact)
-			return 1;
-		if (numtab_flush(&c->nt))
-			return -1;
-		if (c->nt.n > b->cap)
-			return 1;
-		total += c->nt.n;
-		any = 1;
-	}
-	if (!any)
-		return 1;
-	size_t pos[ASSAY_PROFILE_MAX_WORKERS_GATHER] = {0};
-	if (ps->nw > ASSAY_PROFILE_MAX_WORKERS_GATHER)
-		return 1;
-	double *v = malloc((total ? total : 1) * sizeof *v);
-	uint64_t *cnt = malloc((total ? total : 1) * sizeof *cnt);
-	if (!v || !cnt) {
-		free(v);
-		free(cnt);
-		return -1;
-	}
-	size_t n = 0;
-	for (;;) {
-		int have = 0;
-		double m = 0;
-		for (int i = 0; i < ps->nw; i++) {
-			const struct numtab *t = &ps->w[i].col[j].nt;
-			if (ps->w[i].col[j].view == V_NUM && pos[i] < t->n &&
-			    (!have || t->run[pos[i]].v < m)) {
-				m = t->run[pos[i]].v;
-				have = 1;
-			}
-		}
-		if (!have)
-			break;
-		uint64_t c = 0;
-		for (int i = 0; i < ps->nw; i++) {
-			const struct numtab *t = &ps->w[i].col[j].nt;
-			if (ps->w[i].col[j].view == V_NUM && pos[i] < t->n && t->run[pos[i]].v == m)
-				c += t->run[pos[i]++].c;
-		}
-		v[n] = m;
-		cnt[n++] = c;
-	}
-	if (n > b->cap) {
-		free(v);
-		free(cnt);
-		return 1;
-	}
-	out->type = ASSAY_COL_NUMERIC;
-	out->exact = 1;
-	out->min = out->max = NAN;
-	for (int i = 0; i < ps->nw; i++) {
-		struct colbuild *c = &ps->w[i].col[j];
-		out->rows += c->rows;
-		out->present += c->present;
-		out->missing_empty += c->empty;
-		out->missing_na += c->na;
-		out->missing_nan += c->nan;
-		out->missing_inf += c->inf;
-		if (c->view == V_NUM && c->present) {
-			if (!(out->min <= c->min))
-				out->min = c->min;
-			if (!(out->max >= c->max))
-				out->max = c->max;
-		}
-		col_reset(c, V_NONE, 0);
-	}
-	out->num.value = v;
-	out->num.count = cnt;
-	out->num.n = n;
-	if (!b->skip_moments)
-		assay_moments_from_map(&out->moments, v, cnt, n);
-	return prof_column_finish(out, b->topk) ? -1 : 0;
-}
-
-/* Merge the workers' partial columns j of a pass into out. */
-static int gather(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out,
-                  struct assay_error *err)
-{
-	int fast = gather_exact_num(ps, j, b, out);
-	if (fast <= 0)
-		return fast ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory") : 0;
-	for (int i = 0; i < ps->nw; i++) {
-		struct assay_column_profile part = {0};
-		if (col_finish(&ps->w[i].col[j], &part, b->cap)) {
-			prof_column_clear(&part);
-			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-		}
-		if (!(part.name = strdup(out->name))) {
-			prof_column_clear(&part);
-			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-		}
-		col_reset(&ps->w[i].col[j], V_NONE, 0); /* the tables are no longer needed */
-		int rc = prof_column_merge(out, &part, b->cap, b->topk, err);
-		prof_column_clear(&part);
-		if (rc)
-			return rc;
-	}
-	return prof_column_finish(out, b->topk)
-	           ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory")
-	           : 0;
-}
-
-/* Columns are gathered (sorted, merged across workers, counted) on as many
- * threads as the scan had workers: each column's gather touches only that
- * column of every worker and its own output slot, so the profile is the
- * same bytes. On a 1M-row file with a stored reference this is the build's
- * tail: 10 sorts of 0.5M keys one after the other otherwise. */
-struct gather_pool {
-	struct pass *p1, *p2;
-	const int *active;
-	const struct builder *b;
-	struct assay_profile *p;
-	size_t ncols;
-	atomic_size_t next;
-	int *rc;
-	struct assay_error *errs;
-};
-
-static void *gather_worker(void *arg)
-{
-	struct gather_pool *g = arg;
-	for (;;) {
-		size_t j = atomic_fetch_add(&g->next, 1);
-		if (j >= g->ncols)
-			return NULL;
-		assay_error_clear(&g->errs[j]);
-		g->rc[j] = gather(g->active[j] ? g->p2 : g->p1, j, g->b, &g->p->columns[j], &g->errs[j]);
-		if (g->b->skip_moments) /* the general path's merges computed them */
-			memset(&g->p->columns[j].moments, 0, sizeof g->p->columns[j].moments);
-	}
-}
-
-static int gather_all(struct pass *p1, struct pass *p2, const int *active, const struct builder *b,
-                      struct assay_profile *p, size_t ncols, struct assay_error *err)
-{
-	struct gather_pool g = {p1, p2, active, b, p, ncols, 0, NULL, NULL};
-	atomic_init(&g.next, 0);
-	g.rc = calloc(ncols ? ncols : 1, sizeof *g.rc);
-	g.errs = calloc(ncols ? ncols : 1, sizeof *g.errs);
-	if (!g.rc || !g.errs) {
-		free(g.rc);
-		free(g.errs);
-		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	}
-	enum { MAXT = 8 };
-	pthread_t th[MAXT];
-	int started[MAXT] = {0};
-	size_t nt = p1->nw < 1 ? 1 : (size_t)p1->nw;
-	nt = nt > MAXT ? MAXT : nt > ncols ? (ncols ? ncols : 1) : nt;
-	for (size_t t = 1; t < nt; t++)
-		started[t] = pthread_create(&th[t], NULL, gather_worker, &g) == 0;
-	gather_worker(&g);
-	for (size_t t = 1; t < nt; t++)
-		if (started[t])
-			pthread_join(th[t], NULL);
-	int rc = 0;
-	for (size_t j = 0; j < ncols && !rc; j++)
-		if ((rc = g.rc[j]))
-			*err = g.errs[j];
-	free(g.rc);
-	free(g.errs);
-	return rc;
 }
 
 static int select_columns(struct assay_source *src, const struct assay_profile_opts *o, size_t *srccol,
@@ -1132,7 +782,7 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 			goto done;
 		}
 	}
-	if ((rc = gather_all(&p1, &p2, active, &b, p, ncols, err)))
+	if ((rc = pb_gather_all(&p1, &p2, active, &b, p, ncols, err)))
 		goto done;
 	if ((rc = withhold_private(p, &o, err)))
 		goto done;
