@@ -14,6 +14,17 @@
 #include "profile_build_internal.h"
 #include "profile_internal.h"
 
+/* A worker's row and missing-value counts of a column, added to out. */
+static void add_counts(struct assay_column_profile *out, const struct colbuild *c)
+{
+	out->rows += c->rows;
+	out->present += c->present;
+	out->missing_empty += c->empty;
+	out->missing_na += c->na;
+	out->missing_nan += c->nan;
+	out->missing_inf += c->inf;
+}
+
 /* Every worker's column j that saw a value is numeric in the key form:
  * their keys are put in one array, sorted once and counted into the map
  * (no cap: never a sketch). 1 when the case does not apply (nothing
@@ -76,12 +87,7 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
 		return -1;
 	for (int i = 0; i < ps->nw; i++) {
 		struct colbuild *c = &ps->w[i].col[j];
-		out->rows += c->rows;
-		out->present += c->present;
-		out->missing_empty += c->empty;
-		out->missing_na += c->na;
-		out->missing_nan += c->nan;
-		out->missing_inf += c->inf;
+		add_counts(out, c);
 		pb_col_reset(c, V_NONE, 0);
 	}
 	if (!b->skip_moments && out->num.key)
@@ -172,12 +178,7 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
 	out->min = out->max = NAN;
 	for (int i = 0; i < ps->nw; i++) {
 		struct colbuild *c = &ps->w[i].col[j];
-		out->rows += c->rows;
-		out->present += c->present;
-		out->missing_empty += c->empty;
-		out->missing_na += c->na;
-		out->missing_nan += c->nan;
-		out->missing_inf += c->inf;
+		add_counts(out, c);
 		if (c->view == V_NUM && c->present) {
 			if (!(out->min <= c->min))
 				out->min = c->min;

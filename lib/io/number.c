@@ -92,6 +92,36 @@ __attribute__((noinline)) static int special(const char *p, size_t len, int neg,
 	}
 	return -1;
 }
+/* The optional exponent at p[*i] ((e|E) [+-] digits, its magnitude
+ * saturated at 10^5), then the end of the span: 0 with *e set (0 when
+ * there is none) and *i == len, or -1 when the span does not end there. */
+static int exponent(const char *p, size_t len, size_t *i, long *e)
+{
+	size_t j = *i;
+	long x = 0;
+	if (j < len && (p[j] == 'e' || p[j] == 'E')) {
+		j++;
+		int eneg = 0;
+		if (j < len && (p[j] == '+' || p[j] == '-')) {
+			eneg = p[j] == '-';
+			j++;
+		}
+		if (j >= len || (unsigned)(p[j] - '0') >= 10)
+			return -1;
+		while (j < len && (unsigned)(p[j] - '0') < 10) {
+			if (x < 100000)
+				x = x * 10 + (p[j] - '0');
+			j++;
+		}
+		if (eneg)
+			x = -x;
+	}
+	if (j != len)
+		return -1;
+	*i = j;
+	*e = x;
+	return 0;
+}
 
 int assay_parse_double(const char *p, size_t len, double *out)
 {
@@ -120,24 +150,7 @@ int assay_parse_double(const char *p, size_t len, double *out)
 	if (ndigits == 0)
 		return -1;
 	long exp10 = 0;
-	if (i < len && (p[i] == 'e' || p[i] == 'E')) {
-		i++;
-		int eneg = 0;
-		if (i < len && (p[i] == '+' || p[i] == '-')) {
-			eneg = p[i] == '-';
-			i++;
-		}
-		if (i >= len || (unsigned)(p[i] - '0') >= 10)
-			return -1;
-		while (i < len && (unsigned)(p[i] - '0') < 10) {
-			if (exp10 < 100000)
-				exp10 = exp10 * 10 + (p[i] - '0');
-			i++;
-		}
-		if (eneg)
-			exp10 = -exp10;
-	}
-	if (i != len)
+	if (exponent(p, len, &i, &exp10))
 		return -1;
 	exp10 -= (long)nfrac;
 	if (ndigits <= 19 && m == 0) {
@@ -271,25 +284,10 @@ static int deckey_loop(const char *p, size_t len, size_t i, uint32_t neg, uint32
 	}
 	if (ndigits == 0)
 		return -1;
-	if (i < len && (p[i] == 'e' || p[i] == 'E')) {
-		i++;
-		int eneg = 0;
-		if (i < len && (p[i] == '+' || p[i] == '-')) {
-			eneg = p[i] == '-';
-			i++;
-		}
-		if (i >= len || (unsigned)(p[i] - '0') >= 10)
-			return -1;
-		long e = 0;
-		while (i < len && (unsigned)(p[i] - '0') < 10) {
-			if (e < 100000)
-				e = e * 10 + (p[i] - '0');
-			i++;
-		}
-		exp10 += eneg ? -e : e;
-	}
-	if (i != len)
+	long e = 0;
+	if (exponent(p, len, &i, &e))
 		return -1;
+	exp10 += e;
 	if (m == 0) {
 		*key = ASSAY_DECKEY_ZERO; /* -0 is 0 */
 		return 0;
