@@ -99,6 +99,23 @@ static inline void dot2_add(struct dot2 *d, double a, double b)
 	d->c += se + pe;
 }
 
+/* One term of the second, third and fourth central sums: deviation d,
+ * weight w (the same operations in the same order for every map form). */
+static inline void central_add(struct dot2 *c, double d, double w)
+{
+	double d2 = d * d;
+	dot2_add(&c[0], d2, w);
+	dot2_add(&c[1], d2 * d, w);
+	dot2_add(&c[2], d2 * d2, w);
+}
+
+static inline void central_finish(struct assay_moments *m, const struct dot2 *c)
+{
+	m->m2 = c[0].s + c[0].c;
+	m->m3 = c[1].s + c[1].c;
+	m->m4 = c[2].s + c[2].c;
+}
+
 FMA_CLONES void assay_moments_from_map(struct assay_moments *m, const double *value, const uint64_t *count,
                                        size_t n)
 {
@@ -113,17 +130,10 @@ FMA_CLONES void assay_moments_from_map(struct assay_moments *m, const double *va
 		return;
 	m->n = total;
 	m->mean = (s.s + s.c) / (double)total;
-	struct dot2 s2 = {0, 0}, s3 = {0, 0}, s4 = {0, 0};
-	for (size_t i = 0; i < n; i++) {
-		double d = value[i] - m->mean, c = (double)count[i];
-		double d2 = d * d;
-		dot2_add(&s2, d2, c);
-		dot2_add(&s3, d2 * d, c);
-		dot2_add(&s4, d2 * d2, c);
-	}
-	m->m2 = s2.s + s2.c;
-	m->m3 = s3.s + s3.c;
-	m->m4 = s4.s + s4.c;
+	struct dot2 c[3] = {{0, 0}, {0, 0}, {0, 0}};
+	for (size_t i = 0; i < n; i++)
+		central_add(c, value[i] - m->mean, (double)count[i]);
+	central_finish(m, c);
 }
 
 /* The same sums over a packed map (assay/deckey.h keys, byte counts),
@@ -145,17 +155,10 @@ FMA_CLONES void assay_moments_from_packed(struct assay_moments *m, const struct 
 		return;
 	m->n = total;
 	m->mean = (s.s + s.c) / (double)total;
-	struct dot2 s2 = {0, 0}, s3 = {0, 0}, s4 = {0, 0};
-	for (size_t i = 0; i < n; i++) {
-		double d = assay_deckey_value(key[i]) - m->mean, c = (double)assay_numeric_map_count(map, i);
-		double d2 = d * d;
-		dot2_add(&s2, d2, c);
-		dot2_add(&s3, d2 * d, c);
-		dot2_add(&s4, d2 * d2, c);
-	}
-	m->m2 = s2.s + s2.c;
-	m->m3 = s3.s + s3.c;
-	m->m4 = s4.s + s4.c;
+	struct dot2 c[3] = {{0, 0}, {0, 0}, {0, 0}};
+	for (size_t i = 0; i < n; i++)
+		central_add(c, assay_deckey_value(key[i]) - m->mean, (double)assay_numeric_map_count(map, i));
+	central_finish(m, c);
 }
 
 double assay_moments_variance(const struct assay_moments *m)
