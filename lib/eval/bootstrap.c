@@ -11,26 +11,27 @@
  *
  * Intervals are percentiles with linear interpolation, NaN replicates
  * skipped (numpy's nanquantile, as Fairlearn's bootstrap). Replicate b
- * draws from its own GSL taus2 generator seeded with splitmix64(seed + b),
- * so replicates can be computed on any number of threads and the same seed
- * always gives the same bytes. Not RNG-identical to Fairlearn's row
- * bootstrap (which would need NumPy's PCG64); statistically the same
- * estimator, stratified.
+ * draws from its own generator (assay/resample.h: xoshiro256**, binomials
+ * by BTRS) seeded with splitmix64(seed + b), so replicates can be computed
+ * on any number of threads and the same seed always gives the same bytes.
+ * Not RNG-identical to Fairlearn's row bootstrap (which would need NumPy's
+ * PCG64); statistically the same estimator, stratified. (Up to session 4
+ * the draws were GSL's taus2 and gsl_ran_binomial: the same seed gives
+ * other intervals since, within the Monte Carlo error.)
  *
  * Cost: B x (finest slices x 3 binomial draws + reported slices x a few
- * divisions), then one O(B) selection per interval end; replicates and
- * selections are split over the cores. Replicate values are stored row
+ * divisions), then one O(B) pass per interval (quantile.c); replicates and
+ * percentiles are split over the cores. Replicate values are stored row
  * by row (one row per replicate, one column per reported interval), so
- * neither pass strides through memory. At 100k rows, 2 x 5 groups: ~29 ms
- * of CPU, of which GSL's binomial draws are about a third.
+ * neither pass strides through memory.
  */
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "assay/resample.h"
 #include "bootstrap.h"
 
 /* Rate-type metrics recomputed per replicate. */
@@ -72,37 +73,6 @@ static uint64_t splitmix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* gsl_ran_multinomial(r, K, N, p, n), the same draws from the same
- * generator state (conditional binomials, GSL 2.7 randist/multinomial.c),
- * with one shortcut: a category whose conditional probability is exactly
- * 1 (the last one with weight, as the weights are counts) takes all that
- * is left. gsl_ran_binomial(r, 1.0, m) returns m after one uniform draw
- * (m > 0) and computing pow(1, m): the shortcut makes that draw and skips
- * the rest, a quarter of the binomial calls of the bootstrap. */
-static void multinomial(gsl_rng *r, size_t K, unsigned int N, const double *p, unsigned int *n)
-{
-	double norm = 0, sum_p = 0;
-	unsigned int sum_n = 0;
-	for (size_t k = 0; k < K; k++)
-		norm += p[k];
-	for (size_t k = 0; k < K; k++) {
-		n[k] = 0;
-		if (p[k] > 0) {
-			double q = p[k] / (norm - sum_p);
-			unsigned int left = N - sum_n;
-			if (q == 1.0) {
-				if (left)
-					(void)gsl_rng_uniform(r);
-				n[k] = left;
-			} else {
-				n[k] = gsl_ran_binomial(r, q, left);
-			}
-		}
-		sum_p += p[k];
-		sum_n += n[k];
-	}
-}
-
 static double ece_from(const double *cnt, const double *sum_s)
 {
 	double n = 0, e = 0;
@@ -141,28 +111,28 @@ static void *run_replicates(void *arg)
 	struct assay_cells *gcells = malloc((ns + 1) * sizeof *gcells);
 	const double **gptr = malloc((ns + 1) * sizeof *gptr);
 	struct assay_cells *incl = malloc((ns + 1) * sizeof *incl);
-	gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
-	if (!draw || !edraw || !gv || !gcells || !gptr || !incl || !rng) {
+	struct assay_rng rng;
+	if (!draw || !edraw || !gv || !gcells || !gptr || !incl) {
 		w->failed = 1;
 		goto out;
 	}
 	for (size_t b = w->from; b < w->to; b++) {
 		double *row = J->rep + b * J->ncols;
-		gsl_rng_set(rng, (unsigned long)splitmix64(J->p->seed + b));
+		assay_rng_seed(&rng, splitmix64(J->p->seed + b));
 		for (size_t i = 0; i < nf; i++) {
 			const struct assay_cells *c = &in->cells[i];
 			uint64_t n = c->tp + c->fp + c->tn + c->fn;
 			double pr[4] = {(double)c->tp, (double)c->fp, (double)c->tn, (double)c->fn};
-			unsigned int k[4] = {0, 0, 0, 0};
+			uint64_t k[4] = {0, 0, 0, 0};
 			if (n)
-				multinomial(rng, 4, (unsigned int)n, pr, k);
+				assay_multinomial(&rng, n, pr, 4, k);
 			draw[i] = (struct assay_cells){k[0], k[1], k[2], k[3]};
 			if (in->ecnt) {
-				unsigned int ek[20] = {0};
+				uint64_t ek[20] = {0};
 				if (n)
-					multinomial(rng, 20, (unsigned int)n, in->ecnt + 20 * i, ek);
+					assay_multinomial(&rng, n, in->ecnt + 20 * i, 20, ek);
 				for (int j = 0; j < 20; j++)
-					edraw[20 * i + j] = ek[j];
+					edraw[20 * i + j] = (double)ek[j];
 			}
 		}
 		for (size_t s = 0; s < ns; s++) {
@@ -213,8 +183,6 @@ static void *run_replicates(void *arg)
 	}
 out:
 	free(draw), free(edraw), free(gv), free(gcells), free(gptr), free(incl);
-	if (rng)
-		gsl_rng_free(rng);
 	return NULL;
 }
 

@@ -2,7 +2,6 @@
 #ifndef ASSAY_EVAL_INTERNAL_H
 #define ASSAY_EVAL_INTERNAL_H
 
-#include <gsl/gsl_rng.h>
 
 #include "assay/arena.h"
 #include "assay/eval.h"

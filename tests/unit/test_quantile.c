@@ -1,7 +1,9 @@
 /* test_quantile.c: bootstrap percentile end points (lib/eval/quantile.c)
  * equal numpy's nanquantile(method="linear") computed by sorting, on
- * random replicate vectors with ties and NaNs, for the one-pass tail path
- * (B >= 256, narrow tails) and the quickselect path (small B, wide tails). */
+ * random replicate vectors with ties and NaNs, for the threshold path
+ * (B >= 512, narrow tails: candidates gathered below and above thresholds
+ * read off a sample, then selected) and the quickselect path (small B,
+ * wide tails, NaN in the sample, a sample that misjudges the tails). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -52,33 +54,62 @@ static uint64_t next(void)
 static void matches_sorting(void **state)
 {
 	(void)state;
-	static const size_t sizes[] = {1, 2, 7, 100, 255, 256, 999, 1000, 2000};
-	static const double levels[][2] = {{0.025, 0.975}, {0.05, 0.95}, {0.005, 0.995}, {0.25, 0.75}};
+	static const size_t sizes[] = {1, 2, 7, 100, 255, 256, 511, 512, 999, 1000, 1001, 2000, 5000};
+	static const double levels[][2] = {
+	    {0.025, 0.975}, {0.05, 0.95}, {0.005, 0.995}, {0.25, 0.75}, {0, 1}};
 	for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
-		for (int kind = 0; kind < 3; kind++)
-			for (size_t li = 0; li < 4; li++) {
-				size_t n = sizes[si];
-				double *v = malloc(n * sizeof *v), *w = malloc(n * sizeof *w);
-				for (size_t i = 0; i < n; i++) {
-					uint64_t r = next();
-					v[i] = kind == 0   ? (double)(r % 1000003) / 1000003.0 /* distinct */
-					       : kind == 1 ? (double)(r % 7) / 7.0 /* heavy ties */
-					                   : (r % 11 == 0 ? NAN : (double)(r % 50) - 25.0);
+		for (int kind = 0; kind < 9; kind++)
+			for (size_t li = 0; li < 5; li++)
+				for (int rep = 0; rep < (sizes[si] >= 512 ? 40 : 1); rep++) {
+					size_t n = sizes[si];
+					double *v = malloc(n * sizeof *v), *w = malloc(n * sizeof *w);
+					for (size_t i = 0; i < n; i++) {
+						uint64_t r = next();
+						double u = (double)(r >> 11) * 0x1p-53;
+						switch (kind) {
+						case 0:
+							v[i] = (double)(r % 1000003) / 1000003.0;
+							break; /* distinct */
+						case 1:
+							v[i] = (double)(r % 7) / 7.0;
+							break; /* heavy ties */
+						case 2:
+							v[i] = r % 11 == 0 ? NAN : (double)(r % 50) - 25.0;
+							break;
+						case 3:
+							v[i] = r % 500 == 0 ? NAN : u;
+							break; /* NaN rarely in the sample */
+						case 4:
+							v[i] = (double)i;
+							break; /* sorted */
+						case 5:
+							v[i] = -(double)i;
+							break; /* reversed */
+						case 6:
+							v[i] = 0.5;
+							break; /* constant */
+						case 7:
+							v[i] = r % 20 == 0 ? u * 100 : 0.25;
+							break; /* ties at the threshold */
+						default:
+							v[i] = u * u * u * (r & 1 ? 1 : -1);
+							break; /* heavy tails */
+						}
+					}
+					memcpy(w, v, n * sizeof *v);
+					double lo, hi;
+					nanquantiles(w, n, levels[li][0], levels[li][1], &lo, &hi);
+					double rlo = reference(v, n, levels[li][0]),
+					       rhi = reference(v, n, levels[li][1]);
+					if (isnan(rlo)) {
+						assert_true(isnan(lo) && isnan(hi));
+					} else {
+						assert_true(lo == rlo); /* bit for bit */
+						assert_true(hi == rhi);
+					}
+					free(v);
+					free(w);
 				}
-				memcpy(w, v, n * sizeof *v);
-				double lo, hi;
-				nanquantiles(w, n, levels[li][0], levels[li][1], &lo, &hi);
-				double rlo = reference(v, n, levels[li][0]),
-				       rhi = reference(v, n, levels[li][1]);
-				if (isnan(rlo)) {
-					assert_true(isnan(lo) && isnan(hi));
-				} else {
-					assert_true(lo == rlo); /* bit for bit */
-					assert_true(hi == rhi);
-				}
-				free(v);
-				free(w);
-			}
 }
 
 int main(void)

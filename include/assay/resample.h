@@ -1,0 +1,34 @@
+/* assay/resample.h: the random variates of the bootstrap: a seeded
+ * generator (xoshiro256**, Blackman and Vigna 2018, seeded through
+ * splitmix64), exact binomial variates (inversion for a small mean,
+ * Hörmann's BTRS transformed rejection with squeeze otherwise: W. Hörmann,
+ * "The generation of binomial random variates", J. Statist. Comput.
+ * Simul. 46, 1993), and multinomial variates by conditional binomials (as
+ * GSL's gsl_ran_multinomial). Everything is inline-sized state on the
+ * caller's stack: no allocation, no global state, the same seed gives the
+ * same variates wherever doubles are IEEE and sqrt correctly rounded (log
+ * and lgamma only decide the rarer, slow acceptance tests). */
+#ifndef ASSAY_RESAMPLE_H
+#define ASSAY_RESAMPLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct assay_rng {
+	uint64_t s[4];
+};
+
+/* State from a 64-bit seed (splitmix64 of seed, seed + 1, ...). */
+void assay_rng_seed(struct assay_rng *r, uint64_t seed);
+uint64_t assay_rng_next(struct assay_rng *r);
+/* Uniform on [0, 1), 53 random bits. */
+double assay_rng_uniform(struct assay_rng *r);
+
+/* A Binomial(n, p) variate; p outside (0, 1) gives 0 or n. */
+uint64_t assay_binomial(struct assay_rng *r, uint64_t n, double p);
+
+/* counts[0..k) ~ Multinomial(n, weight / sum of weights); weights >= 0.
+ * A zero weight always gets 0. */
+void assay_multinomial(struct assay_rng *r, uint64_t n, const double *weight, size_t k, uint64_t *counts);
+
+#endif
