@@ -269,13 +269,27 @@ static void *worker_main(void *arg)
 	}
 }
 
-/* Number of '"' bytes in p[0..n). */
+/* Number of '"' bytes in p[0..n). A thief counts from its victim's row
+ * start to the cut (megabytes): built with the POPCNT instruction where the
+ * CPU has it (libgcc's table routine was 0.5% of a 1M-row eval), 64 bytes
+ * a count. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("popcnt", "default")))
+#endif
 static uint64_t count_quotes(const char *p, size_t n)
 {
 	uint64_t c = 0;
 	size_t i = 0;
 #ifdef __SSE2__
 	const __m128i vq = _mm_set1_epi8('"');
+	for (; i + 64 <= n; i += 64) {
+		uint64_t m = 0;
+		for (int k = 0; k < 4; k++) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16 * k));
+			m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq)) << (16 * k);
+		}
+		c += (uint64_t)__builtin_popcountll(m);
+	}
 	for (; i + 16 <= n; i += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 		c += (uint64_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq)));
