@@ -27,6 +27,19 @@ double assay_rng_uniform(struct assay_rng *r);
 /* A Binomial(n, p) variate; p outside (0, 1) gives 0 or n. */
 uint64_t assay_binomial(struct assay_rng *r, uint64_t n, double p);
 
+/* A Binomial(n, p) with its set-up done once, for many draws with the same
+ * n and p (assay_binomial redoes it on every call). */
+struct assay_binomial_plan {
+	uint64_t n;
+	double p;    /* min(p, 1 - p) */
+	int flip;    /* p > 1/2: draws are n - Binomial(n, 1 - p) */
+	int kind;    /* 0: constant (n == 0 or p in {0, 1}), 1: inversion, 2: BTRS */
+	uint64_t k0; /* kind 0: the value */
+	double c[8]; /* the method's constants */
+};
+void assay_binomial_prepare(struct assay_binomial_plan *b, uint64_t n, double p);
+uint64_t assay_binomial_draw(struct assay_rng *r, const struct assay_binomial_plan *b);
+
 /* counts[0..k) ~ Multinomial(n, weight / sum of weights); weights >= 0.
  * A zero weight always gets 0. */
 void assay_multinomial(struct assay_rng *r, uint64_t n, const double *weight, size_t k, uint64_t *counts);

@@ -11,16 +11,16 @@
  *   past mean + 10 sd by rounding starts over with a new uniform.
  * - otherwise BTRS (Hörmann 1993, section 3, table 1 constants): with
  *   U, V uniform, u = U - 1/2, us = 1/2 - |u|, k = floor((2a / us + b) u
- *   + c); accept at once when us >= 0.07 and V <= v_r (about 86% of tries
- *   for the bootstrap's cells), else accept when
+ *   + c); accept at once when us >= 0.07 and V <= v_r (77% of tries at
+ *   n = 25,000, p = 0.35, measured), else accept when
  *   log(V alpha / (a / us^2 + b)) <= log f(k) - log f(m) with m the mode,
  *   computed exactly with lgamma. Expected tries per variate < 1.2.
  * Why not GSL's gsl_ran_binomial (BTPE), which the bootstrap used before:
- * BTPE recomputes its setup (several logs) on every call, and the
- * bootstrap's conditional binomials change n on every call. Measured in
- * `assay eval` at 1M rows, 2 x 40 cells, B = 1000 (120,000 variates):
- * GSL binomial + its libm calls ~64 ns a variate, ~7.7 ms of CPU; here
- * about a third of that (bench/README.md, issue 2, session 5).
+ * BTPE redoes its set-up (several logs) on every call, and the bootstrap's
+ * conditional binomials change n on every call. Measured (thread CPU time,
+ * 1000 x 40 four-cell multinomials of n = 25,000 as at 1M rows): GSL's
+ * gsl_ran_multinomial 12.1 ms, assay_multinomial 8.8 ms. A plan
+ * (assay_binomial_prepare) keeps a fixed (n, p)'s set-up for many draws.
  *
  * Multinomial: conditional binomials, category k drawing from what is left
  * with probability w_k / (weights not yet visited), as gsl_ran_multinomial;
@@ -67,34 +67,72 @@ double assay_rng_uniform(struct assay_rng *r)
 	return (double)(assay_rng_next(r) >> 11) * 0x1p-53;
 }
 
-/* Inversion, n p < 10. */
-static uint64_t binomial_inversion(struct assay_rng *r, uint64_t n, double p)
+/* The constants of each method (plan->c). Inversion: f(0) = q^n, the
+ * ratio terms a = (n + 1) s and s = p / q, and the bound mean + 10 sd
+ * (capped at n) past which a walk starts over. BTRS (Hörmann's table 1):
+ * b, a, c, v_r, sqrt(n p q); the slow test's alpha, log(p / q), the mode
+ * m and h = lgamma(m + 1) + lgamma(n - m + 1) are computed when a draw
+ * first needs them (a quarter of draws). */
+enum { INV_F0, INV_A, INV_S, INV_BOUND };
+enum { TR_B, TR_A, TR_C, TR_VR, TR_SPQ };
+
+static void prepare(struct assay_binomial_plan *b, uint64_t n, double p)
 {
-	double q = 1 - p, s = p / q, a = ((double)n + 1) * s, f0 = exp((double)n * log1p(-p));
-	double np = (double)n * p, bound = np + 10 * sqrt(np * q + 1);
-	if (bound > (double)n)
-		bound = (double)n;
+	b->n = n;
+	b->k0 = 0;
+	b->flip = 0;
+	if (n == 0 || !(p > 0) || p >= 1) {
+		b->kind = 0;
+		b->k0 = n && p >= 1 ? n : 0;
+		b->p = 0;
+		return;
+	}
+	b->flip = p > 0.5;
+	p = b->flip ? 1 - p : p;
+	b->p = p;
+	double q = 1 - p, dn = (double)n, np = dn * p;
+	if (np < 10) {
+		b->kind = 1;
+		double bound = np + 10 * sqrt(np * q + 1);
+		b->c[INV_F0] = exp(dn * log1p(-p));
+		b->c[INV_S] = p / q;
+		b->c[INV_A] = (dn + 1) * (p / q);
+		b->c[INV_BOUND] = bound > dn ? dn : bound;
+	} else {
+		b->kind = 2;
+		double spq = sqrt(np * q), bb = 1.15 + 2.53 * spq;
+		b->c[TR_SPQ] = spq;
+		b->c[TR_B] = bb;
+		b->c[TR_A] = -0.0873 + 0.0248 * bb + 0.01 * p;
+		b->c[TR_C] = np + 0.5;
+		b->c[TR_VR] = 0.92 - 4.2 / bb;
+	}
+}
+
+/* Inversion, n p < 10. */
+static uint64_t binomial_inversion(struct assay_rng *r, const struct assay_binomial_plan *b)
+{
+	const double *c = b->c;
 	for (;;) {
-		double u = assay_rng_uniform(r), f = f0;
+		double u = assay_rng_uniform(r), f = c[INV_F0];
 		uint64_t x = 0;
 		while (u > f) {
 			u -= f;
 			x++;
-			if ((double)x > bound)
+			if ((double)x > c[INV_BOUND])
 				break;
-			f *= a / (double)x - s;
+			f *= c[INV_A] / (double)x - c[INV_S];
 		}
-		if ((double)x <= bound)
+		if ((double)x <= c[INV_BOUND])
 			return x;
 	}
 }
 
 /* BTRS, n p >= 10 and p <= 1/2. */
-static uint64_t binomial_btrs(struct assay_rng *r, uint64_t n, double p)
+static uint64_t binomial_btrs(struct assay_rng *r, const struct assay_binomial_plan *pl)
 {
-	double q = 1 - p, dn = (double)n, spq = sqrt(dn * p * q);
-	double b = 1.15 + 2.53 * spq, a = -0.0873 + 0.0248 * b + 0.01 * p, c = dn * p + 0.5;
-	double v_r = 0.92 - 4.2 / b;
+	const double *c = pl->c;
+	double dn = (double)pl->n, p = pl->p, a = c[TR_A], b = c[TR_B];
 	int have_h = 0;
 	double alpha = 0, lpq = 0, m = 0, h = 0;
 	for (;;) {
@@ -102,15 +140,15 @@ static uint64_t binomial_btrs(struct assay_rng *r, uint64_t n, double p)
 		double us = 0.5 - fabs(u);
 		if (us <= 0)
 			continue; /* U = 0 exactly: no k */
-		double k = floor((2 * a / us + b) * u + c);
+		double k = floor((2 * a / us + b) * u + c[TR_C]);
 		if (k < 0 || k > dn)
 			continue;
-		if (us >= 0.07 && v <= v_r)
+		if (us >= 0.07 && v <= c[TR_VR])
 			return (uint64_t)k;
 		if (!have_h) {
 			int sg;
-			alpha = (2.83 + 5.1 / b) * spq;
-			lpq = log(p / q);
+			alpha = (2.83 + 5.1 / b) * c[TR_SPQ];
+			lpq = log(p / (1 - p));
 			m = floor((dn + 1) * p);
 			h = lgamma_r(m + 1, &sg) + lgamma_r(dn - m + 1, &sg);
 			have_h = 1;
@@ -122,16 +160,22 @@ static uint64_t binomial_btrs(struct assay_rng *r, uint64_t n, double p)
 	}
 }
 
+void assay_binomial_prepare(struct assay_binomial_plan *b, uint64_t n, double p)
+{
+	prepare(b, n, p);
+}
+
+uint64_t assay_binomial_draw(struct assay_rng *r, const struct assay_binomial_plan *b)
+{
+	uint64_t k = b->kind == 0 ? b->k0 : b->kind == 1 ? binomial_inversion(r, b) : binomial_btrs(r, b);
+	return b->flip ? b->n - k : k;
+}
+
 uint64_t assay_binomial(struct assay_rng *r, uint64_t n, double p)
 {
-	if (n == 0 || !(p > 0))
-		return 0;
-	if (p >= 1)
-		return n;
-	int flip = p > 0.5;
-	double pp = flip ? 1 - p : p;
-	uint64_t k = (double)n * pp < 10 ? binomial_inversion(r, n, pp) : binomial_btrs(r, n, pp);
-	return flip ? n - k : k;
+	struct assay_binomial_plan b;
+	prepare(&b, n, p);
+	return assay_binomial_draw(r, &b);
 }
 
 void assay_multinomial(struct assay_rng *r, uint64_t n, const double *w, size_t k, uint64_t *counts)

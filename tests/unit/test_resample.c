@@ -113,6 +113,26 @@ static void binomial_edges(void **state)
 	assert_true(k > 3999000000ULL / 2 && k < 4001000000ULL / 2);
 }
 
+/* A prepared plan draws what assay_binomial draws, from the same state. */
+static void prepared_equals_unprepared(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t n;
+		double p;
+	} cases[] = {{0, 0.3}, {7, 0}, {7, 1}, {20, 0.3}, {25000, 0.35}, {200, 0.95}, {1000, 0.004}};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct assay_binomial_plan plan;
+		assay_binomial_prepare(&plan, cases[i].n, cases[i].p);
+		struct assay_rng a, b;
+		assay_rng_seed(&a, 100 + i);
+		assay_rng_seed(&b, 100 + i);
+		for (int k = 0; k < 2000; k++)
+			assert_int_equal(assay_binomial_draw(&a, &plan),
+			                 assay_binomial(&b, cases[i].n, cases[i].p));
+	}
+}
+
 static void multinomial_invariants(void **state)
 {
 	(void)state;
@@ -147,6 +167,7 @@ int main(void)
 	    cmocka_unit_test(generator_matches_the_reference),
 	    cmocka_unit_test(binomial_follows_its_pmf),
 	    cmocka_unit_test(binomial_edges),
+	    cmocka_unit_test(prepared_equals_unprepared),
 	    cmocka_unit_test(multinomial_invariants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
