@@ -11,7 +11,7 @@
 #   BENCH_DATA    cache of generated CSVs, reused across runs (default build/bench-data);
 #                 must not be a tracked path
 #   BENCH_OUT     reports, logs and the results table (default build/bench-out)
-#   BENCH_REPEAT  assay runs per configuration, median wall reported (default 3)
+#   BENCH_REPEAT  assay runs per configuration, interleaved, median wall reported (default 5)
 #   BENCH_SCORE   1 (default) also times --score score (AUC etc.), reported apart; 0 skips
 #   BENCH_QUIET_WAIT  seconds to wait, before each timed run, for the CPUs to be >= 90% idle
 #                 (default 120; the lowest idle share seen is reported)
@@ -55,7 +55,7 @@ done
 SIZES=${BENCH_SIZES:-1000000 10000000}
 DATA=${BENCH_DATA:-build/bench-data}
 OUT=${BENCH_OUT:-build/bench-out}
-REPEAT=${BENCH_REPEAT:-3}
+REPEAT=${BENCH_REPEAT:-5}
 SCORE=${BENCH_SCORE:-1}
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive integer, not '$REPEAT'"
 for n in $SIZES; do
@@ -103,21 +103,30 @@ for n in $SIZES; do
   stages=$("$PY" -c 'import json, sys; t = json.load(open(sys.argv[1]))["seconds"]; print(" ".join(f"{k} {v:.2f}s" for k, v in t.items()))' "$OUT/peer-$n.json")
   echo "   peer_eval.py     wall ${peer_s}s, peak RSS $(calc '%.0f' "$peer_kib / 1024") MiB ($stages)"
 
-  # assay configurations.
-  declare -A wall=() rss=()
+  # assay configurations, interleaved (a b c, a b c, ...) so that a change
+  # in the machine's load mid-run weighs on every configuration alike: the
+  # interval overhead is a difference of two walls a few ms apart at 1M.
+  declare -A wall=() rss=() walls=() rsss=()
   configs=(a b)
   ((SCORE)) && configs+=(c)
-  for cfg in "${configs[@]}"; do
-    case $cfg in
+  cfg_args() {
+    case $1 in
       a) args=() ;;
       b) args=(--ci none) ;;
       c) args=(--score score) ;;
     esac
-    ws=() rs=()
-    for ((i = 1; i <= REPEAT; i++)); do
+  }
+  for ((i = 1; i <= REPEAT; i++)); do
+    for cfg in "${configs[@]}"; do
+      cfg_args "$cfg"
       run_timed "$OUT/assay-$n-$cfg-$i" "$ASSAY" "${common[@]}" --data "$file" "${args[@]}" --out "$OUT/assay-$n-$cfg.json"
-      ws+=("$WALL") rs+=("$RSS")
+      walls[$cfg]+="$WALL " rsss[$cfg]+="$RSS "
     done
+  done
+  for cfg in "${configs[@]}"; do
+    cfg_args "$cfg"
+    read -ra ws <<<"${walls[$cfg]}"
+    read -ra rs <<<"${rsss[$cfg]}"
     wall[$cfg]=$(median "${ws[@]}")
     rss[$cfg]=$(maxof "${rs[@]}")
     echo "   assay ($cfg) ${args[*]:-default}: walls ${ws[*]} s (median ${wall[$cfg]}), peak RSS $(calc '%.1f' "${rss[$cfg]} / 1024") MiB"
