@@ -474,7 +474,7 @@ static void add_field(struct colbuild *c, const struct assay_field *f, const str
 	uint32_t key;
 	if (c->nt.kmode && (c->view == V_NONE || c->view == V_NUM) &&
 	    assay_deckey_parse(f->p, f->len, &key) == 0) {
-		if (assay_source_is_na(b->src, f)) { /* a number listed by --na */
+		if (b->na_list && assay_source_is_na(b->src, f)) { /* a number listed by --na */
 			c->na++;
 			return;
 		}
@@ -724,7 +724,16 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 		if (srccol[j] + 1 > end)
 			end = srccol[j] + 1;
 	assay_source_project(src, end);
-	struct builder b = {src, ncols, srccol, NULL, V_NONE, o.cap, o.topk, 1, o.packed, o.skip_moments};
+	struct builder b = {.src = src,
+	                    .ncols = ncols,
+	                    .srccol = srccol,
+	                    .start = V_NONE,
+	                    .cap = o.cap,
+	                    .topk = o.topk,
+	                    .keys = 1,
+	                    .packed = o.packed,
+	                    .skip_moments = o.skip_moments,
+	                    .na_list = assay_source_has_na_list(src)};
 	struct assay_source_stats st;
 	if ((rc = run_pass(src, &b, &p1, &st, err)))
 		goto done;
