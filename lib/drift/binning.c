@@ -31,11 +31,9 @@ uint64_t assay_category_map_total(const struct assay_category_map *m)
 	return t;
 }
 
-double assay_numeric_map_mean(const struct assay_numeric_map *m)
+/* The map's mean given its total n > 0. */
+static double map_mean(const struct assay_numeric_map *m, uint64_t n)
 {
-	uint64_t n = assay_numeric_map_total(m);
-	if (n == 0)
-		return NAN;
 	/* numpy's mean is sum / n with pairwise summation; a compensated sum
 	 * of v * count is within an ulp of it. */
 	double s = 0, c = 0;
@@ -48,12 +46,17 @@ double assay_numeric_map_mean(const struct assay_numeric_map *m)
 	return (s + c) / (double)n;
 }
 
-double assay_numeric_map_std(const struct assay_numeric_map *m)
+double assay_numeric_map_mean(const struct assay_numeric_map *m)
 {
 	uint64_t n = assay_numeric_map_total(m);
+	return n ? map_mean(m, n) : NAN;
+}
+
+double drift_map_std(const struct assay_numeric_map *m, uint64_t n)
+{
 	if (n == 0)
 		return NAN;
-	double mean = assay_numeric_map_mean(m);
+	double mean = map_mean(m, n);
 	double s = 0, c = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		double dv = assay_numeric_map_value(m, i) - mean;
@@ -63,6 +66,11 @@ double assay_numeric_map_std(const struct assay_numeric_map *m)
 		s = t;
 	}
 	return sqrt((s + c) / (double)n);
+}
+
+double assay_numeric_map_std(const struct assay_numeric_map *m)
+{
+	return drift_map_std(m, assay_numeric_map_total(m));
 }
 
 /* Value at 0-based rank r of the sorted sample. */

@@ -426,7 +426,7 @@ static int numeric_in_one_walk(const struct assay_numeric_map *rm, const struct 
 		}
 		if (w.wasserstein) {
 			d->wasserstein = w.w;
-			double sd = assay_numeric_map_std(rm);
+			double sd = drift_map_std(rm, w.n1);
 			d->wasserstein_norm = d->wasserstein / (sd > 0.001 ? sd : 0.001);
 		}
 		rc = divergences(&b, p, d);

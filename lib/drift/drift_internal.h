@@ -22,6 +22,10 @@ int drift_quantile_edges(const struct assay_numeric_map *ref, size_t k, struct a
 int drift_sturges_edges(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
                         struct assay_bins *out, double **edges, size_t *nb, struct assay_error *err);
 
+/* assay_numeric_map_std(m) given the map's total n (the walk's n1): the
+ * same passes without the two that count n. */
+double drift_map_std(const struct assay_numeric_map *m, uint64_t n);
+
 /* One merge walk over two sorted maps giving, at once, what KS, the
  * Wasserstein distance and the counts over quantile and Sturges bins
  * each walk for separately. */

@@ -601,6 +601,18 @@ static void packed_profile_equals_double_profile(void **state)
 		assert_true(same_bits(ks.d, d->ks_d));
 		assert_true(same_bits(ks.pvalue, d->ks_p));
 		assert_true(same_bits(assay_wasserstein(ra, rb), d->wasserstein));
+		/* the normalisation's std, its mean summed in the walk, = the public
+		 * std of the reference, in every numeric column of both pairings */
+		for (size_t k = 0; k < r3->ncolumns; k++) {
+			const struct assay_drift_column *dk = &r3->columns[k];
+			const struct assay_column_profile *rk = assay_profile_column(old, dk->name);
+			if (dk->categorical || rk->type != ASSAY_COL_NUMERIC || isnan(dk->wasserstein))
+				continue;
+			double sd = assay_numeric_map_std(&rk->num);
+			assert_true(
+			    same_bits(dk->wasserstein / (sd > 0.001 ? sd : 0.001), dk->wasserstein_norm));
+			assert_true(same_bits(r2->columns[k].wasserstein_norm, dk->wasserstein_norm));
+		}
 		struct assay_bins q, st;
 		assert_int_equal(assay_bins_ref_quantiles(ra, rb, 10, &q, &err), 0);
 		assert_int_equal(assay_bins_sturges(ra, rb, &st, &err), 0);
