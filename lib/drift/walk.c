@@ -122,7 +122,11 @@ static size_t keys_common(const uint32_t *a, size_t na, const uint32_t *b, size_
 		__m128i e2 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x4e));
 		__m128i e3 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x93));
 		__m128i e = _mm_or_si128(_mm_or_si128(e0, e1), _mm_or_si128(e2, e3));
-		common += (size_t)__builtin_popcount((unsigned)_mm_movemask_ps(_mm_castsi128_ps(e)));
+		/* bits set in the 4-bit mask, from a nibble table (popcnt is not in
+		 * the baseline x86-64: __builtin_popcount was a libgcc call) */
+		common += (size_t)(UINT64_C(0x4332322132212110) >>
+		                   (4 * (unsigned)_mm_movemask_ps(_mm_castsi128_ps(e)))) &
+		          0xf;
 		uint32_t amax = a[i + 3], bmax = b[j + 3];
 		i += (size_t)(amax <= bmax) * 4;
 		j += (size_t)(bmax <= amax) * 4;
