@@ -228,6 +228,20 @@ int assay_bins_ref_quantiles(const struct assay_numeric_map *ref, const struct a
 	return 0;
 }
 
+int drift_quantile_bins(const double *e, size_t ne, uint64_t nref, struct assay_bins *out,
+                        struct assay_error *err)
+{
+	int rc = alloc_numeric(out, ne + 1, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i <= ne; i++) {
+		out->lo[i] = i == 0 ? -INFINITY : e[i - 1];
+		out->hi[i] = i == ne ? INFINITY : e[i];
+	}
+	out->nref = nref;
+	return 0;
+}
+
 int drift_quantile_edges(const struct assay_numeric_map *ref, size_t k, struct assay_bins *out,
                          double **edges, size_t *nedges, struct assay_error *err)
 {
@@ -247,16 +261,11 @@ int drift_quantile_edges(const struct assay_numeric_map *ref, size_t k, struct a
 		if (ne == 0 || v != e[ne - 1])
 			e[ne++] = v; /* quantiles are non-decreasing in q */
 	}
-	int rc = alloc_numeric(out, ne + 1, err);
+	int rc = drift_quantile_bins(e, ne, nref, out, err);
 	if (rc) {
 		free(e);
 		return rc;
 	}
-	for (size_t i = 0; i <= ne; i++) {
-		out->lo[i] = i == 0 ? -INFINITY : e[i - 1];
-		out->hi[i] = i == ne ? INFINITY : e[i];
-	}
-	out->nref = nref;
 	*edges = e;
 	*nedges = ne;
 	return 0;
