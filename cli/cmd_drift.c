@@ -1,9 +1,10 @@
 /* cmd_drift.c: `assay drift`: compare a reference and a current dataset,
  * each given as data (CSV/JSONL, profiled on the fly) or as a stored
  * *.profile.json. Parses options, calls the library (assay_profile_build
- * or assay_profile_read_json, then assay_drift_compare), renders: every
- * behaviour lives in lib/. Exit 1 when drift is detected, 0 otherwise, 2 on
- * usage or input errors, 3 on internal errors.
+ * or assay_profile_read_json, both sides at once; for a stored reference
+ * also assay_drift_ref_stats_new while the current file is read; then
+ * assay_drift_compare), renders: every behaviour lives in lib/. Exit 1 when drift is detected, 0 otherwise, 2
+ * on usage or input errors, 3 on internal errors.
  */
 #include <getopt.h>
 #include <malloc.h>
