@@ -203,9 +203,26 @@ struct assay_drift_params {
 	 * it). */
 	int all_statistics;
 	int histogram;
+	/* Optional: the reference's own statistics computed ahead by
+	 * assay_drift_ref_stats_new (same reference profile, same params);
+	 * NULL: computed in the comparison. The report is the same bytes. */
+	const struct assay_drift_ref_stats *ref_stats;
 };
 
 void assay_drift_params_default(struct assay_drift_params *p);
+
+/* The parts of a comparison that depend on the reference alone, for each
+ * exact numeric column the params select: its standard deviation (the
+ * Wasserstein normalisation) and its reference-quantile bin edges. A
+ * caller that holds the reference before the current data (a stored
+ * profile) can compute them while the current data are still being read,
+ * where the read leaves a core idle at its end, and pass them in
+ * params.ref_stats; they must not outlive the reference profile. Returns 0,
+ * or ASSAY_ENOMEM (then *out is NULL and the comparison computes them). */
+struct assay_drift_ref_stats;
+int assay_drift_ref_stats_new(const struct assay_profile *ref, const struct assay_drift_params *p,
+                              struct assay_drift_ref_stats **out, struct assay_error *err);
+void assay_drift_ref_stats_free(struct assay_drift_ref_stats *s);
 
 enum assay_drift_status {
 	ASSAY_DRIFT_COMPARED = 0,

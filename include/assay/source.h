@@ -109,6 +109,12 @@ long assay_source_column(const struct assay_source *src, const char *name, const
  * or the word), or one of opts.na. */
 int assay_source_is_na(const struct assay_source *src, const struct assay_field *f);
 
+/* True when opts.na gave extra missing spellings. Without them no field
+ * that reads as a number is missing (NA, NaN, nan, null are not numbers to
+ * assay_deckey_parse), so a caller that has parsed a number can skip
+ * assay_source_is_na. */
+int assay_source_has_na_list(const struct assay_source *src);
+
 /* Scan every data row once. worker_ctx[i] is passed to fn by worker i;
  * the array must have assay_source_max_workers() entries. On a row error,
  * the scan stops and err carries the absolute file:line:column of the

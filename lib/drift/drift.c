@@ -387,13 +387,20 @@ static double method_statistic(const struct assay_drift_column *d, enum assay_dr
  * assay_bins_ref_quantiles and assay_bins_sturges one after the other. */
 static int numeric_in_one_walk(const struct assay_numeric_map *rm, const struct assay_numeric_map *cm,
                                const struct assay_drift_params *p, const struct assay_drift_override *ov,
-                               struct assay_drift_column *d, struct assay_error *err)
+                               const struct drift_ref_col *pre, struct assay_drift_column *d,
+                               struct assay_error *err)
 {
 	enum assay_drift_method want = ov ? ov->method : p->method;
 	struct assay_bins b;
-	double *qe = NULL, *se = NULL;
+	double *qe = NULL, *se = NULL; /* owned */
 	size_t nqe = 0, nsb = 0;
-	int rc = drift_quantile_edges(rm, p->quantile_bins, &b, &qe, &nqe, err);
+	int rc;
+	if (pre) { /* the reference's edges computed ahead (ref_stats.c) */
+		nqe = pre->nqe;
+		rc = drift_quantile_bins(pre->qe, nqe, pre->n, &b, err);
+	} else {
+		rc = drift_quantile_edges(rm, p->quantile_bins, &b, &qe, &nqe, err);
+	}
 	if (rc)
 		return rc;
 	if (p->histogram && (rc = drift_sturges_edges(rm, cm, &d->hist, &se, &nsb, err))) {
@@ -401,7 +408,7 @@ static int numeric_in_one_walk(const struct assay_numeric_map *rm, const struct 
 		free(qe);
 		return rc;
 	}
-	struct drift_walk w = {.qe = qe,
+	struct drift_walk w = {.qe = pre ? pre->qe : qe,
 	                       .nqe = nqe,
 	                       .qref = b.ref,
 	                       .qcur = b.cur,
@@ -426,7 +433,7 @@ static int numeric_in_one_walk(const struct assay_numeric_map *rm, const struct 
 		}
 		if (w.wasserstein) {
 			d->wasserstein = w.w;
-			double sd = assay_numeric_map_std(rm);
+			double sd = pre && !isnan(pre->std) ? pre->std : drift_map_std(rm, w.n1);
 			d->wasserstein_norm = d->wasserstein / (sd > 0.001 ? sd : 0.001);
 		}
 		rc = divergences(&b, p, d);
@@ -457,7 +464,9 @@ static int compare_column(const struct assay_column_profile *rc, const struct as
 		num_as_cat = 1;
 	d->categorical = categorical || num_as_cat;
 	if (!categorical && !p->evidently) {
-		if ((rc_code = numeric_in_one_walk(&rm.num, &cm.num, p, ov, d, err)))
+		const struct drift_ref_col *pre =
+		    rc->exact ? drift_ref_stats_find(p->ref_stats, rc, p->quantile_bins) : NULL;
+		if ((rc_code = numeric_in_one_walk(&rm.num, &cm.num, p, ov, pre, d, err)))
 			goto out;
 	} else if (!categorical) {
 		d->nref = assay_numeric_map_total(&rm.num);
@@ -745,6 +754,7 @@ int assay_drift_compare(const struct assay_profile *ref, const struct assay_prof
 	r->params.columns = NULL;
 	r->params.ncolumns = 0;
 	r->params.label = r->params.pred = NULL; /* not owned */
+	r->params.ref_stats = NULL;
 	set_input(&r->ref, ref);
 	set_input(&r->cur, cur);
 	r->label_drift = r->pred_drift = -1;

@@ -19,8 +19,29 @@ void drift_ks_finish(uint64_t n1, uint64_t n2, double maxS, double minS, uint64_
  * (nb + 1 of them, nb bins, the last closed). */
 int drift_quantile_edges(const struct assay_numeric_map *ref, size_t k, struct assay_bins *out,
                          double **edges, size_t *ne, struct assay_error *err);
+/* The bins of drift_quantile_edges from its edges e[0, ne) and the
+ * reference's total: the second half of it. */
+int drift_quantile_bins(const double *e, size_t ne, uint64_t nref, struct assay_bins *out,
+                        struct assay_error *err);
 int drift_sturges_edges(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
                         struct assay_bins *out, double **edges, size_t *nb, struct assay_error *err);
+
+/* assay_numeric_map_std(m) given the map's total n (the walk's n1): the
+ * same passes without the two that count n. */
+double drift_map_std(const struct assay_numeric_map *m, uint64_t n);
+
+/* What assay_drift_ref_stats holds for one reference column (ref_stats.c):
+ * NULL from drift_ref_stats_find when the column has nothing there. */
+struct drift_ref_col {
+	int have;   /* an exact numeric column with values */
+	uint64_t n; /* assay_numeric_map_total */
+	double std; /* drift_map_std (NaN when not asked for) */
+	double *qe; /* drift_quantile_edges' edges for the params' quantile_bins */
+	size_t nqe;
+};
+
+const struct drift_ref_col *drift_ref_stats_find(const struct assay_drift_ref_stats *s,
+                                                 const struct assay_column_profile *rc, size_t k);
 
 /* One merge walk over two sorted maps giving, at once, what KS, the
  * Wasserstein distance and the counts over quantile and Sturges bins

@@ -293,6 +293,19 @@ static int cattab_grow(struct cattab *t)
 	return 0;
 }
 
+/* Equal bytes: categories are mostly a few bytes long ("a", "k03",
+ * "Male"), where a call of memcmp cost more than the comparison (2.3% of
+ * a 1M-row drift with three such columns). */
+static inline int same_bytes(const char *a, const char *b, uint32_t len)
+{
+	if (len > 16)
+		return memcmp(a, b, len) == 0;
+	unsigned char diff = 0;
+	for (uint32_t i = 0; i < len; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
 static int cattab_add(struct cattab *t, const char *p, uint32_t len, uint64_t hash)
 {
 	if (2 * (t->n + 1) > t->nslot && cattab_grow(t))
@@ -300,7 +313,7 @@ static int cattab_add(struct cattab *t, const char *p, uint32_t len, uint64_t ha
 	size_t j = (size_t)hash & (t->nslot - 1);
 	while (t->slot[j]) {
 		struct centry *e = &t->e[t->slot[j] - 1];
-		if (e->hash == hash && e->len == len && memcmp(t->bytes + e->off, p, len) == 0) {
+		if (e->hash == hash && e->len == len && same_bytes(t->bytes + e->off, p, len)) {
 			e->cnt++;
 			return 0;
 		}
@@ -474,7 +487,7 @@ static void add_field(struct colbuild *c, const struct assay_field *f, const str
 	uint32_t key;
 	if (c->nt.kmode && (c->view == V_NONE || c->view == V_NUM) &&
 	    assay_deckey_parse(f->p, f->len, &key) == 0) {
-		if (assay_source_is_na(b->src, f)) { /* a number listed by --na */
+		if (b->na_list && assay_source_is_na(b->src, f)) { /* a number listed by --na */
 			c->na++;
 			return;
 		}
@@ -724,7 +737,16 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 		if (srccol[j] + 1 > end)
 			end = srccol[j] + 1;
 	assay_source_project(src, end);
-	struct builder b = {src, ncols, srccol, NULL, V_NONE, o.cap, o.topk, 1, o.packed, o.skip_moments};
+	struct builder b = {.src = src,
+	                    .ncols = ncols,
+	                    .srccol = srccol,
+	                    .start = V_NONE,
+	                    .cap = o.cap,
+	                    .topk = o.topk,
+	                    .keys = 1,
+	                    .packed = o.packed,
+	                    .skip_moments = o.skip_moments,
+	                    .na_list = assay_source_has_na_list(src)};
 	struct assay_source_stats st;
 	if ((rc = run_pass(src, &b, &p1, &st, err)))
 		goto done;

@@ -80,6 +80,7 @@ struct builder {
 	int keys;         /* numeric columns start in the key form */
 	int packed;       /* hand key-form maps out packed */
 	int skip_moments; /* opts.skip_moments */
+	int na_list;      /* the source has --na spellings: a number may be one */
 };
 
 struct worker {

@@ -326,3 +326,8 @@ int assay_source_is_na(const struct assay_source *src, const struct assay_field 
 			return 1;
 	return 0;
 }
+
+int assay_source_has_na_list(const struct assay_source *src)
+{
+	return src->nna != 0;
+}

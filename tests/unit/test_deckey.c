@@ -592,6 +592,31 @@ static void packed_profile_equals_double_profile(void **state)
 			fail_err(&err);
 		assert_same_drift(r1, r2);
 		assert_same_drift(r1, r3);
+		/* the reference's statistics computed ahead give the same report */
+		struct assay_drift_ref_stats *rs = NULL, *rs2 = NULL;
+		struct assay_drift_report *r4 = NULL, *r5 = NULL;
+		if (assay_drift_ref_stats_new(old, &p, &rs, &err) ||
+		    assay_drift_ref_stats_new(pk, &p, &rs2, &err))
+			fail_err(&err);
+		struct assay_drift_params pr = p, pr2 = p;
+		pr.ref_stats = rs;
+		pr2.ref_stats = rs2;
+		if (assay_drift_compare(old, pkb, &pr, &r4, &err) ||
+		    assay_drift_compare(pk, pkb, &pr2, &r5, &err))
+			fail_err(&err);
+		assert_same_drift(r3, r4);
+		assert_same_drift(r2, r5);
+		for (size_t k = 0; k < r3->ncolumns; k++) {
+			assert_true(
+			    same_bits(r3->columns[k].wasserstein_norm, r4->columns[k].wasserstein_norm));
+			assert_true(
+			    same_bits(r2->columns[k].wasserstein_norm, r5->columns[k].wasserstein_norm));
+			assert_true(same_bits(r3->columns[k].js, r4->columns[k].js));
+		}
+		assay_drift_report_free(r4);
+		assay_drift_report_free(r5);
+		assay_drift_ref_stats_free(rs);
+		assay_drift_ref_stats_free(rs2);
 		/* the one-walk comparison = the separate public functions */
 		const struct assay_numeric_map *ra = &assay_profile_column(old, "short")->num,
 		                               *rb = &assay_profile_column(pkb, "short")->num;
@@ -601,6 +626,18 @@ static void packed_profile_equals_double_profile(void **state)
 		assert_true(same_bits(ks.d, d->ks_d));
 		assert_true(same_bits(ks.pvalue, d->ks_p));
 		assert_true(same_bits(assay_wasserstein(ra, rb), d->wasserstein));
+		/* the normalisation's std, its mean summed in the walk, = the public
+		 * std of the reference, in every numeric column of both pairings */
+		for (size_t k = 0; k < r3->ncolumns; k++) {
+			const struct assay_drift_column *dk = &r3->columns[k];
+			const struct assay_column_profile *rk = assay_profile_column(old, dk->name);
+			if (dk->categorical || rk->type != ASSAY_COL_NUMERIC || isnan(dk->wasserstein))
+				continue;
+			double sd = assay_numeric_map_std(&rk->num);
+			assert_true(
+			    same_bits(dk->wasserstein / (sd > 0.001 ? sd : 0.001), dk->wasserstein_norm));
+			assert_true(same_bits(r2->columns[k].wasserstein_norm, dk->wasserstein_norm));
+		}
 		struct assay_bins q, st;
 		assert_int_equal(assay_bins_ref_quantiles(ra, rb, 10, &q, &err), 0);
 		assert_int_equal(assay_bins_sturges(ra, rb, &st, &err), 0);
