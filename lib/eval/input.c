@@ -34,6 +34,7 @@ struct job {
 	size_t nwhere;
 	struct assay_filter *pred_from;
 	size_t pos_len;
+	int na_list; /* --na gave spellings (assay_source_has_na_list) */
 };
 
 /* The one negative value seen for a string-labelled column. */
@@ -114,9 +115,19 @@ static int parse_number(const struct job *j, long col, const struct assay_row *r
 	return -1;
 }
 
+/* Without a --na list, a field whose length no built-in spelling has
+ * (a one-byte label, a number) is not missing, without a call: the
+ * lookups were 4% of a 1M-row eval's samples, four a row. */
+static int field_na(const struct job *j, const struct assay_field *f)
+{
+	if (!j->na_list && !ASSAY_NA_BUILTIN_LEN(f->len))
+		return 0;
+	return assay_source_is_na(j->src, f);
+}
+
 static int is_na(const struct job *j, long col, const struct assay_row *row)
 {
-	return col >= 0 && assay_source_is_na(j->src, &row->fields[col]);
+	return col >= 0 && field_na(j, &row->fields[col]);
 }
 
 static int on_row(void *ctx, const struct assay_row *row, struct assay_error *err)
@@ -169,7 +180,7 @@ static int on_row(void *ctx, const struct assay_row *row, struct assay_error *er
 	}
 	for (size_t i = 0; i < j->nsens; i++) {
 		const struct assay_field *f = &row->fields[j->sens[i]];
-		if (assay_source_is_na(j->src, f)) {
+		if (field_na(j, f)) {
 			w->levels[i] = MISSING_LEVEL;
 			w->lens[i] = sizeof MISSING_LEVEL - 1;
 			w->na_sensitive++;
@@ -324,7 +335,7 @@ int assay_eval_summarize(struct assay_source *src, const struct assay_eval_param
 	struct assay_arena a;
 	memset(&a, 0, sizeof a);
 	assay_arena_init(&a);
-	struct job j = {.src = src, .p = p};
+	struct job j = {.src = src, .p = p, .na_list = assay_source_has_na_list(src)};
 	int rc = resolve(&j, &a, err);
 	int nw = assay_source_max_workers(src);
 	struct worker *w = calloc((size_t)nw, sizeof *w);
