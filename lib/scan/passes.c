@@ -101,6 +101,95 @@ int scan_push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi)
 	return 0;
 }
 
+/* Hyperscan's \s. */
+static int hs_space(char ch)
+{
+	return ch == ' ' || (ch >= '\t' && ch <= '\r');
+}
+
+/* Whether t[.., end) ends with one of the lower-case words (ASCII case
+ * ignored). */
+static int ends_with(const char *t, uint64_t end, const char *const *words)
+{
+	for (const char *const *w = words; *w; w++) {
+		size_t n = strlen(*w), i = 0;
+		if (n > end)
+			continue;
+		while (i < n && (t[end - n + i] | 0x20) == (*w)[i])
+			i++;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether t[p, len) starts with \s* then ':' (after "message" and \s*
+ * when msg). */
+static int colon_after(const char *t, size_t len, uint64_t p, int msg)
+{
+	while (p < len && hs_space(t[p]))
+		p++;
+	if (p < len && t[p] == ':')
+		return 1;
+	if (!msg || len - p < 7)
+		return 0;
+	for (size_t i = 0; i < 7; i++)
+		if ((t[p + i] | 0x20) != "message"[i])
+			return 0;
+	return colon_after(t, len, p + 7, 0);
+}
+
+/* Whether one of the words, then \s+ (\s* when any_space), ends at p. */
+static int word_before(const char *t, uint64_t p, const char *const *words, int any_space)
+{
+	if (!any_space && (p == 0 || !hs_space(t[p - 1])))
+		return 0;
+	while (p > 0 && hs_space(t[p - 1]))
+		p--;
+	return ends_with(t, p, words);
+}
+
+/* An anchor word ending at `to` (matched caselessly by the main
+ * database) with what enum scan_anchor_check asks around it. These are
+ * the only ways a marker can hold it without holding another anchor
+ * (patterns.c), so a marker holding it still opens its segment. */
+static int anchor_ok(const char *t, size_t len, uint64_t to, int check)
+{
+	static const char *const MODE_BY[] = {"developer", "debug", "god", "admin", "sudo", NULL};
+	static const char *const NOLIST[] = {"restrictions", "limitations", "filters", "censorship",
+	                                     "guidelines",   "rules",       NULL};
+	static const char *const NO_BY[] = {"no", "out", "any", NULL};
+	static const char *const PROMPT_BY[] = {"system", "hidden", "initial", "original", "of", NULL};
+	static const char *const INSTR_BY[] = {"system", "hidden", "initial", "original",
+	                                       "secret", "of",     NULL};
+	switch (check) {
+	case ANCHOR_MODE: /* (developer|debug|god|admin|sudo)\s+mode */
+		return to >= 4 && word_before(t, to - 4, MODE_BY, 0);
+	case ANCHOR_NOLIST: /* (no|out|any)\s*(restrictions|...|rules) */
+		for (const char *const *w = NOLIST; *w; w++) {
+			const char *one[] = {*w, NULL};
+			if (ends_with(t, to, one))
+				return word_before(t, to - strlen(*w), NO_BY, 1);
+		}
+		return 0;
+	case ANCHOR_ROLE: { /* (system|assistant|developer)(\s*message)?\s*:, system> */
+		static const char *const SYS[] = {"system", NULL};
+		return colon_after(t, len, to, 1) || (to < len && t[to] == '>' && ends_with(t, to, SYS));
+	}
+	case ANCHOR_PROMPT: /* (system|hidden|initial|original|of)\s+prompt, prompt\s*: */
+		return colon_after(t, len, to, 0) || (to >= 6 && word_before(t, to - 6, PROMPT_BY, 0));
+	case ANCHOR_INSTR: /* instructions?>, instructions\s*:, (system|...|of)\s+instructions */
+		if (to < len && t[to] == '>')
+			return 1;
+		if (to >= len || (t[to] | 0x20) != 's')
+			return 0;
+		return (to + 1 < len && t[to + 1] == '>') || colon_after(t, len, to + 1, 0) ||
+		       (to >= 11 && word_before(t, to - 11, INSTR_BY, 0));
+	default:
+		return 1;
+	}
+}
+
 /* TRIG_SEGMENT: an anchor word of the injection markers ends at `to`.
  * Its segment is the maximal run of CLS_MARK bytes around it; every
  * marker match holds an anchor and no byte outside CLS_MARK, so it lies
@@ -108,9 +197,11 @@ int scan_push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi)
  * already inside the last segment adds nothing. (Joining segments a few
  * hundred bytes apart into one window halved the hs_scan calls but not
  * the time, so each segment is its own window.) */
-static int on_anchor(struct assay_scan_ctx *c, uint64_t to)
+static int on_anchor(struct assay_scan_ctx *c, uint64_t to, int check)
 {
 	if (c->nseg && to <= c->seg[c->nseg - 1].hi)
+		return 0;
+	if (check != ANCHOR_ANY && !anchor_ok(c->text, c->len, to, check))
 		return 0;
 	const unsigned char *cls = c->s->cls;
 	const char *t = c->text;
@@ -136,7 +227,7 @@ static int on_anchor(struct assay_scan_ctx *c, uint64_t to)
 static int on_trigger(struct assay_scan_ctx *c, const struct scan_trig *tr, uint64_t to)
 {
 	if (tr->kind == TRIG_SEGMENT)
-		return on_anchor(c, to);
+		return on_anchor(c, to, tr->check);
 	if (tr->kind == TRIG_HEX_COLON)
 		return scan_push_region(c, to > WINDOW_MAX ? to - WINDOW_MAX : 0, to);
 	uint64_t ws = to, we = to;

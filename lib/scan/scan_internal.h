@@ -112,12 +112,25 @@ enum scan_trig_kind {
 	TRIG_SEGMENT,   /* an anchor word of the injection markers: the segment around it */
 };
 
+/* TRIG_SEGMENT: what must surround an anchor word for it to open a
+ * segment (passes.c, anchor_ok; why in patterns.c). */
+enum scan_anchor_check {
+	ANCHOR_ANY = 0, /* nothing more */
+	ANCHOR_MODE,    /* "mode" after developer|debug|god|admin|sudo and \s+ */
+	ANCHOR_NOLIST,  /* no-restrictions' words after no|out|any and \s* */
+	ANCHOR_ROLE,    /* system|assistant|developer before (\s*message)?\s*:, or system> */
+	ANCHOR_PROMPT,  /* "prompt" after system|hidden|initial|original|of and \s+, or before \s*: */
+	ANCHOR_INSTR,   /* "instruction" + s after system|hidden|initial|original|secret|of and \s+,
+	                   or before \s*:, or + s? before > */
+};
+
 struct scan_trig {
 	const char *pattern; /* NULL: found in C (TRIG_HEX_COLON) */
 	unsigned hs_flags;
 	unsigned char kind;
 	const char *const *words; /* TRIG_CONTEXT: the whole words that count */
 	unsigned char serves;     /* DB_WINDOW or DB_MARKER */
+	unsigned char check;      /* TRIG_SEGMENT: enum scan_anchor_check */
 };
 
 /* Trigger ids in the main database start here (detector ids are below). */
