@@ -28,12 +28,23 @@ static int is_space(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
 }
 
+/* '.', '!', '?', or a NUL (what strchr(".!?", ch) found before: it
+ * matches the terminator too, and findings must not move). */
+static int is_stop(char ch)
+{
+	return ch == '.' || ch == '!' || ch == '?' || ch == 0;
+}
+
+/* The walks below read up to MAX_SENT bytes on each side of every marker
+ * group; they test each byte against the line break and the stops
+ * (strchr per byte was most of this file's 3 ms per 100 MB of the bench
+ * prose). */
 static uint64_t sent_start(const char *t, uint64_t p)
 {
 	uint64_t lim = p > MAX_SENT ? p - MAX_SENT : 0;
 	while (p > lim) {
 		char ch = t[p - 1];
-		if (ch == '\n' || ((ch == ' ' || ch == '\t') && p >= 2 && strchr(".!?", t[p - 2])))
+		if (ch == '\n' || ((ch == ' ' || ch == '\t') && p >= 2 && is_stop(t[p - 2])))
 			break;
 		p--;
 	}
@@ -49,7 +60,7 @@ static uint64_t sent_end(const char *t, size_t len, uint64_t p)
 		char ch = t[p];
 		if (ch == '\n')
 			break;
-		if (strchr(".!?", ch) && (p + 1 == len || is_space(t[p + 1]))) {
+		if (is_stop(ch) && (p + 1 == len || is_space(t[p + 1]))) {
 			p++;
 			break;
 		}

@@ -27,8 +27,9 @@
 
 #include "scan_internal.h"
 
-#define MAX_TRIES 6
-#define DEC_MAX   4096
+#define MAX_TRIES     6
+#define CONFIRM_AHEAD 16
+#define DEC_MAX       4096
 
 int scan_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -186,6 +187,14 @@ static int confirm(struct assay_scan_ctx *c, const char *t, size_t tlen, size_t 
 		size_t j = i;
 		while (j < c->ncand && c->cand[j].from == c->cand[i].from && c->cand[j].det == c->cand[i].det)
 			j++;
+		/* the text around a candidate a few ahead: validators and context
+		 * words read it from memory otherwise (the text was last read by
+		 * the passes, tens of MB ago) */
+		if (i + CONFIRM_AHEAD < c->ncand) {
+			const char *p = t + c->cand[i + CONFIRM_AHEAD].from;
+			__builtin_prefetch(p - CTX_BEFORE);
+			__builtin_prefetch(p + 16);
+		}
 		const struct scan_det *d = &s->dets[c->cand[i].det];
 		if (d->kind != K_ENTITY) {
 			i = j;
@@ -245,6 +254,8 @@ static int decode_runs(struct assay_scan_ctx *c, const char *t, size_t tlen, siz
 	size_t nruns = c->ncand;
 	for (size_t i = nc0; i < nruns; i++) {
 		struct scan_cand r = c->cand[i];
+		if (i + CONFIRM_AHEAD < nruns) /* as in confirm() */
+			__builtin_prefetch(t + c->cand[i + CONFIRM_AHEAD].from);
 		const struct scan_det *d = &c->s->dets[r.det];
 		if (d->kind != K_B64RUN && d->kind != K_HEXRUN)
 			continue;
