@@ -154,21 +154,22 @@ static int add_found(struct assay_scan_ctx *c, const struct assay_finding *f)
 	return 0;
 }
 
-/* scan_has_context() with the list's filter computed once per confirm(). */
+/* scan_has_context() with the list prepared once per confirm(). */
 static int has_context(struct assay_scan_ctx *c, const char *t, size_t tlen, size_t lo, size_t hi,
                        const char *const *words)
 {
-	struct scan_ctx_memo *m = NULL;
+	struct scan_ctx_set *m = NULL;
 	for (size_t i = 0; i < sizeof c->memo / sizeof c->memo[0] && !m; i++)
 		if (c->memo[i].words == words || !c->memo[i].words)
 			m = &c->memo[i];
-	if (!m)
-		return scan_has_context(t, tlen, lo, hi, words, ~0ull);
-	if (!m->words) {
-		m->words = words;
-		m->bloom = scan_context_bloom(words);
+	if (!m) {
+		struct scan_ctx_set one;
+		scan_context_set(&one, words);
+		return scan_has_context(t, tlen, lo, hi, &one);
 	}
-	return scan_has_context(t, tlen, lo, hi, words, m->bloom);
+	if (!m->words)
+		scan_context_set(m, words);
+	return scan_has_context(t, tlen, lo, hi, m);
 }
 
 /* Confirm candidates [i0, n) found in text t (normalised, or a decoded run
@@ -177,7 +178,8 @@ static int confirm(struct assay_scan_ctx *c, const char *t, size_t tlen, size_t 
                    uint64_t re)
 {
 	const struct assay_scanner *s = c->s;
-	memset(c->memo, 0, sizeof c->memo);
+	for (size_t i = 0; i < sizeof c->memo / sizeof c->memo[0]; i++)
+		c->memo[i].words = NULL;
 	if (c->ncand > i0) {
 		if (scan_grow((void **)&c->candtmp, &c->candtmpcap, (c->ncand - i0) / 2 + 1, sizeof *c->cand))
 			return ASSAY_ENOMEM;

@@ -143,12 +143,21 @@ const struct scan_trig *scan_triggers(size_t *n);
 int scan_validator_from_name(const char *name);
 const char *const *scan_validator_names(size_t *n);
 
-/* context.c: is one of `words` a whole word in text[lo, hi)? (len: the
- * text's length, to see whether a word goes on past the window; bloom:
- * scan_context_bloom(words), a filter on first letter and length.) */
-int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const char *const *words,
-                     uint64_t bloom);
-uint64_t scan_context_bloom(const char *const *words);
+/* context.c: a list of context words prepared for lookups (a 256-bit
+ * filter on each word's length and first two letters, and those keys). */
+#define CTX_SET_MAX 32
+struct scan_ctx_set {
+	const char *const *words; /* the NULL-terminated list; NULL: none */
+	uint64_t filt[4];
+	uint32_t key[CTX_SET_MAX];
+	const char *word[CTX_SET_MAX];
+	unsigned n; /* words in key[]; 0: over CTX_SET_MAX, each is compared */
+	size_t maxlen;
+};
+void scan_context_set(struct scan_ctx_set *set, const char *const *words);
+/* Is a word of the set a whole word in text[lo, hi)? (len: the text's
+ * length, to see whether a word goes on past the window.) */
+int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const struct scan_ctx_set *set);
 
 /* decode.c: decode a base64 / hex run into out (cap bytes); returns the
  * decoded length, or -1 when the run is not text worth rescanning. */
@@ -226,6 +235,7 @@ struct assay_scan_ctx {
 	size_t nreg, regcap;
 	uint64_t ext_to;         /* TAIL_PHONE_EXT: end of the last extended candidate */
 	size_t ext_idx;          /* + 1; 0: none */
+	size_t cand0;            /* passes.c: the first candidate of the pass running */
 	struct scan_region *seg; /* DB_MARKER: marker segments [lo, hi) */
 	size_t nseg, segcap;
 	struct scan_region *win; /* windows [lo, hi): DB_DIGIT's (sweep.c), then DB_WINDOW's */
@@ -237,11 +247,8 @@ struct assay_scan_ctx {
 	size_t catoffcap;
 	const struct scan_region *catw; /* the windows, [lo, hi) in the text */
 	size_t ncatw, catcur;           /* catcur: the window of the last match */
-	/* match.c: scan_context_bloom() of the word lists met in confirm() */
-	struct scan_ctx_memo {
-		const char *const *words;
-		uint64_t bloom;
-	} memo[8];
+	/* match.c: the word lists met in confirm(), prepared */
+	struct scan_ctx_set memo[8];
 	struct scan_sweep_state sw;
 	uint64_t *at; /* sweep.c: where the '@' are (DB_AT) */
 	size_t nat, atcap;
