@@ -63,6 +63,43 @@ static size_t ascii_end(const char *s, size_t i, size_t len)
 	return i;
 }
 
+/* ascii_end(s, i, len), copying s[i, j) to dst as it goes (one pass over
+ * the run instead of a scan and a memcpy: the copy of 100 MB of the bench
+ * prose, ~220,000 runs, was 5% of its scan in memcpy). Writes up to 16
+ * bytes past dst + (j - i): dst must have len - i + 16 bytes. */
+static size_t copy_ascii(char *dst, const char *s, size_t i, size_t len)
+{
+	size_t i0 = i;
+#ifdef __SSE2__
+	for (; i + 64 <= len; i += 64) {
+		const __m128i *p = (const __m128i *)(const void *)(s + i);
+		__m128i *q = (__m128i *)(void *)(dst + (i - i0));
+		if (i + 2048 < len)
+			__builtin_prefetch(s + i + 2048);
+		__m128i a = _mm_loadu_si128(p), b = _mm_loadu_si128(p + 1), c = _mm_loadu_si128(p + 2),
+		        d = _mm_loadu_si128(p + 3);
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))))
+			break;
+		_mm_storeu_si128(q, a);
+		_mm_storeu_si128(q + 1, b);
+		_mm_storeu_si128(q + 2, c);
+		_mm_storeu_si128(q + 3, d);
+	}
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		_mm_storeu_si128((__m128i *)(void *)(dst + (i - i0)), v); /* past j: overwritten later */
+		unsigned m = (unsigned)_mm_movemask_epi8(v);
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i < len && (unsigned char)s[i] < 0x80) {
+		dst[i - i0] = s[i];
+		i++;
+	}
+	return i;
+}
+
 /* The normal form of recently seen code points. The bench corpus has a
  * non-ASCII character every ~400 bytes, mostly the same few dozen, and
  * decomposing, folding and recomposing each one with utf8proc was most of
@@ -159,12 +196,14 @@ int scan_normalize_steps(struct assay_norm *n, const char *text, size_t len,
 		/* ASCII run: one memcpy, at most one segment (a run cut at a step
 		 * continues the same copy segment: add_seg) */
 		size_t lim = next < len ? next : len;
-		size_t j = i ? ascii_end(text, i, lim) : first < lim ? first : lim;
-		if (j > i) {
-			if (scan_grow((void **)&n->buf, &n->cap, n->len + (j - i) + 64, 1) ||
+		if ((unsigned char)text[i] < 0x80) {
+			if (scan_grow((void **)&n->buf, &n->cap, n->len + (lim - i) + 64, 1) ||
 			    add_seg(n, n->len, i, 0))
 				return ASSAY_ENOMEM;
-			memcpy(n->buf + n->len, text + i, j - i);
+			size_t j = i < first ? (first < lim ? first : lim)
+			                     : copy_ascii(n->buf + n->len, text, i, lim);
+			if (i < first) /* the first run, already read by ascii_end */
+				memcpy(n->buf + n->len, text + i, j - i);
 			n->len += j - i;
 			i = j;
 			continue;
