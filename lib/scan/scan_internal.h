@@ -219,6 +219,8 @@ struct assay_scan_ctx {
 	struct scan_cand *cand, *candtmp; /* candtmp: the merge sort's buffer (match.c) */
 	size_t ncand, candcap, candtmpcap;
 	struct assay_finding *found, *out;
+	struct assay_finding *foundtmp; /* match.c: sort_found's buffer */
+	size_t foundtmpcap;
 	size_t nfound, foundcap, nout, outcap;
 	struct scan_mark {
 		uint64_t pos; /* normalised offset inside the marker */
@@ -293,6 +295,11 @@ int scan_push_cand(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint32_
 int scan_push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi);
 /* passes.c: record an injection marker ending at pos; 1 when out of memory. */
 int scan_push_mark(struct assay_scan_ctx *c, uint64_t pos, uint32_t det);
+
+/* normalize.c: assay_norm_map_start and _end for offsets asked in
+ * increasing order (*k: the segment of the last one, 0 at first). */
+uint64_t scan_norm_map_start(const struct assay_norm *n, uint64_t p, size_t *k);
+uint64_t scan_norm_map_end(const struct assay_norm *n, uint64_t p, size_t *k);
 
 /* inject.c: score c->marks per sentence of t (normalised text of orig). */
 int scan_inject(struct assay_scan_ctx *c, const char *t, size_t tlen, const char *orig, size_t olen);

@@ -213,6 +213,7 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 	free(c->cand);
 	free(c->candtmp);
 	free(c->found);
+	free(c->foundtmp);
 	free(c->out);
 	free(c->marks);
 	free(c->reg);
