@@ -107,17 +107,27 @@ static int hs_space(char ch)
 	return ch == ' ' || (ch >= '\t' && ch <= '\r');
 }
 
-/* Whether t[.., end) ends with one of the lower-case words (ASCII case
- * ignored). */
-static int ends_with(const char *t, uint64_t end, const char *const *words)
+/* A lower-case word and its length (the lists below end with {NULL, 0}). */
+struct word {
+	const char *s;
+	size_t n;
+};
+#define WORD(x)                                                                                              \
+	{                                                                                                    \
+		x, sizeof x - 1                                                                              \
+	}
+
+/* Whether t[.., end) ends with one of the words (ASCII case ignored),
+ * compared from the last byte. */
+static int ends_with(const char *t, uint64_t end, const struct word *words)
 {
-	for (const char *const *w = words; *w; w++) {
-		size_t n = strlen(*w), i = 0;
+	for (const struct word *w = words; w->s; w++) {
+		size_t n = w->n, i = n;
 		if (n > end)
 			continue;
-		while (i < n && (t[end - n + i] | 0x20) == (*w)[i])
-			i++;
-		if (i == n)
+		while (i > 0 && (t[end - n + i - 1] | 0x20) == w->s[i - 1])
+			i--;
+		if (i == 0)
 			return 1;
 	}
 	return 0;
@@ -140,7 +150,7 @@ static int colon_after(const char *t, size_t len, uint64_t p, int msg)
 }
 
 /* Whether one of the words, then \s+ (\s* when any_space), ends at p. */
-static int word_before(const char *t, uint64_t p, const char *const *words, int any_space)
+static int word_before(const char *t, uint64_t p, const struct word *words, int any_space)
 {
 	if (!any_space && (p == 0 || !hs_space(t[p - 1])))
 		return 0;
@@ -155,27 +165,30 @@ static int word_before(const char *t, uint64_t p, const char *const *words, int 
  * (patterns.c), so a marker holding it still opens its segment. */
 static int anchor_ok(const char *t, size_t len, uint64_t to, int check)
 {
-	static const char *const MODE_BY[] = {"developer", "debug", "god", "admin", "sudo", NULL};
-	static const char *const NOLIST[] = {"restrictions", "limitations", "filters", "censorship",
-	                                     "guidelines",   "rules",       NULL};
-	static const char *const NO_BY[] = {"no", "out", "any", NULL};
-	static const char *const PROMPT_BY[] = {"system", "hidden", "initial", "original", "of", NULL};
-	static const char *const INSTR_BY[] = {"system", "hidden", "initial", "original",
-	                                       "secret", "of",     NULL};
+	static const struct word MODE_BY[] = {WORD("developer"), WORD("debug"), WORD("god"),
+	                                      WORD("admin"),     WORD("sudo"),  {NULL, 0}};
+	static const struct word NOLIST[] = {
+	    WORD("restrictions"), WORD("limitations"), WORD("filters"), WORD("censorship"),
+	    WORD("guidelines"),   WORD("rules"),       {NULL, 0}};
+	static const struct word NO_BY[] = {WORD("no"), WORD("out"), WORD("any"), {NULL, 0}};
+	static const struct word PROMPT_BY[] = {WORD("system"),   WORD("hidden"), WORD("initial"),
+	                                        WORD("original"), WORD("of"),     {NULL, 0}};
+	static const struct word INSTR_BY[] = {WORD("system"),   WORD("hidden"), WORD("initial"),
+	                                       WORD("original"), WORD("secret"), WORD("of"),
+	                                       {NULL, 0}};
+	static const struct word SYS[] = {WORD("system"), {NULL, 0}};
 	switch (check) {
 	case ANCHOR_MODE: /* (developer|debug|god|admin|sudo)\s+mode */
 		return to >= 4 && word_before(t, to - 4, MODE_BY, 0);
 	case ANCHOR_NOLIST: /* (no|out|any)\s*(restrictions|...|rules) */
-		for (const char *const *w = NOLIST; *w; w++) {
-			const char *one[] = {*w, NULL};
+		for (const struct word *w = NOLIST; w->s; w++) {
+			const struct word one[] = {*w, {NULL, 0}};
 			if (ends_with(t, to, one))
-				return word_before(t, to - strlen(*w), NO_BY, 1);
+				return word_before(t, to - w->n, NO_BY, 1);
 		}
 		return 0;
-	case ANCHOR_ROLE: { /* (system|assistant|developer)(\s*message)?\s*:, system> */
-		static const char *const SYS[] = {"system", NULL};
+	case ANCHOR_ROLE: /* (system|assistant|developer)(\s*message)?\s*:, system> */
 		return colon_after(t, len, to, 1) || (to < len && t[to] == '>' && ends_with(t, to, SYS));
-	}
 	case ANCHOR_PROMPT: /* (system|hidden|initial|original|of)\s+prompt, prompt\s*: */
 		return colon_after(t, len, to, 0) || (to >= 6 && word_before(t, to - 6, PROMPT_BY, 0));
 	case ANCHOR_INSTR: /* instructions?>, instructions\s*:, (system|...|of)\s+instructions */
@@ -310,8 +323,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	(void)flags;
 	struct assay_scan_ctx *c = ud;
 	if (id >= TRIG_ID_BASE) {
-		size_t nt;
-		return on_trigger(c, &scan_triggers(&nt)[id - TRIG_ID_BASE], to);
+		return on_trigger(c, &c->trig[id - TRIG_ID_BASE], to);
 	}
 	const struct scan_det *d = &c->s->dets[id];
 	if (d->kind == K_MARKER)

@@ -235,10 +235,11 @@ struct assay_scan_ctx {
 		uint64_t lo, hi; /* possible match starts [lo, hi] */
 	} * reg;
 	size_t nreg, regcap;
-	uint64_t ext_to;         /* TAIL_PHONE_EXT: end of the last extended candidate */
-	size_t ext_idx;          /* + 1; 0: none */
-	size_t cand0;            /* passes.c: the first candidate of the pass running */
-	struct scan_region *seg; /* DB_MARKER: marker segments [lo, hi) */
+	uint64_t ext_to;              /* TAIL_PHONE_EXT: end of the last extended candidate */
+	size_t ext_idx;               /* + 1; 0: none */
+	size_t cand0;                 /* passes.c: the first candidate of the pass running */
+	const struct scan_trig *trig; /* scan_triggers(): what a trigger id of the main database is */
+	struct scan_region *seg;      /* DB_MARKER: marker segments [lo, hi) */
 	size_t nseg, segcap;
 	struct scan_region *win; /* windows [lo, hi): DB_DIGIT's (sweep.c), then DB_WINDOW's */
 	size_t nwin, wincap;
