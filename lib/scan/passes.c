@@ -3,7 +3,8 @@
  *
  * In order: the main database (URLs, secrets, and the triggers of the
  * window and marker databases); the marker database over the segments
- * around anchor words; one pass in C over the text (sweep.c: the windows
+ * around anchor words (the common ones only with the neighbours a marker
+ * needs them with: anchor_ok); one pass in C over the text (sweep.c: the windows
  * of the digit database, ':' triggers between hex digits, '@', base64/hex
  * runs; for the outer text it ran while the text was normalised, match.c);
  * the digit database over its windows; the window database over the
@@ -15,7 +16,8 @@
  * measured costs in scan_internal.h and bench/README.md).
  *
  * Candidates are (start, end, detector); markers only keep their last
- * byte. Callbacks return non-zero only when out of memory (c->oom).
+ * byte; a URL keeps only its longest end (longest_only). Callbacks return
+ * non-zero only when out of memory (c->oom).
  */
 #include <stdlib.h>
 #include <string.h>
