@@ -227,6 +227,8 @@ struct assay_scan_ctx {
 		uint32_t det; /* detector, or UINT32_MAX - kind for hidden characters */
 	} * marks;
 	size_t nmarks, markcap;
+	struct scan_mark *marktmp; /* inject.c: sort_marks' buffer */
+	size_t marktmpcap;
 	char *dec; /* decoded run */
 	size_t deccap;
 	const char *text; /* what the callback is scanning */

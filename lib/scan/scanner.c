@@ -218,6 +218,7 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 	free(c->foundtmp);
 	free(c->out);
 	free(c->marks);
+	free(c->marktmp);
 	free(c->reg);
 	free(c->seg);
 	free(c->win);
