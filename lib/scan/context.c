@@ -65,6 +65,8 @@ void scan_context_set(struct scan_ctx_set *set, const char *const *words)
 		set->filt[h >> 6] |= 1ull << (h & 63);
 		if (len > set->maxlen)
 			set->maxlen = len;
+		if (n == 0 || ((unsigned char)(*w)[0] | 0x20u) < set->minfirst)
+			set->minfirst = (unsigned char)(*w)[0] | 0x20u;
 		if (n < CTX_SET_MAX) {
 			set->key[n] = k;
 			set->word[n] = *w;
@@ -79,9 +81,10 @@ void scan_context_set(struct scan_ctx_set *set, const char *const *words)
  * third of the words of a phone number's window through to a comparison
  * with each of the 23 phone words: scan_has_context was 4% of a scan of
  * the bench corpus for ~34,000 calls per 100 MB. */
-static int is_context_word(const char *text, size_t st, size_t n, const struct scan_ctx_set *set)
+static inline __attribute__((always_inline)) int is_context_word(const char *text, size_t st, size_t n,
+                                                                 const struct scan_ctx_set *set)
 {
-	if (n > set->maxlen)
+	if (n > set->maxlen || ((unsigned char)text[st] | 0x20u) < set->minfirst)
 		return 0;
 	uint32_t k = word_key(text + st, n);
 	unsigned h = key_hash(k);

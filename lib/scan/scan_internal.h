@@ -153,6 +153,9 @@ struct scan_ctx_set {
 	const char *word[CTX_SET_MAX];
 	unsigned n; /* words in key[]; 0: over CTX_SET_MAX, each is compared */
 	size_t maxlen;
+	unsigned char minfirst; /* the smallest first byte of a word, lower-cased: the
+	                           words of a window starting below it (digits, for the
+	                           built-in lists) are not looked up */
 };
 void scan_context_set(struct scan_ctx_set *set, const char *const *words);
 /* Is a word of the set a whole word in text[lo, hi)? (len: the text's
