@@ -18,8 +18,12 @@
  * combining mark) is deliberately not done: it cannot change an ASCII
  * pattern's match and would tie segments together.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include <utf8proc.h>
 #ifdef __SSE2__
@@ -189,6 +193,24 @@ static size_t fold(utf8proc_int32_t cp, unsigned char *out)
 	return ol;
 }
 
+/* Ask for transparent huge pages under a large normalised copy (a hint;
+ * Linux only): a 64 MiB block took ~16,000 page faults the first time it
+ * was written, and every pass reads it back from memory (Hyperscan, the
+ * windows, confirmation) through the TLB. */
+static void huge_pages(char *buf, size_t cap)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	const uintptr_t page = 4096;
+	if (cap < (4u << 20))
+		return;
+	uintptr_t a = ((uintptr_t)buf + page - 1) & ~(page - 1), b = ((uintptr_t)buf + cap) & ~(page - 1);
+	if (b > a)
+		(void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+	(void)buf, (void)cap;
+#endif
+}
+
 /* Input bytes between two calls of the step function: the output they
  * give is still in L1 when the step reads it. */
 #define STEP_BYTES (16u << 10)
@@ -207,8 +229,11 @@ int scan_normalize_steps(struct assay_norm *n, const char *text, size_t len,
 		n->cap = 0;
 		return 0;
 	}
+	size_t cap0 = n->cap;
 	if (scan_grow((void **)&n->buf, &n->cap, len + 64, 1))
 		return ASSAY_ENOMEM;
+	if (n->cap != cap0)
+		huge_pages(n->buf, n->cap);
 	struct cache cache;
 	int cache_init = 0;
 	size_t i = 0, next = step ? STEP_BYTES : len;
