@@ -27,8 +27,9 @@
 
 #include "scan_internal.h"
 
-#define MAX_TRIES 6
-#define DEC_MAX   4096
+#define MAX_TRIES     6
+#define CONFIRM_AHEAD 16
+#define DEC_MAX       4096
 
 int scan_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -153,21 +154,22 @@ static int add_found(struct assay_scan_ctx *c, const struct assay_finding *f)
 	return 0;
 }
 
-/* scan_has_context() with the list's filter computed once per confirm(). */
+/* scan_has_context() with the list prepared once per confirm(). */
 static int has_context(struct assay_scan_ctx *c, const char *t, size_t tlen, size_t lo, size_t hi,
                        const char *const *words)
 {
-	struct scan_ctx_memo *m = NULL;
+	struct scan_ctx_set *m = NULL;
 	for (size_t i = 0; i < sizeof c->memo / sizeof c->memo[0] && !m; i++)
 		if (c->memo[i].words == words || !c->memo[i].words)
 			m = &c->memo[i];
-	if (!m)
-		return scan_has_context(t, tlen, lo, hi, words, ~0ull);
-	if (!m->words) {
-		m->words = words;
-		m->bloom = scan_context_bloom(words);
+	if (!m) {
+		struct scan_ctx_set one;
+		scan_context_set(&one, words);
+		return scan_has_context(t, tlen, lo, hi, &one);
 	}
-	return scan_has_context(t, tlen, lo, hi, words, m->bloom);
+	if (!m->words)
+		scan_context_set(m, words);
+	return scan_has_context(t, tlen, lo, hi, m);
 }
 
 /* Confirm candidates [i0, n) found in text t (normalised, or a decoded run
@@ -176,7 +178,8 @@ static int confirm(struct assay_scan_ctx *c, const char *t, size_t tlen, size_t 
                    uint64_t re)
 {
 	const struct assay_scanner *s = c->s;
-	memset(c->memo, 0, sizeof c->memo);
+	for (size_t i = 0; i < sizeof c->memo / sizeof c->memo[0]; i++)
+		c->memo[i].words = NULL;
 	if (c->ncand > i0) {
 		if (scan_grow((void **)&c->candtmp, &c->candtmpcap, (c->ncand - i0) / 2 + 1, sizeof *c->cand))
 			return ASSAY_ENOMEM;
@@ -186,6 +189,14 @@ static int confirm(struct assay_scan_ctx *c, const char *t, size_t tlen, size_t 
 		size_t j = i;
 		while (j < c->ncand && c->cand[j].from == c->cand[i].from && c->cand[j].det == c->cand[i].det)
 			j++;
+		/* the text around a candidate a few ahead: validators and context
+		 * words read it from memory otherwise (the text was last read by
+		 * the passes, tens of MB ago) */
+		if (i + CONFIRM_AHEAD < c->ncand) {
+			const char *p = t + c->cand[i + CONFIRM_AHEAD].from;
+			__builtin_prefetch(p - CTX_BEFORE);
+			__builtin_prefetch(p + 16);
+		}
 		const struct scan_det *d = &s->dets[c->cand[i].det];
 		if (d->kind != K_ENTITY) {
 			i = j;
@@ -245,6 +256,8 @@ static int decode_runs(struct assay_scan_ctx *c, const char *t, size_t tlen, siz
 	size_t nruns = c->ncand;
 	for (size_t i = nc0; i < nruns; i++) {
 		struct scan_cand r = c->cand[i];
+		if (i + CONFIRM_AHEAD < nruns) /* as in confirm() */
+			__builtin_prefetch(t + c->cand[i + CONFIRM_AHEAD].from);
 		const struct scan_det *d = &c->s->dets[r.det];
 		if (d->kind != K_B64RUN && d->kind != K_HEXRUN)
 			continue;
@@ -282,12 +295,47 @@ static int decode_runs(struct assay_scan_ctx *c, const char *t, size_t tlen, siz
 	return 0;
 }
 
-static int found_cmp(const void *a, const void *b)
+/* Findings by start, then longest first; equal ones keep their order. */
+static int found_less(const struct assay_finding *x, const struct assay_finding *y)
 {
-	const struct assay_finding *x = a, *y = b;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->end > y->end ? -1 : x->end < y->end;
+	return x->start != y->start ? x->start < y->start : x->end > y->end;
+}
+
+/* A stable merge sort of a[0, n) with tmp[n / 2 + 1], as sort_cands: the
+ * order glibc's qsort gave (a stable merge sort too), without a call per
+ * comparison; findings arrive nearly sorted (confirm() goes by start),
+ * and a sorted half is not merged. */
+static void sort_found(struct assay_finding *a, struct assay_finding *tmp, size_t n)
+{
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			struct assay_finding x = a[i];
+			size_t j = i;
+			for (; j > 0 && found_less(&x, &a[j - 1]); j--)
+				a[j] = a[j - 1];
+			a[j] = x;
+		}
+		return;
+	}
+	size_t h = n / 2;
+	sort_found(a, tmp, h);
+	sort_found(a + h, tmp, n - h);
+	if (!found_less(&a[h], &a[h - 1]))
+		return;
+	memcpy(tmp, a, h * sizeof *a);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n)
+		a[k++] = found_less(&a[j], &tmp[i]) ? a[j++] : tmp[i++];
+	while (i < h)
+		a[k++] = tmp[i++];
+}
+
+static int sort_findings(struct assay_scan_ctx *c)
+{
+	if (scan_grow((void **)&c->foundtmp, &c->foundtmpcap, c->nfound / 2 + 1, sizeof *c->foundtmp))
+		return ASSAY_ENOMEM;
+	sort_found(c->found, c->foundtmp, c->nfound);
+	return 0;
 }
 
 /* 1 when a should replace b (they overlap). */
@@ -301,11 +349,12 @@ static int better(const struct assay_finding *a, const struct assay_finding *b)
 	return la > lb;
 }
 
-static void resolve_overlaps(struct assay_scan_ctx *c)
+static int resolve_overlaps(struct assay_scan_ctx *c)
 {
 	if (c->nfound == 0)
-		return;
-	qsort(c->found, c->nfound, sizeof *c->found, found_cmp);
+		return 0;
+	if (sort_findings(c))
+		return ASSAY_ENOMEM;
 	size_t k = 0;
 	for (size_t i = 0; i < c->nfound; i++) {
 		if (k && c->found[i].start < c->found[k - 1].end) {
@@ -316,6 +365,7 @@ static void resolve_overlaps(struct assay_scan_ctx *c)
 		c->found[k++] = c->found[i];
 	}
 	c->nfound = k;
+	return 0;
 }
 
 /* scan_normalize_steps' step: sweep what is written (sweep.c). */
@@ -365,15 +415,17 @@ int assay_scan_buffer(struct assay_scan_ctx *c, const char *text, size_t len,
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	if (!c->s->no_decode && (rc = decode_runs(c, t, tlen, nc0, err)) != 0)
 		return rc;
-	resolve_overlaps(c);
+	if (resolve_overlaps(c))
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	size_t ks = 0, ke = 0; /* the findings are in order now, and do not overlap */
 	for (size_t i = 0; i < c->nfound; i++) {
-		c->found[i].start = assay_norm_map_start(&c->norm, c->found[i].start);
-		c->found[i].end = assay_norm_map_end(&c->norm, text, c->found[i].end);
+		c->found[i].start = scan_norm_map_start(&c->norm, c->found[i].start, &ks);
+		c->found[i].end = scan_norm_map_end(&c->norm, c->found[i].end, &ke);
 	}
 	if ((c->s->groups & ASSAY_SCAN_INJECTION) && scan_inject(c, t, tlen, text, len))
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	if (c->nfound)
-		qsort(c->found, c->nfound, sizeof *c->found, found_cmp);
+	if (c->nfound && sort_findings(c))
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	*out = c->found;
 	*n = c->nfound;
 	return 0;

@@ -3,7 +3,8 @@
  *
  * In order: the main database (URLs, secrets, and the triggers of the
  * window and marker databases); the marker database over the segments
- * around anchor words; one pass in C over the text (sweep.c: the windows
+ * around anchor words (the common ones only with the neighbours a marker
+ * needs them with: anchor_ok); one pass in C over the text (sweep.c: the windows
  * of the digit database, ':' triggers between hex digits, '@', base64/hex
  * runs; for the outer text it ran while the text was normalised, match.c);
  * the digit database over its windows; the window database over the
@@ -15,7 +16,8 @@
  * measured costs in scan_internal.h and bench/README.md).
  *
  * Candidates are (start, end, detector); markers only keep their last
- * byte. Callbacks return non-zero only when out of memory (c->oom).
+ * byte; a URL keeps only its longest end (longest_only). Callbacks return
+ * non-zero only when out of memory (c->oom).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +103,108 @@ int scan_push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi)
 	return 0;
 }
 
+/* Hyperscan's \s. */
+static int hs_space(char ch)
+{
+	return ch == ' ' || (ch >= '\t' && ch <= '\r');
+}
+
+/* A lower-case word and its length (the lists below end with {NULL, 0}). */
+struct word {
+	const char *s;
+	size_t n;
+};
+#define WORD(x)                                                                                              \
+	{                                                                                                    \
+		x, sizeof x - 1                                                                              \
+	}
+
+/* Whether t[.., end) ends with one of the words (ASCII case ignored),
+ * compared from the last byte. */
+static int ends_with(const char *t, uint64_t end, const struct word *words)
+{
+	for (const struct word *w = words; w->s; w++) {
+		size_t n = w->n, i = n;
+		if (n > end)
+			continue;
+		while (i > 0 && (t[end - n + i - 1] | 0x20) == w->s[i - 1])
+			i--;
+		if (i == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether t[p, len) starts with \s* then ':' (after "message" and \s*
+ * when msg). */
+static int colon_after(const char *t, size_t len, uint64_t p, int msg)
+{
+	while (p < len && hs_space(t[p]))
+		p++;
+	if (p < len && t[p] == ':')
+		return 1;
+	if (!msg || len - p < 7)
+		return 0;
+	for (size_t i = 0; i < 7; i++)
+		if ((t[p + i] | 0x20) != "message"[i])
+			return 0;
+	return colon_after(t, len, p + 7, 0);
+}
+
+/* Whether one of the words, then \s+ (\s* when any_space), ends at p. */
+static int word_before(const char *t, uint64_t p, const struct word *words, int any_space)
+{
+	if (!any_space && (p == 0 || !hs_space(t[p - 1])))
+		return 0;
+	while (p > 0 && hs_space(t[p - 1]))
+		p--;
+	return ends_with(t, p, words);
+}
+
+/* An anchor word ending at `to` (matched caselessly by the main
+ * database) with what enum scan_anchor_check asks around it. These are
+ * the only ways a marker can hold it without holding another anchor
+ * (patterns.c), so a marker holding it still opens its segment. */
+static int anchor_ok(const char *t, size_t len, uint64_t to, int check)
+{
+	static const struct word MODE_BY[] = {WORD("developer"), WORD("debug"), WORD("god"),
+	                                      WORD("admin"),     WORD("sudo"),  {NULL, 0}};
+	static const struct word NOLIST[] = {
+	    WORD("restrictions"), WORD("limitations"), WORD("filters"), WORD("censorship"),
+	    WORD("guidelines"),   WORD("rules"),       {NULL, 0}};
+	static const struct word NO_BY[] = {WORD("no"), WORD("out"), WORD("any"), {NULL, 0}};
+	static const struct word PROMPT_BY[] = {WORD("system"),   WORD("hidden"), WORD("initial"),
+	                                        WORD("original"), WORD("of"),     {NULL, 0}};
+	static const struct word INSTR_BY[] = {WORD("system"),   WORD("hidden"), WORD("initial"),
+	                                       WORD("original"), WORD("secret"), WORD("of"),
+	                                       {NULL, 0}};
+	static const struct word SYS[] = {WORD("system"), {NULL, 0}};
+	switch (check) {
+	case ANCHOR_MODE: /* (developer|debug|god|admin|sudo)\s+mode */
+		return to >= 4 && word_before(t, to - 4, MODE_BY, 0);
+	case ANCHOR_NOLIST: /* (no|out|any)\s*(restrictions|...|rules) */
+		for (const struct word *w = NOLIST; w->s; w++) {
+			const struct word one[] = {*w, {NULL, 0}};
+			if (ends_with(t, to, one))
+				return word_before(t, to - w->n, NO_BY, 1);
+		}
+		return 0;
+	case ANCHOR_ROLE: /* (system|assistant|developer)(\s*message)?\s*:, system> */
+		return colon_after(t, len, to, 1) || (to < len && t[to] == '>' && ends_with(t, to, SYS));
+	case ANCHOR_PROMPT: /* (system|hidden|initial|original|of)\s+prompt, prompt\s*: */
+		return colon_after(t, len, to, 0) || (to >= 6 && word_before(t, to - 6, PROMPT_BY, 0));
+	case ANCHOR_INSTR: /* instructions?>, instructions\s*:, (system|...|of)\s+instructions */
+		if (to < len && t[to] == '>')
+			return 1;
+		if (to >= len || (t[to] | 0x20) != 's')
+			return 0;
+		return (to + 1 < len && t[to + 1] == '>') || colon_after(t, len, to + 1, 0) ||
+		       (to >= 11 && word_before(t, to - 11, INSTR_BY, 0));
+	default:
+		return 1;
+	}
+}
+
 /* TRIG_SEGMENT: an anchor word of the injection markers ends at `to`.
  * Its segment is the maximal run of CLS_MARK bytes around it; every
  * marker match holds an anchor and no byte outside CLS_MARK, so it lies
@@ -108,9 +212,11 @@ int scan_push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi)
  * already inside the last segment adds nothing. (Joining segments a few
  * hundred bytes apart into one window halved the hs_scan calls but not
  * the time, so each segment is its own window.) */
-static int on_anchor(struct assay_scan_ctx *c, uint64_t to)
+static int on_anchor(struct assay_scan_ctx *c, uint64_t to, int check)
 {
 	if (c->nseg && to <= c->seg[c->nseg - 1].hi)
+		return 0;
+	if (check != ANCHOR_ANY && !anchor_ok(c->text, c->len, to, check))
 		return 0;
 	const unsigned char *cls = c->s->cls;
 	const char *t = c->text;
@@ -136,7 +242,7 @@ static int on_anchor(struct assay_scan_ctx *c, uint64_t to)
 static int on_trigger(struct assay_scan_ctx *c, const struct scan_trig *tr, uint64_t to)
 {
 	if (tr->kind == TRIG_SEGMENT)
-		return on_anchor(c, to);
+		return on_anchor(c, to, tr->check);
 	if (tr->kind == TRIG_HEX_COLON)
 		return scan_push_region(c, to > WINDOW_MAX ? to - WINDOW_MAX : 0, to);
 	uint64_t ws = to, we = to;
@@ -201,13 +307,25 @@ static int phone_tail(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint
 	return 0;
 }
 
+/* Whether confirm() takes a candidate of d at its longest end whenever
+ * it takes one at all: no validator, context or confidence depends on
+ * the end (url-credentials, private-key), or the URL's, which accepts
+ * every span and whose trimming of trailing punctuation stops at the
+ * host. Hyperscan reports every end of a URL's path (~12 a URL on the
+ * bench corpus: 27,520 candidates for 2,368 URLs); the ends of one
+ * start arrive in a row, and only the longest is kept. */
+static int longest_only(const struct scan_det *d)
+{
+	return d->start == START_SOM && d->tail == TAIL_NONE &&
+	       (d->validator == V_URL || (d->validator == V_NONE && d->ctx_mode == CTX_NONE));
+}
+
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
 {
 	(void)flags;
 	struct assay_scan_ctx *c = ud;
 	if (id >= TRIG_ID_BASE) {
-		size_t nt;
-		return on_trigger(c, &scan_triggers(&nt)[id - TRIG_ID_BASE], to);
+		return on_trigger(c, &c->trig[id - TRIG_ID_BASE], to);
 	}
 	const struct scan_det *d = &c->s->dets[id];
 	if (d->kind == K_MARKER)
@@ -216,6 +334,14 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 		from = walk_back(c->text, to, d->start);
 	if (d->tail == TAIL_PHONE_EXT)
 		return phone_tail(c, from, to, id);
+	if (longest_only(d) && c->ncand > c->cand0) {
+		struct scan_cand *x = &c->cand[c->ncand - 1];
+		if (x->det == id && x->from == from) {
+			if (to > x->to)
+				x->to = to;
+			return 0;
+		}
+	}
 	return scan_push_cand(c, from, to, id);
 }
 
@@ -508,6 +634,7 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 		c->nreg = 0;
 	c->nseg = 0;
 	c->ext_idx = 0;
+	c->cand0 = c->ncand;
 	if (tlen > 0xFFFFFFFFu)
 		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "buffer over 4 GiB: scan it in chunks");
 	if (tlen) {

@@ -182,9 +182,9 @@ static const struct scan_det BUILTIN[] = {
  * (Hyperscan's \b counts '_' as a word character, context.c does not): match.c reads the whole word back and
  * compares it. */
 static const struct scan_trig TRIGGERS[] = {
-    {NULL, 0, TRIG_HEX_COLON, NULL, DB_WINDOW},
-    {"(?:born|birth|dob)", C, TRIG_CONTEXT, CTX_DOB, DB_WINDOW},
-    {"(?:zip|post)", C, TRIG_CONTEXT, CTX_POSTAL, DB_WINDOW},
+    {NULL, 0, TRIG_HEX_COLON, NULL, DB_WINDOW, ANCHOR_ANY},
+    {"(?:born|birth|dob)", C, TRIG_CONTEXT, CTX_DOB, DB_WINDOW, ANCHOR_ANY},
+    {"(?:zip|post)", C, TRIG_CONTEXT, CTX_POSTAL, DB_WINDOW, ANCHOR_ANY},
     /* every injection-marker match holds one of these (per row: its
      * required first, last or only words), with the neighbours the row
      * requires where that keeps common words out: the first words are
@@ -194,11 +194,31 @@ static const struct scan_trig TRIGGERS[] = {
      * "anything" matched 13,400 times per 30 MB of the bench corpus
      * ("know", "return"), against 230 now: half the anchors, and the
      * anchors' cost in the main database fell by 40%. */
-    {"(?:(?:ignore|disregard|forget|skip|override|bypass|disable)\\s|turn\\s+off|instruction|mode|\\snow\\b"
-     "|jailbr|pretend|imagine|act\\s+as|roleplay|restrictions|limitations|filters|censorship|guidelines"
-     "|rules|prompt|<\\||\\[/?inst\\]|<</"
-     "?sys>>|system|assistant|developer|vtaber|qvfertneq|qrirybcre|flfgrz)",
-     C, TRIG_SEGMENT, NULL, DB_MARKER},
+    {"(?:(?:ignore|disregard|forget|skip|override|bypass|disable)\\s|turn\\s+off|\\snow\\b"
+     "|jailbr|pretend|imagine|act\\s+as|roleplay|<\\||\\[/?inst\\]|<</"
+     "?sys>>|vtaber|qvfertneq|qrirybcre|flfgrz)",
+     C, TRIG_SEGMENT, NULL, DB_MARKER, ANCHOR_ANY},
+    /* Words that rows need only in some alternatives, the others holding
+     * an anchor above: they open a segment only with what those
+     * alternatives put around them, checked in C (passes.c, anchor_ok;
+     * enum scan_anchor_check): "mode" its first word (developer-mode;
+     * you-are-now's "developer mode" holds " now"); the no-restrictions
+     * words the end of "no", "without" or "any" before them;
+     * "system", "assistant" and "developer" role-spoof's ':' or '>';
+     * "prompt" and "instruction" the words of reveal-system-prompt,
+     * role-spoof and new-instructions around them. As Hyperscan
+     * patterns these neighbours more than doubled the main database's
+     * time (42 -> 105 ms per 100 MB of the corpus); the bare words
+     * matched ~79,000 times per 100 MB of the bench prose (20,000
+     * "mode", 18,000 "rules", 9,000 "system"): its marker segments went
+     * from 74,910 to 18,160 (1.64 MB to 0.27 MB; the marker database's
+     * stage 7 -> 3.4 ms per 100 MB). */
+    {"mode", C, TRIG_SEGMENT, NULL, DB_MARKER, ANCHOR_MODE},
+    {"(?:restrictions|limitations|filters|censorship|guidelines|rules)", C, TRIG_SEGMENT, NULL, DB_MARKER,
+     ANCHOR_NOLIST},
+    {"(?:system|assistant|developer)", C, TRIG_SEGMENT, NULL, DB_MARKER, ANCHOR_ROLE},
+    {"prompt", C, TRIG_SEGMENT, NULL, DB_MARKER, ANCHOR_PROMPT},
+    {"instruction", C, TRIG_SEGMENT, NULL, DB_MARKER, ANCHOR_INSTR},
 };
 
 const struct scan_trig *scan_triggers(size_t *n)

@@ -112,12 +112,25 @@ enum scan_trig_kind {
 	TRIG_SEGMENT,   /* an anchor word of the injection markers: the segment around it */
 };
 
+/* TRIG_SEGMENT: what must surround an anchor word for it to open a
+ * segment (passes.c, anchor_ok; why in patterns.c). */
+enum scan_anchor_check {
+	ANCHOR_ANY = 0, /* nothing more */
+	ANCHOR_MODE,    /* "mode" after developer|debug|god|admin|sudo and \s+ */
+	ANCHOR_NOLIST,  /* no-restrictions' words after no|out|any and \s* */
+	ANCHOR_ROLE,    /* system|assistant|developer before (\s*message)?\s*:, or system> */
+	ANCHOR_PROMPT,  /* "prompt" after system|hidden|initial|original|of and \s+, or before \s*: */
+	ANCHOR_INSTR,   /* "instruction" + s after system|hidden|initial|original|secret|of and \s+,
+	                   or before \s*:, or + s? before > */
+};
+
 struct scan_trig {
 	const char *pattern; /* NULL: found in C (TRIG_HEX_COLON) */
 	unsigned hs_flags;
 	unsigned char kind;
 	const char *const *words; /* TRIG_CONTEXT: the whole words that count */
 	unsigned char serves;     /* DB_WINDOW or DB_MARKER */
+	unsigned char check;      /* TRIG_SEGMENT: enum scan_anchor_check */
 };
 
 /* Trigger ids in the main database start here (detector ids are below). */
@@ -130,12 +143,24 @@ const struct scan_trig *scan_triggers(size_t *n);
 int scan_validator_from_name(const char *name);
 const char *const *scan_validator_names(size_t *n);
 
-/* context.c: is one of `words` a whole word in text[lo, hi)? (len: the
- * text's length, to see whether a word goes on past the window; bloom:
- * scan_context_bloom(words), a filter on first letter and length.) */
-int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const char *const *words,
-                     uint64_t bloom);
-uint64_t scan_context_bloom(const char *const *words);
+/* context.c: a list of context words prepared for lookups (a 256-bit
+ * filter on each word's length and first two letters, and those keys). */
+#define CTX_SET_MAX 32
+struct scan_ctx_set {
+	const char *const *words; /* the NULL-terminated list; NULL: none */
+	uint64_t filt[4];
+	uint32_t key[CTX_SET_MAX];
+	const char *word[CTX_SET_MAX];
+	unsigned n; /* words in key[]; 0: over CTX_SET_MAX, each is compared */
+	size_t maxlen;
+	unsigned char minfirst; /* the smallest first byte of a word, lower-cased: the
+	                           words of a window starting below it (digits, for the
+	                           built-in lists) are not looked up */
+};
+void scan_context_set(struct scan_ctx_set *set, const char *const *words);
+/* Is a word of the set a whole word in text[lo, hi)? (len: the text's
+ * length, to see whether a word goes on past the window.) */
+int scan_has_context(const char *text, size_t len, size_t lo, size_t hi, const struct scan_ctx_set *set);
 
 /* decode.c: decode a base64 / hex run into out (cap bytes); returns the
  * decoded length, or -1 when the run is not text worth rescanning. */
@@ -197,12 +222,16 @@ struct assay_scan_ctx {
 	struct scan_cand *cand, *candtmp; /* candtmp: the merge sort's buffer (match.c) */
 	size_t ncand, candcap, candtmpcap;
 	struct assay_finding *found, *out;
+	struct assay_finding *foundtmp; /* match.c: sort_found's buffer */
+	size_t foundtmpcap;
 	size_t nfound, foundcap, nout, outcap;
 	struct scan_mark {
 		uint64_t pos; /* normalised offset inside the marker */
 		uint32_t det; /* detector, or UINT32_MAX - kind for hidden characters */
 	} * marks;
 	size_t nmarks, markcap;
+	struct scan_mark *marktmp; /* inject.c: sort_marks' buffer */
+	size_t marktmpcap;
 	char *dec; /* decoded run */
 	size_t deccap;
 	const char *text; /* what the callback is scanning */
@@ -211,9 +240,11 @@ struct assay_scan_ctx {
 		uint64_t lo, hi; /* possible match starts [lo, hi] */
 	} * reg;
 	size_t nreg, regcap;
-	uint64_t ext_to;         /* TAIL_PHONE_EXT: end of the last extended candidate */
-	size_t ext_idx;          /* + 1; 0: none */
-	struct scan_region *seg; /* DB_MARKER: marker segments [lo, hi) */
+	uint64_t ext_to;              /* TAIL_PHONE_EXT: end of the last extended candidate */
+	size_t ext_idx;               /* + 1; 0: none */
+	size_t cand0;                 /* passes.c: the first candidate of the pass running */
+	const struct scan_trig *trig; /* scan_triggers(): what a trigger id of the main database is */
+	struct scan_region *seg;      /* DB_MARKER: marker segments [lo, hi) */
 	size_t nseg, segcap;
 	struct scan_region *win; /* windows [lo, hi): DB_DIGIT's (sweep.c), then DB_WINDOW's */
 	size_t nwin, wincap;
@@ -224,11 +255,8 @@ struct assay_scan_ctx {
 	size_t catoffcap;
 	const struct scan_region *catw; /* the windows, [lo, hi) in the text */
 	size_t ncatw, catcur;           /* catcur: the window of the last match */
-	/* match.c: scan_context_bloom() of the word lists met in confirm() */
-	struct scan_ctx_memo {
-		const char *const *words;
-		uint64_t bloom;
-	} memo[8];
+	/* match.c: the word lists met in confirm(), prepared */
+	struct scan_ctx_set memo[8];
 	struct scan_sweep_state sw;
 	uint64_t *at; /* sweep.c: where the '@' are (DB_AT) */
 	size_t nat, atcap;
@@ -273,6 +301,11 @@ int scan_push_cand(struct assay_scan_ctx *c, uint64_t from, uint64_t to, uint32_
 int scan_push_region(struct assay_scan_ctx *c, uint64_t lo, uint64_t hi);
 /* passes.c: record an injection marker ending at pos; 1 when out of memory. */
 int scan_push_mark(struct assay_scan_ctx *c, uint64_t pos, uint32_t det);
+
+/* normalize.c: assay_norm_map_start and _end for offsets asked in
+ * increasing order (*k: the segment of the last one, 0 at first). */
+uint64_t scan_norm_map_start(const struct assay_norm *n, uint64_t p, size_t *k);
+uint64_t scan_norm_map_end(const struct assay_norm *n, uint64_t p, size_t *k);
 
 /* inject.c: score c->marks per sentence of t (normalised text of orig). */
 int scan_inject(struct assay_scan_ctx *c, const char *t, size_t tlen, const char *orig, size_t olen);

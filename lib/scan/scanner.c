@@ -174,6 +174,8 @@ int assay_scan_ctx_new(struct assay_scan_ctx **out, const struct assay_scanner *
 	if (!c)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	c->s = s;
+	size_t nt;
+	c->trig = scan_triggers(&nt);
 	assay_arena_init(&c->arena);
 	/* one scratch, grown to serve every database */
 	if ((s->db && hs_alloc_scratch(s->db, &c->scratch) != HS_SUCCESS) ||
@@ -213,8 +215,10 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 	free(c->cand);
 	free(c->candtmp);
 	free(c->found);
+	free(c->foundtmp);
 	free(c->out);
 	free(c->marks);
+	free(c->marktmp);
 	free(c->reg);
 	free(c->seg);
 	free(c->win);
