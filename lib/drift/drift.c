@@ -636,7 +636,7 @@ static int check_names(const struct assay_profile *ref, const struct assay_profi
 	return 0;
 }
 
-static int wanted(const struct assay_drift_params *p, const char *name)
+int drift_column_wanted(const struct assay_drift_params *p, const char *name)
 {
 	if (!p->columns)
 		return 1;
@@ -763,7 +763,7 @@ int assay_drift_compare(const struct assay_profile *ref, const struct assay_prof
 		for (size_t i = 0; i < a->ncolumns; i++) {
 			const struct assay_column_profile *ac = &a->columns[i];
 			const struct assay_column_profile *bc = assay_profile_column(b, ac->name);
-			if ((pass && bc) || !wanted(params, ac->name) ||
+			if ((pass && bc) || !drift_column_wanted(params, ac->name) ||
 			    assay_profile_column(a, ac->name) != ac)
 				continue; /* already compared, not asked for, or a duplicate name (first wins)
 				           */

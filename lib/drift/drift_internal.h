@@ -62,6 +62,9 @@ struct drift_walk {
 	double w; /* Wasserstein-1 (NaN unless asked for, or an empty side) */
 };
 
+/* True when --columns is unset or names this column (drift.c). */
+int drift_column_wanted(const struct assay_drift_params *p, const char *name);
+
 /* 0, or -1 when out of memory (the Wasserstein terms are summed in
  * numpy's pairwise order, which needs them all). */
 int drift_numeric_walk(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,

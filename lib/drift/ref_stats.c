@@ -37,16 +37,6 @@ void assay_drift_ref_stats_free(struct assay_drift_ref_stats *s)
 	free(s);
 }
 
-static int selected(const struct assay_drift_params *p, const char *name)
-{
-	if (!p->columns)
-		return 1;
-	for (size_t i = 0; i < p->ncolumns; i++)
-		if (strcmp(p->columns[i], name) == 0)
-			return 1;
-	return 0;
-}
-
 int assay_drift_ref_stats_new(const struct assay_profile *ref, const struct assay_drift_params *p,
                               struct assay_drift_ref_stats **out, struct assay_error *err)
 {
@@ -64,7 +54,7 @@ int assay_drift_ref_stats_new(const struct assay_profile *ref, const struct assa
 		const struct assay_column_profile *c = &ref->columns[j];
 		struct drift_ref_col *d = &s->col[j];
 		if (p->evidently || c->type != ASSAY_COL_NUMERIC || !c->exact || c->withheld ||
-		    c->present == 0 || !selected(p, c->name))
+		    c->present == 0 || !drift_column_wanted(p, c->name))
 			continue;
 		d->n = assay_numeric_map_total(&c->num);
 		if (d->n == 0)

@@ -69,34 +69,14 @@ static uint64_t sent_end(const char *t, size_t len, uint64_t p)
 	return p;
 }
 
-/* A stable merge sort of a[0, n) by position, with tmp[n / 2 + 1]: the
- * order glibc's qsort (a stable merge sort) gave, without a call per
- * comparison; the marks come in sorted runs (main text, decoded runs,
- * hidden characters), and a sorted half is not merged. */
-static void sort_marks(struct scan_mark *a, struct scan_mark *tmp, size_t n)
+/* Marks by position; they come in sorted runs (main text, decoded runs,
+ * hidden characters). */
+static inline int mark_less(const struct scan_mark *x, const struct scan_mark *y)
 {
-	if (n <= 16) {
-		for (size_t i = 1; i < n; i++) {
-			struct scan_mark x = a[i];
-			size_t j = i;
-			for (; j > 0 && x.pos < a[j - 1].pos; j--)
-				a[j] = a[j - 1];
-			a[j] = x;
-		}
-		return;
-	}
-	size_t h = n / 2;
-	sort_marks(a, tmp, h);
-	sort_marks(a + h, tmp, n - h);
-	if (a[h].pos >= a[h - 1].pos)
-		return;
-	memcpy(tmp, a, h * sizeof *a);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		a[k++] = a[j].pos < tmp[i].pos ? a[j++] : tmp[i++];
-	while (i < h)
-		a[k++] = tmp[i++];
+	return x->pos < y->pos;
 }
+
+SCAN_MERGE_SORT(sort_marks, struct scan_mark, mark_less)
 
 static void mark_info(const struct assay_scanner *s, uint32_t det, const char **name, double *w)
 {

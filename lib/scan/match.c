@@ -61,34 +61,9 @@ static int cand_less(const struct scan_cand *x, const struct scan_cand *y)
 	return x->to > y->to;
 }
 
-/* Merge sort of a[0, n) with tmp[n]; the comparison inlined (qsort with
- * a comparison function was a third of confirm() on the bench corpus:
- * ~115,000 candidates per 100 MB, arriving in long sorted runs). Equal
- * candidates are identical, so the order is the same as qsort's. */
-static void sort_cands(struct scan_cand *a, struct scan_cand *tmp, size_t n)
-{
-	if (n <= 16) {
-		for (size_t i = 1; i < n; i++) {
-			struct scan_cand x = a[i];
-			size_t j = i;
-			for (; j > 0 && cand_less(&x, &a[j - 1]); j--)
-				a[j] = a[j - 1];
-			a[j] = x;
-		}
-		return;
-	}
-	size_t h = n / 2;
-	sort_cands(a, tmp, h);
-	sort_cands(a + h, tmp, n - h);
-	if (!cand_less(&a[h], &a[h - 1]))
-		return; /* already in order */
-	memcpy(tmp, a, h * sizeof *a);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		a[k++] = cand_less(&a[j], &tmp[i]) ? a[j++] : tmp[i++];
-	while (i < h)
-		a[k++] = tmp[i++];
-}
+/* ~115,000 candidates per 100 MB of the bench corpus; equal ones are
+ * identical. */
+SCAN_MERGE_SORT(sort_cands, struct scan_cand, cand_less)
 
 /* URL: drop trailing sentence punctuation and an unbalanced ')'. */
 static uint64_t trim_url(const char *t, uint64_t from, uint64_t to)
@@ -301,34 +276,8 @@ static int found_less(const struct assay_finding *x, const struct assay_finding 
 	return x->start != y->start ? x->start < y->start : x->end > y->end;
 }
 
-/* A stable merge sort of a[0, n) with tmp[n / 2 + 1], as sort_cands: the
- * order glibc's qsort gave (a stable merge sort too), without a call per
- * comparison; findings arrive nearly sorted (confirm() goes by start),
- * and a sorted half is not merged. */
-static void sort_found(struct assay_finding *a, struct assay_finding *tmp, size_t n)
-{
-	if (n <= 16) {
-		for (size_t i = 1; i < n; i++) {
-			struct assay_finding x = a[i];
-			size_t j = i;
-			for (; j > 0 && found_less(&x, &a[j - 1]); j--)
-				a[j] = a[j - 1];
-			a[j] = x;
-		}
-		return;
-	}
-	size_t h = n / 2;
-	sort_found(a, tmp, h);
-	sort_found(a + h, tmp, n - h);
-	if (!found_less(&a[h], &a[h - 1]))
-		return;
-	memcpy(tmp, a, h * sizeof *a);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		a[k++] = found_less(&a[j], &tmp[i]) ? a[j++] : tmp[i++];
-	while (i < h)
-		a[k++] = tmp[i++];
-}
+/* Findings arrive nearly sorted (confirm() goes by start). */
+SCAN_MERGE_SORT(sort_found, struct assay_finding, found_less)
 
 static int sort_findings(struct assay_scan_ctx *c)
 {

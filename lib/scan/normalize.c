@@ -334,10 +334,10 @@ void assay_norm_free(struct assay_norm *n)
 	memset(n, 0, sizeof *n);
 }
 
-/* Last segment starting at or before p. */
-static const struct assay_norm_seg *find(const struct assay_norm *n, uint64_t p)
+/* The last segment in [lo, hi) starting at or before p, given that
+ * seg[lo] does (or lo == 0) and seg[hi] does not (or hi == nseg). */
+static size_t bisect(const struct assay_norm *n, uint64_t p, size_t lo, size_t hi)
 {
-	size_t lo = 0, hi = n->nseg;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (n->seg[mid].norm <= p)
@@ -345,7 +345,13 @@ static const struct assay_norm_seg *find(const struct assay_norm *n, uint64_t p)
 		else
 			hi = mid;
 	}
-	return &n->seg[lo];
+	return lo;
+}
+
+/* Last segment starting at or before p. */
+static const struct assay_norm_seg *find(const struct assay_norm *n, uint64_t p)
+{
+	return &n->seg[bisect(n, p, 0, n->nseg)];
 }
 
 /* find(n, p), looked for from segment *k on: a gallop, then a binary
@@ -364,16 +370,8 @@ static const struct assay_norm_seg *find_from(const struct assay_norm *n, uint64
 		hi = lo + step < n->nseg ? lo + step : n->nseg;
 		step *= 2;
 	}
-	/* seg[lo].norm <= p (or lo == 0), seg[hi].norm > p (or hi == nseg) */
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (n->seg[mid].norm <= p)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	*k = lo;
-	return &n->seg[lo];
+	*k = bisect(n, p, lo, hi);
+	return &n->seg[*k];
 }
 
 uint64_t scan_norm_map_start(const struct assay_norm *n, uint64_t p, size_t *k)

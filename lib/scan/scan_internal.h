@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <hs/hs.h>
 
@@ -319,5 +320,39 @@ int scan_iban_country(char a, char b);
 
 /* Validate text by validator id (1 = confirmed). */
 int scan_validate(int validator, const char *s, size_t len);
+
+/* SCAN_MERGE_SORT(NAME, TYPE, LESS) defines
+ * static void NAME(TYPE *a, TYPE *tmp, size_t n): a stable merge sort of
+ * a[0, n) with tmp[n / 2 + 1], LESS(x, y) on pointers inlined (qsort with a
+ * comparison function was a third of confirm() on the bench corpus), in
+ * runs of 16 by insertion, and a half already in order not merged (the
+ * candidates, marks and findings arrive in long sorted runs). Stable, so
+ * the order is glibc qsort's (also a stable merge sort) wherever LESS
+ * leaves ties only between identical elements. */
+#define SCAN_MERGE_SORT(NAME, TYPE, LESS)                                                                    \
+	static void NAME(TYPE *a, TYPE *tmp, size_t n)                                                       \
+	{                                                                                                    \
+		if (n <= 16) {                                                                               \
+			for (size_t i = 1; i < n; i++) {                                                     \
+				TYPE x = a[i];                                                               \
+				size_t j = i;                                                                \
+				for (; j > 0 && LESS(&x, &a[j - 1]); j--)                                    \
+					a[j] = a[j - 1];                                                     \
+				a[j] = x;                                                                    \
+			}                                                                                    \
+			return;                                                                              \
+		}                                                                                            \
+		size_t h = n / 2;                                                                            \
+		NAME(a, tmp, h);                                                                             \
+		NAME(a + h, tmp, n - h);                                                                     \
+		if (!LESS(&a[h], &a[h - 1]))                                                                 \
+			return;                                                                              \
+		memcpy(tmp, a, h * sizeof *a);                                                               \
+		size_t i = 0, j = h, k = 0;                                                                  \
+		while (i < h && j < n)                                                                       \
+			a[k++] = LESS(&a[j], &tmp[i]) ? a[j++] : tmp[i++];                                   \
+		while (i < h)                                                                                \
+			a[k++] = tmp[i++];                                                                   \
+	}
 
 #endif
