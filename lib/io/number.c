@@ -252,6 +252,21 @@ int assay_deckey_parse(const char *p, size_t len, uint32_t *key)
 	return deckey_loop(p, len, i, neg, key);
 }
 
+/* Digits from p[*i] on into *m (leading zeros skipped); -1 past 19
+ * significant digits. */
+static int sig_digits(const char *p, size_t len, size_t *i, uint64_t *m, unsigned *nsig)
+{
+	while (*i < len && (unsigned)(p[*i] - '0') < 10) {
+		unsigned d = (unsigned)(p[(*i)++] - '0');
+		if (*m || d) {
+			if (++*nsig > 19)
+				return -1;
+			*m = *m * 10 + d;
+		}
+	}
+	return 0;
+}
+
 static int deckey_loop(const char *p, size_t len, size_t i, uint32_t neg, uint32_t *key)
 {
 	/* m holds the significant digits (leading zeros skipped), at most 19 of
@@ -259,26 +274,14 @@ static int deckey_loop(const char *p, size_t len, size_t i, uint32_t neg, uint32
 	uint64_t m = 0;
 	unsigned nsig = 0;
 	size_t start = i;
-	while (i < len && (unsigned)(p[i] - '0') < 10) {
-		unsigned d = (unsigned)(p[i++] - '0');
-		if (m || d) {
-			if (++nsig > 19)
-				return -1;
-			m = m * 10 + d;
-		}
-	}
+	if (sig_digits(p, len, &i, &m, &nsig))
+		return -1;
 	size_t ndigits = i - start;
 	long exp10 = 0;
 	if (i < len && p[i] == '.') {
 		size_t f = ++i;
-		while (i < len && (unsigned)(p[i] - '0') < 10) {
-			unsigned d = (unsigned)(p[i++] - '0');
-			if (m || d) {
-				if (++nsig > 19)
-					return -1;
-				m = m * 10 + d;
-			}
-		}
+		if (sig_digits(p, len, &i, &m, &nsig))
+			return -1;
 		exp10 = -(long)(i - f);
 		ndigits += i - f;
 	}
