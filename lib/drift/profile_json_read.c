@@ -8,7 +8,8 @@
  * sketches well formed (sum of KLL level weights = n). A file that passes
  * can be merged, rendered and compared without further checks. Exact
  * numeric maps are accepted packed ("kv1:" or, with decimal keys, "dk1:",
- * see profile_json.c) or as [value, count] arrays.
+ * see profile_json.c; decoded in profile_json_packed.c) or as [value,
+ * count] arrays.
  *
  * Does not: read other schema versions, or stream.
  */
@@ -27,25 +28,7 @@
 #include "assay/topk.h"
 #include "assay/version.h"
 #include "profile_internal.h"
-
-/* ---- reading ---------------------------------------------------------- */
-
-/* A packed "values" string lifted out of the text before jansson parses
- * it (see lift_packed). */
-struct lifted {
-	const char *p; /* "kv1:..." inside the caller's buffer */
-	size_t len;
-};
-
-struct rd {
-	const char *name;
-	struct assay_error *err;
-	char path[160]; /* JSON path of the object being read, for messages */
-	const struct lifted *lifted;
-	size_t nlifted;
-};
-
-#define LIFT_MARK "kv1@" /* the placeholder's prefix: never valid in a profile */
+#include "profile_json_read.h"
 
 static const char *kind(const json_t *v)
 {
@@ -69,7 +52,7 @@ static const char *kind(const json_t *v)
 	return "?";
 }
 
-__attribute__((format(printf, 3, 4))) static int bad(struct rd *r, const char *key, const char *fmt, ...)
+int prof_rd_bad(struct rd *r, const char *key, const char *fmt, ...)
 {
 	char msg[700];
 	va_list ap;
@@ -83,16 +66,24 @@ __attribute__((format(printf, 3, 4))) static int bad(struct rd *r, const char *k
 	return ASSAY_EINPUT;
 }
 
+int prof_rd_check_total(struct rd *r, const char *key, uint64_t sum, uint64_t present)
+{
+	if (sum == present)
+		return 0;
+	return prof_rd_bad(r, key, "counts add up to %llu, but present is %llu", (unsigned long long)sum,
+	                   (unsigned long long)present);
+}
+
 static int get(struct rd *r, const json_t *o, const char *key, json_t **v)
 {
 	*v = json_object_get(o, key);
-	return *v ? 0 : bad(r, key, "missing");
+	return *v ? 0 : prof_rd_bad(r, key, "missing");
 }
 
 static int as_u64(struct rd *r, const char *key, const json_t *v, uint64_t *out)
 {
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return bad(r, key, "expected a non-negative integer, found %s", kind(v));
+		return prof_rd_bad(r, key, "expected a non-negative integer, found %s", kind(v));
 	*out = (uint64_t)json_integer_value(v);
 	return 0;
 }
@@ -111,7 +102,7 @@ static int as_num(struct rd *r, const char *key, const json_t *v, double *out, i
 		return 0;
 	}
 	if (!json_is_number(v))
-		return bad(r, key, "expected a number, found %s", kind(v));
+		return prof_rd_bad(r, key, "expected a number, found %s", kind(v));
 	*out = json_number_value(v);
 	return 0;
 }
@@ -126,14 +117,14 @@ static int get_array(struct rd *r, const json_t *o, const char *key, json_t **v)
 {
 	if (get(r, o, key, v))
 		return ASSAY_EINPUT;
-	return json_is_array(*v) ? 0 : bad(r, key, "expected an array, found %s", kind(*v));
+	return json_is_array(*v) ? 0 : prof_rd_bad(r, key, "expected an array, found %s", kind(*v));
 }
 
 static int get_object(struct rd *r, const json_t *o, const char *key, json_t **v)
 {
 	if (get(r, o, key, v))
 		return ASSAY_EINPUT;
-	return json_is_object(*v) ? 0 : bad(r, key, "expected an object, found %s", kind(*v));
+	return json_is_object(*v) ? 0 : prof_rd_bad(r, key, "expected an object, found %s", kind(*v));
 }
 
 /* A [value, count] pair; count >= 1. */
@@ -142,224 +133,23 @@ static int pair(struct rd *r, const char *key, size_t i, const json_t *v, json_t
 	char k[64];
 	snprintf(k, sizeof k, "%s[%zu]", key, i);
 	if (!json_is_array(v) || json_array_size(v) != 2)
-		return bad(r, k, "expected a [value, count] pair, found %s", kind(v));
+		return prof_rd_bad(r, k, "expected a [value, count] pair, found %s", kind(v));
 	*first = json_array_get(v, 0);
 	if (as_u64(r, k, json_array_get(v, 1), count))
 		return ASSAY_EINPUT;
-	return *count ? 0 : bad(r, k, "a count of 0");
+	return *count ? 0 : prof_rd_bad(r, k, "a count of 0");
 }
 
 static int add_checked(struct rd *r, const char *key, uint64_t *sum, uint64_t c)
 {
-	return __builtin_add_overflow(*sum, c, sum) ? bad(r, key, "counts overflow 64 bits") : 0;
-}
-
-/* base64 digit value + 1; 0 for anything else ('=' included). */
-static const unsigned char B64VAL1[256] = {
-    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,  ['G'] = 7,  ['H'] = 8,
-    ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
-    ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
-    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
-    ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
-    ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
-    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
-    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
-};
-
-static int b64val(unsigned char ch)
-{
-	return (int)B64VAL1[ch] - 1;
-}
-
-static inline int get_varint(const unsigned char *p, size_t n, size_t *i, uint64_t *out)
-{
-	if (*i < n && p[*i] < 0x80) { /* one byte: most counts */
-		*out = p[(*i)++];
-		return 0;
-	}
-	uint64_t v = 0;
-	for (int shift = 0; shift < 64 && *i < n; shift += 7) {
-		unsigned char b = p[(*i)++];
-		if (shift == 63 && b > 1)
-			return -1;
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*out = v;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Largest valid decimal key, and the smallest (assay/deckey.h). */
-#define DK_SPAN ((uint32_t)(ASSAY_DECKEY_QMAX - ASSAY_DECKEY_QMIN + 1) * 9000000u)
-
-/* "dk1:" entries -> a packed map. Same checks as kv1. */
-static int decode_deckeys(struct rd *r, const unsigned char *raw, size_t n, struct assay_column_profile *c)
-{
-	size_t cap = n / 2 + 1, bigcap = 0; /* at least 2 bytes per entry */
-	struct assay_numeric_map *m = &c->num;
-	m->key = malloc(cap * sizeof *m->key);
-	m->kcount = malloc(cap);
-	if (!m->key || !m->kcount) {
-		prof_map_free(m);
-		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	}
-	uint64_t k64 = 0, sum = 0;
-	size_t i = 0, k = 0;
-	int rc = 0;
-	while (i < n && !rc) {
-		uint64_t dk = 0, cn = 0;
-		if (get_varint(raw, n, &i, &dk) || get_varint(raw, n, &i, &cn))
-			rc = bad(r, "values", "truncated or overlong varint in entry %zu", k);
-		else if (k && dk == 0)
-			rc = bad(r, "values", "entry %zu: values must be strictly ascending", k);
-		else if (dk > UINT32_MAX || (k64 += dk) > UINT32_MAX ||
-		         k64 < UINT32_C(0x7fffffff) - (DK_SPAN - 1) || k64 > UINT32_C(0x80000000) + DK_SPAN)
-			rc = bad(r, "values", "entry %zu: not a decimal key", k);
-		else if (cn == 0)
-			rc = bad(r, "values", "entry %zu: count must be at least 1", k);
-		else if (__builtin_add_overflow(sum, cn, &sum))
-			rc = bad(r, "values", "counts overflow 64 bits");
-		else if (cn < 255) /* prof_map_put_count's common case, inline */
-			m->kcount[k] = (uint8_t)cn;
-		else if (prof_map_put_count(m, &bigcap, k, cn))
-			rc = assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-		if (rc)
-			break;
-		m->key[k++] = (uint32_t)k64;
-		m->n = k;
-	}
-	if (!rc && sum != c->present)
-		rc = bad(r, "values", "counts add up to %llu, but present is %llu", (unsigned long long)sum,
-		         (unsigned long long)c->present);
-	if (!rc && k &&
-	    (c->min != assay_deckey_value(m->key[0]) || c->max != assay_deckey_value(m->key[k - 1])))
-		rc = bad(r, "min", "min and max must be the first and last values");
-	if (rc) {
-		prof_map_free(m);
-		return rc;
-	}
-	uint32_t *sk = realloc(m->key, (k ? k : 1) * sizeof *sk);
-	m->key = sk ? sk : m->key;
-	uint8_t *sc = realloc(m->kcount, k ? k : 1);
-	m->kcount = sc ? sc : m->kcount;
-	return 0;
-}
-
-/* The packed form of "values" (see put_packed_values). */
-static int read_packed_values(struct rd *r, const json_t *a, struct assay_column_profile *c)
-{
-	const char *s = json_string_value(a);
-	size_t len = json_string_length(a), plen = strlen(PROF_PACKED_PREFIX);
-	if (len > strlen(LIFT_MARK) && memcmp(s, LIFT_MARK, strlen(LIFT_MARK)) == 0) {
-		size_t i = (size_t)strtoull(s + strlen(LIFT_MARK), NULL, 10);
-		if (i >= r->nlifted)
-			return bad(r, "values", "expected an array of [value, count] or a \"%s\" string",
-			           PROF_PACKED_PREFIX);
-		s = r->lifted[i].p;
-		len = r->lifted[i].len;
-	}
-	int deckeys = len >= plen && memcmp(s, PROF_DECKEY_PREFIX, plen) == 0;
-	if (len < plen || (!deckeys && memcmp(s, PROF_PACKED_PREFIX, plen) != 0) || (len - plen) % 4)
-		return bad(r, "values", "expected an array of [value, count] or a \"%s\" string",
-		           PROF_PACKED_PREFIX);
-	s += plen;
-	len -= plen;
-	unsigned char *raw = malloc(len / 4 * 3 + 1);
-	if (!raw)
-		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	size_t n = 0;
-	const unsigned char *u = (const unsigned char *)s;
-	for (size_t i = 0; i < len; i += 4) {
-		unsigned a0 = B64VAL1[u[i]], a1 = B64VAL1[u[i + 1]], a2 = B64VAL1[u[i + 2]],
-		         a3 = B64VAL1[u[i + 3]];
-		if (a0 && a1 && a2 && a3) { /* four digits: the fast path */
-			uint32_t w = (a0 - 1) << 18 | (a1 - 1) << 12 | (a2 - 1) << 6 | (a3 - 1);
-			raw[n++] = (unsigned char)(w >> 16);
-			raw[n++] = (unsigned char)(w >> 8);
-			raw[n++] = (unsigned char)w;
-			continue;
-		}
-		int v[4], pad = 0;
-		for (int k = 0; k < 4; k++) {
-			unsigned char ch = u[i + k];
-			if (ch == '=' && i + 4 == len && k >= 2 && (k == 3 || s[i + 3] == '=')) {
-				v[k] = 0;
-				pad++;
-			} else if ((v[k] = b64val(ch)) < 0) {
-				free(raw);
-				return bad(r, "values", "not base64 at offset %zu", plen + i + (size_t)k);
-			}
-		}
-		uint32_t w =
-		    (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-		raw[n++] = (unsigned char)(w >> 16);
-		if (pad < 2)
-			raw[n++] = (unsigned char)(w >> 8);
-		if (pad < 1)
-			raw[n++] = (unsigned char)w;
-	}
-	if (deckeys) {
-		int rc = decode_deckeys(r, raw, n, c);
-		free(raw);
-		return rc;
-	}
-	size_t cap = n / 2 + 1; /* at least 2 bytes per entry */
-	c->num.value = malloc(cap * sizeof(double));
-	c->num.count = malloc(cap * sizeof(uint64_t));
-	if (!c->num.value || !c->num.count) {
-		free(raw);
-		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	}
-	uint64_t key = 0, sum = 0;
-	size_t i = 0, k = 0;
-	int rc = 0;
-	while (i < n && !rc) {
-		uint64_t dk, cnt;
-		if (get_varint(raw, n, &i, &dk) || get_varint(raw, n, &i, &cnt)) {
-			rc = bad(r, "values", "truncated or overlong varint in entry %zu", k);
-			break;
-		}
-		if (k && dk == 0) {
-			rc = bad(r, "values", "entry %zu: values must be strictly ascending", k);
-			break;
-		}
-		if (__builtin_add_overflow(key, dk, &key)) {
-			rc = bad(r, "values", "entry %zu: key overflows", k);
-			break;
-		}
-		double x = prof_dval(key);
-		if (!isfinite(x))
-			rc = bad(r, "values", "entry %zu: not a finite number", k);
-		else if (k && x == 0 && c->num.value[k - 1] == 0)
-			rc = bad(r, "values", "entry %zu: values must be strictly ascending", k);
-		else if (cnt == 0)
-			rc = bad(r, "values", "entry %zu: count must be at least 1", k);
-		else if (__builtin_add_overflow(sum, cnt, &sum))
-			rc = bad(r, "values", "counts overflow 64 bits");
-		if (rc)
-			break;
-		c->num.value[k] = x == 0 ? 0 : x; /* -0.0 is 0.0 */
-		c->num.count[k++] = cnt;
-		c->num.n = k;
-	}
-	free(raw);
-	if (rc)
-		return rc;
-	if (sum != c->present)
-		return bad(r, "values", "counts add up to %llu, but present is %llu", (unsigned long long)sum,
-		           (unsigned long long)c->present);
-	if (k && (c->min != c->num.value[0] || c->max != c->num.value[k - 1]))
-		return bad(r, "min", "min and max must be the first and last values");
-	return 0;
+	return __builtin_add_overflow(*sum, c, sum) ? prof_rd_bad(r, key, "counts overflow 64 bits") : 0;
 }
 
 static int read_values(struct rd *r, const json_t *o, struct assay_column_profile *c)
 {
 	json_t *a, *v;
 	if ((a = json_object_get(o, "values")) && json_is_string(a))
-		return read_packed_values(r, a, c);
+		return prof_read_packed_values(r, a, c);
 	if (get_array(r, o, "values", &a))
 		return ASSAY_EINPUT;
 	size_t n = json_array_size(a);
@@ -376,27 +166,26 @@ static int read_values(struct rd *r, const json_t *o, struct assay_column_profil
 			return ASSAY_EINPUT;
 		c->num.n = i + 1;
 		if (!isfinite(c->num.value[i]))
-			return bad(r, k, "not a finite number");
+			return prof_rd_bad(r, k, "not a finite number");
 		if (i && !(c->num.value[i - 1] < c->num.value[i]))
-			return bad(r, k, "values must be strictly ascending");
+			return prof_rd_bad(r, k, "values must be strictly ascending");
 		if (c->num.value[i] == 0)
 			c->num.value[i] = 0; /* -0.0 */
 	}
-	if (sum != c->present)
-		return bad(r, "values", "counts add up to %llu, but present is %llu", (unsigned long long)sum,
-		           (unsigned long long)c->present);
+	if (prof_rd_check_total(r, "values", sum, c->present))
+		return ASSAY_EINPUT;
 	if (n && (c->min != c->num.value[0] || c->max != c->num.value[n - 1]))
-		return bad(r, "min", "min and max must be the first and last values");
+		return prof_rd_bad(r, "min", "min and max must be the first and last values");
 	return 0;
 }
 
 static int as_str(struct rd *r, const char *key, const json_t *v, char **s, uint32_t *len)
 {
 	if (!json_is_string(v))
-		return bad(r, key, "expected a string, found %s", kind(v));
+		return prof_rd_bad(r, key, "expected a string, found %s", kind(v));
 	size_t n = json_string_length(v);
 	if (n > UINT32_MAX)
-		return bad(r, key, "string too long");
+		return prof_rd_bad(r, key, "string too long");
 	*s = malloc(n + 1);
 	if (!*s)
 		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
@@ -431,12 +220,9 @@ static int read_categories(struct rd *r, const json_t *o, struct assay_column_pr
 			return ASSAY_EINPUT;
 		if (i && assay_bytes_cmp(c->cat.value[i - 1], c->cat.len[i - 1], c->cat.value[i],
 		                         c->cat.len[i]) >= 0)
-			return bad(r, k, "categories must be strictly ascending (bytewise)");
+			return prof_rd_bad(r, k, "categories must be strictly ascending (bytewise)");
 	}
-	if (sum != c->present)
-		return bad(r, "categories", "counts add up to %llu, but present is %llu",
-		           (unsigned long long)sum, (unsigned long long)c->present);
-	return 0;
+	return prof_rd_check_total(r, "categories", sum, c->present);
 }
 
 static int read_kll(struct rd *r, const json_t *o, struct assay_column_profile *c)
@@ -452,10 +238,11 @@ static int read_kll(struct rd *r, const json_t *o, struct assay_column_profile *
 		return ASSAY_EINPUT;
 	size_t nl = json_array_size(levels);
 	if (nl == 0 || nl >= ASSAY_KLL_MAX_LEVELS)
-		return bad(r, "kll.levels", "expected 1 to %d levels, found %zu", ASSAY_KLL_MAX_LEVELS - 1,
-		           nl);
+		return prof_rd_bad(r, "kll.levels", "expected 1 to %d levels, found %zu",
+		                   ASSAY_KLL_MAX_LEVELS - 1, nl);
 	if (kk < ASSAY_KLL_MIN_K || kk > ASSAY_KLL_MAX_K)
-		return bad(r, "kll.k", "k must be between %d and %d", ASSAY_KLL_MIN_K, ASSAY_KLL_MAX_K);
+		return prof_rd_bad(r, "kll.k", "k must be between %d and %d", ASSAY_KLL_MIN_K,
+		                   ASSAY_KLL_MAX_K);
 	double *items[ASSAY_KLL_MAX_LEVELS] = {0};
 	size_t len[ASSAY_KLL_MAX_LEVELS] = {0};
 	int rc = 0;
@@ -464,7 +251,7 @@ static int read_kll(struct rd *r, const json_t *o, struct assay_column_profile *
 		char key[64];
 		snprintf(key, sizeof key, "kll.levels[%zu]", h);
 		if (!json_is_array(a)) {
-			rc = bad(r, key, "expected an array, found %s", kind(a));
+			rc = prof_rd_bad(r, key, "expected an array, found %s", kind(a));
 			break;
 		}
 		len[h] = json_array_size(a);
@@ -480,11 +267,13 @@ static int read_kll(struct rd *r, const json_t *o, struct assay_column_profile *
 		c->kll =
 		    assay_kll_restore((uint32_t)kk, n, mn, mx, coin, nl, (const double *const *)items, len);
 		if (!c->kll)
-			rc = bad(r, "kll",
-			         "not a KLL sketch: items must be finite, within [min, max], and their "
-			         "weights (2^level) must add up to n");
+			rc = prof_rd_bad(
+			    r, "kll",
+			    "not a KLL sketch: items must be finite, within [min, max], and their "
+			    "weights (2^level) must add up to n");
 		else if (n != c->present || (n && (mn != c->min || mx != c->max)))
-			rc = bad(r, "kll", "n, min and max must match the column's present, min and max");
+			rc = prof_rd_bad(r, "kll",
+			                 "n, min and max must match the column's present, min and max");
 	}
 	for (size_t h = 0; h < nl; h++)
 		free(items[h]);
@@ -509,19 +298,20 @@ static int read_hll(struct rd *r, const json_t *o, struct assay_column_profile *
 	if (get_object(r, o, "hll", &h) || get_u64(r, h, "lg_k", &lg) || get(r, h, "registers", &regs))
 		return ASSAY_EINPUT;
 	if (lg != ASSAY_HLL_LG_K)
-		return bad(r, "hll.lg_k", "expected %d, found %llu", ASSAY_HLL_LG_K, (unsigned long long)lg);
+		return prof_rd_bad(r, "hll.lg_k", "expected %d, found %llu", ASSAY_HLL_LG_K,
+		                   (unsigned long long)lg);
 	if (!json_is_string(regs) || json_string_length(regs) != 2 * ASSAY_HLL_M)
-		return bad(r, "hll.registers", "expected %u hex digits", 2 * ASSAY_HLL_M);
+		return prof_rd_bad(r, "hll.registers", "expected %u hex digits", 2 * ASSAY_HLL_M);
 	const char *s = json_string_value(regs);
 	uint8_t reg[ASSAY_HLL_M];
 	for (size_t j = 0; j < ASSAY_HLL_M; j++) {
 		int a = hexval(s[2 * j]), b = hexval(s[2 * j + 1]);
 		if (a < 0 || b < 0)
-			return bad(r, "hll.registers", "not a hex digit at offset %zu", 2 * j);
+			return prof_rd_bad(r, "hll.registers", "not a hex digit at offset %zu", 2 * j);
 		reg[j] = (uint8_t)(a * 16 + b);
 	}
 	if (!(c->hll = assay_hll_restore(reg)))
-		return bad(r, "hll.registers", "a register exceeds %d", 64 - ASSAY_HLL_LG_K + 1);
+		return prof_rd_bad(r, "hll.registers", "a register exceeds %d", 64 - ASSAY_HLL_LG_K + 1);
 	return 0;
 }
 
@@ -534,8 +324,8 @@ static int read_mg(struct rd *r, const json_t *o, struct assay_column_profile *c
 		return ASSAY_EINPUT;
 	size_t n = json_array_size(items);
 	if (counters == 0 || counters > (1u << 24) || n > counters)
-		return bad(r, "misra_gries", "expected 1 to %u counters and at most that many items",
-		           1u << 24);
+		return prof_rd_bad(r, "misra_gries", "expected 1 to %u counters and at most that many items",
+		                   1u << 24);
 	char **val = calloc(n ? n : 1, sizeof *val);
 	uint32_t *len = calloc(n ? n : 1, sizeof *len);
 	uint64_t *cnt = calloc(n ? n : 1, sizeof *cnt);
@@ -549,7 +339,7 @@ static int read_mg(struct rd *r, const json_t *o, struct assay_column_profile *c
 			rc = as_str(r, k, v, &val[i], &len[i]);
 	}
 	if (!rc && !(c->mg = assay_topk_restore(counters, offset, n, (const char *const *)val, len, cnt)))
-		rc = bad(r, "misra_gries.items", "a value repeats");
+		rc = prof_rd_bad(r, "misra_gries.items", "a value repeats");
 	for (size_t i = 0; i < n && val; i++)
 		free(val[i]);
 	free(val);
@@ -564,7 +354,7 @@ static int read_column(struct rd *r, const json_t *o, uint64_t rows, uint64_t ca
 	json_t *v, *miss;
 	c->min = c->max = NAN;
 	if (!json_is_object(o))
-		return bad(r, NULL, "expected an object, found %s", kind(o));
+		return prof_rd_bad(r, NULL, "expected an object, found %s", kind(o));
 	if (get(r, o, "name", &v))
 		return ASSAY_EINPUT;
 	uint32_t len;
@@ -580,14 +370,14 @@ static int read_column(struct rd *r, const json_t *o, uint64_t rows, uint64_t ca
 	else if (strcmp(t, "empty") == 0)
 		c->type = ASSAY_COL_EMPTY;
 	else
-		return bad(r, "type", "expected \"numeric\", \"categorical\" or \"empty\"");
+		return prof_rd_bad(r, "type", "expected \"numeric\", \"categorical\" or \"empty\"");
 	if (get_u64(r, o, "rows", &c->rows) || get_u64(r, o, "present", &c->present) ||
 	    get_object(r, o, "missing", &miss) || get_u64(r, miss, "empty", &c->missing_empty) ||
 	    get_u64(r, miss, "na", &c->missing_na) || get_u64(r, miss, "nan", &c->missing_nan) ||
 	    get_u64(r, miss, "inf", &c->missing_inf) || get(r, o, "exact", &v))
 		return ASSAY_EINPUT;
 	if (!json_is_boolean(v))
-		return bad(r, "exact", "expected true or false, found %s", kind(v));
+		return prof_rd_bad(r, "exact", "expected true or false, found %s", kind(v));
 	c->exact = json_is_true(v);
 	uint64_t sum = c->present;
 	if (add_checked(r, "missing", &sum, c->missing_empty) ||
@@ -596,12 +386,13 @@ static int read_column(struct rd *r, const json_t *o, uint64_t rows, uint64_t ca
 	    add_checked(r, "missing", &sum, c->missing_inf))
 		return ASSAY_EINPUT;
 	if (c->rows != rows || sum != rows)
-		return bad(r, "rows", "present + missing must equal rows (%llu), found %llu and %llu",
-		           (unsigned long long)rows, (unsigned long long)sum, (unsigned long long)c->rows);
+		return prof_rd_bad(r, "rows", "present + missing must equal rows (%llu), found %llu and %llu",
+		                   (unsigned long long)rows, (unsigned long long)sum,
+		                   (unsigned long long)c->rows);
 	if ((c->type == ASSAY_COL_EMPTY) != (c->present == 0))
-		return bad(r, "type", "a column is \"empty\" exactly when nothing is present");
+		return prof_rd_bad(r, "type", "a column is \"empty\" exactly when nothing is present");
 	if ((v = json_object_get(o, "withheld")) && !json_is_boolean(v))
-		return bad(r, "withheld", "expected true or false, found %s", kind(v));
+		return prof_rd_bad(r, "withheld", "expected true or false, found %s", kind(v));
 	c->withheld = json_is_true(v);
 	if (c->withheld) {
 		/* Counts, distinct and the HLL only: a value anywhere is an error,
@@ -610,21 +401,22 @@ static int read_column(struct rd *r, const json_t *o, uint64_t rows, uint64_t ca
 		    "min", "max", "moments", "summary", "values", "categories", "top", "kll", "misra_gries"};
 		for (size_t i = 0; i < sizeof VALUE_KEYS / sizeof *VALUE_KEYS; i++)
 			if (json_object_get(o, VALUE_KEYS[i]))
-				return bad(r, VALUE_KEYS[i], "a withheld column carries no values");
+				return prof_rd_bad(r, VALUE_KEYS[i], "a withheld column carries no values");
 		if (c->exact != (c->type == ASSAY_COL_EMPTY))
-			return bad(r, "exact", "a withheld column is exact only when empty");
+			return prof_rd_bad(r, "exact", "a withheld column is exact only when empty");
 		if (get_u64(r, o, "distinct", &c->distinct))
 			return ASSAY_EINPUT;
 		if (c->distinct > c->present)
-			return bad(r, "distinct", "more distinct values (%llu) than present ones (%llu)",
-			           (unsigned long long)c->distinct, (unsigned long long)c->present);
+			return prof_rd_bad(r, "distinct",
+			                   "more distinct values (%llu) than present ones (%llu)",
+			                   (unsigned long long)c->distinct, (unsigned long long)c->present);
 		if (c->type != ASSAY_COL_EMPTY && read_hll(r, o, c))
 			return r->err->code ? r->err->code : ASSAY_EINPUT;
 		return 0;
 	}
 	if (c->type == ASSAY_COL_EMPTY) {
 		if (!c->exact)
-			return bad(r, "exact", "an empty column is exact");
+			return prof_rd_bad(r, "exact", "an empty column is exact");
 		return prof_column_finish(c, topk)
 		           ? assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory")
 		           : 0;
@@ -638,14 +430,14 @@ static int read_column(struct rd *r, const json_t *o, uint64_t rows, uint64_t ca
 		    get_num(r, mo, "m3", &c->moments.m3, 1) || get_num(r, mo, "m4", &c->moments.m4, 1))
 			return ASSAY_EINPUT;
 		if (!(c->min <= c->max) || !isfinite(c->min) || !isfinite(c->max))
-			return bad(r, "min", "min and max must be finite with min <= max");
+			return prof_rd_bad(r, "min", "min and max must be finite with min <= max");
 		if (c->moments.n != c->present)
-			return bad(r, "moments.n", "must equal present (%llu)",
-			           (unsigned long long)c->present);
+			return prof_rd_bad(r, "moments.n", "must equal present (%llu)",
+			                   (unsigned long long)c->present);
 		rc = c->exact ? read_values(r, o, c) : read_kll(r, o, c) || read_hll(r, o, c);
 		if (!rc && c->exact && c->num.n > cap)
-			rc = bad(r, "values", "%zu values, more than the cap %llu", c->num.n,
-			         (unsigned long long)cap);
+			rc = prof_rd_bad(r, "values", "%zu values, more than the cap %llu", c->num.n,
+			                 (unsigned long long)cap);
 		/* An exact column's moments were written as computed from its map
 		 * (build and merge both do), in shortest round-trip form: they read
 		 * back bit for bit, so they are not recomputed here (7% of a
@@ -653,8 +445,8 @@ static int read_column(struct rd *r, const json_t *o, uint64_t rows, uint64_t ca
 	} else {
 		rc = c->exact ? read_categories(r, o, c) : read_mg(r, o, c) || read_hll(r, o, c);
 		if (!rc && c->exact && c->cat.n > cap)
-			rc = bad(r, "categories", "%zu categories, more than the cap %llu", c->cat.n,
-			         (unsigned long long)cap);
+			rc = prof_rd_bad(r, "categories", "%zu categories, more than the cap %llu", c->cat.n,
+			                 (unsigned long long)cap);
 	}
 	if (rc)
 		return r->err->code ? r->err->code : ASSAY_EINPUT;
@@ -667,8 +459,8 @@ static int read_root(struct rd *r, const json_t *root, struct assay_profile **ou
 {
 	json_t *v, *params, *cols, *inputs;
 	if (!json_is_object(root))
-		return bad(r, NULL, "expected a JSON object (an %s profile), found %s", ASSAY_PROFILE_SCHEMA,
-		           kind(root));
+		return prof_rd_bad(r, NULL, "expected a JSON object (an %s profile), found %s",
+		                   ASSAY_PROFILE_SCHEMA, kind(root));
 	v = json_object_get(root, "schema");
 	if (!json_is_string(v) || strcmp(json_string_value(v), ASSAY_PROFILE_SCHEMA) != 0) {
 		char found[80];
@@ -677,7 +469,7 @@ static int read_root(struct rd *r, const json_t *root, struct assay_profile **ou
 		         : json_is_string(v) ? json_string_value(v)
 		                             : kind(v),
 		         json_is_string(v) ? "\"" : "");
-		return bad(r, "schema", "expected \"%s\", found %s", ASSAY_PROFILE_SCHEMA, found);
+		return prof_rd_bad(r, "schema", "expected \"%s\", found %s", ASSAY_PROFILE_SCHEMA, found);
 	}
 	uint64_t rows, cap, topk;
 	if (get_u64(r, root, "rows", &rows) || get_object(r, root, "parameters", &params) ||
@@ -685,7 +477,7 @@ static int read_root(struct rd *r, const json_t *root, struct assay_profile **ou
 	    get_array(r, root, "inputs", &inputs) || get_array(r, root, "columns", &cols))
 		return ASSAY_EINPUT;
 	if (cap == 0 || topk > 100000)
-		return bad(r, "parameters", "cap must be at least 1 and topk at most 100000");
+		return prof_rd_bad(r, "parameters", "cap must be at least 1 and topk at most 100000");
 	size_t n = json_array_size(cols);
 	struct assay_profile *p = prof_new(n);
 	if (!p)
@@ -701,7 +493,7 @@ static int read_root(struct rd *r, const json_t *root, struct assay_profile **ou
 		json_t *in = json_array_get(inputs, i), *path, *sha;
 		snprintf(r->path, sizeof r->path, "inputs[%zu]", i);
 		if (!json_is_object(in))
-			return bad(r, NULL, "expected an object, found %s", kind(in));
+			return prof_rd_bad(r, NULL, "expected an object, found %s", kind(in));
 		uint32_t len;
 		if (get(r, in, "path", &path) || get(r, in, "sha256", &sha) ||
 		    get_u64(r, in, "rows", &p->inputs[i].rows) ||
@@ -709,7 +501,7 @@ static int read_root(struct rd *r, const json_t *root, struct assay_profile **ou
 			return ASSAY_EINPUT;
 		p->ninputs = i + 1;
 		if (!json_is_string(sha) || json_string_length(sha) > 64)
-			return bad(r, "sha256", "expected 64 hex digits");
+			return prof_rd_bad(r, "sha256", "expected 64 hex digits");
 		memcpy(p->inputs[i].sha256, json_string_value(sha), json_string_length(sha) + 1);
 	}
 	if (ni == 1) {
@@ -727,85 +519,6 @@ static int read_root(struct rd *r, const json_t *root, struct assay_profile **ou
 	return 0;
 }
 
-/* Packed value maps are most of a profile's bytes (36 MB for 500,000 rows
- * of 10 numeric columns), and jansson reads a string a byte at a time with
- * a copy: 64% of reading a profile. So each `"values":"kv1:...` (or dk1:) string of
- * base64 (which cannot hold a quote or a backslash, so its end is the next
- * quote) is replaced in a copy of the text by a short placeholder
- * "kv1@<index>", and decoded straight from the caller's buffer. Lines are
- * unchanged (base64 holds no line break); a JSON syntax error's column on
- * such a line counts the shortened text. Nothing is lifted from a text
- * that already holds the placeholder's prefix (looked for in the text
- * between the strings, and in a string only when it holds an '@': one
- * pass over the 11 MB of a 1M-row profile less). Returns the text to parse
- * (buf itself when nothing was lifted) or NULL when out of memory. */
-static int has_mark(const char *p, size_t n)
-{
-	return memmem(p, n, LIFT_MARK, strlen(LIFT_MARK)) != NULL;
-}
-
-static char *lift_packed(const char *buf, size_t len, size_t *outlen, struct lifted **out, size_t *nout)
-{
-	static const char KEY[] = "\"values\":\"";
-	const size_t klen = sizeof KEY - 1, head = klen, plen = strlen(PROF_PACKED_PREFIX);
-	*out = NULL;
-	*nout = 0;
-	*outlen = len;
-	size_t cap = 0, n = 0, w = 0;
-	struct lifted *l = NULL;
-	char *text = NULL;
-	const char *at = buf, *end = buf + len, *copied = buf;
-	while ((at = memmem(at, (size_t)(end - at), KEY, klen)) != NULL) {
-		const char *s = at + head, *q = memchr(s, '"', (size_t)(end - s));
-		if (!q)
-			break;
-		if (q - s < (ptrdiff_t)plen ||
-		    (memcmp(s, PROF_PACKED_PREFIX, plen) != 0 && memcmp(s, PROF_DECKEY_PREFIX, plen) != 0)) {
-			at = q;
-			continue;
-		}
-		if (memchr(s, '\\', (size_t)(q - s)) || q - s < 64) {
-			at = q;
-			continue;
-		}
-		/* the placeholder's prefix in the text before this string, or in
-		 * it (base64 has no '@'; a mark cannot straddle the quotes) */
-		if (has_mark(copied, (size_t)(s - copied)) ||
-		    (memchr(s, '@', (size_t)(q - s)) && has_mark(s, (size_t)(q - s))))
-			goto unlifted;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			struct lifted *nl = realloc(l, cap * sizeof *nl);
-			if (!nl)
-				goto oom;
-			l = nl;
-		}
-		if (!text && !(text = malloc(len + 1)))
-			goto oom;
-		memcpy(text + w, copied, (size_t)(s - copied));
-		w += (size_t)(s - copied);
-		w += (size_t)snprintf(text + w, 32, LIFT_MARK "%zu", n);
-		l[n++] = (struct lifted){s, (size_t)(q - s)};
-		copied = at = q;
-	}
-	if (!text || has_mark(copied, (size_t)(end - copied)))
-		goto unlifted;
-	memcpy(text + w, copied, (size_t)(end - copied));
-	w += (size_t)(end - copied);
-	*outlen = w;
-	*out = l;
-	*nout = n;
-	return text;
-unlifted: /* nothing to lift, or the text holds the mark: parsed as it is */
-	free(l);
-	free(text);
-	return (char *)buf;
-oom:
-	free(l);
-	free(text);
-	return NULL;
-}
-
 int assay_profile_read_json_buffer(const char *name, const char *buf, size_t len, struct assay_profile **out,
                                    struct assay_error *err)
 {
@@ -813,7 +526,7 @@ int assay_profile_read_json_buffer(const char *name, const char *buf, size_t len
 	json_error_t je;
 	struct lifted *lifted;
 	size_t nlifted, tlen;
-	char *text = lift_packed(buf, len, &tlen, &lifted, &nlifted);
+	char *text = prof_lift_packed(buf, len, &tlen, &lifted, &nlifted);
 	if (!text)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	json_t *root = json_loadb(text, tlen, JSON_REJECT_DUPLICATES, &je);
