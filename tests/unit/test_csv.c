@@ -19,37 +19,11 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "assay/source.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static char tmpdir[64];
-
-static int setup_dir(void **state)
-{
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/assay-test-csv-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *write_file(const char *name, const char *data, size_t n)
-{
-	static char path[256];
-	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, n, f), n);
-	fclose(f);
-	return path;
-}
-
-#define WRITE(name, lit) write_file(name, lit, sizeof lit - 1)
 
 struct sink {
 	const struct assay_source *src;

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "assay/deckey.h"
 #include "assay/drift.h"
 #include "assay/moments.h"
@@ -380,28 +382,6 @@ static void radix_sort_u32_equals_qsort(void **state)
 }
 
 /* ---- packed profiles --------------------------------------------------- */
-
-static char tmpdir[64];
-
-static int setup_dir(void **state)
-{
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/assay-test-deckey-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static void fail_err(const struct assay_error *err)
-{
-	char buf[2048];
-	assay_error_format(err, buf, sizeof buf);
-	fail_msg("%s", buf);
-}
 
 static struct assay_profile *build(const char *path, uint64_t cap, int packed, int threads)
 {

@@ -14,23 +14,10 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "assay/expect.h"
 #include "assay/source.h"
-
-static char tmpdir[64];
-
-static int setup_dir(void **state)
-{
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/assay-test-expect-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	return system(cmd);
-}
 
 /* Parse `yaml`; return the error code and leave the message in err. */
 static int parse(const char *yaml, struct assay_error *err)

@@ -16,46 +16,13 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "assay/hll.h"
 #include "assay/kll.h"
 #include "assay/moments.h"
 #include "assay/profile.h"
 #include "assay/topk.h"
-
-static char tmpdir[64];
-
-static int setup_dir(void **state)
-{
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/assay-test-profile-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *write_file(const char *name, const char *data)
-{
-	static char path[4][256];
-	static int k;
-	char *p = path[k++ & 3];
-	snprintf(p, 256, "%s/%s", tmpdir, name);
-	FILE *f = fopen(p, "wb");
-	assert_non_null(f);
-	fputs(data, f);
-	fclose(f);
-	return p;
-}
-
-static void fail_err(const struct assay_error *err)
-{
-	char buf[2048];
-	assay_error_format(err, buf, sizeof buf);
-	fail_msg("%s", buf);
-}
 
 /* Profile a file with `threads` workers and a tiny split size, so the
  * parallel path and the worker merge are exercised on small files. */
@@ -304,7 +271,7 @@ static const char TYPES_CSV[] = "num,mixed,empty,cat,big\n"
 
 static void types_counts_and_exact_maps(void **state)
 {
-	const char *path = write_file("types.csv", TYPES_CSV);
+	const char *path = write_text("types.csv", TYPES_CSV);
 	for (int threads = 1; threads <= 3; threads++) {
 		struct assay_profile *p = profile(path, 1000, threads);
 		assert_int_equal(p->rows, 12);
@@ -363,7 +330,7 @@ static void cap_switches_to_sketches(void **state)
 	size_t o = (size_t)sprintf(csv, "x,s\n");
 	for (int i = 0; i < 5000; i++)
 		o += (size_t)sprintf(csv + o, "%d,k%d\n", i % 500, i % 700);
-	const char *path = write_file("cap.csv", csv);
+	const char *path = write_text("cap.csv", csv);
 	free(csv);
 	struct assay_profile *p = profile(path, 100, 2);
 	const struct assay_column_profile *x = assay_profile_column(p, "x"),
@@ -403,10 +370,10 @@ static void merge_of_halves_equals_whole(void **state)
 	char first[1024], second[1024];
 	snprintf(first, sizeof first, "%s%.*s", head, (int)(mid - body), body);
 	snprintf(second, sizeof second, "%s%s", head, mid);
-	const char *wp = write_file("whole.csv", TYPES_CSV);
+	const char *wp = write_text("whole.csv", TYPES_CSV);
 	struct assay_profile *whole = profile(wp, 1000, 1);
-	struct assay_profile *a = profile(write_file("a.csv", first), 1000, 1);
-	struct assay_profile *b = profile(write_file("b.csv", second), 1000, 1);
+	struct assay_profile *a = profile(write_text("a.csv", first), 1000, 1);
+	struct assay_profile *b = profile(write_text("b.csv", second), 1000, 1);
 	struct assay_error err;
 	if (assay_profile_merge(a, b, &err))
 		fail_err(&err);
@@ -498,7 +465,7 @@ static void long_packed_maps_read_back_either_way(void **state)
 	size_t n = (size_t)sprintf(csv, "x,y\n");
 	for (int i = 0; i < 3000; i++)
 		n += (size_t)sprintf(csv + n, "%.17g,%d\n", (i % 997) * 1.37e-3 - 0.5, i % 7);
-	struct assay_profile *p = profile(write_file("long.csv", csv), 1 << 20, 1);
+	struct assay_profile *p = profile(write_text("long.csv", csv), 1 << 20, 1);
 	char *j = json_of(p);
 	assert_non_null(strstr(j, "\"values\":\"kv1:"));
 	struct assay_profile *lifted = NULL, *plain = NULL;
