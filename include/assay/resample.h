@@ -18,7 +18,10 @@ struct assay_rng {
 	uint64_t s[4];
 };
 
-/* State from a 64-bit seed (splitmix64 of seed, seed + 1, ...). */
+/* splitmix64's output for state x (Steele, Lea and Flood 2014): one
+ * step of the sequence, x advanced by the golden gamma, then mixed. */
+uint64_t assay_splitmix64(uint64_t x);
+/* State from a 64-bit seed: splitmix64's first four outputs from it. */
 void assay_rng_seed(struct assay_rng *r, uint64_t seed);
 uint64_t assay_rng_next(struct assay_rng *r);
 /* Uniform on [0, 1), 53 random bits. */

@@ -62,6 +62,17 @@ struct drift_walk {
 	double w; /* Wasserstein-1 (NaN unless asked for, or an empty side) */
 };
 
+/* Greatest common divisor (KS's integer statistic |c1 n2/g - c2 n1/g|). */
+static inline uint64_t drift_gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
 /* True when --columns is unset or names this column (drift.c). */
 int drift_column_wanted(const struct assay_drift_params *p, const char *name);
 

@@ -38,16 +38,6 @@ uint64_t assay_numeric_map_total(const struct assay_numeric_map *m)
 	return t;
 }
 
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 /* Python's floor and ceiling of a / b for b > 0 (a may be negative). */
 static int64_t floordiv(int64_t a, int64_t b)
 {
@@ -141,7 +131,7 @@ int assay_ks_exact_pvalue(uint64_t n1, uint64_t n2, uint64_t h, double *p)
 	if (n1 == n2) {
 		prob = prob_outside_square((int64_t)n1, (int64_t)h);
 	} else {
-		uint64_t g = gcd_u64(n1, n2);
+		uint64_t g = drift_gcd(n1, n2);
 		if (outer_prob_inside((int64_t)n1, (int64_t)n2, (int64_t)g, (int64_t)h, &prob) != 0)
 			return -1;
 	}
@@ -171,7 +161,7 @@ int assay_ks_2samp(const struct assay_numeric_map *ref, const struct assay_numer
 		    err, ASSAY_EINPUT, NULL, 0, 0,
 		    "Kolmogorov-Smirnov needs two non-empty samples (reference %llu values, current %llu)",
 		    (unsigned long long)n1, (unsigned long long)n2);
-	uint64_t g = gcd_u64(n1, n2), n1g = n1 / g, n2g = n2 / g;
+	uint64_t g = drift_gcd(n1, n2), n1g = n1 / g, n2g = n2 / g;
 	/* Merge walk: c1, c2 = counts <= v. diff as scipy computes it (two
 	 * divisions, one subtraction) for the asymptotic D; the integer
 	 * |c1 n2g - c2 n1g| for the exact D. */
@@ -225,7 +215,7 @@ int assay_ks_2samp(const struct assay_numeric_map *ref, const struct assay_numer
 void drift_ks_finish(uint64_t n1, uint64_t n2, double maxS, double minS, uint64_t hmax,
                      enum assay_ks_method method, struct assay_ks *out)
 {
-	uint64_t g = gcd_u64(n1, n2), n1g = n1 / g, n2g = n2 / g;
+	uint64_t g = drift_gcd(n1, n2), n1g = n1 / g, n2g = n2 / g;
 	out->n1 = n1;
 	out->n2 = n2;
 	out->exact = 0;

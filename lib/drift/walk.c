@@ -37,16 +37,6 @@
 #include <emmintrin.h>
 #endif
 
-static uint64_t gcd64(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 /* numpy's pairwise_sum as a stream (see the top comment). */
 struct pairwise {
 	size_t *leaf; /* leaf sizes in order */
@@ -238,7 +228,7 @@ int drift_numeric_walk(const struct assay_numeric_map *ref, const struct assay_n
 	w->w = NAN;
 	if (w->n1 == 0 || w->n2 == 0)
 		return 0;
-	uint64_t g = gcd64(w->n1, w->n2);
+	uint64_t g = drift_gcd(w->n1, w->n2);
 	struct pairwise pw;
 	size_t nterms = 0;
 	if (w->wasserstein) {

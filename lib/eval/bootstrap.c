@@ -70,14 +70,6 @@ struct worker {
 	int failed;
 };
 
-static uint64_t splitmix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 static double ece_from(const double *cnt, const double *sum_s)
 {
 	double n = 0, e = 0;
@@ -140,7 +132,7 @@ static void *run_replicates(void *arg)
 	}
 	for (size_t b = w->from; b < w->to; b++) {
 		double *row = tile + (b - w->from) % TILE * J->ncols;
-		assay_rng_seed(&rng, splitmix64(J->p->seed + b));
+		assay_rng_seed(&rng, assay_splitmix64(J->p->seed + b));
 		for (size_t i = 0; i < nf; i++) {
 			const struct assay_cells *c = &in->cells[i];
 			uint64_t n = c->tp + c->fp + c->tn + c->fn;
@@ -273,7 +265,8 @@ int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p
 {
 	size_t B = p->bootstrap, ns = r->nslices;
 	size_t narrays = ns * (NCM + 1) + 2 * r->ndisparities + r->ndi;
-	struct job J = {in, p, r, slices, disp, di, B, narrays, 0, NULL, NULL, NULL, NULL, NULL, NULL};
+	struct job J = {
+	    .in = in, .p = p, .r = r, .slices = slices, .disp = disp, .di = di, .B = B, .narrays = narrays};
 	size_t nf = in->nfinest;
 	J.pos = malloc((nf + 1) * sizeof *J.pos);
 	J.tpr = malloc((nf + 1) * sizeof *J.tpr);

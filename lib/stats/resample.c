@@ -30,9 +30,9 @@
 
 #include "assay/resample.h"
 
-static uint64_t splitmix64(uint64_t *x)
+uint64_t assay_splitmix64(uint64_t x)
 {
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+	uint64_t z = x + 0x9e3779b97f4a7c15ULL;
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
@@ -40,8 +40,8 @@ static uint64_t splitmix64(uint64_t *x)
 
 void assay_rng_seed(struct assay_rng *r, uint64_t seed)
 {
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
+	for (int i = 0; i < 4; i++, seed += 0x9e3779b97f4a7c15ULL)
+		r->s[i] = assay_splitmix64(seed);
 }
 
 static inline uint64_t rotl(uint64_t x, int k)
@@ -76,7 +76,7 @@ double assay_rng_uniform(struct assay_rng *r)
 enum { INV_F0, INV_A, INV_S, INV_BOUND };
 enum { TR_B, TR_A, TR_C, TR_VR, TR_SPQ };
 
-static void prepare(struct assay_binomial_plan *b, uint64_t n, double p)
+void assay_binomial_prepare(struct assay_binomial_plan *b, uint64_t n, double p)
 {
 	b->n = n;
 	b->k0 = 0;
@@ -160,11 +160,6 @@ static uint64_t binomial_btrs(struct assay_rng *r, const struct assay_binomial_p
 	}
 }
 
-void assay_binomial_prepare(struct assay_binomial_plan *b, uint64_t n, double p)
-{
-	prepare(b, n, p);
-}
-
 uint64_t assay_binomial_draw(struct assay_rng *r, const struct assay_binomial_plan *b)
 {
 	uint64_t k = b->kind == 0 ? b->k0 : b->kind == 1 ? binomial_inversion(r, b) : binomial_btrs(r, b);
@@ -174,7 +169,7 @@ uint64_t assay_binomial_draw(struct assay_rng *r, const struct assay_binomial_pl
 uint64_t assay_binomial(struct assay_rng *r, uint64_t n, double p)
 {
 	struct assay_binomial_plan b;
-	prepare(&b, n, p);
+	assay_binomial_prepare(&b, n, p);
 	return assay_binomial_draw(r, &b);
 }
 
