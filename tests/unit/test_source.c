@@ -472,6 +472,32 @@ static void compas_reset(void *ctx)
 	c->decile_sum = 0;
 }
 
+/* n worker contexts on src, their columns looked up. */
+static void compas_contexts(struct assay_source *src, struct compas *c, void **ctx, int n)
+{
+	struct assay_error err;
+	for (int i = 0; i < n; i++) {
+		c[i].src = src;
+		c[i].race = assay_source_column(src, "race", "--group", &err);
+		c[i].score_text = assay_source_column(src, "score_text", NULL, &err);
+		c[i].decile = assay_source_column(src, "decile_score", NULL, &err);
+		ctx[i] = &c[i];
+	}
+}
+
+/* The workers' totals. */
+static struct compas compas_sum(const struct compas *c, int n)
+{
+	struct compas sum = {0};
+	for (int i = 0; i < n; i++) {
+		sum.rows += c[i].rows;
+		sum.african_american += c[i].african_american;
+		sum.score_na += c[i].score_na;
+		sum.decile_sum += c[i].decile_sum;
+	}
+	return sum;
+}
+
 static void compas_loads_with_one_or_many_workers(void **state)
 {
 	char path[512];
@@ -486,23 +512,11 @@ static void compas_loads_with_one_or_many_workers(void **state)
 		struct assay_error err;
 		struct compas c[4] = {0};
 		void *ctx[4];
-		for (int i = 0; i < 4; i++) {
-			c[i].src = src;
-			c[i].race = assay_source_column(src, "race", "--group", &err);
-			c[i].score_text = assay_source_column(src, "score_text", NULL, &err);
-			c[i].decile = assay_source_column(src, "decile_score", NULL, &err);
-			ctx[i] = &c[i];
-		}
+		compas_contexts(src, c, ctx, 4);
 		assert_int_equal(c[0].decile, 11); /* the first of two decile_score columns */
 		struct assay_source_stats st;
 		assert_int_equal(assay_source_scan(src, compas_row, compas_reset, ctx, &st, &err), 0);
-		struct compas sum = {0};
-		for (int i = 0; i < 4; i++) {
-			sum.rows += c[i].rows;
-			sum.african_american += c[i].african_american;
-			sum.score_na += c[i].score_na;
-			sum.decile_sum += c[i].decile_sum;
-		}
+		struct compas sum = compas_sum(c, 4);
 		assert_int_equal(sum.rows, 7214);
 		assert_int_equal(st.rows, 7214);
 		assert_int_equal(sum.african_american, 3696);
@@ -537,21 +551,10 @@ static void compas_loads_with_automatic_threads(void **state)
 		assert_non_null(c);
 		assert_non_null(ctx);
 		struct assay_error err;
-		for (int i = 0; i < nw; i++) {
-			c[i].src = src;
-			c[i].race = assay_source_column(src, "race", "--group", &err);
-			c[i].score_text = assay_source_column(src, "score_text", NULL, &err);
-			c[i].decile = assay_source_column(src, "decile_score", NULL, &err);
-			ctx[i] = &c[i];
-		}
+		compas_contexts(src, c, ctx, nw);
 		struct assay_source_stats st;
 		assert_int_equal(assay_source_scan(src, compas_row, compas_reset, ctx, &st, &err), 0);
-		struct compas sum = {0};
-		for (int i = 0; i < nw; i++) {
-			sum.rows += c[i].rows;
-			sum.african_american += c[i].african_american;
-			sum.decile_sum += c[i].decile_sum;
-		}
+		struct compas sum = compas_sum(c, nw);
 		assert_int_equal(sum.rows, 7214);
 		assert_int_equal(st.rows, 7214);
 		assert_int_equal(sum.african_american, 3696);
