@@ -150,11 +150,10 @@ static int parse_threshold(struct opts *o, const char *arg)
 	return 0;
 }
 
-static int load(const struct opts *o, const char *path, int alone, struct assay_profile **out,
-                int *is_profile, struct assay_error *err)
+static int load(const struct opts *o, const char *path, int is_profile, int alone, struct assay_profile **out,
+                struct assay_error *err)
 {
-	*is_profile = assay_profile_is_file(path);
-	if (*is_profile)
+	if (is_profile)
 		return assay_profile_read_json(path, out, err);
 	/* The only data side (the other is a stored profile, read in a
 	 * fraction of the time): a worker per core rather than the default one
@@ -192,10 +191,11 @@ static int load(const struct opts *o, const char *path, int alone, struct assay_
 struct load_job {
 	const struct opts *o;
 	const char *path;
-	int alone; /* the other side is a profile */
-	int ahead; /* a stored reference: compute its own statistics after reading it */
+	int is_profile; /* a stored profile, not data */
+	int alone;      /* the other side is a profile */
+	int ahead;      /* a stored reference: compute its own statistics after reading it */
 	struct assay_profile *p;
-	int is_profile, rc;
+	int rc;
 	struct assay_error err;
 	struct assay_drift_ref_stats *stats; /* the reference's own statistics, or NULL */
 };
@@ -203,12 +203,12 @@ struct load_job {
 static void *load_thread(void *arg)
 {
 	struct load_job *j = arg;
-	j->rc = load(j->o, j->path, j->alone, &j->p, &j->is_profile, &j->err);
+	j->rc = load(j->o, j->path, j->is_profile, j->alone, &j->p, &j->err);
 	/* A stored reference is read long before the current data are: its
 	 * own statistics are computed here, while the scan goes on, instead of
 	 * after it (bench/README.md, drift session 5). Out of memory here only
 	 * leaves them to the comparison. */
-	if (j->rc == 0 && j->ahead && j->is_profile) {
+	if (j->rc == 0 && j->ahead) {
 		struct assay_error e;
 		assay_error_clear(&e);
 		(void)assay_drift_ref_stats_new(j->p, &j->o->p, &j->stats, &e);
@@ -234,9 +234,12 @@ static int load_both(const struct opts *o, struct load_job *ref, struct load_job
 	ref->o = cur->o = o;
 	ref->path = o->ref;
 	cur->path = o->cur;
-	ref->alone = assay_profile_is_file(o->cur);
-	cur->alone = assay_profile_is_file(o->ref);
-	ref->ahead = cur->alone && !ref->alone && ahead_pays(o->ref, o->cur);
+	/* each path looked at once (it may be opened to read its head) */
+	ref->is_profile = assay_profile_is_file(o->ref);
+	cur->is_profile = assay_profile_is_file(o->cur);
+	ref->alone = cur->is_profile;
+	cur->alone = ref->is_profile;
+	ref->ahead = ref->is_profile && !cur->is_profile && ahead_pays(o->ref, o->cur);
 	assay_error_clear(&ref->err);
 	assay_error_clear(&cur->err);
 	pthread_t t;
