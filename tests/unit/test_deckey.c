@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "testdir.h"
+#include "profile_helpers.h"
 
 #include "assay/deckey.h"
 #include "assay/drift.h"
@@ -383,22 +384,6 @@ static void radix_sort_u32_equals_qsort(void **state)
 
 /* ---- packed profiles --------------------------------------------------- */
 
-static struct assay_profile *build(const char *path, uint64_t cap, int packed, int threads)
-{
-	struct assay_source_opts so = {
-	    .path = path, .threads = threads, .min_split_bytes = 1, .block_bytes = 4096};
-	struct assay_source *src = NULL;
-	struct assay_error err;
-	if (assay_source_open(&src, &so, &err))
-		fail_err(&err);
-	struct assay_profile_opts po = {.cap = cap, .packed = packed};
-	struct assay_profile *p = NULL;
-	if (assay_profile_build(src, &po, &p, &err))
-		fail_err(&err);
-	assay_source_free(src);
-	return p;
-}
-
 /* Same columns, types, counts, map (through the accessors), min, max and
  * moments, to the bit. */
 static void assert_same_profile(const struct assay_profile *a, const struct assay_profile *b)
@@ -546,11 +531,11 @@ static void packed_profile_equals_double_profile(void **state)
 	write_mixed(a, 0);
 	write_mixed(b, 1);
 	for (int threads = 1; threads <= 3; threads++) {
-		struct assay_profile *old = build(a, ASSAY_PROFILE_DEFAULT_CAP, 0, threads);
-		struct assay_profile *dbl = build(a, UINT64_MAX, 0, threads);
-		struct assay_profile *pk = build(a, UINT64_MAX, 1, threads);
-		struct assay_profile *oldb = build(b, ASSAY_PROFILE_DEFAULT_CAP, 0, threads);
-		struct assay_profile *pkb = build(b, UINT64_MAX, 1, threads);
+		struct assay_profile *old = profile_file(a, ASSAY_PROFILE_DEFAULT_CAP, 0, threads, 4096);
+		struct assay_profile *dbl = profile_file(a, UINT64_MAX, 0, threads, 4096);
+		struct assay_profile *pk = profile_file(a, UINT64_MAX, 1, threads, 4096);
+		struct assay_profile *oldb = profile_file(b, ASSAY_PROFILE_DEFAULT_CAP, 0, threads, 4096);
+		struct assay_profile *pkb = profile_file(b, UINT64_MAX, 1, threads, 4096);
 		assert_same_profile(old, dbl);
 		assert_same_profile(old, pk);
 		assert_same_profile(oldb, pkb);
@@ -659,8 +644,8 @@ static void duplicate_heavy_columns_leave_the_key_form(void **state)
 	for (int i = 0; i < (1 << 20) + 5000; i++)
 		fprintf(f, "%d.5,%d\n", i == 1 << 20 ? 99 : i % 7, i); /* a new max as the check runs */
 	fclose(f);
-	struct assay_profile *old = build(path, ASSAY_PROFILE_DEFAULT_CAP * 2, 0, 1);
-	struct assay_profile *pk = build(path, UINT64_MAX, 1, 1);
+	struct assay_profile *old = profile_file(path, ASSAY_PROFILE_DEFAULT_CAP * 2, 0, 1, 4096);
+	struct assay_profile *pk = profile_file(path, UINT64_MAX, 1, 1, 4096);
 	assert_same_profile(old, pk);
 	assert_map_of_file(path, 0, &pk->columns[0]);
 	assert_map_of_file(path, 1, &pk->columns[1]);
@@ -668,18 +653,6 @@ static void duplicate_heavy_columns_leave_the_key_form(void **state)
 	assert_non_null(assay_profile_column(pk, "distinct")->num.key);
 	assay_profile_free(old);
 	assay_profile_free(pk);
-}
-
-static char *json_of(const struct assay_profile *p)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-	struct assay_error err;
-	if (assay_profile_write_json(p, f, &err))
-		fail_err(&err);
-	fclose(f);
-	return buf;
 }
 
 /* Maps of short decimals are written as "dk1:" (decimal keys), whatever
@@ -690,8 +663,8 @@ static void deckey_maps_round_trip_through_json(void **state)
 	char a[256];
 	snprintf(a, sizeof a, "%s/j.csv", tmpdir);
 	write_mixed(a, 0);
-	struct assay_profile *old = build(a, ASSAY_PROFILE_DEFAULT_CAP, 0, 2);
-	struct assay_profile *pk = build(a, UINT64_MAX, 1, 2);
+	struct assay_profile *old = profile_file(a, ASSAY_PROFILE_DEFAULT_CAP, 0, 2, 4096);
+	struct assay_profile *pk = profile_file(a, UINT64_MAX, 1, 2, 4096);
 	char *jo = json_of(old), *jp = json_of(pk);
 	assert_non_null(strstr(jo, "\"values\":\"dk1:"));
 	assert_non_null(strstr(jo, "\"values\":\"kv1:")); /* "late" */

@@ -17,42 +17,13 @@
 #include <cmocka.h>
 
 #include "testdir.h"
+#include "profile_helpers.h"
 
 #include "assay/hll.h"
 #include "assay/kll.h"
 #include "assay/moments.h"
 #include "assay/profile.h"
 #include "assay/topk.h"
-
-/* Profile a file with `threads` workers and a tiny split size, so the
- * parallel path and the worker merge are exercised on small files. */
-static struct assay_profile *profile(const char *path, uint64_t cap, int threads)
-{
-	struct assay_source_opts so = {
-	    .path = path, .threads = threads, .min_split_bytes = 1, .block_bytes = 64};
-	struct assay_source *src = NULL;
-	struct assay_error err;
-	if (assay_source_open(&src, &so, &err))
-		fail_err(&err);
-	struct assay_profile_opts po = {.cap = cap};
-	struct assay_profile *p = NULL;
-	if (assay_profile_build(src, &po, &p, &err))
-		fail_err(&err);
-	assay_source_free(src);
-	return p;
-}
-
-static char *json_of(const struct assay_profile *p)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-	struct assay_error err;
-	if (assay_profile_write_json(p, f, &err))
-		fail_err(&err);
-	fclose(f);
-	return buf;
-}
 
 /* ---- moments ------------------------------------------------------------ */
 
@@ -273,7 +244,7 @@ static void types_counts_and_exact_maps(void **state)
 {
 	const char *path = write_text("types.csv", TYPES_CSV);
 	for (int threads = 1; threads <= 3; threads++) {
-		struct assay_profile *p = profile(path, 1000, threads);
+		struct assay_profile *p = profile_file(path, 1000, 0, threads, 64);
 		assert_int_equal(p->rows, 12);
 		assert_int_equal(p->ncolumns, 5);
 		const struct assay_column_profile *num = assay_profile_column(p, "num");
@@ -332,7 +303,7 @@ static void cap_switches_to_sketches(void **state)
 		o += (size_t)sprintf(csv + o, "%d,k%d\n", i % 500, i % 700);
 	const char *path = write_text("cap.csv", csv);
 	free(csv);
-	struct assay_profile *p = profile(path, 100, 2);
+	struct assay_profile *p = profile_file(path, 100, 0, 2, 64);
 	const struct assay_column_profile *x = assay_profile_column(p, "x"),
 	                                  *s = assay_profile_column(p, "s");
 	assert_false(x->exact);
@@ -371,9 +342,9 @@ static void merge_of_halves_equals_whole(void **state)
 	snprintf(first, sizeof first, "%s%.*s", head, (int)(mid - body), body);
 	snprintf(second, sizeof second, "%s%s", head, mid);
 	const char *wp = write_text("whole.csv", TYPES_CSV);
-	struct assay_profile *whole = profile(wp, 1000, 1);
-	struct assay_profile *a = profile(write_text("a.csv", first), 1000, 1);
-	struct assay_profile *b = profile(write_text("b.csv", second), 1000, 1);
+	struct assay_profile *whole = profile_file(wp, 1000, 0, 1, 64);
+	struct assay_profile *a = profile_file(write_text("a.csv", first), 1000, 0, 1, 64);
+	struct assay_profile *b = profile_file(write_text("b.csv", second), 1000, 0, 1, 64);
 	struct assay_error err;
 	if (assay_profile_merge(a, b, &err))
 		fail_err(&err);
@@ -465,7 +436,7 @@ static void long_packed_maps_read_back_either_way(void **state)
 	size_t n = (size_t)sprintf(csv, "x,y\n");
 	for (int i = 0; i < 3000; i++)
 		n += (size_t)sprintf(csv + n, "%.17g,%d\n", (i % 997) * 1.37e-3 - 0.5, i % 7);
-	struct assay_profile *p = profile(write_text("long.csv", csv), 1 << 20, 1);
+	struct assay_profile *p = profile_file(write_text("long.csv", csv), 1 << 20, 0, 1, 64);
 	char *j = json_of(p);
 	assert_non_null(strstr(j, "\"values\":\"kv1:"));
 	struct assay_profile *lifted = NULL, *plain = NULL;
