@@ -193,6 +193,38 @@ static void unquote(struct assay_field *f, size_t n)
 	}
 }
 
+static int f_in(const struct assay_field *f, const char *row, size_t len)
+{
+	return f->p >= row && f->p <= row + len;
+}
+
+/* A quoted field among f[0..n) holds a doubled quote: unquote() writes. */
+static int needs_writes(const struct assay_field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (f[i].len > 2 && f[i].p[0] == '"' && memchr(f[i].p + 1, '"', f[i].len - 2))
+			return 1;
+	return 0;
+}
+
+/* The row row[0..len) (holding the n stored fields) is in a read-only
+ * mapping: copy it to w->buf and point the fields there. 0 or -1. */
+static int copy_row(struct assay_io_worker *w, const char *row, size_t len, size_t n)
+{
+	if (!w->buf || w->cap < len) {
+		char *nb = realloc(w->buf, len + ASSAY_IO_PAD);
+		if (!nb)
+			return -1;
+		w->buf = nb;
+		w->cap = len;
+	}
+	memcpy(w->buf, row, len);
+	for (size_t i = 0; i < n; i++)
+		if (f_in(&w->fields[i], row, len))
+			w->fields[i].p = w->buf + (w->fields[i].p - row);
+	return 0;
+}
+
 int assay_io_utf8_error(struct assay_io_worker *w, const char *row, size_t off, uint64_t line, uint64_t col0)
 {
 	size_t ls = 0;
@@ -281,8 +313,12 @@ static int end_row(struct tok *t, size_t e, int stored, size_t term, size_t next
 		if (bad != term - t->row_start)
 			return assay_io_utf8_error(w, t->buf + t->row_start, bad, w->line, 1);
 	}
-	if (t->quoted)
-		unquote(w->fields, t->nf < nstore ? t->nf : nstore);
+	if (t->quoted) {
+		size_t n = t->nf < nstore ? t->nf : nstore;
+		if (w->inplace && needs_writes(w->fields, n) && copy_row(w, t->buf + t->row_start, term - t->row_start, n))
+			return assay_error_set(&w->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		unquote(w->fields, n);
+	}
 	int rc = assay_io_row_done(w, w->line, t->nf, blank);
 	w->line += t->row_nl + (uint64_t)has_nl;
 	t->row_start = t->field_start = t->line_start = next;
@@ -337,6 +373,8 @@ static int quoted_field(struct tok *t, size_t q, int final, size_t *resume)
 	}
 	if ((high & 0x80) && p > t->dirty_end)
 		t->dirty_end = p;
+	if (t->row_nl > open_nl)
+		w->quoted_lf = 1;
 	/* column: where the field starts, on the line where it starts */
 	struct assay_field *f = w->fields;
 	if (t->nf < assay_io_nstore(w->src)) {
@@ -390,10 +428,12 @@ int assay_io_csv_tokenize(struct assay_io_worker *w, char *buf, size_t len, int 
 	const size_t nstore = assay_io_nstore(w->src);
 	struct assay_field *f = w->fields;
 	struct tok t = {.w = w, .buf = buf, .len = len};
-	memset(buf + len, 0, ASSAY_IO_PAD);
+	if (!w->inplace)
+		memset(buf + len, 0, ASSAY_IO_PAD);
 	size_t c = 0;
 	while (c < len) {
 		uint64_t ms, mn, mq, mh;
+		__builtin_prefetch(buf + c + 1024);
 		masks64(buf + c, delim, &ms, &mn, &mq, &mh);
 		if (len - c < 64) {
 			uint64_t keep = (UINT64_C(1) << (len - c)) - 1;

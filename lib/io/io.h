@@ -73,6 +73,9 @@ struct assay_io_worker {
 	uint64_t pending_blanks; /* blank lines not yet known to be in the middle */
 	uint64_t pending_line;   /* relative line of the first of them */
 	int ended_in_quotes;     /* the range ended inside a quoted field */
+	int quoted_lf;           /* a quoted field held a line break */
+	int inplace;             /* the tokenizer's buffer is a read-only mapping (scan_map.c): rows
+	                            that need unescaping are copied to buf first */
 	int failed;
 	struct assay_error err;     /* relative line when failed */
 	uint64_t base;              /* lines before the range (set after the join) */
@@ -90,7 +93,9 @@ size_t assay_io_utf8_check(const char *s, size_t n);
  * assay_io_row_done() and set *consumed to the bytes of those rows. With
  * final, the end of buf ends the last row. Returns 0, or a negative code
  * with w->err set (relative line). buf has ASSAY_IO_PAD writable bytes
- * after len; quoted fields are unescaped in place. */
+ * after len, or, with w->inplace, ASSAY_IO_PAD readable ones and nothing
+ * of it is written; quoted fields are unescaped in place (with inplace, in
+ * a copy of the row in w->buf). */
 int assay_io_csv_tokenize(struct assay_io_worker *w, char *buf, size_t len, int final, size_t *consumed);
 int assay_io_jsonl_tokenize(struct assay_io_worker *w, char *buf, size_t len, int final, size_t *consumed);
 

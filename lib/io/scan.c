@@ -68,26 +68,9 @@
 #include <emmintrin.h>
 #endif
 
-#include "io.h"
+#include "scan_internal.h"
 
 #define MAX_ROW_BYTES ((size_t)1 << 30)
-
-/* What the threads of one pass share. ranges[0..n) grows when the hash
- * thread steals; every field but the atomics is read and written under mu. */
-struct assay_io_pass {
-	const struct assay_source *src;
-	pthread_mutex_t mu;
-	pthread_cond_t idle;            /* signalled when a thief finishes its range */
-	struct assay_io_worker *ranges; /* cap entries, n in use */
-	int n, cap;
-	void *thief_ctx;                /* the context of the stealing thread's ranges */
-	int steal;                      /* stealing allowed (a parallel pass with a reset function) */
-	int closed;                     /* the workers are done: no more steals */
-	int thieving;                   /* stolen ranges being scanned */
-	int used;                       /* ranges in the last pass */
-	_Atomic uint64_t lowest_failed; /* start of the first failed range */
-	_Atomic uint64_t bytes_done;    /* bytes read by all ranges, for progress */
-};
 
 struct hasher {
 	int fd;
@@ -98,7 +81,7 @@ struct hasher {
 	unsigned char md[32];
 };
 
-static int read_at(int fd, char *buf, size_t n, uint64_t off)
+int assay_io_read_at(int fd, char *buf, size_t n, uint64_t off)
 {
 	while (n) {
 		ssize_t got = pread(fd, buf, n, (off_t)off);
@@ -150,7 +133,7 @@ static void *hash_main(void *arg)
 			goto out;
 		}
 		n = n < bs ? n : bs;
-		int e = read_at(h->fd, buf, n, off);
+		int e = assay_io_read_at(h->fd, buf, n, off);
 		if (e) {
 			h->failed = e;
 			goto out;
@@ -171,7 +154,7 @@ out:
 	return NULL;
 }
 
-static void fail(struct assay_io_worker *w, int rc)
+void assay_io_fail(struct assay_io_worker *w, int rc)
 {
 	pthread_mutex_lock(&w->pass->mu); /* the thief reads it (steal_once) */
 	w->failed = 1;
@@ -185,7 +168,7 @@ static void fail(struct assay_io_worker *w, int rc)
 		;
 }
 
-static int grow(struct assay_io_worker *w, size_t need)
+int assay_io_grow(struct assay_io_worker *w, size_t need)
 {
 	if (w->buf && need <= w->cap)
 		return 0;
@@ -234,19 +217,19 @@ static void *worker_main(void *arg)
 			assay_error_hint(&w->err,
 			                 "check the delimiter and the quoting: an unclosed quote makes "
 			                 "the rest of the file one field");
-			fail(w, ASSAY_EINPUT);
+			assay_io_fail(w, ASSAY_EINPUT);
 			return NULL;
 		}
-		if (grow(w, carry + n)) {
+		if (assay_io_grow(w, carry + n)) {
 			assay_error_set(&w->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-			fail(w, ASSAY_ENOMEM);
+			assay_io_fail(w, ASSAY_ENOMEM);
 			return NULL;
 		}
-		int e = read_at(src->fd, w->buf + carry, n, off);
+		int e = assay_io_read_at(src->fd, w->buf + carry, n, off);
 		if (e) {
 			assay_error_set(&w->err, ASSAY_EIO, NULL, 0, 0, "cannot read: %s",
 			                e == ESPIPE ? "the file changed while it was read" : strerror(e));
-			fail(w, ASSAY_EIO);
+			assay_io_fail(w, ASSAY_EIO);
 			return NULL;
 		}
 		off += n;
@@ -259,7 +242,7 @@ static void *worker_main(void *arg)
 		size_t used = 0;
 		int rc = tokenize(w, w->buf, carry + n, final, &used);
 		if (rc) {
-			fail(w, rc);
+			assay_io_fail(w, rc);
 			return NULL;
 		}
 		if (final)
@@ -276,7 +259,7 @@ static void *worker_main(void *arg)
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("popcnt", "default")))
 #endif
-static uint64_t count_quotes(const char *p, size_t n)
+uint64_t assay_io_count_quotes(const char *p, size_t n)
 {
 	uint64_t c = 0;
 	size_t i = 0;
@@ -307,20 +290,20 @@ static uint64_t count_quotes(const char *p, size_t n)
  * number of '"' bytes since anchor, i.e. outside quotes in any file
  * where '"' appears only in quoted fields (RFC 4180); a literal '"' in an
  * unquoted field can still mislead it, which the rescan catches. */
-static uint64_t line_start_from(int fd, uint64_t off, uint64_t end, int quotes, uint64_t anchor)
+uint64_t assay_io_line_start(int fd, uint64_t off, uint64_t end, int quotes, uint64_t anchor)
 {
 	char buf[65536];
 	uint64_t odd = 0;
 	for (uint64_t a = anchor; quotes && a < off;) {
 		size_t len = off - a < sizeof buf ? (size_t)(off - a) : sizeof buf;
-		if (read_at(fd, buf, len, a))
+		if (assay_io_read_at(fd, buf, len, a))
 			return end;
-		odd ^= count_quotes(buf, len) & 1;
+		odd ^= assay_io_count_quotes(buf, len) & 1;
 		a += len;
 	}
 	while (off < end) {
 		size_t len = end - off < sizeof buf ? (size_t)(end - off) : sizeof buf;
-		if (read_at(fd, buf, len, off))
+		if (assay_io_read_at(fd, buf, len, off))
 			return end;
 		if (!quotes) {
 			const char *nl = memchr(buf, '\n', len);
@@ -382,7 +365,7 @@ static int steal_once(struct assay_io_pass *ps)
 		ps->thieving++;
 		pthread_mutex_unlock(&ps->mu);
 		uint64_t cut =
-		    line_start_from(ps->src->fd, mid, end, ps->src->format == ASSAY_FORMAT_CSV, anchor);
+		    assay_io_line_start(ps->src->fd, mid, end, ps->src->format == ASSAY_FORMAT_CSV, anchor);
 		pthread_mutex_lock(&ps->mu);
 		if (cut >= end || ps->closed || v->end != end || v->claimed >= cut) {
 			/* the rest is one line, the pass is over, or the victim
@@ -421,7 +404,7 @@ static void split(const struct assay_source *src, int n, uint64_t *bounds)
 	for (int k = 1; k < n; k++) {
 		uint64_t off = d + total / (uint64_t)n * (uint64_t)k;
 		bounds[k] =
-		    line_start_from(src->fd, off < bounds[k - 1] ? bounds[k - 1] : off, src->size, 0, 0);
+		    assay_io_line_start(src->fd, off < bounds[k - 1] ? bounds[k - 1] : off, src->size, 0, 0);
 	}
 }
 
@@ -530,46 +513,16 @@ static int init_ranges(struct assay_io_pass *ps, assay_row_fn fn, void *const *c
 	return 0;
 }
 
-/* Run n workers over the ranges given by bounds (the hash thread may add
- * ranges: see steal_once). 1 = rescan needed. */
-static int run_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx, int n, int steal,
-                    const uint64_t *bounds, uint64_t *rows, struct assay_error *err)
+/* After the join: walk the nr ranges in file order (see the top
+ * comment), rebase lines, settle pending blank lines, and find the first
+ * error. 0, 1 = rescan needed, or an error code. */
+static int walk(struct assay_io_pass *ps, int nr, uint64_t *rows, struct assay_error *err)
 {
 	const struct assay_source *src = ps->src;
-	pthread_t *th = calloc((size_t)n, sizeof *th);
-	int *started = calloc((size_t)n, sizeof *started);
-	int *order = calloc((size_t)n + MAX_STEALS, sizeof *order);
-	int rc = 0;
-	atomic_store(&ps->lowest_failed, UINT64_MAX);
-	atomic_store(&ps->bytes_done, src->data_offset);
-	if (!th || !started || !order || init_ranges(ps, fn, ctx, n, steal ? MAX_STEALS : 0, bounds)) {
-		rc = assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
-		goto out;
-	}
-	pthread_mutex_lock(&ps->mu);
-	ps->n = n;
-	ps->closed = 0;
-	ps->steal = steal;
-	ps->thief_ctx = steal ? ctx[assay_source_max_workers(src) - 1] : NULL;
-	pthread_mutex_unlock(&ps->mu);
-	for (int k = 1; k < n; k++)
-		started[k] = pthread_create(&th[k], NULL, worker_main, &ps->ranges[k]) == 0;
-	worker_main(&ps->ranges[0]); /* the calling thread is worker 0 */
-	for (int k = 1; k < n; k++)
-		if (!started[k])
-			worker_main(&ps->ranges[k]); /* no thread: run it here */
-	for (int k = 1; k < n; k++)
-		if (started[k])
-			pthread_join(th[k], NULL);
-	/* No more steals; wait for the ranges already stolen. */
-	pthread_mutex_lock(&ps->mu);
-	ps->closed = 1;
-	while (ps->thieving)
-		pthread_cond_wait(&ps->idle, &ps->mu);
-	int nr = ps->n;
-	pthread_mutex_unlock(&ps->mu);
-
-	/* Walk the ranges in file order (see the top comment). */
+	int *order = calloc((size_t)nr + 1, sizeof *order);
+	if (!order)
+		return assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
+	/* insertion sort: the ranges are in order but for stolen ones */
 	for (int k = 0; k < nr; k++) {
 		int j = k;
 		while (j > 0 && ps->ranges[order[j - 1]].start > ps->ranges[k].start) {
@@ -578,6 +531,7 @@ static int run_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx,
 		}
 		order[j] = k;
 	}
+	int rc = 0;
 	uint64_t base = src->header_lines, total = 0;
 	int pending_from = -1;
 	for (int k = 0; k < nr; k++) {
@@ -624,11 +578,102 @@ static int run_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx,
 		snprintf(err->file, sizeof err->file, "%s", src->path);
 	*rows = total;
 	ps->used = nr;
+	free(order);
+	return rc;
+}
+
+/* Run n workers over the ranges given by bounds (the hash thread may add
+ * ranges: see steal_once). 1 = rescan needed. */
+static int run_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx, int n, int steal,
+                    const uint64_t *bounds, uint64_t *rows, struct assay_error *err)
+{
+	const struct assay_source *src = ps->src;
+	pthread_t *th = calloc((size_t)n, sizeof *th);
+	int *started = calloc((size_t)n, sizeof *started);
+	int rc = 0;
+	atomic_store(&ps->lowest_failed, UINT64_MAX);
+	atomic_store(&ps->bytes_done, src->data_offset);
+	if (!th || !started || init_ranges(ps, fn, ctx, n, steal ? MAX_STEALS : 0, bounds)) {
+		rc = assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
+		goto out;
+	}
+	pthread_mutex_lock(&ps->mu);
+	ps->n = n;
+	ps->closed = 0;
+	ps->steal = steal;
+	ps->thief_ctx = steal ? ctx[assay_source_max_workers(src) - 1] : NULL;
+	pthread_mutex_unlock(&ps->mu);
+	for (int k = 1; k < n; k++)
+		started[k] = pthread_create(&th[k], NULL, worker_main, &ps->ranges[k]) == 0;
+	worker_main(&ps->ranges[0]); /* the calling thread is worker 0 */
+	for (int k = 1; k < n; k++)
+		if (!started[k])
+			worker_main(&ps->ranges[k]); /* no thread: run it here */
+	for (int k = 1; k < n; k++)
+		if (started[k])
+			pthread_join(th[k], NULL);
+	/* No more steals; wait for the ranges already stolen. */
+	pthread_mutex_lock(&ps->mu);
+	ps->closed = 1;
+	while (ps->thieving)
+		pthread_cond_wait(&ps->idle, &ps->mu);
+	int nr = ps->n;
+	pthread_mutex_unlock(&ps->mu);
+	rc = walk(ps, nr, rows, err);
 out:
 	free_ranges(ps);
 	free(th);
 	free(started);
-	free(order);
+	return rc;
+}
+
+/* The mapped pass (scan_map.c): its ranges are the chunks; the workers
+ * hash them too (no hash thread). 0, 1 = rescan needed, an error, or 2 =
+ * the file cannot be mapped: read it. */
+struct map_worker {
+	struct assay_io_pass *ps;
+	void *ctx;
+};
+
+static void *map_worker_main(void *arg)
+{
+	struct map_worker *mw = arg;
+	assay_io_map_work(mw->ps, mw->ctx, 0);
+	return NULL;
+}
+
+static int map_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx, int n, EVP_MD_CTX *md,
+                    uint64_t *rows, struct assay_error *err)
+{
+	const struct assay_source *src = ps->src;
+	atomic_store(&ps->lowest_failed, UINT64_MAX);
+	if (!(ps->map = assay_io_map_new(src, md)))
+		return 2;
+	if (init_ranges(ps, fn, ctx, 0, assay_io_map_nchunks(ps->map), NULL)) {
+		free_ranges(ps);
+		return assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
+	}
+	assay_io_map_ranges(ps);
+	ps->n = ps->cap;
+	pthread_t *th = calloc((size_t)n, sizeof *th);
+	struct map_worker *mw = calloc((size_t)n, sizeof *mw);
+	int *started = calloc((size_t)n, sizeof *started);
+	if (!th || !mw || !started)
+		n = 1;
+	for (int k = 1; k < n; k++) {
+		mw[k] = (struct map_worker){ps, ctx[k]};
+		started[k] = pthread_create(&th[k], NULL, map_worker_main, &mw[k]) == 0;
+	}
+	assay_io_map_work(ps, ctx[0], 1);
+	for (int k = 1; k < n; k++)
+		if (started[k])
+			pthread_join(th[k], NULL);
+	free(th);
+	free(mw);
+	free(started);
+	int rc = walk(ps, ps->n, rows, err);
+	ps->used = n;
+	free_ranges(ps);
 	return rc;
 }
 
@@ -662,11 +707,32 @@ int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn 
 	pthread_cond_init(&ps.idle, NULL);
 	atomic_int stop_hash = 0;
 	struct hasher h = {.fd = src->fd, .size = src->size, .stop = &stop_hash, .pass = &ps};
-	pthread_t hth;
-	int hash_thread = pthread_create(&hth, NULL, hash_main, &h) == 0;
-
 	uint64_t rows = 0;
-	int rc = run_pass(&ps, fn, worker_ctx, n, steal && hash_thread, bounds, &rows, err);
+	int rc = 2, hashed = 0;
+
+	/* Inputs worth splitting are read through one mapping by workers that
+	 * hash as they go (scan_map.c), where a mis-split can be undone or
+	 * cannot happen; the others, and files that cannot be mapped, are read
+	 * by workers beside a hash thread. */
+	const char *rd = getenv("ASSAY_READ");
+	if (!small && (reset || src->format == ASSAY_FORMAT_JSONL) && !(rd && !strcmp(rd, "pread"))) {
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		if (md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) {
+			rc = map_pass(&ps, fn, worker_ctx, assay_source_max_workers(src), md, &rows, err);
+			unsigned int len = 0;
+			hashed = (rc == 0 || rc == 1) && assay_io_map_complete(ps.map) &&
+			         EVP_DigestFinal_ex(md, h.md, &len) == 1;
+		}
+		EVP_MD_CTX_free(md);
+		assay_io_map_free(ps.map);
+		ps.map = NULL;
+	}
+	pthread_t hth;
+	int hash_thread = 0;
+	if (rc == 2) {
+		hash_thread = pthread_create(&hth, NULL, hash_main, &h) == 0;
+		rc = run_pass(&ps, fn, worker_ctx, n, steal && hash_thread, bounds, &rows, err);
+	}
 	if (rc == 1) {
 		/* A split fell inside a quoted field: forget the parallel rows and
 		 * rescan sequentially (see the top comment). */
@@ -682,7 +748,7 @@ int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn 
 		atomic_store(&stop_hash, 1);
 	if (hash_thread) {
 		pthread_join(hth, NULL);
-	} else if (!rc) {
+	} else if (!rc && !hashed) {
 		h.pass = NULL;
 		hash_main(&h);
 	}

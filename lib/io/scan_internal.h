@@ -1,0 +1,63 @@
+/* scan_internal.h: private to lib/io: what the two passes of
+ * assay_source_scan() share: the pass state (scan.c), and the mapped pass
+ * (scan_map.c) that reads the file through the same mappings as the
+ * SHA-256 thread.
+ */
+#ifndef ASSAY_IO_SCAN_INTERNAL_H
+#define ASSAY_IO_SCAN_INTERNAL_H
+
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "io.h"
+
+struct io_map;
+
+/* What the threads of one pass share. ranges[0..n) grows when the hash
+ * thread steals; every field but the atomics is read and written under mu. */
+struct assay_io_pass {
+	const struct assay_source *src;
+	pthread_mutex_t mu;
+	pthread_cond_t idle;            /* signalled when a thief finishes its range */
+	struct assay_io_worker *ranges; /* cap entries, n in use */
+	int n, cap;
+	void *thief_ctx;                /* the context of the stealing thread's ranges */
+	int steal;                      /* stealing allowed (a parallel pass with a reset function) */
+	int closed;                     /* the workers are done: no more steals */
+	int thieving;                   /* stolen ranges being scanned */
+	int used;                       /* ranges in the last pass */
+	_Atomic uint64_t lowest_failed; /* start of the first failed range */
+	_Atomic uint64_t bytes_done;    /* bytes read by all ranges, for progress */
+	struct io_map *map;             /* the mapped pass's windows and chunks, or NULL */
+};
+
+/* pread all of buf[0..n) from off: 0 or an errno (ESPIPE: the file shrank). */
+int assay_io_read_at(int fd, char *buf, size_t n, uint64_t off);
+/* w's buffer holds at least need bytes (plus ASSAY_IO_PAD): 0 or -1. */
+int assay_io_grow(struct assay_io_worker *w, size_t need);
+/* Mark w failed with rc (its err set unless already) and lower the pass's
+ * first failed offset. */
+void assay_io_fail(struct assay_io_worker *w, int rc);
+/* The offset after the first LF at or after off and before end, or end
+ * (quotes and anchor: see scan.c). */
+uint64_t assay_io_line_start(int fd, uint64_t off, uint64_t end, int quotes, uint64_t anchor);
+
+/* Number of '"' bytes in p[0..n). */
+uint64_t assay_io_count_quotes(const char *p, size_t n);
+
+/* The mapped pass (scan_map.c). assay_io_map_new() maps src and lays out
+ * its chunks (NULL when it cannot: then read); the pass's ranges are the
+ * chunks (assay_io_map_nchunks(), set up by assay_io_map_ranges() after
+ * init_ranges). md is the digest the chunks are hashed into. */
+struct io_map *assay_io_map_new(const struct assay_source *src, EVP_MD_CTX *md);
+void assay_io_map_free(struct io_map *m);
+int assay_io_map_nchunks(const struct io_map *m);
+void assay_io_map_ranges(struct assay_io_pass *ps);
+/* Take, scan and hash chunks with ctx until none is left (any number of
+ * threads; report: call the progress function). */
+void assay_io_map_work(struct assay_io_pass *ps, void *ctx, int report);
+/* After the pass: every byte was hashed (else a chunk failed). */
+int assay_io_map_complete(const struct io_map *m);
+
+#endif

@@ -1,0 +1,296 @@
+/* scan_map.c: the mapped pass of assay_source_scan(): the file is read
+ * through one read-only mapping, and each thread both tokenizes and hashes
+ * the chunks it takes, so that each byte comes from memory once and is
+ * never copied.
+ *
+ * Chunks: the data is cut into chunks of one block (256 KiB by default);
+ * chunk k's rows are [L(k C), L((k + 1) C)), L(x) the first line start at
+ * or after x (the first chunk starts at the data's first byte, the last
+ * ends at the end of the file), so chunks tile the data. Each chunk is a
+ * range of its own (struct assay_io_worker), taken by whichever thread is
+ * free, in file order; a quoted line break at a cut is caught and
+ * rescanned exactly as for the ranges of the read pass (scan.c's top
+ * comment). The tokenizer reads past a chunk's rows by up to 64 bytes:
+ * the last chunk, when that would leave the mapping's last page, is read
+ * into the range's buffer by pread instead.
+ *
+ * Hash: SHA-256 is one sequential stream. After tokenizing chunk k, its
+ * thread waits for its turn (the chunks before k hashed) and feeds bytes
+ * [k C, (k + 1) C) (from 0 for the first chunk, to the end for the last)
+ * to the one digest, while the chunk is still in its core's cache. With
+ * two threads, one hashes chunk k while the other tokenizes chunk k + 1.
+ *
+ * Resident set: mapped pages count in it. Once 4 more chunks are hashed
+ * (so tokenized too), they are dropped from the mapping (MADV_DONTNEED:
+ * the page cache keeps the pages, and a late read would fault them in
+ * again), so the mapping holds the chunks being scanned and at most 4
+ * chunks behind them.
+ *
+ * Measured (1M-row gen_synth file, 110 MB, 2 vCPUs, `assay eval`): the
+ * read pass copied every byte out of the page cache with pread (~20 ms of
+ * kernel CPU per 110 MB) while the hash thread mapped it again, and read
+ * it from memory a second time. See bench/README.md (issue 2, session 6).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "scan_internal.h"
+
+#define DROP    4 /* chunks dropped from the mapping at a time */
+#define UNKNOWN UINT64_MAX
+
+struct io_map {
+	char *base; /* the whole file, read-only */
+	uint64_t size, data_offset, C, page, mapped;
+	size_t k0, k1;                  /* chunks [k0, k1): chunk k is [k C, (k + 1) C) */
+	_Atomic size_t next;            /* the next chunk to take */
+	_Atomic uint64_t *start;        /* per chunk and one more: its first row, or UNKNOWN */
+	atomic_int parity;              /* CSV with quoted line breaks: cuts by quote parity */
+	_Atomic size_t turn;            /* the next chunk to hash */
+	_Atomic unsigned char *scanned; /* per chunk: tokenized, ready to hash */
+	atomic_int hashing;             /* a thread is feeding the digest */
+	EVP_MD_CTX *md;                 /* fed by the thread holding `hashing` */
+	int md_failed;
+	uint64_t dropped; /* bytes before this are out of the mapping (page multiple) */
+};
+
+static uint64_t round_up(uint64_t x, uint64_t to)
+{
+	return (x + to - 1) / to * to;
+}
+
+struct io_map *assay_io_map_new(const struct assay_source *src, EVP_MD_CTX *md)
+{
+	if (!src->size)
+		return NULL;
+	void *p = mmap(NULL, (size_t)src->size, PROT_READ, MAP_PRIVATE, src->fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	struct io_map *m = calloc(1, sizeof *m);
+	if (!m) {
+		munmap(p, (size_t)src->size);
+		return NULL;
+	}
+	long pg = sysconf(_SC_PAGESIZE);
+	m->base = p;
+	m->page = pg > 0 ? (uint64_t)pg : 4096;
+	m->size = src->size;
+	m->mapped = round_up(m->size, m->page);
+	m->data_offset = src->data_offset;
+	m->C = src->block;
+	m->k0 = (size_t)(m->data_offset / m->C);
+	m->k1 = (size_t)((m->size + m->C - 1) / m->C);
+	atomic_store(&m->next, m->k0);
+	atomic_store(&m->turn, m->k0);
+	m->md = md;
+	/* cut by quote parity from the start when the first chunk has a '"'
+	 * (else once a quoted line break is seen) */
+	uint64_t n0 = m->size - m->data_offset < m->C ? m->size - m->data_offset : m->C;
+	atomic_init(&m->parity, src->format == ASSAY_FORMAT_CSV && memchr(m->base + m->data_offset, '"', (size_t)n0));
+	m->scanned = calloc(m->k1 - m->k0 + 1, sizeof *m->scanned);
+	m->start = malloc((m->k1 - m->k0 + 1) * sizeof *m->start);
+	for (size_t k = 0; m->start && k <= m->k1 - m->k0; k++)
+		atomic_init(&m->start[k], k == 0 ? m->data_offset : k == m->k1 - m->k0 ? m->size : UNKNOWN);
+	if (!m->scanned || !m->start) {
+		assay_io_map_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void assay_io_map_free(struct io_map *m)
+{
+	if (!m)
+		return;
+	munmap(m->base, (size_t)m->size);
+	free((void *)m->scanned);
+	free((void *)m->start);
+	free(m);
+}
+
+int assay_io_map_nchunks(const struct io_map *m)
+{
+	return (int)(m->k1 - m->k0);
+}
+
+void assay_io_map_ranges(struct assay_io_pass *ps)
+{
+	const struct io_map *m = ps->map;
+	for (int k = 0; k < ps->cap; k++) {
+		struct assay_io_worker *r = &ps->ranges[k];
+		free(r->fields); /* the scanning thread's are used */
+		r->fields = NULL;
+		r->start = r->end = r->claimed = r->anchor = k ? (m->k0 + (size_t)k) * m->C : m->data_offset;
+	}
+}
+
+/* Chunk k + 1's first row, from chunk k's (s, a row start outside
+ * quotes): the first line start at or after (k + 1) C, and with quotes
+ * (CSV) the first whose LF has an even number of '"' since s, i.e. outside
+ * quotes in any file where '"' appears only in quoted fields (RFC 4180); a
+ * literal '"' in an unquoted field can mislead it, which the rescan
+ * catches. Counting the quotes reads the chunk once, ahead of its
+ * tokenizer, which then finds it in cache. */
+static uint64_t next_start(const struct io_map *m, size_t k, uint64_t s)
+{
+	uint64_t x = (k + 1) * m->C;
+	if (k + 1 >= m->k1)
+		return m->size;
+	if (s >= x)
+		return s; /* a row longer than the chunk: chunk k is empty */
+	const char *b = m->base;
+	int quotes = atomic_load(&m->parity);
+	uint64_t odd = 0;
+	const char *q = quotes ? memchr(b + s, '"', (size_t)(x - 1 - s)) : NULL;
+	if (q) /* (memchr runs ahead fast where there is no quote at all) */
+		odd = assay_io_count_quotes(q, (size_t)(b + x - 1 - q)) & 1;
+	for (uint64_t p = x - 1; p < m->size; p++) {
+		if (b[p] == '\n' && !odd)
+			return p + 1;
+		if (quotes && b[p] == '"')
+			odd ^= 1;
+		else if (!quotes) {
+			const char *nl = memchr(b + p, '\n', (size_t)(m->size - p));
+			return nl ? (uint64_t)(nl - b) + 1 : m->size;
+		}
+	}
+	return m->size;
+}
+
+static void cpu_relax(void)
+{
+#ifdef __SSE2__
+	_mm_pause();
+#endif
+}
+
+/* Chunk k's first row, once its predecessor's thread has found it. */
+static uint64_t start_of(const struct io_map *m, size_t k)
+{
+	_Atomic uint64_t *v = &m->start[k - m->k0];
+	uint64_t s;
+	for (int i = 0; (s = atomic_load_explicit(v, memory_order_acquire)) == UNKNOWN; i++) {
+		if (i < 2000)
+			cpu_relax();
+		else
+			sched_yield();
+	}
+	return s;
+}
+
+static void scan_chunk(struct assay_io_pass *ps, size_t k, uint64_t s, uint64_t e, struct assay_io_worker *r)
+{
+	const struct io_map *m = ps->map;
+	const struct assay_source *src = ps->src;
+	r->start = r->claimed = r->anchor = s;
+	r->end = e;
+	if (s >= e)
+		return;
+	int (*tokenize)(struct assay_io_worker *, char *, size_t, int, size_t *) =
+	    src->format == ASSAY_FORMAT_JSONL ? assay_io_jsonl_tokenize : assay_io_csv_tokenize;
+	size_t used = 0;
+	int rc;
+	if (e + ASSAY_IO_PAD <= m->mapped) {
+		r->inplace = 1;
+		rc = tokenize(r, m->base + s, (size_t)(e - s), 1, &used);
+	} else {
+		r->inplace = 0;
+		if (assay_io_grow(r, (size_t)(e - s))) {
+			assay_error_set(&r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+			rc = ASSAY_ENOMEM;
+		} else {
+			memcpy(r->buf, m->base + s, (size_t)(e - s));
+			rc = tokenize(r, r->buf, (size_t)(e - s), 1, &used);
+		}
+	}
+	if (rc)
+		assay_io_fail(r, rc);
+}
+
+/* Chunk k's bytes into the digest (its turn), then the next turn. */
+static void hash_chunk(struct io_map *m, size_t k)
+{
+	uint64_t a = k == m->k0 ? 0 : k * m->C, b = k + 1 == m->k1 ? m->size : (k + 1) * m->C;
+	if (!m->md_failed && EVP_DigestUpdate(m->md, m->base + a, (size_t)(b - a)) != 1)
+		m->md_failed = ENOMEM;
+	/* everything before b is tokenized and hashed: drop it from the
+	 * mapping, DROP bytes at a time */
+	uint64_t to = (b - 1) / m->page * m->page;
+	if (to >= m->dropped + DROP * m->C) {
+		madvise(m->base + m->dropped, (size_t)(to - m->dropped), MADV_DONTNEED);
+		m->dropped = to;
+	}
+}
+
+/* Hash the chunks tokenized so far, in order, unless another thread is at
+ * it. No chunk is left behind: a thread marks its chunk scanned before it
+ * tries to take `hashing`, and the holder looks again after letting it go
+ * (all sequentially consistent), so one of the two sees the other. */
+static void advance(struct io_map *m)
+{
+	for (;;) {
+		size_t t = atomic_load(&m->turn);
+		if (t >= m->k1 || !atomic_load(&m->scanned[t - m->k0]))
+			return;
+		int idle = 0;
+		if (!atomic_compare_exchange_strong(&m->hashing, &idle, 1))
+			return;
+		while ((t = atomic_load(&m->turn)) < m->k1 && atomic_load(&m->scanned[t - m->k0])) {
+			hash_chunk(m, t);
+			atomic_store(&m->turn, t + 1);
+		}
+		atomic_store(&m->hashing, 0);
+	}
+}
+
+void assay_io_map_work(struct assay_io_pass *ps, void *ctx, int report)
+{
+	struct io_map *m = ps->map;
+	const struct assay_source *src = ps->src;
+	struct assay_field *fields = calloc(src->ncols ? src->ncols : 1, sizeof *fields);
+	for (;;) {
+		size_t k = atomic_fetch_add(&m->next, 1);
+		if (k >= m->k1)
+			break;
+		/* the next chunk's start first: its thread may be waiting */
+		uint64_t s = start_of(m, k), e = next_start(m, k, s);
+		if (k + 1 < m->k1)
+			atomic_store_explicit(&m->start[k + 1 - m->k0], e, memory_order_release);
+		if (atomic_load(&ps->lowest_failed) < s)
+			break; /* after a failed chunk: its rows cannot matter */
+		struct assay_io_worker *r = &ps->ranges[k - m->k0];
+		r->ctx = ctx;
+		r->fields = fields;
+		if (fields) {
+			scan_chunk(ps, k, s, e, r);
+		} else {
+			assay_error_set(&r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+			assay_io_fail(r, ASSAY_ENOMEM);
+		}
+		r->fields = NULL; /* the thread's, not the range's */
+		if (r->quoted_lf && !atomic_load(&m->parity))
+			atomic_store(&m->parity, 1);
+		if (r->failed)
+			break;
+		if (report && src->progress) {
+			uint64_t done = r->end < src->size ? r->end : src->size;
+			src->progress(src->progress_ctx, done, src->size);
+		}
+		atomic_store(&m->scanned[k - m->k0], 1);
+		advance(m);
+	}
+	free(fields);
+}
+
+int assay_io_map_complete(const struct io_map *m)
+{
+	return atomic_load(&m->turn) == m->k1 && !m->md_failed;
+}
