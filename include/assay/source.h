@@ -32,9 +32,11 @@ struct assay_source_opts {
 	size_t ncolumns;
 	const char *const *na; /* extra missing-value spellings (--na) */
 	size_t nna;
-	int threads;            /* workers; 0 = automatic: for CSV one per online core but one
-	                           (the SHA-256 thread's), for JSONL one per core; and the
-	                           SHA-256 thread, once done, takes over part of the rest */
+	int threads;            /* workers; 0 = automatic: one per online core (they hash the
+	                           input too); where the file is read rather than mapped, for
+	                           CSV one per core but one, the SHA-256 thread's */
+	int no_map;             /* read the file (pread, a SHA-256 thread) even where it could
+	                           be mapped (tests of that path) */
 	size_t min_split_bytes; /* inputs smaller than this use one worker; 0 = 8 MiB
 	                           (tests lower it to exercise the parallel path) */
 	size_t block_bytes;     /* bytes per read of a worker; 0 = 256 KiB (tests lower it) */
@@ -135,9 +137,9 @@ int assay_source_has_na_list(const struct assay_source *src);
 int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn reset,
                       void *const *worker_ctx, struct assay_source_stats *stats, struct assay_error *err);
 
-/* How many worker contexts assay_source_scan() may use: the workers, and
- * with automatic threads one more for the SHA-256 thread's stolen ranges.
- * 1 exactly when the source was opened with threads = 1. */
+/* How many worker contexts assay_source_scan() may use: the workers of
+ * the pass that uses the most. 1 exactly when the source was opened with
+ * threads = 1 (or on one core). */
 int assay_source_max_workers(const struct assay_source *src);
 
 /* Number parsing shared by every consumer of fields: the whole span must be

@@ -39,8 +39,9 @@ struct assay_source {
 	uint64_t data_offset;  /* first byte of data (after BOM and header) */
 	uint64_t header_lines; /* physical lines before data_offset */
 	size_t nstore;         /* CSV: fields stored per row (assay_source_project); 0 = all */
-	int threads;
-	int thief; /* the hash thread steals work when done: one more worker context */
+	int threads;     /* workers of the read pass (scan.c) */
+	int map_threads; /* workers of the mapped pass (scan_map.c) */
+	int no_map;      /* opts.no_map: always the read pass */
 	size_t min_split;
 	size_t block;
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
@@ -55,15 +56,15 @@ static inline size_t assay_io_nstore(const struct assay_source *src)
 
 struct assay_io_pass;
 
-/* One range of the file and the state of the thread scanning it. A
- * thread that steals the tail of another's range (scan.c) gets a range of
- * its own, so every range's rows are contiguous in the file. */
+/* One range of the file (a worker's in the read pass, a chunk in the
+ * mapped pass) and the state of its scan; every range's rows are
+ * contiguous in the file. */
 struct assay_io_worker {
 	const struct assay_source *src;
 	assay_row_fn fn;
 	void *ctx;
 	int index;
-	uint64_t start, end; /* byte range [start, end); end may be lowered by a steal */
+	uint64_t start, end; /* byte range [start, end) */
 	char *buf;
 	size_t cap; /* usable bytes; the allocation has ASSAY_IO_PAD more */
 	struct assay_field *fields;
@@ -80,8 +81,6 @@ struct assay_io_worker {
 	struct assay_error err;     /* relative line when failed */
 	uint64_t base;              /* lines before the range (set after the join) */
 	int stopped;                /* gave up because an earlier range failed */
-	uint64_t claimed;           /* bytes before this are read or being read (scan.c's lock) */
-	uint64_t anchor;            /* a row start (outside quotes) <= claimed (scan.c's lock) */
 	struct assay_io_pass *pass; /* shared: the lock, the first failed range, progress */
 };
 

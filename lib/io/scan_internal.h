@@ -7,29 +7,21 @@
 #define ASSAY_IO_SCAN_INTERNAL_H
 
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <stdatomic.h>
 
 #include "io.h"
 
 struct io_map;
 
-/* What the threads of one pass share. ranges[0..n) grows when the hash
- * thread steals; every field but the atomics is read and written under mu. */
+/* What the threads of one pass share. */
 struct assay_io_pass {
 	const struct assay_source *src;
-	pthread_mutex_t mu;
-	pthread_cond_t idle;            /* signalled when a thief finishes its range */
-	struct assay_io_worker *ranges; /* cap entries, n in use */
+	struct assay_io_worker *ranges; /* n (= cap) ranges in file order */
 	int n, cap;
-	void *thief_ctx;                /* the context of the stealing thread's ranges */
-	int steal;                      /* stealing allowed (a parallel pass with a reset function) */
-	int closed;                     /* the workers are done: no more steals */
-	int thieving;                   /* stolen ranges being scanned */
-	int used;                       /* ranges in the last pass */
+	int used;                       /* threads of the last pass */
 	_Atomic uint64_t lowest_failed; /* start of the first failed range */
 	_Atomic uint64_t bytes_done;    /* bytes read by all ranges, for progress */
-	struct io_map *map;             /* the mapped pass's windows and chunks, or NULL */
+	struct io_map *map;             /* the mapped pass's mapping and chunks, or NULL */
 };
 
 /* pread all of buf[0..n) from off: 0 or an errno (ESPIPE: the file shrank). */

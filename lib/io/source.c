@@ -194,20 +194,22 @@ int assay_source_open(struct assay_source **out, const struct assay_source_opts 
 	src->size = (uint64_t)st.st_size;
 	src->format = o->format == ASSAY_FORMAT_AUTO ? guess_format(o->path) : o->format;
 	src->delim = o->delimiter ? o->delimiter : ',';
-	/* Default workers: for CSV one per core but one, which the hashing
-	 * thread needs: SHA-256 (~1.5 GB/s on one core with SHA-NI) is as
-	 * costly as tokenizing, and three threads on two cores measured
-	 * 10-25% slower than one worker plus the hash. JSONL parsing is
-	 * several times slower than hashing, so it takes every core. */
+	/* Default workers. The mapped pass (scan_map.c) takes every core: its
+	 * workers hash too. The read pass, for CSV, one per core but one,
+	 * which the hash thread needs: SHA-256 (~1.5 GB/s on one core with
+	 * SHA-NI) is as costly as tokenizing, and three threads on two cores
+	 * measured 10-25% slower than one worker plus the hash. JSONL parsing
+	 * is several times slower than hashing, so it takes every core. */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
+	src->map_threads = o->threads ? o->threads : (int)cores;
 	if (src->format == ASSAY_FORMAT_CSV && cores > 1)
 		cores--;
 	src->threads = o->threads ? o->threads : (int)cores;
-	/* Automatic threads: the hash thread, once done, scans part of the
-	 * rest of the data (scan.c) with a context of its own. */
-	src->thief = !o->threads && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	src->no_map = o->no_map;
+	if (src->map_threads > MAX_THREADS)
+		src->map_threads = MAX_THREADS;
 	if (src->threads > MAX_THREADS)
 		src->threads = MAX_THREADS;
 	src->min_split = o->min_split_bytes ? o->min_split_bytes : ASSAY_IO_MIN_SPLIT;
@@ -264,7 +266,7 @@ const char *assay_source_path(const struct assay_source *src)
 
 int assay_source_max_workers(const struct assay_source *src)
 {
-	return src->threads + src->thief;
+	return src->threads > src->map_threads ? src->threads : src->map_threads;
 }
 
 long assay_source_column(const struct assay_source *src, const char *name, const char *what,

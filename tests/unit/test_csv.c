@@ -363,10 +363,13 @@ static void workers_deliver_the_same_rows_as_one(void **state)
 	assert_int_equal(one.st.workers_used, 1);
 	for (int threads = 2; threads <= 7; threads++) {
 		for (size_t block = 64; block <= 65536; block *= 32) {
-			struct result r = scan_opts(
-			    (struct assay_source_opts){
-			        .path = p, .threads = threads, .min_split_bytes = 1, .block_bytes = block},
-			    NULL);
+			/* the mapped pass, and the read pass (no_map) */
+			struct result r = scan_opts((struct assay_source_opts){.path = p,
+			                                                       .threads = threads,
+			                                                       .min_split_bytes = 1,
+			                                                       .block_bytes = block,
+			                                                       .no_map = threads % 2},
+			                            NULL);
 			assert_int_equal(r.rc, 0);
 			assert_int_equal(r.st.rows, 20000);
 			/* chunks go to whichever thread is free: the same rows,
@@ -380,19 +383,17 @@ static void workers_deliver_the_same_rows_as_one(void **state)
 	free(data);
 }
 
-/* Automatic threads: the SHA-256 thread, once done, takes the second half
- * of what a worker has left (scan.c, steal_once). With 64-byte blocks the
- * worker is far slower than the hash, so the thread steals (several times)
- * and its ranges land in the last context: the same rows, errors and
- * hash as one worker, in another context order. */
-static void the_hash_thread_takes_over_part_of_the_rows(void **state)
+/* Automatic threads: every core's worker takes 64-byte chunks of the
+ * mapped file and hashes them in turn (scan_map.c): the same rows, errors
+ * and hash as one worker, spread over the contexts. */
+static void automatic_threads_share_the_chunks(void **state)
 {
 	size_t len;
 	char *data = make_rows(20000, &len);
 	const char *p = write_file("steal.csv", data, len);
 	struct result one = scan_opts((struct assay_source_opts){.path = p, .threads = 1}, NULL);
 	assert_int_equal(one.rc, 0);
-	int stolen = 0;
+	int shared = 0;
 	for (int run = 0; run < 10; run++) {
 		struct result r = scan_opts(
 		    (struct assay_source_opts){.path = p, .min_split_bytes = 1, .block_bytes = 64}, NULL);
@@ -403,13 +404,13 @@ static void the_hash_thread_takes_over_part_of_the_rows(void **state)
 		 * quoted line breaks of every fifth row: no second pass */
 		assert_int_equal(r.resets, 0);
 		assert_string_equal(r.st.sha256_hex, one.st.sha256_hex);
-		stolen += r.st.workers_used > 1;
+		shared += r.st.workers_used > 1;
 		free(r.text);
 	}
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
-		assert_true(stolen > 0);
-	/* an error after the steal point still names its physical line, and
-	 * one raised by the row function too */
+		assert_true(shared > 0);
+	/* an error far into the file still names its physical line, and one
+	 * raised by the row function too */
 	memcpy(strstr(data, "\n19990,") + 1, "19990,\"x\"y", 10);
 	p = write_file("steal.csv", data, len);
 	for (int run = 0; run < 5; run++) {
@@ -519,9 +520,14 @@ static void the_first_error_in_file_order_wins(void **state)
 	/* lines before the bad row: header + 750 two-line rows + 750 one-line rows */
 	uint64_t line = 1 + 750 * 2 + 750 + 1;
 	for (int threads = 1; threads <= 4; threads++) {
-		struct result r = scan_opts(
-		    (struct assay_source_opts){.path = p, .threads = threads, .min_split_bytes = 1}, NULL);
-		expect_error(r, ASSAY_EINPUT, line, 1, "row has 3 fields");
+		for (int no_map = 0; no_map < 2; no_map++) {
+			struct result r = scan_opts((struct assay_source_opts){.path = p,
+			                                                       .threads = threads,
+			                                                       .min_split_bytes = 1,
+			                                                       .no_map = no_map},
+			                            NULL);
+			expect_error(r, ASSAY_EINPUT, line, 1, "row has 3 fields");
+		}
 	}
 	/* and an error raised by the row function in a later range */
 	memcpy(strstr(s.text, "1,2,3\n"), "bom,3\n", 6);
@@ -582,7 +588,7 @@ int main(void)
 	    cmocka_unit_test(missing_empty_and_unreadable_files),
 	    cmocka_unit_test(errors_from_the_row_function_get_file_and_line),
 	    cmocka_unit_test(workers_deliver_the_same_rows_as_one),
-	    cmocka_unit_test(the_hash_thread_takes_over_part_of_the_rows),
+	    cmocka_unit_test(automatic_threads_share_the_chunks),
 	    cmocka_unit_test(a_split_inside_a_quoted_line_break_rescans),
 	    cmocka_unit_test(the_first_error_in_file_order_wins),
 	    cmocka_unit_test(a_row_longer_than_a_block_grows_the_buffer),
