@@ -8,6 +8,8 @@
  * the part above it. NaN replicates are dropped first (nanquantile).
  */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -226,4 +228,158 @@ void nanquantiles(double *v, size_t n, double q_lo, double q_hi, double *lo, dou
 	}
 	*lo = quantile_of(v, m, q_lo);
 	*hi = quantile_of(v, m, q_hi);
+}
+
+/* ---- Streaming tails ----
+ *
+ * The order statistics an interval needs are among the few smallest and
+ * largest replicates (ranks floor(q_lo (m - 1)) and the next, m the
+ * non-NaN count, and likewise from the top). Each thread keeps, per
+ * column, its K smallest values ascending and its K largest descending,
+ * K the most any m <= B can need (tail_k). A value enters a tail only when
+ * it beats the tail's last (after the first K, about K ln(B / K) values of
+ * B), so most cost one comparison a side. The union of the threads' tails
+ * holds the K smallest and largest of all, from which the same order
+ * statistics, and the same interpolation as nanquantiles, give the same
+ * doubles. This replaces storing B values per column (5.7 MB at 1M rows,
+ * whose page faults were a third of the bootstrap's CPU). */
+#define TAIL_K_MAX 64
+
+struct tail_acc {
+	size_t k;
+	uint32_t *nlo, *nhi; /* per column: values kept */
+	uint64_t *m;         /* per column: non-NaN values seen */
+	double *lo, *hi;     /* per column: k slots, ascending / descending */
+};
+
+/* The order statistics of the low (high) end for m values: the ranks
+ * floor(q (m - 1)) and the next, as counts from that end. */
+static size_t need_lo(size_t m, double q)
+{
+	size_t k = (size_t)floor(q * (double)(m - 1));
+	return k + 2 < m ? k + 2 : m;
+}
+
+static size_t need_hi(size_t m, double q)
+{
+	size_t k = (size_t)floor(q * (double)(m - 1));
+	return m - k + 1 < m ? m - k + 1 : m;
+}
+
+size_t tail_k(size_t B, double q_lo, double q_hi)
+{
+	size_t k = 1;
+	for (size_t m = 1; m <= B; m++) {
+		size_t a = need_lo(m, q_lo), b = need_hi(m, q_hi);
+		k = a > k ? a : k;
+		k = b > k ? b : k;
+	}
+	return k <= TAIL_K_MAX ? k : 0;
+}
+
+struct tail_acc *tail_acc_new(size_t ncols, size_t k)
+{
+	struct tail_acc *a = calloc(1, sizeof *a);
+	if (!a)
+		return NULL;
+	a->k = k;
+	a->nlo = calloc(ncols + 1, sizeof *a->nlo);
+	a->nhi = calloc(ncols + 1, sizeof *a->nhi);
+	a->m = calloc(ncols + 1, sizeof *a->m);
+	a->lo = malloc((ncols + 1) * k * sizeof *a->lo);
+	a->hi = malloc((ncols + 1) * k * sizeof *a->hi);
+	if (!a->nlo || !a->nhi || !a->m || !a->lo || !a->hi) {
+		tail_acc_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void tail_acc_free(struct tail_acc *a)
+{
+	if (!a)
+		return;
+	free(a->nlo), free(a->nhi), free(a->m), free(a->lo), free(a->hi);
+	free(a);
+}
+
+/* x into the sorted t[0..*n) (at most k kept), before the first value it
+ * beats: ascending when dir is 1, descending when -1. */
+static void tail_put(double *t, uint32_t *n, size_t k, double x, int dir)
+{
+	size_t i = *n < k ? (*n)++ : k - 1;
+	while (i > 0 && (dir > 0 ? x < t[i - 1] : x > t[i - 1])) {
+		t[i] = t[i - 1];
+		i--;
+	}
+	t[i] = x;
+}
+
+void tail_acc_add(struct tail_acc *a, size_t c, const double *v, size_t stride, size_t n)
+{
+	size_t k = a->k;
+	double *lo = a->lo + c * k, *hi = a->hi + c * k;
+	uint32_t nlo = a->nlo[c], nhi = a->nhi[c];
+	uint64_t m = a->m[c];
+	for (size_t i = 0; i < n; i++) {
+		double x = v[i * stride];
+		if (x != x)
+			continue;
+		m++;
+		if (nlo < k || x < lo[k - 1])
+			tail_put(lo, &nlo, k, x, 1);
+		if (nhi < k || x > hi[k - 1])
+			tail_put(hi, &nhi, k, x, -1);
+	}
+	a->nlo[c] = nlo, a->nhi[c] = nhi, a->m[c] = m;
+}
+
+/* Merge the sorted x[0..nx) and y[0..ny) (ascending when dir is 1,
+ * descending when -1) into out, keeping at most k. */
+static size_t merge_k(const double *x, size_t nx, const double *y, size_t ny, int dir, size_t k, double *out)
+{
+	size_t i = 0, j = 0, o = 0;
+	while (o < k && (i < nx || j < ny)) {
+		int take_x = j == ny || (i < nx && (dir > 0 ? x[i] <= y[j] : x[i] >= y[j]));
+		out[o++] = take_x ? x[i++] : y[j++];
+	}
+	return o;
+}
+
+void tail_ends(struct tail_acc *const *a, size_t n, size_t c, double q_lo, double q_hi, double *lo,
+               double *hi)
+{
+	double buf[2][TAIL_K_MAX];
+	uint64_t m = 0;
+	for (size_t t = 0; t < n; t++)
+		m += a[t]->m[c];
+	if (m == 0) {
+		*lo = *hi = NAN;
+		return;
+	}
+	size_t k = a[0]->k;
+	for (int side = 0; side < 2; side++) {
+		/* the k smallest (side 0, ascending) or largest (side 1,
+		 * descending) of all m: position j holds rank j, or m - 1 - j */
+		int dir = side ? -1 : 1;
+		const double *cur = (side ? a[0]->hi : a[0]->lo) + c * k;
+		size_t u = side ? a[0]->nhi[c] : a[0]->nlo[c];
+		for (size_t t = 1; t < n; t++) {
+			double *dst = buf[t & 1];
+			u = merge_k(cur, u, (side ? a[t]->hi : a[t]->lo) + c * k, side ? a[t]->nhi[c] : a[t]->nlo[c],
+			            dir, k, dst);
+			cur = dst;
+		}
+		double q = side ? q_hi : q_lo, h = q * (double)(m - 1);
+		size_t r = (size_t)floor(h);
+		double x, y;
+		if (!side) {
+			x = cur[r];
+			y = r + 1 < m ? cur[r + 1] : x;
+		} else {
+			x = cur[m - 1 - r];
+			y = r + 1 < m ? cur[m - 2 - r] : x;
+		}
+		*(side ? hi : lo) = r + 1 >= m ? x : interpolate(h, r, x, y);
+	}
 }

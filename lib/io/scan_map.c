@@ -94,7 +94,8 @@ struct io_map *assay_io_map_new(const struct assay_source *src, EVP_MD_CTX *md)
 	/* cut by quote parity from the start when the first chunk has a '"'
 	 * (else once a quoted line break is seen) */
 	uint64_t n0 = m->size - m->data_offset < m->C ? m->size - m->data_offset : m->C;
-	atomic_init(&m->parity, src->format == ASSAY_FORMAT_CSV && memchr(m->base + m->data_offset, '"', (size_t)n0));
+	atomic_init(&m->parity,
+	            src->format == ASSAY_FORMAT_CSV && memchr(m->base + m->data_offset, '"', (size_t)n0));
 	m->scanned = calloc(m->k1 - m->k0 + 1, sizeof *m->scanned);
 	m->start = malloc((m->k1 - m->k0 + 1) * sizeof *m->start);
 	for (size_t k = 0; m->start && k <= m->k1 - m->k0; k++)
@@ -138,7 +139,8 @@ void assay_io_map_ranges(struct assay_io_pass *ps)
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("popcnt", "default")))
 #endif
-static uint64_t count_quotes(const char *p, size_t n)
+static uint64_t
+count_quotes(const char *p, size_t n)
 {
 	uint64_t c = 0;
 	size_t i = 0;
