@@ -109,8 +109,9 @@ long assay_source_column(const struct assay_source *src, const char *name, const
 
 /* True when the field is a missing value: empty, NA, NaN, nan, null, NULL
  * (JSON null or the word), or one of opts.na. Without opts.na a field of
- * 1 or more than 4 bytes is never missing (ASSAY_NA_BUILTIN_LEN). */
-#define ASSAY_NA_BUILTIN_LEN(len) ((len) == 0 || ((len) >= 2 && (len) <= 4))
+ * 1 or more than 4 bytes, or not starting with N or n, is never missing
+ * (ASSAY_NA_BUILTIN_MAY). */
+#define ASSAY_NA_BUILTIN_MAY(p, len) ((len) == 0 || ((len) >= 2 && (len) <= 4 && ((p)[0] | 0x20) == 'n'))
 int assay_source_is_na(const struct assay_source *src, const struct assay_field *f);
 
 /* True when opts.na gave extra missing spellings. Without them no field
