@@ -179,16 +179,19 @@ static void missing_value_spellings(void **state)
 			fail_msg("\"%s\" should not be missing", no[i]);
 	assert_true(assay_source_has_na_list(src));
 	assay_source_free(src);
-	/* without --na: the built-in spellings only, all of a length
-	 * ASSAY_NA_BUILTIN_LEN admits (callers skip the lookup otherwise) */
+	/* without --na: the built-in spellings only, all of a length and
+	 * first letter ASSAY_NA_BUILTIN_MAY admits (callers skip the lookup
+	 * otherwise) */
 	src = open_ok((struct assay_source_opts){.path = WRITE("na2.csv", "a\n1\n")});
 	assert_false(assay_source_has_na_list(src));
 	for (size_t i = 0; i < 6; i++) {
 		assert_true(na(src, yes[i]));
-		assert_true(ASSAY_NA_BUILTIN_LEN(strlen(yes[i])));
+		assert_true(ASSAY_NA_BUILTIN_MAY(yes[i], strlen(yes[i])));
 	}
 	assert_false(na(src, "-"));
 	assert_false(na(src, "n/a"));
+	assert_false(ASSAY_NA_BUILTIN_MAY("g4", 2));
+	assert_false(ASSAY_NA_BUILTIN_MAY("1", 1));
 	assay_source_free(src);
 }
 
