@@ -41,7 +41,8 @@ uint64_t assay_io_count_quotes(const char *p, size_t n);
 /* The mapped pass (scan_map.c). assay_io_map_new() maps src and lays out
  * its chunks (NULL when it cannot: then read); the pass's ranges are the
  * chunks (assay_io_map_nchunks(), set up by assay_io_map_ranges() after
- * init_ranges). md is the digest the chunks are hashed into. */
+ * init_ranges). md is the digest the chunks are hashed into (set up by
+ * the pass). */
 struct io_map *assay_io_map_new(const struct assay_source *src, EVP_MD_CTX *md);
 void assay_io_map_free(struct io_map *m);
 int assay_io_map_nchunks(const struct io_map *m);

@@ -3,7 +3,8 @@
  * the chunks it takes, so that each byte comes from memory once and is
  * never copied.
  *
- * Chunks: the data is cut into chunks of one block (256 KiB by default);
+ * Chunks: the data is cut into chunks of one block (256 KiB by default;
+ * more where that would make over 1,024 chunks: 1 MiB for 1.1 GB);
  * chunk k's rows are [L(k C), L((k + 1) C)), L(x) the first line start at
  * or after x (the first chunk starts at the data's first byte, the last
  * ends at the end of the file), so chunks tile the data. Each chunk is a
@@ -20,11 +21,12 @@
  * to the one digest, while the chunk is still in its core's cache. With
  * two threads, one hashes chunk k while the other tokenizes chunk k + 1.
  *
- * Resident set: mapped pages count in it. Once 4 more chunks are hashed
- * (so tokenized too), they are dropped from the mapping (MADV_DONTNEED:
- * the page cache keeps the pages, and a late read would fault them in
- * again), so the mapping holds the chunks being scanned and at most 4
- * chunks behind them.
+ * Resident set: mapped pages count in it. Once 1 MiB more is hashed (so
+ * tokenized too), it is dropped from the mapping (MADV_DONTNEED: the page
+ * cache keeps the pages, and a late read would fault them in again).
+ * Tokenizing on two cores outruns the one SHA-256 stream, so a worker
+ * that finds 4 MiB of chunks waiting for the hash takes the hash over or
+ * waits for it: the mapping holds at most ~5 MiB and the chunks in hand.
  *
  * Measured (1M-row gen_synth file, 110 MB, 2 vCPUs, `assay eval`): the
  * read pass copied every byte out of the page cache with pread (~20 ms of
@@ -36,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #ifdef __SSE2__
@@ -44,7 +47,9 @@
 
 #include "scan_internal.h"
 
-#define DROP    4 /* chunks dropped from the mapping at a time */
+#define MAX_CHUNKS 1024          /* more data: larger chunks */
+#define DROP       (1u << 20)    /* bytes dropped from the mapping at a time */
+#define BACKLOG    (4u << 20)    /* bytes tokenized ahead of the hash, at most */
 #define UNKNOWN UINT64_MAX
 
 struct io_map {
@@ -57,9 +62,10 @@ struct io_map {
 	_Atomic size_t turn;            /* the next chunk to hash */
 	_Atomic unsigned char *scanned; /* per chunk: tokenized, ready to hash */
 	atomic_int hashing;             /* a thread is feeding the digest */
-	EVP_MD_CTX *md;                 /* fed by the thread holding `hashing` */
+	EVP_MD_CTX *md;                 /* set up and fed by the thread holding `hashing` */
 	int md_failed;
 	uint64_t dropped; /* bytes before this are out of the mapping (page multiple) */
+	size_t backlog;   /* chunks tokenized ahead of the hash, at most */
 };
 
 static uint64_t round_up(uint64_t x, uint64_t to)
@@ -85,7 +91,12 @@ struct io_map *assay_io_map_new(const struct assay_source *src, EVP_MD_CTX *md)
 	m->size = src->size;
 	m->mapped = round_up(m->size, m->page);
 	m->data_offset = src->data_offset;
+	/* a block a chunk, or more to keep at most MAX_CHUNKS (each has a
+	 * range: ~2 KiB) */
 	m->C = src->block;
+	if ((m->size - m->data_offset) / m->C > MAX_CHUNKS)
+		m->C = round_up((m->size - m->data_offset) / MAX_CHUNKS, src->block);
+	m->backlog = BACKLOG / m->C > 2 ? BACKLOG / m->C : 2;
 	m->k0 = (size_t)(m->data_offset / m->C);
 	m->k1 = (size_t)((m->size + m->C - 1) / m->C);
 	atomic_store(&m->next, m->k0);
@@ -251,12 +262,17 @@ static void scan_chunk(struct assay_io_pass *ps, size_t k, uint64_t s, uint64_t 
 static void hash_chunk(struct io_map *m, size_t k)
 {
 	uint64_t a = k == m->k0 ? 0 : k * m->C, b = k + 1 == m->k1 ? m->size : (k + 1) * m->C;
+	/* the digest is set up by the first hasher, beside the other
+	 * threads' tokenizing (OpenSSL's first use reads its configuration:
+	 * ~1 ms) */
+	if (k == m->k0 && EVP_DigestInit_ex(m->md, EVP_sha256(), NULL) != 1)
+		m->md_failed = ENOMEM;
 	if (!m->md_failed && EVP_DigestUpdate(m->md, m->base + a, (size_t)(b - a)) != 1)
 		m->md_failed = ENOMEM;
 	/* everything before b is tokenized and hashed: drop it from the
 	 * mapping, DROP bytes at a time */
 	uint64_t to = (b - 1) / m->page * m->page;
-	if (to >= m->dropped + DROP * m->C) {
+	if (to >= m->dropped + DROP) {
 		madvise(m->base + m->dropped, (size_t)(to - m->dropped), MADV_DONTNEED);
 		m->dropped = to;
 	}
@@ -289,6 +305,18 @@ void assay_io_map_work(struct assay_io_pass *ps, void *ctx, int report)
 	const struct assay_source *src = ps->src;
 	struct assay_field *fields = calloc(src->ncols ? src->ncols : 1, sizeof *fields);
 	for (;;) {
+		/* more than m->backlog chunks tokenized but not hashed: the hash is
+		 * the bottleneck; take it over if free, else wait for it (the
+		 * mapping holds every chunk not hashed) */
+		for (int naps = 0; atomic_load(&m->next) - atomic_load(&m->turn) > m->backlog; naps++) {
+			advance(m);
+			if (atomic_load(&m->next) - atomic_load(&m->turn) <= m->backlog)
+				break;
+			if (naps < 64)
+				cpu_relax();
+			else
+				nanosleep(&(struct timespec){0, 20000}, NULL);
+		}
 		size_t k = atomic_fetch_add(&m->next, 1);
 		if (k >= m->k1)
 			break;
