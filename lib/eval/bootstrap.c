@@ -20,15 +20,12 @@
  * gives other interval ends since, within the Monte Carlo error.)
  *
  * Cost: B x (finest slices x 3 binomial draws + reported slices x a few
- * divisions); replicates are split over the cores. Each thread writes its
- * replicates row by row into a tile in cache; each tile's columns then go
- * into the thread's streaming tails (quantile.c: the few smallest and
- * largest values an interval's ends need), which are combined at the end.
- * Levels too wide for tails (below ~88% at B = 1000) store every column
- * and select in it instead (nanquantiles). Measured at 1M rows (2 x 5 x 8
- * groups, ~700 intervals, B = 1000): the tails took out the 5.7 MB column
- * store, whose page faults (zeroing 2 MiB pages) were ~7 of the ~16.5 ms
- * of CPU (was 26-30 ms with GSL's draws and row storage).
+ * divisions), then one O(B) pass per interval (quantile.c); replicates and
+ * percentiles are split over the cores. Each thread writes its replicates
+ * row by row into a tile in cache and moves it into per-interval columns,
+ * which the percentile pass reads contiguously. Measured at 1M rows (2 x 5
+ * x 8 groups, ~700 intervals, B = 1000): ~16.5 ms of CPU, 8.4 ms of wall on
+ * 2 cores (was 26-30 ms of CPU with GSL's draws and row storage).
  */
 #include <math.h>
 #include <pthread.h>
@@ -65,13 +62,10 @@ struct job {
 	struct assay_binomial_plan *pos; /* per finest slice: positives ~ Binomial(n, base rate) */
 	double *tpr, *fpr;               /* per finest slice: TP / positives, FP / negatives */
 	struct assay_interval **dst;     /* per column: where its interval goes */
-	size_t k;                        /* tail_k(): replicates kept per tail; 0: store columns */
-	struct tail_acc **acc;           /* with k: per thread, the columns' tails */
 };
 
 struct worker {
 	const struct job *job;
-	size_t t;        /* thread index */
 	size_t from, to; /* replicates, then arrays */
 	int failed;
 };
@@ -107,13 +101,8 @@ static inline void put(const struct job *J, double *row, size_t k, double x)
  * was ~40% of the percentile stage at 1M rows.) */
 #define TILE 64
 
-static void flush_tile(const struct job *J, struct tail_acc *acc, const double *tile, size_t b0, size_t b1)
+static void flush_tile(const struct job *J, const double *tile, size_t b0, size_t b1)
 {
-	if (acc) {
-		for (size_t c = 0; c < J->ncols; c++)
-			tail_acc_add(acc, c, tile + c, J->ncols, b1 - b0);
-		return;
-	}
 	for (size_t c = 0; c < J->ncols; c++) {
 		double *dst = J->rep + c * J->B + b0;
 		for (size_t b = b0; b < b1; b++)
@@ -136,9 +125,8 @@ static void *run_replicates(void *arg)
 	const double **gptr = malloc((ns + 1) * sizeof *gptr);
 	struct assay_cells *incl = malloc((ns + 1) * sizeof *incl);
 	double *tile = malloc(TILE * J->ncols * sizeof *tile + 1);
-	struct tail_acc *acc = J->k ? (J->acc[w->t] = tail_acc_new(J->ncols, J->k)) : NULL;
 	struct assay_rng rng;
-	if (!draw || !edraw || !gv || !gcells || !gptr || !incl || !tile || (J->k && !acc)) {
+	if (!draw || !edraw || !gv || !gcells || !gptr || !incl || !tile) {
 		w->failed = 1;
 		goto out;
 	}
@@ -210,7 +198,7 @@ static void *run_replicates(void *arg)
 			put(J, row, di0 + k, x / ref);
 		}
 		if ((b - w->from) % TILE == TILE - 1 || b + 1 == w->to)
-			flush_tile(J, acc, tile, b - (b - w->from) % TILE, b + 1);
+			flush_tile(J, tile, b - (b - w->from) % TILE, b + 1);
 	}
 out:
 	free(draw), free(edraw), free(gv), free(gcells), free(gptr), free(incl), free(tile);
@@ -227,7 +215,7 @@ static void *run_percentiles(void *arg)
 	return NULL;
 }
 
-/* Without tails: the replicate values (5.7 MB at 1M rows, 2 x 5 x 8 groups) on 2 MiB
+/* The replicate values (5.7 MB at 1M rows, 2 x 5 x 8 groups) on 2 MiB
  * pages where the kernel grants them (transparent huge pages on madvise):
  * the tiles land in columns all over the store, and faulting ~1,400 small
  * pages cost more than the column layout saved (bootstrap CPU at 1M rows:
@@ -244,9 +232,8 @@ static double *replicate_store(size_t bytes)
 	return p;
 }
 
-/* Split [0, n) over the workers and run fn on each; *rc -1 on failure.
- * Returns the number of workers. */
-static size_t parallel(struct job *J, size_t n, void *(*fn)(void *), int *rc)
+/* Split [0, n) over the workers and run fn on each; 0, or -1 on failure. */
+static int parallel(struct job *J, size_t n, void *(*fn)(void *))
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nt = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (size_t)cores;
@@ -256,7 +243,7 @@ static size_t parallel(struct job *J, size_t n, void *(*fn)(void *), int *rc)
 	pthread_t tid[MAX_THREADS];
 	int started[MAX_THREADS] = {0};
 	for (size_t t = 0; t < nt; t++) {
-		w[t] = (struct worker){J, t, n * t / nt, n * (t + 1) / nt, 0};
+		w[t] = (struct worker){J, n * t / nt, n * (t + 1) / nt, 0};
 		if (t > 0)
 			started[t] = pthread_create(&tid[t], NULL, fn, &w[t]) == 0;
 	}
@@ -269,8 +256,7 @@ static size_t parallel(struct job *J, size_t n, void *(*fn)(void *), int *rc)
 			fn(&w[t]); /* no thread: do its share here */
 		failed |= w[t].failed;
 	}
-	*rc = failed ? -1 : 0;
-	return nt;
+	return failed ? -1 : 0;
 }
 
 int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p, struct assay_eval_report *r,
@@ -319,26 +305,11 @@ int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p
 			if (dst[k])
 				J.dst[J.ncols++] = dst[k];
 		}
-		double qlo = (1 - p->confidence) / 2, qhi = 1 - qlo;
-		J.k = tail_k(B, qlo, qhi);
-		if (J.k) {
-			struct tail_acc *acc[MAX_THREADS] = {0};
-			J.acc = acc;
-			size_t nt = parallel(&J, B, run_replicates, &rc);
-			for (size_t c = 0; rc == 0 && c < J.ncols; c++)
-				tail_ends(acc, nt, c, qlo, qhi, &J.dst[c]->lo, &J.dst[c]->hi);
-			for (size_t t = 0; t < MAX_THREADS; t++)
-				tail_acc_free(acc[t]);
-		} else {
-			J.rep = replicate_store(J.ncols * B * sizeof *J.rep + 1);
-			if (!J.rep)
-				rc = -1;
-			else
-				parallel(&J, B, run_replicates, &rc);
-			if (rc == 0)
-				parallel(&J, J.ncols, run_percentiles, &rc);
-		}
+		J.rep = replicate_store(J.ncols * B * sizeof *J.rep + 1);
+		rc = !J.rep ? -1 : parallel(&J, B, run_replicates);
 	}
+	if (rc == 0)
+		rc = parallel(&J, J.ncols, run_percentiles);
 	free(J.rep);
 	free(J.pos), free(J.tpr), free(J.fpr);
 	free(J.dst);

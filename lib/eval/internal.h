@@ -61,18 +61,4 @@ void disparities_compute(const double *const *g, const struct assay_cells *cells
  * (numpy's nanquantile, method="linear"); reorders v. NaN if all NaN. */
 void nanquantiles(double *v, size_t n, double q_lo, double q_hi, double *lo, double *hi);
 
-/* The same end points from the replicates' tails, kept as they stream in
- * (no column of B values stored). tail_k(): how many values each tail
- * must keep for B replicates, or 0 when too many (then store the columns
- * and use nanquantiles). A tail_acc holds the tails of ncols columns for
- * one thread; tail_ends() combines those of n threads. */
-struct tail_acc;
-size_t tail_k(size_t B, double q_lo, double q_hi);
-struct tail_acc *tail_acc_new(size_t ncols, size_t k);
-void tail_acc_free(struct tail_acc *a);
-/* Values v[0], v[stride], ... v[(n - 1) stride] of column c. */
-void tail_acc_add(struct tail_acc *a, size_t c, const double *v, size_t stride, size_t n);
-void tail_ends(struct tail_acc *const *a, size_t n, size_t c, double q_lo, double q_hi, double *lo,
-               double *hi);
-
 #endif

@@ -47,10 +47,10 @@
 
 #include "scan_internal.h"
 
-#define MAX_CHUNKS 1024          /* more data: larger chunks */
-#define DROP       (1u << 20)    /* bytes dropped from the mapping at a time */
-#define BACKLOG    (4u << 20)    /* bytes tokenized ahead of the hash, at most */
-#define UNKNOWN UINT64_MAX
+#define MAX_CHUNKS 1024       /* more data: larger chunks */
+#define DROP       (1u << 20) /* bytes dropped from the mapping at a time */
+#define BACKLOG    (4u << 20) /* bytes tokenized ahead of the hash, at most */
+#define UNKNOWN    UINT64_MAX
 
 struct io_map {
 	char *base; /* the whole file, read-only */

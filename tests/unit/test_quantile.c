@@ -3,8 +3,7 @@
  * random replicate vectors with ties and NaNs, for the threshold path
  * (B >= 512, narrow tails: candidates gathered below and above thresholds
  * read off a sample, then selected) and the quickselect path (small B,
- * wide tails, NaN in the sample, a sample that misjudges the tails), and
- * for the streaming tails the bootstrap keeps instead of whole columns. */
+ * wide tails, NaN in the sample, a sample that misjudges the tails). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,43 +49,6 @@ static uint64_t next(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return rng;
-}
-
-/* The streaming tails (tail_acc) give the same doubles, with the values
- * spread over 1 to 3 threads' accumulators in tiles of 64 read with a
- * stride, as bootstrap.c feeds them. */
-static void streaming_matches(const double *v, size_t n, double qlo, double qhi, double rlo, double rhi)
-{
-	size_t k = tail_k(n, qlo, qhi);
-	if (!k)
-		return; /* too wide: bootstrap.c stores the columns */
-	for (size_t nt = 1; nt <= 3; nt++) {
-		struct tail_acc *acc[3] = {0};
-		double tile[64 * 2];
-		for (size_t t = 0; t < nt; t++) {
-			acc[t] = tail_acc_new(2, k);
-			assert_non_null(acc[t]);
-			for (size_t b = n * t / nt; b < n * (t + 1) / nt; b += 64) {
-				size_t e = n * (t + 1) / nt, m = e - b < 64 ? e - b : 64;
-				for (size_t i = 0; i < m; i++) {
-					tile[2 * i] = -1; /* column 0: a decoy */
-					tile[2 * i + 1] = v[b + i];
-				}
-				tail_acc_add(acc[t], 1, tile + 1, 2, m);
-				tail_acc_add(acc[t], 0, tile, 2, m);
-			}
-		}
-		double lo, hi;
-		tail_ends(acc, nt, 1, qlo, qhi, &lo, &hi);
-		if (isnan(rlo)) {
-			assert_true(isnan(lo) && isnan(hi));
-		} else {
-			assert_true(lo == rlo);
-			assert_true(hi == rhi);
-		}
-		for (size_t t = 0; t < nt; t++)
-			tail_acc_free(acc[t]);
-	}
 }
 
 static void matches_sorting(void **state)
@@ -145,7 +107,6 @@ static void matches_sorting(void **state)
 						assert_true(lo == rlo); /* bit for bit */
 						assert_true(hi == rhi);
 					}
-					streaming_matches(v, n, levels[li][0], levels[li][1], rlo, rhi);
 					free(v);
 					free(w);
 				}
