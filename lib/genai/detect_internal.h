@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <hs/hs.h>
+#include "../scan/hs_load.h"
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 

@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "assay/hsdb.h"
+#include "hs_load.h"
 
 #define CACHE_MAGIC "assay-hsdb-1\n"
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <hs/hs.h>
+#include "hs_load.h"
 
 #include "assay/arena.h"
 #include "assay/normalize.h"
