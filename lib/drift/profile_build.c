@@ -306,14 +306,41 @@ static inline int same_bytes(const char *a, const char *b, uint32_t len)
 	return diff == 0;
 }
 
+/* A category of at most 8 bytes as one word, zero-padded, read without
+ * touching a byte outside [p, p + len) (two overlapping loads from 4
+ * bytes on); 0 for longer ones. */
+static inline uint64_t short_word(const char *p, uint32_t len)
+{
+	if (len > 8 || len == 0)
+		return 0;
+	if (len >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		return (uint64_t)lo | (uint64_t)hi << (8 * (len - 4));
+	}
+	uint64_t w = (unsigned char)p[0];
+	if (len > 1)
+		w |= (uint64_t)(unsigned char)p[1] << 8;
+	if (len > 2)
+		w |= (uint64_t)(unsigned char)p[2] << 16;
+	return w;
+}
+
+/* Count one category. A short one (<= 8 bytes, "a", "k03", "Male") is
+ * compared by the word kept in its entry, not by its bytes: the probe then
+ * waits on two loads (slot, entry) instead of three (the bytes were a third
+ * dependent load, 19% of this function's samples on the 1M-row drift). */
 static int cattab_add(struct cattab *t, const char *p, uint32_t len, uint64_t hash)
 {
 	if (2 * (t->n + 1) > t->nslot && cattab_grow(t))
 		return -1;
+	uint64_t word = short_word(p, len);
 	size_t j = (size_t)hash & (t->nslot - 1);
 	while (t->slot[j]) {
 		struct centry *e = &t->e[t->slot[j] - 1];
-		if (e->hash == hash && e->len == len && same_bytes(t->bytes + e->off, p, len)) {
+		if (e->hash == hash && e->len == len &&
+		    (len <= 8 ? e->word == word : same_bytes(t->bytes + e->off, p, len))) {
 			e->cnt++;
 			return 0;
 		}
@@ -339,7 +366,7 @@ static int cattab_add(struct cattab *t, const char *p, uint32_t len, uint64_t ha
 	}
 	if (len)
 		memcpy(t->bytes + t->nbytes, p, len);
-	t->e[t->n] = (struct centry){hash, t->nbytes, len, 1};
+	t->e[t->n] = (struct centry){hash, word, t->nbytes, len, 1};
 	t->nbytes += len;
 	t->slot[j] = (uint32_t)++t->n;
 	return 1;
