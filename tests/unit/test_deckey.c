@@ -287,7 +287,7 @@ static void parse_equals_the_reference_loop(void **state)
 {
 	static const char alpha[] = "0123456789.-+eE /:\x80\0x";
 	const size_t na = sizeof alpha - 1; /* with the NUL, without the terminator */
-	char s[16];
+	char s[32];
 	for (size_t len = 0; len <= 4; len++) {
 		size_t total = 1;
 		for (size_t i = 0; i < len; i++)
@@ -318,6 +318,31 @@ static void parse_equals_the_reference_loop(void **state)
 				s[(r >> 40) % len] = (r >> 48) % 2 ? 'e' : 'E';
 		}
 		assert_same_as_ref(s, len);
+	}
+	/* after "0." (the small magnitudes: "0.0311287", "-0.00147779"), which
+	 * have a path of their own: every tail of up to 3 bytes of the alphabet,
+	 * and random tails of up to 12 bytes of digits, points and junk */
+	static const char *const pre[] = {"0.", "-0.", "+0.", "0.0", "-0.00"};
+	for (size_t k = 0; k < sizeof pre / sizeof *pre; k++) {
+		size_t pl = strlen(pre[k]);
+		memcpy(s, pre[k], pl);
+		for (size_t len = 0; len <= 3; len++) {
+			size_t total = 1;
+			for (size_t i = 0; i < len; i++)
+				total *= na;
+			for (size_t code = 0; code < total; code++) {
+				size_t c = code;
+				for (size_t i = 0; i < len; i++, c /= na)
+					s[pl + i] = alpha[c % na];
+				assert_same_as_ref(s, pl + len);
+			}
+		}
+		for (int it = 0; it < 100000; it++) {
+			size_t len = (size_t)(next() % 13);
+			for (size_t i = 0; i < len; i++)
+				s[pl + i] = next() % 16 ? common[next() % (sizeof common - 1)] : alpha[next() % na];
+			assert_same_as_ref(s, pl + len);
+		}
 	}
 }
 
