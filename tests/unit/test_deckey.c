@@ -660,9 +660,10 @@ static void packed_profile_equals_double_profile(void **state)
 
 /* ---- the walk of two packed maps ------------------------------------- */
 
-/* A map of n distinct ascending keys (random gaps, counts 1..3 with every
- * 7th of 255..600: big counts), as a packed map and as doubles. */
-static void make_maps(size_t n, uint32_t start, struct assay_numeric_map *pk, struct assay_numeric_map *dbl)
+/* A map of n distinct ascending keys (random gaps, counts 1..3 with one
+ * in `every` of 255..600: big counts), as a packed map and as doubles. */
+static void make_maps(size_t n, uint32_t start, uint64_t every, struct assay_numeric_map *pk,
+                      struct assay_numeric_map *dbl)
 {
 	memset(pk, 0, sizeof *pk);
 	memset(dbl, 0, sizeof *dbl);
@@ -675,7 +676,7 @@ static void make_maps(size_t n, uint32_t start, struct assay_numeric_map *pk, st
 	uint32_t k = start;
 	for (size_t i = 0; i < n; i++) {
 		k += 1 + (uint32_t)(next() % 3) * (next() % 4 ? 1 : 90000); /* across 0 */
-		uint64_t c = next() % 7 ? 1 + next() % 3 : 255 + next() % 346;
+		uint64_t c = next() % every ? 1 + next() % 3 : 255 + next() % 346;
 		pk->key[i] = k;
 		pk->kcount[i] = (uint8_t)(c < 255 ? c : 255);
 		if (c >= 255)
@@ -714,15 +715,17 @@ static void make_edges(const struct assay_numeric_map *m, double *e, size_t ne, 
 
 /* The walk of two packed maps counts its bins apart, by split points
  * (walk.c): the same counts, KS extremes and Wasserstein bits as the walk
- * of the same maps as doubles, which counts them value by value. */
+ * of the same maps as doubles, which counts them value by value; and the
+ * same reference quantile edges. */
 static void packed_walk_bins_equal_the_double_walk(void **state)
 {
 	for (int trial = 0; trial < 400; trial++) {
 		struct assay_numeric_map pr, dr, pc, dc;
 		size_t nr = 1 + (size_t)(next() % 3000), nc = 1 + (size_t)(next() % 3000);
 		uint32_t base = 0x7f000000u + (uint32_t)(next() % 100000);
-		make_maps(nr, base, &pr, &dr);
-		make_maps(nc, base + (uint32_t)(next() % 50000), &pc, &dc);
+		uint64_t every = trial % 2 ? 7 : 300;
+		make_maps(nr, base, every, &pr, &dr);
+		make_maps(nc, base + (uint32_t)(next() % 50000), every, &pc, &dc);
 		size_t nqe = 1 + (size_t)(next() % 12), nsb = 1 + (size_t)(next() % 20);
 		double qe[12], se[21];
 		make_edges(&dr, qe, nqe, trial);
@@ -749,6 +752,23 @@ static void packed_walk_bins_equal_the_double_walk(void **state)
 		assert_true(same_bits(w[0].maxS, w[1].maxS) && same_bits(w[0].minS, w[1].minS));
 		assert_int_equal(w[0].hmax, w[1].hmax);
 		assert_true(same_bits(w[0].w, w[1].w));
+		/* the reference quantile edges: the rank cursor skips blocks of a
+		 * packed map's count bytes (binning.c) */
+		size_t ks[] = {2, 10, 37};
+		for (size_t t = 0; t < 3; t++) {
+			struct assay_bins b1, b2;
+			double *e1, *e2;
+			size_t n1, n2;
+			struct assay_error err;
+			assert_int_equal(drift_quantile_edges(&pr, ks[t], &b1, &e1, &n1, &err), 0);
+			assert_int_equal(drift_quantile_edges(&dr, ks[t], &b2, &e2, &n2, &err), 0);
+			assert_int_equal(n1, n2);
+			assert_memory_equal(e1, e2, n1 * sizeof *e1);
+			assay_bins_free(&b1);
+			assay_bins_free(&b2);
+			free(e1);
+			free(e2);
+		}
 		free_maps(&pr, &dr);
 		free_maps(&pc, &dc);
 	}
