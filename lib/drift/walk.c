@@ -268,9 +268,7 @@ static size_t packed_bound(const struct assay_numeric_map *m, size_t lo, double 
  * counts (ascending entries) that only moves forward. */
 static uint64_t packed_sum(const struct assay_numeric_map *m, size_t a, size_t b, size_t *bi)
 {
-	uint64_t s = 0;
-	for (size_t i = a; i < b; i++)
-		s += m->kcount[i];
+	uint64_t s = drift_sum_bytes(m->kcount + a, b - a);
 	while (*bi < m->nbig && m->big[*bi].i < a)
 		++*bi;
 	for (; *bi < m->nbig && m->big[*bi].i < b; ++*bi)
