@@ -113,7 +113,11 @@ double drift_map_std(const struct assay_numeric_map *m, uint64_t n)
 {
 	if (n == 0)
 		return NAN;
-	double mean = map_mean(m, n);
+	return drift_map_std_from_mean(m, n, map_mean(m, n));
+}
+
+double drift_map_std_from_mean(const struct assay_numeric_map *m, uint64_t n, double mean)
+{
 	double s = 0, c = 0;
 	struct map_reader r = {m, 0};
 	if (m->key && !m->value && !m->count) {

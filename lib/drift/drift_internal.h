@@ -33,6 +33,9 @@ int drift_sturges_edges(const struct assay_numeric_map *ref, const struct assay_
 /* assay_numeric_map_std(m) given the map's total n (the walk's n1): the
  * same passes without the two that count n. */
 double drift_map_std(const struct assay_numeric_map *m, uint64_t n);
+/* Its second pass, given the mean ((s + c) / n of the compensated sum of
+ * value * count in map order: map_mean, or the packed walk's). */
+double drift_map_std_from_mean(const struct assay_numeric_map *m, uint64_t n, double mean);
 
 /* What assay_drift_ref_stats holds for one reference column (ref_stats.c):
  * NULL from drift_ref_stats_find when the column has nothing there. */
@@ -59,11 +62,14 @@ struct drift_walk {
 	size_t nsb;
 	uint64_t *sref, *scur; /* nsb counts each */
 	int wasserstein;       /* compute it */
+	int ref_mean;          /* and the reference's mean, when both maps are packed */
 	/* out */
 	uint64_t n1, n2;
 	double maxS, minS;
 	uint64_t hmax;
 	double w; /* Wasserstein-1 (NaN unless asked for, or an empty side) */
+	int have_mean;
+	double mean; /* the reference's mean as map_mean sums it (have_mean) */
 };
 
 /* The sum of n bytes: a packed map's count bytes (totals, bins, the

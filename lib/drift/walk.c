@@ -308,6 +308,7 @@ static void packed_bins(const struct assay_numeric_map *m, const double *pq, siz
 struct ks_ext {
 	double maxS, minS;
 	uint64_t hmax;
+	double ms, mc; /* the reference's compensated sum of value * count */
 };
 
 /* One value of the merged support of two packed maps: WALK_STEP without
@@ -325,7 +326,14 @@ struct ks_ext {
 			}                                                                                    \
 		}                                                                                            \
 		started = 1;                                                                                 \
-		c1 += (r_);                                                                                  \
+		uint64_t step_r = (r_);                                                                      \
+		if (want_mean) { /* a zero term (a value only in cur) changes neither sum */                 \
+			double mx_ = step_v * (double)(int64_t)step_r;                                       \
+			double mt_ = ms + mx_;                                                               \
+			mc += fabs(ms) >= fabs(mx_) ? (ms - mt_) + mx_ : (mx_ - mt_) + ms;                   \
+			ms = mt_;                                                                            \
+		}                                                                                            \
+		c1 += step_r;                                                                                \
 		c2 += (c_);                                                                                  \
 		double diff_ = (double)c1 / dn1 - (double)c2 / dn2;                                          \
 		if (diff_ > e.maxS)                                                                          \
@@ -343,9 +351,10 @@ struct ks_ext {
 /* The walk of two packed maps: keys compared, a value decoded once. */
 static struct ks_ext walk_packed(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
                                  struct pairwise *t, size_t *nbuf, size_t *leafn_, uint64_t n1g,
-                                 uint64_t n2g, double dn1, double dn2)
+                                 uint64_t n2g, double dn1, double dn2, const int want_mean)
 {
-	struct ks_ext e = {-INFINITY, INFINITY, 0};
+	struct ks_ext e = {-INFINITY, INFINITY, 0, 0, 0};
+	double ms = 0, mc = 0;
 	uint64_t c1 = 0, c2 = 0;
 	double diff = 0, prev = 0;
 	int started = 0;
@@ -367,6 +376,8 @@ static struct ks_ext walk_packed(const struct assay_numeric_map *ref, const stru
 		PACKED_STEP(assay_deckey_value(ck[j]), 0, pcount(cur, j));
 	*nbuf = nb;
 	*leafn_ = leafn;
+	e.ms = ms;
+	e.mc = mc;
 	return e;
 }
 
@@ -379,6 +390,7 @@ int drift_numeric_walk(const struct assay_numeric_map *ref, const struct assay_n
 	w->minS = INFINITY;
 	w->hmax = 0;
 	w->w = NAN;
+	w->have_mean = 0;
 	if (w->n1 == 0 || w->n2 == 0)
 		return 0;
 	uint64_t g = drift_gcd(w->n1, w->n2);
@@ -402,7 +414,12 @@ int drift_numeric_walk(const struct assay_numeric_map *ref, const struct assay_n
 	size_t qk = 0, sk = 0, sb = SIZE_MAX, nbuf = 0, leafn = t ? t->leaf[0] : 0;
 	size_t i = 0, j = 0;
 	if (ref->key && cur->key) { /* both packed: the bins apart (packed_bins) */
-		struct ks_ext e = walk_packed(ref, cur, t, &nbuf, &leafn, n1g, n2g, dn1, dn2);
+		struct ks_ext e = w->ref_mean ? walk_packed(ref, cur, t, &nbuf, &leafn, n1g, n2g, dn1, dn2, 1)
+		                               : walk_packed(ref, cur, t, &nbuf, &leafn, n1g, n2g, dn1, dn2, 0);
+		if (w->ref_mean) { /* map_mean's sum: the same terms in the same order */
+			w->have_mean = 1;
+			w->mean = (e.ms + e.mc) / dn1;
+		}
 		maxS = e.maxS;
 		minS = e.minS;
 		hmax = e.hmax;

@@ -722,7 +722,8 @@ static void packed_walk_bins_equal_the_double_walk(void **state)
 	for (int trial = 0; trial < 400; trial++) {
 		struct assay_numeric_map pr, dr, pc, dc;
 		size_t nr = 1 + (size_t)(next() % 3000), nc = 1 + (size_t)(next() % 3000);
-		uint32_t base = 0x7f000000u + (uint32_t)(next() % 100000);
+		/* tiny magnitudes of both signs (across 0), or values near 1 */
+		uint32_t base = trial % 4 == 3 ? 0x7fffffffu - 16u * 9000000u : 0x7f000000u + (uint32_t)(next() % 100000);
 		uint64_t every = trial % 2 ? 7 : 300;
 		make_maps(nr, base, every, &pr, &dr);
 		make_maps(nc, base + (uint32_t)(next() % 50000), every, &pc, &dc);
@@ -741,7 +742,8 @@ static void packed_walk_bins_equal_the_double_walk(void **state)
 			                              .nsb = nsb,
 			                              .sref = sb[2 * side],
 			                              .scur = sb[2 * side + 1],
-			                              .wasserstein = 1};
+			                              .wasserstein = 1,
+			                              .ref_mean = 1};
 			int rc = side ? drift_numeric_walk(&dr, &dc, &w[1]) : drift_numeric_walk(&pr, &pc, &w[0]);
 			assert_int_equal(rc, 0);
 		}
@@ -752,6 +754,9 @@ static void packed_walk_bins_equal_the_double_walk(void **state)
 		assert_true(same_bits(w[0].maxS, w[1].maxS) && same_bits(w[0].minS, w[1].minS));
 		assert_int_equal(w[0].hmax, w[1].hmax);
 		assert_true(same_bits(w[0].w, w[1].w));
+		/* the reference's mean summed in the packed walk = map_mean's */
+		assert_true(w[0].have_mean && !w[1].have_mean);
+		assert_true(same_bits(w[0].mean, assay_numeric_map_mean(&pr)));
 		/* the reference quantile edges: the rank cursor skips blocks of a
 		 * packed map's count bytes (binning.c) */
 		size_t ks[] = {2, 10, 37};
