@@ -65,7 +65,7 @@ static inline double packed_term(struct map_reader *r, size_t i, double *count)
 	uint64_t c = b;
 	if (__builtin_expect(b == 255, 0))
 		c = r->bi < m->nbig && m->big[r->bi].i == i ? m->big[r->bi++].count
-		                                           : assay_numeric_map_big_count(m, i);
+		                                            : assay_numeric_map_big_count(m, i);
 	*count = (double)(int64_t)c;
 	return assay_deckey_value(m->key[i]);
 }
@@ -74,7 +74,7 @@ static inline double packed_term(struct map_reader *r, size_t i, double *count)
 #define NEUMAIER_ADD(s, c, x)                                                                                \
 	do {                                                                                                 \
 		double t_ = (s) + (x);                                                                       \
-		(c) += fabs(s) >= fabs(x) ? ((s) - t_) + (x) : ((x) - t_) + (s);                             \
+		(c) += fabs(s) >= fabs(x) ? ((s)-t_) + (x) : ((x)-t_) + (s);                                 \
 		(s) = t_;                                                                                    \
 	} while (0)
 

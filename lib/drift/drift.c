@@ -435,8 +435,8 @@ static int numeric_in_one_walk(const struct assay_numeric_map *rm, const struct 
 		if (w.wasserstein) {
 			d->wasserstein = w.w;
 			double sd = pre && !isnan(pre->std) ? pre->std
-			            : w.have_mean          ? drift_map_std_from_mean(rm, w.n1, w.mean)
-			                                   : drift_map_std(rm, w.n1);
+			            : w.have_mean           ? drift_map_std_from_mean(rm, w.n1, w.mean)
+			                                    : drift_map_std(rm, w.n1);
 			d->wasserstein_norm = d->wasserstein / (sd > 0.001 ? sd : 0.001);
 		}
 		rc = divergences(&b, p, d);

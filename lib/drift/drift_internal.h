@@ -82,7 +82,8 @@ static inline uint64_t drift_sum_bytes(const uint8_t *p, size_t n)
 #ifdef __SSE2__
 	__m128i acc = _mm_setzero_si128(), zero = _mm_setzero_si128();
 	for (; i + 16 <= n; i += 16)
-		acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), zero));
+		acc = _mm_add_epi64(
+		    acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), zero));
 	s = (uint64_t)_mm_cvtsi128_si64(acc) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
 #endif
 	for (; i < n; i++)

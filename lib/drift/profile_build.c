@@ -357,8 +357,8 @@ static int cattab_add(struct cattab *t, const char *p, uint32_t len)
 	size_t j = (size_t)sh & (t->nslot - 1);
 	while (t->slot[j]) {
 		struct centry *e = &t->e[t->slot[j] - 1];
-		if (e->len == len && (len <= 8 ? e->word == word
-		                               : e->hash == sh && same_bytes(t->bytes + e->off, p, len))) {
+		if (e->len == len &&
+		    (len <= 8 ? e->word == word : e->hash == sh && same_bytes(t->bytes + e->off, p, len))) {
 			e->cnt++;
 			return 0;
 		}

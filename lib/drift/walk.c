@@ -30,9 +30,13 @@
  * and the bin counts come from split points found by binary search and
  * sums of count bytes (packed_bins): the same integers, and ~17 ms less
  * CPU on the 1M profiles (drift of two stored profiles, 254-264 ->
- * 236-244 ms). test_deckey.c checks the bits against the separate
- * functions, and the packed walk's bins against the double walk's on
- * adversarial edges (values on edges, repeated, out of order, NaN).
+ * 236-244 ms). The packed walk also sums the reference's mean when the
+ * comparison needs its std (a value only in cur adds a zero term, which
+ * changes neither compensated sum), so the std makes one pass over the
+ * map instead of two. test_deckey.c checks the bits against the separate
+ * functions, and the packed walk's bins and mean against the double
+ * walk's and map_mean on adversarial edges (values on edges, repeated,
+ * out of order, NaN).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -291,7 +295,8 @@ static void packed_bins(const struct assay_numeric_map *m, const double *pq, siz
 		qc[nqe] += packed_sum(m, at, m->n, &bi);
 	}
 	if (sc && nsb) { /* the walk counts v when !(v < se_0 || v > se_nsb) */
-		size_t a = isnan(se[0]) ? 0 : packed_bound(m, 0, se[0], 0), b = packed_bound(m, a, se[nsb], 1);
+		size_t a = isnan(se[0]) ? 0 : packed_bound(m, 0, se[0], 0),
+		       b = packed_bound(m, a, se[nsb], 1);
 		bi = 0;
 		at = a;
 		for (size_t k = 1; k < nsb; k++) { /* bins >= k: v >= ps[k] */
@@ -350,8 +355,8 @@ struct ks_ext {
 
 /* The walk of two packed maps: keys compared, a value decoded once. */
 static struct ks_ext walk_packed(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
-                                 struct pairwise *t, size_t *nbuf, size_t *leafn_, uint64_t n1g,
-                                 uint64_t n2g, double dn1, double dn2, const int want_mean)
+                                 struct pairwise *t, size_t *nbuf, size_t *leafn_, uint64_t n1g, uint64_t n2g,
+                                 double dn1, double dn2, const int want_mean)
 {
 	struct ks_ext e = {-INFINITY, INFINITY, 0, 0, 0};
 	double ms = 0, mc = 0;
@@ -414,8 +419,9 @@ int drift_numeric_walk(const struct assay_numeric_map *ref, const struct assay_n
 	size_t qk = 0, sk = 0, sb = SIZE_MAX, nbuf = 0, leafn = t ? t->leaf[0] : 0;
 	size_t i = 0, j = 0;
 	if (ref->key && cur->key) { /* both packed: the bins apart (packed_bins) */
-		struct ks_ext e = w->ref_mean ? walk_packed(ref, cur, t, &nbuf, &leafn, n1g, n2g, dn1, dn2, 1)
-		                               : walk_packed(ref, cur, t, &nbuf, &leafn, n1g, n2g, dn1, dn2, 0);
+		struct ks_ext e = w->ref_mean
+		                      ? walk_packed(ref, cur, t, &nbuf, &leafn, n1g, n2g, dn1, dn2, 1)
+		                      : walk_packed(ref, cur, t, &nbuf, &leafn, n1g, n2g, dn1, dn2, 0);
 		if (w->ref_mean) { /* map_mean's sum: the same terms in the same order */
 			w->have_mean = 1;
 			w->mean = (e.ms + e.mc) / dn1;

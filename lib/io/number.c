@@ -256,7 +256,8 @@ int assay_deckey_parse(const char *p, size_t len, uint32_t *key)
 	 * 10 bytes after the sign (4.5% of the bench's values, which took the
 	 * loop); the 1 to 8 digits after "0." are read the same way, as if the
 	 * point stood right before them */
-	if (len - i - 3 < 8 && p[i] == '0' && p[i + 1] == '.' && deckey_swar(p + i + 2, len - i - 2, neg, 1, key) == 0)
+	if (len - i - 3 < 8 && p[i] == '0' && p[i + 1] == '.' &&
+	    deckey_swar(p + i + 2, len - i - 2, neg, 1, key) == 0)
 		return 0;
 	return deckey_loop(p, len, i, neg, key);
 }

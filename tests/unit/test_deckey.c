@@ -340,7 +340,8 @@ static void parse_equals_the_reference_loop(void **state)
 		for (int it = 0; it < 100000; it++) {
 			size_t len = (size_t)(next() % 13);
 			for (size_t i = 0; i < len; i++)
-				s[pl + i] = next() % 16 ? common[next() % (sizeof common - 1)] : alpha[next() % na];
+				s[pl + i] =
+				    next() % 16 ? common[next() % (sizeof common - 1)] : alpha[next() % na];
 			assert_same_as_ref(s, pl + len);
 		}
 	}
@@ -723,7 +724,8 @@ static void packed_walk_bins_equal_the_double_walk(void **state)
 		struct assay_numeric_map pr, dr, pc, dc;
 		size_t nr = 1 + (size_t)(next() % 3000), nc = 1 + (size_t)(next() % 3000);
 		/* tiny magnitudes of both signs (across 0), or values near 1 */
-		uint32_t base = trial % 4 == 3 ? 0x7fffffffu - 16u * 9000000u : 0x7f000000u + (uint32_t)(next() % 100000);
+		uint32_t base =
+		    trial % 4 == 3 ? 0x7fffffffu - 16u * 9000000u : 0x7f000000u + (uint32_t)(next() % 100000);
 		uint64_t every = trial % 2 ? 7 : 300;
 		make_maps(nr, base, every, &pr, &dr);
 		make_maps(nc, base + (uint32_t)(next() % 50000), every, &pc, &dc);
@@ -744,7 +746,8 @@ static void packed_walk_bins_equal_the_double_walk(void **state)
 			                              .scur = sb[2 * side + 1],
 			                              .wasserstein = 1,
 			                              .ref_mean = 1};
-			int rc = side ? drift_numeric_walk(&dr, &dc, &w[1]) : drift_numeric_walk(&pr, &pc, &w[0]);
+			int rc =
+			    side ? drift_numeric_walk(&dr, &dc, &w[1]) : drift_numeric_walk(&pr, &pc, &w[0]);
 			assert_int_equal(rc, 0);
 		}
 		assert_memory_equal(q[0], q[2], sizeof q[0]);
