@@ -417,6 +417,7 @@ static int numeric_in_one_walk(const struct assay_numeric_map *rm, const struct 
 	                       .sref = se ? d->hist.ref : NULL,
 	                       .scur = se ? d->hist.cur : NULL,
 	                       .wasserstein = p->all_statistics || want == ASSAY_DRIFT_WASSERSTEIN};
+	w.ref_mean = w.wasserstein && !(pre && !isnan(pre->std)); /* the std needs it */
 	rc = drift_numeric_walk(rm, cm, &w);
 	free(qe);
 	free(se);
@@ -433,7 +434,9 @@ static int numeric_in_one_walk(const struct assay_numeric_map *rm, const struct 
 		}
 		if (w.wasserstein) {
 			d->wasserstein = w.w;
-			double sd = pre && !isnan(pre->std) ? pre->std : drift_map_std(rm, w.n1);
+			double sd = pre && !isnan(pre->std) ? pre->std
+			            : w.have_mean           ? drift_map_std_from_mean(rm, w.n1, w.mean)
+			                                    : drift_map_std(rm, w.n1);
 			d->wasserstein_norm = d->wasserstein / (sd > 0.001 ? sd : 0.001);
 		}
 		rc = divergences(&b, p, d);

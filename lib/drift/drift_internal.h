@@ -8,6 +8,10 @@
 
 #include "assay/drift.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* The KS result from the walk's extremes: maxS and minS of c1/n1 - c2/n2
  * and hmax of |c1 n2/g - c2 n1/g| (ks.c). */
 void drift_ks_finish(uint64_t n1, uint64_t n2, double maxS, double minS, uint64_t hmax,
@@ -29,6 +33,9 @@ int drift_sturges_edges(const struct assay_numeric_map *ref, const struct assay_
 /* assay_numeric_map_std(m) given the map's total n (the walk's n1): the
  * same passes without the two that count n. */
 double drift_map_std(const struct assay_numeric_map *m, uint64_t n);
+/* Its second pass, given the mean ((s + c) / n of the compensated sum of
+ * value * count in map order: map_mean, or the packed walk's). */
+double drift_map_std_from_mean(const struct assay_numeric_map *m, uint64_t n, double mean);
 
 /* What assay_drift_ref_stats holds for one reference column (ref_stats.c):
  * NULL from drift_ref_stats_find when the column has nothing there. */
@@ -55,12 +62,34 @@ struct drift_walk {
 	size_t nsb;
 	uint64_t *sref, *scur; /* nsb counts each */
 	int wasserstein;       /* compute it */
+	int ref_mean;          /* and the reference's mean, when both maps are packed */
 	/* out */
 	uint64_t n1, n2;
 	double maxS, minS;
 	uint64_t hmax;
 	double w; /* Wasserstein-1 (NaN unless asked for, or an empty side) */
+	int have_mean;
+	double mean; /* the reference's mean as map_mean sums it (have_mean) */
 };
+
+/* The sum of n bytes: a packed map's count bytes (totals, bins, the
+ * quantile cursor). psadbw adds sixteen at a time; the loop it replaced
+ * widened each byte to 64 bits. */
+static inline uint64_t drift_sum_bytes(const uint8_t *p, size_t n)
+{
+	uint64_t s = 0;
+	size_t i = 0;
+#ifdef __SSE2__
+	__m128i acc = _mm_setzero_si128(), zero = _mm_setzero_si128();
+	for (; i + 16 <= n; i += 16)
+		acc = _mm_add_epi64(
+		    acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), zero));
+	s = (uint64_t)_mm_cvtsi128_si64(acc) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
+#endif
+	for (; i < n; i++)
+		s += p[i];
+	return s;
+}
 
 /* Greatest common divisor (KS's integer statistic |c1 n2/g - c2 n1/g|). */
 static inline uint64_t drift_gcd(uint64_t a, uint64_t b)

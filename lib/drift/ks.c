@@ -27,8 +27,7 @@ uint64_t assay_numeric_map_total(const struct assay_numeric_map *m)
 {
 	uint64_t t = 0;
 	if (!m->count) { /* packed: the byte counts, then the big ones for their 255s */
-		for (size_t i = 0; i < m->n; i++)
-			t += m->kcount[i];
+		t = drift_sum_bytes(m->kcount, m->n);
 		for (size_t b = 0; b < m->nbig; b++)
 			t += m->big[b].count - 255;
 		return t;

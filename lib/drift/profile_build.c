@@ -275,6 +275,22 @@ static int numtab_sorted(struct numtab *t, struct assay_numeric_map *m)
 	return 0;
 }
 
+/* Where a category goes in the slots. One of at most 8 bytes: a multiply
+ * of its word (short_word) and length, so that counting it hashes no bytes
+ * (assay_hash64 was 1.3% of the 1M-row drift's samples for three such
+ * columns; it is computed once, when the category is added, for the
+ * sketches' HLL); a longer one: its assay_hash64. */
+static inline uint64_t short_hash(uint64_t word, uint32_t len)
+{
+	uint64_t h = (word + len) * UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 32);
+}
+
+static inline uint64_t slot_hash(const struct centry *e)
+{
+	return e->len <= 8 ? short_hash(e->word, e->len) : e->hash;
+}
+
 static int cattab_grow(struct cattab *t)
 {
 	size_t nslot = t->nslot ? t->nslot * 2 : 64;
@@ -282,7 +298,7 @@ static int cattab_grow(struct cattab *t)
 	if (!s)
 		return -1;
 	for (size_t i = 0; i < t->n; i++) {
-		size_t j = (size_t)t->e[i].hash & (nslot - 1);
+		size_t j = (size_t)slot_hash(&t->e[i]) & (nslot - 1);
 		while (s[j])
 			j = (j + 1) & (nslot - 1);
 		s[j] = (uint32_t)(i + 1);
@@ -306,14 +322,43 @@ static inline int same_bytes(const char *a, const char *b, uint32_t len)
 	return diff == 0;
 }
 
-static int cattab_add(struct cattab *t, const char *p, uint32_t len, uint64_t hash)
+/* A category of at most 8 bytes as one word, zero-padded, read without
+ * touching a byte outside [p, p + len) (two overlapping loads from 4
+ * bytes on); 0 for longer ones. */
+static inline uint64_t short_word(const char *p, uint32_t len)
+{
+	if (len > 8 || len == 0)
+		return 0;
+	if (len >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		return (uint64_t)lo | (uint64_t)hi << (8 * (len - 4));
+	}
+	uint64_t w = (unsigned char)p[0];
+	if (len > 1)
+		w |= (uint64_t)(unsigned char)p[1] << 8;
+	if (len > 2)
+		w |= (uint64_t)(unsigned char)p[2] << 16;
+	return w;
+}
+
+/* Count one category. A short one (<= 8 bytes, "a", "k03", "Male") is
+ * found by its word and length (slot_hash) and compared by the word kept
+ * in its entry, not by its bytes: the probe then waits on two loads (slot,
+ * entry) instead of three (the bytes were a third dependent load, 19% of
+ * this function's samples on the 1M-row drift). */
+static int cattab_add(struct cattab *t, const char *p, uint32_t len)
 {
 	if (2 * (t->n + 1) > t->nslot && cattab_grow(t))
 		return -1;
-	size_t j = (size_t)hash & (t->nslot - 1);
+	uint64_t word = short_word(p, len);
+	uint64_t sh = len <= 8 ? short_hash(word, len) : assay_hash64(p, len);
+	size_t j = (size_t)sh & (t->nslot - 1);
 	while (t->slot[j]) {
 		struct centry *e = &t->e[t->slot[j] - 1];
-		if (e->hash == hash && e->len == len && same_bytes(t->bytes + e->off, p, len)) {
+		if (e->len == len &&
+		    (len <= 8 ? e->word == word : e->hash == sh && same_bytes(t->bytes + e->off, p, len))) {
 			e->cnt++;
 			return 0;
 		}
@@ -339,7 +384,8 @@ static int cattab_add(struct cattab *t, const char *p, uint32_t len, uint64_t ha
 	}
 	if (len)
 		memcpy(t->bytes + t->nbytes, p, len);
-	t->e[t->n] = (struct centry){hash, t->nbytes, len, 1};
+	uint64_t hash = len <= 8 ? assay_hash64(p, len) : sh;
+	t->e[t->n] = (struct centry){hash, word, t->nbytes, len, 1};
 	t->nbytes += len;
 	t->slot[j] = (uint32_t)++t->n;
 	return 1;
@@ -465,14 +511,13 @@ static void add_number(struct colbuild *c, double x, const struct builder *b)
 
 static void add_string(struct colbuild *c, const char *p, uint32_t len, const struct builder *b)
 {
-	uint64_t h = assay_hash64(p, len);
 	if (c->exact) {
-		int r = cattab_add(&c->ct, p, len, h);
+		int r = cattab_add(&c->ct, p, len);
 		if (r < 0 || (r > 0 && c->ct.n > b->cap && cat_to_sketch(c, b->topk)))
 			c->oom = 1;
 		return;
 	}
-	assay_hll_add_hash(c->hll, h);
+	assay_hll_add_hash(c->hll, assay_hash64(p, len));
 	if (assay_topk_add(c->mg, p, len, 1))
 		c->oom = 1;
 }

@@ -41,7 +41,8 @@ struct numtab {
 };
 
 struct centry {
-	uint64_t hash;
+	uint64_t hash; /* assay_hash64 of the bytes (the sketches' HLL) */
+	uint64_t word; /* a category of <= 8 bytes: its bytes, zero-padded (cattab_add) */
 	size_t off;
 	uint32_t len;
 	uint64_t cnt;

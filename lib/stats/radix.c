@@ -174,17 +174,27 @@ static void bucket_lsd(const uint32_t *src, uint32_t *dst, uint32_t *scr, size_t
 			c[1][(k >> w) & mask]++;
 		}
 	}
+	/* a pass where every key has the same digit would only copy: skipped
+	 * (a column of a few values, such as small integers, whose buckets
+	 * hold one key each: 2 of the 3 reads and writes of every key) */
+	int trivial[2] = {0, 0};
 	for (int p = 0; p <= two; p++) {
 		uint32_t sum = 0;
 		for (uint32_t d = 0; d <= mask; d++) {
 			uint32_t x = c[p][d];
+			trivial[p] |= x == n;
 			c[p][d] = sum;
 			sum += x;
 		}
 	}
-	if (!two) {
+	if (trivial[0] && (!two || trivial[1])) {
+		memcpy(dst, src, n * sizeof *dst);
+		return;
+	}
+	if (!two || trivial[1] || trivial[0]) { /* one pass: on the digit that varies */
+		int sh = !two || trivial[1] ? 0 : w, p = !two || trivial[1] ? 0 : 1;
 		for (size_t i = 0; i < n; i++)
-			dst[c[0][(src[i] - lo) & mask]++] = src[i];
+			dst[c[p][((src[i] - lo) >> sh) & mask]++] = src[i];
 		return;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -25,6 +25,7 @@
 #include "assay/profile.h"
 #include "assay/radix.h"
 #include "assay/source.h"
+#include "../../lib/drift/drift_internal.h"
 
 static int parse(const char *s, uint32_t *k)
 {
@@ -286,7 +287,7 @@ static void parse_equals_the_reference_loop(void **state)
 {
 	static const char alpha[] = "0123456789.-+eE /:\x80\0x";
 	const size_t na = sizeof alpha - 1; /* with the NUL, without the terminator */
-	char s[16];
+	char s[32];
 	for (size_t len = 0; len <= 4; len++) {
 		size_t total = 1;
 		for (size_t i = 0; i < len; i++)
@@ -317,6 +318,32 @@ static void parse_equals_the_reference_loop(void **state)
 				s[(r >> 40) % len] = (r >> 48) % 2 ? 'e' : 'E';
 		}
 		assert_same_as_ref(s, len);
+	}
+	/* after "0." (the small magnitudes: "0.0311287", "-0.00147779"), which
+	 * have a path of their own: every tail of up to 3 bytes of the alphabet,
+	 * and random tails of up to 12 bytes of digits, points and junk */
+	static const char *const pre[] = {"0.", "-0.", "+0.", "0.0", "-0.00"};
+	for (size_t k = 0; k < sizeof pre / sizeof *pre; k++) {
+		size_t pl = strlen(pre[k]);
+		memcpy(s, pre[k], pl);
+		for (size_t len = 0; len <= 3; len++) {
+			size_t total = 1;
+			for (size_t i = 0; i < len; i++)
+				total *= na;
+			for (size_t code = 0; code < total; code++) {
+				size_t c = code;
+				for (size_t i = 0; i < len; i++, c /= na)
+					s[pl + i] = alpha[c % na];
+				assert_same_as_ref(s, pl + len);
+			}
+		}
+		for (int it = 0; it < 100000; it++) {
+			size_t len = (size_t)(next() % 13);
+			for (size_t i = 0; i < len; i++)
+				s[pl + i] =
+				    next() % 16 ? common[next() % (sizeof common - 1)] : alpha[next() % na];
+			assert_same_as_ref(s, pl + len);
+		}
 	}
 }
 
@@ -632,6 +659,129 @@ static void packed_profile_equals_double_profile(void **state)
 	}
 }
 
+/* ---- the walk of two packed maps ------------------------------------- */
+
+/* A map of n distinct ascending keys (random gaps, counts 1..3 with one
+ * in `every` of 255..600: big counts), as a packed map and as doubles. */
+static void make_maps(size_t n, uint32_t start, uint64_t every, struct assay_numeric_map *pk,
+                      struct assay_numeric_map *dbl)
+{
+	memset(pk, 0, sizeof *pk);
+	memset(dbl, 0, sizeof *dbl);
+	pk->n = dbl->n = n;
+	pk->key = malloc((n ? n : 1) * sizeof *pk->key);
+	pk->kcount = malloc(n ? n : 1);
+	pk->big = malloc((n ? n : 1) * sizeof *pk->big);
+	dbl->value = malloc((n ? n : 1) * sizeof *dbl->value);
+	dbl->count = malloc((n ? n : 1) * sizeof *dbl->count);
+	uint32_t k = start;
+	for (size_t i = 0; i < n; i++) {
+		k += 1 + (uint32_t)(next() % 3) * (next() % 4 ? 1 : 90000); /* across 0 */
+		uint64_t c = next() % every ? 1 + next() % 3 : 255 + next() % 346;
+		pk->key[i] = k;
+		pk->kcount[i] = (uint8_t)(c < 255 ? c : 255);
+		if (c >= 255)
+			pk->big[pk->nbig++] = (struct assay_numeric_big){i, c};
+		dbl->value[i] = assay_deckey_value(k);
+		dbl->count[i] = c;
+	}
+}
+
+static void free_maps(struct assay_numeric_map *a, struct assay_numeric_map *b)
+{
+	free(a->key);
+	free(a->kcount);
+	free(a->big);
+	free(b->value);
+	free(b->count);
+}
+
+/* Edges for the walk: values of the maps themselves (a value on an edge),
+ * points between, a repeated edge, one out of order, now and then a NaN,
+ * Sturges ends inside the range (values outside are not counted). */
+static void make_edges(const struct assay_numeric_map *m, double *e, size_t ne, int trial)
+{
+	for (size_t i = 0; i < ne; i++) {
+		double v = assay_numeric_map_value(m, (size_t)(next() % m->n));
+		e[i] = next() % 2 ? v : v + 1e-9 * (double)(next() % 100);
+	}
+	qsort(e, ne, sizeof *e, cmp_double);
+	if (trial % 3 == 1 && ne > 3) {
+		e[2] = e[1];                 /* a repeated edge */
+		e[ne - 2] = e[ne - 1] + 1.0; /* out of order */
+	}
+	if (trial % 5 == 4)
+		e[next() % ne] = NAN;
+}
+
+/* The walk of two packed maps counts its bins apart, by split points
+ * (walk.c): the same counts, KS extremes and Wasserstein bits as the walk
+ * of the same maps as doubles, which counts them value by value; and the
+ * same reference quantile edges. */
+static void packed_walk_bins_equal_the_double_walk(void **state)
+{
+	for (int trial = 0; trial < 400; trial++) {
+		struct assay_numeric_map pr, dr, pc, dc;
+		size_t nr = 1 + (size_t)(next() % 3000), nc = 1 + (size_t)(next() % 3000);
+		/* tiny magnitudes of both signs (across 0), or values near 1 */
+		uint32_t base =
+		    trial % 4 == 3 ? 0x7fffffffu - 16u * 9000000u : 0x7f000000u + (uint32_t)(next() % 100000);
+		uint64_t every = trial % 2 ? 7 : 300;
+		make_maps(nr, base, every, &pr, &dr);
+		make_maps(nc, base + (uint32_t)(next() % 50000), every, &pc, &dc);
+		size_t nqe = 1 + (size_t)(next() % 12), nsb = 1 + (size_t)(next() % 20);
+		double qe[12], se[21];
+		make_edges(&dr, qe, nqe, trial);
+		make_edges(next() % 2 ? &dr : &dc, se, nsb + 1, trial / 2);
+		uint64_t q[4][13] = {{0}}, sb[4][20] = {{0}};
+		struct drift_walk w[2];
+		for (int side = 0; side < 2; side++) {
+			w[side] = (struct drift_walk){.qe = qe,
+			                              .nqe = nqe,
+			                              .qref = q[2 * side],
+			                              .qcur = q[2 * side + 1],
+			                              .se = se,
+			                              .nsb = nsb,
+			                              .sref = sb[2 * side],
+			                              .scur = sb[2 * side + 1],
+			                              .wasserstein = 1,
+			                              .ref_mean = 1};
+			int rc =
+			    side ? drift_numeric_walk(&dr, &dc, &w[1]) : drift_numeric_walk(&pr, &pc, &w[0]);
+			assert_int_equal(rc, 0);
+		}
+		assert_memory_equal(q[0], q[2], sizeof q[0]);
+		assert_memory_equal(q[1], q[3], sizeof q[1]);
+		assert_memory_equal(sb[0], sb[2], sizeof sb[0]);
+		assert_memory_equal(sb[1], sb[3], sizeof sb[1]);
+		assert_true(same_bits(w[0].maxS, w[1].maxS) && same_bits(w[0].minS, w[1].minS));
+		assert_int_equal(w[0].hmax, w[1].hmax);
+		assert_true(same_bits(w[0].w, w[1].w));
+		/* the reference's mean summed in the packed walk = map_mean's */
+		assert_true(w[0].have_mean && !w[1].have_mean);
+		assert_true(same_bits(w[0].mean, assay_numeric_map_mean(&pr)));
+		/* the reference quantile edges: the rank cursor skips blocks of a
+		 * packed map's count bytes (binning.c) */
+		size_t ks[] = {2, 10, 37};
+		for (size_t t = 0; t < 3; t++) {
+			struct assay_bins b1, b2;
+			double *e1, *e2;
+			size_t n1, n2;
+			struct assay_error err;
+			assert_int_equal(drift_quantile_edges(&pr, ks[t], &b1, &e1, &n1, &err), 0);
+			assert_int_equal(drift_quantile_edges(&dr, ks[t], &b2, &e2, &n2, &err), 0);
+			assert_int_equal(n1, n2);
+			assert_memory_equal(e1, e2, n1 * sizeof *e1);
+			assay_bins_free(&b1);
+			assay_bins_free(&b2);
+			free(e1);
+			free(e2);
+		}
+		free_maps(&pr, &dr);
+		free_maps(&pc, &dc);
+	}
+}
+
 /* At 2^20 values a column's last 2^16 are looked at: mostly duplicates ->
  * doubles (memory O(distinct)), mostly distinct -> stays packed. Same maps. */
 static void duplicate_heavy_columns_leave_the_key_form(void **state)
@@ -736,6 +886,7 @@ int main(void)
 	    cmocka_unit_test(parse_equals_the_reference_loop),
 	    cmocka_unit_test(radix_sort_u32_equals_qsort),
 	    cmocka_unit_test(packed_profile_equals_double_profile),
+	    cmocka_unit_test(packed_walk_bins_equal_the_double_walk),
 	    cmocka_unit_test(duplicate_heavy_columns_leave_the_key_form),
 	    cmocka_unit_test(deckey_maps_round_trip_through_json),
 	    cmocka_unit_test(deckey_strings_read_back_or_are_located_errors),
