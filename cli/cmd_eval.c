@@ -415,16 +415,26 @@ static int run(struct opts *o, struct assay_arena *a)
 	struct cli_progress bar;
 	struct assay_source_opts so;
 	cli_data_source(&o->d, a, &bar, "reading", &so);
+	/* Tokenizing may run 32 MiB ahead of the input's SHA-256 (one
+	 * stream on one core, the slowest part of a scan), so that the
+	 * bootstrap runs beside the hash's end rather than after it. */
+	so.hash_lead_bytes = (size_t)32 << 20;
 	struct assay_source *src = NULL;
 	if (assay_source_open(&src, &so, &err) != 0)
 		return cli_fail("eval", &err);
 	struct assay_summary *sum = NULL;
 	struct assay_eval_scan_stats st;
-	int rc = assay_eval_summarize(src, &o->p, &sum, &st, &err);
+	/* the input's SHA-256 finishes beside assay_eval_compute (the
+	 * bootstrap): st.source is read after assay_eval_scan_finish */
+	int rc = assay_eval_summarize_start(src, &o->p, &sum, &st, &err);
 	cli_progress_done(&bar);
 	assay_source_free(src);
 	if (rc)
 		return cli_fail("eval", &err);
+	/* while the hash ends on one core, the bootstrap takes the others */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (assay_source_scan_hashing(st.pending) && cores > 1 && !o->p.bootstrap_threads)
+		o->p.bootstrap_threads = (int)(cores - 1);
 
 	struct assay_eval_report r;
 	memset(&r, 0, sizeof r);
@@ -435,9 +445,6 @@ static int run(struct opts *o, struct assay_arena *a)
 	struct assay_input_info *in = assay_arena_calloc(a, 2, sizeof *in);
 	in[0].role = "data";
 	in[0].path = o->d.path;
-	memcpy(in[0].sha256, st.source.sha256_hex, sizeof in[0].sha256);
-	in[0].rows = st.source.rows;
-	in[0].bytes = st.source.bytes;
 	r.ninputs = 1;
 	if (plan) {
 		in[1].role = "plan";
@@ -456,6 +463,13 @@ static int run(struct opts *o, struct assay_arena *a)
 	r.rows_na_dropped = st.rows_na_dropped;
 	r.passed = 1;
 	rc = assay_eval_compute(sum, &o->p, a, &r, &err);
+	if (rc) {
+		assay_eval_scan_finish(&st, NULL);
+	} else if ((rc = assay_eval_scan_finish(&st, &err)) == 0) {
+		memcpy(in[0].sha256, st.source.sha256_hex, sizeof in[0].sha256);
+		in[0].rows = st.source.rows;
+		in[0].bytes = st.source.bytes;
+	}
 	if (!rc && plan && (rc = assay_plan_validate(plan, &r, &err)) == 0)
 		rc = assay_plan_run(plan, &r, a, &err);
 	if (rc) {

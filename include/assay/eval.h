@@ -165,6 +165,7 @@ struct assay_eval_params {
 	int include_small;       /* keep small groups in disparities */
 	enum assay_ci_method ci_method;
 	uint32_t bootstrap;          /* B, default 1000 */
+	int bootstrap_threads;       /* 0: one per core */
 	uint64_t seed;               /* default 42 */
 	double confidence;           /* default 0.95 */
 	const char *reference_group; /* "race=Caucasian" for disparate impact, NULL: largest group */
@@ -210,6 +211,7 @@ int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *
 struct assay_eval_scan_stats {
 	uint64_t rows_read, rows_used, rows_filtered, rows_na_sensitive, rows_na_dropped;
 	struct assay_source_stats source;
+	struct assay_source_pending *pending; /* after _start: the input's hash, still running */
 };
 
 /* Read src once into a summary: resolve the label, prediction, score and
@@ -220,5 +222,13 @@ struct assay_eval_scan_stats {
 int assay_eval_summarize(struct assay_source *src, const struct assay_eval_params *p,
                          struct assay_summary **out, struct assay_eval_scan_stats *stats,
                          struct assay_error *err);
+/* The same, returning once every row is summarized: stats->source (the
+ * input's sha256 and counts) comes from assay_eval_scan_finish(), which
+ * must follow; work between the two (assay_eval_compute, the bootstrap)
+ * runs beside the end of the input's hash. */
+int assay_eval_summarize_start(struct assay_source *src, const struct assay_eval_params *p,
+                               struct assay_summary **out, struct assay_eval_scan_stats *stats,
+                               struct assay_error *err);
+int assay_eval_scan_finish(struct assay_eval_scan_stats *stats, struct assay_error *err);
 
 #endif

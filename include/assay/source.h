@@ -37,6 +37,10 @@ struct assay_source_opts {
 	                           CSV one per core but one, the SHA-256 thread's */
 	int no_map;             /* read the file (pread, a SHA-256 thread) even where it could
 	                           be mapped (tests of that path) */
+	size_t hash_lead_bytes; /* mapped: how far tokenizing may run ahead of the SHA-256;
+	                           0 = 4 MiB. Those bytes stay mapped (resident); a caller that
+	                           works beside the hash's end (assay_source_scan_start) may
+	                           want more */
 	size_t min_split_bytes; /* inputs smaller than this use one worker; 0 = 8 MiB
 	                           (tests lower it to exercise the parallel path) */
 	size_t block_bytes;     /* bytes per read of a worker; 0 = 256 KiB (tests lower it) */
@@ -137,6 +141,22 @@ int assay_source_has_na_list(const struct assay_source *src);
  * can be run again on the same source (the file is read again). */
 int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn reset,
                       void *const *worker_ctx, struct assay_source_stats *stats, struct assay_error *err);
+
+/* assay_source_scan() in two steps, so that a caller can use the rows
+ * while the input's SHA-256 finishes on other threads (the mapped pass
+ * tokenizes on every core and hashes in file order: the hash ends last).
+ * _start returns once every row is delivered (0) or with the scan's
+ * error, as assay_source_scan; on 0, *pending must go to _finish, which
+ * waits for the hash, fills stats (may be NULL) and frees it. The source
+ * may be freed in between. */
+struct assay_source_pending;
+int assay_source_scan_start(struct assay_source *src, assay_row_fn fn, assay_reset_fn reset,
+                            void *const *worker_ctx, struct assay_source_pending **pending,
+                            struct assay_error *err);
+int assay_source_scan_finish(struct assay_source_pending *pending, struct assay_source_stats *stats,
+                             struct assay_error *err);
+/* The hash of a started scan is still running (on one core). */
+int assay_source_scan_hashing(const struct assay_source_pending *pending);
 
 /* How many worker contexts assay_source_scan() may use: the workers of
  * the pass that uses the most. 1 exactly when the source was opened with

@@ -235,7 +235,7 @@ static double *replicate_store(size_t bytes)
 /* Split [0, n) over the workers and run fn on each; 0, or -1 on failure. */
 static int parallel(struct job *J, size_t n, void *(*fn)(void *))
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	long cores = J->p->bootstrap_threads > 0 ? J->p->bootstrap_threads : sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nt = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (size_t)cores;
 	if (nt > n)
 		nt = n ? n : 1;

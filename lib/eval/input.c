@@ -344,6 +344,25 @@ int assay_eval_summarize(struct assay_source *src, const struct assay_eval_param
                          struct assay_summary **out, struct assay_eval_scan_stats *stats,
                          struct assay_error *err)
 {
+	int rc = assay_eval_summarize_start(src, p, out, stats, err);
+	if (!rc && (rc = assay_eval_scan_finish(stats, err)) != 0) {
+		assay_summary_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int assay_eval_scan_finish(struct assay_eval_scan_stats *stats, struct assay_error *err)
+{
+	struct assay_source_pending *pending = stats->pending;
+	stats->pending = NULL;
+	return assay_source_scan_finish(pending, &stats->source, err);
+}
+
+int assay_eval_summarize_start(struct assay_source *src, const struct assay_eval_params *p,
+                               struct assay_summary **out, struct assay_eval_scan_stats *stats,
+                               struct assay_error *err)
+{
 	struct assay_arena a;
 	memset(&a, 0, sizeof a);
 	assay_arena_init(&a);
@@ -365,7 +384,7 @@ int assay_eval_summarize(struct assay_source *src, const struct assay_eval_param
 	if (!rc)
 		assay_source_project(src, j.fields_end);
 	if (!rc)
-		rc = assay_source_scan(src, on_row, on_reset, ctx, &stats->source, err);
+		rc = assay_source_scan_start(src, on_row, on_reset, ctx, &stats->pending, err);
 	if (!rc && p->pos_label)
 		rc = check_negatives(&j, w, nw, err);
 	for (int i = 0; w && i < nw; i++) {
@@ -380,6 +399,9 @@ int assay_eval_summarize(struct assay_source *src, const struct assay_eval_param
 	if (!rc) {
 		*out = w[0].sum;
 		w[0].sum = NULL;
+	} else if (stats->pending) {
+		assay_source_scan_finish(stats->pending, NULL, NULL);
+		stats->pending = NULL;
 	}
 	for (int i = 0; w && i < nw; i++)
 		assay_summary_free(w[i].sum);

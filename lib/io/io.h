@@ -41,7 +41,8 @@ struct assay_source {
 	size_t nstore;         /* CSV: fields stored per row (assay_source_project); 0 = all */
 	int threads;     /* workers of the read pass (scan.c) */
 	int map_threads; /* workers of the mapped pass (scan_map.c) */
-	int no_map;      /* opts.no_map: always the read pass */
+	int no_map;       /* opts.no_map: always the read pass */
+	size_t hash_lead; /* opts.hash_lead_bytes, or the default */
 	size_t min_split;
 	size_t block;
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);

@@ -444,56 +444,133 @@ out:
 }
 
 /* The mapped pass (scan_map.c): its ranges are the chunks; the workers
- * hash them too (no hash thread). 0, 1 = rescan needed, an error, or 2 =
- * the file cannot be mapped: read it. */
+ * hash them too (no hash thread). The calling thread only tokenizes (when
+ * it has company), so that it can return once every row is delivered,
+ * while the others finish the hash: see assay_source_scan_start. */
 struct map_worker {
-	struct assay_io_pass *ps;
+	struct assay_io_pass *ps; /* while scanning: the pass lives on the caller's stack */
+	struct io_map *map;
 	void *ctx;
 };
 
 static void *map_worker_main(void *arg)
 {
 	struct map_worker *mw = arg;
-	assay_io_map_work(mw->ps, mw->ctx, 0);
+	assay_io_map_work(mw->map, mw->ps, mw->ctx, 0, 1);
+	assay_io_map_drain(mw->map);
 	return NULL;
 }
 
-static int map_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx, int n, EVP_MD_CTX *md,
-                    uint64_t *rows, struct assay_error *err)
+/* A scan whose rows are all delivered, with its SHA-256 still running. */
+struct assay_source_pending {
+	struct io_map *map; /* NULL: done */
+	EVP_MD_CTX *md;
+	int n;
+	pthread_t *th;
+	int *started;
+	struct map_worker *mw;
+	uint64_t rows, bytes;
+	int used, failed;
+	unsigned char md_out[32];
+};
+
+/* Join the hashing workers and read the digest; 0, or an errno. */
+static int pending_join(struct assay_source_pending *p)
+{
+	for (int k = 1; k < p->n; k++)
+		if (p->started[k])
+			pthread_join(p->th[k], NULL);
+	unsigned int len = 0;
+	int ok = p->map && assay_io_map_complete(p->map) && EVP_DigestFinal_ex(p->md, p->md_out, &len) == 1;
+	free(p->th), free(p->started), free(p->mw);
+	p->th = NULL, p->started = NULL, p->mw = NULL, p->n = 0;
+	assay_io_map_free(p->map);
+	EVP_MD_CTX_free(p->md);
+	p->map = NULL, p->md = NULL;
+	return ok ? 0 : EIO;
+}
+
+/* 0, 1 = rescan needed, an error, or 2 = the file cannot be mapped: read
+ * it. On 0 the hash may still run in p (pending_join). */
+static int map_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx, int n,
+                    struct assay_source_pending *p, struct assay_error *err)
 {
 	const struct assay_source *src = ps->src;
 	atomic_store(&ps->lowest_failed, UINT64_MAX);
-	if (!(ps->map = assay_io_map_new(src, md)))
+	if (!(p->md = EVP_MD_CTX_new()) || !(ps->map = p->map = assay_io_map_new(src, p->md))) {
+		EVP_MD_CTX_free(p->md);
+		p->md = NULL;
 		return 2;
+	}
 	if (init_ranges(ps, fn, ctx, assay_io_map_nchunks(ps->map), NULL)) {
 		free_ranges(ps);
 		return assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
 	}
 	assay_io_map_ranges(ps);
-	pthread_t *th = calloc((size_t)n, sizeof *th);
-	struct map_worker *mw = calloc((size_t)n, sizeof *mw);
-	int *started = calloc((size_t)n, sizeof *started);
-	if (!th || !mw || !started)
-		n = 1;
-	for (int k = 1; k < n; k++) {
-		mw[k] = (struct map_worker){ps, ctx[k]};
-		started[k] = pthread_create(&th[k], NULL, map_worker_main, &mw[k]) == 0;
+	p->th = calloc((size_t)n, sizeof *p->th);
+	p->mw = calloc((size_t)n, sizeof *p->mw);
+	p->started = calloc((size_t)n, sizeof *p->started);
+	p->n = p->th && p->mw && p->started ? n : 1;
+	int helpers = 0;
+	for (int k = 1; k < p->n; k++) {
+		p->mw[k] = (struct map_worker){ps, ps->map, ctx[k]};
+		p->started[k] = pthread_create(&p->th[k], NULL, map_worker_main, &p->mw[k]) == 0;
+		helpers += p->started[k];
 	}
-	assay_io_map_work(ps, ctx[0], 1);
-	for (int k = 1; k < n; k++)
-		if (started[k])
-			pthread_join(th[k], NULL);
-	free(th);
-	free(mw);
-	free(started);
-	int rc = walk(ps, ps->n, rows, err);
-	ps->used = n;
+	/* alone, the caller hashes too */
+	assay_io_map_work(ps->map, ps, ctx[0], 1, helpers == 0);
+	if (!helpers)
+		assay_io_map_drain(ps->map);
+	assay_io_map_wait_parsed(ps->map);
+	if (assay_io_map_failed(ps->map))
+		pending_join(p); /* every range settled before the walk */
+	int rc = walk(ps, ps->n, &p->rows, err);
+	ps->used = p->n;
 	free_ranges(ps);
 	return rc;
 }
 
-int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn reset,
-                      void *const *worker_ctx, struct assay_source_stats *stats, struct assay_error *err)
+int assay_source_scan_finish(struct assay_source_pending *p, struct assay_source_stats *stats,
+                             struct assay_error *err)
+{
+	struct assay_error local;
+	if (!err)
+		err = &local;
+	if (!p)
+		return 0;
+	int e = p->map ? pending_join(p) : 0;
+	if (!e && stats) {
+		memset(stats, 0, sizeof *stats);
+		stats->rows = p->rows;
+		stats->bytes = p->bytes;
+		memcpy(stats->sha256, p->md_out, 32);
+		for (int i = 0; i < 32; i++)
+			snprintf(stats->sha256_hex + 2 * i, 3, "%02x", p->md_out[i]);
+		stats->workers_used = p->used;
+	}
+	free(p);
+	return e ? assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "scan: the input's hash was not completed")
+	         : 0;
+}
+
+int assay_source_scan_hashing(const struct assay_source_pending *p)
+{
+	return p && p->map && !assay_io_map_complete(p->map);
+}
+
+int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn reset, void *const *worker_ctx,
+                      struct assay_source_stats *stats, struct assay_error *err)
+{
+	struct assay_source_pending *p = NULL;
+	int rc = assay_source_scan_start(src, fn, reset, worker_ctx, &p, err);
+	if (rc)
+		return rc;
+	return assay_source_scan_finish(p, stats, err);
+}
+
+int assay_source_scan_start(struct assay_source *src, assay_row_fn fn, assay_reset_fn reset,
+                            void *const *worker_ctx, struct assay_source_pending **pending,
+                            struct assay_error *err)
 {
 	struct assay_error local;
 	if (!err)
@@ -508,21 +585,27 @@ int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn 
 	struct hasher h = {.fd = src->fd, .size = src->size, .stop = &stop_hash};
 	uint64_t rows = 0;
 	int rc = 2, hashed = 0;
+	struct assay_source_pending *p = calloc(1, sizeof *p);
+	*pending = NULL;
+	if (!p)
+		return assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
+	p->bytes = src->size;
 
 	/* Inputs worth splitting, where a mis-split can be undone or cannot
-	 * happen: the mapped pass (scan_map.c); 2 when the file cannot be
-	 * mapped. */
+	 * happen: the mapped pass (scan_map.c), which returns with the hash
+	 * still running; 2 when the file cannot be mapped. */
 	if (!small && (reset || src->format == ASSAY_FORMAT_JSONL) && !src->no_map) {
-		EVP_MD_CTX *md = EVP_MD_CTX_new();
-		if (md) {
-			rc = map_pass(&ps, fn, worker_ctx, src->map_threads, md, &rows, err);
-			unsigned int len = 0;
-			hashed = (rc == 0 || rc == 1) && assay_io_map_complete(ps.map) &&
-			         EVP_DigestFinal_ex(md, h.md, &len) == 1;
+		rc = map_pass(&ps, fn, worker_ctx, src->map_threads, p, err);
+		if (rc == 0) {
+			p->used = ps.used;
+			*pending = p;
+			return 0;
 		}
-		EVP_MD_CTX_free(md);
-		assay_io_map_free(ps.map);
-		ps.map = NULL;
+		if (p->map) {
+			/* a rescan follows (the hash is whole), or an error */
+			hashed = pending_join(p) == 0;
+			memcpy(h.md, p->md_out, sizeof h.md);
+		}
 	}
 
 	/* The read pass, or the sequential rescan after a mis-split. */
@@ -554,20 +637,17 @@ int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn 
 		pthread_join(hth, NULL);
 	else if (!rc && !hashed)
 		hash_main(&h);
-	if (rc)
-		return rc;
-	if (h.failed)
-		return assay_error_set(
+	if (!rc && h.failed)
+		rc = assay_error_set(
 		    err, h.failed == ENOMEM ? ASSAY_ENOMEM : ASSAY_EIO, src->path, 0, 0, "cannot read: %s",
 		    h.failed == ESPIPE ? "the file changed while it was read" : strerror(h.failed));
-	if (stats) {
-		memset(stats, 0, sizeof *stats);
-		stats->rows = rows;
-		stats->bytes = src->size;
-		memcpy(stats->sha256, h.md, 32);
-		for (int i = 0; i < 32; i++)
-			snprintf(stats->sha256_hex + 2 * i, 3, "%02x", h.md[i]);
-		stats->workers_used = ps.used;
+	if (rc) {
+		free(p);
+		return rc;
 	}
+	p->rows = rows;
+	p->used = ps.used;
+	memcpy(p->md_out, h.md, sizeof p->md_out);
+	*pending = p;
 	return 0;
 }

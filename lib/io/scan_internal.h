@@ -47,9 +47,16 @@ struct io_map *assay_io_map_new(const struct assay_source *src, EVP_MD_CTX *md);
 void assay_io_map_free(struct io_map *m);
 int assay_io_map_nchunks(const struct io_map *m);
 void assay_io_map_ranges(struct assay_io_pass *ps);
-/* Take, scan and hash chunks with ctx until none is left (any number of
- * threads; report: call the progress function). */
-void assay_io_map_work(struct assay_io_pass *ps, void *ctx, int report);
+/* Take and scan chunks with ctx until none is left (any number of
+ * threads; report: call the progress function; hash: also feed the
+ * digest, which at least one thread must). */
+void assay_io_map_work(struct io_map *m, struct assay_io_pass *ps, void *ctx, int report, int hash);
+/* Wait until every chunk is scanned, or one failed (assay_io_map_failed). */
+void assay_io_map_wait_parsed(struct io_map *m);
+int assay_io_map_failed(const struct io_map *m);
+/* Hash until every chunk is hashed (or one failed): a hashing worker's
+ * last part, which no longer touches the pass (it may be gone). */
+void assay_io_map_drain(struct io_map *m);
 /* After the pass: every byte was hashed (else a chunk failed). */
 int assay_io_map_complete(const struct io_map *m);
 

@@ -24,9 +24,10 @@
  * Resident set: mapped pages count in it. Once 1 MiB more is hashed (so
  * tokenized too), it is dropped from the mapping (MADV_DONTNEED: the page
  * cache keeps the pages, and a late read would fault them in again).
- * Tokenizing on two cores outruns the one SHA-256 stream, so a worker
- * that finds 4 MiB of chunks waiting for the hash takes the hash over or
- * waits for it: the mapping holds at most ~5 MiB and the chunks in hand.
+ * Tokenizing outruns the one SHA-256 stream, so a worker that finds 4 MiB
+ * (opts.hash_lead_bytes) of chunks waiting for the hash takes the hash
+ * over or waits for it: the mapping holds about that and the chunks in
+ * hand.
  *
  * Measured (1M-row gen_synth file, 110 MB, 2 vCPUs, `assay eval`): the
  * read pass copied every byte out of the page cache with pread (~20 ms of
@@ -49,7 +50,6 @@
 
 #define MAX_CHUNKS 1024       /* more data: larger chunks */
 #define DROP       (1u << 20) /* bytes dropped from the mapping at a time */
-#define BACKLOG    (4u << 20) /* bytes tokenized ahead of the hash, at most */
 #define UNKNOWN    UINT64_MAX
 
 struct io_map {
@@ -63,6 +63,8 @@ struct io_map {
 	_Atomic unsigned char *scanned; /* per chunk: tokenized, ready to hash */
 	atomic_int hashing;             /* a thread is feeding the digest */
 	EVP_MD_CTX *md;                 /* set up and fed by the thread holding `hashing` */
+	atomic_size_t parsed;           /* chunks tokenized (or given up) */
+	atomic_int stop;                /* a chunk failed */
 	int md_failed;
 	uint64_t dropped; /* bytes before this are out of the mapping (page multiple) */
 	size_t backlog;   /* chunks tokenized ahead of the hash, at most */
@@ -96,7 +98,7 @@ struct io_map *assay_io_map_new(const struct assay_source *src, EVP_MD_CTX *md)
 	m->C = src->block;
 	if ((m->size - m->data_offset) / m->C > MAX_CHUNKS)
 		m->C = round_up((m->size - m->data_offset) / MAX_CHUNKS, src->block);
-	m->backlog = BACKLOG / m->C > 2 ? BACKLOG / m->C : 2;
+	m->backlog = src->hash_lead / m->C > 2 ? src->hash_lead / m->C : 2;
 	m->k0 = (size_t)(m->data_offset / m->C);
 	m->k1 = (size_t)((m->size + m->C - 1) / m->C);
 	atomic_store(&m->next, m->k0);
@@ -299,23 +301,33 @@ static void advance(struct io_map *m)
 	}
 }
 
-void assay_io_map_work(struct assay_io_pass *ps, void *ctx, int report)
+static void nap(int *naps)
 {
-	struct io_map *m = ps->map;
-	const struct assay_source *src = ps->src;
-	struct assay_field *fields = calloc(src->ncols ? src->ncols : 1, sizeof *fields);
+	if ((*naps)++ < 64)
+		cpu_relax();
+	else
+		nanosleep(&(struct timespec){0, 20000}, NULL);
+}
+
+void assay_io_map_work(struct io_map *m, struct assay_io_pass *ps, void *ctx, int report, int hash)
+{
+	/* ps, and the source, are touched only with a chunk in hand: the
+	 * caller, which owns them, waits for every chunk to be scanned, but a
+	 * worker that starts late may find none left after the caller has
+	 * returned */
+	struct assay_field *fields = NULL;
+	int no_fields = 0;
 	for (;;) {
 		/* more than m->backlog chunks tokenized but not hashed: the hash is
 		 * the bottleneck; take it over if free, else wait for it (the
 		 * mapping holds every chunk not hashed) */
-		for (int naps = 0; atomic_load(&m->next) - atomic_load(&m->turn) > m->backlog; naps++) {
-			advance(m);
+		for (int naps = 0;
+		     atomic_load(&m->next) - atomic_load(&m->turn) > m->backlog && !atomic_load(&m->stop);) {
+			if (hash)
+				advance(m);
 			if (atomic_load(&m->next) - atomic_load(&m->turn) <= m->backlog)
 				break;
-			if (naps < 64)
-				cpu_relax();
-			else
-				nanosleep(&(struct timespec){0, 20000}, NULL);
+			nap(&naps);
 		}
 		size_t k = atomic_fetch_add(&m->next, 1);
 		if (k >= m->k1)
@@ -324,8 +336,13 @@ void assay_io_map_work(struct assay_io_pass *ps, void *ctx, int report)
 		uint64_t s = start_of(m, k), e = next_start(m, k, s);
 		if (k + 1 < m->k1)
 			atomic_store_explicit(&m->start[k + 1 - m->k0], e, memory_order_release);
-		if (atomic_load(&ps->lowest_failed) < s)
+		if (atomic_load(&ps->lowest_failed) < s) {
+			atomic_store(&m->stop, 1);
 			break; /* after a failed chunk: its rows cannot matter */
+		}
+		const struct assay_source *src = ps->src;
+		if (!fields && !no_fields)
+			no_fields = !(fields = calloc(src->ncols ? src->ncols : 1, sizeof *fields));
 		struct assay_io_worker *r = &ps->ranges[k - m->k0];
 		r->ctx = ctx;
 		r->fields = fields;
@@ -338,16 +355,41 @@ void assay_io_map_work(struct assay_io_pass *ps, void *ctx, int report)
 		r->fields = NULL; /* the thread's, not the range's */
 		if (r->quoted_lf && !atomic_load(&m->parity))
 			atomic_store(&m->parity, 1);
-		if (r->failed)
+		if (r->failed) {
+			atomic_store(&m->stop, 1);
 			break;
+		}
 		if (report && src->progress) {
 			uint64_t done = r->end < src->size ? r->end : src->size;
 			src->progress(src->progress_ctx, done, src->size);
 		}
 		atomic_store(&m->scanned[k - m->k0], 1);
-		advance(m);
+		atomic_fetch_add(&m->parsed, 1);
+		if (hash)
+			advance(m);
 	}
 	free(fields);
+}
+
+void assay_io_map_wait_parsed(struct io_map *m)
+{
+	for (int naps = 0; atomic_load(&m->parsed) < m->k1 - m->k0 && !atomic_load(&m->stop);)
+		nap(&naps);
+}
+
+void assay_io_map_drain(struct io_map *m)
+{
+	for (int naps = 0; atomic_load(&m->turn) < m->k1 && !atomic_load(&m->stop);) {
+		size_t t = atomic_load(&m->turn);
+		advance(m);
+		if (atomic_load(&m->turn) == t)
+			nap(&naps);
+	}
+}
+
+int assay_io_map_failed(const struct io_map *m)
+{
+	return atomic_load(&m->stop);
 }
 
 int assay_io_map_complete(const struct io_map *m)

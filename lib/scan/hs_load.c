@@ -21,8 +21,9 @@
 #define HS_SONAME "libhs.so.5"
 
 static struct {
-	hs_error_t (*compile_multi)(const char *const *, const unsigned int *, const unsigned int *, unsigned int,
-	                            unsigned int, const hs_platform_info_t *, hs_database_t **, hs_compile_error_t **);
+	hs_error_t (*compile_multi)(const char *const *, const unsigned int *, const unsigned int *,
+	                            unsigned int, unsigned int, const hs_platform_info_t *, hs_database_t **,
+	                            hs_compile_error_t **);
 	hs_error_t (*free_compile_error)(hs_compile_error_t *);
 	hs_error_t (*populate_platform)(hs_platform_info_t *);
 	hs_error_t (*free_database)(hs_database_t *);
@@ -46,8 +47,10 @@ static void load(void)
 	void *dl = dlopen(HS_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!dl) {
 		const char *e = dlerror();
-		snprintf(why, sizeof why, "Hyperscan cannot be loaded (%s); install it (Debian: apt-get install libhyperscan5)",
-		         e ? e : HS_SONAME " not found");
+		snprintf(
+		    why, sizeof why,
+		    "Hyperscan cannot be loaded (%s); install it (Debian: apt-get install libhyperscan5)",
+		    e ? e : HS_SONAME " not found");
 		return;
 	}
 	struct {
@@ -55,9 +58,10 @@ static void load(void)
 		void **slot;
 	} fns[] = {
 #define FN(f) {"hs_" #f, (void **)&api.f}
-	    FN(compile_multi),      FN(free_compile_error),   FN(populate_platform), FN(free_database),
-	    FN(serialize_database), FN(deserialize_database), FN(alloc_scratch),     FN(free_scratch),
-	    FN(scan),               FN(version),
+	    FN(compile_multi), FN(free_compile_error), FN(populate_platform),
+	    FN(free_database), FN(serialize_database), FN(deserialize_database),
+	    FN(alloc_scratch), FN(free_scratch),       FN(scan),
+	    FN(version),
 #undef FN
 	};
 	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
