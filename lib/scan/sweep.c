@@ -148,32 +148,6 @@ static int close_cluster(struct assay_scan_ctx *c, const char *t, size_t len,
 	return push_win(c, t, len, k->s > PAD ? k->s - PAD : 0, hi < len ? hi : len);
 }
 
-/* A run of digits [s, e): joins the cluster or starts the next one. */
-static int on_run(struct assay_scan_ctx *c, const char *t, size_t len, struct scan_sweep_state *k, size_t s,
-                  size_t e)
-{
-	const unsigned char *cls = c->s->cls;
-	int join = k->e && s - k->e <= GAP;
-	for (size_t i = k->e; join && i < s; i++)
-		join = (cls[(unsigned char)t[i]] & CLS_DGAP) != 0;
-	if (join) {
-		k->ndot += s - k->e == 1 && t[k->e] == '.';
-		k->ndig += e - s;
-		k->e = e;
-	} else {
-		if (k->e && (k->ndig >= 7 || k->ndot >= 3 || k->reach) && close_cluster(c, t, len, k))
-			return 1;
-		k->s = s;
-		k->e = e;
-		k->ndig = e - s;
-		k->ndot = k->reach = 0;
-	}
-	if (e - s >= 2 && s >= 2 && is_alpha(t[s - 1]) && is_alpha(t[s - 2]) &&
-	    scan_iban_country(t[s - 2], t[s - 1]))
-		k->reach = s + IBAN_REACH;
-	return 0;
-}
-
 /* A base64 run [a, e) (maximal, any length): its candidate when it is
  * long enough, and those of the hex runs inside it. */
 static int on_b64(struct assay_scan_ctx *c, const char *t, size_t a, size_t e)
@@ -252,28 +226,6 @@ static inline int on_colon(struct assay_scan_ctx *c, const char *t, size_t len, 
 	    !((cls[(unsigned char)t[i + 1]] & CLS_HEX) || t[i + 1] == ':'))
 		return 0;
 	return hex_colon(c, t, len, i);
-}
-
-/* The runs of the 64-bit digit mask m of the block at i. */
-static int digit_block(struct assay_scan_ctx *c, const char *t, size_t len, struct scan_sweep_state *w,
-                       size_t i, uint64_t m)
-{
-	if (w->in_digit ? !~m : !m)
-		return 0;
-	unsigned pos = 0;
-	while (pos < 64) {
-		uint64_t r = w->in_digit ? ~m >> pos : m >> pos;
-		if (!r)
-			break;
-		pos += (unsigned)__builtin_ctzll(r);
-		if (w->in_digit) {
-			if (on_run(c, t, len, w, w->dstart, i + pos))
-				return 1;
-		} else
-			w->dstart = i + pos;
-		w->in_digit = !w->in_digit;
-	}
-	return 0;
 }
 
 /* Bit k of the result: bits k .. k + 23 of b are all set, i.e. a run of
@@ -460,6 +412,68 @@ __attribute__((target("avx512bw"))) static void masks_avx512(const char *p, stru
 }
 #endif
 
+/* The digit runs of nb blocks at i (masks m: the digit bits), ended by
+ * the first non-digit after them (bits past the text are 0). Each run
+ * [s, e) joins the cluster being built or starts the next one, after the
+ * cluster is closed (close_cluster). A run starts at a digit after a
+ * non-digit or after the run open at the first block's start: one
+ * iteration per run that ends in a block, with the cluster in locals
+ * (written back before it is closed, and at the end). About a million
+ * runs per 100 MB of the bench corpus: this took the digit part of the
+ * sweep in cache from 17.5 to 15 ms; the code it replaces went over the
+ * transitions with a branch on start or end, and called a function per
+ * run that read the state back from memory. */
+static inline __attribute__((always_inline)) int digit_chunk(struct assay_scan_ctx *c, const char *t,
+                                                             size_t len, struct scan_sweep_state *w, size_t i,
+                                                             const struct masks *m, size_t nb)
+{
+	const unsigned char *cls = c->s->cls;
+	size_t ks = w->s, ke = w->e, ndig = w->ndig, ndot = w->ndot, reach = w->reach, ds = w->dstart;
+	int open = w->in_digit;
+	for (size_t q = 0; q < nb; q++) {
+		uint64_t d = m[q].digit;
+		if (open ? !~d : !d)
+			continue;
+		uint64_t before = d << 1 | (uint64_t)open; /* bit k: byte k - 1 is a digit */
+		uint64_t st = d & ~before, en = ~d & before;
+		size_t base = i + 64 * q;
+		for (; en; en &= en - 1) {
+			if (!open) {
+				ds = base + (size_t)__builtin_ctzll(st);
+				st &= st - 1;
+			}
+			open = 0;
+			size_t s = ds, e = base + (size_t)__builtin_ctzll(en);
+			int join = ke && s - ke <= GAP;
+			for (size_t x = ke; join && x < s; x++)
+				join = (cls[(unsigned char)t[x]] & CLS_DGAP) != 0;
+			if (join) {
+				ndot += s - ke == 1 && t[ke] == '.';
+				ndig += e - s;
+				ke = e;
+			} else {
+				if (ke && (ndig >= 7 || ndot >= 3 || reach)) {
+					w->s = ks, w->e = ke, w->ndig = ndig, w->ndot = ndot,
+					w->reach = reach;
+					if (close_cluster(c, t, len, w))
+						return 1;
+				}
+				ks = s, ke = e, ndig = e - s, ndot = reach = 0;
+			}
+			if (e - s >= 2 && s >= 2 && is_alpha(t[s - 1]) && is_alpha(t[s - 2]) &&
+			    scan_iban_country(t[s - 2], t[s - 1]))
+				reach = s + IBAN_REACH;
+		}
+		if (st) { /* a run goes on into the next block */
+			ds = base + (size_t)__builtin_ctzll(st);
+			open = 1;
+		}
+	}
+	w->s = ks, w->e = ke, w->ndig = ndig, w->ndot = ndot, w->reach = reach, w->dstart = ds;
+	w->in_digit = open;
+	return 0;
+}
+
 /* The base64 runs of nb blocks at i. Most blocks need no look: a run
  * of RUN_B64 that ends in block q or crosses into it lies inside it (r),
  * or has 12 bytes at least on one side of the edge it crosses (the
@@ -530,9 +544,8 @@ static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx
 			any |= m[q].digit;
 			anyat |= m[q].at;
 		}
-		for (size_t q = 0; digits && (any || w->in_digit) && q < nb; q++)
-			if (digit_block(c, t, len, w, i + 64 * q, m[q].digit))
-				return (size_t)-1;
+		if (digits && (any || w->in_digit) && digit_chunk(c, t, len, w, i, m, nb))
+			return (size_t)-1;
 		/* only a ':' after a hex digit and before a hex digit or ':' can
 		 * be a trigger (on_colon tests it; the bits at the block's edges
 		 * are let through): ~420,000 ':' per 100 MB of the bench text,
@@ -632,15 +645,18 @@ int scan_sweep_step(struct assay_scan_ctx *c, const char *t, size_t len, int don
 	if (!done)
 		return 0;
 	const int digits = w->digits, colons = w->colons, runs = w->runs, ats = w->ats;
+	/* the digits after the last whole block, 64 at a time, then the run
+	 * open at the end (a block of 0 bits past the text ends it at len) */
+	for (size_t b = i; digits && (b < len || w->in_digit); b += 64) {
+		struct masks mk = {0};
+		for (size_t j = 0; j < 64 && b + j < len; j++)
+			mk.digit |= (uint64_t)is_digit(t[b + j]) << j;
+		if (digit_chunk(c, t, len, w, b, &mk, 1))
+			return ASSAY_ENOMEM;
+	}
 	for (; i < len; i++) {
 		if (ats && t[i] == '@' && push_at(c, i))
 			return ASSAY_ENOMEM;
-		if (digits && is_digit(t[i]) != w->in_digit) {
-			if (w->in_digit && on_run(c, t, len, w, w->dstart, i))
-				return ASSAY_ENOMEM;
-			w->dstart = i;
-			w->in_digit = !w->in_digit;
-		}
 		if (colons && t[i] == ':' && on_colon(c, t, len, i))
 			return ASSAY_ENOMEM;
 		int b = (cls[(unsigned char)t[i]] & CLS_B64) != 0;
@@ -652,8 +668,7 @@ int scan_sweep_step(struct assay_scan_ctx *c, const char *t, size_t len, int don
 		}
 	}
 	w->pos = len;
-	if (digits &&
-	    ((w->in_digit && on_run(c, t, len, w, w->dstart, len)) || (w->e && close_cluster(c, t, len, w))))
+	if (digits && w->e && close_cluster(c, t, len, w))
 		return ASSAY_ENOMEM;
 	if (runs && w->in_b64 && on_b64(c, t, w->bstart, len))
 		return ASSAY_ENOMEM;
