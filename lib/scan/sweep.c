@@ -4,18 +4,20 @@
  * that trigger the IPv6 windows, the '@' around which the e-mail pattern
  * runs (passes.c, run_at), and the base64 / hex runs that are decoded and
  * scanned again. The ':' scan and the run scan were passes of their own
- * before (17 and 22 ms per 100 MB of the bench corpus). Over a piece of
- * text in cache the sweep takes 21 ms per 100 MB of the bench prose;
- * over a whole 64 MiB block it took 41-49 ms, a third of it reading the
- * text from memory, hence the steps below. Most of the rest is the
- * bookkeeping of about a million digit runs per 100 MB (~17 ms of it on
- * the bench prose, ~21 on the corpus), the same with every instruction
- * set (skipping blocks whose digits can open no window, tested with mask
- * arithmetic, was slower: 20.5 -> 24.5 ms; so was skipping, by mask
- * arithmetic per block, the lone groups of digits that can open none,
- * 43% of the runs: +5-6 ms). The ':' are filtered by a hex-digit mask
- * before on_colon (6-8 ms per 100 MB less), and a trigger opens a window
- * only when an address inet_pton accepts can hold it (ipv6_possible).
+ * before (17 and 22 ms per 100 MB of the bench corpus). Over pieces of
+ * 16 KB in cache the sweep takes 21-22 ms per 100 MB of the bench prose
+ * and 26 of the corpus (AVX-512; 24 and 31.5 before digit_chunk and the
+ * per-block bits of blocks()); over a whole 64 MiB block it took 41-49
+ * ms, a third of it reading the text from memory, hence the steps below.
+ * Of the 26, the masks take ~9 and the bookkeeping of about a million
+ * digit runs per 100 MB ~12 (skipping blocks whose digits can open no
+ * window, tested with mask arithmetic, was slower: 20.5 -> 24.5 ms; so
+ * was skipping, by mask arithmetic per block, the lone groups of digits
+ * that can open none, 43% of the runs: +5-6 ms; so were a branch-free
+ * join test and writing the transitions out as offsets first). The ':'
+ * are filtered by a hex-digit mask (6-8 ms per 100 MB less than testing
+ * each in on_colon), and a trigger opens a window only when an address
+ * inet_pton accepts can hold it (ipv6_possible).
  *
  * ---- Digit windows ----
  *
