@@ -34,8 +34,9 @@ def card():
     g = R.choice([4, 4, 4, 3, 5])
     return sep.join(d[i:i + g] for i in range(0, len(d), g)) if sep else d
 def iban():
-    cc = R.choice(["DE", "GB", "FR", "NL", "ES", "IT", "CH", "XX", "de", "Gb"])
-    body = "".join(R.choice("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(R.choice([14, 16, 18, 20, 22, 24, 26, 30])))
+    cc = R.choice(["DE", "GB", "FR", "NL", "ES", "IT", "CH", "XX", "de", "Gb", "NO", "BE"])
+    # 11 and 12: Norway's and Belgium's lengths, two groups of 4 after the check digits at most
+    body = "".join(R.choice("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(R.choice([11, 12, 14, 16, 18, 20, 22, 24, 26, 30])))
     if R.random() < .3:
         body = "".join(R.choice("ABCDEFGH") for _ in range(8)) + body[8:]
     # compute check digits sometimes

@@ -4,18 +4,20 @@
  * that trigger the IPv6 windows, the '@' around which the e-mail pattern
  * runs (passes.c, run_at), and the base64 / hex runs that are decoded and
  * scanned again. The ':' scan and the run scan were passes of their own
- * before (17 and 22 ms per 100 MB of the bench corpus). Over a piece of
- * text in cache the sweep takes 21 ms per 100 MB of the bench prose;
- * over a whole 64 MiB block it took 41-49 ms, a third of it reading the
- * text from memory, hence the steps below. Most of the rest is the
- * bookkeeping of about a million digit runs per 100 MB (~17 ms of it on
- * the bench prose, ~21 on the corpus), the same with every instruction
- * set (skipping blocks whose digits can open no window, tested with mask
- * arithmetic, was slower: 20.5 -> 24.5 ms; so was skipping, by mask
- * arithmetic per block, the lone groups of digits that can open none,
- * 43% of the runs: +5-6 ms). The ':' are filtered by a hex-digit mask
- * before on_colon (6-8 ms per 100 MB less), and a trigger opens a window
- * only when an address inet_pton accepts can hold it (ipv6_possible).
+ * before (17 and 22 ms per 100 MB of the bench corpus). Over pieces of
+ * 16 KB in cache the sweep takes 21-22 ms per 100 MB of the bench prose
+ * and 26 of the corpus (AVX-512; 24 and 31.5 before digit_chunk and the
+ * per-block bits of blocks()); over a whole 64 MiB block it took 41-49
+ * ms, a third of it reading the text from memory, hence the steps below.
+ * Of the 26, the masks take ~9 and the bookkeeping of about a million
+ * digit runs per 100 MB ~12 (skipping blocks whose digits can open no
+ * window, tested with mask arithmetic, was slower: 20.5 -> 24.5 ms; so
+ * was skipping, by mask arithmetic per block, the lone groups of digits
+ * that can open none, 43% of the runs: +5-6 ms; so were a branch-free
+ * join test and writing the transitions out as offsets first). The ':'
+ * are filtered by a hex-digit mask (6-8 ms per 100 MB less than testing
+ * each in on_colon), and a trigger opens a window only when an address
+ * inet_pton accepts can hold it (ipv6_possible).
  *
  * ---- Digit windows ----
  *
@@ -46,8 +48,11 @@
  *    hold long runs of letters: a run of at least 2 digits after 2 letters
  *    that are an IBAN country (the validator rejects the others) opens its
  *    cluster to s + IBAN_REACH (the longest IBAN match ends 42 bytes after
- *    its first digit). Without the country test, "sha256" and the like
- *    made 3/4 of the windows' bytes on the bench corpus.
+ *    its first digit), when a match can start at s - 2 (iban_start: \b
+ *    before the letters, two groups of 4 after the check digits). Without
+ *    the country test, "sha256" and the like made 3/4 of the windows' bytes
+ *    on the bench corpus; without iban_start, "base64" ("SE" is Sweden)
+ *    opened 5,656 of its 8,058 reaches per 64 MiB (902 are left).
  *  - Windows are widened until the byte before and the byte after are not
  *    word characters ([A-Za-z0-9_], Hyperscan's \b; or the text's ends),
  *    and overlapping or touching windows are merged. A NUL is not a word
@@ -137,6 +142,29 @@ static int push_win(struct assay_scan_ctx *c, const char *t, size_t len, uint64_
 	return 0;
 }
 
+/* Whether an IBAN match can start at s - 2, the letters before the run
+ * of digits at s (IBAN country letters, e - s >= 2 digits): the pattern
+ * is \b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}..., so the byte before the
+ * letters is not a word character and two groups of 4 letters or digits,
+ * each after an optional space, follow the check digits. Every IBAN match
+ * starts there for the one run that follows its letters, so a run that
+ * fails this opens no reach for any. Reads up to s + 12, within LAG of
+ * what a step has written (s is below the block being read). */
+static int iban_start(const char *t, size_t len, size_t s)
+{
+	if (s >= 3 && hs_word(t[s - 3]))
+		return 0;
+	size_t p = s + 2;
+	for (int g = 0; g < 2; g++) {
+		if (p < len && t[p] == ' ')
+			p++;
+		for (int k = 0; k < 4; k++, p++)
+			if (p >= len || !(is_digit(t[p]) || is_alpha(t[p])))
+				return 0;
+	}
+	return 1;
+}
+
 /* The cluster being built (struct scan_sweep_state): digits [s, e), ndig
  * digits, ndot '.' joints, reach: end of an IBAN's reach (0: none). */
 static int close_cluster(struct assay_scan_ctx *c, const char *t, size_t len,
@@ -146,32 +174,6 @@ static int close_cluster(struct assay_scan_ctx *c, const char *t, size_t len,
 		return 0;
 	size_t hi = k->e + PAD > k->reach ? k->e + PAD : k->reach;
 	return push_win(c, t, len, k->s > PAD ? k->s - PAD : 0, hi < len ? hi : len);
-}
-
-/* A run of digits [s, e): joins the cluster or starts the next one. */
-static int on_run(struct assay_scan_ctx *c, const char *t, size_t len, struct scan_sweep_state *k, size_t s,
-                  size_t e)
-{
-	const unsigned char *cls = c->s->cls;
-	int join = k->e && s - k->e <= GAP;
-	for (size_t i = k->e; join && i < s; i++)
-		join = (cls[(unsigned char)t[i]] & CLS_DGAP) != 0;
-	if (join) {
-		k->ndot += s - k->e == 1 && t[k->e] == '.';
-		k->ndig += e - s;
-		k->e = e;
-	} else {
-		if (k->e && (k->ndig >= 7 || k->ndot >= 3 || k->reach) && close_cluster(c, t, len, k))
-			return 1;
-		k->s = s;
-		k->e = e;
-		k->ndig = e - s;
-		k->ndot = k->reach = 0;
-	}
-	if (e - s >= 2 && s >= 2 && is_alpha(t[s - 1]) && is_alpha(t[s - 2]) &&
-	    scan_iban_country(t[s - 2], t[s - 1]))
-		k->reach = s + IBAN_REACH;
-	return 0;
 }
 
 /* A base64 run [a, e) (maximal, any length): its candidate when it is
@@ -252,28 +254,6 @@ static inline int on_colon(struct assay_scan_ctx *c, const char *t, size_t len, 
 	    !((cls[(unsigned char)t[i + 1]] & CLS_HEX) || t[i + 1] == ':'))
 		return 0;
 	return hex_colon(c, t, len, i);
-}
-
-/* The runs of the 64-bit digit mask m of the block at i. */
-static int digit_block(struct assay_scan_ctx *c, const char *t, size_t len, struct scan_sweep_state *w,
-                       size_t i, uint64_t m)
-{
-	if (w->in_digit ? !~m : !m)
-		return 0;
-	unsigned pos = 0;
-	while (pos < 64) {
-		uint64_t r = w->in_digit ? ~m >> pos : m >> pos;
-		if (!r)
-			break;
-		pos += (unsigned)__builtin_ctzll(r);
-		if (w->in_digit) {
-			if (on_run(c, t, len, w, w->dstart, i + pos))
-				return 1;
-		} else
-			w->dstart = i + pos;
-		w->in_digit = !w->in_digit;
-	}
-	return 0;
 }
 
 /* Bit k of the result: bits k .. k + 23 of b are all set, i.e. a run of
@@ -460,6 +440,69 @@ __attribute__((target("avx512bw"))) static void masks_avx512(const char *p, stru
 }
 #endif
 
+/* The digit runs of the blocks at i + 64 q, q a bit of look (masks m:
+ * the digit bits; look: the blocks holding a transition, the others
+ * leave the state as it is), ended by the first non-digit after them
+ * (bits past the text are 0). Each run [s, e) joins the cluster being
+ * built or starts the next one, after the cluster is closed
+ * (close_cluster). A run starts at a digit after a non-digit or after
+ * the run open at the block's start: one iteration per run that ends in
+ * a block, with the cluster in locals (written back before it is closed,
+ * and at the end). About a million runs per 100 MB of the bench corpus:
+ * this took the sweep of the corpus in cache, digits only, from 32 to
+ * 28 ms; the code it replaces went over every block, over the
+ * transitions with a branch on start or end, and called a function per
+ * run that read the state back from memory. */
+static inline __attribute__((always_inline)) int digit_chunk(struct assay_scan_ctx *c, const char *t,
+                                                             size_t len, struct scan_sweep_state *w, size_t i,
+                                                             const struct masks *m, uint64_t look)
+{
+	const unsigned char *cls = c->s->cls;
+	size_t ks = w->s, ke = w->e, ndig = w->ndig, ndot = w->ndot, reach = w->reach, ds = w->dstart;
+	int open = w->in_digit;
+	for (; look; look &= look - 1) {
+		size_t q = (size_t)__builtin_ctzll(look);
+		uint64_t d = m[q].digit;
+		uint64_t before = d << 1 | (uint64_t)open; /* bit k: byte k - 1 is a digit */
+		uint64_t st = d & ~before, en = ~d & before;
+		size_t base = i + 64 * q;
+		for (; en; en &= en - 1) {
+			if (!open) {
+				ds = base + (size_t)__builtin_ctzll(st);
+				st &= st - 1;
+			}
+			open = 0;
+			size_t s = ds, e = base + (size_t)__builtin_ctzll(en);
+			int join = ke && s - ke <= GAP;
+			for (size_t x = ke; join && x < s; x++)
+				join = (cls[(unsigned char)t[x]] & CLS_DGAP) != 0;
+			if (join) {
+				ndot += s - ke == 1 && t[ke] == '.';
+				ndig += e - s;
+				ke = e;
+			} else {
+				if (ke && (ndig >= 7 || ndot >= 3 || reach)) {
+					w->s = ks, w->e = ke, w->ndig = ndig, w->ndot = ndot,
+					w->reach = reach;
+					if (close_cluster(c, t, len, w))
+						return 1;
+				}
+				ks = s, ke = e, ndig = e - s, ndot = reach = 0;
+			}
+			if (e - s >= 2 && s >= 2 && is_alpha(t[s - 1]) && is_alpha(t[s - 2]) &&
+			    scan_iban_country(t[s - 2], t[s - 1]) && iban_start(t, len, s))
+				reach = s + IBAN_REACH;
+		}
+		if (st) { /* a run goes on into the next block */
+			ds = base + (size_t)__builtin_ctzll(st);
+			open = 1;
+		}
+	}
+	w->s = ks, w->e = ke, w->ndig = ndig, w->ndot = ndot, w->reach = reach, w->dstart = ds;
+	w->in_digit = open;
+	return 0;
+}
+
 /* The base64 runs of nb blocks at i. Most blocks need no look: a run
  * of RUN_B64 that ends in block q or crosses into it lies inside it (r),
  * or has 12 bytes at least on one side of the edge it crosses (the
@@ -517,7 +560,8 @@ static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx
 	struct masks m[CHUNK];
 	while (i + 64 <= limit) {
 		size_t nb = (limit - i) / 64 < CHUNK ? (limit - i) / 64 : CHUNK;
-		uint64_t any = 0, anyat = 0;
+		/* bit q: block q holds a digit transition, a ':' trigger, an '@' */
+		uint64_t look = 0, lookc = 0, looka = 0, top = (uint64_t)w->in_digit;
 		for (size_t q = 0; q < nb; q++) {
 #ifdef SWEEP_AVX2
 			if (simd == 2)
@@ -527,28 +571,36 @@ static inline __attribute__((always_inline)) size_t blocks(struct assay_scan_ctx
 			else
 #endif
 				masks_sse2(t + i + 64 * q, &m[q]);
-			any |= m[q].digit;
-			anyat |= m[q].at;
+			look |= (uint64_t)((m[q].digit ^ (m[q].digit << 1 | top)) != 0) << q;
+			top = m[q].digit >> 63;
+			/* only a ':' after a hex digit and before a hex digit or ':'
+			 * can be a trigger (on_colon tests it; the bits at the
+			 * block's edges are let through): ~420,000 ':' per 100 MB of
+			 * the bench text, ~11,000 triggers; testing each in on_colon
+			 * took 6-8 ms */
+			m[q].colon &= (m[q].hex << 1 | 1) & ((m[q].hex | m[q].colon) >> 1 | 1ull << 63);
+			lookc |= (uint64_t)(m[q].colon != 0) << q;
+			looka |= (uint64_t)(m[q].at != 0) << q;
 		}
-		for (size_t q = 0; digits && (any || w->in_digit) && q < nb; q++)
-			if (digit_block(c, t, len, w, i + 64 * q, m[q].digit))
-				return (size_t)-1;
-		/* only a ':' after a hex digit and before a hex digit or ':' can
-		 * be a trigger (on_colon tests it; the bits at the block's edges
-		 * are let through): ~420,000 ':' per 100 MB of the bench text,
-		 * ~11,000 triggers; testing each in on_colon took 6-8 ms */
-		for (size_t q = 0; colons && q < nb; q++)
-			for (uint64_t k = m[q].colon & (m[q].hex << 1 | 1) &
-			                  ((m[q].hex | m[q].colon) >> 1 | 1ull << 63);
-			     k; k &= k - 1)
+		/* each kind over the blocks that hold one (a branch per block on
+		 * whether it does, mispredicted, cost ~1 ms per 100 MB for the
+		 * digits of the bench corpus) */
+		if (digits && look && digit_chunk(c, t, len, w, i, m, look))
+			return (size_t)-1;
+		for (; colons && lookc; lookc &= lookc - 1) {
+			size_t q = (size_t)__builtin_ctzll(lookc);
+			for (uint64_t k = m[q].colon; k; k &= k - 1)
 				if (on_colon(c, t, len, i + 64 * q + (size_t)__builtin_ctzll(k)))
 					return (size_t)-1;
+		}
 		if (runs && b64_chunk(c, t, w, i, m, nb))
 			return (size_t)-1;
-		for (size_t q = 0; ats && anyat && q < nb; q++)
+		for (; ats && looka; looka &= looka - 1) {
+			size_t q = (size_t)__builtin_ctzll(looka);
 			for (uint64_t k = m[q].at; k; k &= k - 1)
 				if (push_at(c, i + 64 * q + (size_t)__builtin_ctzll(k)))
 					return (size_t)-1;
+		}
 		i += 64 * nb;
 	}
 #endif
@@ -632,15 +684,18 @@ int scan_sweep_step(struct assay_scan_ctx *c, const char *t, size_t len, int don
 	if (!done)
 		return 0;
 	const int digits = w->digits, colons = w->colons, runs = w->runs, ats = w->ats;
+	/* the digits after the last whole block, 64 at a time, then the run
+	 * open at the end (a block of 0 bits past the text ends it at len) */
+	for (size_t b = i; digits && (b < len || w->in_digit); b += 64) {
+		struct masks mk = {0};
+		for (size_t j = 0; j < 64 && b + j < len; j++)
+			mk.digit |= (uint64_t)is_digit(t[b + j]) << j;
+		if (digit_chunk(c, t, len, w, b, &mk, 1u))
+			return ASSAY_ENOMEM;
+	}
 	for (; i < len; i++) {
 		if (ats && t[i] == '@' && push_at(c, i))
 			return ASSAY_ENOMEM;
-		if (digits && is_digit(t[i]) != w->in_digit) {
-			if (w->in_digit && on_run(c, t, len, w, w->dstart, i))
-				return ASSAY_ENOMEM;
-			w->dstart = i;
-			w->in_digit = !w->in_digit;
-		}
 		if (colons && t[i] == ':' && on_colon(c, t, len, i))
 			return ASSAY_ENOMEM;
 		int b = (cls[(unsigned char)t[i]] & CLS_B64) != 0;
@@ -652,8 +707,7 @@ int scan_sweep_step(struct assay_scan_ctx *c, const char *t, size_t len, int don
 		}
 	}
 	w->pos = len;
-	if (digits &&
-	    ((w->in_digit && on_run(c, t, len, w, w->dstart, len)) || (w->e && close_cluster(c, t, len, w))))
+	if (digits && w->e && close_cluster(c, t, len, w))
 		return ASSAY_ENOMEM;
 	if (runs && w->in_b64 && on_b64(c, t, w->bstart, len))
 		return ASSAY_ENOMEM;
