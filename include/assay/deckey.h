@@ -24,6 +24,27 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* Up to 8 bytes of a field as one little-endian word, zero past len
+ * (1 <= len <= 8), read without touching a byte outside [p, p + len): two
+ * overlapping loads from 4 bytes on. The decimal-key parse reads short
+ * numbers this way, and profiles short categories. */
+static inline uint64_t assay_word_upto8(const char *p, size_t len)
+{
+	if (len >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		return (uint64_t)lo | (uint64_t)hi << (8 * (len - 4));
+	}
+	uint64_t w = (unsigned char)p[0];
+	if (len > 1)
+		w |= (uint64_t)(unsigned char)p[1] << 8;
+	if (len > 2)
+		w |= (uint64_t)(unsigned char)p[2] << 16;
+	return w;
+}
 
 #define ASSAY_DECKEY_ZERO   UINT32_C(0x80000000)
 #define ASSAY_DECKEY_QMIN   (-22)

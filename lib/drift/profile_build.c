@@ -327,20 +327,7 @@ static inline int same_bytes(const char *a, const char *b, uint32_t len)
  * bytes on); 0 for longer ones. */
 static inline uint64_t short_word(const char *p, uint32_t len)
 {
-	if (len > 8 || len == 0)
-		return 0;
-	if (len >= 4) {
-		uint32_t lo, hi;
-		memcpy(&lo, p, 4);
-		memcpy(&hi, p + len - 4, 4);
-		return (uint64_t)lo | (uint64_t)hi << (8 * (len - 4));
-	}
-	uint64_t w = (unsigned char)p[0];
-	if (len > 1)
-		w |= (uint64_t)(unsigned char)p[1] << 8;
-	if (len > 2)
-		w |= (uint64_t)(unsigned char)p[2] << 16;
-	return w;
+	return len > 8 || len == 0 ? 0 : assay_word_upto8(p, len);
 }
 
 /* Count one category. A short one (<= 8 bytes, "a", "k03", "Male") is

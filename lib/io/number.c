@@ -173,25 +173,6 @@ static uint32_t deckey_make(int neg, uint64_t m, long q)
 	return neg ? UINT32_C(0x7fffffff) - idx : UINT32_C(0x80000001) + idx;
 }
 
-/* Up to 8 bytes of a field, little-endian, zero past len (1 <= len <= 8),
- * read without touching a byte outside [p, p + len): two overlapping
- * loads. */
-static inline uint64_t load_upto8(const char *p, size_t len)
-{
-	if (len >= 4) {
-		uint32_t lo, hi;
-		memcpy(&lo, p, 4);
-		memcpy(&hi, p + len - 4, 4);
-		return (uint64_t)lo | (uint64_t)hi << (8 * (len - 4));
-	}
-	uint64_t w = (unsigned char)p[0];
-	if (len > 1)
-		w |= (uint64_t)(unsigned char)p[1] << 8;
-	if (len > 2)
-		w |= (uint64_t)(unsigned char)p[2] << 16;
-	return w;
-}
-
 /* The common spellings, "123", "0.395365", "1.00651" (1 to 8 bytes after
  * the sign: digits and at most one point, at most 7 significant digits),
  * without a loop or a data-dependent branch: SWAR over one 64-bit word.
@@ -210,7 +191,7 @@ static inline int deckey_swar(const char *p, size_t len, uint32_t neg, int frac,
 	const uint64_t ones = UINT64_C(0x0101010101010101);
 	uint64_t valid = ~UINT64_C(0) >> (64 - 8 * len);
 	/* digits -> 0..9, '.' -> 0x1e; the zero bytes past len read as digits 0 */
-	uint64_t x = load_upto8(p, len) ^ (ones * '0' & valid);
+	uint64_t x = assay_word_upto8(p, len) ^ (ones * '0' & valid);
 	uint64_t nd = (((x & (ones * 0x7f)) + ones * 0x76) | x) & (ones * 0x80); /* not a digit */
 	/* Masks and arithmetic, not ?: or &&, which GCC turns into branches
 	 * here (whether a value has a point is as random as the data). */

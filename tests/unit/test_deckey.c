@@ -277,6 +277,22 @@ static void assert_same_as_ref(const char *s, size_t len)
 		         r, k, rr, kr);
 }
 
+/* After the prefix s[0..pl): every tail of 0 to max bytes of alpha[0..na). */
+static void every_tail(char *s, size_t pl, size_t max, const char *alpha, size_t na)
+{
+	for (size_t len = 0; len <= max; len++) {
+		size_t total = 1;
+		for (size_t i = 0; i < len; i++)
+			total *= na;
+		for (size_t code = 0; code < total; code++) {
+			size_t c = code;
+			for (size_t i = 0; i < len; i++, c /= na)
+				s[pl + i] = alpha[c % na];
+			assert_same_as_ref(s, pl + len);
+		}
+	}
+}
+
 /* Every span of up to 4 bytes over an alphabet with every byte class the
  * parsers tell apart, and 4 million random spans of up to 14 bytes:
  * mostly digits with points, signs and exponents in random places,
@@ -288,17 +304,7 @@ static void parse_equals_the_reference_loop(void **state)
 	static const char alpha[] = "0123456789.-+eE /:\x80\0x";
 	const size_t na = sizeof alpha - 1; /* with the NUL, without the terminator */
 	char s[32];
-	for (size_t len = 0; len <= 4; len++) {
-		size_t total = 1;
-		for (size_t i = 0; i < len; i++)
-			total *= na;
-		for (size_t code = 0; code < total; code++) {
-			size_t c = code;
-			for (size_t i = 0; i < len; i++, c /= na)
-				s[i] = alpha[c % na];
-			assert_same_as_ref(s, len);
-		}
-	}
+	every_tail(s, 0, 4, alpha, na);
 	static const char common[] = "00000123456789";
 	for (int it = 0; it < 4000000; it++) {
 		uint64_t r = next();
@@ -326,17 +332,7 @@ static void parse_equals_the_reference_loop(void **state)
 	for (size_t k = 0; k < sizeof pre / sizeof *pre; k++) {
 		size_t pl = strlen(pre[k]);
 		memcpy(s, pre[k], pl);
-		for (size_t len = 0; len <= 3; len++) {
-			size_t total = 1;
-			for (size_t i = 0; i < len; i++)
-				total *= na;
-			for (size_t code = 0; code < total; code++) {
-				size_t c = code;
-				for (size_t i = 0; i < len; i++, c /= na)
-					s[pl + i] = alpha[c % na];
-				assert_same_as_ref(s, pl + len);
-			}
-		}
+		every_tail(s, pl, 3, alpha, na);
 		for (int it = 0; it < 100000; it++) {
 			size_t len = (size_t)(next() % 13);
 			for (size_t i = 0; i < len; i++)
