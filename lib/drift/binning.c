@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "assay/drift.h"
+#include "assay/topk.h"
 #include "drift_internal.h"
 
 uint64_t assay_category_map_total(const struct assay_category_map *m)
@@ -456,14 +457,6 @@ int assay_bins_evidently(const struct assay_numeric_map *ref, const struct assay
 	return assay_bins_values(ref, cur, out, err);
 }
 
-static int cmp_bytes(const char *a, uint32_t la, const char *b, uint32_t lb)
-{
-	int c = memcmp(a, b, la < lb ? la : lb);
-	if (c)
-		return c;
-	return la < lb ? -1 : (la > lb ? 1 : 0);
-}
-
 int assay_bins_categories(const struct assay_category_map *ref, const struct assay_category_map *cur,
                           struct assay_bins *out, struct assay_error *err)
 {
@@ -487,7 +480,7 @@ int assay_bins_categories(const struct assay_category_map *ref, const struct ass
 		else if (j >= cur->n)
 			c = -1;
 		else
-			c = cmp_bytes(ref->value[i], ref->len[i], cur->value[j], cur->len[j]);
+			c = assay_bytes_cmp(ref->value[i], ref->len[i], cur->value[j], cur->len[j]);
 		if (c <= 0) {
 			out->name[n] = ref->value[i];
 			len[n] = ref->len[i];

@@ -37,6 +37,7 @@
 
 #include "assay/drift.h"
 #include "assay/kll.h"
+#include "assay/topk.h"
 #include "drift_internal.h"
 
 static const char *const METHOD_NAMES[] = {
@@ -146,28 +147,36 @@ static int approx_numeric(const struct assay_column_profile *c, struct colmaps *
 	return 0;
 }
 
-static int cmp_name(const void *a, const void *b)
+/* Top values by their bytes (a value may hold U+0000), "(other)" last
+ * among equals (an index of ntop). */
+struct top_ref {
+	const char *v;
+	uint32_t len;
+	size_t i;
+};
+
+static int cmp_top(const void *a, const void *b)
 {
-	const char *const *x = a, *const *y = b;
-	return strcmp(*x, *y);
+	const struct top_ref *x = a, *y = b;
+	return assay_bytes_cmp(x->v, x->len, y->v, y->len);
 }
 
-/* Top-k values plus "(other)" for the rest. */
+/* Top-k values plus "(other)" for the rest, ordered as exact maps are. */
 static int approx_categories(const struct assay_column_profile *c, struct colmaps *m)
 {
 	size_t n = c->ntop + 1;
-	char **names = malloc(n * sizeof *names);
+	struct top_ref *names = malloc(n * sizeof *names);
 	if (!names)
 		return -1;
 	uint64_t rest = c->present;
 	size_t k = 0;
 	for (size_t i = 0; i < c->ntop; i++) {
-		names[k++] = c->top_value[i];
+		names[k++] = (struct top_ref){c->top_value[i], c->top_len[i], i};
 		rest -= c->top_count[i] <= rest ? c->top_count[i] : rest;
 	}
 	if (rest)
-		names[k++] = "(other)";
-	qsort(names, k, sizeof *names, cmp_name);
+		names[k++] = (struct top_ref){"(other)", 7, c->ntop};
+	qsort(names, k, sizeof *names, cmp_top);
 	m->cat.value = calloc(k ? k : 1, sizeof *m->cat.value);
 	m->cat.len = malloc((k ? k : 1) * sizeof *m->cat.len);
 	m->cat.count = malloc((k ? k : 1) * sizeof *m->cat.count);
@@ -177,12 +186,14 @@ static int approx_categories(const struct assay_column_profile *c, struct colmap
 		return -1;
 	}
 	for (size_t i = 0; i < k; i++) {
-		m->cat.value[i] = strdup(names[i]);
-		m->cat.len[i] = (uint32_t)strlen(names[i]);
-		m->cat.count[i] = rest;
-		for (size_t j = 0; j < c->ntop; j++)
-			if (c->top_value[j] == names[i])
-				m->cat.count[i] = c->top_count[j];
+		if (!(m->cat.value[i] = malloc(names[i].len + 1u))) {
+			free(names);
+			return -1;
+		}
+		memcpy(m->cat.value[i], names[i].v, names[i].len);
+		m->cat.value[i][names[i].len] = '\0';
+		m->cat.len[i] = names[i].len;
+		m->cat.count[i] = names[i].i < c->ntop ? c->top_count[names[i].i] : rest;
 		m->cat.n++;
 	}
 	free(names);

@@ -529,7 +529,9 @@ int assay_profile_read_json_buffer(const char *name, const char *buf, size_t len
 	char *text = prof_lift_packed(buf, len, &tlen, &lifted, &nlifted);
 	if (!text)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	json_t *root = json_loadb(text, tlen, JSON_REJECT_DUPLICATES, &je);
+	/* categories may hold U+0000 (valid UTF-8 in a CSV field), which the
+	 * writer escapes as \u0000 */
+	json_t *root = json_loadb(text, tlen, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (text != buf)
 		free(text);
 	if (!root) {
