@@ -1,38 +1,43 @@
 /* scan_map.c: the mapped pass of assay_source_scan(): the file is read
- * through one read-only mapping, and each thread both tokenizes and hashes
- * the chunks it takes, so that each byte comes from memory once and is
- * never copied.
+ * through one read-only mapping by workers that tokenize it in place and
+ * feed it to the SHA-256, so that no byte is copied out of the page cache
+ * or read twice from memory.
  *
  * Chunks: the data is cut into chunks of one block (256 KiB by default;
- * more where that would make over 1,024 chunks: 1 MiB for 1.1 GB);
- * chunk k's rows are [L(k C), L((k + 1) C)), L(x) the first line start at
- * or after x (the first chunk starts at the data's first byte, the last
- * ends at the end of the file), so chunks tile the data. Each chunk is a
- * range of its own (struct assay_io_worker), taken by whichever thread is
- * free, in file order; a quoted line break at a cut is caught and
+ * more where that would make over 1,024 chunks: 1 MiB for 1.1 GB). Chunk
+ * k's rows start at the first line start at or after k C (the first chunk
+ * at the data's first byte) and end where chunk k + 1's start, so chunks
+ * tile the data; the thread that takes chunk k finds chunk k + 1's start
+ * first and publishes it (next_start). Once the first chunk holds a '"'
+ * or a quoted line break has been seen, a cut is the first line start
+ * with an even number of '"' since the chunk's own start (quote parity,
+ * RFC 4180); before, any line start. Each chunk is a range of its own
+ * (struct assay_io_worker), taken by whichever thread is free, in file
+ * order; a cut that still lands inside quotes is caught and the file
  * rescanned exactly as for the ranges of the read pass (scan.c's top
- * comment). The tokenizer reads past a chunk's rows by up to 64 bytes:
- * the last chunk, when that would leave the mapping's last page, is read
- * into the range's buffer by pread instead.
+ * comment). The tokenizer reads up to 64 bytes past a chunk's rows: the
+ * last chunk, when that would leave the mapping's last page, is copied
+ * into the range's buffer first.
  *
- * Hash: SHA-256 is one sequential stream. After tokenizing chunk k, its
- * thread waits for its turn (the chunks before k hashed) and feeds bytes
- * [k C, (k + 1) C) (from 0 for the first chunk, to the end for the last)
- * to the one digest, while the chunk is still in its core's cache. With
- * two threads, one hashes chunk k while the other tokenizes chunk k + 1.
+ * Hash: SHA-256 is one sequential stream, the slowest part of a scan.
+ * Whichever hashing worker finds the next chunks tokenized feeds them to
+ * the one digest, in order (advance: a lock-free hand-off, see there). The
+ * calling thread only tokenizes when it has company, so that it can return
+ * once every chunk is tokenized while the others finish the hash
+ * (assay_source_scan_start / _finish); alone, it hashes too.
  *
  * Resident set: mapped pages count in it. Once 1 MiB more is hashed (so
  * tokenized too), it is dropped from the mapping (MADV_DONTNEED: the page
  * cache keeps the pages, and a late read would fault them in again).
  * Tokenizing outruns the one SHA-256 stream, so a worker that finds 4 MiB
  * (opts.hash_lead_bytes) of chunks waiting for the hash takes the hash
- * over or waits for it: the mapping holds about that and the chunks in
- * hand.
+ * over (if it may hash) or waits: the mapping holds about that and the
+ * chunks in hand.
  *
  * Measured (1M-row gen_synth file, 110 MB, 2 vCPUs, `assay eval`): the
  * read pass copied every byte out of the page cache with pread (~20 ms of
- * kernel CPU per 110 MB) while the hash thread mapped it again, and read
- * it from memory a second time. See bench/README.md (issue 2, session 6).
+ * kernel CPU per 110 MB) while the hash thread mapped it again and read it
+ * from memory a second time. See bench/README.md (issue 2, session 6).
  */
 #include <errno.h>
 #include <stdint.h>
