@@ -472,7 +472,7 @@ struct assay_source_pending {
 	int *started;
 	struct map_worker *mw;
 	uint64_t rows, bytes;
-	int used, failed;
+	int used;
 	unsigned char md_out[32];
 };
 

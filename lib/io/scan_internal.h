@@ -31,13 +31,6 @@ int assay_io_grow(struct assay_io_worker *w, size_t need);
 /* Mark w failed with rc (its err set unless already) and lower the pass's
  * first failed offset. */
 void assay_io_fail(struct assay_io_worker *w, int rc);
-/* The offset after the first LF at or after off and before end, or end
- * (quotes and anchor: see scan.c). */
-uint64_t assay_io_line_start(int fd, uint64_t off, uint64_t end, int quotes, uint64_t anchor);
-
-/* Number of '"' bytes in p[0..n). */
-uint64_t assay_io_count_quotes(const char *p, size_t n);
-
 /* The mapped pass (scan_map.c). assay_io_map_new() maps src and lays out
  * its chunks (NULL when it cannot: then read); the pass's ranges are the
  * chunks (assay_io_map_nchunks(), set up by assay_io_map_ranges() after
