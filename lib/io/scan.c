@@ -332,7 +332,7 @@ static void free_ranges(struct assay_io_pass *ps)
 }
 
 /* Allocate ps->ranges: n ranges from bounds (bounds NULL: all empty,
- * without contexts). */
+ * without contexts or fields: the mapped pass's chunks). */
 static int init_ranges(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx, int n,
                        const uint64_t *bounds)
 {
@@ -351,8 +351,9 @@ static int init_ranges(struct assay_io_pass *ps, assay_row_fn fn, void *const *c
 		w->end = bounds ? bounds[k + 1] : 0;
 		w->line = 1;
 		w->pass = ps;
-		w->fields = calloc(src->ncols ? src->ncols : 1, sizeof *w->fields);
-		if (!w->fields)
+		/* a mapped pass's chunks borrow the fields of the thread that
+		 * scans them */
+		if (bounds && !(w->fields = calloc(src->ncols ? src->ncols : 1, sizeof *w->fields)))
 			return -1;
 	}
 	return 0;

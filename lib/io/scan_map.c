@@ -145,8 +145,6 @@ void assay_io_map_ranges(struct assay_io_pass *ps)
 	const struct io_map *m = ps->map;
 	for (int k = 0; k < ps->cap; k++) {
 		struct assay_io_worker *r = &ps->ranges[k];
-		free(r->fields); /* the scanning thread's are used */
-		r->fields = NULL;
 		r->start = r->end = k ? (m->k0 + (size_t)k) * m->C : m->data_offset;
 	}
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "assay/source.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -98,15 +99,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	uint8_t o = data[0];
-	int fd = memfd_create("fuzz.csv", 0);
+	char path[64];
+	int fd = fuzz_file(data, size, "fuzz.csv", path);
 	if (fd < 0)
 		return 0;
-	if (size > 1 && write(fd, data + 1, size - 1) != (ssize_t)(size - 1)) {
-		close(fd);
-		return 0;
-	}
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	static const char delims[4] = {0, ';', '\t', '|'};
 	const char *cols[3] = {"a", "b", "c"};
 	struct assay_source_opts opts = {

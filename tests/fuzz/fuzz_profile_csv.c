@@ -19,6 +19,7 @@
 
 #include "assay/profile.h"
 #include "assay/source.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -76,15 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	uint8_t o = data[0];
-	int fd = memfd_create("fuzz.csv", 0);
+	char path[64];
+	int fd = fuzz_file(data, size, "fuzz.csv", path);
 	if (fd < 0)
 		return 0;
-	if (size > 1 && write(fd, data + 1, size - 1) != (ssize_t)(size - 1)) {
-		close(fd);
-		return 0;
-	}
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	/* a cap above any row count here: every column exact (bit 0 clear),
 	 * or a cap of 3 (bit 0 set): sketches, compared only for errors */
 	struct assay_profile_opts po = {.cap = o & 1 ? 3 : 1 << 20, .packed = (o >> 1) & 1};
