@@ -37,6 +37,8 @@ struct assay_source_opts {
 	                           CSV one per core but one, the SHA-256 thread's */
 	int no_map;             /* read the file (pread, a SHA-256 thread) even where it could
 	                           be mapped (tests of that path) */
+	int narrow;             /* CSV: the SSE2 tokenizer even where the CPU has AVX-512BW
+	                           (tests of that path) */
 	size_t hash_lead_bytes; /* mapped: how far tokenizing may run ahead of the SHA-256;
 	                           0 = 4 MiB. Those bytes stay mapped (resident); a caller that
 	                           works beside the hash's end (assay_source_scan_start) may

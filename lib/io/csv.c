@@ -43,6 +43,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define CSV_AVX512 1
+#include <immintrin.h>
+#endif
 
 #include "io.h"
 
@@ -281,6 +285,22 @@ static inline void masks64(const char *p, char delim, uint64_t *ms, uint64_t *mn
 #endif
 }
 
+#ifdef CSV_AVX512
+/* The same masks with AVX-512BW (chosen at run time): one load and three
+ * comparisons per 64 bytes where SSE2 takes 4 loads, 12 comparisons and
+ * 16 movemasks. 1M-row eval (110 MB): ~XX ms of CPU less. */
+__attribute__((target("avx512bw"))) static void masks64_avx512(const char *p, char delim, uint64_t *ms,
+                                                               uint64_t *mn, uint64_t *mq, uint64_t *mh)
+{
+	__m512i x = _mm512_loadu_si512((const void *)p);
+	uint64_t n = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\n'));
+	*ms = n | _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(delim));
+	*mn = n;
+	*mq = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('"'));
+	*mh = _mm512_movepi8_mask(x);
+}
+#endif
+
 /* The data tokenizer's state: the row being built in buf. */
 struct tok {
 	struct assay_io_worker *w;
@@ -416,13 +436,10 @@ static int quoted_field(struct tok *t, size_t q, int final, size_t *resume)
 	return ASSAY_EINPUT;
 }
 
-/* Built twice, the CPU picks at load time: with the POPCNT instruction the
- * projection's field counting is one instruction, without it libgcc's
- * table routine (3.6% of a 10M-row eval). Baseline x86-64 lacks POPCNT. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("popcnt", "default")))
-#endif
-int assay_io_csv_tokenize(struct assay_io_worker *w, char *buf, size_t len, int final, size_t *consumed)
+/* The tokenizer, built once per instruction set (wide: AVX-512BW masks)
+ * and chosen at run time by assay_io_csv_tokenize below. */
+static inline __attribute__((always_inline)) int tokenize(struct assay_io_worker *w, char *buf, size_t len,
+                                                          int final, size_t *consumed, int wide)
 {
 	const char delim = w->src->delim;
 	const size_t nstore = assay_io_nstore(w->src);
@@ -434,7 +451,12 @@ int assay_io_csv_tokenize(struct assay_io_worker *w, char *buf, size_t len, int 
 	while (c < len) {
 		uint64_t ms, mn, mq, mh;
 		__builtin_prefetch(buf + c + 1024);
-		masks64(buf + c, delim, &ms, &mn, &mq, &mh);
+#ifdef CSV_AVX512
+		if (wide)
+			masks64_avx512(buf + c, delim, &ms, &mn, &mq, &mh);
+		else
+#endif
+			masks64(buf + c, delim, &ms, &mn, &mq, &mh);
 		if (len - c < 64) {
 			uint64_t keep = (UINT64_C(1) << (len - c)) - 1;
 			ms &= keep;
@@ -501,7 +523,36 @@ int assay_io_csv_tokenize(struct assay_io_worker *w, char *buf, size_t len, int 
 			return rc;
 	}
 	*consumed = final ? len : t.row_start;
+	(void)wide;
 	return 0;
+}
+
+#ifdef CSV_AVX512
+__attribute__((target("avx512bw,popcnt"))) static int tokenize_avx512(struct assay_io_worker *w, char *buf,
+                                                                      size_t len, int final, size_t *consumed)
+{
+	return tokenize(w, buf, len, final, consumed, 1);
+}
+#endif
+
+/* Built twice besides: with the POPCNT instruction the projection's field
+ * counting is one instruction, without it libgcc's table routine (3.6% of
+ * a 10M-row eval). Baseline x86-64 lacks POPCNT. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("popcnt", "default")))
+#endif
+static int tokenize_sse2(struct assay_io_worker *w, char *buf, size_t len, int final, size_t *consumed)
+{
+	return tokenize(w, buf, len, final, consumed, 0);
+}
+
+int assay_io_csv_tokenize(struct assay_io_worker *w, char *buf, size_t len, int final, size_t *consumed)
+{
+#ifdef CSV_AVX512
+	if (!w->src->narrow && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("popcnt"))
+		return tokenize_avx512(w, buf, len, final, consumed);
+#endif
+	return tokenize_sse2(w, buf, len, final, consumed);
 }
 
 int assay_io_csv_header(struct assay_source *src, char *buf, size_t len, int eof, size_t *header_bytes,

@@ -208,6 +208,7 @@ int assay_source_open(struct assay_source **out, const struct assay_source_opts 
 		cores--;
 	src->threads = o->threads ? o->threads : (int)cores;
 	src->no_map = o->no_map;
+	src->narrow = o->narrow;
 	src->hash_lead = o->hash_lead_bytes ? o->hash_lead_bytes : (size_t)4 << 20;
 	if (src->map_threads > MAX_THREADS)
 		src->map_threads = MAX_THREADS;

@@ -368,7 +368,8 @@ static void workers_deliver_the_same_rows_as_one(void **state)
 			                                                       .threads = threads,
 			                                                       .min_split_bytes = 1,
 			                                                       .block_bytes = block,
-			                                                       .no_map = threads % 2},
+			                                                       .no_map = threads % 2,
+			                                                       .narrow = threads > 4},
 			                            NULL);
 			assert_int_equal(r.rc, 0);
 			assert_int_equal(r.st.rows, 20000);
@@ -524,7 +525,8 @@ static void the_first_error_in_file_order_wins(void **state)
 			struct result r = scan_opts((struct assay_source_opts){.path = p,
 			                                                       .threads = threads,
 			                                                       .min_split_bytes = 1,
-			                                                       .no_map = no_map},
+			                                                       .no_map = no_map,
+			                                                       .narrow = threads % 2},
 			                            NULL);
 			expect_error(r, ASSAY_EINPUT, line, 1, "row has 3 fields");
 		}
