@@ -21,7 +21,7 @@
  *
  * Cost: B x (finest slices x 3 binomial draws + reported slices x a few
  * divisions), then one O(B) pass per interval (quantile.c); replicates and
- * percentiles are split over the cores. Each thread writes its replicates
+ * percentiles are taken in batches by a thread per core. Each thread writes its replicates
  * row by row into a tile in cache and moves it into per-interval columns,
  * which the percentile pass reads contiguously. Measured at 1M rows (2 x 5
  * x 8 groups, ~700 intervals, B = 1000): ~16.5 ms of CPU, 8.4 ms of wall on
@@ -29,6 +29,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -66,7 +67,7 @@ struct job {
 
 struct worker {
 	const struct job *job;
-	size_t from, to; /* replicates, then arrays */
+	size_t from, to; /* replicates, then arrays: the batch in hand */
 	int failed;
 };
 
@@ -232,29 +233,52 @@ static double *replicate_store(size_t bytes)
 	return p;
 }
 
-/* Split [0, n) over the workers and run fn on each; 0, or -1 on failure. */
-static int parallel(struct job *J, size_t n, void *(*fn)(void *))
+/* [0, n) in batches of `batch`, taken in turn by whichever thread is
+ * free, so that a thread whose core is shared with other work does less
+ * of it instead of holding up the others. */
+struct batches {
+	struct worker w;
+	void *(*fn)(void *);
+	_Atomic size_t *next;
+	size_t n, batch;
+};
+
+static void *run_batches(void *arg)
+{
+	struct batches *b = arg;
+	for (;;) {
+		size_t from = atomic_fetch_add(b->next, b->batch);
+		if (from >= b->n || b->w.failed)
+			break;
+		b->w.from = from;
+		b->w.to = from + b->batch < b->n ? from + b->batch : b->n;
+		b->fn(&b->w);
+	}
+	return NULL;
+}
+
+/* Run fn over [0, n) in batches on the workers; 0, or -1 on failure. */
+static int parallel(struct job *J, size_t n, size_t batch, void *(*fn)(void *))
 {
 	long cores = J->p->bootstrap_threads > 0 ? J->p->bootstrap_threads : sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nt = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (size_t)cores;
-	if (nt > n)
-		nt = n ? n : 1;
-	struct worker w[MAX_THREADS];
+	if (nt > (n + batch - 1) / batch)
+		nt = n ? (n + batch - 1) / batch : 1;
+	_Atomic size_t next = 0;
+	struct batches w[MAX_THREADS];
 	pthread_t tid[MAX_THREADS];
 	int started[MAX_THREADS] = {0};
 	for (size_t t = 0; t < nt; t++) {
-		w[t] = (struct worker){J, n * t / nt, n * (t + 1) / nt, 0};
+		w[t] = (struct batches){{J, 0, 0, 0}, fn, &next, n, batch};
 		if (t > 0)
-			started[t] = pthread_create(&tid[t], NULL, fn, &w[t]) == 0;
+			started[t] = pthread_create(&tid[t], NULL, run_batches, &w[t]) == 0;
 	}
-	fn(&w[0]);
-	int failed = w[0].failed;
+	run_batches(&w[0]); /* (a thread that did not start leaves its batches to the others) */
+	int failed = w[0].w.failed;
 	for (size_t t = 1; t < nt; t++) {
 		if (started[t])
 			pthread_join(tid[t], NULL);
-		else
-			fn(&w[t]); /* no thread: do its share here */
-		failed |= w[t].failed;
+		failed |= w[t].w.failed;
 	}
 	return failed ? -1 : 0;
 }
@@ -306,10 +330,11 @@ int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p
 				J.dst[J.ncols++] = dst[k];
 		}
 		J.rep = replicate_store(J.ncols * B * sizeof *J.rep + 1);
-		rc = !J.rep ? -1 : parallel(&J, B, run_replicates);
+		/* batches of whole tiles: ~16 of them at B = 1000 */
+		rc = !J.rep ? -1 : parallel(&J, B, TILE, run_replicates);
 	}
 	if (rc == 0)
-		rc = parallel(&J, J.ncols, run_percentiles);
+		rc = parallel(&J, J.ncols, 32, run_percentiles);
 	free(J.rep);
 	free(J.pos), free(J.tpr), free(J.fpr);
 	free(J.dst);

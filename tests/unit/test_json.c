@@ -81,6 +81,13 @@ static void shortest_round_trip(void **state)
 		memcpy(&e, &bits, sizeof e);
 		if (isfinite(e))
 			check(e);
+		/* rates, as reports hold: k / n, their differences and ratios */
+		uint64_t n = 1 + rng(&s) % 2000000, k = rng(&s) % (n + 1), m = 1 + rng(&s) % 2000000;
+		double q = (double)k / (double)n, q2 = (double)(rng(&s) % (m + 1)) / (double)m;
+		check(q);
+		check(q - q2);
+		if (q2 > 0)
+			check(q / q2);
 		/* %.6g values, as gen_synth writes */
 		char buf[32];
 		snprintf(buf, sizeof buf, "%.6g", (double)rng(&s) / 1e19);
