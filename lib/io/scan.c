@@ -12,7 +12,7 @@
  * next block (a row longer than a block grows the buffer), while a hash
  * thread reads the whole file sequentially through 8 MiB read-only
  * mappings of the page cache (pread where mapping fails) and feeds
- * OpenSSL's EVP SHA-256. Memory is O(workers x block + longest row) in
+ * OpenSSL's SHA-256 (assay/hash.h). Memory is O(workers x block + longest row) in
  * both passes, not O(file).
  *
  * Quoted line breaks: a split point can fall inside a quoted field. Each
@@ -46,7 +46,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,18 +97,15 @@ static void *hash_main(void *arg)
 	struct hasher *h = arg;
 	size_t bs = 1u << 18;
 	char *buf = NULL;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		h->failed = ENOMEM;
-		goto out;
-	}
+	struct assay_sha256 md;
+	assay_sha256_init(&md);
 	for (uint64_t off = 0; off < h->size;) {
 		if (atomic_load(h->stop))
 			goto out;
 		size_t n = h->size - off < HASH_WINDOW ? (size_t)(h->size - off) : HASH_WINDOW;
 		void *map = mmap(NULL, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, h->fd, (off_t)off);
 		if (map != MAP_FAILED) {
-			EVP_DigestUpdate(md, map, n);
+			assay_sha256_update(&md, map, n);
 			munmap(map, n);
 			off += n;
 			continue;
@@ -124,16 +120,13 @@ static void *hash_main(void *arg)
 			h->failed = e;
 			goto out;
 		}
-		EVP_DigestUpdate(md, buf, n);
+		assay_sha256_update(&md, buf, n);
 		off += n;
 	}
-	unsigned int len = 0;
-	EVP_DigestFinal_ex(md, h->md, &len);
-	EVP_MD_CTX_free(md);
+	assay_sha256_final(&md, h->md);
 	free(buf);
 	return NULL;
 out:
-	EVP_MD_CTX_free(md);
 	free(buf);
 	return NULL;
 }
@@ -467,7 +460,7 @@ static void *map_worker_main(void *arg)
 /* A scan whose rows are all delivered, with its SHA-256 still running. */
 struct assay_source_pending {
 	struct io_map *map; /* NULL: done */
-	EVP_MD_CTX *md;
+	struct assay_sha256 md;
 	int n;
 	pthread_t *th;
 	int *started;
@@ -483,13 +476,13 @@ static int pending_join(struct assay_source_pending *p)
 	for (int k = 1; k < p->n; k++)
 		if (p->started[k])
 			pthread_join(p->th[k], NULL);
-	unsigned int len = 0;
-	int ok = p->map && assay_io_map_complete(p->map) && EVP_DigestFinal_ex(p->md, p->md_out, &len) == 1;
+	int ok = p->map && assay_io_map_complete(p->map);
+	if (ok)
+		assay_sha256_final(&p->md, p->md_out);
 	free(p->th), free(p->started), free(p->mw);
 	p->th = NULL, p->started = NULL, p->mw = NULL, p->n = 0;
 	assay_io_map_free(p->map);
-	EVP_MD_CTX_free(p->md);
-	p->map = NULL, p->md = NULL;
+	p->map = NULL;
 	return ok ? 0 : EIO;
 }
 
@@ -500,11 +493,8 @@ static int map_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx,
 {
 	const struct assay_source *src = ps->src;
 	atomic_store(&ps->lowest_failed, UINT64_MAX);
-	if (!(p->md = EVP_MD_CTX_new()) || !(ps->map = p->map = assay_io_map_new(src, p->md))) {
-		EVP_MD_CTX_free(p->md);
-		p->md = NULL;
+	if (!(ps->map = p->map = assay_io_map_new(src, &p->md)))
 		return 2;
-	}
 	if (init_ranges(ps, fn, ctx, assay_io_map_nchunks(ps->map), NULL)) {
 		free_ranges(ps);
 		return assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");

@@ -6,9 +6,9 @@
 #ifndef ASSAY_IO_SCAN_INTERNAL_H
 #define ASSAY_IO_SCAN_INTERNAL_H
 
-#include <openssl/evp.h>
 #include <stdatomic.h>
 
+#include "assay/hash.h"
 #include "io.h"
 
 struct io_map;
@@ -36,7 +36,7 @@ void assay_io_fail(struct assay_io_worker *w, int rc);
  * chunks (assay_io_map_nchunks(), set up by assay_io_map_ranges() after
  * init_ranges). md is the digest the chunks are hashed into (set up by
  * the pass). */
-struct io_map *assay_io_map_new(const struct assay_source *src, EVP_MD_CTX *md);
+struct io_map *assay_io_map_new(const struct assay_source *src, struct assay_sha256 *md);
 void assay_io_map_free(struct io_map *m);
 int assay_io_map_nchunks(const struct io_map *m);
 void assay_io_map_ranges(struct assay_io_pass *ps);

@@ -27,8 +27,9 @@
  * (assay_source_scan_start / _finish); alone, it hashes too.
  *
  * Resident set: mapped pages count in it. Once 1 MiB more is hashed (so
- * tokenized too), it is dropped from the mapping (MADV_DONTNEED: the page
- * cache keeps the pages, and a late read would fault them in again).
+ * tokenized too), a thread that tokenizes drops it from the mapping
+ * (MADV_DONTNEED: the page cache keeps the pages, and a late read would
+ * fault them in again).
  * Tokenizing outruns the one SHA-256 stream, so a worker that finds 4 MiB
  * (opts.hash_lead_bytes) of chunks waiting for the hash takes the hash
  * over (if it may hash) or waits: the mapping holds about that and the
@@ -67,11 +68,10 @@ struct io_map {
 	_Atomic size_t turn;            /* the next chunk to hash */
 	_Atomic unsigned char *scanned; /* per chunk: tokenized, ready to hash */
 	atomic_int hashing;             /* a thread is feeding the digest */
-	EVP_MD_CTX *md;                 /* set up and fed by the thread holding `hashing` */
+	struct assay_sha256 *md;        /* set up and fed by the thread holding `hashing` */
 	atomic_size_t parsed;           /* chunks tokenized (or given up) */
 	atomic_int stop;                /* a chunk failed */
-	int md_failed;
-	uint64_t dropped; /* bytes before this are out of the mapping (page multiple) */
+	_Atomic uint64_t dropped; /* bytes before this are out of the mapping (page multiple) */
 	size_t backlog;   /* chunks tokenized ahead of the hash, at most */
 };
 
@@ -80,7 +80,7 @@ static uint64_t round_up(uint64_t x, uint64_t to)
 	return (x + to - 1) / to * to;
 }
 
-struct io_map *assay_io_map_new(const struct assay_source *src, EVP_MD_CTX *md)
+struct io_map *assay_io_map_new(const struct assay_source *src, struct assay_sha256 *md)
 {
 	if (!src->size)
 		return NULL;
@@ -267,20 +267,25 @@ static void scan_chunk(struct assay_io_pass *ps, size_t k, uint64_t s, uint64_t 
 static void hash_chunk(struct io_map *m, size_t k)
 {
 	uint64_t a = k == m->k0 ? 0 : k * m->C, b = k + 1 == m->k1 ? m->size : (k + 1) * m->C;
-	/* the digest is set up by the first hasher, beside the other
-	 * threads' tokenizing (OpenSSL's first use reads its configuration:
-	 * ~1 ms) */
-	if (k == m->k0 && EVP_DigestInit_ex(m->md, EVP_sha256(), NULL) != 1)
-		m->md_failed = ENOMEM;
-	if (!m->md_failed && EVP_DigestUpdate(m->md, m->base + a, (size_t)(b - a)) != 1)
-		m->md_failed = ENOMEM;
-	/* everything before b is tokenized and hashed: drop it from the
-	 * mapping, DROP bytes at a time */
-	uint64_t to = (b - 1) / m->page * m->page;
-	if (to >= m->dropped + DROP) {
-		madvise(m->base + m->dropped, (size_t)(to - m->dropped), MADV_DONTNEED);
-		m->dropped = to;
-	}
+	if (k == m->k0)
+		assay_sha256_init(m->md);
+	assay_sha256_update(m->md, m->base + a, (size_t)(b - a));
+}
+
+/* Everything before the chunk to hash next is tokenized and hashed: drop
+ * it from the mapping, DROP bytes at a time. Called by threads after they
+ * tokenize, not by the hasher: the one SHA-256 stream sets the scan's
+ * pace, and dropping (zapping the page tables, a TLB shootdown) was ~3%
+ * of its thread. What is hashed after the last chunk is tokenized stays
+ * mapped until the end. */
+static void drop_hashed(struct io_map *m)
+{
+	size_t t = atomic_load(&m->turn);
+	uint64_t to = t >= m->k1 ? m->size : (uint64_t)t * m->C;
+	to = to / m->page * m->page;
+	uint64_t from = atomic_load(&m->dropped);
+	if (to >= from + DROP && atomic_compare_exchange_strong(&m->dropped, &from, to))
+		madvise(m->base + from, (size_t)(to - from), MADV_DONTNEED);
 }
 
 /* Hash the chunks tokenized so far, in order, unless another thread is at
@@ -370,6 +375,7 @@ void assay_io_map_work(struct io_map *m, struct assay_io_pass *ps, void *ctx, in
 		atomic_fetch_add(&m->parsed, 1);
 		if (hash)
 			advance(m);
+		drop_hashed(m);
 	}
 	free(fields);
 }
@@ -397,5 +403,5 @@ int assay_io_map_failed(const struct io_map *m)
 
 int assay_io_map_complete(const struct io_map *m)
 {
-	return atomic_load(&m->turn) == m->k1 && !m->md_failed;
+	return atomic_load(&m->turn) == m->k1;
 }
