@@ -15,7 +15,7 @@ deps:
 	@scripts/install-deps.sh
 
 build: deps
-	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DASSAY_TESTS=OFF >/dev/null
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DASSAY_TESTS=OFF -DASSAY_STATIC_DEPS=ON >/dev/null
 	@cmake --build build -j $(JOBS)
 
 demo: build
