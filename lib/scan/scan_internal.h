@@ -177,6 +177,44 @@ long scan_decode_hex(const char *s, size_t len, char *out, size_t cap);
 /* Bytes between two digits of a digit-database match (sweep.c). */
 #define CLS_DGAP 8u
 
+/* literals.c: the literal finder (main-database windows, context
+ * triggers, injection anchors). Kinds of literal: */
+enum scan_lit_kind {
+	LK_ANCHOR = 0, /* an injection anchor: passes.c, on_anchor */
+	LK_CONTEXT,    /* a context trigger of the window database: on_trigger */
+	LK_MAIN,       /* held by every match of a main-database pattern: its window */
+};
+#define SCAN_LITS_PER_BUCKET 16
+/* The fingerprint tables of the literals in use (per scanner, read-only). */
+struct scan_lits {
+	unsigned char fp[2][4][64]; /* buckets 0-7, 8-15: per position, per byte's low 6 bits */
+	unsigned char nin[16];
+	struct scan_lit_ref {
+		uint32_t want, orm, cmpm; /* ((first 4 bytes | orm) & cmpm) == want */
+		unsigned char idx;        /* in literals.c's table */
+	} ref[16][SCAN_LITS_PER_BUCKET];
+	unsigned n;
+};
+void scan_lits_init(struct scan_lits *L, int main_db, int ctx, int anchors);
+/* Every literal of L in t, in increasing order of start (a superset of
+ * the secret prefixes, which are case-sensitive): scan_lits_find then
+ * scan_lits_finish, each literal found calling scan_on_literal. simd = 0
+ * forces the scalar lookups (tests). 0, or 1 when out of memory. */
+int scan_literals(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t len, int simd);
+/* In steps (behind the normalisation, like the sweep): the literals
+ * starting in [from, ...) of a text of which avail bytes are written (all
+ * of it when done) are added to c->lhit; returns where the next step
+ * starts (avail when done), SIZE_MAX when out of memory. */
+size_t scan_lits_find(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t from,
+                      size_t avail, int done, int simd);
+/* The hits c->lhit over the whole text t: what follows each literal
+ * checked, scan_on_literal called; 0 or 1 (out of memory). */
+int scan_lits_finish(struct assay_scan_ctx *c, const char *t, size_t len);
+/* passes.c: a literal of kind found at [p, to): anchor aux: enum
+ * scan_anchor_check; context: the trigger's index; main: bytes past p the
+ * window must reach. 1 when out of memory. */
+int scan_on_literal(struct assay_scan_ctx *c, uint64_t p, uint64_t to, unsigned kind, unsigned aux);
+
 /* scanner.c */
 struct scan_cand {
 	uint64_t from, to;
@@ -191,6 +229,7 @@ struct assay_scanner {
 	hs_database_t *adb;     /* DB_AT; NULL when empty */
 	int run_det[2];         /* base64 / hex run detector, or -1 when off */
 	unsigned char cls[256]; /* per byte: CLS_B64 | CLS_HEX (match.c's run finder) */
+	struct scan_lits lits;  /* literals.c: what opens the main database's windows */
 	struct scan_det *dets;
 	void **re; /* per detector: pcre2_code for user rules, NULL for built-ins */
 	size_t ndets, nbuiltin;
@@ -249,6 +288,15 @@ struct assay_scan_ctx {
 	size_t nseg, segcap;
 	struct scan_region *win; /* windows [lo, hi): DB_DIGIT's (sweep.c), then DB_WINDOW's */
 	size_t nwin, wincap;
+	struct scan_region *mwin; /* DB_MAIN's windows [lo, hi) (passes.c, push_main) */
+	size_t nmwin, mwincap;
+	struct scan_lhit {
+		uint64_t p;   /* where a literal starts */
+		uint32_t lit; /* which (literals.c) */
+	} * lhit;     /* literals.c: found, not yet looked at */
+	size_t nlhit, lhitcap;
+	size_t lpos;  /* literals.c: where the next step starts */
+	int lswept;   /* the outer text's literals were found while it was normalised */
 	/* passes.c: windows copied end to end, NUL-separated, for one hs_scan */
 	char *cat;
 	size_t catcap;

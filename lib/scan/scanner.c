@@ -40,10 +40,9 @@ static int compile_one(hs_database_t **db, const char **expr, unsigned *flags, u
 /* One database per enum scan_db (see scan_internal.h for why). */
 static int compile_builtin(struct assay_scanner *s, const char *cache_dir, struct assay_error *err)
 {
-	size_t n, nt;
+	size_t n;
 	const struct scan_det *b = scan_builtin(&n);
-	const struct scan_trig *tr = scan_triggers(&nt);
-	size_t cap = n + nt;
+	size_t cap = n;
 	const char **expr = calloc(cap, sizeof *expr);
 	unsigned *flags = calloc(cap, sizeof *flags), *ids = calloc(cap, sizeof *ids);
 	int rc = 0;
@@ -70,17 +69,13 @@ static int compile_builtin(struct assay_scanner *s, const char *cache_dir, struc
 			ids[k] = (unsigned)i;
 			k++;
 		}
-		if (which == DB_MAIN) /* triggers of the window and marker databases */
-			for (size_t i = 0; i < nt; i++) {
-				if (!tr[i].pattern || !*dbs[tr[i].serves])
-					continue;
-				expr[k] = tr[i].pattern;
-				flags[k] = tr[i].hs_flags;
-				ids[k] = TRIG_ID_BASE + (unsigned)i;
-				k++;
-			}
+		/* the triggers of the window and marker databases are found by
+		 * literals.c, not by the main database (which runs only over the
+		 * windows around its own literals) */
 		rc = compile_one(dbs[which], expr, flags, ids, k, cache_dir, err);
 	}
+	if (!rc)
+		scan_lits_init(&s->lits, s->db != NULL, s->wdb != NULL, s->mdb != NULL);
 out:
 	free(expr);
 	free(flags);
@@ -222,6 +217,8 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 	free(c->reg);
 	free(c->seg);
 	free(c->win);
+	free(c->mwin);
+	free(c->lhit);
 	free(c->at);
 	free(c->cat);
 	free(c->catoff);

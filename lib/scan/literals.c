@@ -1,0 +1,449 @@
+/* literals.c: the literal finder (scan_literals): one pass over the text
+ * for the words every match of the main database holds, the context words
+ * of the window database's triggers and the injection anchors, so that
+ * the main database runs only over the windows around them (passes.c,
+ * run_main) and the triggers are no Hyperscan patterns at all.
+ *
+ * Why: over 100 MB of the bench corpus the main database took 37 ms of
+ * CPU (hsexp, a 64 MiB block from memory; 8 ms is Hyperscan's floor, a
+ * literal that never matches): 26 for the URL and secret patterns, which
+ * Hyperscan runs at that speed whatever their grouping (each alone 5-15
+ * ms), and 8 more for the injection anchors. The windows around the
+ * literals below are ~1-2% of the bytes.
+ *
+ * How: every literal is caseless (a superset for the case-sensitive
+ * secret prefixes: windows and anchors found in excess change no finding,
+ * see passes.c). Its first four bytes (fewer for short ones; the rest
+ * any byte) give a fingerprint: for each of the 4 positions a table of
+ * 128 bytes (indexed by the byte's low 7 bits) holding a bit per bucket
+ * of literals that can have that byte there. A position is a candidate
+ * when the AND of its 4 bytes' entries is not 0; only the literals of the
+ * buckets left are compared. With AVX-512 VBMI, vpermi2b looks up 64
+ * bytes at once (8 lookups per 64-byte block); otherwise the same tables
+ * are read byte by byte (scalar, also the reference the tests compare the
+ * SIMD path with).
+ *
+ * What is matched (each with what Hyperscan's pattern put around it):
+ *  - main (LK_MAIN): "://" (url, url-credentials, the Slack webhook),
+ *    the AWS key prefixes, gh[pousr]_ and github_pat_, xox[abposr]-,
+ *    _live_ and _test_ (Stripe), sk- (OpenAI, Anthropic), AIza, -BEGIN
+ *    (private-key), eyJ (JWT), and api, secret, token, passw
+ *    (generic-secret's keys). Each match of a main pattern holds one.
+ *  - context (LK_CONTEXT): born, birth, dob (dates of birth), zip, post
+ *    (postal codes), what the triggers (?:born|birth|dob) and (?:zip|post)
+ *    matched.
+ *  - anchors (LK_ANCHOR): the alternatives of patterns.c's TRIG_SEGMENT
+ *    rows, with their \s, \s+off, \s+as and \snow\b checked here.
+ * Only the literals of the databases in use are put into the tables
+ * (scan_lits_init).
+ */
+#include <string.h>
+#ifdef __x86_64__
+#include <immintrin.h>
+#endif
+
+#include "scan_internal.h"
+
+enum lit_extra {
+	LX_NONE = 0,
+	LX_SPACE,   /* then \s */
+	LX_TURNOFF, /* then \s+off */
+	LX_ACTAS,   /* then \s+as */
+	LX_NOW,     /* " now": the first byte any \s, then \b */
+};
+
+/* What a fingerprint position past a short literal allows (every match
+ * of the literal's patterns has such a byte there). */
+enum lit_pad {
+	PAD_ANY = 0,
+	PAD_SPACE,  /* \s (act\s+as) */
+	PAD_TOKEN,  /* [A-Za-z0-9_-] (sk-..., eyJ...) */
+	PAD_HOST,   /* not \s, ':', '/' or '@' (URLs, url-credentials) */
+	PAD_APIKEY, /* [_-kK] (api[_-]?key) */
+};
+
+struct lit {
+	const char *s; /* lower case; ' ' first with LX_NOW stands for \s */
+	unsigned char len, kind, extra, aux, pad, bucket;
+};
+#define LIT(s, kind, extra, aux, pad, bucket) {s, sizeof s - 1, kind, extra, aux, pad, bucket}
+
+/* aux: LK_ANCHOR: enum scan_anchor_check; LK_CONTEXT: the trigger's index
+ * in scan_triggers(); LK_MAIN: bytes past the literal's start to reach
+ * before the window may end (generic-secret's key, separator and value
+ * start: 19; private-key: 39). */
+static const struct lit LITS[] = {
+    /* injection anchors (patterns.c, TRIG_SEGMENT) */
+    LIT("ignore", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 6),
+    LIT("disregard", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 7),
+    LIT("forget", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 15),
+    LIT("skip", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 8),
+    LIT("override", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 10),
+    LIT("bypass", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 15),
+    LIT("disable", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 7),
+    LIT("turn", LK_ANCHOR, LX_TURNOFF, ANCHOR_ANY, PAD_ANY, 10),
+    LIT(" now", LK_ANCHOR, LX_NOW, ANCHOR_ANY, PAD_ANY, 12),
+    LIT("jailbr", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 12),
+    LIT("pretend", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 14),
+    LIT("imagine", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 8),
+    LIT("act", LK_ANCHOR, LX_ACTAS, ANCHOR_ANY, PAD_SPACE, 1),
+    LIT("roleplay", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 8),
+    LIT("<|", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0),
+    LIT("[inst]", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0),
+    LIT("[/inst]", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 4),
+    LIT("<<sys>>", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 3),
+    LIT("<</sys>>", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 3),
+    LIT("vtaber", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 4),
+    LIT("qvfertneq", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 3),
+    LIT("qrirybcre", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 4),
+    LIT("flfgrz", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 15),
+    LIT("mode", LK_ANCHOR, LX_NONE, ANCHOR_MODE, PAD_ANY, 11),
+    LIT("restrictions", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 11),
+    LIT("limitations", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 8),
+    LIT("filters", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 15),
+    LIT("censorship", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 12),
+    LIT("guidelines", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 13),
+    LIT("rules", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 8),
+    LIT("system", LK_ANCHOR, LX_NONE, ANCHOR_ROLE, PAD_ANY, 5),
+    LIT("assistant", LK_ANCHOR, LX_NONE, ANCHOR_ROLE, PAD_ANY, 1),
+    LIT("developer", LK_ANCHOR, LX_NONE, ANCHOR_ROLE, PAD_ANY, 2),
+    LIT("prompt", LK_ANCHOR, LX_NONE, ANCHOR_PROMPT, PAD_ANY, 1),
+    LIT("instruction", LK_ANCHOR, LX_NONE, ANCHOR_INSTR, PAD_ANY, 5),
+    /* context words of the window database (patterns.c, TRIG_CONTEXT) */
+    LIT("born", LK_CONTEXT, LX_NONE, 1, PAD_ANY, 15),
+    LIT("birth", LK_CONTEXT, LX_NONE, 1, PAD_ANY, 3),
+    LIT("dob", LK_CONTEXT, LX_NONE, 1, PAD_ANY, 2),
+    LIT("zip", LK_CONTEXT, LX_NONE, 2, PAD_ANY, 3),
+    LIT("post", LK_CONTEXT, LX_NONE, 2, PAD_ANY, 9),
+    /* what every match of a main-database pattern holds */
+    LIT("://", LK_MAIN, LX_NONE, 0, PAD_HOST, 4),
+    LIT("akia", LK_MAIN, LX_NONE, 0, PAD_ANY, 11),
+    LIT("asia", LK_MAIN, LX_NONE, 0, PAD_ANY, 12),
+    LIT("abia", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
+    LIT("acca", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
+    LIT("aida", LK_MAIN, LX_NONE, 0, PAD_ANY, 13),
+    LIT("aroa", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
+    LIT("anpa", LK_MAIN, LX_NONE, 0, PAD_ANY, 15),
+    LIT("ghp_", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
+    LIT("gho_", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
+    LIT("ghu_", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
+    LIT("ghs_", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
+    LIT("ghr_", LK_MAIN, LX_NONE, 0, PAD_ANY, 13),
+    LIT("github_pat_", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
+    LIT("xoxa-", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
+    LIT("xoxb-", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
+    LIT("xoxp-", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
+    LIT("xoxo-", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
+    LIT("xoxs-", LK_MAIN, LX_NONE, 0, PAD_ANY, 13),
+    LIT("xoxr-", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
+    LIT("_live_", LK_MAIN, LX_NONE, 0, PAD_ANY, 2),
+    LIT("_test_", LK_MAIN, LX_NONE, 0, PAD_ANY, 9),
+    LIT("sk-", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 5),
+    LIT("aiza", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
+    LIT("-begin", LK_MAIN, LX_NONE, 39, PAD_ANY, 13),
+    LIT("eyj", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 6),
+    LIT("api", LK_MAIN, LX_NONE, 19, PAD_APIKEY, 7),
+    LIT("secret", LK_MAIN, LX_NONE, 19, PAD_ANY, 11),
+    LIT("token", LK_MAIN, LX_NONE, 19, PAD_ANY, 9),
+    LIT("passw", LK_MAIN, LX_NONE, 19, PAD_ANY, 10),
+};
+
+#define NLITS (sizeof LITS / sizeof LITS[0])
+
+static int hs_space(char ch)
+{
+	return ch == ' ' || (ch >= '\t' && ch <= '\r');
+}
+
+static int hs_word(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+static char lower(char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+}
+
+static int pad_ok(unsigned pad, char ch)
+{
+	switch (pad) {
+	case PAD_SPACE:
+		return hs_space(ch);
+	case PAD_TOKEN:
+		return hs_word(ch) || ch == '-';
+	case PAD_HOST:
+		return !hs_space(ch) && ch != ':' && ch != '/' && ch != '@';
+	case PAD_APIKEY:
+		return ch == '_' || ch == '-' || lower(ch) == 'k';
+	default:
+		return 1;
+	}
+}
+
+void scan_lits_init(struct scan_lits *L, int main_db, int ctx, int anchors)
+{
+	memset(L, 0, sizeof *L);
+	for (unsigned i = 0; i < NLITS; i++) {
+		const struct lit *l = &LITS[i];
+		if ((l->kind == LK_MAIN && !main_db) || (l->kind == LK_CONTEXT && !ctx) ||
+		    (l->kind == LK_ANCHOR && !anchors))
+			continue;
+		unsigned b = l->bucket;
+		if (L->nin[b] >= SCAN_LITS_PER_BUCKET)
+			continue; /* cannot happen with the table above (a test checks) */
+		struct scan_lit_ref *r = &L->ref[b][L->nin[b]++];
+		r->idx = (unsigned char)i;
+		/* the first 4 bytes (little-endian): letters compared with 0x20 set,
+		 * the \s of " now" and the bytes past a short literal not at all */
+		for (unsigned k = 0; k < 4 && k < l->len; k++) {
+			if (k == 0 && l->extra == LX_NOW)
+				continue;
+			unsigned char ch = (unsigned char)l->s[k];
+			r->want |= (uint32_t)ch << (8 * k);
+			r->cmpm |= 0xFFu << (8 * k);
+			if (ch >= 'a' && ch <= 'z')
+				r->orm |= 0x20u << (8 * k);
+		}
+		L->n++;
+		for (unsigned k = 0; k < 4; k++)
+			for (unsigned ch = 0; ch < 256; ch++) {
+				int ok;
+				if (k >= l->len)
+					ok = pad_ok(l->pad, (char)ch);
+				else if (k == 0 && l->extra == LX_NOW)
+					ok = hs_space((char)ch);
+				else
+					ok = lower((char)ch) == l->s[k];
+				if (ok)
+					L->fp[b >> 3][k][ch & 63] |= (unsigned char)(1u << (b & 7));
+			}
+	}
+}
+
+/* Whether literal l is at p (caselessly; its \s first for " now"), with
+ * avail bytes of the text readable. Reads at most p + 12. */
+static int at(const struct lit *l, const char *t, size_t avail, size_t p)
+{
+	size_t n = l->len, k = 0;
+	if (p + n > avail)
+		return 0;
+	if (l->extra == LX_NOW) {
+		if (!hs_space(t[p]))
+			return 0;
+		k = 1;
+	}
+	for (; k < n; k++)
+		if (lower(t[p + k]) != l->s[k])
+			return 0;
+	return 1;
+}
+
+/* What follows literal l at p (the text whole, len bytes): 0 when its
+ * pattern does not match; else *to, the end of the pattern's match. */
+static int after(const struct lit *l, const char *t, size_t len, size_t p, uint64_t *to)
+{
+	size_t e = p + l->len;
+	switch (l->extra) {
+	case LX_SPACE:
+		if (e >= len || !hs_space(t[e]))
+			return 0;
+		e++;
+		break;
+	case LX_TURNOFF:
+	case LX_ACTAS: {
+		const char *w = l->extra == LX_TURNOFF ? "off" : "as";
+		size_t wl = l->extra == LX_TURNOFF ? 3 : 2;
+		if (e >= len || !hs_space(t[e]))
+			return 0;
+		while (e < len && hs_space(t[e]))
+			e++;
+		if (len - e < wl)
+			return 0;
+		for (size_t i = 0; i < wl; i++)
+			if (lower(t[e + i]) != w[i])
+				return 0;
+		e += wl;
+		break;
+	}
+	case LX_NOW:
+		if (e < len && hs_word(t[e]))
+			return 0;
+		break;
+	default:
+		break;
+	}
+	*to = e;
+	return 1;
+}
+
+static int push_hit(struct assay_scan_ctx *c, uint64_t p, unsigned lit)
+{
+	if (scan_grow((void **)&c->lhit, &c->lhitcap, c->nlhit + 1, sizeof *c->lhit))
+		return 1;
+	c->lhit[c->nlhit++] = (struct scan_lhit){p, lit};
+	return 0;
+}
+
+/* The candidates k of the block at i (m[j], m[64 + j]: the buckets at j):
+ * the literals there, as hits. Text readable up to avail. */
+static int block_hits(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t avail,
+                      size_t i, uint64_t k, const unsigned char *m)
+{
+	while (k) {
+		unsigned j = (unsigned)__builtin_ctzll(k);
+		k &= k - 1;
+		size_t p = i + j;
+		if (p >= avail)
+			break;
+		uint32_t w = 0;
+		if (p + 4 <= avail)
+			memcpy(&w, t + p, 4);
+		else
+			for (size_t q = p; q < avail; q++)
+				w |= (uint32_t)(unsigned char)t[q] << (8 * (q - p));
+		unsigned bits = m[j] | (unsigned)m[64 + j] << 8;
+		while (bits) {
+			unsigned b = (unsigned)__builtin_ctz(bits);
+			bits &= bits - 1;
+			for (unsigned x = 0; x < L->nin[b]; x++) {
+				const struct scan_lit_ref *r = &L->ref[b][x];
+				if (((w | r->orm) & r->cmpm) != r->want || !at(&LITS[r->idx], t, avail, p))
+					continue;
+				if (push_hit(c, p, r->idx))
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The candidates of the block at p (64 bytes, readable up to p + 67):
+ * bit j of the result when position j may start a literal, m[j] (m[64 +
+ * j]) its buckets 0-7 (8-15). */
+static uint64_t block_scalar(const struct scan_lits *L, const unsigned char *p, unsigned char *m)
+{
+	uint64_t k = 0;
+	for (unsigned h = 0; h < 2; h++)
+		for (unsigned j = 0; j < 64; j++) {
+			unsigned char x = L->fp[h][0][p[j] & 63] & L->fp[h][1][p[j + 1] & 63] &
+			                  L->fp[h][2][p[j + 2] & 63] & L->fp[h][3][p[j + 3] & 63];
+			m[64 * h + j] = x;
+			k |= (uint64_t)(x != 0) << j;
+		}
+	return k;
+}
+
+#ifdef __x86_64__
+#define CHUNK 32
+/* The blocks at from, from + 64, ... below end (each readable 67 bytes on)
+ * with VBMI: 8 vpermb per 64-byte block, the tables in registers
+ * (vpermi2b with 128-entry tables took 2 cycles each on this CPU: the
+ * filter alone 10.4 against 6.4 ms per 100 MB in cache). The masks of a
+ * chunk of blocks are stored, then their candidates looked at, so that no
+ * call clobbers the tables' registers inside the loop. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi,bmi"))) static int
+blocks_vbmi(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t avail, size_t from,
+            size_t end)
+{
+	__m512i tb[2][4];
+	for (unsigned h = 0; h < 2; h++)
+		for (unsigned k = 0; k < 4; k++)
+			tb[h][k] = _mm512_loadu_si512((const void *)L->fp[h][k]);
+	unsigned char m[CHUNK][128];
+	uint64_t ks[CHUNK];
+	for (size_t i = from; i < end;) {
+		unsigned nb = 0;
+		for (; nb < CHUNK && i + 64 * nb < end; nb++) {
+			const char *p = t + i + 64 * nb;
+			__m512i v0 = _mm512_loadu_si512((const void *)p);
+			__m512i v1 = _mm512_loadu_si512((const void *)(p + 1));
+			__m512i v2 = _mm512_loadu_si512((const void *)(p + 2));
+			__m512i v3 = _mm512_loadu_si512((const void *)(p + 3));
+			__m512i r0 = _mm512_and_si512(_mm512_permutexvar_epi8(v0, tb[0][0]),
+			                              _mm512_permutexvar_epi8(v1, tb[0][1]));
+			__m512i r1 = _mm512_and_si512(_mm512_permutexvar_epi8(v0, tb[1][0]),
+			                              _mm512_permutexvar_epi8(v1, tb[1][1]));
+			r0 = _mm512_and_si512(r0, _mm512_and_si512(_mm512_permutexvar_epi8(v2, tb[0][2]),
+			                                           _mm512_permutexvar_epi8(v3, tb[0][3])));
+			r1 = _mm512_and_si512(r1, _mm512_and_si512(_mm512_permutexvar_epi8(v2, tb[1][2]),
+			                                           _mm512_permutexvar_epi8(v3, tb[1][3])));
+			ks[nb] = _mm512_test_epi8_mask(r0, r0) | _mm512_test_epi8_mask(r1, r1);
+			_mm512_storeu_si512((void *)m[nb], r0);
+			_mm512_storeu_si512((void *)(m[nb] + 64), r1);
+		}
+		for (unsigned q = 0; q < nb; q++)
+			if (ks[q] && block_hits(c, L, t, avail, i + 64 * q, ks[q], m[q]))
+				return 1;
+		i += 64 * (size_t)nb;
+	}
+	return 0;
+}
+#endif
+
+size_t scan_lits_find(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t from,
+                      size_t avail, int done, int simd)
+{
+	if (L->n == 0)
+		return done ? avail : from;
+	/* whole blocks whose reads (67 bytes, 12 for a literal) stay inside
+	 * avail; the rest waits for the next step, or is padded when done */
+	size_t nblk = avail > from + 67 + 12 ? (avail - from - 67 - 12) / 64 + 1 : 0;
+	size_t end = from + 64 * nblk;
+	size_t i = from;
+	unsigned char m[128];
+#ifdef __x86_64__
+	if (simd && nblk && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("bmi")) {
+		if (blocks_vbmi(c, L, t, avail, from, end))
+			return SIZE_MAX;
+		i = end;
+	}
+#else
+	(void)simd;
+#endif
+	for (; i < end; i += 64) {
+		uint64_t k = block_scalar(L, (const unsigned char *)t + i, m);
+		if (k && block_hits(c, L, t, avail, i, k, m))
+			return SIZE_MAX;
+	}
+	if (!done)
+		return i;
+	/* the tail, padded with zeros (the bytes past a short literal may be
+	 * anything; at() reads only the text) */
+	while (i < avail) {
+		unsigned char pad[64 + 67];
+		size_t n = avail - i < sizeof pad ? avail - i : sizeof pad;
+		memset(pad, 0, sizeof pad);
+		memcpy(pad, t + i, n);
+		uint64_t k = block_scalar(L, pad, m);
+		if (k && block_hits(c, L, t, avail, i, k, m))
+			return SIZE_MAX;
+		i += 64;
+	}
+	return avail;
+}
+
+int scan_lits_finish(struct assay_scan_ctx *c, const char *t, size_t len)
+{
+	for (size_t h = 0; h < c->nlhit; h++) {
+		if (h + 8 < c->nlhit)
+			__builtin_prefetch(t + c->lhit[h + 8].p);
+		const struct lit *l = &LITS[c->lhit[h].lit];
+		uint64_t p = c->lhit[h].p, to;
+		if (after(l, t, len, p, &to) && scan_on_literal(c, p, to, l->kind, l->aux))
+			return 1;
+	}
+	c->nlhit = 0;
+	return 0;
+}
+
+int scan_literals(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t len, int simd)
+{
+	c->nlhit = 0;
+	if (L->n == 0 || len == 0)
+		return 0;
+	if (scan_lits_find(c, L, t, 0, len, 1, simd) == SIZE_MAX)
+		return 1;
+	return scan_lits_finish(c, t, len);
+}
