@@ -44,6 +44,8 @@
 
 #include "scan_internal.h"
 
+#define FP_W 5 /* bytes in a fingerprint */
+
 enum lit_extra {
 	LX_NONE = 0,
 	LX_SPACE,   /* then \s */
@@ -60,13 +62,18 @@ enum lit_pad {
 	PAD_TOKEN,  /* [A-Za-z0-9_-] (sk-..., eyJ...) */
 	PAD_HOST,   /* not \s, ':', '/' or '@' (URLs, url-credentials) */
 	PAD_APIKEY, /* [_-kK] (api[_-]?key) */
+	PAD_AWS,    /* [A-Z2-7], either case (the AWS key body) */
 };
 
 struct lit {
 	const char *s; /* lower case; ' ' first with LX_NOW stands for \s */
-	unsigned char len, kind, extra, aux, pad, bucket;
+	unsigned char len, kind, extra, aux, pad;
+	unsigned char fpo;    /* the fingerprint: FP_W bytes from s + fpo (a rarer part of a
+	                         common-looking word: "assw" for "passw", ...) */
+	unsigned char bucket; /* 0-15 (chosen by a greedy search over the bench corpora,
+	                         fewest candidates) */
 };
-#define LIT(s, kind, extra, aux, pad, bucket) {s, sizeof s - 1, kind, extra, aux, pad, bucket}
+#define LIT(s, kind, extra, aux, pad, fpo, bucket) {s, sizeof s - 1, kind, extra, aux, pad, fpo, bucket}
 
 /* aux: LK_ANCHOR: enum scan_anchor_check; LK_CONTEXT: the trigger's index
  * in scan_triggers(); LK_MAIN: bytes past the literal's start to reach
@@ -74,78 +81,78 @@ struct lit {
  * start: 19; private-key: 39). */
 static const struct lit LITS[] = {
     /* injection anchors (patterns.c, TRIG_SEGMENT) */
-    LIT("ignore", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 6),
-    LIT("disregard", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 7),
-    LIT("forget", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 15),
-    LIT("skip", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 8),
-    LIT("override", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 10),
-    LIT("bypass", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 15),
-    LIT("disable", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 7),
-    LIT("turn", LK_ANCHOR, LX_TURNOFF, ANCHOR_ANY, PAD_ANY, 10),
-    LIT(" now", LK_ANCHOR, LX_NOW, ANCHOR_ANY, PAD_ANY, 12),
-    LIT("jailbr", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 12),
-    LIT("pretend", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 14),
-    LIT("imagine", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 8),
-    LIT("act", LK_ANCHOR, LX_ACTAS, ANCHOR_ANY, PAD_SPACE, 1),
-    LIT("roleplay", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 8),
-    LIT("<|", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0),
-    LIT("[inst]", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0),
-    LIT("[/inst]", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 4),
-    LIT("<<sys>>", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 3),
-    LIT("<</sys>>", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 3),
-    LIT("vtaber", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 4),
-    LIT("qvfertneq", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 3),
-    LIT("qrirybcre", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 4),
-    LIT("flfgrz", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 15),
-    LIT("mode", LK_ANCHOR, LX_NONE, ANCHOR_MODE, PAD_ANY, 11),
-    LIT("restrictions", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 11),
-    LIT("limitations", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 8),
-    LIT("filters", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 15),
-    LIT("censorship", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 12),
-    LIT("guidelines", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 13),
-    LIT("rules", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 8),
-    LIT("system", LK_ANCHOR, LX_NONE, ANCHOR_ROLE, PAD_ANY, 5),
-    LIT("assistant", LK_ANCHOR, LX_NONE, ANCHOR_ROLE, PAD_ANY, 1),
-    LIT("developer", LK_ANCHOR, LX_NONE, ANCHOR_ROLE, PAD_ANY, 2),
-    LIT("prompt", LK_ANCHOR, LX_NONE, ANCHOR_PROMPT, PAD_ANY, 1),
-    LIT("instruction", LK_ANCHOR, LX_NONE, ANCHOR_INSTR, PAD_ANY, 5),
+    LIT("ignore", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 0, 4),
+    LIT("disregard", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 0, 11),
+    LIT("forget", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 0, 12),
+    LIT("skip", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 0, 8),
+    LIT("override", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 1, 8),
+    LIT("bypass", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 0, 2),
+    LIT("disable", LK_ANCHOR, LX_SPACE, ANCHOR_ANY, PAD_ANY, 2, 9),
+    LIT("turn", LK_ANCHOR, LX_TURNOFF, ANCHOR_ANY, PAD_ANY, 0, 15),
+    LIT(" now", LK_ANCHOR, LX_NOW, ANCHOR_ANY, PAD_ANY, 0, 3),
+    LIT("jailbr", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0, 9),
+    LIT("pretend", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 2, 11),
+    LIT("imagine", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 1, 9),
+    LIT("act", LK_ANCHOR, LX_ACTAS, ANCHOR_ANY, PAD_SPACE, 0, 0),
+    LIT("roleplay", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 2, 3),
+    LIT("<|", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0, 5),
+    LIT("[inst]", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0, 11),
+    LIT("[/inst]", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0, 5),
+    LIT("<<sys>>", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0, 5),
+    LIT("<</sys>>", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0, 3),
+    LIT("vtaber", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0, 9),
+    LIT("qvfertneq", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0, 8),
+    LIT("qrirybcre", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0, 8),
+    LIT("flfgrz", LK_ANCHOR, LX_NONE, ANCHOR_ANY, PAD_ANY, 0, 6),
+    LIT("mode", LK_ANCHOR, LX_NONE, ANCHOR_MODE, PAD_ANY, 0, 1),
+    LIT("restrictions", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 3, 6),
+    LIT("limitations", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 2, 12),
+    LIT("filters", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 0, 4),
+    LIT("censorship", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 4, 8),
+    LIT("guidelines", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 2, 4),
+    LIT("rules", LK_ANCHOR, LX_NONE, ANCHOR_NOLIST, PAD_ANY, 0, 2),
+    LIT("system", LK_ANCHOR, LX_NONE, ANCHOR_ROLE, PAD_ANY, 0, 4),
+    LIT("assistant", LK_ANCHOR, LX_NONE, ANCHOR_ROLE, PAD_ANY, 1, 9),
+    LIT("developer", LK_ANCHOR, LX_NONE, ANCHOR_ROLE, PAD_ANY, 0, 11),
+    LIT("prompt", LK_ANCHOR, LX_NONE, ANCHOR_PROMPT, PAD_ANY, 1, 6),
+    LIT("instruction", LK_ANCHOR, LX_NONE, ANCHOR_INSTR, PAD_ANY, 1, 6),
     /* context words of the window database (patterns.c, TRIG_CONTEXT) */
-    LIT("born", LK_CONTEXT, LX_NONE, 1, PAD_ANY, 15),
-    LIT("birth", LK_CONTEXT, LX_NONE, 1, PAD_ANY, 3),
-    LIT("dob", LK_CONTEXT, LX_NONE, 1, PAD_ANY, 2),
-    LIT("zip", LK_CONTEXT, LX_NONE, 2, PAD_ANY, 3),
-    LIT("post", LK_CONTEXT, LX_NONE, 2, PAD_ANY, 9),
+    LIT("born", LK_CONTEXT, LX_NONE, 1, PAD_ANY, 0, 15),
+    LIT("birth", LK_CONTEXT, LX_NONE, 1, PAD_ANY, 0, 12),
+    LIT("dob", LK_CONTEXT, LX_NONE, 1, PAD_ANY, 0, 10),
+    LIT("zip", LK_CONTEXT, LX_NONE, 2, PAD_ANY, 0, 10),
+    LIT("post", LK_CONTEXT, LX_NONE, 2, PAD_ANY, 0, 7),
     /* what every match of a main-database pattern holds */
-    LIT("://", LK_MAIN, LX_NONE, 0, PAD_HOST, 4),
-    LIT("akia", LK_MAIN, LX_NONE, 0, PAD_ANY, 11),
-    LIT("asia", LK_MAIN, LX_NONE, 0, PAD_ANY, 12),
-    LIT("abia", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
-    LIT("acca", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
-    LIT("aida", LK_MAIN, LX_NONE, 0, PAD_ANY, 13),
-    LIT("aroa", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
-    LIT("anpa", LK_MAIN, LX_NONE, 0, PAD_ANY, 15),
-    LIT("ghp_", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
-    LIT("gho_", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
-    LIT("ghu_", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
-    LIT("ghs_", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
-    LIT("ghr_", LK_MAIN, LX_NONE, 0, PAD_ANY, 13),
-    LIT("github_pat_", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
-    LIT("xoxa-", LK_MAIN, LX_NONE, 0, PAD_ANY, 7),
-    LIT("xoxb-", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
-    LIT("xoxp-", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
-    LIT("xoxo-", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
-    LIT("xoxs-", LK_MAIN, LX_NONE, 0, PAD_ANY, 13),
-    LIT("xoxr-", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
-    LIT("_live_", LK_MAIN, LX_NONE, 0, PAD_ANY, 2),
-    LIT("_test_", LK_MAIN, LX_NONE, 0, PAD_ANY, 9),
-    LIT("sk-", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 5),
-    LIT("aiza", LK_MAIN, LX_NONE, 0, PAD_ANY, 14),
-    LIT("-begin", LK_MAIN, LX_NONE, 39, PAD_ANY, 13),
-    LIT("eyj", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 6),
-    LIT("api", LK_MAIN, LX_NONE, 19, PAD_APIKEY, 7),
-    LIT("secret", LK_MAIN, LX_NONE, 19, PAD_ANY, 11),
-    LIT("token", LK_MAIN, LX_NONE, 19, PAD_ANY, 9),
-    LIT("passw", LK_MAIN, LX_NONE, 19, PAD_ANY, 10),
+    LIT("://", LK_MAIN, LX_NONE, 0, PAD_HOST, 0, 14),
+    LIT("akia", LK_MAIN, LX_NONE, 0, PAD_AWS, 0, 1),
+    LIT("asia", LK_MAIN, LX_NONE, 0, PAD_AWS, 0, 1),
+    LIT("abia", LK_MAIN, LX_NONE, 0, PAD_AWS, 0, 0),
+    LIT("acca", LK_MAIN, LX_NONE, 0, PAD_AWS, 0, 7),
+    LIT("aida", LK_MAIN, LX_NONE, 0, PAD_AWS, 0, 7),
+    LIT("aroa", LK_MAIN, LX_NONE, 0, PAD_AWS, 0, 7),
+    LIT("anpa", LK_MAIN, LX_NONE, 0, PAD_AWS, 0, 10),
+    LIT("ghp_", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 0, 1),
+    LIT("gho_", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 0, 1),
+    LIT("ghu_", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 0, 1),
+    LIT("ghs_", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 0, 13),
+    LIT("ghr_", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 0, 13),
+    LIT("github_pat_", LK_MAIN, LX_NONE, 0, PAD_ANY, 0, 6),
+    LIT("xoxa-", LK_MAIN, LX_NONE, 0, PAD_ANY, 0, 0),
+    LIT("xoxb-", LK_MAIN, LX_NONE, 0, PAD_ANY, 0, 0),
+    LIT("xoxp-", LK_MAIN, LX_NONE, 0, PAD_ANY, 0, 0),
+    LIT("xoxo-", LK_MAIN, LX_NONE, 0, PAD_ANY, 0, 1),
+    LIT("xoxs-", LK_MAIN, LX_NONE, 0, PAD_ANY, 0, 10),
+    LIT("xoxr-", LK_MAIN, LX_NONE, 0, PAD_ANY, 0, 0),
+    LIT("_live_", LK_MAIN, LX_NONE, 0, PAD_ANY, 0, 2),
+    LIT("_test_", LK_MAIN, LX_NONE, 0, PAD_ANY, 0, 11),
+    LIT("sk-", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 0, 13),
+    LIT("aiza", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 0, 7),
+    LIT("-begin", LK_MAIN, LX_NONE, 39, PAD_ANY, 0, 12),
+    LIT("eyj", LK_MAIN, LX_NONE, 0, PAD_TOKEN, 0, 14),
+    LIT("api", LK_MAIN, LX_NONE, 19, PAD_APIKEY, 0, 15),
+    LIT("secret", LK_MAIN, LX_NONE, 19, PAD_ANY, 0, 2),
+    LIT("token", LK_MAIN, LX_NONE, 19, PAD_ANY, 0, 12),
+    LIT("passw", LK_MAIN, LX_NONE, 19, PAD_ANY, 1, 15),
 };
 
 #define NLITS (sizeof LITS / sizeof LITS[0])
@@ -176,65 +183,84 @@ static int pad_ok(unsigned pad, char ch)
 		return !hs_space(ch) && ch != ':' && ch != '/' && ch != '@';
 	case PAD_APIKEY:
 		return ch == '_' || ch == '-' || lower(ch) == 'k';
+	case PAD_AWS:
+		return (lower(ch) >= 'a' && lower(ch) <= 'z') || (ch >= '2' && ch <= '7');
 	default:
 		return 1;
+	}
+}
+
+/* Whether byte ch can be at index k of literal l (from its start): its
+ * letter (either case), the \s of " now", or past its end the class its
+ * patterns put there (the byte after it only; any byte further on). */
+static int lit_ok(const struct lit *l, unsigned k, char ch)
+{
+	if (k == 0 && l->extra == LX_NOW)
+		return hs_space(ch);
+	if (k < l->len)
+		return lower(ch) == l->s[k];
+	if (k > l->len)
+		return 1;
+	switch (l->extra) {
+	case LX_SPACE:
+	case LX_TURNOFF:
+	case LX_ACTAS:
+		return hs_space(ch);
+	case LX_NOW:
+		return !hs_word(ch);
+	default:
+		return pad_ok(l->pad, ch);
 	}
 }
 
 void scan_lits_init(struct scan_lits *L, int main_db, int ctx, int anchors)
 {
 	memset(L, 0, sizeof *L);
-	for (unsigned i = 0; i < NLITS; i++) {
+	for (unsigned i = 0; i < SCAN_LITS_MAX; i++)
+		L->orm[i] = L->cmpm[i] = 0xFFFFFFFFu; /* never equal to want = 0 */
+	for (unsigned i = 0; i < NLITS && L->n < SCAN_LITS_MAX; i++) {
 		const struct lit *l = &LITS[i];
 		if ((l->kind == LK_MAIN && !main_db) || (l->kind == LK_CONTEXT && !ctx) ||
 		    (l->kind == LK_ANCHOR && !anchors))
 			continue;
-		unsigned b = l->bucket;
-		if (L->nin[b] >= SCAN_LITS_PER_BUCKET)
-			continue; /* cannot happen with the table above (a test checks) */
-		struct scan_lit_ref *r = &L->ref[b][L->nin[b]++];
-		r->idx = (unsigned char)i;
-		/* the first 4 bytes (little-endian): letters compared with 0x20 set,
-		 * the \s of " now" and the bytes past a short literal not at all */
-		for (unsigned k = 0; k < 4 && k < l->len; k++) {
-			if (k == 0 && l->extra == LX_NOW)
+		unsigned b = l->bucket, n = L->n++;
+		L->nin[b]++;
+		L->idx[n] = (unsigned char)i;
+		/* the fingerprint's first 4 bytes (little-endian): letters compared
+		 * with 0x20 set, the \s of " now" and bytes past the literal not
+		 * at all */
+		uint32_t cmpm = 0, orm = 0, want = 0;
+		for (unsigned k = 0; k < 4 && l->fpo + k < l->len; k++) {
+			if (l->fpo + k == 0 && l->extra == LX_NOW)
 				continue;
-			unsigned char ch = (unsigned char)l->s[k];
-			r->want |= (uint32_t)ch << (8 * k);
-			r->cmpm |= 0xFFu << (8 * k);
+			unsigned char ch = (unsigned char)l->s[l->fpo + k];
+			want |= (uint32_t)ch << (8 * k);
+			cmpm |= 0xFFu << (8 * k);
 			if (ch >= 'a' && ch <= 'z')
-				r->orm |= 0x20u << (8 * k);
+				orm |= 0x20u << (8 * k);
 		}
-		L->n++;
-		for (unsigned k = 0; k < 4; k++)
-			for (unsigned ch = 0; ch < 256; ch++) {
-				int ok;
-				if (k >= l->len)
-					ok = pad_ok(l->pad, (char)ch);
-				else if (k == 0 && l->extra == LX_NOW)
-					ok = hs_space((char)ch);
-				else
-					ok = lower((char)ch) == l->s[k];
-				if (ok)
+		L->want[n] = want;
+		L->orm[n] = orm;
+		L->cmpm[n] = cmpm;
+		for (unsigned k = 0; k < FP_W; k++)
+			for (unsigned ch = 0; ch < 256; ch++)
+				if (lit_ok(l, l->fpo + k, (char)ch))
 					L->fp[b >> 3][k][ch & 63] |= (unsigned char)(1u << (b & 7));
-			}
 	}
 }
 
-/* Whether literal l is at p (caselessly; its \s first for " now"), with
- * avail bytes of the text readable. Reads at most p + 12. */
+/* Whether literal l starts at p: its bytes and, up to the end of its
+ * fingerprint, what lit_ok asks past it (a NUL past avail, as the
+ * padding of the tail): the hits are then those whose fingerprint holds,
+ * whichever bucket made the position a candidate, with SIMD or scalar
+ * lookups. avail bytes of the text are readable; reads at most p + 12. */
 static int at(const struct lit *l, const char *t, size_t avail, size_t p)
 {
-	size_t n = l->len, k = 0;
-	if (p + n > avail)
+	if (p + l->len > avail)
 		return 0;
-	if (l->extra == LX_NOW) {
-		if (!hs_space(t[p]))
-			return 0;
-		k = 1;
-	}
-	for (; k < n; k++)
-		if (lower(t[p + k]) != l->s[k])
+	unsigned end = l->fpo + FP_W > l->len ? l->fpo + FP_W : l->len;
+	for (unsigned k = 0; k < end; k++)
+		if (!lit_ok(l, k, p + k < avail ? t[p + k] : 0))
 			return 0;
 	return 1;
 }
@@ -285,10 +311,23 @@ static int push_hit(struct assay_scan_ctx *c, uint64_t p, unsigned lit)
 	return 0;
 }
 
-/* The candidates k of the block at i (m[j], m[64 + j]: the buckets at j):
- * the literals there, as hits. Text readable up to avail. */
+/* The first 4 bytes at p (fewer before avail, then zeros). */
+static uint32_t first4(const char *t, size_t avail, size_t p)
+{
+	uint32_t w = 0;
+	if (p + 4 <= avail)
+		memcpy(&w, t + p, 4);
+	else
+		for (size_t q = p; q < avail; q++)
+			w |= (uint32_t)(unsigned char)t[q] << (8 * (q - p));
+	return w;
+}
+
+/* The literals at the candidates k of the block at i, as hits, in the
+ * order of the table at each position (the same as block_hits_vbmi's).
+ * Text readable up to avail. */
 static int block_hits(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t avail,
-                      size_t i, uint64_t k, const unsigned char *m)
+                      size_t i, uint64_t k)
 {
 	while (k) {
 		unsigned j = (unsigned)__builtin_ctzll(k);
@@ -296,21 +335,56 @@ static int block_hits(struct assay_scan_ctx *c, const struct scan_lits *L, const
 		size_t p = i + j;
 		if (p >= avail)
 			break;
-		uint32_t w = 0;
-		if (p + 4 <= avail)
-			memcpy(&w, t + p, 4);
-		else
-			for (size_t q = p; q < avail; q++)
-				w |= (uint32_t)(unsigned char)t[q] << (8 * (q - p));
-		unsigned bits = m[j] | (unsigned)m[64 + j] << 8;
-		while (bits) {
-			unsigned b = (unsigned)__builtin_ctz(bits);
-			bits &= bits - 1;
-			for (unsigned x = 0; x < L->nin[b]; x++) {
-				const struct scan_lit_ref *r = &L->ref[b][x];
-				if (((w | r->orm) & r->cmpm) != r->want || !at(&LITS[r->idx], t, avail, p))
-					continue;
-				if (push_hit(c, p, r->idx))
+		uint32_t w = first4(t, avail, p);
+		for (unsigned x = 0; x < L->n; x++) {
+			const struct lit *l = &LITS[L->idx[x]];
+			if (((w | L->orm[x]) & L->cmpm[x]) == L->want[x] && p >= l->fpo &&
+			    at(l, t, avail, p - l->fpo) && push_hit(c, p - l->fpo, L->idx[x]))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* The candidates of the block at p (64 bytes, readable up to p + 68):
+ * bit j of the result when a fingerprint may start at position j. */
+static uint64_t block_scalar(const struct scan_lits *L, const unsigned char *p)
+{
+	uint64_t k = 0;
+	for (unsigned h = 0; h < 2; h++)
+		for (unsigned j = 0; j < 64; j++) {
+			unsigned char x = L->fp[h][0][p[j] & 63] & L->fp[h][1][p[j + 1] & 63] &
+			                  L->fp[h][2][p[j + 2] & 63] & L->fp[h][3][p[j + 3] & 63] &
+			                  L->fp[h][4][p[j + 4] & 63];
+			k |= (uint64_t)(x != 0) << j;
+		}
+	return k;
+}
+
+#ifdef __x86_64__
+/* block_hits with the first 4 bytes of each candidate compared with 16
+ * literals at a time (the loop over each candidate's buckets and their
+ * literals was 12% of a pass's samples, ~12 ms per 100 MB of the corpus:
+ * ~800,000 candidates, mostly mispredicted branches). */
+__attribute__((target("avx512f,avx512bw,bmi"))) static int
+block_hits_vbmi(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t avail, size_t i,
+                uint64_t k)
+{
+	unsigned nv = (L->n + 15) / 16;
+	while (k) {
+		unsigned j = (unsigned)__builtin_ctzll(k);
+		k &= k - 1;
+		size_t p = i + j;
+		__m512i w = _mm512_set1_epi32((int)first4(t, avail, p));
+		for (unsigned v = 0; v < nv; v++) {
+			__m512i x = _mm512_or_si512(w, _mm512_loadu_si512((const void *)(L->orm + 16 * v)));
+			x = _mm512_and_si512(x, _mm512_loadu_si512((const void *)(L->cmpm + 16 * v)));
+			unsigned eq = _mm512_cmpeq_epi32_mask(x, _mm512_loadu_si512((const void *)(L->want + 16 * v)));
+			while (eq) {
+				unsigned y = 16 * v + (unsigned)__builtin_ctz(eq);
+				eq &= eq - 1;
+				const struct lit *l = &LITS[L->idx[y]];
+				if (p >= l->fpo && at(l, t, avail, p - l->fpo) && push_hit(c, p - l->fpo, L->idx[y]))
 					return 1;
 			}
 		}
@@ -318,23 +392,6 @@ static int block_hits(struct assay_scan_ctx *c, const struct scan_lits *L, const
 	return 0;
 }
 
-/* The candidates of the block at p (64 bytes, readable up to p + 67):
- * bit j of the result when position j may start a literal, m[j] (m[64 +
- * j]) its buckets 0-7 (8-15). */
-static uint64_t block_scalar(const struct scan_lits *L, const unsigned char *p, unsigned char *m)
-{
-	uint64_t k = 0;
-	for (unsigned h = 0; h < 2; h++)
-		for (unsigned j = 0; j < 64; j++) {
-			unsigned char x = L->fp[h][0][p[j] & 63] & L->fp[h][1][p[j + 1] & 63] &
-			                  L->fp[h][2][p[j + 2] & 63] & L->fp[h][3][p[j + 3] & 63];
-			m[64 * h + j] = x;
-			k |= (uint64_t)(x != 0) << j;
-		}
-	return k;
-}
-
-#ifdef __x86_64__
 #define CHUNK 32
 /* The blocks at from, from + 64, ... below end (each readable 67 bytes on)
  * with VBMI: 8 vpermb per 64-byte block, the tables in registers
@@ -346,11 +403,10 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi"))) static int
 blocks_vbmi(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t avail, size_t from,
             size_t end)
 {
-	__m512i tb[2][4];
+	__m512i tb[2][FP_W];
 	for (unsigned h = 0; h < 2; h++)
-		for (unsigned k = 0; k < 4; k++)
+		for (unsigned k = 0; k < FP_W; k++)
 			tb[h][k] = _mm512_loadu_si512((const void *)L->fp[h][k]);
-	unsigned char m[CHUNK][128];
 	uint64_t ks[CHUNK];
 	for (size_t i = from; i < end;) {
 		unsigned nb = 0;
@@ -360,6 +416,7 @@ blocks_vbmi(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, 
 			__m512i v1 = _mm512_loadu_si512((const void *)(p + 1));
 			__m512i v2 = _mm512_loadu_si512((const void *)(p + 2));
 			__m512i v3 = _mm512_loadu_si512((const void *)(p + 3));
+			__m512i v4 = _mm512_loadu_si512((const void *)(p + 4));
 			__m512i r0 = _mm512_and_si512(_mm512_permutexvar_epi8(v0, tb[0][0]),
 			                              _mm512_permutexvar_epi8(v1, tb[0][1]));
 			__m512i r1 = _mm512_and_si512(_mm512_permutexvar_epi8(v0, tb[1][0]),
@@ -368,12 +425,12 @@ blocks_vbmi(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, 
 			                                           _mm512_permutexvar_epi8(v3, tb[0][3])));
 			r1 = _mm512_and_si512(r1, _mm512_and_si512(_mm512_permutexvar_epi8(v2, tb[1][2]),
 			                                           _mm512_permutexvar_epi8(v3, tb[1][3])));
+			r0 = _mm512_and_si512(r0, _mm512_permutexvar_epi8(v4, tb[0][4]));
+			r1 = _mm512_and_si512(r1, _mm512_permutexvar_epi8(v4, tb[1][4]));
 			ks[nb] = _mm512_test_epi8_mask(r0, r0) | _mm512_test_epi8_mask(r1, r1);
-			_mm512_storeu_si512((void *)m[nb], r0);
-			_mm512_storeu_si512((void *)(m[nb] + 64), r1);
 		}
 		for (unsigned q = 0; q < nb; q++)
-			if (ks[q] && block_hits(c, L, t, avail, i + 64 * q, ks[q], m[q]))
+			if (ks[q] && block_hits_vbmi(c, L, t, avail, i + 64 * q, ks[q]))
 				return 1;
 		i += 64 * (size_t)nb;
 	}
@@ -386,12 +443,11 @@ size_t scan_lits_find(struct assay_scan_ctx *c, const struct scan_lits *L, const
 {
 	if (L->n == 0)
 		return done ? avail : from;
-	/* whole blocks whose reads (67 bytes, 12 for a literal) stay inside
+	/* whole blocks whose reads (68 bytes, 12 for a literal) stay inside
 	 * avail; the rest waits for the next step, or is padded when done */
-	size_t nblk = avail > from + 67 + 12 ? (avail - from - 67 - 12) / 64 + 1 : 0;
+	size_t nblk = avail > from + 68 + 12 ? (avail - from - 68 - 12) / 64 + 1 : 0;
 	size_t end = from + 64 * nblk;
 	size_t i = from;
-	unsigned char m[128];
 #ifdef __x86_64__
 	if (simd && nblk && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw") &&
 	    __builtin_cpu_supports("bmi")) {
@@ -403,8 +459,8 @@ size_t scan_lits_find(struct assay_scan_ctx *c, const struct scan_lits *L, const
 	(void)simd;
 #endif
 	for (; i < end; i += 64) {
-		uint64_t k = block_scalar(L, (const unsigned char *)t + i, m);
-		if (k && block_hits(c, L, t, avail, i, k, m))
+		uint64_t k = block_scalar(L, (const unsigned char *)t + i);
+		if (k && block_hits(c, L, t, avail, i, k))
 			return SIZE_MAX;
 	}
 	if (!done)
@@ -412,20 +468,34 @@ size_t scan_lits_find(struct assay_scan_ctx *c, const struct scan_lits *L, const
 	/* the tail, padded with zeros (the bytes past a short literal may be
 	 * anything; at() reads only the text) */
 	while (i < avail) {
-		unsigned char pad[64 + 67];
+		unsigned char pad[64 + 68];
 		size_t n = avail - i < sizeof pad ? avail - i : sizeof pad;
 		memset(pad, 0, sizeof pad);
 		memcpy(pad, t + i, n);
-		uint64_t k = block_scalar(L, pad, m);
-		if (k && block_hits(c, L, t, avail, i, k, m))
+		uint64_t k = block_scalar(L, pad);
+		if (k && block_hits(c, L, t, avail, i, k))
 			return SIZE_MAX;
 		i += 64;
 	}
 	return avail;
 }
 
+static int hit_less(const struct scan_lhit *x, const struct scan_lhit *y)
+{
+	return x->p < y->p;
+}
+
+/* Hits arrive by fingerprint position, their literals' starts up to 4
+ * bytes out of order; passes.c takes them by start. */
+SCAN_MERGE_SORT(sort_hits, struct scan_lhit, hit_less)
+
 int scan_lits_finish(struct assay_scan_ctx *c, const char *t, size_t len)
 {
+	if (c->nlhit > 1) {
+		if (scan_grow((void **)&c->lhittmp, &c->lhittmpcap, c->nlhit / 2 + 1, sizeof *c->lhit))
+			return 1;
+		sort_hits(c->lhit, c->lhittmp, c->nlhit);
+	}
 	for (size_t h = 0; h < c->nlhit; h++) {
 		if (h + 8 < c->nlhit)
 			__builtin_prefetch(t + c->lhit[h + 8].p);

@@ -718,7 +718,9 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 	c->text = t;
 	c->len = tlen;
 	int swept = c->swept; /* the sweep ran with the normalisation (match.c) */
+	int lswept = c->lswept; /* and so did the literal finder's first half */
 	c->swept = 0;
+	c->lswept = 0;
 	if (!swept)
 		c->nreg = 0;
 	c->nseg = 0;
@@ -729,7 +731,7 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 	if (tlen) {
 		hs_error_t e = HS_SUCCESS;
 		c->nmwin = 0;
-		if (scan_literals(c, &s->lits, t, tlen, 1))
+		if (lswept ? scan_lits_finish(c, t, tlen) : scan_literals(c, &s->lits, t, tlen, 1))
 			c->oom = 1;
 		if (c->oom)
 			e = HS_SCAN_TERMINATED;

@@ -185,14 +185,15 @@ enum scan_lit_kind {
 	LK_MAIN,       /* held by every match of a main-database pattern: its window */
 };
 #define SCAN_LITS_PER_BUCKET 16
+#define SCAN_LITS_MAX        80 /* a multiple of 16 */
 /* The fingerprint tables of the literals in use (per scanner, read-only). */
 struct scan_lits {
-	unsigned char fp[2][4][64]; /* buckets 0-7, 8-15: per position, per byte's low 6 bits */
-	unsigned char nin[16];
-	struct scan_lit_ref {
-		uint32_t want, orm, cmpm; /* ((first 4 bytes | orm) & cmpm) == want */
-		unsigned char idx;        /* in literals.c's table */
-	} ref[16][SCAN_LITS_PER_BUCKET];
+	unsigned char fp[2][5][64]; /* buckets 0-7, 8-15: per position, per byte's low 6 bits */
+	unsigned char nin[16]; /* literals per bucket */
+	/* every literal's first 4 bytes: ((bytes | orm) & cmpm) == want
+	 * (little-endian); past n, entries that never match */
+	uint32_t want[SCAN_LITS_MAX], orm[SCAN_LITS_MAX], cmpm[SCAN_LITS_MAX];
+	unsigned char idx[SCAN_LITS_MAX]; /* in literals.c's table */
 	unsigned n;
 };
 void scan_lits_init(struct scan_lits *L, int main_db, int ctx, int anchors);
@@ -295,6 +296,8 @@ struct assay_scan_ctx {
 		uint32_t lit; /* which (literals.c) */
 	} * lhit;     /* literals.c: found, not yet looked at */
 	size_t nlhit, lhitcap;
+	struct scan_lhit *lhittmp; /* literals.c: sort_hits' buffer */
+	size_t lhittmpcap;
 	size_t lpos;  /* literals.c: where the next step starts */
 	int lswept;   /* the outer text's literals were found while it was normalised */
 	/* passes.c: windows copied end to end, NUL-separated, for one hs_scan */
