@@ -37,6 +37,7 @@
  * Only the literals of the databases in use are put into the tables
  * (scan_lits_init).
  */
+#include <stdlib.h>
 #include <string.h>
 #ifdef __x86_64__
 #include <immintrin.h>
@@ -188,6 +189,19 @@ static int pad_ok(unsigned pad, char ch)
 	default:
 		return 1;
 	}
+}
+
+int scan_lits_supported(void)
+{
+	const char *no = getenv("ASSAY_SCAN_NO_VBMI");
+	if (no && *no && strcmp(no, "0") != 0)
+		return 0;
+#ifdef __x86_64__
+	return __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw") &&
+	       __builtin_cpu_supports("bmi");
+#else
+	return 0;
+#endif
 }
 
 /* Whether byte ch can be at index k of literal l (from its start): its

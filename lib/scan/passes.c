@@ -731,12 +731,17 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 	if (tlen) {
 		hs_error_t e = HS_SUCCESS;
 		c->nmwin = 0;
-		if (lswept ? scan_lits_finish(c, t, tlen) : scan_literals(c, &s->lits, t, tlen, 1))
-			c->oom = 1;
-		if (c->oom)
-			e = HS_SCAN_TERMINATED;
-		if (e == HS_SUCCESS && s->db)
-			e = run_main(c, t, tlen);
+		if (!s->use_lits) { /* the main database with the triggers, over the whole text */
+			if (s->db)
+				e = hs_scan(s->db, t, (unsigned)tlen, 0, c->scratch, on_match, c);
+		} else {
+			if (lswept ? scan_lits_finish(c, t, tlen) : scan_literals(c, &s->lits, t, tlen, 1))
+				c->oom = 1;
+			if (c->oom)
+				e = HS_SCAN_TERMINATED;
+			if (e == HS_SUCCESS && s->db)
+				e = run_main(c, t, tlen);
+		}
 		if (e == HS_SUCCESS && s->mdb)
 			e = run_segments(c, t, tlen);
 		/* digit windows, ':' triggers and decode runs: one pass (sweep.c) */

@@ -197,6 +197,10 @@ struct scan_lits {
 	unsigned n;
 };
 void scan_lits_init(struct scan_lits *L, int main_db, int ctx, int anchors);
+/* Whether the finder runs on this CPU: with AVX-512 VBMI (its scalar
+ * lookups are ~3 ns a byte, slower than the Hyperscan triggers they
+ * replace), unless ASSAY_SCAN_NO_VBMI is set (tests compare both paths). */
+int scan_lits_supported(void);
 /* Every literal of L in t, in increasing order of start (a superset of
  * the secret prefixes, which are case-sensitive): scan_lits_find then
  * scan_lits_finish, each literal found calling scan_on_literal. simd = 0
@@ -231,6 +235,8 @@ struct assay_scanner {
 	int run_det[2];         /* base64 / hex run detector, or -1 when off */
 	unsigned char cls[256]; /* per byte: CLS_B64 | CLS_HEX (match.c's run finder) */
 	struct scan_lits lits;  /* literals.c: what opens the main database's windows */
+	int use_lits;           /* literals.c runs (scan_lits_supported); else the main
+	                           database holds the triggers and scans the whole text */
 	struct scan_det *dets;
 	void **re; /* per detector: pcre2_code for user rules, NULL for built-ins */
 	size_t ndets, nbuiltin;

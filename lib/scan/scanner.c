@@ -40,9 +40,10 @@ static int compile_one(hs_database_t **db, const char **expr, unsigned *flags, u
 /* One database per enum scan_db (see scan_internal.h for why). */
 static int compile_builtin(struct assay_scanner *s, const char *cache_dir, struct assay_error *err)
 {
-	size_t n;
+	size_t n, nt;
 	const struct scan_det *b = scan_builtin(&n);
-	size_t cap = n;
+	const struct scan_trig *tr = scan_triggers(&nt);
+	size_t cap = n + nt;
 	const char **expr = calloc(cap, sizeof *expr);
 	unsigned *flags = calloc(cap, sizeof *flags), *ids = calloc(cap, sizeof *ids);
 	int rc = 0;
@@ -69,12 +70,22 @@ static int compile_builtin(struct assay_scanner *s, const char *cache_dir, struc
 			ids[k] = (unsigned)i;
 			k++;
 		}
-		/* the triggers of the window and marker databases are found by
-		 * literals.c, not by the main database (which runs only over the
-		 * windows around its own literals) */
+		/* the triggers of the window and marker databases: found by
+		 * literals.c when it runs (then the main database runs only over
+		 * the windows around its own literals), else matched by the main
+		 * database over the whole text */
+		if (which == DB_MAIN && !s->use_lits)
+			for (size_t i = 0; i < nt; i++) {
+				if (!tr[i].pattern || !*dbs[tr[i].serves])
+					continue;
+				expr[k] = tr[i].pattern;
+				flags[k] = tr[i].hs_flags;
+				ids[k] = TRIG_ID_BASE + (unsigned)i;
+				k++;
+			}
 		rc = compile_one(dbs[which], expr, flags, ids, k, cache_dir, err);
 	}
-	if (!rc)
+	if (!rc && s->use_lits)
 		scan_lits_init(&s->lits, s->db != NULL, s->wdb != NULL, s->mdb != NULL);
 out:
 	free(expr);
@@ -94,6 +105,7 @@ int assay_scanner_new(struct assay_scanner **out, const struct assay_scan_opts *
 	    opts && opts->groups ? opts->groups : ASSAY_SCAN_PII | ASSAY_SCAN_SECRETS | ASSAY_SCAN_INJECTION;
 	s->min_conf = opts && opts->min_confidence > 0 ? opts->min_confidence : 0.5;
 	s->no_decode = opts ? opts->no_decode : 0;
+	s->use_lits = scan_lits_supported();
 	for (int ch = 0; ch < 256; ch++) {
 		int alnum = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
 		int hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
