@@ -1,27 +1,38 @@
-/* literals.c: the literal finder (scan_literals): one pass over the text
- * for the words every match of the main database holds, the context words
- * of the window database's triggers and the injection anchors, so that
- * the main database runs only over the windows around them (passes.c,
- * run_main) and the triggers are no Hyperscan patterns at all.
+/* literals.c: the literal finder: one pass over the text for the words
+ * every match of the main database holds, the context words of the window
+ * database's triggers and the injection anchors, so that the main
+ * database runs only over the windows around them (passes.c, push_main
+ * and run_main) and the triggers are no Hyperscan patterns. Used only
+ * with AVX-512 VBMI (scan_lits_supported); elsewhere the main database
+ * keeps the triggers and scans the whole text, as before.
  *
  * Why: over 100 MB of the bench corpus the main database took 37 ms of
- * CPU (hsexp, a 64 MiB block from memory; 8 ms is Hyperscan's floor, a
+ * CPU (a 64 MiB block from memory; 8 ms of it is Hyperscan's floor, a
  * literal that never matches): 26 for the URL and secret patterns, which
  * Hyperscan runs at that speed whatever their grouping (each alone 5-15
- * ms), and 8 more for the injection anchors. The windows around the
- * literals below are ~1-2% of the bytes.
+ * ms), 8 more for the injection anchors. Its windows are ~0.5% of the
+ * corpus's bytes. Hyperscan itself on these ~70 caseless literals took 92
+ * ms per 100 MB (bare "now", "api", ...). The finder takes ~13 ms per 100
+ * MB in cache (~7 for the lookups, the rest for ~0.3% of positions that
+ * are candidates), run behind the normalisation like the sweep (match.c):
+ * the whole scan of the corpus went 116-117 -> 95-97 ms.
  *
- * How: every literal is caseless (a superset for the case-sensitive
- * secret prefixes: windows and anchors found in excess change no finding,
- * see passes.c). Its first four bytes (fewer for short ones; the rest
- * any byte) give a fingerprint: for each of the 4 positions a table of
- * 128 bytes (indexed by the byte's low 7 bits) holding a bit per bucket
- * of literals that can have that byte there. A position is a candidate
- * when the AND of its 4 bytes' entries is not 0; only the literals of the
- * buckets left are compared. With AVX-512 VBMI, vpermi2b looks up 64
- * bytes at once (8 lookups per 64-byte block); otherwise the same tables
- * are read byte by byte (scalar, also the reference the tests compare the
- * SIMD path with).
+ * How: every literal is matched caselessly (a superset for the
+ * case-sensitive secret prefixes: windows and anchors found in excess
+ * change no finding, see passes.c). FP_W bytes of it, from fpo (a rarer
+ * part of a common-looking word: "assw" of "passw", "nstr" of
+ * "instruction"), and past its end the class its patterns put there, are
+ * its fingerprint: for each of the FP_W positions, a table of 64 bytes
+ * (indexed by the byte's low 6 bits, what vpermb reads) with a bit per
+ * bucket (16) of literals that can have such a byte there. A position is a
+ * candidate when the AND of its bytes' entries is not 0. The first 4 bytes
+ * of a candidate are then compared with those of every literal (16 at a
+ * time with AVX-512), and the literal with at(): its bytes and its
+ * fingerprint, so that the hits do not depend on the buckets or on the
+ * SIMD path (the scalar lookups are the reference the tests compare
+ * with). Hits are kept (scan_lits_find) and what follows them, which can
+ * reach past what a step has written, is checked once the text is whole
+ * (scan_lits_finish).
  *
  * What is matched (each with what Hyperscan's pattern put around it):
  *  - main (LK_MAIN): "://" (url, url-credentials, the Slack webhook),
@@ -74,7 +85,10 @@ struct lit {
 	unsigned char bucket; /* 0-15 (chosen by a greedy search over the bench corpora,
 	                         fewest candidates) */
 };
-#define LIT(s, kind, extra, aux, pad, fpo, bucket) {s, sizeof s - 1, kind, extra, aux, pad, fpo, bucket}
+#define LIT(s, kind, extra, aux, pad, fpo, bucket)                                                           \
+	{                                                                                                    \
+		s, sizeof s - 1, kind, extra, aux, pad, fpo, bucket                                          \
+	}
 
 /* aux: LK_ANCHOR: enum scan_anchor_check; LK_CONTEXT: the trigger's index
  * in scan_triggers(); LK_MAIN: bytes past the literal's start to reach
@@ -380,9 +394,10 @@ static uint64_t block_scalar(const struct scan_lits *L, const unsigned char *p)
  * literals at a time (the loop over each candidate's buckets and their
  * literals was 12% of a pass's samples, ~12 ms per 100 MB of the corpus:
  * ~800,000 candidates, mostly mispredicted branches). */
-__attribute__((target("avx512f,avx512bw,bmi"))) static int
-block_hits_vbmi(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t avail, size_t i,
-                uint64_t k)
+__attribute__((target("avx512f,avx512bw,bmi"))) static int block_hits_vbmi(struct assay_scan_ctx *c,
+                                                                           const struct scan_lits *L,
+                                                                           const char *t, size_t avail,
+                                                                           size_t i, uint64_t k)
 {
 	unsigned nv = (L->n + 15) / 16;
 	while (k) {
@@ -393,12 +408,14 @@ block_hits_vbmi(struct assay_scan_ctx *c, const struct scan_lits *L, const char 
 		for (unsigned v = 0; v < nv; v++) {
 			__m512i x = _mm512_or_si512(w, _mm512_loadu_si512((const void *)(L->orm + 16 * v)));
 			x = _mm512_and_si512(x, _mm512_loadu_si512((const void *)(L->cmpm + 16 * v)));
-			unsigned eq = _mm512_cmpeq_epi32_mask(x, _mm512_loadu_si512((const void *)(L->want + 16 * v)));
+			unsigned eq =
+			    _mm512_cmpeq_epi32_mask(x, _mm512_loadu_si512((const void *)(L->want + 16 * v)));
 			while (eq) {
 				unsigned y = 16 * v + (unsigned)__builtin_ctz(eq);
 				eq &= eq - 1;
 				const struct lit *l = &LITS[L->idx[y]];
-				if (p >= l->fpo && at(l, t, avail, p - l->fpo) && push_hit(c, p - l->fpo, L->idx[y]))
+				if (p >= l->fpo && at(l, t, avail, p - l->fpo) &&
+				    push_hit(c, p - l->fpo, L->idx[y]))
 					return 1;
 			}
 		}
@@ -413,9 +430,10 @@ block_hits_vbmi(struct assay_scan_ctx *c, const struct scan_lits *L, const char 
  * filter alone 10.4 against 6.4 ms per 100 MB in cache). The masks of a
  * chunk of blocks are stored, then their candidates looked at, so that no
  * call clobbers the tables' registers inside the loop. */
-__attribute__((target("avx512f,avx512bw,avx512vbmi,bmi"))) static int
-blocks_vbmi(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t avail, size_t from,
-            size_t end)
+__attribute__((target("avx512f,avx512bw,avx512vbmi,bmi"))) static int blocks_vbmi(struct assay_scan_ctx *c,
+                                                                                  const struct scan_lits *L,
+                                                                                  const char *t, size_t avail,
+                                                                                  size_t from, size_t end)
 {
 	__m512i tb[2][FP_W];
 	for (unsigned h = 0; h < 2; h++)

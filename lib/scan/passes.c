@@ -1,8 +1,11 @@
 /* passes.c: the matching passes over one text (scan_hs_pass): which
  * patterns run over which bytes, and the candidates and markers they give.
  *
- * In order: the main database (URLs, secrets, and the triggers of the
- * window and marker databases); the marker database over the segments
+ * In order: the literal finder (literals.c: the triggers of the window
+ * and marker databases, and the windows of the main database, push_main)
+ * and the main database (URLs, secrets) over its windows (run_main); or,
+ * without AVX-512 VBMI, the main database with the triggers over the whole
+ * text; the marker database over the segments
  * around anchor words (the common ones only with the neighbours a marker
  * needs them with: anchor_ok); one pass in C over the text (sweep.c: the windows
  * of the digit database, ':' triggers between hex digits, '@', base64/hex
@@ -717,7 +720,7 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 	const struct assay_scanner *s = c->s;
 	c->text = t;
 	c->len = tlen;
-	int swept = c->swept; /* the sweep ran with the normalisation (match.c) */
+	int swept = c->swept;   /* the sweep ran with the normalisation (match.c) */
 	int lswept = c->lswept; /* and so did the literal finder's first half */
 	c->swept = 0;
 	c->lswept = 0;

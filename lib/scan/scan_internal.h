@@ -189,7 +189,7 @@ enum scan_lit_kind {
 /* The fingerprint tables of the literals in use (per scanner, read-only). */
 struct scan_lits {
 	unsigned char fp[2][5][64]; /* buckets 0-7, 8-15: per position, per byte's low 6 bits */
-	unsigned char nin[16]; /* literals per bucket */
+	unsigned char nin[16];      /* literals per bucket */
 	/* every literal's first 4 bytes: ((bytes | orm) & cmpm) == want
 	 * (little-endian); past n, entries that never match */
 	uint32_t want[SCAN_LITS_MAX], orm[SCAN_LITS_MAX], cmpm[SCAN_LITS_MAX];
@@ -300,12 +300,12 @@ struct assay_scan_ctx {
 	struct scan_lhit {
 		uint64_t p;   /* where a literal starts */
 		uint32_t lit; /* which (literals.c) */
-	} * lhit;     /* literals.c: found, not yet looked at */
+	} * lhit;             /* literals.c: found, not yet looked at */
 	size_t nlhit, lhitcap;
 	struct scan_lhit *lhittmp; /* literals.c: sort_hits' buffer */
 	size_t lhittmpcap;
-	size_t lpos;  /* literals.c: where the next step starts */
-	int lswept;   /* the outer text's literals were found while it was normalised */
+	size_t lpos; /* literals.c: where the next step starts */
+	int lswept;  /* the outer text's literals were found while it was normalised */
 	/* passes.c: windows copied end to end, NUL-separated, for one hs_scan */
 	char *cat;
 	size_t catcap;
