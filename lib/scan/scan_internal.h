@@ -79,15 +79,16 @@ struct scan_det {
  * scanned only in windows around the trigger (passes.c). Decode runs are
  * found in C (sweep.c). */
 enum scan_db {
-	DB_MAIN = 0,
-	DB_DIGIT,  /* payment cards, IBAN, SSN, IPv4, phones: only in the windows
-	              around digit clusters that can hold a finding (sweep.c) */
-	DB_WINDOW, /* matched only in windows around a trigger */
-	DB_MARKER, /* injection markers: only in the segments around an anchor word */
-	DB_AT,     /* e-mail: only in the windows around an '@' (sweep.c finds them,
-	              passes.c's run_at); it was a fifth of the main database's
-	              time on the bench prose (33 -> 24 ms per 100 MB without it) */
-	DB_NONE,   /* not a Hyperscan pattern (base64 / hex runs) */
+	DB_MAIN = 0, /* URLs, secrets: over the windows around their literals when
+	                literals.c runs (passes.c, run_main), else over the text */
+	DB_DIGIT,    /* payment cards, IBAN, SSN, IPv4, phones: only in the windows
+	                around digit clusters that can hold a finding (sweep.c) */
+	DB_WINDOW,   /* matched only in windows around a trigger */
+	DB_MARKER,   /* injection markers: only in the segments around an anchor word */
+	DB_AT,       /* e-mail: only in the windows around an '@' (sweep.c finds them,
+	                passes.c's run_at); it was a fifth of the main database's
+	                time on the bench prose (33 -> 24 ms per 100 MB without it) */
+	DB_NONE,     /* not a Hyperscan pattern (base64 / hex runs) */
 };
 
 /* A DB_WINDOW pattern is never longer than WINDOW_MAX bytes (IPv6: 48,
