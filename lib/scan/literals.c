@@ -333,9 +333,11 @@ static int after(const struct lit *l, const char *t, size_t len, size_t p, uint6
 
 static int push_hit(struct assay_scan_ctx *c, uint64_t p, unsigned lit)
 {
+	if (p > UINT32_MAX) /* the text is refused (scan_hs_pass) */
+		return 0;
 	if (scan_grow((void **)&c->lhit, &c->lhitcap, c->nlhit + 1, sizeof *c->lhit))
 		return 1;
-	c->lhit[c->nlhit++] = (struct scan_lhit){p, lit};
+	c->lhit[c->nlhit++] = (struct scan_lhit){(uint32_t)p, lit};
 	return 0;
 }
 
@@ -512,22 +514,24 @@ size_t scan_lits_find(struct assay_scan_ctx *c, const struct scan_lits *L, const
 	return avail;
 }
 
-static int hit_less(const struct scan_lhit *x, const struct scan_lhit *y)
+/* Hits arrive by fingerprint position, their literals' starts at most
+ * 4 bytes out of order (fpo); passes.c takes them by start. Insertion
+ * sort: each hit moves back past the few that start within 4 bytes after
+ * it, and a stable sort keeps the order of the table at one start. */
+static void sort_hits(struct scan_lhit *h, size_t n)
 {
-	return x->p < y->p;
+	for (size_t i = 1; i < n; i++) {
+		struct scan_lhit x = h[i];
+		size_t j = i;
+		for (; j > 0 && h[j - 1].p > x.p; j--)
+			h[j] = h[j - 1];
+		h[j] = x;
+	}
 }
-
-/* Hits arrive by fingerprint position, their literals' starts up to 4
- * bytes out of order; passes.c takes them by start. */
-SCAN_MERGE_SORT(sort_hits, struct scan_lhit, hit_less)
 
 int scan_lits_finish(struct assay_scan_ctx *c, const char *t, size_t len)
 {
-	if (c->nlhit > 1) {
-		if (scan_grow((void **)&c->lhittmp, &c->lhittmpcap, c->nlhit / 2 + 1, sizeof *c->lhit))
-			return 1;
-		sort_hits(c->lhit, c->lhittmp, c->nlhit);
-	}
+	sort_hits(c->lhit, c->nlhit);
 	for (size_t h = 0; h < c->nlhit; h++) {
 		if (h + 8 < c->nlhit)
 			__builtin_prefetch(t + c->lhit[h + 8].p);

@@ -299,12 +299,11 @@ struct assay_scan_ctx {
 	struct scan_region *mwin; /* DB_MAIN's windows [lo, hi) (passes.c, push_main) */
 	size_t nmwin, mwincap;
 	struct scan_lhit {
-		uint64_t p;   /* where a literal starts */
+		uint32_t p;   /* where a literal starts (scan_hs_pass refuses texts over 4 GiB) */
 		uint32_t lit; /* which (literals.c) */
-	} * lhit;             /* literals.c: found, not yet looked at */
+	} * lhit;             /* literals.c: found, not yet looked at (8 bytes a hit: a text
+	                         made only of literals, " now now now", holds one per 4 bytes) */
 	size_t nlhit, lhitcap;
-	struct scan_lhit *lhittmp; /* literals.c: sort_hits' buffer */
-	size_t lhittmpcap;
 	size_t lpos; /* literals.c: where the next step starts */
 	int lswept;  /* the outer text's literals were found while it was normalised */
 	/* passes.c: windows copied end to end, NUL-separated, for one hs_scan */

@@ -231,7 +231,6 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 	free(c->win);
 	free(c->mwin);
 	free(c->lhit);
-	free(c->lhittmp);
 	free(c->at);
 	free(c->cat);
 	free(c->catoff);
