@@ -139,6 +139,20 @@ def secret():
         lambda: R.choice(["https", "postgres", "ftp"]) + "://" + rnd(az, 5) + ":" + rnd(az + d, 8) + "@" + rnd(az, 6) + ".com/x",
         lambda: "https://" + rnd(az, 6) + ".example.org/" + rnd(az + d, 8) + R.choice([".", ")", "", "?q=1"]),
         lambda: rnd(az, 6) + "@" + rnd(az, 5) + "." + R.choice(["com", "co.uk", "io", "x"]),
+        # the main database's windows (lib/scan/passes.c, push_main): keys whose separator
+        # and value cross white space of every kind, the longest private-key header, tokens
+        # glued to other tokens, and the literals in other cases
+        lambda: R.choice(["client_secret", "access-token", "passwd", "API_KEY", "SecretKey", "auth_token"]) + R.choice(["", "\"", "'"])
+                + "".join(R.choice(" \t\n\r\v\f") for _ in range(R.randint(0, 3))) + R.choice([":", "="])
+                + "".join(R.choice(" \t\n\r\v\f") for _ in range(R.randint(0, 3))) + R.choice(["", "\"", "'"])
+                + rnd(az + AZ + d + "_+/=.-", R.choice([15, 16, 40])),
+        lambda: "-----BEGIN " + R.choice(["ENCRYPTED ", "PGP ", "EC "]) + "PRIVATE KEY" + R.choice([" BLOCK", ""]) + "-----",
+        lambda: "github_pat_" + rnd(az + AZ + d + "_", R.choice([69, 70, 82])),
+        lambda: "https://hooks.slack.com/services/T" + rnd(AZ + d, 9) + "/B" + rnd(AZ + d, 9) + "/" + rnd(az + AZ + d, 24),
+        lambda: "sk-ant-api03-" + rnd(az + AZ + d + "_-", R.choice([79, 80, 95])),
+        lambda: R.choice(["akia", "Ghp_", "XOXB-", "aiZA", "EYJ"]) + rnd(az + AZ + d, 40),
+        lambda: R.choice(["https", "ftp", "s3"]) + "://" + rnd(az, 4) + "." + rnd(az, 3) + "/" + rnd(az + d + "/._~%-", R.randint(0, 60))
+                + R.choice(["", "ghp_" + rnd(az + d, 36), "AKIA" + rnd(AZ, 16), "eyJ"]),
     ])()
 def email():
     # e-mail shapes around '@' (DB_AT windows): local and domain bytes of

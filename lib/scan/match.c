@@ -317,10 +317,26 @@ static int resolve_overlaps(struct assay_scan_ctx *c)
 	return 0;
 }
 
-/* scan_normalize_steps' step: sweep what is written (sweep.c). */
+/* The literal finder over what is written (literals.c), 0 or
+ * ASSAY_ENOMEM. */
+static int lits_step(struct assay_scan_ctx *c, const char *buf, size_t len, int done)
+{
+	if (c->s->lits.n == 0)
+		return 0;
+	size_t r = scan_lits_find(c, &c->s->lits, buf, c->lpos, len, done, 1);
+	if (r == SIZE_MAX)
+		return ASSAY_ENOMEM;
+	c->lpos = r;
+	return 0;
+}
+
+/* scan_normalize_steps' step: sweep what is written (sweep.c), and find
+ * the literals in it (literals.c: ~13 ms per 100 MB of the bench corpus
+ * in cache; over the finished copy, read from memory, 29-37 ms). */
 static int sweep_step(void *ud, const char *buf, size_t len)
 {
-	return scan_sweep_step(ud, buf, len, 0);
+	int rc = scan_sweep_step(ud, buf, len, 0);
+	return rc ? rc : lits_step(ud, buf, len, 0);
 }
 
 /* Normalise text and, when it is not pure ASCII, run the sweep over each
@@ -333,14 +349,19 @@ static int normalize_sweep(struct assay_scan_ctx *c, const char *text, size_t le
 	int runs = s->run_det[0] >= 0 || s->run_det[1] >= 0;
 	c->swept = 0;
 	c->nreg = 0;
-	if (!(s->ddb || s->wdb || s->adb || runs))
+	c->lswept = 0;
+	c->lpos = 0;
+	c->nlhit = 0;
+	if (!(s->ddb || s->wdb || s->adb || runs || s->lits.n))
 		return assay_normalize(&c->norm, text, len);
 	scan_sweep_begin(c, s->ddb != NULL, s->wdb != NULL, runs, s->adb != NULL);
 	int rc = scan_normalize_steps(&c->norm, text, len, sweep_step, c);
 	if (rc || !c->norm.buf)
 		return rc;
 	c->swept = 1;
-	return scan_sweep_step(c, c->norm.buf, c->norm.len, 1);
+	c->lswept = 1;
+	rc = scan_sweep_step(c, c->norm.buf, c->norm.len, 1);
+	return rc ? rc : lits_step(c, c->norm.buf, c->norm.len, 1);
 }
 
 int assay_scan_buffer(struct assay_scan_ctx *c, const char *text, size_t len,

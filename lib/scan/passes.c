@@ -1,8 +1,11 @@
 /* passes.c: the matching passes over one text (scan_hs_pass): which
  * patterns run over which bytes, and the candidates and markers they give.
  *
- * In order: the main database (URLs, secrets, and the triggers of the
- * window and marker databases); the marker database over the segments
+ * In order: the literal finder (literals.c: the triggers of the window
+ * and marker databases, and the windows of the main database, push_main)
+ * and the main database (URLs, secrets) over its windows (run_main); or,
+ * without AVX-512 VBMI, the main database with the triggers over the whole
+ * text; the marker database over the segments
  * around anchor words (the common ones only with the neighbours a marker
  * needs them with: anchor_ok); one pass in C over the text (sweep.c: the windows
  * of the digit database, ':' triggers between hex digits, '@', base64/hex
@@ -265,6 +268,73 @@ static int on_trigger(struct assay_scan_ctx *c, const struct scan_trig *tr, uint
 	return 0;
 }
 
+/* DB_MAIN's window for a literal at p (literals.c) that every match of a
+ * main pattern holds; reach: bytes past p the window must cover. A window
+ * runs from the start of the white-space-delimited word holding p to the
+ * first white space at or after p + reach, that byte included (or the
+ * text's ends). Why the main database over these windows gives the
+ * matches it gives over the whole text (run_main):
+ *  - every match holds a literal (literals.c) and lies in its window: the
+ *    matches of url, url-credentials, the tokens and keys hold no white
+ *    space and start in the word of their literal (at most 16 bytes before
+ *    "://", 7 before generic-secret's "secret"/"token"); generic-secret's
+ *    key, separator (\s{0,3}[:=]\s{0,3} and quotes) and value start lie
+ *    within 19 bytes of its literal, and the value holds no white space;
+ *    private-key ends within 39 bytes of "-BEGIN";
+ *  - a window starts after white space (or at the text's start) and ends
+ *    on white space (or at the text's end), so \b sees at its edges what it
+ *    sees in the text, and the NUL that cat_build puts after it is a byte
+ *    no match can reach: only url's path and url-credentials' classes hold
+ *    a NUL, and neither holds white space (the NUL after a window that
+ *    reaches the text's end is not scanned: run_main);
+ *  - windows that overlap or touch are merged, so a match and every
+ *    shorter one sharing its end lie in one window: the leftmost start of
+ *    each end is the whole text's, and each end is reported once, in the
+ *    order of the whole text (windows are in order).
+ * Literals arrive in increasing order of p, so each byte is walked over
+ * once. */
+static int push_main(struct assay_scan_ctx *c, uint64_t p, unsigned reach)
+{
+	const char *t = c->text;
+	size_t len = c->len;
+	struct scan_region *last = c->nmwin ? &c->mwin[c->nmwin - 1] : NULL;
+	uint64_t from = p + reach;
+	if (last && p < last->hi) {
+		if (from < last->hi) /* t[last->hi - 1] is white space, or last->hi = len */
+			return 0;
+	} else {
+		uint64_t lo = p, floor = last ? last->hi : 0;
+		while (lo > floor && !hs_space(t[lo - 1]))
+			lo--;
+		if (!(last && lo == floor)) {
+			if (scan_grow((void **)&c->mwin, &c->mwincap, c->nmwin + 1, sizeof *c->mwin)) {
+				c->oom = 1;
+				return 1;
+			}
+			last = &c->mwin[c->nmwin++];
+			last->lo = lo;
+			last->hi = lo;
+		}
+		if (from < p)
+			from = p;
+	}
+	if (from < last->hi)
+		from = last->hi;
+	while (from < len && !hs_space(t[from]))
+		from++;
+	last->hi = from < len ? from + 1 : len;
+	return 0;
+}
+
+int scan_on_literal(struct assay_scan_ctx *c, uint64_t p, uint64_t to, unsigned kind, unsigned aux)
+{
+	if (kind == LK_ANCHOR)
+		return on_anchor(c, to, (int)aux);
+	if (kind == LK_CONTEXT)
+		return on_trigger(c, &c->trig[aux], to);
+	return push_main(c, p, aux);
+}
+
 /* TAIL_PHONE_EXT: the pattern was compiled without its optional tail
  * (?: ?(?:x|ext\.?) ?\d{1,5})?\b; every end of the short form is reported,
  * so the full form's ends are: this end when \b holds here, and the end of
@@ -448,6 +518,28 @@ static int on_digit(unsigned id, unsigned long long from, unsigned long long to,
 	return on_match(id, from + off, to + off, flags, c);
 }
 
+/* The main database over its windows (push_main), or over the whole text
+ * when they cover most of it (the same matches). */
+static hs_error_t run_main(struct assay_scan_ctx *c, const char *t, size_t tlen)
+{
+	size_t cover = 0;
+	for (size_t k = 0; k < c->nmwin; k++)
+		cover += (size_t)(c->mwin[k].hi - c->mwin[k].lo);
+	if (cover == 0)
+		return HS_SUCCESS;
+	if (cover > tlen / 2)
+		return hs_scan(c->s->db, t, (unsigned)tlen, 0, c->scratch, on_match, c);
+	const char *buf;
+	size_t len;
+	if (cat_build(c, t, c->mwin, c->nmwin, &buf, &len) || len > 0xFFFFFFFFu) {
+		c->oom = 1;
+		return HS_SCAN_TERMINATED;
+	}
+	if (c->nmwin > 1 && c->mwin[c->nmwin - 1].hi == tlen)
+		len--; /* the text's end, as in the text: no NUL for the URL path to take */
+	return hs_scan(c->s->db, buf, (unsigned)len, 0, c->scratch, on_digit, c);
+}
+
 /* The digit database over the digit windows (sweep.c), or over the whole
  * text when they cover most of it (the same matches). */
 static hs_error_t run_digits(struct assay_scan_ctx *c, const char *t, size_t tlen)
@@ -628,8 +720,10 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 	const struct assay_scanner *s = c->s;
 	c->text = t;
 	c->len = tlen;
-	int swept = c->swept; /* the sweep ran with the normalisation (match.c) */
+	int swept = c->swept;   /* the sweep ran with the normalisation (match.c) */
+	int lswept = c->lswept; /* and so did the literal finder's first half */
 	c->swept = 0;
+	c->lswept = 0;
 	if (!swept)
 		c->nreg = 0;
 	c->nseg = 0;
@@ -639,8 +733,18 @@ int scan_hs_pass(struct assay_scan_ctx *c, const char *t, size_t tlen, int outer
 		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "buffer over 4 GiB: scan it in chunks");
 	if (tlen) {
 		hs_error_t e = HS_SUCCESS;
-		if (s->db)
-			e = hs_scan(s->db, t, (unsigned)tlen, 0, c->scratch, on_match, c);
+		c->nmwin = 0;
+		if (!s->use_lits) { /* the main database with the triggers, over the whole text */
+			if (s->db)
+				e = hs_scan(s->db, t, (unsigned)tlen, 0, c->scratch, on_match, c);
+		} else {
+			if (lswept ? scan_lits_finish(c, t, tlen) : scan_literals(c, &s->lits, t, tlen, 1))
+				c->oom = 1;
+			if (c->oom)
+				e = HS_SCAN_TERMINATED;
+			if (e == HS_SUCCESS && s->db)
+				e = run_main(c, t, tlen);
+		}
 		if (e == HS_SUCCESS && s->mdb)
 			e = run_segments(c, t, tlen);
 		/* digit windows, ':' triggers and decode runs: one pass (sweep.c) */

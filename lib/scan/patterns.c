@@ -172,7 +172,10 @@ static const struct scan_det BUILTIN[] = {
 };
 /* clang-format on */
 
-/* Triggers of the DB_WINDOW rows. Every IPv6 match contains a hex digit
+/* Triggers of the DB_WINDOW and DB_MARKER rows. Their patterns are
+ * compiled into the main database only on CPUs without AVX-512 VBMI;
+ * elsewhere literals.c finds the same words (its table follows these
+ * rows: keep the two in step). Triggers of the DB_WINDOW rows. Every IPv6 match contains a hex digit
  * followed by ':' and a hex digit or a second ':' (the pattern asks for
  * two groups or ends in "::"); every date of birth and postal code needs
  * a word of its context list (CTX_REQUIRED), and every word of CTX_DOB and

@@ -79,15 +79,16 @@ struct scan_det {
  * scanned only in windows around the trigger (passes.c). Decode runs are
  * found in C (sweep.c). */
 enum scan_db {
-	DB_MAIN = 0,
-	DB_DIGIT,  /* payment cards, IBAN, SSN, IPv4, phones: only in the windows
-	              around digit clusters that can hold a finding (sweep.c) */
-	DB_WINDOW, /* matched only in windows around a trigger */
-	DB_MARKER, /* injection markers: only in the segments around an anchor word */
-	DB_AT,     /* e-mail: only in the windows around an '@' (sweep.c finds them,
-	              passes.c's run_at); it was a fifth of the main database's
-	              time on the bench prose (33 -> 24 ms per 100 MB without it) */
-	DB_NONE,   /* not a Hyperscan pattern (base64 / hex runs) */
+	DB_MAIN = 0, /* URLs, secrets: over the windows around their literals when
+	                literals.c runs (passes.c, run_main), else over the text */
+	DB_DIGIT,    /* payment cards, IBAN, SSN, IPv4, phones: only in the windows
+	                around digit clusters that can hold a finding (sweep.c) */
+	DB_WINDOW,   /* matched only in windows around a trigger */
+	DB_MARKER,   /* injection markers: only in the segments around an anchor word */
+	DB_AT,       /* e-mail: only in the windows around an '@' (sweep.c finds them,
+	                passes.c's run_at); it was a fifth of the main database's
+	                time on the bench prose (33 -> 24 ms per 100 MB without it) */
+	DB_NONE,     /* not a Hyperscan pattern (base64 / hex runs) */
 };
 
 /* A DB_WINDOW pattern is never longer than WINDOW_MAX bytes (IPv6: 48,
@@ -177,6 +178,49 @@ long scan_decode_hex(const char *s, size_t len, char *out, size_t cap);
 /* Bytes between two digits of a digit-database match (sweep.c). */
 #define CLS_DGAP 8u
 
+/* literals.c: the literal finder (main-database windows, context
+ * triggers, injection anchors). Kinds of literal: */
+enum scan_lit_kind {
+	LK_ANCHOR = 0, /* an injection anchor: passes.c, on_anchor */
+	LK_CONTEXT,    /* a context trigger of the window database: on_trigger */
+	LK_MAIN,       /* held by every match of a main-database pattern: its window */
+};
+#define SCAN_LITS_PER_BUCKET 16
+#define SCAN_LITS_MAX        80 /* a multiple of 16 */
+/* The fingerprint tables of the literals in use (per scanner, read-only). */
+struct scan_lits {
+	unsigned char fp[2][5][64]; /* buckets 0-7, 8-15: per position, per byte's low 6 bits */
+	unsigned char nin[16];      /* literals per bucket */
+	/* every literal's first 4 bytes: ((bytes | orm) & cmpm) == want
+	 * (little-endian); past n, entries that never match */
+	uint32_t want[SCAN_LITS_MAX], orm[SCAN_LITS_MAX], cmpm[SCAN_LITS_MAX];
+	unsigned char idx[SCAN_LITS_MAX]; /* in literals.c's table */
+	unsigned n;
+};
+void scan_lits_init(struct scan_lits *L, int main_db, int ctx, int anchors);
+/* Whether the finder runs on this CPU: with AVX-512 VBMI (its scalar
+ * lookups are ~3 ns a byte, slower than the Hyperscan triggers they
+ * replace), unless ASSAY_SCAN_NO_VBMI is set (tests compare both paths). */
+int scan_lits_supported(void);
+/* Every literal of L in t, in increasing order of start (a superset of
+ * the secret prefixes, which are case-sensitive): scan_lits_find then
+ * scan_lits_finish, each literal found calling scan_on_literal. simd = 0
+ * forces the scalar lookups (tests). 0, or 1 when out of memory. */
+int scan_literals(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t len, int simd);
+/* In steps (behind the normalisation, like the sweep): the literals
+ * starting in [from, ...) of a text of which avail bytes are written (all
+ * of it when done) are added to c->lhit; returns where the next step
+ * starts (avail when done), SIZE_MAX when out of memory. */
+size_t scan_lits_find(struct assay_scan_ctx *c, const struct scan_lits *L, const char *t, size_t from,
+                      size_t avail, int done, int simd);
+/* The hits c->lhit over the whole text t: what follows each literal
+ * checked, scan_on_literal called; 0 or 1 (out of memory). */
+int scan_lits_finish(struct assay_scan_ctx *c, const char *t, size_t len);
+/* passes.c: a literal of kind found at [p, to): anchor aux: enum
+ * scan_anchor_check; context: the trigger's index; main: bytes past p the
+ * window must reach. 1 when out of memory. */
+int scan_on_literal(struct assay_scan_ctx *c, uint64_t p, uint64_t to, unsigned kind, unsigned aux);
+
 /* scanner.c */
 struct scan_cand {
 	uint64_t from, to;
@@ -191,6 +235,9 @@ struct assay_scanner {
 	hs_database_t *adb;     /* DB_AT; NULL when empty */
 	int run_det[2];         /* base64 / hex run detector, or -1 when off */
 	unsigned char cls[256]; /* per byte: CLS_B64 | CLS_HEX (match.c's run finder) */
+	struct scan_lits lits;  /* literals.c: what opens the main database's windows */
+	int use_lits;           /* literals.c runs (scan_lits_supported); else the main
+	                           database holds the triggers and scans the whole text */
 	struct scan_det *dets;
 	void **re; /* per detector: pcre2_code for user rules, NULL for built-ins */
 	size_t ndets, nbuiltin;
@@ -249,6 +296,16 @@ struct assay_scan_ctx {
 	size_t nseg, segcap;
 	struct scan_region *win; /* windows [lo, hi): DB_DIGIT's (sweep.c), then DB_WINDOW's */
 	size_t nwin, wincap;
+	struct scan_region *mwin; /* DB_MAIN's windows [lo, hi) (passes.c, push_main) */
+	size_t nmwin, mwincap;
+	struct scan_lhit {
+		uint32_t p;   /* where a literal starts (scan_hs_pass refuses texts over 4 GiB) */
+		uint32_t lit; /* which (literals.c) */
+	} * lhit;             /* literals.c: found, not yet looked at (8 bytes a hit: a text
+	                         made only of literals, " now now now", holds one per 4 bytes) */
+	size_t nlhit, lhitcap;
+	size_t lpos; /* literals.c: where the next step starts */
+	int lswept;  /* the outer text's literals were found while it was normalised */
 	/* passes.c: windows copied end to end, NUL-separated, for one hs_scan */
 	char *cat;
 	size_t catcap;

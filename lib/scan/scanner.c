@@ -70,7 +70,11 @@ static int compile_builtin(struct assay_scanner *s, const char *cache_dir, struc
 			ids[k] = (unsigned)i;
 			k++;
 		}
-		if (which == DB_MAIN) /* triggers of the window and marker databases */
+		/* the triggers of the window and marker databases: found by
+		 * literals.c when it runs (then the main database runs only over
+		 * the windows around its own literals), else matched by the main
+		 * database over the whole text */
+		if (which == DB_MAIN && !s->use_lits)
 			for (size_t i = 0; i < nt; i++) {
 				if (!tr[i].pattern || !*dbs[tr[i].serves])
 					continue;
@@ -81,6 +85,8 @@ static int compile_builtin(struct assay_scanner *s, const char *cache_dir, struc
 			}
 		rc = compile_one(dbs[which], expr, flags, ids, k, cache_dir, err);
 	}
+	if (!rc && s->use_lits)
+		scan_lits_init(&s->lits, s->db != NULL, s->wdb != NULL, s->mdb != NULL);
 out:
 	free(expr);
 	free(flags);
@@ -99,6 +105,7 @@ int assay_scanner_new(struct assay_scanner **out, const struct assay_scan_opts *
 	    opts && opts->groups ? opts->groups : ASSAY_SCAN_PII | ASSAY_SCAN_SECRETS | ASSAY_SCAN_INJECTION;
 	s->min_conf = opts && opts->min_confidence > 0 ? opts->min_confidence : 0.5;
 	s->no_decode = opts ? opts->no_decode : 0;
+	s->use_lits = scan_lits_supported();
 	for (int ch = 0; ch < 256; ch++) {
 		int alnum = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
 		int hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
@@ -222,6 +229,8 @@ void assay_scan_ctx_free(struct assay_scan_ctx *c)
 	free(c->reg);
 	free(c->seg);
 	free(c->win);
+	free(c->mwin);
+	free(c->lhit);
 	free(c->at);
 	free(c->cat);
 	free(c->catoff);
