@@ -473,6 +473,8 @@ struct assay_source_pending {
 /* Join the hashing workers and read the digest; 0, or an errno. */
 static int pending_join(struct assay_source_pending *p)
 {
+	if (p->map && p->n > 1)
+		assay_io_map_wait_hashed(p->map);
 	for (int k = 1; k < p->n; k++)
 		if (p->started[k])
 			pthread_join(p->th[k], NULL);

@@ -42,7 +42,8 @@ int assay_io_map_nchunks(const struct io_map *m);
 void assay_io_map_ranges(struct assay_io_pass *ps);
 /* Take and scan chunks with ctx until none is left (any number of
  * threads; report: call the progress function; hash: also feed the
- * digest, which at least one thread must). */
+ * digest, which at least one thread must; a thread without hash feeds it
+ * until one with hash has started). */
 void assay_io_map_work(struct io_map *m, struct assay_io_pass *ps, void *ctx, int report, int hash);
 /* Wait until every chunk is scanned, or one failed (assay_io_map_failed). */
 void assay_io_map_wait_parsed(struct io_map *m);
@@ -50,6 +51,9 @@ int assay_io_map_failed(const struct io_map *m);
 /* Hash until every chunk is hashed (or one failed): a hashing worker's
  * last part, which no longer touches the pass (it may be gone). */
 void assay_io_map_drain(struct io_map *m);
+/* Wait until every chunk is hashed (or one failed), dropping what is
+ * hashed from the mapping meanwhile: for a thread that does not hash. */
+void assay_io_map_wait_hashed(struct io_map *m);
 /* After the pass: every byte was hashed (else a chunk failed). */
 int assay_io_map_complete(const struct io_map *m);
 
