@@ -1,0 +1,219 @@
+/* deckey_batch.c: assay_deckey_parse_batch(), the decimal keys of up to 16
+ * spans at once (assay/deckey.h), e.g. the numeric fields of one row.
+ *
+ * The one-span parse (number.c) is bound by its ~100 instructions a span
+ * (the SWAR word, the point's removal, the validation, the multiply-shift
+ * steps, the key), not by branches or memory: 23% of the 1M-row drift's
+ * samples, ~14 ns a span. With AVX-512 (BW, VBMI) and BMI2, sixteen spans
+ * share the work instead: four spans of at most 15 bytes in one 64-byte
+ * register (a masked 16-byte load each, so no byte outside a span is
+ * read), classified by compares into 64-bit masks; the point taken out by
+ * a masked blend with the lane shifted by one byte (the digits before it
+ * move up one); the digits right-aligned in their lane by one permute of
+ * bytes; the last eight combined by multiply-adds (10a + b, 100a + b,
+ * 10^4 a + b); then the key of all sixteen in one register of dwords:
+ * the significant digits counted by compares with 10^k, M padded to seven
+ * digits by one multiply, the exponent, the sign. A span the vector path
+ * does not take (more than 15 bytes, an exponent, more than 7 significant
+ * digits by position, anything malformed) gets the one-span parse, so the
+ * result is that parse's, span for span (tests/unit/test_deckey.c checks
+ * both paths against the reference loop). Measured in bench/README.md
+ * (drift, session 7).
+ *
+ * Without those instructions (baseline x86-64, other machines) the batch
+ * is the one-span parse in a loop.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "assay/deckey.h"
+#include "deckey_batch.h"
+
+unsigned assay_deckey_parse_batch_scalar(const char *const *p, const uint32_t *len, size_t n, uint32_t *keys)
+{
+	unsigned ok = 0;
+	for (size_t i = 0; i < n && i < ASSAY_DECKEY_BATCH; i++)
+		ok |= (unsigned)(assay_deckey_parse(p[i], len[i], &keys[i]) == 0) << i;
+	return ok;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,bmi,bmi2")))
+
+#define LANE_FIRST UINT64_C(0x0001000100010001) /* byte 0 of each 16-byte lane */
+#define LANE_TOP   UINT64_C(0x8000800080008000) /* byte 15 of each lane */
+
+/* Bit 15 of each 16-bit group of m set when the group is not zero. */
+static inline uint64_t lanes_nonzero(uint64_t m)
+{
+	return (((m & ~LANE_TOP) + ~LANE_TOP) | m) & LANE_TOP;
+}
+
+int assay_deckey_batch_avx512_usable(void)
+{
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+	       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi") &&
+	       __builtin_cpu_supports("bmi2");
+}
+
+/* One group of four spans (lanes of 16 bytes, each span at its lane's
+ * start, zeros after it, len <= 15). Returns the lane record (dword 1:
+ * the value of the last eight digits + 2^24 * the digits after the
+ * point) and sets the 4-bit masks of refused lanes and negative ones. */
+AVX512_TARGET static inline __m512i group4(__m512i x, __m512i lb, unsigned *refused, unsigned *neg)
+{
+	const __m512i iota = _mm512_set4_epi32(0x0f0e0d0c, 0x0b0a0908, 0x07060504, 0x03020100);
+	/* byte i of lane l: 16 l + i - 16, so that + len is the source of a right-aligned byte */
+	const __m512i src_base = _mm512_add_epi8(
+	    iota, _mm512_set_epi64(0x2020202020202020, 0x2020202020202020, 0x1010101010101010, 0x1010101010101010,
+	                           0, 0, (int64_t)0xf0f0f0f0f0f0f0f0, (int64_t)0xf0f0f0f0f0f0f0f0));
+	const __m512i zero = _mm512_setzero_si512();
+	__mmask64 kv = _mm512_cmplt_epu8_mask(iota, lb); /* the span's bytes */
+	__m512i dv = _mm512_sub_epi8(x, _mm512_set1_epi8('0'));
+	__mmask64 kd = _mm512_mask_cmplt_epu8_mask(kv, dv, _mm512_set1_epi8(10));
+	__mmask64 kp = _mm512_mask_cmpeq_epi8_mask(kv, x, _mm512_set1_epi8('.'));
+	__mmask64 kminus = _mm512_mask_cmpeq_epi8_mask(kv & LANE_FIRST, x, _mm512_set1_epi8('-'));
+	__mmask64 kplus = _mm512_mask_cmpeq_epi8_mask(kv & LANE_FIRST, x, _mm512_set1_epi8('+'));
+	/* Masks as 64-bit words, four 16-bit lanes; a span has at most 15
+	 * bytes, so bit 15 of a lane is never set in kv, kd or kp and the
+	 * per-lane decrements below borrow from it, not from the next lane. */
+	uint64_t bad = kv & ~(kd | kp | kminus | kplus);
+	uint64_t dec = (kp | LANE_TOP) - LANE_FIRST;  /* per lane: 0x8000 | (c - 1), or 0x7fff */
+	uint64_t multi = kp & dec & ~LANE_TOP;        /* two points or more */
+	uint64_t has_point = lanes_nonzero(kp);
+	uint64_t point_lane = (has_point >> 15) * 0xffff;
+	uint64_t upto_point = (dec | kp) & point_lane & ~LANE_TOP; /* bits 0 .. the point */
+	uint64_t frac = kd & ~upto_point & point_lane;             /* digits after the point */
+	uint64_t refuse = lanes_nonzero(bad | multi) | (~lanes_nonzero(kd) & LANE_TOP);
+	/* digits as 0..9, anything else 0; those before the point moved up one
+	 * byte over it; then right-aligned: byte i of the lane <- i + len - 16 */
+	dv = _mm512_maskz_mov_epi8(kd, dv);
+	__m512i y = _mm512_mask_mov_epi8(dv, upto_point, _mm512_bslli_epi128(dv, 1));
+	__mmask64 kal = _mm512_cmpge_epu8_mask(_mm512_add_epi8(iota, lb), _mm512_set1_epi8(16));
+	__m512i r = _mm512_maskz_permutexvar_epi8(kal, _mm512_add_epi8(src_base, lb), y);
+	/* 16 digits -> 8 pairs -> 4 quads (dwords) -> 2 octets per lane:
+	 * dword 0 the first eight digits, dword 1 the last eight */
+	__m512i m = _mm512_maddubs_epi16(r, _mm512_set1_epi16(0x010a));
+	m = _mm512_madd_epi16(m, _mm512_set1_epi32(0x00010064));
+	m = _mm512_packus_epi32(m, m);
+	m = _mm512_madd_epi16(m, _mm512_set1_epi32(0x00012710));
+	/* more than 7 significant digits (the first eight not all zero, or the
+	 * last eight >= 10^7): the one-span parse decides */
+	__mmask16 big = _mm512_mask_cmpneq_epu32_mask(0x1111, m, zero) |
+	                (__mmask16)(_mm512_mask_cmpge_epu32_mask(0x2222, m, _mm512_set1_epi32(10000000)) >> 1);
+	unsigned nf = _pext_u32(big, 0x1111);
+	__m512i f = _mm512_sad_epu8(_mm512_maskz_mov_epi8(frac, _mm512_set1_epi8(1)), zero);
+	f = _mm512_add_epi64(f, _mm512_bsrli_epi128(f, 8)); /* qword 0 of a lane: the count */
+	*refused = (unsigned)_pext_u64(refuse, LANE_TOP) | nf;
+	*neg = (unsigned)_pext_u64(kminus, LANE_FIRST);
+	return _mm512_add_epi32(m, _mm512_slli_epi64(f, 56));
+}
+
+AVX512_TARGET unsigned assay_deckey_parse_batch_avx512(const char *const *p, const uint32_t *len, size_t n,
+                                                       uint32_t *keys)
+{
+	if (n > ASSAY_DECKEY_BATCH)
+		n = ASSAY_DECKEY_BATCH;
+	size_t ng = (n + 3) / 4;
+	__mmask16 live = (__mmask16)((1u << n) - 1);
+	/* lengths 1 to 15 as bytes, 0 for the others (refused below) */
+	__m512i lv = _mm512_maskz_loadu_epi32(live, len);
+	__mmask16 usable =
+	    _mm512_mask_cmplt_epu32_mask(live, _mm512_sub_epi32(lv, _mm512_set1_epi32(1)), _mm512_set1_epi32(15));
+	__m512i lensv = _mm512_castsi128_si512(_mm512_cvtepi32_epi8(_mm512_maskz_mov_epi32(usable, lv)));
+	__m512i rec[4];
+	unsigned refused = 0, neg = 0;
+	for (size_t g = 0; g < 4; g++) {
+		if (g >= ng) {
+			rec[g] = _mm512_setzero_si512();
+			continue;
+		}
+		/* at most 15 bytes of each span (a longer one is refused by its
+		 * length), none past its end */
+		__m128i q[4];
+		for (size_t l = 0; l < 4; l++) {
+			size_t i = 4 * g + l;
+			q[l] = i < n ? _mm_maskz_loadu_epi8((__mmask16)_bzhi_u32(0x7fff, len[i]), p[i]) : _mm_setzero_si128();
+		}
+		__m512i x = _mm512_castsi128_si512(q[0]);
+		x = _mm512_inserti32x4(x, q[1], 1);
+		x = _mm512_inserti32x4(x, q[2], 2);
+		x = _mm512_inserti32x4(x, q[3], 3);
+		/* each lane's length in all its bytes */
+		__m512i lidx = _mm512_add_epi8(_mm512_set_epi64(0x0303030303030303, 0x0303030303030303, 0x0202020202020202,
+		                                                0x0202020202020202, 0x0101010101010101, 0x0101010101010101,
+		                                                0, 0),
+		                               _mm512_set1_epi8((char)(4 * g)));
+		__m512i lb = _mm512_permutexvar_epi8(lidx, lensv);
+		unsigned rf, ng4;
+		rec[g] = group4(x, lb, &rf, &ng4);
+		refused |= rf << (4 * g);
+		neg |= ng4 << (4 * g);
+	}
+	/* dword 1 of every lane, field order: 16 fields */
+	const __m512i pick = _mm512_set_epi32(29, 25, 21, 17, 13, 9, 5, 1, 29, 25, 21, 17, 13, 9, 5, 1);
+	__m512i lo = _mm512_permutex2var_epi32(rec[0], pick, rec[1]);
+	__m512i hi = _mm512_permutex2var_epi32(rec[2], pick, rec[3]);
+	__m512i v = _mm512_inserti64x4(lo, _mm512_castsi512_si256(hi), 1);
+	__m512i d = _mm512_and_si512(v, _mm512_set1_epi32(0xffffff));
+	__m512i fr = _mm512_srli_epi32(v, 24);
+	/* c = significant digits - 1 (d < 10^7); M = d * 10^(6 - c); the
+	 * exponent of M is q = -fr - (6 - c), stored as q + 22 = 16 - fr + c */
+	static const uint32_t p10[16] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+	const __m512i pow10 = _mm512_loadu_si512(p10);
+	/* six independent compares, summed as a tree (a chain of masked
+	 * subtractions waited on each other) */
+	const __m512i one = _mm512_set1_epi32(1);
+	__m512i c1 = _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(10)), one),
+	                              _mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(100)), one));
+	__m512i c2 = _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(1000)), one),
+	                              _mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(10000)), one));
+	__m512i c3 =
+	    _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(100000)), one),
+	                     _mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(1000000)), one));
+	__m512i c = _mm512_add_epi32(_mm512_add_epi32(c1, c2), c3);
+	__m512i mm = _mm512_mullo_epi32(d, _mm512_permutexvar_epi32(_mm512_sub_epi32(_mm512_set1_epi32(6), c), pow10));
+	__m512i qi = _mm512_add_epi32(_mm512_sub_epi32(_mm512_set1_epi32(16), fr), c);
+	__m512i idx = _mm512_add_epi32(_mm512_mullo_epi32(qi, _mm512_set1_epi32(9000000)),
+	                               _mm512_sub_epi32(mm, _mm512_set1_epi32(1000000)));
+	__m512i key = _mm512_add_epi32(idx, _mm512_set1_epi32((int)0x80000001u));
+	key = _mm512_mask_sub_epi32(key, (__mmask16)neg, _mm512_set1_epi32(0x7fffffff), idx);
+	key = _mm512_mask_mov_epi32(key, _mm512_cmpeq_epu32_mask(d, _mm512_setzero_si512()),
+	                            _mm512_set1_epi32((int)ASSAY_DECKEY_ZERO));
+	_mm512_mask_storeu_epi32(keys, live, key);
+	unsigned ok = usable & ~refused;
+	/* the rest: the one-span parse */
+	for (unsigned rest = live & ~ok; rest; rest &= rest - 1) {
+		unsigned i = (unsigned)__builtin_ctz(rest);
+		ok |= (unsigned)(assay_deckey_parse(p[i], len[i], &keys[i]) == 0) << i;
+	}
+	return ok;
+}
+
+unsigned assay_deckey_parse_batch(const char *const *p, const uint32_t *len, size_t n, uint32_t *keys)
+{
+	if (assay_deckey_batch_avx512_usable())
+		return assay_deckey_parse_batch_avx512(p, len, n, keys);
+	return assay_deckey_parse_batch_scalar(p, len, n, keys);
+}
+
+#else
+
+int assay_deckey_batch_avx512_usable(void)
+{
+	return 0;
+}
+
+unsigned assay_deckey_parse_batch_avx512(const char *const *p, const uint32_t *len, size_t n, uint32_t *keys)
+{
+	return assay_deckey_parse_batch_scalar(p, len, n, keys);
+}
+
+unsigned assay_deckey_parse_batch(const char *const *p, const uint32_t *len, size_t n, uint32_t *keys)
+{
+	return assay_deckey_parse_batch_scalar(p, len, n, keys);
+}
+
+#endif
