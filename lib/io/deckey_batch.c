@@ -125,6 +125,7 @@ AVX512_TARGET unsigned assay_deckey_parse_batch_avx512(const char *const *p, con
 	__m512i lensv = _mm512_castsi128_si512(_mm512_cvtepi32_epi8(_mm512_maskz_mov_epi32(usable, lv)));
 	__m512i rec[4];
 	unsigned refused = 0, neg = 0;
+#pragma GCC unroll 4
 	for (size_t g = 0; g < 4; g++) {
 		if (g >= ng) {
 			rec[g] = _mm512_setzero_si512();
