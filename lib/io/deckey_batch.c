@@ -58,53 +58,100 @@ int assay_deckey_batch_avx512_usable(void)
 	       __builtin_cpu_supports("bmi2");
 }
 
+/* The vector constants, loaded from memory: GCC otherwise builds each
+ * uniform one with a move and a broadcast from a general register, and
+ * those broadcasts ran on the shuffle port (port 5) that the compares,
+ * permutes and the sum of absolute differences already saturate (llvm-mca,
+ * icelake-server: port 5 was the bound). */
+#define B16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+#define B64(x) B16(x), B16(x), B16(x), B16(x)
+#define I16    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+struct deckey_consts {
+	uint8_t iota[64], lanebase[64], low4[64], zero_char[64], ten[64], dot[64], minus[64], one[64];
+	uint8_t lidx[4][64];
+	uint16_t w10[32];
+	uint32_t w100[16], w1e4[16], limit[16], pick[16], low24[16], pow10[16];
+	uint32_t p10[6][16];
+	uint32_t six[16], sixteen[16], m9e6[16], m1e6[16], kbase[16], kmax[16], kzero[16], dword1[16];
+};
+static const struct deckey_consts deckey_consts __attribute__((aligned(64))) = {
+    .iota = {I16, I16, I16, I16},
+    .lanebase = {B16(0), B16(16), B16(32), B16(48)},
+    .low4 = {B64(15)},
+    .zero_char = {B64('0')},
+    .ten = {B64(10)},
+    .dot = {B64('.')},
+    .minus = {B64('-')},
+    .one = {B64(1)},
+    .lidx = {{B16(0), B16(1), B16(2), B16(3)},
+             {B16(4), B16(5), B16(6), B16(7)},
+             {B16(8), B16(9), B16(10), B16(11)},
+             {B16(12), B16(13), B16(14), B16(15)}},
+    .w10 = {B16(0x010a), B16(0x010a)},
+    .w100 = {B16(0x00010064)},
+    .w1e4 = {B16(0x00012710)},
+    /* per lane: dword 0 (the first eight digits) must be < 1, dword 1 (the last eight) < 10^7 */
+    .limit = {1, 10000000, 0, 0, 1, 10000000, 0, 0, 1, 10000000, 0, 0, 1, 10000000, 0, 0},
+    .pick = {1, 5, 9, 13, 17, 21, 25, 29, 1, 5, 9, 13, 17, 21, 25, 29},
+    .low24 = {B16(0xffffff)},
+    .pow10 = {1, 10, 100, 1000, 10000, 100000, 1000000},
+    .p10 = {{B16(10)}, {B16(100)}, {B16(1000)}, {B16(10000)}, {B16(100000)}, {B16(1000000)}},
+    .six = {B16(6)},
+    .sixteen = {B16(16)},
+    .m9e6 = {B16(9000000)},
+    .m1e6 = {B16(1000000)},
+    .kbase = {B16(0x80000001u)},
+    .kmax = {B16(0x7fffffffu)},
+    .kzero = {B16(ASSAY_DECKEY_ZERO)},
+    .dword1 = {B16(1)},
+};
+#define KV(field) _mm512_load_si512((const void *)(k->field))
+
 /* One group of four spans (lanes of 16 bytes, each span at its lane's
- * start, zeros after it, len <= 15). Returns the lane record (dword 1:
- * the value of the last eight digits + 2^24 * the digits after the
- * point) and sets the 4-bit masks of refused lanes and negative ones. */
-AVX512_TARGET static inline __m512i group4(__m512i x, __m512i lb, unsigned *refused, unsigned *neg)
+ * start, zeros after it; kv: the spans' bytes, lb: each lane's length in
+ * all its bytes, 0 for a span the vector path does not take). Returns the
+ * lane record (dword 1: the value of the last eight digits + 2^24 * the
+ * digits after the point) and sets the 4-bit masks of refused lanes and
+ * negative ones. A sign is '-' here; "+5" is refused (the one-span parse
+ * takes it). */
+AVX512_TARGET static inline __m512i group4(const struct deckey_consts *k, __m512i x, uint64_t kv, __m512i lb,
+                                           unsigned *refused, unsigned *neg)
 {
-	const __m512i iota = _mm512_set4_epi32(0x0f0e0d0c, 0x0b0a0908, 0x07060504, 0x03020100);
-	/* byte i of lane l: 16 l + i - 16, so that + len is the source of a right-aligned byte */
-	const __m512i src_base = _mm512_add_epi8(
-	    iota, _mm512_set_epi64(0x2020202020202020, 0x2020202020202020, 0x1010101010101010, 0x1010101010101010,
-	                           0, 0, (int64_t)0xf0f0f0f0f0f0f0f0, (int64_t)0xf0f0f0f0f0f0f0f0));
 	const __m512i zero = _mm512_setzero_si512();
-	__mmask64 kv = _mm512_cmplt_epu8_mask(iota, lb); /* the span's bytes */
-	__m512i dv = _mm512_sub_epi8(x, _mm512_set1_epi8('0'));
-	__mmask64 kd = _mm512_mask_cmplt_epu8_mask(kv, dv, _mm512_set1_epi8(10));
-	__mmask64 kp = _mm512_mask_cmpeq_epi8_mask(kv, x, _mm512_set1_epi8('.'));
-	__mmask64 kminus = _mm512_mask_cmpeq_epi8_mask(kv & LANE_FIRST, x, _mm512_set1_epi8('-'));
-	__mmask64 kplus = _mm512_mask_cmpeq_epi8_mask(kv & LANE_FIRST, x, _mm512_set1_epi8('+'));
+	__m512i dv = _mm512_sub_epi8(x, KV(zero_char));
+	uint64_t kd = _mm512_mask_cmplt_epu8_mask(kv, dv, KV(ten));
+	uint64_t kp = _mm512_mask_cmpeq_epi8_mask(kv, x, KV(dot));
+	uint64_t kminus = _mm512_mask_cmpeq_epi8_mask(kv & LANE_FIRST, x, KV(minus));
 	/* Masks as 64-bit words, four 16-bit lanes; a span has at most 15
 	 * bytes, so bit 15 of a lane is never set in kv, kd or kp and the
 	 * per-lane decrements below borrow from it, not from the next lane. */
-	uint64_t bad = kv & ~(kd | kp | kminus | kplus);
-	uint64_t dec = (kp | LANE_TOP) - LANE_FIRST;  /* per lane: 0x8000 | (c - 1), or 0x7fff */
-	uint64_t multi = kp & dec & ~LANE_TOP;        /* two points or more */
+	uint64_t bad = kv & ~(kd | kp | kminus);
+	uint64_t dec = (kp | LANE_TOP) - LANE_FIRST; /* per lane: 0x8000 | (c - 1), or 0x7fff */
+	uint64_t multi = kp & dec & ~LANE_TOP;       /* two points or more */
 	uint64_t has_point = lanes_nonzero(kp);
 	uint64_t point_lane = (has_point >> 15) * 0xffff;
 	uint64_t upto_point = (dec | kp) & point_lane & ~LANE_TOP; /* bits 0 .. the point */
 	uint64_t frac = kd & ~upto_point & point_lane;             /* digits after the point */
 	uint64_t refuse = lanes_nonzero(bad | multi) | (~lanes_nonzero(kd) & LANE_TOP);
 	/* digits as 0..9, anything else 0; those before the point moved up one
-	 * byte over it; then right-aligned: byte i of the lane <- i + len - 16 */
+	 * byte over it; then right-aligned: byte i of the lane <- byte
+	 * (i + len) mod 16, which is past the span (a zero: len <= 15) where
+	 * i + len < 16 */
 	dv = _mm512_maskz_mov_epi8(kd, dv);
 	__m512i y = _mm512_mask_mov_epi8(dv, upto_point, _mm512_bslli_epi128(dv, 1));
-	__mmask64 kal = _mm512_cmpge_epu8_mask(_mm512_add_epi8(iota, lb), _mm512_set1_epi8(16));
-	__m512i r = _mm512_maskz_permutexvar_epi8(kal, _mm512_add_epi8(src_base, lb), y);
+	__m512i src = _mm512_ternarylogic_epi32(_mm512_add_epi8(KV(iota), lb), KV(low4), KV(lanebase), 0xea);
+	__m512i r = _mm512_permutexvar_epi8(src, y);
 	/* 16 digits -> 8 pairs -> 4 quads (dwords) -> 2 octets per lane:
 	 * dword 0 the first eight digits, dword 1 the last eight */
-	__m512i m = _mm512_maddubs_epi16(r, _mm512_set1_epi16(0x010a));
-	m = _mm512_madd_epi16(m, _mm512_set1_epi32(0x00010064));
+	__m512i m = _mm512_maddubs_epi16(r, KV(w10));
+	m = _mm512_madd_epi16(m, KV(w100));
 	m = _mm512_packus_epi32(m, m);
-	m = _mm512_madd_epi16(m, _mm512_set1_epi32(0x00012710));
+	m = _mm512_madd_epi16(m, KV(w1e4));
 	/* more than 7 significant digits (the first eight not all zero, or the
 	 * last eight >= 10^7): the one-span parse decides */
-	__mmask16 big = _mm512_mask_cmpneq_epu32_mask(0x1111, m, zero) |
-	                (__mmask16)(_mm512_mask_cmpge_epu32_mask(0x2222, m, _mm512_set1_epi32(10000000)) >> 1);
-	unsigned nf = _pext_u32(big, 0x1111);
-	__m512i f = _mm512_sad_epu8(_mm512_maskz_mov_epi8(frac, _mm512_set1_epi8(1)), zero);
+	unsigned big = _mm512_mask_cmpge_epu32_mask(0x3333, m, KV(limit));
+	unsigned nf = _pext_u32(big | big >> 1, 0x1111);
+	__m512i f = _mm512_sad_epu8(_mm512_maskz_mov_epi8(frac, KV(one)), zero);
 	f = _mm512_add_epi64(f, _mm512_bsrli_epi128(f, 8)); /* qword 0 of a lane: the count */
 	*refused = (unsigned)_pext_u64(refuse, LANE_TOP) | nf;
 	*neg = (unsigned)_pext_u64(kminus, LANE_FIRST);
@@ -114,14 +161,15 @@ AVX512_TARGET static inline __m512i group4(__m512i x, __m512i lb, unsigned *refu
 AVX512_TARGET unsigned assay_deckey_parse_batch_avx512(const char *const *p, const uint32_t *len, size_t n,
                                                        uint32_t *keys)
 {
+	const struct deckey_consts *k = &deckey_consts;
+	__asm__("" : "+r"(k)); /* the constants from memory (above) */
 	if (n > ASSAY_DECKEY_BATCH)
 		n = ASSAY_DECKEY_BATCH;
 	size_t ng = (n + 3) / 4;
 	__mmask16 live = (__mmask16)((1u << n) - 1);
 	/* lengths 1 to 15 as bytes, 0 for the others (refused below) */
 	__m512i lv = _mm512_maskz_loadu_epi32(live, len);
-	__mmask16 usable =
-	    _mm512_mask_cmplt_epu32_mask(live, _mm512_sub_epi32(lv, _mm512_set1_epi32(1)), _mm512_set1_epi32(15));
+	__mmask16 usable = _mm512_mask_cmplt_epu32_mask(live, _mm512_sub_epi32(lv, KV(dword1)), _mm512_set1_epi32(15));
 	__m512i lensv = _mm512_castsi128_si512(_mm512_cvtepi32_epi8(_mm512_maskz_mov_epi32(usable, lv)));
 	__m512i rec[4];
 	unsigned refused = 0, neg = 0;
@@ -132,57 +180,51 @@ AVX512_TARGET unsigned assay_deckey_parse_batch_avx512(const char *const *p, con
 			continue;
 		}
 		/* at most 15 bytes of each span (a longer one is refused by its
-		 * length), none past its end */
-		__m128i q[4];
+		 * length), none past its end, each masked load merged straight
+		 * into its lane (no insert on the shuffle port): the load of lane
+		 * l starts 16 l bytes before its span, and those bytes are masked
+		 * off (a masked-off byte is never read and cannot fault) */
+		__m512i x = _mm512_setzero_si512();
+		uint64_t kv = 0;
 		for (size_t l = 0; l < 4; l++) {
 			size_t i = 4 * g + l;
-			q[l] = i < n ? _mm_maskz_loadu_epi8((__mmask16)_bzhi_u32(0x7fff, len[i]), p[i]) : _mm_setzero_si128();
+			if (i >= n)
+				break;
+			uint64_t m = (uint64_t)_bzhi_u32(0x7fff, len[i]) << (16 * l);
+			kv |= m;
+			x = _mm512_mask_loadu_epi8(x, m, (const void *)((uintptr_t)p[i] - 16 * l));
 		}
-		__m512i x = _mm512_castsi128_si512(q[0]);
-		x = _mm512_inserti32x4(x, q[1], 1);
-		x = _mm512_inserti32x4(x, q[2], 2);
-		x = _mm512_inserti32x4(x, q[3], 3);
-		/* each lane's length in all its bytes */
-		__m512i lidx = _mm512_add_epi8(_mm512_set_epi64(0x0303030303030303, 0x0303030303030303, 0x0202020202020202,
-		                                                0x0202020202020202, 0x0101010101010101, 0x0101010101010101,
-		                                                0, 0),
-		                               _mm512_set1_epi8((char)(4 * g)));
-		__m512i lb = _mm512_permutexvar_epi8(lidx, lensv);
+		__m512i lb = _mm512_permutexvar_epi8(KV(lidx[g]), lensv); /* each lane's length in its bytes */
+		kv &= _mm512_cmplt_epu8_mask(KV(iota), lb);                /* none of a refused length */
 		unsigned rf, ng4;
-		rec[g] = group4(x, lb, &rf, &ng4);
+		rec[g] = group4(k, x, kv, lb, &rf, &ng4);
 		refused |= rf << (4 * g);
 		neg |= ng4 << (4 * g);
 	}
 	/* dword 1 of every lane, field order: 16 fields */
-	const __m512i pick = _mm512_set_epi32(29, 25, 21, 17, 13, 9, 5, 1, 29, 25, 21, 17, 13, 9, 5, 1);
-	__m512i lo = _mm512_permutex2var_epi32(rec[0], pick, rec[1]);
-	__m512i hi = _mm512_permutex2var_epi32(rec[2], pick, rec[3]);
+	__m512i lo = _mm512_permutex2var_epi32(rec[0], KV(pick), rec[1]);
+	__m512i hi = _mm512_permutex2var_epi32(rec[2], KV(pick), rec[3]);
 	__m512i v = _mm512_inserti64x4(lo, _mm512_castsi512_si256(hi), 1);
-	__m512i d = _mm512_and_si512(v, _mm512_set1_epi32(0xffffff));
+	__m512i d = _mm512_and_si512(v, KV(low24));
 	__m512i fr = _mm512_srli_epi32(v, 24);
-	/* c = significant digits - 1 (d < 10^7); M = d * 10^(6 - c); the
-	 * exponent of M is q = -fr - (6 - c), stored as q + 22 = 16 - fr + c */
-	static const uint32_t p10[16] = {1, 10, 100, 1000, 10000, 100000, 1000000};
-	const __m512i pow10 = _mm512_loadu_si512(p10);
-	/* six independent compares, summed as a tree (a chain of masked
-	 * subtractions waited on each other) */
-	const __m512i one = _mm512_set1_epi32(1);
-	__m512i c1 = _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(10)), one),
-	                              _mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(100)), one));
-	__m512i c2 = _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(1000)), one),
-	                              _mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(10000)), one));
-	__m512i c3 =
-	    _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(100000)), one),
-	                     _mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, _mm512_set1_epi32(1000000)), one));
+	/* c = significant digits - 1 (d < 10^7): six independent compares,
+	 * summed as a tree (a chain of masked subtractions waited on each
+	 * other); M = d * 10^(6 - c); the exponent of M is q = -fr - (6 - c),
+	 * stored as q + 22 = 16 - fr + c */
+	const __m512i one = KV(dword1);
+	__m512i c1 = _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, KV(p10[0])), one),
+	                              _mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, KV(p10[1])), one));
+	__m512i c2 = _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, KV(p10[2])), one),
+	                              _mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, KV(p10[3])), one));
+	__m512i c3 = _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, KV(p10[4])), one),
+	                              _mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(d, KV(p10[5])), one));
 	__m512i c = _mm512_add_epi32(_mm512_add_epi32(c1, c2), c3);
-	__m512i mm = _mm512_mullo_epi32(d, _mm512_permutexvar_epi32(_mm512_sub_epi32(_mm512_set1_epi32(6), c), pow10));
-	__m512i qi = _mm512_add_epi32(_mm512_sub_epi32(_mm512_set1_epi32(16), fr), c);
-	__m512i idx = _mm512_add_epi32(_mm512_mullo_epi32(qi, _mm512_set1_epi32(9000000)),
-	                               _mm512_sub_epi32(mm, _mm512_set1_epi32(1000000)));
-	__m512i key = _mm512_add_epi32(idx, _mm512_set1_epi32((int)0x80000001u));
-	key = _mm512_mask_sub_epi32(key, (__mmask16)neg, _mm512_set1_epi32(0x7fffffff), idx);
-	key = _mm512_mask_mov_epi32(key, _mm512_cmpeq_epu32_mask(d, _mm512_setzero_si512()),
-	                            _mm512_set1_epi32((int)ASSAY_DECKEY_ZERO));
+	__m512i mm = _mm512_mullo_epi32(d, _mm512_permutexvar_epi32(_mm512_sub_epi32(KV(six), c), KV(pow10)));
+	__m512i qi = _mm512_add_epi32(_mm512_sub_epi32(KV(sixteen), fr), c);
+	__m512i idx = _mm512_add_epi32(_mm512_mullo_epi32(qi, KV(m9e6)), _mm512_sub_epi32(mm, KV(m1e6)));
+	__m512i key = _mm512_add_epi32(idx, KV(kbase));
+	key = _mm512_mask_sub_epi32(key, (__mmask16)neg, KV(kmax), idx);
+	key = _mm512_mask_mov_epi32(key, _mm512_cmpeq_epu32_mask(d, _mm512_setzero_si512()), KV(kzero));
 	_mm512_mask_storeu_epi32(keys, live, key);
 	unsigned ok = usable & ~refused;
 	/* the rest: the one-span parse */
