@@ -50,6 +50,7 @@
 #include "assay/moments.h"
 #include "assay/radix.h"
 #include "assay/topk.h"
+#include "keys_runs.h"
 #include "profile_build_internal.h"
 #include "profile_internal.h"
 
@@ -220,30 +221,8 @@ int pb_keys_to_map(uint32_t *k, size_t n, int packed, struct assay_numeric_map *
 		free(k);
 		return 0;
 	}
-	/* Distinct keys compacted in place and their byte counts, without a
-	 * branch on whether a key repeats (as unpredictable as the data: the
-	 * run loop this replaced was 4% of a 1M drift): w moves on at each new
-	 * key, the run's count restarts, the byte saturates at 255; a run of
-	 * 255 or more (rare, and predicted) gets its full count when it ends. */
-	size_t w = 0, run = 1;
-	uint32_t prev = n ? k[0] : 0;
-	if (n)
-		m->kcount[0] = 1;
-	for (size_t i = 1; i < n; i++) {
-		uint32_t x = k[i];
-		size_t neq = x != prev;
-		prev = x;
-		if (__builtin_expect(neq & (run >= 255), 0) && prof_map_put_count(m, &bigcap, w, run)) {
-			free(k);
-			prof_map_free(m);
-			return -1;
-		}
-		w += neq;
-		k[w] = x;
-		run = (run & (neq - 1)) + 1; /* 1 at a new key, else one more */
-		m->kcount[w] = (uint8_t)(run < 255 ? run : 255);
-	}
-	if (n && run >= 255 && prof_map_put_count(m, &bigcap, w, run)) {
+	/* distinct keys compacted in place and their byte counts (keys_runs.c) */
+	if (n && drift_keys_runs(k, n, m, &bigcap)) {
 		free(k);
 		prof_map_free(m);
 		return -1;

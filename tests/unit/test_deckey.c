@@ -26,6 +26,7 @@
 #include "assay/radix.h"
 #include "assay/source.h"
 #include "../../lib/drift/drift_internal.h"
+#include "../../lib/drift/keys_runs.h"
 #include "../../lib/io/deckey_batch.h"
 
 static int parse(const char *s, uint32_t *k)
@@ -1051,6 +1052,67 @@ static void batched_rows_profile_as_one_by_one(void **state)
 	}
 }
 
+/* The runs of sorted keys (keys_runs.c): the AVX-512 path, where this CPU
+ * has it, and the public function give the scalar loop's distinct keys,
+ * count bytes and big counts, on 20,000 arrays of 1 to 3,000 keys (every
+ * tail of a 16-key block) of runs of 1, of 1 to 3, of 1 to 600 (counts of
+ * 255 and more, some ending in a block, some across several) and mostly
+ * single keys with long runs among them. Each array in a heap block of
+ * its exact size. */
+static void key_runs_paths_agree(void **state)
+{
+	(void)state;
+	int (*const path[])(uint32_t *, size_t, struct assay_numeric_map *, size_t *) = {drift_keys_runs,
+	                                                                                 drift_keys_runs_avx512};
+	size_t npath = drift_keys_runs_avx512_usable() ? 2 : 1;
+	for (int it = 0; it < 20000; it++) {
+		size_t n = 1 + (size_t)(next() % 3000), i = 0;
+		uint32_t *a = malloc(n * sizeof *a), v = (uint32_t)next();
+		assert_non_null(a);
+		int mode = (int)(next() % 4);
+		while (i < n) {
+			size_t r = mode == 0   ? 1
+			           : mode == 1 ? 1 + next() % 3
+			           : mode == 2 ? 1 + next() % 600
+			                       : (next() % 8 == 0 ? 200 + next() % 400 : 1);
+			for (size_t j = 0; j < r && i < n; j++)
+				a[i++] = v;
+			v += 1 + (uint32_t)(next() % 5);
+		}
+		size_t d = 1;
+		for (size_t j = 1; j < n; j++)
+			d += a[j] != a[j - 1];
+		struct assay_numeric_map want = {0};
+		size_t wcap = 0;
+		uint32_t *wk = malloc(n * sizeof *wk);
+		want.kcount = malloc(d);
+		assert_true(wk && want.kcount);
+		memcpy(wk, a, n * sizeof *a);
+		assert_int_equal(drift_keys_runs_scalar(wk, n, &want, &wcap), 0);
+		for (size_t k = 0; k < npath; k++) {
+			struct assay_numeric_map got = {0};
+			size_t gcap = 0;
+			uint32_t *gk = malloc(n * sizeof *gk);
+			got.kcount = malloc(d);
+			assert_true(gk && got.kcount);
+			memcpy(gk, a, n * sizeof *a);
+			assert_int_equal(path[k](gk, n, &got, &gcap), 0);
+			assert_memory_equal(gk, wk, d * sizeof *gk);
+			assert_memory_equal(got.kcount, want.kcount, d);
+			assert_int_equal(got.nbig, want.nbig);
+			if (want.nbig)
+				assert_memory_equal(got.big, want.big, want.nbig * sizeof *want.big);
+			free(gk);
+			free(got.kcount);
+			free(got.big);
+		}
+		free(wk);
+		free(want.kcount);
+		free(want.big);
+		free(a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1060,6 +1122,7 @@ int main(void)
 	    cmocka_unit_test(parse_equals_the_reference_loop),
 	    cmocka_unit_test(batch_parse_equals_the_one_span_parse),
 	    cmocka_unit_test(batched_rows_profile_as_one_by_one),
+	    cmocka_unit_test(key_runs_paths_agree),
 	    cmocka_unit_test(radix_sort_u32_equals_qsort),
 	    cmocka_unit_test(packed_profile_equals_double_profile),
 	    cmocka_unit_test(packed_walk_bins_equal_the_double_walk),
