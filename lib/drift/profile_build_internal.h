@@ -84,9 +84,24 @@ struct builder {
 	int na_list;      /* the source has --na spellings: a number may be one */
 };
 
+/* A worker's row plan (profile_build.c, on_row): the key-form columns
+ * (col, their source columns src, key arrays k and lengths nk, which are
+ * the columns' own while the plan is valid), the other columns, and how
+ * many rows may go the plan's way before a key array is full (room). */
+struct row_plan {
+	int valid;
+	size_t nkey, nother, room;
+	uint64_t rows; /* rows gone the plan's way, not yet in the columns' counts */
+	uint32_t *col, *src, *other;
+	uint32_t **k;
+	size_t *nk;
+	uint32_t *keys; /* a row's keys (nkey + a batch) */
+};
+
 struct worker {
 	const struct builder *b;
 	struct colbuild *col;
+	struct row_plan plan;
 };
 
 struct pass {
@@ -101,6 +116,8 @@ int pb_numtab_leave_keys(struct numtab *t, double *min, double *max);
 int pb_keys_to_map(uint32_t *k, size_t n, int packed, struct assay_numeric_map *m);
 void pb_col_reset(struct colbuild *c, enum view start, int keys);
 int pb_col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t cap);
+/* Every worker's row plan written back into its columns (after a scan). */
+void pb_flush_plans(struct pass *ps);
 
 /* profile_gather.c: merge every column of the workers of p1 (or, for the
  * columns marked in active, of p2) into p->columns, on parallel threads. */
