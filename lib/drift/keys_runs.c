@@ -59,8 +59,8 @@ AVX512_TARGET int drift_keys_runs_avx512(uint32_t *k, size_t n, struct assay_num
 	const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
 	const __m512i b255 = _mm512_set1_epi32(255);
 	__m512i last = _mm512_set1_epi32((int)~k[0]); /* key 0 starts a run */
-	size_t w = 0;                                  /* distinct keys so far */
-	uint32_t open = 0;                             /* where the last run (key w - 1) began */
+	size_t w = 0;                                 /* distinct keys so far */
+	uint32_t open = 0;                            /* where the last run (key w - 1) began */
 	for (size_t i = 0; i < n; i += 16) {
 		__mmask16 live = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
 		__m512i cur = _mm512_maskz_loadu_epi32(live, k + i);
@@ -74,11 +74,13 @@ AVX512_TARGET int drift_keys_runs_avx512(uint32_t *k, size_t n, struct assay_num
 		/* w <= i: the distinct keys land on keys already loaded */
 		_mm512_mask_storeu_epi32(k + w, first, _mm512_maskz_compress_epi32(st, cur));
 		/* start positions; lane j closes the run of key w - 1 + j */
-		__m512i s = _mm512_maskz_compress_epi32(st, _mm512_add_epi32(iota, _mm512_set1_epi32((int)i)));
+		__m512i s =
+		    _mm512_maskz_compress_epi32(st, _mm512_add_epi32(iota, _mm512_set1_epi32((int)i)));
 		__m512i cnt = _mm512_sub_epi32(s, _mm512_alignr_epi32(s, _mm512_set1_epi32((int)open), 15));
 		__mmask16 close = w ? first : (__mmask16)(first & ~1u); /* key 0 has no run before it */
 		/* kcount + w - 1 + j for the lanes of close (lane 0 is off when w is 0) */
-		_mm_mask_storeu_epi8((void *)((uintptr_t)m->kcount + w - 1), close, _mm512_cvtusepi32_epi8(cnt));
+		_mm_mask_storeu_epi8((void *)((uintptr_t)m->kcount + w - 1), close,
+		                     _mm512_cvtusepi32_epi8(cnt));
 		__mmask16 big = _mm512_mask_cmpge_epu32_mask(close, cnt, b255);
 		if (__builtin_expect(big != 0, 0)) {
 			uint32_t c[16];

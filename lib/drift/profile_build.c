@@ -36,7 +36,13 @@
  * runs keep memory O(distinct) there; a column whose duplicates come only
  * later stays at 4 bytes a row). Both forms give the same
  * sorted map: a key's double is the value the text parses to. With
- * opts.packed the key form's maps are handed out packed.
+ * opts.packed the key form's maps are handed out packed. The tables
+ * themselves are in profile_tables.c.
+ *
+ * The row loop (on_row) parses a row's candidate keys together
+ * (assay_deckey_parse_batch) and, while every key-form column takes a key
+ * in every row, goes by a row plan that skips the per-field bookkeeping
+ * (plan_row); a known short category is counted inline.
  *
  * Does not: keep the text of numeric columns, or profile nested JSON.
  */
@@ -48,394 +54,16 @@
 #include "assay/hll.h"
 #include "assay/kll.h"
 #include "assay/moments.h"
-#include "assay/radix.h"
 #include "assay/topk.h"
-#include "keys_runs.h"
 #include "profile_build_internal.h"
 #include "profile_internal.h"
-
-/* ---- tables -------------------------------------------------------- */
-
-/* Sort the buffer and merge it into the run. */
-int pb_numtab_flush(struct numtab *t)
-{
-	if (!t->nbuf)
-		return 0;
-	assay_radix_sort_doubles(t->buf, t->nbuf, sizeof *t->buf);
-	struct numpair *out = malloc((t->n + t->nbuf) * sizeof *out);
-	if (!out)
-		return -1;
-	size_t i = 0, j = 0, k = 0;
-	while (i < t->n || j < t->nbuf) {
-		double v;
-		uint64_t c = 0;
-		if (j == t->nbuf || (i < t->n && t->run[i].v < t->buf[j]))
-			v = t->run[i].v;
-		else
-			v = t->buf[j];
-		if (i < t->n && t->run[i].v == v)
-			c += t->run[i++].c;
-		while (j < t->nbuf && t->buf[j] == v) {
-			c++;
-			j++;
-		}
-		out[k++] = (struct numpair){v, c};
-	}
-	free(t->run);
-	t->run = out;
-	t->n = k;
-	t->nbuf = 0;
-	return 0;
-}
-
-static int numtab_add(struct numtab *t, double x)
-{
-	if (t->nbuf == t->cbuf) {
-		if (t->cbuf && pb_numtab_flush(t))
-			return -1;
-		size_t want = t->n > ((size_t)1 << 18) ? t->n : (size_t)1 << 18;
-		if (want > t->cbuf) {
-			double *b = realloc(t->buf, want * sizeof *b);
-			if (!b)
-				return -1;
-			t->buf = b;
-			t->cbuf = want;
-		}
-	}
-	t->buf[t->nbuf++] = x;
-	return 0;
-}
-
-static void numtab_free(struct numtab *t)
-{
-	free(t->buf);
-	free(t->run);
-	free(t->k);
-	memset(t, 0, sizeof *t);
-}
-
-#define KEY_CHECK_AT     ((size_t)1 << 20) /* keys looked at once for duplicates */
-#define KEY_CHECK_SAMPLE ((size_t)1 << 16) /* how many: the last ones (a copy is sorted) */
-
-/* Leave the key form: every key so far goes to the double form, in row
- * order, so that the double form ends where it would have been had it
- * seen these values from the start (flushes, hence the cap's switch to
- * sketches, depend on the order). min and max, not tracked in the key
- * form, are set here. */
-int pb_numtab_leave_keys(struct numtab *t, double *min, double *max)
-{
-	if (!t->kmode)
-		return 0;
-	uint32_t *k = t->k;
-	size_t n = t->nk;
-	t->kmode = 0;
-	t->k = NULL;
-	t->nk = t->ck = 0;
-	uint32_t lo = UINT32_MAX, hi = 0;
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		lo = k[i] < lo ? k[i] : lo;
-		hi = k[i] > hi ? k[i] : hi;
-		rc = numtab_add(t, assay_deckey_value(k[i]));
-	}
-	if (n) {
-		*min = assay_deckey_value(lo);
-		*max = assay_deckey_value(hi);
-	}
-	free(k);
-	return rc;
-}
-
-/* Distinct keys of a sorted array. */
-static size_t keys_distinct(const uint32_t *k, size_t n)
-{
-	size_t d = n ? 1 : 0;
-	for (size_t i = 1; i < n; i++)
-		d += k[i] != k[i - 1];
-	return d;
-}
-
-/* Append a key: 0, -1 (out of memory), or 1 when the column has just left
- * the key form and the caller must add the value the double way (its
- * min, max and cap check included). The form is left, the keys replayed in
- * row order, when one more value could exceed the cap (so a switch to
- * sketches happens exactly where the double form would have made it), or
- * when the keys look mostly duplicate. */
-static int numtab_add_key(struct numtab *t, uint32_t key, double *min, double *max, uint64_t cap)
-{
-	if (t->nk >= cap)
-		return pb_numtab_leave_keys(t, min, max) ? -1 : 1;
-	if (t->nk == t->ck) {
-		if (!t->kchecked && t->nk >= KEY_CHECK_AT) {
-			/* A sample, not all of them: sorting 2^20 keys was 3% of a 10M-row drift. */
-			t->kchecked = 1;
-			uint32_t *s = malloc(KEY_CHECK_SAMPLE * sizeof *s);
-			if (!s)
-				return -1;
-			memcpy(s, t->k + t->nk - KEY_CHECK_SAMPLE, KEY_CHECK_SAMPLE * sizeof *s);
-			assay_radix_sort_u32(s, KEY_CHECK_SAMPLE);
-			size_t d = keys_distinct(s, KEY_CHECK_SAMPLE);
-			free(s);
-			if (d * 4 <= KEY_CHECK_SAMPLE) /* mostly duplicates */
-				return pb_numtab_leave_keys(t, min, max) ? -1 : 1;
-		}
-		size_t want = t->ck ? t->ck * 2 : (size_t)1 << 16;
-		uint32_t *k = realloc(t->k, want * sizeof *k);
-		if (!k)
-			return -1;
-		t->k = k;
-		t->ck = want;
-	}
-	t->k[t->nk++] = key;
-	return 0;
-}
-
-/* Sorted keys k[0, n) -> a map: packed (distinct keys in place, k then
- * owned by the map and shrunk; byte counts), or decoded into doubles.
- * Frees k on failure. */
-int pb_keys_to_map(uint32_t *k, size_t n, int packed, struct assay_numeric_map *m)
-{
-	size_t d = keys_distinct(k, n), bigcap = 0;
-	memset(m, 0, sizeof *m);
-	if (packed) {
-		m->kcount = malloc(d ? d : 1);
-	} else {
-		m->value = malloc((d ? d : 1) * sizeof *m->value);
-		m->count = malloc((d ? d : 1) * sizeof *m->count);
-	}
-	if (packed ? !m->kcount : !m->value || !m->count) {
-		free(k);
-		prof_map_free(m);
-		return -1;
-	}
-	m->n = d;
-	if (!packed) {
-		for (size_t i = 0, w = 0; i < n; w++) {
-			size_t j = i + 1;
-			while (j < n && k[j] == k[i])
-				j++;
-			m->value[w] = assay_deckey_value(k[i]);
-			m->count[w] = j - i;
-			i = j;
-		}
-		free(k);
-		return 0;
-	}
-	/* distinct keys compacted in place and their byte counts (keys_runs.c) */
-	if (n && drift_keys_runs(k, n, m, &bigcap)) {
-		free(k);
-		prof_map_free(m);
-		return -1;
-	}
-	uint32_t *shrunk = realloc(k, (d ? d : 1) * sizeof *shrunk);
-	m->key = shrunk ? shrunk : k;
-	return 0;
-}
-
-/* The table as a sorted map (value ascending). */
-static int numtab_sorted(struct numtab *t, struct assay_numeric_map *m)
-{
-	if (pb_numtab_flush(t))
-		return -1;
-	m->value = malloc((t->n ? t->n : 1) * sizeof *m->value);
-	m->count = malloc((t->n ? t->n : 1) * sizeof *m->count);
-	if (!m->value || !m->count) {
-		free(m->value);
-		free(m->count);
-		m->value = NULL;
-		m->count = NULL;
-		return -1;
-	}
-	for (size_t i = 0; i < t->n; i++) {
-		m->value[i] = t->run[i].v;
-		m->count[i] = t->run[i].c;
-	}
-	m->n = t->n;
-	return 0;
-}
-
-/* Where a category goes in the slots. One of at most 8 bytes: a multiply
- * of its word (short_word) and length, so that counting it hashes no bytes
- * (assay_hash64 was 1.3% of the 1M-row drift's samples for three such
- * columns; it is computed once, when the category is added, for the
- * sketches' HLL); a longer one: its assay_hash64. */
-static inline uint64_t short_hash(uint64_t word, uint32_t len)
-{
-	uint64_t h = (word + len) * UINT64_C(0x9e3779b97f4a7c15);
-	return h ^ (h >> 32);
-}
-
-static inline uint64_t slot_hash(const struct centry *e)
-{
-	return e->len <= 8 ? short_hash(e->word, e->len) : e->hash;
-}
-
-static int cattab_grow(struct cattab *t)
-{
-	size_t nslot = t->nslot ? t->nslot * 2 : 64;
-	uint32_t *s = calloc(nslot, sizeof *s);
-	if (!s)
-		return -1;
-	for (size_t i = 0; i < t->n; i++) {
-		size_t j = (size_t)slot_hash(&t->e[i]) & (nslot - 1);
-		while (s[j])
-			j = (j + 1) & (nslot - 1);
-		s[j] = (uint32_t)(i + 1);
-	}
-	free(t->slot);
-	t->slot = s;
-	t->nslot = nslot;
-	return 0;
-}
-
-/* Equal bytes: categories are mostly a few bytes long ("a", "k03",
- * "Male"), where a call of memcmp cost more than the comparison (2.3% of
- * a 1M-row drift with three such columns). */
-static inline int same_bytes(const char *a, const char *b, uint32_t len)
-{
-	if (len > 16)
-		return memcmp(a, b, len) == 0;
-	unsigned char diff = 0;
-	for (uint32_t i = 0; i < len; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
-/* A category of at most 8 bytes as one word, zero-padded, read without
- * touching a byte outside [p, p + len) (two overlapping loads from 4
- * bytes on); 0 for longer ones. */
-static inline uint64_t short_word(const char *p, uint32_t len)
-{
-	return len > 8 || len == 0 ? 0 : assay_word_upto8(p, len);
-}
-
-/* Count one category. A short one (<= 8 bytes, "a", "k03", "Male") is
- * found by its word and length (slot_hash) and compared by the word kept
- * in its entry, not by its bytes: the probe then waits on two loads (slot,
- * entry) instead of three (the bytes were a third dependent load, 19% of
- * this function's samples on the 1M-row drift). */
-/* The entry of a category (its word and hash as cattab_add computes
- * them), or the empty slot where it would go: *j. */
-static inline struct centry *cattab_find(const struct cattab *t, const char *p, uint32_t len, uint64_t word,
-                                         uint64_t sh, size_t *j)
-{
-	size_t at = (size_t)sh & (t->nslot - 1);
-	while (t->slot[at]) {
-		struct centry *e = &t->e[t->slot[at] - 1];
-		if (e->len == len &&
-		    (len <= 8 ? e->word == word : e->hash == sh && same_bytes(t->bytes + e->off, p, len)))
-			return e;
-		at = (at + 1) & (t->nslot - 1);
-	}
-	*j = at;
-	return NULL;
-}
-
-/* A new category into the empty slot j (cattab_find's). */
-__attribute__((noinline)) static int cattab_insert(struct cattab *t, const char *p, uint32_t len, uint64_t word,
-                                                   uint64_t sh, size_t j)
-{
-	if (t->n == t->alloc) {
-		size_t na = t->alloc ? t->alloc * 2 : 32;
-		struct centry *e = realloc(t->e, na * sizeof *e);
-		if (!e)
-			return -1;
-		t->e = e;
-		t->alloc = na;
-	}
-	if (t->nbytes + len > t->abytes) {
-		size_t na = t->abytes ? t->abytes * 2 : 1024;
-		while (na < t->nbytes + len)
-			na *= 2;
-		char *b = realloc(t->bytes, na);
-		if (!b)
-			return -1;
-		t->bytes = b;
-		t->abytes = na;
-	}
-	if (len)
-		memcpy(t->bytes + t->nbytes, p, len);
-	uint64_t hash = len <= 8 ? assay_hash64(p, len) : sh;
-	t->e[t->n] = (struct centry){hash, word, t->nbytes, len, 1};
-	t->nbytes += len;
-	t->slot[j] = (uint32_t)++t->n;
-	return 1;
-}
-
-static int cattab_add(struct cattab *t, const char *p, uint32_t len)
-{
-	if (2 * (t->n + 1) > t->nslot && cattab_grow(t))
-		return -1;
-	uint64_t word = short_word(p, len);
-	uint64_t sh = len <= 8 ? short_hash(word, len) : assay_hash64(p, len);
-	size_t j;
-	struct centry *e = cattab_find(t, p, len, word, sh, &j);
-	if (e) {
-		e->cnt++;
-		return 0;
-	}
-	return cattab_insert(t, p, len, word, sh, j);
-}
-
-/* A category of 1 to 8 bytes already in the table counted, inline in the
- * row loop: 1 when done, 0 when the caller must add it (new, or longer). */
-static inline int cattab_count_short(struct cattab *t, const char *p, uint32_t len)
-{
-	if (len - 1u >= 8u || 2 * (t->n + 1) > t->nslot)
-		return 0;
-	uint64_t word = assay_word_upto8(p, len);
-	size_t j;
-	struct centry *e = cattab_find(t, p, len, word, short_hash(word, len), &j);
-	if (!e)
-		return 0;
-	e->cnt++;
-	return 1;
-}
-
-static void cattab_free(struct cattab *t)
-{
-	free(t->slot);
-	free(t->e);
-	free(t->bytes);
-	memset(t, 0, sizeof *t);
-}
-
-static int cmp_centry(const void *a, const void *b, void *ctx)
-{
-	const struct centry *x = a, *y = b;
-	const char *bytes = ctx;
-	return assay_bytes_cmp(bytes + x->off, x->len, bytes + y->off, y->len);
-}
-
-static int cattab_sorted(struct cattab *t, struct assay_category_map *m)
-{
-	qsort_r(t->e, t->n, sizeof *t->e, cmp_centry, t->bytes);
-	size_t n = t->n ? t->n : 1;
-	m->value = calloc(n, sizeof *m->value);
-	m->len = malloc(n * sizeof *m->len);
-	m->count = malloc(n * sizeof *m->count);
-	if (!m->value || !m->len || !m->count)
-		return -1;
-	for (size_t i = 0; i < t->n; i++) {
-		char *s = malloc((size_t)t->e[i].len + 1);
-		if (!s)
-			return -1;
-		memcpy(s, t->bytes + t->e[i].off, t->e[i].len);
-		s[t->e[i].len] = '\0';
-		m->value[i] = s;
-		m->len[i] = t->e[i].len;
-		m->count[i] = t->e[i].cnt;
-		m->n = i + 1;
-	}
-	return 0;
-}
 
 /* ---- one column ------------------------------------------------------- */
 
 void pb_col_reset(struct colbuild *c, enum view start, int keys)
 {
-	numtab_free(&c->nt);
-	cattab_free(&c->ct);
+	pb_numtab_free(&c->nt);
+	pb_cattab_free(&c->ct);
 	assay_kll_free(c->kll);
 	assay_hll_free(c->hll);
 	assay_topk_free(c->mg);
@@ -450,7 +78,7 @@ void pb_col_reset(struct colbuild *c, enum view start, int keys)
 static int num_to_sketch(struct colbuild *c)
 {
 	struct assay_numeric_map m;
-	if (numtab_sorted(&c->nt, &m))
+	if (pb_numtab_sorted(&c->nt, &m))
 		return -1;
 	int rc = -1;
 	assay_moments_from_map(&c->mo, m.value, m.count, m.n);
@@ -461,7 +89,7 @@ static int num_to_sketch(struct colbuild *c)
 			goto out;
 		assay_hll_add_hash(c->hll, assay_hash_double(m.value[i]));
 	}
-	numtab_free(&c->nt);
+	pb_numtab_free(&c->nt);
 	c->exact = 0;
 	rc = 0;
 out:
@@ -473,7 +101,7 @@ out:
 static int cat_to_sketch(struct colbuild *c, size_t topk)
 {
 	struct cattab *t = &c->ct;
-	qsort_r(t->e, t->n, sizeof *t->e, cmp_centry, t->bytes);
+	pb_cattab_sort(t);
 	if (!(c->hll = assay_hll_new()) ||
 	    !(c->mg = assay_topk_new((topk ? topk : 1) * ASSAY_PROFILE_MG_FACTOR)))
 		return -1;
@@ -482,7 +110,7 @@ static int cat_to_sketch(struct colbuild *c, size_t topk)
 		if (assay_topk_add(c->mg, t->bytes + t->e[i].off, t->e[i].len, t->e[i].cnt))
 			return -1;
 	}
-	cattab_free(t);
+	pb_cattab_free(t);
 	c->exact = 0;
 	return 0;
 }
@@ -500,7 +128,7 @@ static void add_number(struct colbuild *c, double x, const struct builder *b)
 	if (!(c->max >= x))
 		c->max = x;
 	if (c->exact) {
-		if (numtab_add(&c->nt, x) || (c->nt.n > b->cap && num_to_sketch(c)))
+		if (pb_numtab_add(&c->nt, x) || (c->nt.n > b->cap && num_to_sketch(c)))
 			c->oom = 1;
 		return;
 	}
@@ -513,7 +141,7 @@ static void add_number(struct colbuild *c, double x, const struct builder *b)
 static void add_string(struct colbuild *c, const char *p, uint32_t len, const struct builder *b)
 {
 	if (c->exact) {
-		int r = cattab_add(&c->ct, p, len);
+		int r = pb_cattab_add(&c->ct, p, len);
 		if (r < 0 || (r > 0 && c->ct.n > b->cap && cat_to_sketch(c, b->topk)))
 			c->oom = 1;
 		return;
@@ -521,18 +149,6 @@ static void add_string(struct colbuild *c, const char *p, uint32_t len, const st
 	assay_hll_add_hash(c->hll, assay_hash64(p, len));
 	if (assay_topk_add(c->mg, p, len, 1))
 		c->oom = 1;
-}
-
-/* A categorical column's field that can be neither missing nor NaN nor
- * infinite is a category: no --na spellings (the caller's test), and its
- * first byte after a sign is not one that NA, NaN, nan, null, NULL, inf
- * (which all start with n or i in either case) or a number ("1e999"
- * overflows to inf) can start with. 1 to 8 bytes (f->len >= 1). */
-static inline int plain_category(const struct assay_field *f)
-{
-	size_t s = f->len > 1 && (f->p[0] == '+' || f->p[0] == '-');
-	unsigned ch = (unsigned char)f->p[s] | 0x20u;
-	return ch != 'n' && ch != 'i' && ch != '.' && ch - '0' >= 10u;
 }
 
 static void add_field(struct colbuild *c, const struct assay_field *f, const struct builder *b)
@@ -551,7 +167,7 @@ static void add_field(struct colbuild *c, const struct assay_field *f, const str
 		}
 		c->present++;
 		c->view = V_NUM;
-		int r = numtab_add_key(&c->nt, key, &c->min, &c->max, b->cap);
+		int r = pb_numtab_add_key(&c->nt, key, &c->min, &c->max, b->cap);
 		if (r < 0)
 			c->oom = 1;
 		else if (r > 0)
@@ -561,7 +177,7 @@ static void add_field(struct colbuild *c, const struct assay_field *f, const str
 	/* a plain category: the number parse and the NA lookup that would only
 	 * say so are skipped (1.9% of the 1M-row drift's samples, for three
 	 * such columns) */
-	if (c->view == V_CAT && !b->na_list && plain_category(f)) {
+	if (c->view == V_CAT && !b->na_list && pb_plain_category(f)) {
 		c->present++;
 		add_string(c, f->p, f->len, b);
 		return;
@@ -598,7 +214,7 @@ static void add_field(struct colbuild *c, const struct assay_field *f, const str
 			return;
 		}
 		c->view = V_LOST; /* the text of the numbers so far is gone: pass 2 */
-		numtab_free(&c->nt);
+		pb_numtab_free(&c->nt);
 		assay_kll_free(c->kll);
 		assay_hll_free(c->hll);
 		c->kll = NULL;
@@ -624,7 +240,7 @@ static inline void add_key(struct colbuild *c, uint32_t key, const struct builde
 		t->k[t->nk++] = key;
 		return;
 	}
-	int r = numtab_add_key(t, key, &c->min, &c->max, b->cap);
+	int r = pb_numtab_add_key(t, key, &c->min, &c->max, b->cap);
 	if (r < 0)
 		c->oom = 1;
 	else if (r > 0)
@@ -643,8 +259,8 @@ static inline void add_key(struct colbuild *c, uint32_t key, const struct builde
  * categories), anything else by add_field. */
 static inline void add_other(struct colbuild *c, const struct assay_field *f, const struct builder *b)
 {
-	if (c->view == V_CAT && c->exact && !b->na_list && f->len && plain_category(f) &&
-	    cattab_count_short(&c->ct, f->p, f->len)) {
+	if (c->view == V_CAT && c->exact && !b->na_list && f->len && pb_plain_category(f) &&
+	    pb_cattab_count_short(&c->ct, f->p, f->len)) {
 		c->rows++;
 		c->present++;
 		return;
@@ -652,8 +268,8 @@ static inline void add_other(struct colbuild *c, const struct assay_field *f, co
 	add_field(c, f, b);
 }
 
-static void add_batch(struct worker *w, const struct assay_row *row, const char *const *p, const uint32_t *len,
-                      const uint32_t *col, size_t n)
+static void add_batch(struct worker *w, const struct assay_row *row, const char *const *p,
+                      const uint32_t *len, const uint32_t *col, size_t n)
 {
 	const struct builder *b = w->b;
 	uint32_t keys[ASSAY_DECKEY_BATCH];
@@ -693,7 +309,6 @@ static void slow_row(struct worker *w, const struct assay_row *row)
 	if (n)
 		add_batch(w, row, p, len, col, n);
 }
-
 
 /* The row plan: while every key-form numeric column (view V_NUM) takes a
  * key in every row, a row is a batch parse, one store a key into arrays
@@ -837,7 +452,7 @@ int pb_col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t
 		out->min = c->min;
 		out->max = c->max;
 		if (c->exact) {
-			if (numtab_sorted(&c->nt, &out->num))
+			if (pb_numtab_sorted(&c->nt, &out->num))
 				return -1;
 			assay_moments_from_map(&out->moments, out->num.value, out->num.count, out->num.n);
 		} else {
@@ -851,7 +466,7 @@ int pb_col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t
 	}
 	out->type = ASSAY_COL_CATEGORICAL; /* V_CAT (V_LOST never gets here) */
 	if (c->exact)
-		return cattab_sorted(&c->ct, &out->cat);
+		return pb_cattab_sorted(&c->ct, &out->cat);
 	out->hll = c->hll;
 	out->mg = c->mg;
 	c->hll = NULL;

@@ -169,7 +169,8 @@ AVX512_TARGET unsigned assay_deckey_parse_batch_avx512(const char *const *p, con
 	__mmask16 live = (__mmask16)((1u << n) - 1);
 	/* lengths 1 to 15 as bytes, 0 for the others (refused below) */
 	__m512i lv = _mm512_maskz_loadu_epi32(live, len);
-	__mmask16 usable = _mm512_mask_cmplt_epu32_mask(live, _mm512_sub_epi32(lv, KV(dword1)), _mm512_set1_epi32(15));
+	__mmask16 usable =
+	    _mm512_mask_cmplt_epu32_mask(live, _mm512_sub_epi32(lv, KV(dword1)), _mm512_set1_epi32(15));
 	__m512i lensv = _mm512_castsi128_si512(_mm512_cvtepi32_epi8(_mm512_maskz_mov_epi32(usable, lv)));
 	__m512i rec[4];
 	unsigned refused = 0, neg = 0;
@@ -194,8 +195,9 @@ AVX512_TARGET unsigned assay_deckey_parse_batch_avx512(const char *const *p, con
 			kv |= m;
 			x = _mm512_mask_loadu_epi8(x, m, (const void *)((uintptr_t)p[i] - 16 * l));
 		}
-		__m512i lb = _mm512_permutexvar_epi8(KV(lidx[g]), lensv); /* each lane's length in its bytes */
-		kv &= _mm512_cmplt_epu8_mask(KV(iota), lb);                /* none of a refused length */
+		__m512i lb =
+		    _mm512_permutexvar_epi8(KV(lidx[g]), lensv); /* each lane's length in its bytes */
+		kv &= _mm512_cmplt_epu8_mask(KV(iota), lb);      /* none of a refused length */
 		unsigned rf, ng4;
 		rec[g] = group4(k, x, kv, lb, &rf, &ng4);
 		refused |= rf << (4 * g);

@@ -904,8 +904,8 @@ static void assert_batch_as_one_by_one(char spans[][24], const size_t *lens, siz
 			fail_msg("path %zu: bits %04x, one by one %04x", k, ok, ok_want);
 		for (size_t i = 0; i < n; i++)
 			if (ok >> i & 1 && keys[i] != want[i])
-				fail_msg("path %zu: \"%.*s\": key %08x, one by one %08x", k, (int)lens[i], spans[i],
-				         keys[i], want[i]);
+				fail_msg("path %zu: \"%.*s\": key %08x, one by one %08x", k, (int)lens[i],
+				         spans[i], keys[i], want[i]);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(blk[i]);
@@ -1015,8 +1015,8 @@ static void batched_rows_profile_as_one_by_one(void **state)
 	for (int j = 0; j < 18; j++)
 		fprintf(f, "n%d,", j);
 	fputs("late,turns,cat\n", f);
-	static const char *const cats[] = {"x",   "nan", "-inf", "+Infinity", "1e999", "NA", "null", "N/A",
-	                                   "-",   ".5",  " inf", "NaN",       "ñ",     "I",  "+x",   "0"};
+	static const char *const cats[] = {"x", "nan", "-inf", "+Infinity", "1e999", "NA", "null", "N/A",
+	                                   "-", ".5",  " inf", "NaN",       "ñ",     "I",  "+x",   "0"};
 	for (int i = 0; i < 20000; i++) {
 		for (int j = 0; j < 18; j++) {
 			char s[64];
@@ -1025,13 +1025,15 @@ static void batched_rows_profile_as_one_by_one(void **state)
 			else if (j == 16 && i % 5 == 0)
 				fputs("", f);
 			else if (j == 15)
-				fprintf(f, "%s0.0000000000%d", i % 2 ? "-" : "", 1 + (int)(next() % 9999999)); /* 13-19 bytes */
+				fprintf(f, "%s0.0000000000%d", i % 2 ? "-" : "",
+				        1 + (int)(next() % 9999999)); /* 13-19 bytes */
 			else if (j % 3 == 0) {
 				random_decimal(s, sizeof s);
 				fputs(s, f);
 			} else { /* plain "%.6g"-like spellings of 1 to 12 bytes, the vector path's */
 				static const double scale[] = {1, 10, 1e3, 1e5, 1e7, 1e9};
-				fprintf(f, "%.*g", 1 + j % 7, ((double)(next() % 2000001) - 1e6) / scale[j % 6]);
+				fprintf(f, "%.*g", 1 + j % 7,
+				        ((double)(next() % 2000001) - 1e6) / scale[j % 6]);
 			}
 			fputc(',', f);
 		}
@@ -1062,8 +1064,8 @@ static void batched_rows_profile_as_one_by_one(void **state)
 static void key_runs_paths_agree(void **state)
 {
 	(void)state;
-	int (*const path[])(uint32_t *, size_t, struct assay_numeric_map *, size_t *) = {drift_keys_runs,
-	                                                                                 drift_keys_runs_avx512};
+	int (*const path[])(uint32_t *, size_t, struct assay_numeric_map *,
+	                    size_t *) = {drift_keys_runs, drift_keys_runs_avx512};
 	size_t npath = drift_keys_runs_avx512_usable() ? 2 : 1;
 	for (int it = 0; it < 20000; it++) {
 		size_t n = 1 + (size_t)(next() % 3000), i = 0;
