@@ -12,8 +12,9 @@
  * stored, and the counts are the differences of consecutive start
  * positions (compressed the same way), saturated to bytes by one
  * instruction; a count of 255 or more (rare) goes to the big counts one
- * by one. Measured in bench/README.md (drift, session 7); the two paths
- * give the same bytes (tests/unit/test_deckey.c). */
+ * by one: 1.3-2.0 -> 0.37-0.43 ns a key on 500k sorted keys (drift
+ * session 7 in bench/README.md); the two paths give the same bytes
+ * (tests/unit/test_deckey.c). */
 #include <stdint.h>
 
 #include "keys_runs.h"
