@@ -405,8 +405,13 @@ static int on_row(void *ctx, const struct assay_row *row, struct assay_error *er
 	if (w->plan.valid)
 		plan_flush(w);
 	slow_row(w, row);
-	if (!w->b->na_list)
+	/* a plan is made after a slow row; when the last one found no key
+	 * column (a file of categories, pass 2), only every 1024 rows, so that
+	 * such files do not pay a pass over the columns a row */
+	if (!w->b->na_list && (w->plan.nkey || ++w->plan.wait >= 1024)) {
+		w->plan.wait = 0;
 		plan_make(w);
+	}
 	return 0;
 }
 
@@ -422,6 +427,8 @@ static void on_reset(void *ctx)
 	struct worker *w = ctx;
 	w->plan.valid = 0;
 	w->plan.rows = 0;
+	w->plan.nkey = 0;
+	w->plan.wait = 1023; /* the first row makes a plan */
 	for (size_t j = 0; j < w->b->ncols; j++)
 		pb_col_reset(&w->col[j], w->b->start, w->b->keys);
 }

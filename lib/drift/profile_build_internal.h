@@ -95,6 +95,7 @@ struct row_plan {
 	int valid;
 	size_t nkey, nother, room;
 	uint64_t rows; /* rows gone the plan's way, not yet in the columns' counts */
+	unsigned wait; /* slow rows since a plan found no key column (on_row) */
 	uint32_t *col, *src, *other;
 	uint32_t **k;
 	size_t *nk;
