@@ -26,6 +26,8 @@
 #include "assay/radix.h"
 #include "assay/source.h"
 #include "../../lib/drift/drift_internal.h"
+#include "../../lib/drift/keys_runs.h"
+#include "../../lib/io/deckey_batch.h"
 
 static int parse(const char *s, uint32_t *k)
 {
@@ -873,6 +875,246 @@ static void deckey_strings_read_back_or_are_located_errors(void **state)
 	assert_null(p);
 }
 
+/* One batch of spans through every path of assay_deckey_parse_batch: each
+ * span in a heap block of exactly its size (ASan sees a read past it),
+ * each path's bits and keys equal to assay_deckey_parse span for span, no
+ * bit at or past n. */
+static void assert_batch_as_one_by_one(char spans[][24], const size_t *lens, size_t n)
+{
+	const char *p[ASSAY_DECKEY_BATCH];
+	uint32_t len[ASSAY_DECKEY_BATCH], want[ASSAY_DECKEY_BATCH];
+	char *blk[ASSAY_DECKEY_BATCH];
+	unsigned ok_want = 0;
+	for (size_t i = 0; i < n; i++) {
+		blk[i] = malloc(lens[i] ? lens[i] : 1);
+		assert_non_null(blk[i]);
+		memcpy(blk[i], spans[i], lens[i]);
+		p[i] = blk[i];
+		len[i] = (uint32_t)lens[i];
+		ok_want |= (unsigned)(assay_deckey_parse(p[i], len[i], &want[i]) == 0) << i;
+	}
+	unsigned (*const path[])(const char *const *, const uint32_t *, size_t, uint32_t *) = {
+	    assay_deckey_parse_batch, assay_deckey_parse_batch_scalar, assay_deckey_parse_batch_avx512};
+	size_t npath = assay_deckey_batch_avx512_usable() ? 3 : 2;
+	for (size_t k = 0; k < npath; k++) {
+		uint32_t keys[ASSAY_DECKEY_BATCH];
+		memset(keys, 0xa5, sizeof keys);
+		unsigned ok = path[k](p, len, n, keys);
+		if (ok != ok_want)
+			fail_msg("path %zu: bits %04x, one by one %04x", k, ok, ok_want);
+		for (size_t i = 0; i < n; i++)
+			if (ok >> i & 1 && keys[i] != want[i])
+				fail_msg("path %zu: \"%.*s\": key %08x, one by one %08x", k, (int)lens[i],
+				         spans[i], keys[i], want[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(blk[i]);
+}
+
+/* The batch parse (16 spans at once with AVX-512, where this CPU has it;
+ * the one-span parse in a loop otherwise) answers as the one-span parse:
+ * every span of up to 3 bytes over the byte classes, after no prefix and
+ * after "-", "0." and "-0."; and 1.5 million random batches of 1 to 16
+ * spans of 0 to 20 bytes (past the vector path's 15): digits with points,
+ * signs, exponents and junk anywhere, two points, long runs of zeros,
+ * 7 and 8 significant digits. */
+static void batch_parse_equals_the_one_span_parse(void **state)
+{
+	(void)state;
+	if (!assay_deckey_batch_avx512_usable())
+		print_message("(no AVX-512 here: the scalar path only)\n");
+	static const char alpha[] = "0123456789.-+eE /:\x80\0x";
+	const size_t na = sizeof alpha - 1;
+	char spans[ASSAY_DECKEY_BATCH][24];
+	size_t lens[ASSAY_DECKEY_BATCH], n = 0;
+	static const char *const pre[] = {"", "-", "0.", "-0."};
+	for (size_t k = 0; k < sizeof pre / sizeof *pre; k++) {
+		size_t pl = strlen(pre[k]);
+		for (size_t len = 0; len <= 3; len++) {
+			size_t total = 1;
+			for (size_t i = 0; i < len; i++)
+				total *= na;
+			for (size_t code = 0; code < total; code++) {
+				memcpy(spans[n], pre[k], pl);
+				size_t c = code;
+				for (size_t i = 0; i < len; i++, c /= na)
+					spans[n][pl + i] = alpha[c % na];
+				lens[n++] = pl + len;
+				if (n == ASSAY_DECKEY_BATCH) {
+					assert_batch_as_one_by_one(spans, lens, n);
+					n = 0;
+				}
+			}
+		}
+	}
+	if (n)
+		assert_batch_as_one_by_one(spans, lens, n);
+	static const char common[] = "000001234567899";
+	for (int it = 0; it < 1500000; it++) {
+		n = 1 + next() % ASSAY_DECKEY_BATCH;
+		for (size_t j = 0; j < n; j++) {
+			uint64_t r = next();
+			size_t len = (size_t)(r % 21);
+			r >>= 5;
+			char *s = spans[j];
+			for (size_t i = 0; i < len; i++)
+				s[i] = common[next() % (sizeof common - 1)];
+			if (len) {
+				if (r % 2 == 0) /* a point somewhere */
+					s[(r >> 2) % len] = '.';
+				if ((r >> 8) % 3 == 0) /* a sign first */
+					s[0] = (r >> 10) % 2 ? '-' : '+';
+				if ((r >> 12) % 16 == 0) /* anything anywhere */
+					s[(r >> 16) % len] = alpha[(r >> 24) % na];
+				if ((r >> 32) % 32 == 0) /* an exponent */
+					s[(r >> 40) % len] = (r >> 48) % 2 ? 'e' : 'E';
+				if ((r >> 50) % 16 == 0) /* a second point */
+					s[(r >> 54) % len] = '.';
+			}
+			lens[j] = len;
+		}
+		assert_batch_as_one_by_one(spans, lens, n);
+	}
+}
+
+/* The profile of path built with an --na spelling that never occurs: the
+ * path that parses a row's fields one by one (with --na spellings a
+ * number may be missing, so nothing is batched or skipped). */
+static struct assay_profile *profile_one_by_one(const char *path, int threads)
+{
+	static const char *const na[] = {"never-in-the-file"};
+	struct assay_source_opts so = {
+	    .path = path, .threads = threads, .min_split_bytes = 1, .block_bytes = 4096, .na = na, .nna = 1};
+	struct assay_source *src = NULL;
+	struct assay_error err;
+	if (assay_source_open(&src, &so, &err))
+		fail_err(&err);
+	struct assay_profile_opts po = {.cap = UINT64_MAX, .packed = 1};
+	struct assay_profile *p = NULL;
+	if (assay_profile_build(src, &po, &p, &err))
+		fail_err(&err);
+	assay_source_free(src);
+	return p;
+}
+
+/* A row's numeric fields are parsed together, 16 at a time, and a
+ * categorical column's plain words skip the number parse: the profile is
+ * the one the one-by-one path gives, in the same JSON bytes. 21 columns (a
+ * batch is flushed inside the row): short decimals of 1 to 19 bytes, one
+ * leaving the key form late, one turning categorical late (profiled
+ * again), NA, nan, inf and empty fields among numbers, and a categorical
+ * column of words beside "nan", "-inf", "+Infinity", "1e999", "NA",
+ * "null", "N/A", "-", ".5", " inf". */
+static void batched_rows_profile_as_one_by_one(void **state)
+{
+	(void)state;
+	char path[256];
+	snprintf(path, sizeof path, "%s/wide.csv", tmpdir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (int j = 0; j < 18; j++)
+		fprintf(f, "n%d,", j);
+	fputs("late,turns,cat\n", f);
+	static const char *const cats[] = {"x", "nan", "-inf", "+Infinity", "1e999", "NA", "null", "N/A",
+	                                   "-", ".5",  " inf", "NaN",       "ñ",     "I",  "+x",   "0"};
+	for (int i = 0; i < 20000; i++) {
+		for (int j = 0; j < 18; j++) {
+			char s[64];
+			if (j == 17 && i % 7 == 0)
+				fputs(i % 14 ? "NA" : i % 21 ? "nan" : "inf", f);
+			else if (j == 16 && i % 5 == 0)
+				fputs("", f);
+			else if (j == 15)
+				fprintf(f, "%s0.0000000000%d", i % 2 ? "-" : "",
+				        1 + (int)(next() % 9999999)); /* 13-19 bytes */
+			else if (j % 3 == 0) {
+				random_decimal(s, sizeof s);
+				fputs(s, f);
+			} else { /* plain "%.6g"-like spellings of 1 to 12 bytes, the vector path's */
+				static const double scale[] = {1, 10, 1e3, 1e5, 1e7, 1e9};
+				fprintf(f, "%.*g", 1 + j % 7,
+				        ((double)(next() % 2000001) - 1e6) / scale[j % 6]);
+			}
+			fputc(',', f);
+		}
+		fprintf(f, "%s,%s,%s\n", i == 19000 ? "3.14159265" : "2.5", i == 18000 ? "w" : "-1.5",
+		        cats[next() % (sizeof cats / sizeof *cats)]);
+	}
+	fclose(f);
+	for (int threads = 1; threads <= 2; threads++) {
+		struct assay_profile *a = profile_file(path, UINT64_MAX, 1, threads, 4096);
+		struct assay_profile *b = profile_one_by_one(path, threads);
+		assert_same_profile(a, b);
+		char *ja = json_of(a), *jb = json_of(b);
+		assert_string_equal(ja, jb);
+		free(ja);
+		free(jb);
+		assay_profile_free(a);
+		assay_profile_free(b);
+	}
+}
+
+/* The runs of sorted keys (keys_runs.c): the AVX-512 path, where this CPU
+ * has it, and the public function give the scalar loop's distinct keys,
+ * count bytes and big counts, on 20,000 arrays of 1 to 3,000 keys (every
+ * tail of a 16-key block) of runs of 1, of 1 to 3, of 1 to 600 (counts of
+ * 255 and more, some ending in a block, some across several) and mostly
+ * single keys with long runs among them. Each array in a heap block of
+ * its exact size. */
+static void key_runs_paths_agree(void **state)
+{
+	(void)state;
+	int (*const path[])(uint32_t *, size_t, struct assay_numeric_map *,
+	                    size_t *) = {drift_keys_runs, drift_keys_runs_avx512};
+	size_t npath = drift_keys_runs_avx512_usable() ? 2 : 1;
+	for (int it = 0; it < 20000; it++) {
+		size_t n = 1 + (size_t)(next() % 3000), i = 0;
+		uint32_t *a = malloc(n * sizeof *a), v = (uint32_t)next();
+		assert_non_null(a);
+		int mode = (int)(next() % 4);
+		while (i < n) {
+			size_t r = mode == 0   ? 1
+			           : mode == 1 ? 1 + next() % 3
+			           : mode == 2 ? 1 + next() % 600
+			                       : (next() % 8 == 0 ? 200 + next() % 400 : 1);
+			for (size_t j = 0; j < r && i < n; j++)
+				a[i++] = v;
+			v += 1 + (uint32_t)(next() % 5);
+		}
+		size_t d = 1;
+		for (size_t j = 1; j < n; j++)
+			d += a[j] != a[j - 1];
+		struct assay_numeric_map want = {0};
+		size_t wcap = 0;
+		uint32_t *wk = malloc(n * sizeof *wk);
+		want.kcount = malloc(d);
+		assert_true(wk && want.kcount);
+		memcpy(wk, a, n * sizeof *a);
+		assert_int_equal(drift_keys_runs_scalar(wk, n, &want, &wcap), 0);
+		for (size_t k = 0; k < npath; k++) {
+			struct assay_numeric_map got = {0};
+			size_t gcap = 0;
+			uint32_t *gk = malloc(n * sizeof *gk);
+			got.kcount = malloc(d);
+			assert_true(gk && got.kcount);
+			memcpy(gk, a, n * sizeof *a);
+			assert_int_equal(path[k](gk, n, &got, &gcap), 0);
+			assert_memory_equal(gk, wk, d * sizeof *gk);
+			assert_memory_equal(got.kcount, want.kcount, d);
+			assert_int_equal(got.nbig, want.nbig);
+			if (want.nbig)
+				assert_memory_equal(got.big, want.big, want.nbig * sizeof *want.big);
+			free(gk);
+			free(got.kcount);
+			free(got.big);
+		}
+		free(wk);
+		free(want.kcount);
+		free(want.big);
+		free(a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -880,6 +1122,9 @@ int main(void)
 	    cmocka_unit_test(keys_order_as_their_numbers),
 	    cmocka_unit_test(short_spellings_agree_with_the_double),
 	    cmocka_unit_test(parse_equals_the_reference_loop),
+	    cmocka_unit_test(batch_parse_equals_the_one_span_parse),
+	    cmocka_unit_test(batched_rows_profile_as_one_by_one),
+	    cmocka_unit_test(key_runs_paths_agree),
 	    cmocka_unit_test(radix_sort_u32_equals_qsort),
 	    cmocka_unit_test(packed_profile_equals_double_profile),
 	    cmocka_unit_test(packed_walk_bins_equal_the_double_walk),
