@@ -357,6 +357,11 @@ static void add_warnings(struct assay_eval_report *r, const struct assay_eval_sc
 	r->nwarnings = n;
 }
 
+static int hash_running(void *pending)
+{
+	return assay_source_scan_hashing(pending);
+}
+
 struct render_ctx {
 	const struct assay_eval_report *r;
 	enum assay_report_format fmt;
@@ -431,10 +436,13 @@ static int run(struct opts *o, struct assay_arena *a)
 	assay_source_free(src);
 	if (rc)
 		return cli_fail("eval", &err);
-	/* while the hash ends on one core, the bootstrap takes the others */
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	if (assay_source_scan_hashing(st.pending) && cores > 1 && !o->p.bootstrap_threads)
-		o->p.bootstrap_threads = (int)(cores - 1);
+	/* while the hash ends on one core, the bootstrap's threads but one
+	 * wait for it (on two cores the hash sets the pace: a second thread
+	 * beside it slowed it), then join in for what is left */
+	if (assay_source_scan_hashing(st.pending) && !o->p.bootstrap_threads) {
+		o->p.bootstrap_busy = hash_running;
+		o->p.bootstrap_busy_ctx = st.pending;
+	}
 
 	struct assay_eval_report r;
 	memset(&r, 0, sizeof r);

@@ -166,6 +166,11 @@ struct assay_eval_params {
 	enum assay_ci_method ci_method;
 	uint32_t bootstrap;          /* B, default 1000 */
 	int bootstrap_threads;       /* 0: one per core */
+	/* Optional: while this returns 1, the bootstrap's threads beyond the
+	 * first wait (their core is busy: cmd_eval passes the input's hash,
+	 * which may still run), then join in for what is left. */
+	int (*bootstrap_busy)(void *ctx);
+	void *bootstrap_busy_ctx;
 	uint64_t seed;               /* default 42 */
 	double confidence;           /* default 0.95 */
 	const char *reference_group; /* "race=Caucasian" for disparate impact, NULL: largest group */

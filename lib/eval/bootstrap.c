@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "assay/resample.h"
@@ -235,17 +236,23 @@ static double *replicate_store(size_t bytes)
 
 /* [0, n) in batches of `batch`, taken in turn by whichever thread is
  * free, so that a thread whose core is shared with other work does less
- * of it instead of holding up the others. */
+ * of it instead of holding up the others, and one that waits for its core
+ * (p->bootstrap_busy) takes what is left when it gets it. */
 struct batches {
 	struct worker w;
 	void *(*fn)(void *);
 	_Atomic size_t *next;
 	size_t n, batch;
+	int wait; /* a thread beyond the first: wait while p->bootstrap_busy says so */
 };
 
 static void *run_batches(void *arg)
 {
 	struct batches *b = arg;
+	const struct assay_eval_params *p = b->w.job->p;
+	while (b->wait && p->bootstrap_busy && atomic_load(b->next) < b->n &&
+	       p->bootstrap_busy(p->bootstrap_busy_ctx))
+		nanosleep(&(struct timespec){0, 50000}, NULL);
 	for (;;) {
 		size_t from = atomic_fetch_add(b->next, b->batch);
 		if (from >= b->n || b->w.failed)
@@ -269,7 +276,7 @@ static int parallel(struct job *J, size_t n, size_t batch, void *(*fn)(void *))
 	pthread_t tid[MAX_THREADS];
 	int started[MAX_THREADS] = {0};
 	for (size_t t = 0; t < nt; t++) {
-		w[t] = (struct batches){{J, 0, 0, 0}, fn, &next, n, batch};
+		w[t] = (struct batches){{J, 0, 0, 0}, fn, &next, n, batch, t > 0};
 		if (t > 0)
 			started[t] = pthread_create(&tid[t], NULL, run_batches, &w[t]) == 0;
 	}

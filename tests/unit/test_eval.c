@@ -4,6 +4,7 @@
  * scores), disparities as Fairlearn defines them, the merge property and
  * bootstrap reproducibility. */
 #include <math.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -401,6 +402,12 @@ static void merge_is_exact(void **state)
 	}
 }
 
+/* A core that stays busy for the first `left` polls. */
+static int busy_for(void *ctx)
+{
+	return atomic_fetch_sub((atomic_int *)ctx, 1) > 0;
+}
+
 /* Same seed, same intervals; another seed, other intervals; and the
  * interval contains the point value for a large group. */
 static void bootstrap_reproducible(void **state)
@@ -416,6 +423,23 @@ static void bootstrap_reproducible(void **state)
 		fx_compute(fs[i]);
 	}
 	assert_reports_identical(&f1.r, &f2.r);
+	/* any number of threads, and threads that wait for their core while
+	 * others take the batches: the same bytes */
+	for (int threads = 1; threads <= 5; threads += 2) {
+		for (int polls = 0; polls <= 400; polls += 200) {
+			struct fixture g;
+			atomic_int left = polls;
+			fx_init(&g, RACE, 1, 0, ASSAY_TASK_BINARY);
+			g.p.ci_method = ASSAY_CI_BOOTSTRAP;
+			g.p.bootstrap_threads = threads;
+			g.p.bootstrap_busy = polls ? busy_for : NULL;
+			g.p.bootstrap_busy_ctx = &left;
+			add_compas_cells(g.s);
+			fx_compute(&g);
+			assert_reports_identical(&f1.r, &g.r);
+			fx_free(&g);
+		}
+	}
 	const struct assay_slice_result *a1 = slice(&f1.r, "race=African-American"),
 	                                *a3 = slice(&f3.r, "race=African-American");
 	assert_true(a1->ci[ASSAY_M_FPR].lo != a3->ci[ASSAY_M_FPR].lo ||
