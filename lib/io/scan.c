@@ -497,6 +497,7 @@ static int map_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx,
 	atomic_store(&ps->lowest_failed, UINT64_MAX);
 	if (!(ps->map = p->map = assay_io_map_new(src, &p->md)))
 		return 2;
+	assay_io_map_hash_first(ps->map);
 	if (init_ranges(ps, fn, ctx, assay_io_map_nchunks(ps->map), NULL)) {
 		free_ranges(ps);
 		return assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");

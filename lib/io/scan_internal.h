@@ -51,6 +51,9 @@ int assay_io_map_failed(const struct io_map *m);
 /* Hash until every chunk is hashed (or one failed): a hashing worker's
  * last part, which no longer touches the pass (it may be gone). */
 void assay_io_map_drain(struct io_map *m);
+/* Hash the first chunk now (it may be hashed before it is tokenized): for
+ * the caller, before it sets up the workers (~0.4 ms). */
+void assay_io_map_hash_first(struct io_map *m);
 /* Wait until every chunk is hashed (or one failed), dropping what is
  * hashed from the mapping meanwhile: for a thread that does not hash. */
 void assay_io_map_wait_hashed(struct io_map *m);

@@ -411,6 +411,11 @@ void assay_io_map_wait_parsed(struct io_map *m)
 		nap(&naps);
 }
 
+void assay_io_map_hash_first(struct io_map *m)
+{
+	advance(m);
+}
+
 void assay_io_map_wait_hashed(struct io_map *m)
 {
 	for (int naps = 0; atomic_load(&m->turn) < m->k1 && !atomic_load(&m->stop);) {
