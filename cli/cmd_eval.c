@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -357,6 +358,39 @@ static void add_warnings(struct assay_eval_report *r, const struct assay_eval_sc
 	r->nwarnings = n;
 }
 
+/* 64 random hex digits in out (a stand-in for a sha256 no report can
+ * hold by chance), or 0. */
+static int random_hex(char out[65])
+{
+	unsigned char b[32];
+	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+		return 0;
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return 1;
+}
+
+/* Every occurrence of what (a string) in text[0..len) becomes with, as
+ * long. */
+static void replace_all(char *text, size_t len, const char *what, const char *with)
+{
+	size_t n = strlen(what);
+	for (char *p = text; (p = memmem(p, len - (size_t)(p - text), what, n)) != NULL; p += n)
+		memcpy(p, with, n);
+}
+
+struct buffer {
+	const char *p;
+	size_t n;
+};
+
+static int write_buffer(void *ctx, FILE *out, struct assay_error *err)
+{
+	const struct buffer *b = ctx;
+	(void)err;
+	return fwrite(b->p, 1, b->n, out) == b->n ? 0 : ASSAY_EIO;
+}
+
 static int hash_running(void *pending)
 {
 	return assay_source_scan_hashing(pending);
@@ -372,6 +406,19 @@ static int render(void *ctx, FILE *out, struct assay_error *err)
 {
 	struct render_ctx *rc = ctx;
 	return assay_report_eval(rc->r, rc->fmt, &rc->ro, out, err);
+}
+
+static int render_to_memory(struct render_ctx *ctx, char **text, size_t *len, struct assay_error *err)
+{
+	*text = NULL;
+	*len = 0;
+	FILE *mem = open_memstream(text, len);
+	if (!mem)
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	int rc = render(ctx, mem, err);
+	if (fclose(mem) != 0 && !rc)
+		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	return rc;
 }
 
 /* --record: the JSON result as evidence (kind test_result with a plan,
@@ -471,7 +518,20 @@ static int run(struct opts *o, struct assay_arena *a)
 	r.rows_na_dropped = st.rows_na_dropped;
 	r.passed = 1;
 	rc = assay_eval_compute(sum, &o->p, a, &r, &err);
-	if (rc) {
+	int fmt = o->format ? assay_report_format_from_name(o->format) : ASSAY_REPORT_TEXT;
+	/* A report file in a format that prints the input's hash in full is
+	 * rendered while the hash ends on another core, with a stand-in for
+	 * it, replaced once it is known (rendering took ~2 ms of a 1M-row
+	 * run's critical path). */
+	char stand_in[65];
+	int early = !rc && o->out && fmt != ASSAY_REPORT_TEXT && assay_source_scan_hashing(st.pending) &&
+	            random_hex(stand_in);
+	if (early) {
+		assay_source_scan_counts(st.pending, &st.source);
+		memcpy(in[0].sha256, stand_in, sizeof in[0].sha256);
+		in[0].rows = st.source.rows;
+		in[0].bytes = st.source.bytes;
+	} else if (rc) {
 		assay_eval_scan_finish(&st, NULL);
 	} else if ((rc = assay_eval_scan_finish(&st, &err)) == 0) {
 		memcpy(in[0].sha256, st.source.sha256_hex, sizeof in[0].sha256);
@@ -480,18 +540,35 @@ static int run(struct opts *o, struct assay_arena *a)
 	}
 	if (!rc && plan && (rc = assay_plan_validate(plan, &r, &err)) == 0)
 		rc = assay_plan_run(plan, &r, a, &err);
+	char *text = NULL;
+	size_t len = 0;
+	struct render_ctx ctx = {&r, (enum assay_report_format)fmt, {0, o->verbose, 0}};
+	if (early) {
+		if (!rc) {
+			add_warnings(&r, &st, a);
+			rc = render_to_memory(&ctx, &text, &len, &err);
+		}
+		int hashed = assay_eval_scan_finish(&st, rc ? NULL : &err);
+		if (!rc && (rc = hashed) == 0) {
+			memcpy(in[0].sha256, st.source.sha256_hex, sizeof in[0].sha256);
+			replace_all(text, len, stand_in, in[0].sha256);
+		}
+	}
 	if (rc) {
+		free(text);
 		assay_summary_free(sum);
 		return cli_fail("eval", &err);
 	}
-	add_warnings(&r, &st, a);
+	if (!early)
+		add_warnings(&r, &st, a);
 
-	int fmt = o->format ? assay_report_format_from_name(o->format) : ASSAY_REPORT_TEXT;
 	int color = cli_color_on(o->color, STDOUT_FILENO);
-	struct render_ctx ctx = {
-	    &r, (enum assay_report_format)fmt, {fmt == ASSAY_REPORT_TEXT && color, o->verbose, 0}};
+	ctx.ro.color = fmt == ASSAY_REPORT_TEXT && color;
 	if (o->out) {
-		rc = assay_write_atomic(o->out, render, &ctx, &err);
+		struct buffer whole = {text, len};
+		rc = early ? assay_write_atomic(o->out, write_buffer, &whole, &err)
+		           : assay_write_atomic(o->out, render, &ctx, &err);
+		free(text);
 		if (!rc) {
 			struct render_ctx summary = {&r, ASSAY_REPORT_TEXT, {color, 0, 1}};
 			rc = render(&summary, stdout, &err);

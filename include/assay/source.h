@@ -159,6 +159,9 @@ int assay_source_scan_finish(struct assay_source_pending *pending, struct assay_
                              struct assay_error *err);
 /* The hash of a started scan is still running (on one core). */
 int assay_source_scan_hashing(const struct assay_source_pending *pending);
+/* What _finish will report except the hash (rows, bytes, workers), known
+ * already: sha256 and sha256_hex are left zero. */
+void assay_source_scan_counts(const struct assay_source_pending *pending, struct assay_source_stats *stats);
 
 /* How many worker contexts assay_source_scan() may use: the workers of
  * the pass that uses the most. 1 exactly when the source was opened with

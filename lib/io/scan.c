@@ -536,17 +536,22 @@ int assay_source_scan_finish(struct assay_source_pending *p, struct assay_source
 		return 0;
 	int e = p->map ? pending_join(p) : 0;
 	if (!e && stats) {
-		memset(stats, 0, sizeof *stats);
-		stats->rows = p->rows;
-		stats->bytes = p->bytes;
+		assay_source_scan_counts(p, stats);
 		memcpy(stats->sha256, p->md_out, 32);
 		for (int i = 0; i < 32; i++)
 			snprintf(stats->sha256_hex + 2 * i, 3, "%02x", p->md_out[i]);
-		stats->workers_used = p->used;
 	}
 	free(p);
 	return e ? assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "scan: the input's hash was not completed")
 	         : 0;
+}
+
+void assay_source_scan_counts(const struct assay_source_pending *p, struct assay_source_stats *stats)
+{
+	memset(stats, 0, sizeof *stats);
+	stats->rows = p->rows;
+	stats->bytes = p->bytes;
+	stats->workers_used = p->used;
 }
 
 int assay_source_scan_hashing(const struct assay_source_pending *p)

@@ -62,6 +62,22 @@ pyassert "$TMP/loans.json" \
   '[c["status"] for c in r["checks"]] == ["fail", "pass", "inconclusive", "pass", "inconclusive"]' \
   'r["passed"] is False'
 
+# a file large enough for the parallel mapped reader (>= 8 MiB): its report
+# files are rendered while the input's hash ends and the hash put in after;
+# every format carries the hash sha256sum gives, and the numbers are the
+# small file's with every count 2800 times
+big="$TMP/big.csv"
+{ head -1 data/eval/loans.csv; for _ in $(seq 2800); do tail -n +2 data/eval/loans.csv; done; } >"$big"
+sum=$(sha256sum "$big" | cut -d" " -f1)
+for fmt in json md html junit; do
+  run 1 "$ASSAY" eval --data "$big" "${args[@]}" --format "$fmt" --out "$TMP/big.$fmt"
+  contains "$TMP/big.$fmt" "$sum"
+done
+pyassert "$TMP/big.json" \
+  'r["inputs"][0]["sha256"] == "'"$sum"'" and r["inputs"][0]["rows"] == 240 * 2800' \
+  'r["inputs"][0]["bytes"] == '"$(stat -c %s "$big")" \
+  'r["slices"][0]["n"] == 240 * 2800'
+
 # help shows an example
 run 0 "$ASSAY" eval --help
 contains "$TMP/out" "Examples:"
