@@ -295,6 +295,33 @@ static void every_tail(char *s, size_t pl, size_t max, const char *alpha, size_t
 	}
 }
 
+/* A random span in s of fewer than maxlen (< 32) bytes: digits drawn from
+ * common, then at random a point (one time in point_every), a sign first,
+ * a byte of alpha[0..na) anywhere, an exponent, and with second a second
+ * point. Returns its length. */
+static size_t random_span(char *s, size_t maxlen, const char *common, const char *alpha, size_t na,
+                          unsigned point_every, int second)
+{
+	uint64_t r = next();
+	size_t len = (size_t)(r % maxlen);
+	r >>= 5;
+	for (size_t i = 0; i < len; i++)
+		s[i] = common[next() % strlen(common)];
+	if (len) {
+		if (r % point_every == 0) /* a point somewhere */
+			s[(r >> 2) % len] = '.';
+		if ((r >> 8) % 3 == 0) /* a sign first */
+			s[0] = (r >> 10) % 2 ? '-' : '+';
+		if ((r >> 12) % 16 == 0) /* anything anywhere */
+			s[(r >> 16) % len] = alpha[(r >> 24) % na];
+		if ((r >> 32) % 32 == 0) /* an exponent */
+			s[(r >> 40) % len] = (r >> 48) % 2 ? 'e' : 'E';
+		if (second && (r >> 50) % 16 == 0) /* a second point */
+			s[(r >> 54) % len] = '.';
+	}
+	return len;
+}
+
 /* Every span of up to 4 bytes over an alphabet with every byte class the
  * parsers tell apart, and 4 million random spans of up to 14 bytes:
  * mostly digits with points, signs and exponents in random places,
@@ -309,22 +336,7 @@ static void parse_equals_the_reference_loop(void **state)
 	every_tail(s, 0, 4, alpha, na);
 	static const char common[] = "00000123456789";
 	for (int it = 0; it < 4000000; it++) {
-		uint64_t r = next();
-		size_t len = (size_t)(r % 15);
-		r >>= 4;
-		for (size_t i = 0; i < len; i++) {
-			s[i] = common[next() % (sizeof common - 1)];
-		}
-		if (len) {
-			if (r % 4 == 0) /* a point somewhere */
-				s[(r >> 2) % len] = '.';
-			if ((r >> 8) % 3 == 0) /* a sign first */
-				s[0] = (r >> 10) % 2 ? '-' : '+';
-			if ((r >> 12) % 16 == 0) /* anything anywhere */
-				s[(r >> 16) % len] = alpha[(r >> 24) % na];
-			if ((r >> 32) % 32 == 0) /* an exponent */
-				s[(r >> 40) % len] = (r >> 48) % 2 ? 'e' : 'E';
-		}
+		size_t len = random_span(s, 15, common, alpha, na, 4, 0);
 		assert_same_as_ref(s, len);
 	}
 	/* after "0." (the small magnitudes: "0.0311287", "-0.00147779"), which
@@ -949,30 +961,10 @@ static void batch_parse_equals_the_one_span_parse(void **state)
 	}
 	if (n)
 		assert_batch_as_one_by_one(spans, lens, n);
-	static const char common[] = "000001234567899";
 	for (int it = 0; it < 1500000; it++) {
 		n = 1 + next() % ASSAY_DECKEY_BATCH;
-		for (size_t j = 0; j < n; j++) {
-			uint64_t r = next();
-			size_t len = (size_t)(r % 21);
-			r >>= 5;
-			char *s = spans[j];
-			for (size_t i = 0; i < len; i++)
-				s[i] = common[next() % (sizeof common - 1)];
-			if (len) {
-				if (r % 2 == 0) /* a point somewhere */
-					s[(r >> 2) % len] = '.';
-				if ((r >> 8) % 3 == 0) /* a sign first */
-					s[0] = (r >> 10) % 2 ? '-' : '+';
-				if ((r >> 12) % 16 == 0) /* anything anywhere */
-					s[(r >> 16) % len] = alpha[(r >> 24) % na];
-				if ((r >> 32) % 32 == 0) /* an exponent */
-					s[(r >> 40) % len] = (r >> 48) % 2 ? 'e' : 'E';
-				if ((r >> 50) % 16 == 0) /* a second point */
-					s[(r >> 54) % len] = '.';
-			}
-			lens[j] = len;
-		}
+		for (size_t j = 0; j < n; j++)
+			lens[j] = random_span(spans[j], 21, "000001234567899", alpha, na, 2, 1);
 		assert_batch_as_one_by_one(spans, lens, n);
 	}
 }
