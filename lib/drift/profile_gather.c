@@ -196,8 +196,8 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
 }
 
 /* Merge the workers' partial columns j of a pass into out. */
-static int gather(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out,
-                  struct assay_error *err)
+static int gather_parts(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out,
+                        struct assay_error *err)
 {
 	int fast = gather_exact_num(ps, j, b, out);
 	if (fast <= 0)
@@ -223,6 +223,39 @@ static int gather(struct pass *ps, size_t j, const struct builder *b, struct ass
 	           : 0;
 }
 
+/* Column j is left to pass 3 (profile_build.c, sketch_in_order): out
+ * back to its state before the gather, the workers' parts dropped. */
+static void leave_to_pass3(struct pass *ps, size_t j, struct assay_column_profile *out, int *redo)
+{
+	char *name = out->name;
+	out->name = NULL;
+	prof_column_clear(out);
+	memset(out, 0, sizeof *out);
+	out->name = name;
+	out->type = ASSAY_COL_EMPTY;
+	out->exact = 1;
+	for (int i = 0; i < ps->nw; i++)
+		pb_col_reset(&ps->w[i].col[j], V_NONE, 0);
+	*redo = 1;
+}
+
+/* Merge the workers' partial columns j of a pass into out. With b->defer
+ * (a parallel pass), a column past the cap is left to pass 3 (*redo). */
+static int gather(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out,
+                  int *redo, struct assay_error *err)
+{
+	if (b->defer)
+		for (int i = 0; i < ps->nw; i++)
+			if (ps->w[i].col[j].deferred) {
+				leave_to_pass3(ps, j, out, redo);
+				return 0;
+			}
+	int rc = gather_parts(ps, j, b, out, err);
+	if (!rc && b->defer && !out->exact)
+		leave_to_pass3(ps, j, out, redo);
+	return rc;
+}
+
 /* Columns are gathered (sorted, merged across workers, counted) on as many
  * threads as the scan had workers: each column's gather touches only that
  * column of every worker and its own output slot, so the profile is the
@@ -230,7 +263,8 @@ static int gather(struct pass *ps, size_t j, const struct builder *b, struct ass
  * tail: 10 sorts of 0.5M keys one after the other otherwise. */
 struct gather_pool {
 	struct pass *p1, *p2;
-	const int *active;
+	const int *active, *only;
+	int *redo;
 	const struct builder *b;
 	struct assay_profile *p;
 	size_t ncols;
@@ -246,17 +280,22 @@ static void *gather_worker(void *arg)
 		size_t j = atomic_fetch_add(&g->next, 1);
 		if (j >= g->ncols)
 			return NULL;
+		if (g->only && !g->only[j])
+			continue;
+		int unused = 0;
 		assay_error_clear(&g->errs[j]);
-		g->rc[j] = gather(g->active[j] ? g->p2 : g->p1, j, g->b, &g->p->columns[j], &g->errs[j]);
+		g->rc[j] = gather(g->active && g->active[j] ? g->p2 : g->p1, j, g->b, &g->p->columns[j],
+		                  g->redo ? &g->redo[j] : &unused, &g->errs[j]);
 		if (g->b->skip_moments) /* the general path's merges computed them */
 			memset(&g->p->columns[j].moments, 0, sizeof g->p->columns[j].moments);
 	}
 }
 
-int pb_gather_all(struct pass *p1, struct pass *p2, const int *active, const struct builder *b,
-                  struct assay_profile *p, size_t ncols, struct assay_error *err)
+int pb_gather_all(struct pass *p1, struct pass *p2, const int *active, const int *only, int *redo,
+                  const struct builder *b, struct assay_profile *p, size_t ncols,
+                  struct assay_error *err)
 {
-	struct gather_pool g = {p1, p2, active, b, p, ncols, 0, NULL, NULL};
+	struct gather_pool g = {p1, p2, active, only, redo, b, p, ncols, 0, NULL, NULL};
 	atomic_init(&g.next, 0);
 	g.rc = calloc(ncols ? ncols : 1, sizeof *g.rc);
 	g.errs = calloc(ncols ? ncols : 1, sizeof *g.errs);
