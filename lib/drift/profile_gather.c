@@ -104,9 +104,10 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
  * computes the moments per part and per merge (1M-row drift bench: 3
  * moment passes and 4 copies of every map -> 1 and 1). The result is the
  * same bytes: the same merged map, min, max, counts, and moments from it.
- * Returns 1 (nothing done) when the case does not apply, including a
- * merged map past the cap (the general path then sketches it as before),
- * 0 when done, -1 when out of memory. */
+ * Returns 1 (nothing done) when the case does not apply, 2 (nothing
+ * done) for a map past the cap (the general path then sketches it as
+ * before, or with b->defer the column is left to pass 3), 0 when done, -1
+ * when out of memory. */
 static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
                             struct assay_column_profile *out)
 {
@@ -129,7 +130,7 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
 		if (pb_numtab_flush(&c->nt))
 			return -1;
 		if (c->nt.n > b->cap)
-			return 1;
+			return 2;
 		total += c->nt.n;
 		any = 1;
 	}
@@ -171,7 +172,7 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
 	if (n > b->cap) {
 		free(v);
 		free(cnt);
-		return 1;
+		return 2;
 	}
 	out->type = ASSAY_COL_NUMERIC;
 	out->exact = 1;
@@ -195,16 +196,23 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
 	return prof_column_finish(out, b->topk) ? -1 : 0;
 }
 
-/* Merge the workers' partial columns j of a pass into out. */
+/* Merge the workers' partial columns j of a pass into out: 0, or 2 when
+ * b->defer and the column is past the cap (left to pass 3: out is then
+ * incomplete), or an error. With b->defer nothing is sketched here: the
+ * parts and their merges stay exact (each a subset of the whole, so a
+ * column whose whole map is within the cap merges to the same bytes). */
 static int gather_parts(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out,
                         struct assay_error *err)
 {
 	int fast = gather_exact_num(ps, j, b, out);
 	if (fast <= 0)
 		return fast ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory") : 0;
+	if (fast == 2 && b->defer)
+		return 2;
+	uint64_t cap = b->defer ? UINT64_MAX : b->cap;
 	for (int i = 0; i < ps->nw; i++) {
 		struct assay_column_profile part = {0};
-		if (pb_col_finish(&ps->w[i].col[j], &part, b->cap)) {
+		if (pb_col_finish(&ps->w[i].col[j], &part, cap)) {
 			prof_column_clear(&part);
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		}
@@ -213,11 +221,14 @@ static int gather_parts(struct pass *ps, size_t j, const struct builder *b, stru
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		}
 		pb_col_reset(&ps->w[i].col[j], V_NONE, 0); /* the tables are no longer needed */
-		int rc = prof_column_merge(out, &part, b->cap, b->topk, err);
+		int rc = prof_column_merge(out, &part, cap, b->topk, err);
 		prof_column_clear(&part);
 		if (rc)
 			return rc;
 	}
+	if (b->defer && ((out->type == ASSAY_COL_NUMERIC && out->num.n > b->cap) ||
+	                 (out->type == ASSAY_COL_CATEGORICAL && out->cat.n > b->cap)))
+		return 2;
 	return prof_column_finish(out, b->topk)
 	           ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory")
 	           : 0;
@@ -251,8 +262,10 @@ static int gather(struct pass *ps, size_t j, const struct builder *b, struct ass
 				return 0;
 			}
 	int rc = gather_parts(ps, j, b, out, err);
-	if (!rc && b->defer && !out->exact)
+	if (rc == 2 || (!rc && b->defer && !out->exact)) {
 		leave_to_pass3(ps, j, out, redo);
+		rc = 0;
+	}
 	return rc;
 }
 
