@@ -153,6 +153,49 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* A stable sort of a level by value: insertion sort of runs of 16, then
+ * merges through tmp. Its output is the one of glibc's qsort with
+ * cmp_double (a stable merge sort whenever it can get its scratch
+ * memory): a stable sort's output is unique, and the only values that
+ * compare equal with different bytes, -0.0 and 0.0, both keep in the
+ * order given. Hand-written for the inline comparison: qsort and
+ * its calls of cmp_double were 15% of the CPU of a profile past the cap
+ * (bench/README.md, assay drift, session 7, issue 4). */
+static void sort_level(double *v, size_t n, double *tmp)
+{
+	enum { RUN = 16 };
+	for (size_t lo = 0; lo < n; lo += RUN) {
+		size_t hi = lo + RUN < n ? lo + RUN : n;
+		for (size_t i = lo + 1; i < hi; i++) {
+			double x = v[i];
+			size_t j = i;
+			while (j > lo && v[j - 1] > x) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+	}
+	double *src = v, *dst = tmp;
+	for (size_t w = RUN; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, o = lo;
+			while (i < mid && j < hi)
+				dst[o++] = src[j] < src[i] ? src[j++] : src[i++];
+			while (i < mid)
+				dst[o++] = src[i++];
+			while (j < hi)
+				dst[o++] = src[j++];
+		}
+		double *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+}
+
 static int compact(struct assay_kll *s, size_t h)
 {
 	if (h + 1 >= ASSAY_KLL_MAX_LEVELS)
@@ -160,7 +203,12 @@ static int compact(struct assay_kll *s, size_t h)
 	if (h + 1 == s->nlevels)
 		s->nlevels++;
 	struct level *l = &s->lv[h];
-	qsort(l->v, l->len, sizeof *l->v, cmp_double);
+	double *tmp = l->len > 16 ? malloc(l->len * sizeof *tmp) : NULL;
+	if (tmp || l->len <= 16)
+		sort_level(l->v, l->len, tmp);
+	else
+		qsort(l->v, l->len, sizeof *l->v, cmp_double);
+	free(tmp);
 	size_t start = l->len & 1; /* an odd item stays behind */
 	size_t offset = splitmix64(s->coin++) & 1;
 	for (size_t i = start + offset; i < l->len; i += 2)
