@@ -418,6 +418,46 @@ static void sketched_profiles_do_not_depend_on_the_split(void **state)
 	assay_profile_free(ref);
 }
 
+/* JSONL past the cap in parallel: a scan without a reset function is
+ * still split over workers there, so pass 3's sketches may depend on the
+ * split (docs/profiles.md, "Determinism"); what does not depend on the
+ * order must still agree with one worker: counts, min, max, the HLL's
+ * distinct estimate, the KLL's n. */
+static void jsonl_past_the_cap_in_parallel(void **state)
+{
+	(void)state;
+	enum { ROWS = 3000 };
+	char *text = malloc((size_t)ROWS * 64 + 1);
+	size_t o = 0;
+	for (int i = 0; i < ROWS; i++) {
+		int r = (int)(((unsigned)i * 2654435761u) >> 20);
+		o += (size_t)sprintf(text + o, "{\"dec\": %d.%02d, \"cat\": \"k%d\", \"few\": %d}\n", r % 977,
+		                     i % 100, r % 4000, i % 7);
+	}
+	const char *path = write_text("split.jsonl", text);
+	free(text);
+	struct assay_profile *one = profile_file(path, 50, 0, 1, 0);
+	for (int threads = 2; threads <= 3; threads++) {
+		struct assay_profile *p = profile_file(path, 50, 0, threads, 256);
+		for (size_t j = 0; j < 3; j++) {
+			const struct assay_column_profile *a = &one->columns[j], *b = &p->columns[j];
+			assert_int_equal(a->type, b->type);
+			assert_int_equal(a->exact, b->exact);
+			assert_int_equal(a->rows, b->rows);
+			assert_int_equal(a->present, b->present);
+			assert_int_equal(a->distinct, b->distinct);
+			assert_true(a->type != ASSAY_COL_NUMERIC || (a->min == b->min && a->max == b->max));
+			if (a->kll)
+				assert_int_equal(assay_kll_n(a->kll), assay_kll_n(b->kll));
+		}
+		assert_false(p->columns[0].exact);
+		assert_false(p->columns[1].exact);
+		assert_true(p->columns[2].exact);
+		assay_profile_free(p);
+	}
+	assay_profile_free(one);
+}
+
 static void merge_of_halves_equals_whole(void **state)
 {
 	const char *head = "num,mixed,empty,cat,big\n";
@@ -604,6 +644,7 @@ int main(void)
 	    cmocka_unit_test(kll_state_is_pinned),
 	    cmocka_unit_test(cap_switches_to_sketches),
 	    cmocka_unit_test(sketched_profiles_do_not_depend_on_the_split),
+	    cmocka_unit_test(jsonl_past_the_cap_in_parallel),
 	    cmocka_unit_test(merge_of_halves_equals_whole),
 	    cmocka_unit_test(reader_errors_are_located),
 	    cmocka_unit_test(packed_values_read_back),
