@@ -319,6 +319,8 @@ static void slow_row(struct worker *w, const struct assay_row *row)
 			continue;
 		const struct assay_field *f = &row->fields[b->srccol[j]];
 		struct colbuild *c = &w->col[j];
+		if (c->deferred) /* pass 3 profiles it (and finds a late string) */
+			continue;
 		if (b->na_list || !c->nt.kmode || c->view > V_NUM || f->len - 1u >= 16u) {
 			add_other(c, f, b);
 			continue;
@@ -369,6 +371,8 @@ static void plan_make(struct worker *w)
 		if (b->active && !b->active[j])
 			continue;
 		struct colbuild *c = &w->col[j];
+		if (c->deferred)
+			continue;
 		if (c->view == V_NUM && c->nt.kmode && c->exact) {
 			struct numtab *t = &c->nt;
 			size_t lim = t->ck < b->cap ? t->ck : (size_t)b->cap;
@@ -454,8 +458,18 @@ static void on_reset(void *ctx)
 	w->plan.rows = 0;
 	w->plan.nkey = 0;
 	w->plan.wait = 1023; /* the first row makes a plan */
-	for (size_t j = 0; j < w->b->ncols; j++)
-		pb_col_reset(&w->col[j], w->b->starts ? w->b->starts[j] : w->b->start, w->b->keys);
+	const struct builder *b = w->b;
+	for (size_t j = 0; j < b->ncols; j++) {
+		pb_col_reset(&w->col[j], b->starts ? b->starts[j] : b->start, b->keys);
+		/* a parallel pass with a small cap: the double form's buffer is
+		 * merged every 4 cap values (at least 1024), not 2^18, so that a
+		 * column past the cap is deferred early (on the 1M half with
+		 * --cap 50 each worker buffered and sorted all its ~250k values
+		 * of every such column before finding out). The exact result does
+		 * not depend on when the buffer is merged. */
+		if (b->defer && b->cap < ((uint64_t)1 << 16))
+			w->col[j].nt.bufmin = b->cap * 4 > 1024 ? (size_t)b->cap * 4 : 1024;
+	}
 }
 
 /* A worker's column as a partial column profile. */
@@ -639,10 +653,12 @@ static int withhold_private(struct assay_profile *p, const struct assay_profile_
  * makes them the same bytes run after run, whatever the number of threads
  * or the block size, and the same as a one-thread build (where these
  * columns are sketched in pass 1 or 2 in the same order). Exact columns
- * are not touched. A JSONL scan without a reset function is still split
- * over workers (assay_source_scan): its sketches still depend on the
- * split (bench/README.md, profile, session 7). */
-static int sketch_in_order(struct assay_source *src, const struct builder *b, const enum view *starts,
+ * are not touched. A parallel pass stops reading a deferred column, so a
+ * string after numbers may first be seen here: such columns are read once
+ * more, as categorical (as pass 2 does). A JSONL scan without a reset
+ * function is still split over workers (assay_source_scan): its sketches
+ * still depend on the split (docs/profiles.md, "Determinism"). */
+static int sketch_in_order(struct assay_source *src, const struct builder *b, enum view *starts,
                            int *redo, const unsigned char *sha256, struct assay_profile *p,
                            size_t ncols, struct assay_error *err)
 {
@@ -651,19 +667,44 @@ static int sketch_in_order(struct assay_source *src, const struct builder *b, co
 		n += (size_t)(redo[j] != 0);
 	if (!n)
 		return 0;
-	struct builder b3 = *b;
-	b3.active = redo;
-	b3.starts = starts;
-	b3.defer = 0;
-	struct pass p3 = {0};
-	struct assay_source_stats st3;
-	int rc = run_pass(src, &b3, &p3, 1, &st3, err);
-	if (!rc && memcmp(sha256, st3.sha256, 32) != 0)
-		rc = assay_error_set(err, ASSAY_EINPUT, assay_source_path(src), 0, 0,
-		                     "the file changed while it was being profiled");
-	if (!rc)
-		rc = pb_gather_all(&p3, NULL, NULL, redo, NULL, &b3, p, ncols, err);
-	pass_free(&p3, ncols);
+	int *done = calloc(ncols + 1, sizeof *done), *lost = calloc(ncols + 1, sizeof *lost);
+	int *again = calloc(ncols + 1, sizeof *again);
+	int *cols = redo,
+	    rc = done && lost && again ? 0 : assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	for (int round = 0; !rc && n && round < 2; round++) {
+		struct builder b3 = *b;
+		b3.active = cols;
+		b3.starts = starts;
+		b3.defer = 0;
+		struct pass p3 = {0};
+		struct assay_source_stats st3;
+		rc = run_pass(src, &b3, &p3, 1, &st3, err);
+		if (!rc && memcmp(sha256, st3.sha256, 32) != 0)
+			rc = assay_error_set(err, ASSAY_EINPUT, assay_source_path(src), 0, 0,
+			                     "the file changed while it was being profiled");
+		n = 0;
+		for (size_t j = 0; !rc && j < ncols; j++) {
+			int cat = 0, num = 0;
+			for (int i = 0; cols[j] && i < p3.nw; i++) {
+				enum view v = p3.w[i].col[j].view;
+				cat |= v == V_CAT || v == V_LOST;
+				num |= v == V_NUM || v == V_LOST;
+			}
+			lost[j] = cat && num;
+			done[j] = cols[j] && !lost[j];
+			if (lost[j])
+				starts[j] = V_CAT;
+			n += (size_t)lost[j];
+		}
+		if (!rc)
+			rc = pb_gather_all(&p3, NULL, NULL, done, NULL, &b3, p, ncols, err);
+		pass_free(&p3, ncols);
+		memcpy(again, lost, ncols * sizeof *again);
+		cols = again;
+	}
+	free(done);
+	free(lost);
+	free(again);
 	return rc;
 }
 

@@ -41,6 +41,7 @@ struct numtab {
 	size_t nbuf, cbuf;
 	struct numpair *run;
 	size_t n; /* distinct values in the run (as of the last merge) */
+	size_t bufmin; /* the buffer's size while the run is smaller (0: 2^18) */
 };
 
 struct centry {
