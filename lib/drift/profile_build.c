@@ -10,6 +10,13 @@
  * maps and the workers' partial profiles are merged (profile_gather.c,
  * profile_merge.c).
  *
+ * Past the cap with several workers, a column is not sketched (each
+ * worker's sketches would depend on which chunks the reader gave it): it
+ * is deferred, and one more pass by one worker in file order profiles the
+ * deferred columns (sketch_in_order), so that a profile is the same bytes
+ * run after run and for any number of threads (docs/profiles.md,
+ * "Determinism").
+ *
  * Classification of a field, in this order: "" -> missing_empty; a
  * missing spelling (assay_source_is_na: NA, null, --na...) -> missing_nan
  * if it reads as NaN, else missing_na; a number that is NaN ("nan",

@@ -2,7 +2,9 @@
  * workers' partial states (profile_build.c) merged into one column
  * profile. Fast paths for exact numeric columns (keys sorted once, or
  * sorted runs merged) give the same bytes as the general path (finish
- * each worker's part, then prof_column_merge). */
+ * each worker's part, then prof_column_merge). After a parallel pass
+ * (builder.defer) a column past the cap is not merged but marked for the
+ * in-order pass (profile_build.c, sketch_in_order). */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>

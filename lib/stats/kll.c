@@ -134,7 +134,7 @@ static size_t capacity(const struct assay_kll *s, size_t h)
 /* Kept from one call to the next while nlevels stays: assay_kll_add asks
  * for it on every item, and its nlevels calls of pow were 24% of the CPU
  * of `assay profile --cap 50` on the 1M-row bench half (bench/README.md,
- * profile, session 7). */
+ * assay drift, session 7, issue 4). */
 static size_t total_capacity(struct assay_kll *s)
 {
 	if (s->cap_levels == s->nlevels)
