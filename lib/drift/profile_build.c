@@ -82,10 +82,10 @@ void pb_col_reset(struct colbuild *c, enum view start, int keys)
 }
 
 /* A column past the cap in a parallel pass (b->defer): its table is
- * dropped and its values are no longer kept; only its view still changes
- * (a string makes a numeric column V_LOST), so that pass 3 knows how to
- * start it. The sketches it would have had depend on which rows reached
- * this worker, which the reader does not fix. */
+ * dropped and the row loop no longer reads it (pass 3 does, in file
+ * order, and finds a string that comes later). The sketches it would
+ * have had depend on which rows reached this worker, which the reader
+ * does not fix. */
 static void defer_column(struct colbuild *c)
 {
 	pb_numtab_free(&c->nt);

@@ -25,7 +25,8 @@ enum view { V_NONE = 0, V_NUM, V_CAT, V_LOST };
  * sequential, where a hash table of 10^5..10^6 distinct values misses the
  * cache on almost every row (measured: 3x faster on the 1M-row bench
  * file). The buffer holds max(2^18, run size) values, so merging costs
- * O(1) amortized per value and memory stays O(distinct). */
+ * O(1) amortized per value and memory stays O(distinct); bufmin lowers the
+ * 2^18 where a small cap is checked in a parallel pass (on_reset). */
 struct numpair {
 	double v;
 	uint64_t c;
