@@ -485,7 +485,8 @@ int pb_col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t
 	if (c->nt.kmode && pb_numtab_leave_keys(&c->nt, &c->min, &c->max))
 		return -1;
 	/* the last values are still in the buffer: merge them, then apply the cap */
-	if (c->view == V_NUM && c->exact && (pb_numtab_flush(&c->nt) || (c->nt.n > cap && num_to_sketch(c, 0))))
+	if (c->view == V_NUM && c->exact &&
+	    (pb_numtab_flush(&c->nt) || (c->nt.n > cap && num_to_sketch(c, 0))))
 		return -1;
 	out->rows = c->rows;
 	out->present = c->present;
@@ -665,9 +666,9 @@ static int withhold_private(struct assay_profile *p, const struct assay_profile_
  * more, as categorical (as pass 2 does). A JSONL scan without a reset
  * function is still split over workers (assay_source_scan): its sketches
  * still depend on the split (docs/profiles.md, "Determinism"). */
-static int sketch_in_order(struct assay_source *src, const struct builder *b, enum view *starts,
-                           int *redo, const unsigned char *sha256, struct assay_profile *p,
-                           size_t ncols, struct assay_error *err)
+static int sketch_in_order(struct assay_source *src, const struct builder *b, enum view *starts, int *redo,
+                           const unsigned char *sha256, struct assay_profile *p, size_t ncols,
+                           struct assay_error *err)
 {
 	size_t n = 0;
 	for (size_t j = 0; j < ncols; j++)

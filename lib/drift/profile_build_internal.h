@@ -41,7 +41,7 @@ struct numtab {
 	double *buf;
 	size_t nbuf, cbuf;
 	struct numpair *run;
-	size_t n; /* distinct values in the run (as of the last merge) */
+	size_t n;      /* distinct values in the run (as of the last merge) */
 	size_t bufmin; /* the buffer's size while the run is smaller (0: 2^18) */
 };
 
@@ -80,9 +80,9 @@ struct colbuild {
 struct builder {
 	const struct assay_source *src;
 	size_t ncols;
-	const size_t *srccol; /* source column of each profiled column */
-	const int *active;    /* pass 2: only these columns (NULL: all) */
-	enum view start;      /* V_NONE in pass 1, V_CAT in pass 2 */
+	const size_t *srccol;    /* source column of each profiled column */
+	const int *active;       /* pass 2: only these columns (NULL: all) */
+	enum view start;         /* V_NONE in pass 1, V_CAT in pass 2 */
 	const enum view *starts; /* pass 3: each column's start (NULL: start) */
 	uint64_t cap;
 	size_t topk;
@@ -146,8 +146,7 @@ void pb_flush_plans(struct pass *ps);
  * column that some worker deferred, or whose merge is past the cap, is
  * left as it was (type empty, exact, zero counts) and marked in redo. */
 int pb_gather_all(struct pass *p1, struct pass *p2, const int *active, const int *only, int *redo,
-                  const struct builder *b, struct assay_profile *p, size_t ncols,
-                  struct assay_error *err);
+                  const struct builder *b, struct assay_profile *p, size_t ncols, struct assay_error *err);
 
 /* ---- inline: the row loop's category probe (the table: profile_tables.c) */
 

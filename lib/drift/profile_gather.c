@@ -307,8 +307,7 @@ static void *gather_worker(void *arg)
 }
 
 int pb_gather_all(struct pass *p1, struct pass *p2, const int *active, const int *only, int *redo,
-                  const struct builder *b, struct assay_profile *p, size_t ncols,
-                  struct assay_error *err)
+                  const struct builder *b, struct assay_profile *p, size_t ncols, struct assay_error *err)
 {
 	struct gather_pool g = {p1, p2, active, only, redo, b, p, ncols, 0, NULL, NULL};
 	atomic_init(&g.next, 0);

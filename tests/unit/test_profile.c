@@ -387,13 +387,14 @@ static void sketched_profiles_do_not_depend_on_the_split(void **state)
 	size_t o = (size_t)sprintf(csv, "dec,dbl,cat,late,few,txt\n");
 	for (int i = 0; i < ROWS; i++) {
 		int r = (int)(((unsigned)i * 2654435761u) >> 20);
-		o += (size_t)sprintf(csv + o, "%d.%02d,%.17g,k%d,", r % 977, i % 100, i * 0.123456789012345 + r,
-		                     i % 3 ? r % 40 : r % 4000);
+		o += (size_t)sprintf(csv + o, "%d.%02d,%.17g,k%d,", r % 977, i % 100,
+		                     i * 0.123456789012345 + r, i % 3 ? r % 40 : r % 4000);
 		if (i == ROWS / 2)
 			o += (size_t)sprintf(csv + o, "late text,");
 		else
 			o += (size_t)sprintf(csv + o, "%d,", r % 300);
-		o += (size_t)sprintf(csv + o, "%d,%s\n", i % 7, i == 4321 ? "\"two\nlines\"" : i % 5 ? "w" : "\"q,x\"");
+		const char *txt = i == 4321 ? "\"two\nlines\"" : i % 5 ? "w" : "\"q,x\"";
+		o += (size_t)sprintf(csv + o, "%d,%s\n", i % 7, txt);
 	}
 	const char *path = write_text("split.csv", csv);
 	free(csv);
@@ -407,10 +408,12 @@ static void sketched_profiles_do_not_depend_on_the_split(void **state)
 	for (int round = 0; round < 3; round++)
 		for (int threads = 1; threads <= 4; threads++)
 			for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
-				struct assay_profile *p = profile_file(path, 50, round & 1, threads, blocks[b]);
+				struct assay_profile *p =
+				    profile_file(path, 50, round & 1, threads, blocks[b]);
 				char *got = json_of(p);
 				if (strcmp(got, want) != 0)
-					fail_msg("threads %d, blocks of %zu: the profile differs", threads, blocks[b]);
+					fail_msg("threads %d, blocks of %zu: the profile differs", threads,
+					         blocks[b]);
 				free(got);
 				assay_profile_free(p);
 			}
