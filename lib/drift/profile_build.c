@@ -10,6 +10,13 @@
  * maps and the workers' partial profiles are merged (profile_gather.c,
  * profile_merge.c).
  *
+ * Past the cap with several workers, a column is not sketched (each
+ * worker's sketches would depend on which chunks the reader gave it): it
+ * is deferred, and one more pass by one worker in file order profiles the
+ * deferred columns (sketch_in_order), so that a profile is the same bytes
+ * run after run and for any number of threads (docs/profiles.md,
+ * "Determinism").
+ *
  * Classification of a field, in this order: "" -> missing_empty; a
  * missing spelling (assay_source_is_na: NA, null, --na...) -> missing_nan
  * if it reads as NaN, else missing_na; a number that is NaN ("nan",
@@ -74,9 +81,26 @@ void pb_col_reset(struct colbuild *c, enum view start, int keys)
 	c->nt.kmode = keys;
 }
 
-/* The numeric table passed the cap: seed the sketches with it. */
-static int num_to_sketch(struct colbuild *c)
+/* A column past the cap in a parallel pass (b->defer): its table is
+ * dropped and the row loop no longer reads it (pass 3 does, in file
+ * order, and finds a string that comes later). The sketches it would
+ * have had depend on which rows reached this worker, which the reader
+ * does not fix. */
+static void defer_column(struct colbuild *c)
 {
+	pb_numtab_free(&c->nt);
+	pb_cattab_free(&c->ct);
+	c->exact = 0;
+	c->deferred = 1;
+}
+
+/* The numeric table passed the cap: seed the sketches with it. */
+static int num_to_sketch(struct colbuild *c, int defer)
+{
+	if (defer) {
+		defer_column(c);
+		return 0;
+	}
 	struct assay_numeric_map m;
 	if (pb_numtab_sorted(&c->nt, &m))
 		return -1;
@@ -98,8 +122,12 @@ out:
 	return rc;
 }
 
-static int cat_to_sketch(struct colbuild *c, size_t topk)
+static int cat_to_sketch(struct colbuild *c, size_t topk, int defer)
 {
+	if (defer) {
+		defer_column(c);
+		return 0;
+	}
 	struct cattab *t = &c->ct;
 	pb_cattab_sort(t);
 	if (!(c->hll = assay_hll_new()) ||
@@ -128,10 +156,12 @@ static void add_number(struct colbuild *c, double x, const struct builder *b)
 	if (!(c->max >= x))
 		c->max = x;
 	if (c->exact) {
-		if (pb_numtab_add(&c->nt, x) || (c->nt.n > b->cap && num_to_sketch(c)))
+		if (pb_numtab_add(&c->nt, x) || (c->nt.n > b->cap && num_to_sketch(c, b->defer)))
 			c->oom = 1;
 		return;
 	}
+	if (c->deferred)
+		return;
 	assay_moments_add(&c->mo, x);
 	assay_hll_add_hash(c->hll, assay_hash_double(x));
 	if (assay_kll_add(c->kll, x))
@@ -142,10 +172,12 @@ static void add_string(struct colbuild *c, const char *p, uint32_t len, const st
 {
 	if (c->exact) {
 		int r = pb_cattab_add(&c->ct, p, len);
-		if (r < 0 || (r > 0 && c->ct.n > b->cap && cat_to_sketch(c, b->topk)))
+		if (r < 0 || (r > 0 && c->ct.n > b->cap && cat_to_sketch(c, b->topk, b->defer)))
 			c->oom = 1;
 		return;
 	}
+	if (c->deferred)
+		return;
 	assay_hll_add_hash(c->hll, assay_hash64(p, len));
 	if (assay_topk_add(c->mg, p, len, 1))
 		c->oom = 1;
@@ -294,6 +326,8 @@ static void slow_row(struct worker *w, const struct assay_row *row)
 			continue;
 		const struct assay_field *f = &row->fields[b->srccol[j]];
 		struct colbuild *c = &w->col[j];
+		if (c->deferred) /* pass 3 profiles it (and finds a late string) */
+			continue;
 		if (b->na_list || !c->nt.kmode || c->view > V_NUM || f->len - 1u >= 16u) {
 			add_other(c, f, b);
 			continue;
@@ -344,6 +378,8 @@ static void plan_make(struct worker *w)
 		if (b->active && !b->active[j])
 			continue;
 		struct colbuild *c = &w->col[j];
+		if (c->deferred)
+			continue;
 		if (c->view == V_NUM && c->nt.kmode && c->exact) {
 			struct numtab *t = &c->nt;
 			size_t lim = t->ck < b->cap ? t->ck : (size_t)b->cap;
@@ -429,8 +465,18 @@ static void on_reset(void *ctx)
 	w->plan.rows = 0;
 	w->plan.nkey = 0;
 	w->plan.wait = 1023; /* the first row makes a plan */
-	for (size_t j = 0; j < w->b->ncols; j++)
-		pb_col_reset(&w->col[j], w->b->start, w->b->keys);
+	const struct builder *b = w->b;
+	for (size_t j = 0; j < b->ncols; j++) {
+		pb_col_reset(&w->col[j], b->starts ? b->starts[j] : b->start, b->keys);
+		/* a parallel pass with a small cap: the double form's buffer is
+		 * merged every 4 cap values (at least 1024), not 2^18, so that a
+		 * column past the cap is deferred early (on the 1M half with
+		 * --cap 50 each worker buffered and sorted all its ~250k values
+		 * of every such column before finding out). The exact result does
+		 * not depend on when the buffer is merged. */
+		if (b->defer && b->cap < ((uint64_t)1 << 16))
+			w->col[j].nt.bufmin = b->cap * 4 > 1024 ? (size_t)b->cap * 4 : 1024;
+	}
 }
 
 /* A worker's column as a partial column profile. */
@@ -439,7 +485,8 @@ int pb_col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t
 	if (c->nt.kmode && pb_numtab_leave_keys(&c->nt, &c->min, &c->max))
 		return -1;
 	/* the last values are still in the buffer: merge them, then apply the cap */
-	if (c->view == V_NUM && c->exact && (pb_numtab_flush(&c->nt) || (c->nt.n > cap && num_to_sketch(c))))
+	if (c->view == V_NUM && c->exact &&
+	    (pb_numtab_flush(&c->nt) || (c->nt.n > cap && num_to_sketch(c, 0))))
 		return -1;
 	out->rows = c->rows;
 	out->present = c->present;
@@ -520,7 +567,9 @@ static void pass_free(struct pass *ps, size_t ncols)
 	memset(ps, 0, sizeof *ps);
 }
 
-static int run_pass(struct assay_source *src, const struct builder *b, struct pass *ps,
+/* One scan into ps. sequential: without a reset function, so that a CSV
+ * scan is one worker reading the file in order (assay_source_scan). */
+static int run_pass(struct assay_source *src, const struct builder *b, struct pass *ps, int sequential,
                     struct assay_source_stats *st, struct assay_error *err)
 {
 	ps->nw = assay_source_max_workers(src);
@@ -536,7 +585,7 @@ static int run_pass(struct assay_source *src, const struct builder *b, struct pa
 		on_reset(&ps->w[i]);
 		ps->ctx[i] = &ps->w[i];
 	}
-	int rc = assay_source_scan(src, on_row, on_reset, ps->ctx, st, err);
+	int rc = assay_source_scan(src, on_row, sequential ? NULL : on_reset, ps->ctx, st, err);
 	if (rc)
 		return rc;
 	pb_flush_plans(ps);
@@ -605,6 +654,68 @@ static int withhold_private(struct assay_profile *p, const struct assay_profile_
 	return 0;
 }
 
+/* Pass 3: the columns marked in redo (past the cap after a parallel pass,
+ * where each worker's sketches would depend on which rows reached it) are
+ * profiled again by one worker reading the file in order, each starting
+ * as starts[] says: the sketches then see the rows in file order, which
+ * makes them the same bytes run after run, whatever the number of threads
+ * or the block size, and the same as a one-thread build (where these
+ * columns are sketched in pass 1 or 2 in the same order). Exact columns
+ * are not touched. A parallel pass stops reading a deferred column, so a
+ * string after numbers may first be seen here: such columns are read once
+ * more, as categorical (as pass 2 does). A JSONL scan without a reset
+ * function is still split over workers (assay_source_scan): its sketches
+ * still depend on the split (docs/profiles.md, "Determinism"). */
+static int sketch_in_order(struct assay_source *src, const struct builder *b, enum view *starts, int *redo,
+                           const unsigned char *sha256, struct assay_profile *p, size_t ncols,
+                           struct assay_error *err)
+{
+	size_t n = 0;
+	for (size_t j = 0; j < ncols; j++)
+		n += (size_t)(redo[j] != 0);
+	if (!n)
+		return 0;
+	int *done = calloc(ncols + 1, sizeof *done), *lost = calloc(ncols + 1, sizeof *lost);
+	int *again = calloc(ncols + 1, sizeof *again);
+	int *cols = redo,
+	    rc = done && lost && again ? 0 : assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	for (int round = 0; !rc && n && round < 2; round++) {
+		struct builder b3 = *b;
+		b3.active = cols;
+		b3.starts = starts;
+		b3.defer = 0;
+		struct pass p3 = {0};
+		struct assay_source_stats st3;
+		rc = run_pass(src, &b3, &p3, 1, &st3, err);
+		if (!rc && memcmp(sha256, st3.sha256, 32) != 0)
+			rc = assay_error_set(err, ASSAY_EINPUT, assay_source_path(src), 0, 0,
+			                     "the file changed while it was being profiled");
+		n = 0;
+		for (size_t j = 0; !rc && j < ncols; j++) {
+			int cat = 0, num = 0;
+			for (int i = 0; cols[j] && i < p3.nw; i++) {
+				enum view v = p3.w[i].col[j].view;
+				cat |= v == V_CAT || v == V_LOST;
+				num |= v == V_NUM || v == V_LOST;
+			}
+			lost[j] = cat && num;
+			done[j] = cols[j] && !lost[j];
+			if (lost[j])
+				starts[j] = V_CAT;
+			n += (size_t)lost[j];
+		}
+		if (!rc)
+			rc = pb_gather_all(&p3, NULL, NULL, done, NULL, &b3, p, ncols, err);
+		pass_free(&p3, ncols);
+		memcpy(again, lost, ncols * sizeof *again);
+		cols = again;
+	}
+	free(done);
+	free(lost);
+	free(again);
+	return rc;
+}
+
 int assay_profile_build(struct assay_source *src, const struct assay_profile_opts *opts,
                         struct assay_profile **out, struct assay_error *err)
 {
@@ -617,11 +728,13 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	size_t nsrc = assay_source_ncols(src);
 	size_t *srccol = malloc((nsrc + (o.columns ? o.ncolumns : 0) + 1) * sizeof *srccol);
 	int *active = calloc(nsrc + 1, sizeof *active);
+	int *redo = calloc(nsrc + 1, sizeof *redo);
+	enum view *starts = calloc(nsrc + 1, sizeof *starts);
 	struct pass p1 = {0}, p2 = {0};
 	struct assay_profile *p = NULL;
 	size_t ncols = 0;
 	int rc;
-	if (!srccol || !active) {
+	if (!srccol || !active || !redo || !starts) {
 		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		goto done;
 	}
@@ -643,7 +756,8 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	                    .skip_moments = o.skip_moments,
 	                    .na_list = assay_source_has_na_list(src)};
 	struct assay_source_stats st;
-	if ((rc = run_pass(src, &b, &p1, &st, err)))
+	b.defer = assay_source_max_workers(src) > 1;
+	if ((rc = run_pass(src, &b, &p1, 0, &st, err)))
 		goto done;
 
 	/* Columns some worker found categorical while another (or the same,
@@ -664,13 +778,20 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 		b2.active = active;
 		b2.start = V_CAT;
 		struct assay_source_stats st2;
-		if ((rc = run_pass(src, &b2, &p2, &st2, err)))
+		if ((rc = run_pass(src, &b2, &p2, 0, &st2, err)))
 			goto done;
 		if (memcmp(st.sha256, st2.sha256, 32) != 0) {
 			rc = assay_error_set(err, ASSAY_EINPUT, assay_source_path(src), 0, 0,
 			                     "the file changed while it was being profiled");
 			goto done;
 		}
+	}
+	/* how pass 3 starts a column: categorical when pass 1 or 2 found it so */
+	for (size_t j = 0; j < ncols; j++) {
+		starts[j] = active[j] ? V_CAT : V_NONE;
+		for (int i = 0; i < p1.nw; i++)
+			if (p1.w[i].col[j].view == V_CAT)
+				starts[j] = V_CAT;
 	}
 
 	if (!(p = prof_new(ncols)) || !(p->inputs = calloc(1, sizeof *p->inputs))) {
@@ -699,7 +820,11 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 			goto done;
 		}
 	}
-	if ((rc = pb_gather_all(&p1, &p2, active, &b, p, ncols, err)))
+	if ((rc = pb_gather_all(&p1, &p2, active, NULL, redo, &b, p, ncols, err)))
+		goto done;
+	pass_free(&p1, ncols);
+	pass_free(&p2, ncols);
+	if ((rc = sketch_in_order(src, &b, starts, redo, st.sha256, p, ncols, err)))
 		goto done;
 	if ((rc = withhold_private(p, &o, err)))
 		goto done;
@@ -711,5 +836,7 @@ done:
 	assay_profile_free(p);
 	free(srccol);
 	free(active);
+	free(redo);
+	free(starts);
 	return rc;
 }

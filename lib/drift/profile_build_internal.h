@@ -25,7 +25,8 @@ enum view { V_NONE = 0, V_NUM, V_CAT, V_LOST };
  * sequential, where a hash table of 10^5..10^6 distinct values misses the
  * cache on almost every row (measured: 3x faster on the 1M-row bench
  * file). The buffer holds max(2^18, run size) values, so merging costs
- * O(1) amortized per value and memory stays O(distinct). */
+ * O(1) amortized per value and memory stays O(distinct); bufmin lowers the
+ * 2^18 where a small cap is checked in a parallel pass (on_reset). */
 struct numpair {
 	double v;
 	uint64_t c;
@@ -40,7 +41,8 @@ struct numtab {
 	double *buf;
 	size_t nbuf, cbuf;
 	struct numpair *run;
-	size_t n; /* distinct values in the run (as of the last merge) */
+	size_t n;      /* distinct values in the run (as of the last merge) */
+	size_t bufmin; /* the buffer's size while the run is smaller (0: 2^18) */
 };
 
 struct centry {
@@ -63,6 +65,8 @@ struct cattab {
 struct colbuild {
 	enum view view;
 	int exact, oom;
+	int deferred; /* past the cap in a parallel pass: values no longer kept
+	                 (the column is profiled again in file order: pass 3) */
 	uint64_t rows, present, empty, na, nan, inf;
 	double min, max;
 	struct numtab nt;
@@ -76,15 +80,18 @@ struct colbuild {
 struct builder {
 	const struct assay_source *src;
 	size_t ncols;
-	const size_t *srccol; /* source column of each profiled column */
-	const int *active;    /* pass 2: only these columns (NULL: all) */
-	enum view start;      /* V_NONE in pass 1, V_CAT in pass 2 */
+	const size_t *srccol;    /* source column of each profiled column */
+	const int *active;       /* pass 2: only these columns (NULL: all) */
+	enum view start;         /* V_NONE in pass 1, V_CAT in pass 2 */
+	const enum view *starts; /* pass 3: each column's start (NULL: start) */
 	uint64_t cap;
 	size_t topk;
 	int keys;         /* numeric columns start in the key form */
 	int packed;       /* hand key-form maps out packed */
 	int skip_moments; /* opts.skip_moments */
 	int na_list;      /* the source has --na spellings: a number may be one */
+	int defer;        /* a parallel pass: a column past the cap is deferred
+	                     (colbuild.deferred), not sketched */
 };
 
 /* A worker's row plan (profile_build.c, on_row): the key-form columns
@@ -134,9 +141,12 @@ int pb_col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t
 void pb_flush_plans(struct pass *ps);
 
 /* profile_gather.c: merge every column of the workers of p1 (or, for the
- * columns marked in active, of p2) into p->columns, on parallel threads. */
-int pb_gather_all(struct pass *p1, struct pass *p2, const int *active, const struct builder *b,
-                  struct assay_profile *p, size_t ncols, struct assay_error *err);
+ * columns marked in active, of p2) into p->columns, on parallel threads;
+ * only the columns marked in `only` when it is not NULL. With b->defer, a
+ * column that some worker deferred, or whose merge is past the cap, is
+ * left as it was (type empty, exact, zero counts) and marked in redo. */
+int pb_gather_all(struct pass *p1, struct pass *p2, const int *active, const int *only, int *redo,
+                  const struct builder *b, struct assay_profile *p, size_t ncols, struct assay_error *err);
 
 /* ---- inline: the row loop's category probe (the table: profile_tables.c) */
 

@@ -2,7 +2,9 @@
  * workers' partial states (profile_build.c) merged into one column
  * profile. Fast paths for exact numeric columns (keys sorted once, or
  * sorted runs merged) give the same bytes as the general path (finish
- * each worker's part, then prof_column_merge). */
+ * each worker's part, then prof_column_merge). After a parallel pass
+ * (builder.defer) a column past the cap is not merged but marked for the
+ * in-order pass (profile_build.c, sketch_in_order). */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -104,9 +106,10 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
  * computes the moments per part and per merge (1M-row drift bench: 3
  * moment passes and 4 copies of every map -> 1 and 1). The result is the
  * same bytes: the same merged map, min, max, counts, and moments from it.
- * Returns 1 (nothing done) when the case does not apply, including a
- * merged map past the cap (the general path then sketches it as before),
- * 0 when done, -1 when out of memory. */
+ * Returns 1 (nothing done) when the case does not apply, 2 (nothing
+ * done) for a map past the cap (the general path then sketches it as
+ * before, or with b->defer the column is left to pass 3), 0 when done, -1
+ * when out of memory. */
 static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
                             struct assay_column_profile *out)
 {
@@ -129,7 +132,7 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
 		if (pb_numtab_flush(&c->nt))
 			return -1;
 		if (c->nt.n > b->cap)
-			return 1;
+			return 2;
 		total += c->nt.n;
 		any = 1;
 	}
@@ -171,7 +174,7 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
 	if (n > b->cap) {
 		free(v);
 		free(cnt);
-		return 1;
+		return 2;
 	}
 	out->type = ASSAY_COL_NUMERIC;
 	out->exact = 1;
@@ -195,16 +198,23 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
 	return prof_column_finish(out, b->topk) ? -1 : 0;
 }
 
-/* Merge the workers' partial columns j of a pass into out. */
-static int gather(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out,
-                  struct assay_error *err)
+/* Merge the workers' partial columns j of a pass into out: 0, or 2 when
+ * b->defer and the column is past the cap (left to pass 3: out is then
+ * incomplete), or an error. With b->defer nothing is sketched here: the
+ * parts and their merges stay exact (each a subset of the whole, so a
+ * column whose whole map is within the cap merges to the same bytes). */
+static int gather_parts(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out,
+                        struct assay_error *err)
 {
 	int fast = gather_exact_num(ps, j, b, out);
 	if (fast <= 0)
 		return fast ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory") : 0;
+	if (fast == 2 && b->defer)
+		return 2;
+	uint64_t cap = b->defer ? UINT64_MAX : b->cap;
 	for (int i = 0; i < ps->nw; i++) {
 		struct assay_column_profile part = {0};
-		if (pb_col_finish(&ps->w[i].col[j], &part, b->cap)) {
+		if (pb_col_finish(&ps->w[i].col[j], &part, cap)) {
 			prof_column_clear(&part);
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		}
@@ -213,14 +223,52 @@ static int gather(struct pass *ps, size_t j, const struct builder *b, struct ass
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		}
 		pb_col_reset(&ps->w[i].col[j], V_NONE, 0); /* the tables are no longer needed */
-		int rc = prof_column_merge(out, &part, b->cap, b->topk, err);
+		int rc = prof_column_merge(out, &part, cap, b->topk, err);
 		prof_column_clear(&part);
 		if (rc)
 			return rc;
 	}
+	if (b->defer && ((out->type == ASSAY_COL_NUMERIC && out->num.n > b->cap) ||
+	                 (out->type == ASSAY_COL_CATEGORICAL && out->cat.n > b->cap)))
+		return 2;
 	return prof_column_finish(out, b->topk)
 	           ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory")
 	           : 0;
+}
+
+/* Column j is left to pass 3 (profile_build.c, sketch_in_order): out
+ * back to its state before the gather, the workers' parts dropped. */
+static void leave_to_pass3(struct pass *ps, size_t j, struct assay_column_profile *out, int *redo)
+{
+	char *name = out->name;
+	out->name = NULL;
+	prof_column_clear(out);
+	memset(out, 0, sizeof *out);
+	out->name = name;
+	out->type = ASSAY_COL_EMPTY;
+	out->exact = 1;
+	for (int i = 0; i < ps->nw; i++)
+		pb_col_reset(&ps->w[i].col[j], V_NONE, 0);
+	*redo = 1;
+}
+
+/* Merge the workers' partial columns j of a pass into out. With b->defer
+ * (a parallel pass), a column past the cap is left to pass 3 (*redo). */
+static int gather(struct pass *ps, size_t j, const struct builder *b, struct assay_column_profile *out,
+                  int *redo, struct assay_error *err)
+{
+	if (b->defer)
+		for (int i = 0; i < ps->nw; i++)
+			if (ps->w[i].col[j].deferred) {
+				leave_to_pass3(ps, j, out, redo);
+				return 0;
+			}
+	int rc = gather_parts(ps, j, b, out, err);
+	if (rc == 2 || (!rc && b->defer && !out->exact)) {
+		leave_to_pass3(ps, j, out, redo);
+		rc = 0;
+	}
+	return rc;
 }
 
 /* Columns are gathered (sorted, merged across workers, counted) on as many
@@ -230,7 +278,8 @@ static int gather(struct pass *ps, size_t j, const struct builder *b, struct ass
  * tail: 10 sorts of 0.5M keys one after the other otherwise. */
 struct gather_pool {
 	struct pass *p1, *p2;
-	const int *active;
+	const int *active, *only;
+	int *redo;
 	const struct builder *b;
 	struct assay_profile *p;
 	size_t ncols;
@@ -246,17 +295,21 @@ static void *gather_worker(void *arg)
 		size_t j = atomic_fetch_add(&g->next, 1);
 		if (j >= g->ncols)
 			return NULL;
+		if (g->only && !g->only[j])
+			continue;
+		int unused = 0;
 		assay_error_clear(&g->errs[j]);
-		g->rc[j] = gather(g->active[j] ? g->p2 : g->p1, j, g->b, &g->p->columns[j], &g->errs[j]);
+		g->rc[j] = gather(g->active && g->active[j] ? g->p2 : g->p1, j, g->b, &g->p->columns[j],
+		                  g->redo ? &g->redo[j] : &unused, &g->errs[j]);
 		if (g->b->skip_moments) /* the general path's merges computed them */
 			memset(&g->p->columns[j].moments, 0, sizeof g->p->columns[j].moments);
 	}
 }
 
-int pb_gather_all(struct pass *p1, struct pass *p2, const int *active, const struct builder *b,
-                  struct assay_profile *p, size_t ncols, struct assay_error *err)
+int pb_gather_all(struct pass *p1, struct pass *p2, const int *active, const int *only, int *redo,
+                  const struct builder *b, struct assay_profile *p, size_t ncols, struct assay_error *err)
 {
-	struct gather_pool g = {p1, p2, active, b, p, ncols, 0, NULL, NULL};
+	struct gather_pool g = {p1, p2, active, only, redo, b, p, ncols, 0, NULL, NULL};
 	atomic_init(&g.next, 0);
 	g.rc = calloc(ncols ? ncols : 1, sizeof *g.rc);
 	g.errs = calloc(ncols ? ncols : 1, sizeof *g.errs);

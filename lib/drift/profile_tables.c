@@ -52,7 +52,8 @@ int pb_numtab_add(struct numtab *t, double x)
 	if (t->nbuf == t->cbuf) {
 		if (t->cbuf && pb_numtab_flush(t))
 			return -1;
-		size_t want = t->n > ((size_t)1 << 18) ? t->n : (size_t)1 << 18;
+		size_t base = t->bufmin ? t->bufmin : (size_t)1 << 18;
+		size_t want = t->n > base ? t->n : base;
 		if (want > t->cbuf) {
 			double *b = realloc(t->buf, want * sizeof *b);
 			if (!b)

@@ -49,13 +49,11 @@ struct assay_kll {
 	double min, max;
 	uint64_t coin;
 	size_t total; /* items retained */
-	struct level lv[ASSAY_KLL_MAX_LEVELS];
-	/* capacity() of each level and their sum, for nlevels == cap_levels
-	 * (0: not computed). Each add compares the total with the sum, which
-	 * took a pow() per level: 17% of a 10M-row profile's CPU. */
+	/* total_capacity() for cap_levels levels (0: not computed): it
+	 * depends only on k and nlevels */
 	uint32_t cap_levels;
 	size_t cap_total;
-	size_t cap[ASSAY_KLL_MAX_LEVELS];
+	struct level lv[ASSAY_KLL_MAX_LEVELS];
 };
 
 static uint64_t splitmix64(uint64_t x)
@@ -127,35 +125,75 @@ struct assay_kll *assay_kll_clone(const struct assay_kll *s)
 	return c;
 }
 
-static void set_capacities(struct assay_kll *s)
+static size_t capacity(const struct assay_kll *s, size_t h)
 {
-	s->cap_total = 0;
-	for (size_t h = 0; h < s->nlevels; h++) {
-		double c = ceil((double)s->k * pow(2.0 / 3.0, (double)(s->nlevels - 1 - h)));
-		s->cap[h] = c < MIN_WIDTH ? MIN_WIDTH : (size_t)c;
-		s->cap_total += s->cap[h];
-	}
-	s->cap_levels = s->nlevels;
+	double c = ceil((double)s->k * pow(2.0 / 3.0, (double)(s->nlevels - 1 - h)));
+	return c < MIN_WIDTH ? MIN_WIDTH : (size_t)c;
 }
 
-static size_t capacity(struct assay_kll *s, size_t h)
-{
-	if (s->cap_levels != s->nlevels)
-		set_capacities(s);
-	return s->cap[h];
-}
-
+/* Kept from one call to the next while nlevels stays: assay_kll_add asks
+ * for it on every item, and its nlevels calls of pow were 24% of the CPU
+ * of `assay profile --cap 50` on the 1M-row bench half (bench/README.md,
+ * assay drift, session 7, issue 4). */
 static size_t total_capacity(struct assay_kll *s)
 {
-	if (s->cap_levels != s->nlevels)
-		set_capacities(s);
-	return s->cap_total;
+	if (s->cap_levels == s->nlevels)
+		return s->cap_total;
+	size_t t = 0;
+	for (size_t h = 0; h < s->nlevels; h++)
+		t += capacity(s, h);
+	s->cap_levels = s->nlevels;
+	s->cap_total = t;
+	return t;
 }
 
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return (x > y) - (x < y);
+}
+
+/* A stable sort of a level by value: insertion sort of runs of 16, then
+ * merges through tmp. Its output is the one of glibc's qsort with
+ * cmp_double (a stable merge sort whenever it can get its scratch
+ * memory): a stable sort's output is unique, and the only values that
+ * compare equal with different bytes, -0.0 and 0.0, both keep in the
+ * order given. Hand-written for the inline comparison: qsort and
+ * its calls of cmp_double were 15% of the CPU of a profile past the cap
+ * (bench/README.md, assay drift, session 7, issue 4). */
+static void sort_level(double *v, size_t n, double *tmp)
+{
+	enum { RUN = 16 };
+	for (size_t lo = 0; lo < n; lo += RUN) {
+		size_t hi = lo + RUN < n ? lo + RUN : n;
+		for (size_t i = lo + 1; i < hi; i++) {
+			double x = v[i];
+			size_t j = i;
+			while (j > lo && v[j - 1] > x) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+	}
+	double *src = v, *dst = tmp;
+	for (size_t w = RUN; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, o = lo;
+			while (i < mid && j < hi)
+				dst[o++] = src[j] < src[i] ? src[j++] : src[i++];
+			while (i < mid)
+				dst[o++] = src[i++];
+			while (j < hi)
+				dst[o++] = src[j++];
+		}
+		double *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
 }
 
 static int compact(struct assay_kll *s, size_t h)
@@ -165,7 +203,12 @@ static int compact(struct assay_kll *s, size_t h)
 	if (h + 1 == s->nlevels)
 		s->nlevels++;
 	struct level *l = &s->lv[h];
-	qsort(l->v, l->len, sizeof *l->v, cmp_double);
+	double *tmp = l->len > 16 ? malloc(l->len * sizeof *tmp) : NULL;
+	if (tmp || l->len <= 16)
+		sort_level(l->v, l->len, tmp);
+	else
+		qsort(l->v, l->len, sizeof *l->v, cmp_double);
+	free(tmp);
 	size_t start = l->len & 1; /* an odd item stays behind */
 	size_t offset = splitmix64(s->coin++) & 1;
 	for (size_t i = start + offset; i < l->len; i += 2)

@@ -296,6 +296,47 @@ static void types_counts_and_exact_maps(void **state)
 	}
 }
 
+/* FNV-1a of a sketch's state: coin, levels and their items' bytes. */
+static uint64_t kll_digest(const struct assay_kll *s)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint64_t words[2] = {assay_kll_coin(s), assay_kll_nlevels(s)};
+	for (int i = 0; i < 2; i++)
+		for (int b = 0; b < 8; b++)
+			h = (h ^ ((words[i] >> (8 * b)) & 0xff)) * UINT64_C(0x100000001b3);
+	for (size_t lv = 0; lv < assay_kll_nlevels(s); lv++) {
+		size_t len;
+		const double *v = assay_kll_level(s, lv, &len);
+		const unsigned char *p = (const unsigned char *)v;
+		for (size_t i = 0; i < len * sizeof *v; i++)
+			h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
+/* The sketch is a function of its input and its order, pinned to the bytes
+ * main's build gave (its levels sorted by qsort, now by kll.c's own stable
+ * sort; the capacities computed once per level count): 2e5 values with
+ * many ties, -0.0 beside 0.0, merged with a second sketch. */
+static void kll_state_is_pinned(void **state)
+{
+	(void)state;
+	struct assay_kll *a = assay_kll_new(ASSAY_KLL_DEFAULT_K), *b = assay_kll_new(ASSAY_KLL_DEFAULT_K);
+	uint64_t x = 12345;
+	for (int i = 0; i < 200000; i++) {
+		x = x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+		int r = (int)(x >> 40) % 2001 - 1000;
+		double v = r == 0 ? (i & 1 ? -0.0 : 0.0) : r / 8.0;
+		assert_int_equal(assay_kll_add(i % 3 ? a : b, v), 0);
+	}
+	assert_int_equal(assay_kll_add_weighted(b, 2.5, 777), 0);
+	assert_true(kll_digest(a) == UINT64_C(0x7ddae95cc7d5553c));
+	assert_int_equal(assay_kll_merge(a, b), 0);
+	assert_true(kll_digest(a) == UINT64_C(0x4243ab4a5aab3ef0));
+	assay_kll_free(a);
+	assay_kll_free(b);
+}
+
 static void cap_switches_to_sketches(void **state)
 {
 	char *csv = malloc(200000);
@@ -330,6 +371,94 @@ static void cap_switches_to_sketches(void **state)
 	free(j2);
 	assay_profile_free(r);
 	assay_profile_free(p);
+}
+
+/* "Same inputs and seed, same bytes" (DESIGN.md) past the cap too: a file
+ * whose columns pass a cap of 50 (short decimals, long doubles, skewed
+ * categories, numbers that turn categorical late, a quoted line break)
+ * profiles to the same JSON with 1 to 4 workers and chunks of 64 bytes to
+ * 64 KiB, and again run after run: the sketches see the rows in file
+ * order whatever the split (docs/profiles.md, "Determinism"). Exact
+ * columns ("few") are exact either way. */
+static void sketched_profiles_do_not_depend_on_the_split(void **state)
+{
+	enum { ROWS = 6000 };
+	char *csv = malloc((size_t)ROWS * 96 + 64);
+	size_t o = (size_t)sprintf(csv, "dec,dbl,cat,late,few,txt\n");
+	for (int i = 0; i < ROWS; i++) {
+		int r = (int)(((unsigned)i * 2654435761u) >> 20);
+		o += (size_t)sprintf(csv + o, "%d.%02d,%.17g,k%d,", r % 977, i % 100,
+		                     i * 0.123456789012345 + r, i % 3 ? r % 40 : r % 4000);
+		if (i == ROWS / 2)
+			o += (size_t)sprintf(csv + o, "late text,");
+		else
+			o += (size_t)sprintf(csv + o, "%d,", r % 300);
+		const char *txt = i == 4321 ? "\"two\nlines\"" : i % 5 ? "w" : "\"q,x\"";
+		o += (size_t)sprintf(csv + o, "%d,%s\n", i % 7, txt);
+	}
+	const char *path = write_text("split.csv", csv);
+	free(csv);
+	struct assay_profile *ref = profile_file(path, 50, 0, 1, 0);
+	for (size_t j = 0; j < 4; j++)
+		assert_false(ref->columns[j].exact);
+	assert_int_equal(assay_profile_column(ref, "late")->type, ASSAY_COL_CATEGORICAL);
+	assert_true(assay_profile_column(ref, "few")->exact);
+	char *want = json_of(ref);
+	static const size_t blocks[] = {64, 1000, 4096, 65536};
+	for (int round = 0; round < 3; round++)
+		for (int threads = 1; threads <= 4; threads++)
+			for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
+				struct assay_profile *p =
+				    profile_file(path, 50, round & 1, threads, blocks[b]);
+				char *got = json_of(p);
+				if (strcmp(got, want) != 0)
+					fail_msg("threads %d, blocks of %zu: the profile differs", threads,
+					         blocks[b]);
+				free(got);
+				assay_profile_free(p);
+			}
+	free(want);
+	assay_profile_free(ref);
+}
+
+/* JSONL past the cap in parallel: a scan without a reset function is
+ * still split over workers there, so pass 3's sketches may depend on the
+ * split (docs/profiles.md, "Determinism"); what does not depend on the
+ * order must still agree with one worker: counts, min, max, the HLL's
+ * distinct estimate, the KLL's n. */
+static void jsonl_past_the_cap_in_parallel(void **state)
+{
+	(void)state;
+	enum { ROWS = 3000 };
+	char *text = malloc((size_t)ROWS * 64 + 1);
+	size_t o = 0;
+	for (int i = 0; i < ROWS; i++) {
+		int r = (int)(((unsigned)i * 2654435761u) >> 20);
+		o += (size_t)sprintf(text + o, "{\"dec\": %d.%02d, \"cat\": \"k%d\", \"few\": %d}\n", r % 977,
+		                     i % 100, r % 4000, i % 7);
+	}
+	const char *path = write_text("split.jsonl", text);
+	free(text);
+	struct assay_profile *one = profile_file(path, 50, 0, 1, 0);
+	for (int threads = 2; threads <= 3; threads++) {
+		struct assay_profile *p = profile_file(path, 50, 0, threads, 256);
+		for (size_t j = 0; j < 3; j++) {
+			const struct assay_column_profile *a = &one->columns[j], *b = &p->columns[j];
+			assert_int_equal(a->type, b->type);
+			assert_int_equal(a->exact, b->exact);
+			assert_int_equal(a->rows, b->rows);
+			assert_int_equal(a->present, b->present);
+			assert_int_equal(a->distinct, b->distinct);
+			assert_true(a->type != ASSAY_COL_NUMERIC || (a->min == b->min && a->max == b->max));
+			if (a->kll)
+				assert_int_equal(assay_kll_n(a->kll), assay_kll_n(b->kll));
+		}
+		assert_false(p->columns[0].exact);
+		assert_false(p->columns[1].exact);
+		assert_true(p->columns[2].exact);
+		assay_profile_free(p);
+	}
+	assay_profile_free(one);
 }
 
 static void merge_of_halves_equals_whole(void **state)
@@ -515,7 +644,10 @@ int main(void)
 	    cmocka_unit_test(hll_within_three_standard_errors),
 	    cmocka_unit_test(misra_gries_bounds_and_exact_ties),
 	    cmocka_unit_test(types_counts_and_exact_maps),
+	    cmocka_unit_test(kll_state_is_pinned),
 	    cmocka_unit_test(cap_switches_to_sketches),
+	    cmocka_unit_test(sketched_profiles_do_not_depend_on_the_split),
+	    cmocka_unit_test(jsonl_past_the_cap_in_parallel),
 	    cmocka_unit_test(merge_of_halves_equals_whole),
 	    cmocka_unit_test(reader_errors_are_located),
 	    cmocka_unit_test(packed_values_read_back),
