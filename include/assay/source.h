@@ -144,6 +144,12 @@ int assay_source_has_na_list(const struct assay_source *src);
 int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn reset,
                       void *const *worker_ctx, struct assay_source_stats *stats, struct assay_error *err);
 
+/* With on, the source's next scans deliver every row on one worker, in
+ * file order, whatever the format and reset function: for a caller whose
+ * result depends on the order rows arrive in (a sketch past the cap).
+ * Off again with on = 0. */
+void assay_source_set_sequential(struct assay_source *src, int on);
+
 /* assay_source_scan() in two steps, so that a caller can use the rows
  * while the input's SHA-256 finishes on other threads (the mapped pass
  * tokenizes on every core and hashes in file order: the hash ends last).

@@ -686,7 +686,9 @@ static int sketch_in_order(struct assay_source *src, const struct builder *b, en
 		b3.defer = 0;
 		struct pass p3 = {0};
 		struct assay_source_stats st3;
+		assay_source_set_sequential(src, 1);
 		rc = run_pass(src, &b3, &p3, 1, &st3, err);
+		assay_source_set_sequential(src, 0);
 		if (!rc && memcmp(sha256, st3.sha256, 32) != 0)
 			rc = assay_error_set(err, ASSAY_EINPUT, assay_source_path(src), 0, 0,
 			                     "the file changed while it was being profiled");

@@ -43,6 +43,7 @@ struct assay_source {
 	int map_threads; /* workers of the mapped pass (scan_map.c) */
 	int no_map;       /* opts.no_map: always the read pass */
 	int narrow;       /* opts.narrow: the SSE2 tokenizer */
+	int sequential;   /* assay_source_set_sequential: one worker, file order */
 	size_t hash_lead; /* opts.hash_lead_bytes, or the default */
 	size_t min_split;
 	size_t block;

@@ -595,7 +595,7 @@ int assay_source_scan_start(struct assay_source *src, assay_row_fn fn, assay_res
 	/* Inputs worth splitting, where a mis-split can be undone or cannot
 	 * happen: the mapped pass (scan_map.c), which returns with the hash
 	 * still running; 2 when the file cannot be mapped. */
-	if (!small && (reset || src->format == ASSAY_FORMAT_JSONL) && !src->no_map) {
+	if (!small && !src->sequential && (reset || src->format == ASSAY_FORMAT_JSONL) && !src->no_map) {
 		rc = map_pass(&ps, fn, worker_ctx, src->map_threads, p, err);
 		if (rc == 0) {
 			p->used = ps.used;
@@ -610,7 +610,7 @@ int assay_source_scan_start(struct assay_source *src, assay_row_fn fn, assay_res
 	}
 
 	/* The read pass, or the sequential rescan after a mis-split. */
-	int n = small || (!reset && src->format == ASSAY_FORMAT_CSV) ? 1 : src->threads;
+	int n = small || src->sequential || (!reset && src->format == ASSAY_FORMAT_CSV) ? 1 : src->threads;
 	uint64_t *bounds = malloc(((size_t)n + 1) * sizeof *bounds);
 	if (!bounds)
 		rc = assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");

@@ -266,6 +266,11 @@ const char *assay_source_path(const struct assay_source *src)
 	return src->path;
 }
 
+void assay_source_set_sequential(struct assay_source *src, int on)
+{
+	src->sequential = on != 0;
+}
+
 int assay_source_max_workers(const struct assay_source *src)
 {
 	return src->threads > src->map_threads ? src->threads : src->map_threads;
