@@ -540,14 +540,14 @@ static int run(struct opts *o, struct assay_arena *a)
 	}
 	if (!rc && plan && (rc = assay_plan_validate(plan, &r, &err)) == 0)
 		rc = assay_plan_run(plan, &r, a, &err);
+	if (!rc)
+		add_warnings(&r, &st, a);
 	char *text = NULL;
 	size_t len = 0;
 	struct render_ctx ctx = {&r, (enum assay_report_format)fmt, {0, o->verbose, 0}};
 	if (early) {
-		if (!rc) {
-			add_warnings(&r, &st, a);
+		if (!rc)
 			rc = render_to_memory(&ctx, &text, &len, &err);
-		}
 		int hashed = assay_eval_scan_finish(&st, rc ? NULL : &err);
 		if (!rc && (rc = hashed) == 0) {
 			memcpy(in[0].sha256, st.source.sha256_hex, sizeof in[0].sha256);
@@ -559,8 +559,6 @@ static int run(struct opts *o, struct assay_arena *a)
 		assay_summary_free(sum);
 		return cli_fail("eval", &err);
 	}
-	if (!early)
-		add_warnings(&r, &st, a);
 
 	int color = cli_color_on(o->color, STDOUT_FILENO);
 	ctx.ro.color = fmt == ASSAY_REPORT_TEXT && color;
