@@ -13,6 +13,7 @@
 
 #include "assay/arena.h"
 #include "assay/eval.h"
+#include "assay/hash.h"
 #include "assay/plan.h"
 #include "assay/report.h"
 #include "assay/source.h"
@@ -365,8 +366,7 @@ static int random_hex(char out[65])
 	unsigned char b[32];
 	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
 		return 0;
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	assay_hex(b, sizeof b, out);
 	return 1;
 }
 

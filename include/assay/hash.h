@@ -1,5 +1,5 @@
-/* assay/hash.h: SHA-256 of buffers and files (hex), for the input hashes
- * every result carries. */
+/* assay/hash.h: SHA-256 of buffers, streams and files (the input hashes
+ * every result carries, evidence blobs, the audit chain), and hex. */
 #ifndef ASSAY_HASH_H
 #define ASSAY_HASH_H
 
@@ -8,6 +8,10 @@
 #include "assay/error.h"
 
 void assay_sha256_hex(const void *data, size_t len, char out[65]);
+/* The SHA-256 of data[0..len) as 32 bytes. */
+void assay_sha256(const void *data, size_t len, unsigned char out[32]);
+/* n bytes as 2n lowercase hex digits and a NUL in out. */
+void assay_hex(const void *bytes, size_t n, char *out);
 
 /* A streaming SHA-256: init, update any number of times, final. Holds
  * OpenSSL's context (the bytes are its, opaque here); no allocation, no

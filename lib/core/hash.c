@@ -1,6 +1,7 @@
-/* hash.c: SHA-256 with OpenSSL (assay/hash.h). OpenSSL rather than
- * libsodium because it uses the CPU's SHA extensions, several times faster
- * on the ingest path (see CMakeLists.txt).
+/* hash.c: SHA-256 with OpenSSL (assay/hash.h), the project's one SHA-256
+ * (inputs, evidence blobs, the audit chain, the scanner's database cache),
+ * and hex. OpenSSL rather than libsodium because it uses the CPU's SHA
+ * extensions, several times faster on the ingest path (see CMakeLists.txt).
  *
  * The streaming form uses OpenSSL's SHA256_Init/Update/Final, which 3.0
  * marks deprecated in favour of EVP: the same SHA-NI code (77 ms for the
@@ -17,14 +18,15 @@
 
 #include "assay/hash.h"
 
-static void to_hex(const unsigned char *md, char out[65])
+void assay_hex(const void *bytes, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
+	const unsigned char *b = bytes;
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
 	}
-	out[64] = '\0';
+	out[2 * n] = '\0';
 }
 
 _Static_assert(sizeof(SHA256_CTX) <= sizeof(struct assay_sha256), "SHA256_CTX fits assay_sha256");
@@ -45,14 +47,19 @@ void assay_sha256_final(struct assay_sha256 *h, unsigned char out[32])
 	SHA256_Final(out, (SHA256_CTX *)(void *)h->state);
 }
 
-void assay_sha256_hex(const void *data, size_t len, char out[65])
+void assay_sha256(const void *data, size_t len, unsigned char out[32])
 {
-	unsigned char md[32];
 	struct assay_sha256 h;
 	assay_sha256_init(&h);
 	assay_sha256_update(&h, data, len);
-	assay_sha256_final(&h, md);
-	to_hex(md, out);
+	assay_sha256_final(&h, out);
+}
+
+void assay_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+	assay_sha256(data, len, md);
+	assay_hex(md, sizeof md, out);
 }
 
 int assay_sha256_file_hex(const char *path, char out[65], struct assay_error *err)
@@ -72,6 +79,6 @@ int assay_sha256_file_hex(const char *path, char out[65], struct assay_error *er
 	assay_sha256_final(&h, md);
 	if (bad)
 		return assay_error_set(err, ASSAY_EIO, path, 0, 0, "read error");
-	to_hex(md, out);
+	assay_hex(md, sizeof md, out);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/hash.h"
 #include "assay/hll.h"
 #include "assay/json.h"
 #include "assay/kll.h"
@@ -65,14 +66,8 @@ static json_t *kll_json(const struct assay_kll *k)
 
 static json_t *hll_json(const struct assay_hll *h)
 {
-	static const char hex[] = "0123456789abcdef";
 	char buf[2 * ASSAY_HLL_M + 1];
-	const uint8_t *r = assay_hll_registers(h);
-	for (size_t j = 0; j < ASSAY_HLL_M; j++) {
-		buf[2 * j] = hex[r[j] >> 4];
-		buf[2 * j + 1] = hex[r[j] & 15];
-	}
-	buf[2 * ASSAY_HLL_M] = '\0';
+	assay_hex(assay_hll_registers(h), ASSAY_HLL_M, buf);
 	return json_pack("{s:i, s:s}", "lg_k", ASSAY_HLL_LG_K, "registers", buf);
 }
 

@@ -538,8 +538,7 @@ int assay_source_scan_finish(struct assay_source_pending *p, struct assay_source
 	if (!e && stats) {
 		assay_source_scan_counts(p, stats);
 		memcpy(stats->sha256, p->md_out, 32);
-		for (int i = 0; i < 32; i++)
-			snprintf(stats->sha256_hex + 2 * i, 3, "%02x", p->md_out[i]);
+		assay_hex(p->md_out, 32, stats->sha256_hex);
 	}
 	free(p);
 	return e ? assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "scan: the input's hash was not completed")

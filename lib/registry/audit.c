@@ -13,6 +13,7 @@
 #include "assay/audit.h"
 #include "assay/canonjson.h"
 #include "assay/clock.h"
+#include "assay/hash.h"
 #include "assay/ulid.h"
 #include "audit_internal.h"
 
@@ -41,15 +42,6 @@ const char *assay_audit_problem_name(enum assay_audit_problem p)
 	return "?";
 }
 
-static void hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char h[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = h[b[i] >> 4];
-		out[2 * i + 1] = h[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
 
 /* ---- the difference of two states ---- */
 
@@ -128,10 +120,10 @@ int assay_audit_event_hash(const struct assay_audit_event *e, char out[65], stru
 	json_decref(o);
 	if (!c)
 		return err->code ? err->code : ASSAY_EINTERNAL;
-	unsigned char md[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(md, (const unsigned char *)c, n);
+	unsigned char md[32];
+	assay_sha256(c, n, md);
 	free(c);
-	hex(md, sizeof md, out);
+	assay_hex(md, sizeof md, out);
 	return 0;
 }
 
@@ -155,9 +147,9 @@ void assay_audit_set_key_path(struct assay_store *s, const char *path)
 
 static void key_id_of(const unsigned char pk[32], char key_id[17])
 {
-	unsigned char md[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(md, pk, 32);
-	hex(md, 8, key_id);
+	unsigned char md[32];
+	assay_sha256(pk, 32, md);
+	assay_hex(md, 8, key_id);
 }
 
 int assay_audit_active_key(struct assay_store *s, char key_id[17], char public_b64[64],

@@ -9,19 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
+#include "assay/hash.h"
 #include "registry_internal.h"
-
-static void to_hex(const unsigned char *b, char out[65])
-{
-	static const char h[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = h[b[i] >> 4];
-		out[2 * i + 1] = h[b[i] & 15];
-	}
-	out[64] = '\0';
-}
 
 static int valid_sha(const char *h)
 {
@@ -82,8 +71,6 @@ static int put(struct assay_store *s, int in_fd, const void *data, size_t n, con
 	int rc = reg_need_write(s, "blob put", err);
 	if (rc)
 		return rc;
-	if (sodium_init() < 0)
-		return assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "libsodium did not initialise");
 	if ((rc = mkdir_p(s->blob_dir, err)))
 		return rc;
 	size_t dl = strlen(s->blob_dir);
@@ -98,14 +85,14 @@ static int put(struct assay_store *s, int in_fd, const void *data, size_t n, con
 		free(tmp);
 		return rc;
 	}
-	crypto_hash_sha256_state h;
-	crypto_hash_sha256_init(&h);
+	struct assay_sha256 h;
+	assay_sha256_init(&h);
 	int64_t total = 0;
 	if (in_fd >= 0) {
 		unsigned char buf[1 << 16];
 		ssize_t r;
 		while ((r = read(in_fd, buf, sizeof buf)) > 0) {
-			crypto_hash_sha256_update(&h, buf, (unsigned long long)r);
+			assay_sha256_update(&h, buf, (size_t)r);
 			if (write(fd, buf, (size_t)r) != r) {
 				rc = assay_error_set(err, ASSAY_EIO, tmp, 0, 0, "cannot write: %s",
 				                     strerror(errno));
@@ -116,7 +103,7 @@ static int put(struct assay_store *s, int in_fd, const void *data, size_t n, con
 		if (!rc && r < 0)
 			rc = assay_error_set(err, ASSAY_EIO, name, 0, 0, "cannot read: %s", strerror(errno));
 	} else {
-		crypto_hash_sha256_update(&h, data, n);
+		assay_sha256_update(&h, data, n);
 		if (n && write(fd, data, n) != (ssize_t)n)
 			rc = assay_error_set(err, ASSAY_EIO, tmp, 0, 0, "cannot write: %s", strerror(errno));
 		total = (int64_t)n;
@@ -125,8 +112,8 @@ static int put(struct assay_store *s, int in_fd, const void *data, size_t n, con
 		rc = assay_error_set(err, ASSAY_EIO, tmp, 0, 0, "cannot fsync: %s", strerror(errno));
 	close(fd);
 	unsigned char md[32];
-	crypto_hash_sha256_final(&h, md);
-	to_hex(md, sha256);
+	assay_sha256_final(&h, md);
+	assay_hex(md, sizeof md, sha256);
 	if (!rc) {
 		char *sub = malloc(dl + 8);
 		snprintf(sub, dl + 8, "%s/%.2s", s->blob_dir, sha256);
@@ -208,8 +195,8 @@ int assay_blob_get(struct assay_store *s, const char *sha256, struct assay_arena
 	((char *)buf)[got] = '\0';
 	unsigned char md[32];
 	char hex[65];
-	crypto_hash_sha256(md, buf, got);
-	to_hex(md, hex);
+	assay_sha256(buf, got, md);
+	assay_hex(md, sizeof md, hex);
 	if (got != len || strcmp(hex, sha256) != 0) {
 		assay_error_set(err, ASSAY_EINPUT, path, 0, 0, "blob %s is corrupt: its content hashes to %s",
 		                sha256, hex);

@@ -24,8 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
+#include "assay/hash.h"
 #include "assay/hsdb.h"
 #include "hs_load.h"
 
@@ -63,47 +63,29 @@ static int make_dirs(char *path)
 	return mkdir(path, 0700) && errno != EEXIST ? -1 : 0;
 }
 
-static void sha256(const void *a, size_t n, unsigned char out[32])
-{
-	unsigned int len = 32;
-	EVP_Digest(a, n, out, &len, EVP_sha256(), NULL);
-}
-
-static void hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char H[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = H[b[i] >> 4];
-		out[2 * i + 1] = H[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* The cache key: everything hs_compile_multi's output depends on. */
 static void cache_key(const char *const *expr, const unsigned *flags, const unsigned *ids, unsigned k,
                       char out[65])
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	struct assay_sha256 c;
 	unsigned char md[32];
-	unsigned int len = 32;
 	hs_platform_info_t plat;
 	memset(&plat, 0, sizeof plat);
 	hs_populate_platform(&plat);
 	const char *ver = hs_version();
-	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-	EVP_DigestUpdate(c, CACHE_MAGIC, strlen(CACHE_MAGIC));
-	EVP_DigestUpdate(c, ver, strlen(ver) + 1);
-	EVP_DigestUpdate(c, &plat, sizeof plat);
+	assay_sha256_init(&c);
+	assay_sha256_update(&c, CACHE_MAGIC, strlen(CACHE_MAGIC));
+	assay_sha256_update(&c, ver, strlen(ver) + 1);
+	assay_sha256_update(&c, &plat, sizeof plat);
 	unsigned mode = HS_MODE_BLOCK;
-	EVP_DigestUpdate(c, &mode, sizeof mode);
+	assay_sha256_update(&c, &mode, sizeof mode);
 	for (unsigned i = 0; i < k; i++) {
-		EVP_DigestUpdate(c, expr[i], strlen(expr[i]) + 1);
-		EVP_DigestUpdate(c, &flags[i], sizeof flags[i]);
-		EVP_DigestUpdate(c, &ids[i], sizeof ids[i]);
+		assay_sha256_update(&c, expr[i], strlen(expr[i]) + 1);
+		assay_sha256_update(&c, &flags[i], sizeof flags[i]);
+		assay_sha256_update(&c, &ids[i], sizeof ids[i]);
 	}
-	EVP_DigestFinal_ex(c, md, &len);
-	EVP_MD_CTX_free(c);
-	hex(md, 32, out);
+	assay_sha256_final(&c, md);
+	assay_hex(md, sizeof md, out);
 }
 
 /* A cached database, or NULL. File: magic, 32-byte SHA-256 of the
@@ -128,7 +110,7 @@ static hs_database_t *load(const char *path)
 		}
 		unsigned char md[32];
 		if (buf && got == n && memcmp(buf, CACHE_MAGIC, strlen(CACHE_MAGIC)) == 0) {
-			sha256(buf + head, n - head, md);
+			assay_sha256(buf + head, n - head, md);
 			if (memcmp(md, buf + strlen(CACHE_MAGIC), 32) != 0 ||
 			    hs_deserialize_database(buf + head, n - head, &db) != HS_SUCCESS)
 				db = NULL;
@@ -150,7 +132,7 @@ static void store(const char *dir, const char *path, const hs_database_t *db)
 	int fd = mkstemp(tmp);
 	if (fd >= 0) {
 		unsigned char md[32];
-		sha256(bytes, n, md);
+		assay_sha256(bytes, n, md);
 		int ok = write(fd, CACHE_MAGIC, strlen(CACHE_MAGIC)) == (ssize_t)strlen(CACHE_MAGIC) &&
 		         write(fd, md, 32) == 32 && write(fd, bytes, n) == (ssize_t)n;
 		ok &= close(fd) == 0;
