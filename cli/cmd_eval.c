@@ -428,12 +428,8 @@ static int record(struct opts *o, const struct assay_eval_report *r, int has_pla
 {
 	char *buf = NULL;
 	size_t n = 0;
-	FILE *mem = open_memstream(&buf, &n);
-	if (!mem)
-		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	struct assay_render_opts ro = {0, 0, 0};
-	int rc = assay_report_eval(r, ASSAY_REPORT_JSON, &ro, mem, err);
-	fclose(mem);
+	struct render_ctx json = {r, ASSAY_REPORT_JSON, {0, 0, 0}};
+	int rc = render_to_memory(&json, &buf, &n, err);
 	if (!rc) {
 		json_t *inputs = json_array();
 		for (size_t i = 0; i < r->ninputs; i++)

@@ -340,8 +340,6 @@ void assay_io_map_work(struct io_map *m, struct assay_io_pass *ps, void *ctx, in
 {
 	if (hash)
 		atomic_fetch_add(&m->hashers, 1);
-	if (hash || !atomic_load(&m->hashers))
-		advance(m); /* the first chunk, if still to hash */
 	/* ps, and the source, are touched only with a chunk in hand: the
 	 * caller, which owns them, waits for every chunk to be scanned, but a
 	 * worker that starts late may find none left after the caller has

@@ -1053,6 +1053,22 @@ static void batched_rows_profile_as_one_by_one(void **state)
  * 255 and more, some ending in a block, some across several) and mostly
  * single keys with long runs among them. Each array in a heap block of
  * its exact size. */
+/* The runs of a copy of a[0..n) (d distinct keys) by fn, in *m; the
+ * compacted keys are returned (the caller frees them, m->kcount and
+ * m->big). */
+static uint32_t *runs_of(int (*fn)(uint32_t *, size_t, struct assay_numeric_map *, size_t *),
+                         const uint32_t *a, size_t n, size_t d, struct assay_numeric_map *m)
+{
+	size_t cap = 0;
+	uint32_t *k = malloc(n * sizeof *k);
+	*m = (struct assay_numeric_map){0};
+	m->kcount = malloc(d);
+	assert_true(k && m->kcount);
+	memcpy(k, a, n * sizeof *a);
+	assert_int_equal(fn(k, n, m, &cap), 0);
+	return k;
+}
+
 static void key_runs_paths_agree(void **state)
 {
 	(void)state;
@@ -1076,21 +1092,10 @@ static void key_runs_paths_agree(void **state)
 		size_t d = 1;
 		for (size_t j = 1; j < n; j++)
 			d += a[j] != a[j - 1];
-		struct assay_numeric_map want = {0};
-		size_t wcap = 0;
-		uint32_t *wk = malloc(n * sizeof *wk);
-		want.kcount = malloc(d);
-		assert_true(wk && want.kcount);
-		memcpy(wk, a, n * sizeof *a);
-		assert_int_equal(drift_keys_runs_scalar(wk, n, &want, &wcap), 0);
+		struct assay_numeric_map want, got;
+		uint32_t *wk = runs_of(drift_keys_runs_scalar, a, n, d, &want);
 		for (size_t k = 0; k < npath; k++) {
-			struct assay_numeric_map got = {0};
-			size_t gcap = 0;
-			uint32_t *gk = malloc(n * sizeof *gk);
-			got.kcount = malloc(d);
-			assert_true(gk && got.kcount);
-			memcpy(gk, a, n * sizeof *a);
-			assert_int_equal(path[k](gk, n, &got, &gcap), 0);
+			uint32_t *gk = runs_of(path[k], a, n, d, &got);
 			assert_memory_equal(gk, wk, d * sizeof *gk);
 			assert_memory_equal(got.kcount, want.kcount, d);
 			assert_int_equal(got.nbig, want.nbig);
