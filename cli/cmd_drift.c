@@ -176,7 +176,8 @@ static int load(const struct opts *o, const char *path, int is_profile, int alon
 		                                .private_columns = o->priv,
 		                                .nprivate = o->npriv,
 		                                .packed = 1,
-		                                .skip_moments = 1};
+		                                .skip_moments = 1,
+		                                .raw_keys = 1};
 		rc = assay_profile_build(src, &po, out, err);
 	}
 	assay_source_free(src);

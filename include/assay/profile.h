@@ -46,7 +46,13 @@ enum assay_column_type {
  * or more apart in `big`: 5 bytes a value instead of 16 (on mostly
  * distinct data, as little as the raw values). Only builds that ask for it
  * (assay_profile_opts.packed) and "dk1" profiles give packed maps; read
- * either form with assay_numeric_map_value() and assay_numeric_map_count(). */
+ * either form with assay_numeric_map_value() and assay_numeric_map_count().
+ * A third form, raw keys (raw != NULL: n = 0, the other arrays NULL),
+ * holds a key-form column's keys one per value in no order, with the
+ * least and greatest key: only builds that ask for it
+ * (assay_profile_opts.raw_keys) give it, and only assay_drift_compare
+ * reads it (lib/drift/bucket.c compares such columns without sorting
+ * them); the accessors do not apply to it. */
 struct assay_numeric_big {
 	size_t i;       /* entry */
 	uint64_t count; /* >= 255 */
@@ -60,6 +66,9 @@ struct assay_numeric_map {
 	uint8_t *kcount;               /* packed: count of value i, or 255: see big */
 	struct assay_numeric_big *big; /* packed: the counts >= 255, ascending i */
 	size_t nbig;
+	uint32_t *raw; /* raw keys: nraw of them, in no order */
+	size_t nraw;
+	uint32_t rawmin, rawmax; /* raw keys: the least and the greatest */
 };
 
 /* Count of a packed entry whose kcount is 255 (binary search in big). */
@@ -164,6 +173,10 @@ struct assay_profile_opts {
 	 * from the exact map: for callers that only compare maps (drift reports
 	 * no moment; two passes over every map were ~8% of its build). */
 	int skip_moments;
+	/* With packed: leave key-form columns' keys unsorted (the raw form of
+	 * assay_numeric_map; distinct is then 0, unknown): for assay_drift_compare
+	 * only, which compares them without a sort. */
+	int raw_keys;
 };
 
 int assay_profile_build(struct assay_source *src, const struct assay_profile_opts *opts,

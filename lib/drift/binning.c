@@ -368,9 +368,7 @@ int assay_bins_sturges(const struct assay_numeric_map *ref, const struct assay_n
 int drift_sturges_edges(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
                         struct assay_bins *out, double **edges, size_t *nbins, struct assay_error *err)
 {
-	uint64_t nr = assay_numeric_map_total(ref), nc = assay_numeric_map_total(cur), n = nr + nc;
-	if (n == 0)
-		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "Sturges bins need at least one value");
+	uint64_t nr = assay_numeric_map_total(ref), nc = assay_numeric_map_total(cur);
 	double lo = INFINITY, hi = -INFINITY;
 	if (ref->n) {
 		lo = fmin(lo, assay_numeric_map_value(ref, 0));
@@ -380,6 +378,15 @@ int drift_sturges_edges(const struct assay_numeric_map *ref, const struct assay_
 		lo = fmin(lo, assay_numeric_map_value(cur, 0));
 		hi = fmax(hi, assay_numeric_map_value(cur, cur->n - 1));
 	}
+	return drift_sturges_edges_of(lo, hi, nr, nc, out, edges, nbins, err);
+}
+
+int drift_sturges_edges_of(double lo, double hi, uint64_t nr, uint64_t nc, struct assay_bins *out,
+                           double **edges, size_t *nbins, struct assay_error *err)
+{
+	uint64_t n = nr + nc;
+	if (n == 0)
+		return assay_error_set(err, ASSAY_EINPUT, NULL, 0, 0, "Sturges bins need at least one value");
 	/* numpy's _hist_bin_sturges uses the data's ptp (0 for constant data:
 	 * one bin then, over [v - 0.5, v + 0.5]). */
 	double ptp_data = hi - lo;

@@ -38,7 +38,10 @@
 #include "assay/drift.h"
 #include "assay/kll.h"
 #include "assay/topk.h"
+#include "assay/radix.h"
 #include "drift_internal.h"
+#include "profile_build_internal.h"
+#include "profile_internal.h"
 
 static const char *const METHOD_NAMES[] = {
     [ASSAY_DRIFT_AUTO] = "auto",
@@ -106,7 +109,9 @@ struct colmaps {
 
 static void colmaps_free(struct colmaps *m)
 {
-	if (m->own_num) {
+	if (m->own_num == 2)
+		prof_map_free(&m->num);
+	else if (m->own_num) {
 		free(m->num.value);
 		free(m->num.count);
 	}
@@ -212,6 +217,25 @@ static int get_maps(const struct assay_column_profile *c, int want_cat, struct c
 	if (!want_cat && c->type == ASSAY_COL_NUMERIC && c->kll)
 		return approx_numeric(c, m);
 	return approx_categories(c, m);
+}
+
+/* A column left as raw keys (assay_profile_opts.raw_keys) as a sorted
+ * packed map, for every statistic but the comparison by buckets (which
+ * reads raw keys as they are). */
+static int sort_raw(struct colmaps *m)
+{
+	if (!m->num.raw)
+		return 0;
+	size_t n = m->num.nraw;
+	uint32_t *k = malloc((n ? n : 1) * sizeof *k);
+	if (!k)
+		return -1;
+	memcpy(k, m->num.raw, n * sizeof *k);
+	(void)assay_radix_sort_u32(k, n); /* without memory it sorts by qsort */
+	if (pb_keys_to_map(k, n, 1, &m->num)) /* frees k on failure */
+		return -1;
+	m->own_num = 2;
+	return 0;
 }
 
 /* Numeric map as categories (value bins), for numeric columns compared as
@@ -392,6 +416,74 @@ static double method_statistic(const struct assay_drift_column *d, enum assay_dr
 	return NAN;
 }
 
+/* The default numeric comparison of two large columns of decimal keys,
+ * without a sort (bucket.c): the same statistics as numeric_in_one_walk,
+ * the same bits but for Wasserstein-1 (exact, rounded) and the std
+ * (key_std.c; drift_ref_std gives it on every path). */
+static int numeric_by_buckets(const struct assay_numeric_map *rm, const struct assay_numeric_map *cm,
+                              const struct assay_drift_params *p, const struct assay_drift_override *ov,
+                              const struct drift_ref_col *pre, struct assay_drift_column *d,
+                              struct assay_error *err)
+{
+	enum assay_drift_method want = ov ? ov->method : p->method;
+	uint64_t n1 = assay_numeric_map_total(rm), n2 = assay_numeric_map_total(cm);
+	double *se = NULL;
+	size_t nsb = 0, k = p->quantile_bins < 1 ? 1 : p->quantile_bins;
+	int rc;
+	if (p->histogram) {
+		double lo, hi;
+		drift_bucket_range(rm, cm, &lo, &hi);
+		if ((rc = drift_sturges_edges_of(lo, hi, n1, n2, &d->hist, &se, &nsb, err)))
+			return rc;
+	}
+	uint64_t *qc = calloc(2 * (k + 1), sizeof *qc);
+	if (!qc) {
+		free(se);
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	struct drift_bucket w = {.k = k,
+	                         .qe = pre ? pre->qe : NULL,
+	                         .nqe = pre ? pre->nqe : 0,
+	                         .se = se,
+	                         .nsb = nsb,
+	                         .qref = qc,
+	                         .qcur = qc + k + 1,
+	                         .sref = se ? d->hist.ref : NULL,
+	                         .scur = se ? d->hist.cur : NULL,
+	                         .wasserstein = p->all_statistics || want == ASSAY_DRIFT_WASSERSTEIN};
+	w.std = w.wasserstein && !(pre && !isnan(pre->std));
+	rc = drift_bucket_compare(rm, cm, &w);
+	free(se);
+	struct assay_bins b;
+	memset(&b, 0, sizeof b);
+	if (rc == 0)
+		rc = drift_quantile_bins(pre ? pre->qe : w.qe_own, pre ? pre->nqe : w.nqe_own, n1, &b, err) ? -2 : 0;
+	if (rc == 0) {
+		memcpy(b.ref, qc, b.n * sizeof *qc);
+		memcpy(b.cur, qc + k + 1, b.n * sizeof *qc);
+		b.ncur = n2;
+		d->nref = n1;
+		d->ncur = n2;
+		struct assay_ks ks;
+		drift_ks_finish(n1, n2, w.maxS, w.minS, w.hmax, ASSAY_KS_AUTO, &ks);
+		d->ks_d = ks.d;
+		d->ks_p = ks.pvalue;
+		d->ks_exact = ks.exact;
+		if (w.wasserstein) {
+			d->wasserstein = w.w;
+			double sd = pre && !isnan(pre->std) ? pre->std : w.sd;
+			d->wasserstein_norm = d->wasserstein / (sd > 0.001 ? sd : 0.001);
+		}
+		rc = divergences(&b, p, d);
+	}
+	free(w.qe_own);
+	free(qc);
+	assay_bins_free(&b);
+	if (rc == -2)
+		return err->code ? err->code : ASSAY_ENOMEM;
+	return rc ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory") : 0;
+}
+
 /* The default numeric comparison (KS, Wasserstein, PSI/JS/KL/Hellinger on
  * reference quantile bins, the Sturges display histogram) from one merge
  * walk (walk.c): the same numbers as assay_ks_2samp, assay_wasserstein,
@@ -428,7 +520,8 @@ static int numeric_in_one_walk(const struct assay_numeric_map *rm, const struct 
 	                       .sref = se ? d->hist.ref : NULL,
 	                       .scur = se ? d->hist.cur : NULL,
 	                       .wasserstein = p->all_statistics || want == ASSAY_DRIFT_WASSERSTEIN};
-	w.ref_mean = w.wasserstein && !(pre && !isnan(pre->std)); /* the std needs it */
+	int exact_std = drift_ref_std_is_exact(rm, assay_numeric_map_total(rm));
+	w.ref_mean = w.wasserstein && !(pre && !isnan(pre->std)) && !exact_std; /* the std needs it */
 	rc = drift_numeric_walk(rm, cm, &w);
 	free(qe);
 	free(se);
@@ -446,6 +539,7 @@ static int numeric_in_one_walk(const struct assay_numeric_map *rm, const struct 
 		if (w.wasserstein) {
 			d->wasserstein = w.w;
 			double sd = pre && !isnan(pre->std) ? pre->std
+			            : exact_std             ? drift_key_std(rm)
 			            : w.have_mean           ? drift_map_std_from_mean(rm, w.n1, w.mean)
 			                                    : drift_map_std(rm, w.n1);
 			d->wasserstein_norm = d->wasserstein / (sd > 0.001 ? sd : 0.001);
@@ -477,10 +571,19 @@ static int compare_column(const struct assay_column_profile *rc, const struct as
 	if (!categorical && p->evidently && is_integral(&rm.num) && rm.num.n <= 10)
 		num_as_cat = 1;
 	d->categorical = categorical || num_as_cat;
+	int buckets = !categorical && !p->evidently &&
+	              drift_bucket_applies(&rm.num, &cm.num, assay_numeric_map_total(&rm.num),
+	                                   assay_numeric_map_total(&cm.num));
+	if (!buckets && (sort_raw(&rm) || sort_raw(&cm))) {
+		rc_code = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
+		                          "out of memory comparing column \"%s\"", d->name);
+		goto out;
+	}
 	if (!categorical && !p->evidently) {
 		const struct drift_ref_col *pre =
 		    rc->exact ? drift_ref_stats_find(p->ref_stats, rc, p->quantile_bins) : NULL;
-		if ((rc_code = numeric_in_one_walk(&rm.num, &cm.num, p, ov, pre, d, err)))
+		if ((rc_code = buckets ? numeric_by_buckets(&rm.num, &cm.num, p, ov, pre, d, err)
+		                       : numeric_in_one_walk(&rm.num, &cm.num, p, ov, pre, d, err)))
 			goto out;
 	} else if (!categorical) {
 		d->nref = assay_numeric_map_total(&rm.num);

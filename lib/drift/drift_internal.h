@@ -29,6 +29,9 @@ int drift_quantile_bins(const double *e, size_t ne, uint64_t nref, struct assay_
                         struct assay_error *err);
 int drift_sturges_edges(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
                         struct assay_bins *out, double **edges, size_t *nb, struct assay_error *err);
+/* The same from the least and greatest value of both sides and their totals. */
+int drift_sturges_edges_of(double lo, double hi, uint64_t nr, uint64_t nc, struct assay_bins *out,
+                           double **edges, size_t *nb, struct assay_error *err);
 
 /* assay_numeric_map_std(m) given the map's total n (the walk's n1): the
  * same passes without the two that count n. */
@@ -104,6 +107,51 @@ static inline uint64_t drift_gcd(uint64_t a, uint64_t b)
 
 /* True when --columns is unset or names this column (drift.c). */
 int drift_column_wanted(const struct assay_drift_params *p, const char *name);
+
+/* The comparison without a sort (bucket.c): for two columns of decimal
+ * keys (packed maps or raw keys) with DRIFT_BUCKET_MIN to DRIFT_BUCKET_MAX
+ * values each (drift_bucket_applies), what drift_numeric_walk gives plus
+ * the quantile edges and the reference's std. KS and the bin counts are
+ * the walk's integers and bits; Wasserstein-1 is the exact integral over
+ * the decimals, rounded (not the walk's pairwise sum: ~1e-16 apart on
+ * real data, see bucket.c); the std is key_std.c's. */
+#define DRIFT_BUCKET_MIN ((uint64_t)1 << 14)
+#define DRIFT_BUCKET_MAX ((uint64_t)1 << 24)
+
+struct drift_bucket {
+	/* in */
+	size_t k;         /* quantile bins: edges computed here when qe is NULL */
+	const double *qe; /* the reference's quantile edges computed ahead, or NULL */
+	size_t nqe;
+	const double *se; /* Sturges edges se[0..nsb], or NULL */
+	size_t nsb;
+	uint64_t *qref, *qcur; /* k + 1 counts each (nqe + 1 used) */
+	uint64_t *sref, *scur; /* nsb counts each */
+	int wasserstein, std;  /* compute them */
+	/* out */
+	double *qe_own; /* the quantile edges computed here (malloc'd), nqe_own of them */
+	size_t nqe_own;
+	uint64_t n1, n2;
+	double maxS, minS;
+	uint64_t hmax;
+	double w, sd; /* NaN unless asked for */
+};
+
+int drift_bucket_applies(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                         uint64_t n1, uint64_t n2);
+/* 0, or -1 when out of memory. */
+int drift_bucket_compare(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                         struct drift_bucket *w);
+/* The least and the greatest value of two columns of keys (non-empty). */
+void drift_bucket_range(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur, double *lo,
+                        double *hi);
+
+/* The reference's std (ddof = 0) as the comparison uses it: key_std.c's
+ * exact one for a column of keys with at least DRIFT_BUCKET_MIN values
+ * (whichever path compares it), else drift_map_std. n is the map's total. */
+double drift_ref_std(const struct assay_numeric_map *m, uint64_t n);
+int drift_ref_std_is_exact(const struct assay_numeric_map *m, uint64_t n);
+double drift_key_std(const struct assay_numeric_map *m);
 
 /* 0, or -1 when out of memory (the Wasserstein terms are summed in
  * numpy's pairwise order, which needs them all). */

@@ -26,6 +26,8 @@
 uint64_t assay_numeric_map_total(const struct assay_numeric_map *m)
 {
 	uint64_t t = 0;
+	if (m->raw)
+		return m->nraw;
 	if (!m->count) { /* packed: the byte counts, then the big ones for their 255s */
 		t = drift_sum_bytes(m->kcount, m->n);
 		for (size_t b = 0; b < m->nbig; b++)

@@ -41,6 +41,7 @@ void prof_map_free(struct assay_numeric_map *m)
 	free(m->key);
 	free(m->kcount);
 	free(m->big);
+	free(m->raw);
 	memset(m, 0, sizeof *m);
 }
 

@@ -756,6 +756,7 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	                    .keys = 1,
 	                    .packed = o.packed,
 	                    .skip_moments = o.skip_moments,
+	                    .raw_keys = o.packed && o.raw_keys,
 	                    .na_list = assay_source_has_na_list(src)};
 	struct assay_source_stats st;
 	b.defer = assay_source_max_workers(src) > 1;

@@ -89,6 +89,7 @@ struct builder {
 	int keys;         /* numeric columns start in the key form */
 	int packed;       /* hand key-form maps out packed */
 	int skip_moments; /* opts.skip_moments */
+	int raw_keys;     /* opts.raw_keys: key-form maps left unsorted */
 	int na_list;      /* the source has --na spellings: a number may be one */
 	int defer;        /* a parallel pass: a column past the cap is deferred
 	                     (colbuild.deferred), not sketched */

@@ -27,6 +27,18 @@ static void add_counts(struct assay_column_profile *out, const struct colbuild *
 	out->missing_inf += c->inf;
 }
 
+/* The least and greatest of n >= 1 keys (a loop the compiler vectorizes). */
+static void keys_minmax(const uint32_t *k, size_t n, uint32_t *lo, uint32_t *hi)
+{
+	uint32_t a = k[0], z = k[0];
+	for (size_t i = 1; i < n; i++) {
+		a = k[i] < a ? k[i] : a;
+		z = k[i] > z ? k[i] : z;
+	}
+	*lo = a;
+	*hi = z;
+}
+
 /* Every worker's column j that saw a value is numeric in the key form:
  * their keys are put in one array, sorted once and counted into the map
  * (no cap: never a sketch). 1 when the case does not apply (nothing
@@ -75,24 +87,39 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
 		t->k = NULL;
 		t->nk = t->ck = 0;
 	}
-	assay_radix_sort_u32_scratch(dst->k, dst->nk, spare, nspare); /* without memory it sorts by qsort */
-	free(spare);
 	uint32_t *k = dst->k;
 	size_t n = dst->nk;
-	dst->k = NULL;
-	dst->nk = dst->ck = 0;
 	out->type = ASSAY_COL_NUMERIC;
 	out->exact = 1;
-	out->min = assay_deckey_value(k[0]);
-	out->max = assay_deckey_value(k[n - 1]);
-	if (pb_keys_to_map(k, n, b->packed, &out->num))
-		return -1;
+	if (b->raw_keys) { /* left unsorted: lib/drift/bucket.c compares them so */
+		free(spare);
+		dst->k = NULL;
+		dst->nk = dst->ck = 0;
+		memset(&out->num, 0, sizeof out->num);
+		keys_minmax(k, n, &out->num.rawmin, &out->num.rawmax);
+		out->num.raw = k;
+		out->num.nraw = n;
+		out->min = assay_deckey_value(out->num.rawmin);
+		out->max = assay_deckey_value(out->num.rawmax);
+	} else {
+		assay_radix_sort_u32_scratch(k, n, spare, nspare); /* without memory it sorts by qsort */
+		free(spare);
+		dst->k = NULL;
+		dst->nk = dst->ck = 0;
+		out->min = assay_deckey_value(k[0]);
+		out->max = assay_deckey_value(k[n - 1]);
+		if (pb_keys_to_map(k, n, b->packed, &out->num))
+			return -1;
+	}
 	for (int i = 0; i < ps->nw; i++) {
 		struct colbuild *c = &ps->w[i].col[j];
 		add_counts(out, c);
 		pb_col_reset(c, V_NONE, 0);
 	}
-	if (!b->skip_moments && out->num.key)
+	/* raw keys come only with raw_keys, for drift: no moments */
+	if (!b->skip_moments && out->num.raw)
+		memset(&out->moments, 0, sizeof out->moments);
+	else if (!b->skip_moments && out->num.key)
 		assay_moments_from_packed(&out->moments, &out->num);
 	else if (!b->skip_moments)
 		assay_moments_from_map(&out->moments, out->num.value, out->num.count, out->num.n);

@@ -54,7 +54,7 @@ int assay_drift_ref_stats_new(const struct assay_profile *ref, const struct assa
 		const struct assay_column_profile *c = &ref->columns[j];
 		struct drift_ref_col *d = &s->col[j];
 		if (p->evidently || c->type != ASSAY_COL_NUMERIC || !c->exact || c->withheld ||
-		    c->present == 0 || !drift_column_wanted(p, c->name))
+		    c->present == 0 || c->num.raw || !drift_column_wanted(p, c->name))
 			continue;
 		d->n = assay_numeric_map_total(&c->num);
 		if (d->n == 0)
@@ -67,7 +67,7 @@ int assay_drift_ref_stats_new(const struct assay_profile *ref, const struct assa
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		}
 		assay_bins_free(&b);
-		d->std = want_std ? drift_map_std(&c->num, d->n) : NAN;
+		d->std = want_std ? drift_ref_std(&c->num, d->n) : NAN;
 		d->have = 1;
 	}
 	*out = s;

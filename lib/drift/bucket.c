@@ -1,0 +1,874 @@
+/* bucket.c: the default numeric comparison of two columns of decimal keys
+ * (KS, Wasserstein-1, reference-quantile and Sturges bin counts, the
+ * reference's std) without sorting them (drift_internal.h,
+ * drift_bucket_compare).
+ *
+ * Either side is a packed map (sorted keys with counts: a stored profile)
+ * or raw keys in file order (a data file profiled with raw_keys). The key
+ * range of both sides is cut into buckets of L = 2^sh consecutive keys
+ * (at most 2^16 buckets) and one pass over each side counts the keys of
+ * each bucket and sums their offsets in it (one 64-bit add a key: count
+ * in the top 24 bits, offsets in the low 40), and for the reference the
+ * offsets' squares. Everything below is a function of these integers and
+ * of the keys of a few buckets, gathered in a second pass and sorted:
+ * order-free, so a stored profile and the data it was made from give the
+ * same bits.
+ * - KS (ks.c's definition, same steps): the counts at every bucket's end
+ *   are steps of the merged walk, exact. Inside a bucket c1/n1 - c2/n2
+ *   lies within [C1/n1 - (C2 + b2)/n2, (C1 + b1)/n1 - C2/n2] (also after
+ *   rounding: the division and subtraction are monotone), and likewise
+ *   the integer |c1 n2/g - c2 n1/g|: only buckets whose bound beats the
+ *   extremes over all bucket ends are walked key by key. maxS, minS and
+ *   the integer statistic are the walk's, bit for bit.
+ * - Wasserstein-1 = integral of |F - G| over the values, as a sum over the
+ *   unit steps between consecutive keys (keyseg.h: 10^q wide inside a
+ *   segment) of |h| (h = c1 n2/g - c2 n1/g, F - G times lcm). In a bucket
+ *   that lies in one segment and where h cannot change sign (h_start -
+ *   b2 n1/g >= 0 or h_start + b1 n2/g <= 0) that sum is, by Abel
+ *   summation, L h_start + n2/g (b1 L - S1) - n1/g (b2 L - S2) with S the
+ *   sums of offsets: exact, in 128-bit integers. Other buckets (a sign
+ *   change, a segment boundary, the zero key) are walked key by key,
+ *   exactly too. The integer sums per exponent q are turned into one
+ *   double each (x 10^q, compensated sum, / lcm): W1 is the exact
+ *   integral over the decimal values to ~2 ulp. scipy (and walk.c) sum
+ *   the rounded terms |F - G| (x_i+1 - x_i) over the parsed doubles: the
+ *   two differ by rounding only, ~1e-16 relative on real data; the bound
+ *   is 2^-52 max|x| absolute (each value's own rounding, weighted by the
+ *   total variation of |F - G| <= 2), i.e. up to ~1e-10 relative where
+ *   every reference value rounds up, every current one down and W1 is
+ *   1e-6 of the values (tests/unit/test_bucket.c builds such a case).
+ * - Quantile edges (numpy's linear interpolation, binning.c): the values
+ *   at two ranks per edge, found from the buckets' counts and the keys of
+ *   the bucket holding the rank; the same arithmetic, the same bits.
+ * - Bin counts (quantile and Sturges, the walk's rules, walk.c
+ *   packed_bins): the count below each edge is the counts of the buckets
+ *   before its key and the keys below it in its bucket (gathered).
+ * - The reference's std: key_std.c, from per-segment sums made here of
+ *   the buckets' sums (one segment a bucket) or the gathered keys.
+ * Columns below DRIFT_BUCKET_MIN values a side keep the sort and the
+ * walk (walk.c), whose bits are scipy's pairwise order; so does any
+ * column with a value that is not a key.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/radix.h"
+#include "drift_internal.h"
+#include "keyseg.h"
+
+#define CNT_SHIFT 40
+#define OFF_MASK  ((UINT64_C(1) << CNT_SHIFT) - 1)
+
+/* ---- the grid ------------------------------------------------------------
+ *
+ * Keys crowd where the data do (a normal column: most keys in two or three
+ * of the ~16 exponents its range spans), so a grid of equal buckets over
+ * the range leaves most of them empty and a few with thousands of keys.
+ * Here the range is cut into at most 4096 cells of 2^cs keys and each cell
+ * into 2^j buckets of equal width, j such that a bucket holds about
+ * GRID_KEYS keys of both sides together by a sample of every 8th key.
+ * Buckets stay aligned runs of 2^shift keys, so a bucket's offsets are the
+ * low bits of its keys. Nothing computed depends on the grid (every
+ * result is an exact function of the keys: bucket.c's top comment), only
+ * the time does, so a sample in file order is as good as any. */
+
+#define GRID_KEYS  16
+#define GRID_CELLS 4096
+
+struct grid {
+	uint32_t kmin, kmax; /* the least and greatest key of both sides */
+	uint64_t kbase;      /* kmin rounded down to a multiple of 2^cs */
+	unsigned cs;         /* a cell: 2^cs keys */
+	size_t ncell, nb;
+	uint32_t *cell; /* per cell: its first bucket << 5 | its buckets' shift */
+};
+
+/* Every bucket in key order: b its index, [kb, kb + L) its keys. */
+#define FOR_BUCKETS(g, b, kb, L)                                                                             \
+	for (size_t c_ = 0, b = 0; c_ < (g)->ncell; c_++)                                                   \
+		for (uint64_t L = (uint64_t)1 << ((g)->cell[c_] & 31), kb = (g)->kbase + ((uint64_t)c_ << (g)->cs), \
+		              e_ = kb + ((uint64_t)1 << (g)->cs);                                                \
+		     kb < e_; kb += L, b++)
+
+static int map_is_keys(const struct assay_numeric_map *m)
+{
+	return m->raw || (m->key && !m->value && !m->count);
+}
+
+static void key_bounds(const struct assay_numeric_map *m, uint32_t *lo, uint32_t *hi)
+{
+	if (m->raw) {
+		*lo = m->rawmin;
+		*hi = m->rawmax;
+	} else {
+		*lo = m->key[0];
+		*hi = m->key[m->n - 1];
+	}
+}
+
+int drift_bucket_applies(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                         uint64_t n1, uint64_t n2)
+{
+	return map_is_keys(ref) && map_is_keys(cur) && n1 >= DRIFT_BUCKET_MIN && n2 >= DRIFT_BUCKET_MIN &&
+	       n1 < DRIFT_BUCKET_MAX && n2 < DRIFT_BUCKET_MAX;
+}
+
+void drift_bucket_range(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur, double *lo,
+                        double *hi)
+{
+	uint32_t a1, z1, a2, z2;
+	key_bounds(ref, &a1, &z1);
+	key_bounds(cur, &a2, &z2);
+	*lo = assay_deckey_value(a1 < a2 ? a1 : a2);
+	*hi = assay_deckey_value(z1 > z2 ? z1 : z2);
+}
+
+/* Adds a sample of the map's keys to est (cells of the grid). */
+static void grid_sample(const struct grid *g, const struct assay_numeric_map *m, uint64_t *est)
+{
+	if (m->raw) {
+		for (size_t i = 0; i < m->nraw; i += 8)
+			est[(m->raw[i] - g->kbase) >> g->cs] += 8;
+		return;
+	}
+	for (size_t i = 0; i < m->n; i += 8)
+		est[(m->key[i] - g->kbase) >> g->cs] += 8 * (uint64_t)m->kcount[i];
+}
+
+static int grid_make(struct grid *g, const struct assay_numeric_map *ref, const struct assay_numeric_map *cur)
+{
+	uint32_t a1, z1, a2, z2;
+	key_bounds(ref, &a1, &z1);
+	key_bounds(cur, &a2, &z2);
+	g->kmin = a1 < a2 ? a1 : a2;
+	g->kmax = z1 > z2 ? z1 : z2;
+	g->cs = 10;
+	while ((((uint64_t)g->kmax - ((uint64_t)g->kmin >> g->cs << g->cs)) >> g->cs) + 1 > GRID_CELLS)
+		g->cs++;
+	g->kbase = (uint64_t)g->kmin >> g->cs << g->cs;
+	g->ncell = (size_t)(((uint64_t)g->kmax - g->kbase) >> g->cs) + 1;
+	uint64_t *est = calloc(g->ncell, sizeof *est);
+	g->cell = malloc(g->ncell * sizeof *g->cell);
+	if (!est || !g->cell) {
+		free(est);
+		return -1;
+	}
+	grid_sample(g, ref, est);
+	grid_sample(g, cur, est);
+	size_t b = 0;
+	for (size_t c = 0; c < g->ncell; c++) {
+		/* at most 2^16 keys a bucket: offsets of < 2^24 keys sum below 2^40 */
+		unsigned fs = g->cs;
+		while (fs > 0 && (((uint64_t)1 << (g->cs - fs)) * GRID_KEYS < est[c] || fs > 16))
+			fs--;
+		g->cell[c] = (uint32_t)(b << 5) | fs;
+		b += (size_t)1 << (g->cs - fs);
+	}
+	g->nb = b;
+	free(est);
+	return 0;
+}
+
+/* Exponent index q + 22 when every key of the bucket [a, a + L) lies in
+ * one segment and every step out of them is 10^q wide (keyseg.h), else -1. */
+static int bucket_unit(uint64_t a, uint64_t L)
+{
+	uint64_t z = a + L - 1;
+	uint32_t ma, mz;
+	if (a >= KS_POS0 && z < KS_POSEND) {
+		unsigned s = keyseg_of((uint32_t)a, &ma);
+		return keyseg_of((uint32_t)z, &mz) == s ? (int)keyseg_exp(s) : -1;
+	}
+	if (a >= KS_NEGBEGIN && z < KS_NEGTOP) {
+		unsigned s = keyseg_of((uint32_t)a, &ma);
+		return keyseg_of((uint32_t)z, &mz) == s && mz != 0 ? (int)keyseg_exp(s) : -1;
+	}
+	return -1;
+}
+
+/* acc[q + 22] += h for every unit step [k, k + 1), a <= k < b (valid keys:
+ * a, b within [kmin, kmax]). */
+static void span_add(ks_i128 *acc, uint32_t a, uint32_t b, ks_i128 h)
+{
+	while (a < b) {
+		uint32_t m;
+		if (a == ASSAY_DECKEY_ZERO || a == KS_NEGTOP) { /* 1e-16 = 10^6 units of 10^-22 */
+			acc[0] += h * 1000000;
+			a++;
+			continue;
+		}
+		unsigned s = keyseg_of(a, &m), e = keyseg_exp(s);
+		uint32_t run; /* steps of 10^q from a on */
+		if (a > ASSAY_DECKEY_ZERO) {
+			run = KS_SEGKEYS - m;
+		} else if (m == 0) { /* out of a negative segment: 10^(q-1) */
+			acc[e - 1] += h;
+			a++;
+			continue;
+		} else {
+			run = m;
+		}
+		uint32_t n = b - a < run ? b - a : run;
+		acc[e] += h * n;
+		a += n;
+	}
+}
+
+/* ---- one side: the buckets' sums and the gathered keys -------------------- */
+
+struct side {
+	const struct assay_numeric_map *m;
+	uint64_t *agg; /* per bucket: count << 40 | sum of offsets */
+	uint64_t *sq;  /* per bucket: sum of squared offsets (the reference's std) */
+	uint32_t *gk;  /* the keys of the marked buckets, ascending, distinct */
+	uint64_t *gc;  /* and their counts */
+	size_t ng, at; /* gathered entries; the sweep's cursor */
+};
+
+static inline uint64_t packed_count(const struct assay_numeric_map *m, size_t i, size_t *bi)
+{
+	uint64_t c = m->kcount[i];
+	if (__builtin_expect(c == 255, 0))
+		c = *bi < m->nbig && m->big[*bi].i == i ? m->big[(*bi)++].count : assay_numeric_map_big_count(m, i);
+	return c;
+}
+
+/* The bucket of a key (within the grid) and the key's offset in it. */
+#define GRID_LOOKUP(g_, k_, b_, o_)                                                                          \
+	do {                                                                                                 \
+		uint64_t d_ = (uint64_t)(k_) - base;                                                         \
+		uint32_t e_ = cell[d_ >> cs];                                                                \
+		(b_) = (e_ >> 5) + (size_t)((d_ & cmask) >> (e_ & 31));                                      \
+		(o_) = d_ & (((uint64_t)1 << (e_ & 31)) - 1);                                                \
+	} while (0)
+
+static void side_sum(struct side *s, const struct grid *g)
+{
+	const uint64_t base = g->kbase, cmask = ((uint64_t)1 << g->cs) - 1;
+	const unsigned cs = g->cs;
+	const uint32_t *cell = g->cell;
+	uint64_t *agg = s->agg, *sq = s->sq;
+	size_t b;
+	uint64_t o;
+	if (s->m->raw) {
+		const uint32_t *k = s->m->raw;
+		size_t n = s->m->nraw;
+		if (sq) {
+			for (size_t i = 0; i < n; i++) {
+				GRID_LOOKUP(g, k[i], b, o);
+				agg[b] += (UINT64_C(1) << CNT_SHIFT) + o;
+				sq[b] += o * o;
+			}
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				GRID_LOOKUP(g, k[i], b, o);
+				agg[b] += (UINT64_C(1) << CNT_SHIFT) + o;
+			}
+		}
+		return;
+	}
+	size_t bi = 0;
+	for (size_t i = 0; i < s->m->n; i++) {
+		uint64_t c = packed_count(s->m, i, &bi);
+		GRID_LOOKUP(g, s->m->key[i], b, o);
+		agg[b] += (c << CNT_SHIFT) + c * o;
+		if (sq)
+			sq[b] += c * o * o;
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* First entry of a packed map in [lo, n) with key >= k. */
+static size_t packed_lower(const struct assay_numeric_map *m, size_t lo, uint64_t k)
+{
+	size_t hi = m->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->key[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static inline uint64_t bcount(const struct side *s, size_t b)
+{
+	return s->agg[b] >> CNT_SHIFT;
+}
+
+/* The keys of the marked buckets, sorted, with their counts. */
+static int side_gather(struct side *s, const struct grid *g, const uint8_t *mark)
+{
+	size_t cap = 0;
+	for (size_t b = 0; b < g->nb; b++)
+		if (mark[b])
+			cap += (size_t)bcount(s, b);
+	s->gk = malloc((cap + 1) * sizeof *s->gk); /* + 1: the raw loop stores before it counts */
+	s->gc = malloc((cap ? cap : 1) * sizeof *s->gc);
+	if (!s->gk || !s->gc)
+		return -1;
+	s->ng = s->at = 0;
+	if (!cap)
+		return 0;
+	if (s->m->raw) {
+		const uint64_t base = g->kbase, cmask = ((uint64_t)1 << g->cs) - 1;
+		const unsigned cs = g->cs;
+		const uint32_t *cell = g->cell, *k = s->m->raw;
+		size_t n = 0, b;
+		uint64_t o;
+		for (size_t i = 0; i < s->m->nraw; i++) {
+			GRID_LOOKUP(g, k[i], b, o);
+			s->gk[n] = k[i];
+			n += mark[b] != 0;
+		}
+		(void)o;
+		if (n < 4096)
+			qsort(s->gk, n, sizeof *s->gk, cmp_u32);
+		else
+			(void)assay_radix_sort_u32(s->gk, n); /* without memory it sorts by qsort */
+		size_t d = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (d && s->gk[d - 1] == s->gk[i]) {
+				s->gc[d - 1]++;
+				continue;
+			}
+			s->gk[d] = s->gk[i];
+			s->gc[d++] = 1;
+		}
+		s->ng = d;
+		return 0;
+	}
+	size_t at = 0, bi = 0, d = 0;
+	FOR_BUCKETS(g, b, kb, L)
+	{
+		if (!mark[b] || !bcount(s, b))
+			continue;
+		size_t i = packed_lower(s->m, at, kb), j = packed_lower(s->m, i, kb + L);
+		while (bi < s->m->nbig && s->m->big[bi].i < i)
+			bi++;
+		for (; i < j; i++) {
+			s->gk[d] = s->m->key[i];
+			s->gc[d++] = packed_count(s->m, i, &bi);
+		}
+		at = j;
+	}
+	s->ng = d;
+	return 0;
+}
+
+/* Keys of the side in [lo, t) when their bucket was not gathered: a binary
+ * search (packed) or a scan (raw; rare: a quantile edge between two ranks
+ * that fell in a bucket of neither). */
+static uint64_t side_below_ungathered(const struct side *s, uint64_t lo, uint64_t t)
+{
+	uint64_t c = 0;
+	if (s->m->raw) {
+		for (size_t i = 0; i < s->m->nraw; i++)
+			c += s->m->raw[i] >= lo && s->m->raw[i] < t;
+		return c;
+	}
+	size_t i = packed_lower(s->m, 0, lo), j = packed_lower(s->m, i, t);
+	for (; i < j; i++)
+		c += assay_numeric_map_count(s->m, i);
+	return c;
+}
+
+/* ---- edges as keys -------------------------------------------------------- */
+
+/* The first key in [kmin, kmax] whose value is >= x (> x with above), or
+ * kmax + 1: the values below x are the keys below it. */
+static uint64_t key_bound(const struct grid *g, double x, int above)
+{
+	uint64_t lo = g->kmin, hi = (uint64_t)g->kmax + 1;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		double v = assay_deckey_value((uint32_t)mid);
+		if (above ? !(v > x) : !(v >= x))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* An edge as a key, with the count of each side below it. */
+struct cut {
+	uint64_t key;
+	uint64_t below[2];
+};
+
+static int cmp_cut(const void *a, const void *b)
+{
+	const struct cut *x = *(const struct cut *const *)a, *y = *(const struct cut *const *)b;
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* ---- the comparison ------------------------------------------------------- */
+
+struct state {
+	struct grid g;
+	struct side s[2];
+	uint8_t *mark;
+	uint64_t n1g, n2g;
+	double dn1, dn2;
+	double maxS, minS;
+	uint64_t hmax;
+	ks_i128 acc[45]; /* W1 times lcm, in units of 10^(i - 22) */
+	struct key_moments *km;
+};
+
+/* One step of the merged walk (walk.c's KS arithmetic) at cumulative
+ * counts (c1, c2). */
+static inline void ks_step(struct state *st, uint64_t c1, uint64_t c2)
+{
+	double diff = (double)c1 / st->dn1 - (double)c2 / st->dn2;
+	if (diff > st->maxS)
+		st->maxS = diff;
+	if (diff < st->minS)
+		st->minS = diff;
+	uint64_t x = c1 * st->n2g, y = c2 * st->n1g;
+	uint64_t h = x > y ? x - y : y - x;
+	if (h > st->hmax)
+		st->hmax = h;
+}
+
+/* Marks the buckets to gather: any with keys that is not in one segment,
+ * those whose KS bound beats the extremes at the bucket ends, those where
+ * F - G may change sign (W1), and those holding a rank or an edge. */
+static void mark_buckets(struct state *st, int w1, const uint64_t *rank, size_t nrank, struct cut **cut,
+                         size_t ncut)
+{
+	const struct grid *g = &st->g;
+	uint64_t C1 = 0, C2 = 0;
+	size_t r = 0, c = 0;
+	FOR_BUCKETS(g, b, kb, L)
+	{
+		uint64_t b1 = bcount(&st->s[0], b), b2 = bcount(&st->s[1], b);
+		uint8_t mk = 0;
+		if (b1 | b2) {
+			int64_t H = (int64_t)(C1 * st->n2g) - (int64_t)(C2 * st->n1g);
+			if (bucket_unit(kb, L) < 0)
+				mk = 1;
+			double up = (double)(C1 + b1) / st->dn1 - (double)C2 / st->dn2;
+			double lo = (double)C1 / st->dn1 - (double)(C2 + b2) / st->dn2;
+			int64_t hup = H + (int64_t)(b1 * st->n2g), hlo = H - (int64_t)(b2 * st->n1g);
+			uint64_t hb = (uint64_t)(hup > -hlo ? hup : -hlo);
+			if (up > st->maxS || lo < st->minS || hb > st->hmax)
+				mk = 1;
+			if (w1 && hlo < 0 && hup > 0)
+				mk = 1;
+		}
+		uint64_t end1 = C1 + b1;
+		for (; r < nrank && rank[r] < end1; r++)
+			mk |= rank[r] >= C1;
+		for (; c < ncut && cut[c]->key < kb + L; c++)
+			mk |= (b1 | b2) && cut[c]->key > kb;
+		st->mark[b] = mk;
+		C1 = end1;
+		C2 += b2;
+	}
+}
+
+/* The values at the ranks (ascending) of the reference. */
+static void values_at_ranks(struct state *st, const uint64_t *rank, size_t nrank, double *out)
+{
+	const struct side *s = &st->s[0];
+	uint64_t C = 0;
+	size_t r = 0, at = 0;
+	FOR_BUCKETS(&st->g, b, kb, L)
+	{
+		uint64_t b1 = bcount(s, b), bend = kb + L;
+		if (st->mark[b] && b1) {
+			uint64_t cum = C;
+			for (; at < s->ng && s->gk[at] < bend; at++) {
+				cum += s->gc[at];
+				for (; r < nrank && rank[r] < cum; r++)
+					out[r] = assay_deckey_value(s->gk[at]);
+			}
+		}
+		C += b1;
+	}
+}
+
+/* The walk of a gathered bucket [kb, kb + L): KS at each key, W1 over each
+ * step. */
+static void walk_bucket(struct state *st, uint64_t kb, uint64_t L, uint64_t *C1, uint64_t *C2, int w1)
+{
+	const struct grid *g = &st->g;
+	struct side *r = &st->s[0], *c = &st->s[1];
+	uint64_t bend = kb + L, end = bend - 1 < g->kmax ? bend : g->kmax; /* steps from keys < kmax */
+	uint32_t prev = (uint32_t)(kb > g->kmin ? kb : g->kmin);
+	uint64_t c1 = *C1, c2 = *C2;
+	int64_t h = (int64_t)(c1 * st->n2g) - (int64_t)(c2 * st->n1g);
+	size_t i = r->at, j = c->at;
+	for (;;) {
+		uint32_t x = i < r->ng && r->gk[i] < bend ? r->gk[i] : UINT32_MAX;
+		uint32_t y = j < c->ng && c->gk[j] < bend ? c->gk[j] : UINT32_MAX;
+		if (x == UINT32_MAX && y == UINT32_MAX) /* a key of UINT32_MAX is past every valid one */
+			break;
+		uint32_t k = x < y ? x : y;
+		if (w1 && h)
+			span_add(st->acc, prev, k, h < 0 ? -(ks_i128)h : (ks_i128)h);
+		if (x == k)
+			c1 += r->gc[i++];
+		if (y == k)
+			c2 += c->gc[j++];
+		ks_step(st, c1, c2);
+		h = (int64_t)(c1 * st->n2g) - (int64_t)(c2 * st->n1g);
+		prev = k;
+	}
+	if (w1 && h && prev < end)
+		span_add(st->acc, prev, (uint32_t)end, h < 0 ? -(ks_i128)h : (ks_i128)h);
+	r->at = i;
+	c->at = j;
+	*C1 = c1;
+	*C2 = c2;
+}
+
+/* Counts below the cuts in bucket b, [kb, kb + L), before its keys are
+ * added; *ci: the next cut. */
+static void count_cuts(struct state *st, size_t b, uint64_t kb, uint64_t L, uint64_t C1, uint64_t C2,
+                       struct cut **cut, size_t ncut, size_t *ci)
+{
+	for (; *ci < ncut && cut[*ci]->key < kb + L; ++*ci) {
+		struct cut *ct = cut[*ci];
+		uint64_t C[2] = {C1, C2};
+		for (int w = 0; w < 2; w++) {
+			const struct side *s = &st->s[w];
+			uint64_t below = 0;
+			if (ct->key > kb && bcount(s, b)) {
+				if (st->mark[b])
+					for (size_t i = s->at; i < s->ng && s->gk[i] < ct->key; i++)
+						below += s->gc[i];
+				else
+					below = side_below_ungathered(s, kb, ct->key);
+			}
+			ct->below[w] = C[w] + below;
+		}
+	}
+}
+
+/* The reference's per-segment sums from bucket b, [kb, kb + L): its sums
+ * (one segment) or its gathered keys. */
+static void moments_bucket(struct state *st, size_t b, uint64_t kb, uint64_t L)
+{
+	const struct side *s = &st->s[0];
+	uint64_t c = bcount(s, b);
+	if (!c)
+		return;
+	if (st->mark[b]) {
+		for (size_t i = s->at; i < s->ng && s->gk[i] < kb + L; i++)
+			key_moments_add(st->km, s->gk[i], s->gc[i]);
+		return;
+	}
+	/* one segment (else marked): M = Mb + o (positive) or Mb - o */
+	uint32_t m;
+	unsigned seg = keyseg_of((uint32_t)kb, &m);
+	uint64_t Mb = 1000000u + (uint64_t)m, S1 = s->agg[b] & OFF_MASK, S2 = s->sq[b];
+	struct key_moments *t = st->km;
+	t->n += c;
+	t->c[seg] += c;
+	ks_u128 cm2 = (ks_u128)(c * Mb) * Mb + S2, x = (ks_u128)(2 * Mb) * S1;
+	if (seg > KS_ZSEG) {
+		t->s1[seg] += c * Mb + S1;
+		t->s2[seg] += cm2 + x;
+	} else {
+		t->s1[seg] += c * Mb - S1;
+		t->s2[seg] += cm2 - x;
+	}
+}
+
+/* The sweep: W1 by bucket, gathered buckets walked, cuts counted, the
+ * reference's sums. */
+static void sweep(struct state *st, int w1, struct cut **cut, size_t ncut)
+{
+	const struct grid *g = &st->g;
+	uint64_t C1 = 0, C2 = 0;
+	size_t ci = 0;
+	st->s[0].at = st->s[1].at = 0;
+	FOR_BUCKETS(g, b, kb, L)
+	{
+		uint64_t b1 = bcount(&st->s[0], b), b2 = bcount(&st->s[1], b);
+		if (ci < ncut)
+			count_cuts(st, b, kb, L, C1, C2, cut, ncut, &ci);
+		if (st->km)
+			moments_bucket(st, b, kb, L);
+		if (st->mark[b]) {
+			walk_bucket(st, kb, L, &C1, &C2, w1);
+			continue;
+		}
+		int64_t H = (int64_t)(C1 * st->n2g) - (int64_t)(C2 * st->n1g);
+		C1 += b1;
+		C2 += b2;
+		if (!w1 || (H == 0 && !(b1 | b2)))
+			continue;
+		int e = bucket_unit(kb, L);
+		if (e < 0) { /* empty (else marked): F - G stays H */
+			uint64_t lo = kb > g->kmin ? kb : g->kmin, hi = kb + L - 1 < g->kmax ? kb + L : g->kmax;
+			if (lo < hi)
+				span_add(st->acc, (uint32_t)lo, (uint32_t)hi, H < 0 ? -(ks_i128)H : (ks_i128)H);
+			continue;
+		}
+		ks_i128 I = (ks_i128)L * H +
+		            (ks_i128)st->n2g * (ks_i128)(b1 * L - (st->s[0].agg[b] & OFF_MASK)) -
+		            (ks_i128)st->n1g * (ks_i128)(b2 * L - (st->s[1].agg[b] & OFF_MASK));
+		st->acc[e] += I < 0 ? -I : I;
+	}
+}
+
+static double w1_of(const ks_i128 *acc, uint64_t lcm)
+{
+	static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+	                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	double s = 0, c = 0;
+	for (int e = 0; e < 45; e++) {
+		if (!acc[e])
+			continue;
+		double x = (double)acc[e];
+		x = e >= 22 ? x * p10[e - 22] : x / p10[22 - e];
+		double t = s + x;
+		c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
+		s = t;
+	}
+	return (s + c) / (double)lcm;
+}
+
+/* The ranks whose values make the quantile edges (binning.c's
+ * drift_quantile_edges), in q order (also ascending). */
+static size_t quantile_ranks(uint64_t n, size_t k, uint64_t *rank)
+{
+	size_t nr = 0;
+	for (size_t i = 1; i < k; i++) {
+		double vi = (double)(n - 1) * ((double)i / (double)k);
+		if (vi >= (double)(n - 1)) {
+			rank[nr++] = n - 1;
+		} else if (vi < 0) {
+			rank[nr++] = 0;
+		} else {
+			uint64_t pi = (uint64_t)floor(vi);
+			rank[nr++] = pi;
+			rank[nr++] = pi + 1;
+		}
+	}
+	return nr;
+}
+
+/* The edges from the values at quantile_ranks, numpy's _lerp as binning.c. */
+static size_t quantile_edges(uint64_t n, size_t k, const double *val, double *e)
+{
+	size_t ne = 0, r = 0;
+	for (size_t i = 1; i < k; i++) {
+		double vi = (double)(n - 1) * ((double)i / (double)k), v;
+		if (vi >= (double)(n - 1) || vi < 0) {
+			v = val[r++];
+		} else {
+			double prev = floor(vi), a = val[r], bv = val[r + 1];
+			r += 2;
+			double gm = vi - prev, diff = bv - a;
+			v = gm >= 0.5 ? bv - diff * (1 - gm) : a + diff * gm;
+		}
+		if (ne == 0 || v != e[ne - 1])
+			e[ne++] = v;
+	}
+	return ne;
+}
+
+/* The bins of walk.c's packed_bins from the counts below the cuts. */
+static void count_bins(const struct drift_bucket *w, const struct cut *qc, size_t nqe, const struct cut *sc,
+                       size_t nsb)
+{
+	for (int s = 0; s < 2 && w->qref; s++) { /* quantile bins: [e_k-1, e_k) */
+		uint64_t *dst = s ? w->qcur : w->qref, n = s ? w->n2 : w->n1, at = 0;
+		for (size_t i = 0; i < nqe; i++) {
+			uint64_t next = qc[i].below[s] > at ? qc[i].below[s] : at;
+			dst[i] += next - at;
+			at = next;
+		}
+		dst[nqe] += n - at;
+	}
+	for (int s = 0; s < 2 && sc; s++) { /* Sturges: in [se_0, se_nsb], the last bin closed */
+		uint64_t *dst = s ? w->scur : w->sref;
+		uint64_t a = sc[0].below[s], z = sc[1].below[s] > a ? sc[1].below[s] : a, at = a;
+		for (size_t i = 1; i < nsb; i++) {
+			uint64_t next = sc[1 + i].below[s] > at ? sc[1 + i].below[s] : at;
+			next = next < z ? next : z;
+			dst[i - 1] += next - at;
+			at = next;
+		}
+		dst[nsb - 1] += z - at;
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The cuts sorted by key (pointers into cuts[0, n)). */
+static void sort_cuts(struct cut *cuts, struct cut **cut, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cut[i] = &cuts[i];
+	qsort(cut, n, sizeof *cut, cmp_cut);
+}
+
+/* The quantile edges from the gathered ranks (sorted: rank, nrank) and
+ * their cuts, put first in cuts (the nother after them moved on). */
+static int edges_from_ranks(struct state *st, struct drift_bucket *w, size_t k, const uint64_t *rank,
+                            size_t nrank, struct cut *cuts, size_t nother)
+{
+	double *e = malloc(k * sizeof *e), *rval = malloc((nrank ? nrank : 1) * sizeof *rval);
+	uint64_t *qr = malloc(2 * k * sizeof *qr);
+	double *qv = malloc(2 * k * sizeof *qv);
+	if (!e || !rval || !qr || !qv) {
+		free(e);
+		free(rval);
+		free(qr);
+		free(qv);
+		return -1;
+	}
+	values_at_ranks(st, rank, nrank, rval);
+	size_t nq = quantile_ranks(w->n1, k, qr);
+	for (size_t i = 0; i < nq; i++) { /* each rank's value, by a search of the sorted ranks */
+		size_t lo = 0, hi = nrank;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (rank[mid] < qr[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		qv[i] = rval[lo];
+	}
+	size_t nqe = quantile_edges(w->n1, k, qv, e);
+	memmove(cuts + nqe, cuts, nother * sizeof *cuts);
+	for (size_t i = 0; i < nqe; i++)
+		cuts[i] = (struct cut){key_bound(&st->g, e[i], 0), {0, 0}};
+	w->qe_own = e;
+	w->nqe_own = nqe;
+	free(rval);
+	free(qr);
+	free(qv);
+	return 0;
+}
+
+int drift_bucket_compare(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
+                         struct drift_bucket *w)
+{
+	struct state st;
+	memset(&st, 0, sizeof st);
+	int rc = -1;
+	w->n1 = assay_numeric_map_total(ref);
+	w->n2 = assay_numeric_map_total(cur);
+	w->qe_own = NULL;
+	w->nqe_own = 0;
+	uint64_t gcd = drift_gcd(w->n1, w->n2);
+	st.n1g = w->n1 / gcd;
+	st.n2g = w->n2 / gcd;
+	st.dn1 = (double)w->n1;
+	st.dn2 = (double)w->n2;
+	st.maxS = -INFINITY;
+	st.minS = INFINITY;
+	struct key_moments km;
+	if (w->std) {
+		memset(&km, 0, sizeof km);
+		st.km = &km;
+	}
+	size_t k = w->k < 1 ? 1 : w->k, nsb = w->se ? w->nsb : 0;
+	size_t ncmax = k + nsb + 2, ncut = 0, nrank = 0;
+	uint64_t *rank = malloc(2 * k * sizeof *rank);
+	struct cut *cuts = calloc(ncmax, sizeof *cuts);
+	struct cut **cut = malloc(ncmax * sizeof *cut);
+	if (!rank || !cuts || !cut || grid_make(&st.g, ref, cur))
+		goto out;
+	size_t nb = st.g.nb;
+	st.s[0].m = ref;
+	st.s[1].m = cur;
+	st.s[0].agg = calloc(nb, sizeof(uint64_t));
+	st.s[1].agg = calloc(nb, sizeof(uint64_t));
+	st.s[0].sq = w->std ? calloc(nb, sizeof(uint64_t)) : NULL;
+	st.mark = malloc(nb);
+	if (!st.s[0].agg || !st.s[1].agg || (w->std && !st.s[0].sq) || !st.mark)
+		goto out;
+	side_sum(&st.s[0], &st.g);
+	side_sum(&st.s[1], &st.g);
+	/* KS at every bucket end: the extremes the buckets are measured against */
+	uint64_t C1 = 0, C2 = 0;
+	for (size_t b = 0; b < nb; b++) {
+		uint64_t b1 = bcount(&st.s[0], b), b2 = bcount(&st.s[1], b);
+		if (b1 | b2) {
+			C1 += b1;
+			C2 += b2;
+			ks_step(&st, C1, C2);
+		}
+	}
+	/* the cuts: quantile edges given (else their ranks), then Sturges' */
+	if (w->qe)
+		for (size_t i = 0; i < w->nqe; i++)
+			cuts[ncut++].key = key_bound(&st.g, w->qe[i], 0);
+	else
+		nrank = quantile_ranks(w->n1, k, rank);
+	size_t nq = ncut;
+	if (w->se) { /* the walk's rules (walk.c, packed_bins): running maxima */
+		cuts[ncut++].key = isnan(w->se[0]) ? st.g.kmin : key_bound(&st.g, w->se[0], 0);
+		cuts[ncut++].key = key_bound(&st.g, w->se[nsb], 1);
+		double mx = isnan(w->se[0]) ? NAN : w->se[0];
+		for (size_t i = 1; i < nsb; i++) {
+			mx = (isnan(mx) || isnan(w->se[i])) ? NAN : (w->se[i] > mx ? w->se[i] : mx);
+			cuts[ncut++].key = key_bound(&st.g, mx, 0);
+		}
+	}
+	sort_cuts(cuts, cut, ncut);
+	qsort(rank, nrank, sizeof *rank, cmp_u64);
+	mark_buckets(&st, w->wasserstein, rank, nrank, cut, ncut);
+	if (side_gather(&st.s[0], &st.g, st.mark) || side_gather(&st.s[1], &st.g, st.mark))
+		goto out;
+	if (!w->qe) {
+		if (edges_from_ranks(&st, w, k, rank, nrank, cuts, ncut))
+			goto out;
+		nq = w->nqe_own;
+		ncut += nq;
+		sort_cuts(cuts, cut, ncut);
+	}
+	sweep(&st, w->wasserstein, cut, ncut);
+	/* cuts past every bucket: everything is below them */
+	uint64_t gend = st.g.kbase + ((uint64_t)st.g.ncell << st.g.cs);
+	for (size_t i = 0; i < ncut; i++)
+		if (cuts[i].key >= gend) {
+			cuts[i].below[0] = w->n1;
+			cuts[i].below[1] = w->n2;
+		}
+	count_bins(w, cuts, nq, w->se ? cuts + nq : NULL, nsb);
+	w->maxS = st.maxS;
+	w->minS = st.minS;
+	w->hmax = st.hmax;
+	w->w = w->wasserstein ? w1_of(st.acc, st.n1g * w->n2) : NAN;
+	w->sd = w->std ? drift_key_moments_std(&km) : NAN;
+	rc = 0;
+out:
+	if (rc) {
+		free(w->qe_own);
+		w->qe_own = NULL;
+	}
+	free(rank);
+	free(cuts);
+	free(cut);
+	free(st.g.cell);
+	for (int s = 0; s < 2; s++) {
+		free(st.s[s].agg);
+		free(st.s[s].sq);
+		free(st.s[s].gk);
+		free(st.s[s].gc);
+	}
+	free(st.mark);
+	return rc;
+}
