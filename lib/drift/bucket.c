@@ -57,6 +57,8 @@
 #include "assay/radix.h"
 #include "drift_internal.h"
 #include "keyseg.h"
+#include <time.h>
+static double now_(void){struct timespec t; clock_gettime(CLOCK_MONOTONIC,&t); return t.tv_sec*1e3+t.tv_nsec/1e6;}
 
 #define CNT_SHIFT 40
 #define OFF_MASK  ((UINT64_C(1) << CNT_SHIFT) - 1)
@@ -74,7 +76,7 @@
  * result is an exact function of the keys: bucket.c's top comment), only
  * the time does, so a sample in file order is as good as any. */
 
-#define GRID_KEYS  16
+#define GRID_KEYS  64
 #define GRID_CELLS 4096
 
 struct grid {
@@ -221,7 +223,7 @@ static void span_add(ks_i128 *acc, uint32_t a, uint32_t b, ks_i128 h)
 struct side {
 	const struct assay_numeric_map *m;
 	uint64_t *agg; /* per bucket: count << 40 | sum of offsets */
-	uint64_t *sq;  /* per bucket: sum of squared offsets (the reference's std) */
+	uint64_t *sq;  /* per bucket: sum of squared offsets (the std; one key or more) */
 	uint32_t *gk;  /* the keys of the marked buckets, ascending, distinct */
 	uint64_t *gc;  /* and their counts */
 	size_t ng, at; /* gathered entries; the sweep's cursor */
@@ -255,17 +257,10 @@ static void side_sum(struct side *s, const struct grid *g)
 	if (s->m->raw) {
 		const uint32_t *k = s->m->raw;
 		size_t n = s->m->nraw;
-		if (sq) {
-			for (size_t i = 0; i < n; i++) {
-				GRID_LOOKUP(g, k[i], b, o);
-				agg[b] += (UINT64_C(1) << CNT_SHIFT) + o;
-				sq[b] += o * o;
-			}
-		} else {
-			for (size_t i = 0; i < n; i++) {
-				GRID_LOOKUP(g, k[i], b, o);
-				agg[b] += (UINT64_C(1) << CNT_SHIFT) + o;
-			}
+		for (size_t i = 0; i < n; i++) {
+			GRID_LOOKUP(g, k[i], b, o);
+			agg[b] += (UINT64_C(1) << CNT_SHIFT) + o;
+			sq[b] += o * o;
 		}
 		return;
 	}
@@ -274,8 +269,7 @@ static void side_sum(struct side *s, const struct grid *g)
 		uint64_t c = packed_count(s->m, i, &bi);
 		GRID_LOOKUP(g, s->m->key[i], b, o);
 		agg[b] += (c << CNT_SHIFT) + c * o;
-		if (sq)
-			sq[b] += c * o * o;
+		sq[b] += c * o * o;
 	}
 }
 
@@ -304,13 +298,29 @@ static inline uint64_t bcount(const struct side *s, size_t b)
 	return s->agg[b] >> CNT_SHIFT;
 }
 
-/* The keys of the marked buckets, sorted, with their counts. */
+/* 1 when the side has at most one distinct key in bucket b (its count
+ * times its sum of squared offsets is its sum of offsets squared: no
+ * spread), *k then that key (bucket start kb). */
+static int one_key(const struct side *s, size_t b, uint64_t kb, uint64_t *k)
+{
+	uint64_t c = bcount(s, b), s1 = s->agg[b] & OFF_MASK;
+	if (c == 0)
+		return 1;
+	*k = kb + s1 / c;
+	return (ks_u128)c * s->sq[b] == (ks_u128)s1 * s1;
+}
+
+/* The keys of the marked buckets, sorted, with their counts: gathered
+ * (mark 1) or, in buckets where the side has one key (mark 2), known
+ * without looking (a column of integers: thousands of one key a bucket). */
 static int side_gather(struct side *s, const struct grid *g, const uint8_t *mark)
 {
-	size_t cap = 0;
-	for (size_t b = 0; b < g->nb; b++)
-		if (mark[b])
-			cap += (size_t)bcount(s, b);
+	size_t cap = 0, none = 0;
+	for (size_t b = 0; b < g->nb; b++) {
+		cap += mark[b] == 1 ? (size_t)bcount(s, b) : 0;
+		none += mark[b] == 2 && bcount(s, b);
+	}
+	cap += none;
 	s->gk = malloc((cap + 1) * sizeof *s->gk); /* + 1: the raw loop stores before it counts */
 	s->gc = malloc((cap ? cap : 1) * sizeof *s->gc);
 	if (!s->gk || !s->gc)
@@ -322,12 +332,12 @@ static int side_gather(struct side *s, const struct grid *g, const uint8_t *mark
 		const uint64_t base = g->kbase, cmask = ((uint64_t)1 << g->cs) - 1;
 		const unsigned cs = g->cs;
 		const uint32_t *cell = g->cell, *k = s->m->raw;
-		size_t n = 0, b;
+		size_t n = 0, bk;
 		uint64_t o;
 		for (size_t i = 0; i < s->m->nraw; i++) {
-			GRID_LOOKUP(g, k[i], b, o);
+			GRID_LOOKUP(g, k[i], bk, o);
 			s->gk[n] = k[i];
-			n += mark[b] != 0;
+			n += mark[bk] == 1;
 		}
 		(void)o;
 		if (n < 4096)
@@ -343,13 +353,46 @@ static int side_gather(struct side *s, const struct grid *g, const uint8_t *mark
 			s->gk[d] = s->gk[i];
 			s->gc[d++] = 1;
 		}
-		s->ng = d;
+		/* the one-key buckets' entries merged in, from the back */
+		size_t t = d + none, i = d;
+		s->ng = t;
+		if (!none)
+			return 0;
+		uint64_t *onek = malloc(none * sizeof *onek), *onec = malloc(none * sizeof *onec);
+		if (!onek || !onec) {
+			free(onek);
+			free(onec);
+			return -1;
+		}
+		size_t j = 0;
+		FOR_BUCKETS(g, b, kb, L)
+		{
+			(void)L;
+			uint64_t key;
+			if (mark[b] == 2 && bcount(s, b) && one_key(s, b, kb, &key)) {
+				onek[j] = key;
+				onec[j++] = bcount(s, b);
+			}
+		}
+		while (j) {
+			if (i && s->gk[i - 1] > onek[j - 1]) {
+				t--;
+				s->gk[t] = s->gk[i - 1];
+				s->gc[t] = s->gc[--i];
+			} else {
+				t--;
+				s->gk[t] = (uint32_t)onek[--j];
+				s->gc[t] = onec[j];
+			}
+		}
+		free(onek);
+		free(onec);
 		return 0;
 	}
 	size_t at = 0, bi = 0, d = 0;
 	FOR_BUCKETS(g, b, kb, L)
 	{
-		if (!mark[b] || !bcount(s, b))
+		if (!mark[b] || !bcount(s, b)) /* marks 1 and 2 alike */
 			continue;
 		size_t i = packed_lower(s->m, at, kb), j = packed_lower(s->m, i, kb + L);
 		while (bi < s->m->nbig && s->m->big[bi].i < i)
@@ -453,7 +496,9 @@ static void mark_buckets(struct state *st, int w1, const uint64_t *rank, size_t 
 	{
 		uint64_t b1 = bcount(&st->s[0], b), b2 = bcount(&st->s[1], b);
 		uint8_t mk = 0;
-		if (b1 | b2) {
+		if ((b1 | b2) && L == 1) { /* one key: its step is the bucket's end */
+			mk = bucket_unit(kb, L) < 0;
+		} else if (b1 | b2) {
 			int64_t H = (int64_t)(C1 * st->n2g) - (int64_t)(C2 * st->n1g);
 			if (bucket_unit(kb, L) < 0)
 				mk = 1;
@@ -468,9 +513,12 @@ static void mark_buckets(struct state *st, int w1, const uint64_t *rank, size_t 
 		}
 		uint64_t end1 = C1 + b1;
 		for (; r < nrank && rank[r] < end1; r++)
-			mk |= rank[r] >= C1;
+			mk |= rank[r] >= C1 && L > 1; /* one key: the rank's value is kb */
 		for (; c < ncut && cut[c]->key < kb + L; c++)
 			mk |= (b1 | b2) && cut[c]->key > kb;
+		uint64_t k1, k2;
+		if (mk && one_key(&st->s[0], b, kb, &k1) && one_key(&st->s[1], b, kb, &k2))
+			mk = 2;
 		st->mark[b] = mk;
 		C1 = end1;
 		C2 += b2;
@@ -486,6 +534,9 @@ static void values_at_ranks(struct state *st, const uint64_t *rank, size_t nrank
 	FOR_BUCKETS(&st->g, b, kb, L)
 	{
 		uint64_t b1 = bcount(s, b), bend = kb + L;
+		if (L == 1)
+			for (; r < nrank && rank[r] < C + b1; r++)
+				out[r] = assay_deckey_value((uint32_t)kb);
 		if (st->mark[b] && b1) {
 			uint64_t cum = C;
 			for (; at < s->ng && s->gk[at] < bend; at++) {
@@ -795,12 +846,15 @@ int drift_bucket_compare(const struct assay_numeric_map *ref, const struct assay
 	st.s[1].m = cur;
 	st.s[0].agg = calloc(nb, sizeof(uint64_t));
 	st.s[1].agg = calloc(nb, sizeof(uint64_t));
-	st.s[0].sq = w->std ? calloc(nb, sizeof(uint64_t)) : NULL;
+	st.s[0].sq = calloc(nb, sizeof(uint64_t));
+	st.s[1].sq = calloc(nb, sizeof(uint64_t));
 	st.mark = malloc(nb);
-	if (!st.s[0].agg || !st.s[1].agg || (w->std && !st.s[0].sq) || !st.mark)
+	if (!st.s[0].agg || !st.s[1].agg || !st.s[0].sq || !st.s[1].sq || !st.mark)
 		goto out;
+	double t0 = now_();
 	side_sum(&st.s[0], &st.g);
 	side_sum(&st.s[1], &st.g);
+	double t1 = now_();
 	/* KS at every bucket end: the extremes the buckets are measured against */
 	uint64_t C1 = 0, C2 = 0;
 	for (size_t b = 0; b < nb; b++) {
@@ -830,8 +884,10 @@ int drift_bucket_compare(const struct assay_numeric_map *ref, const struct assay
 	sort_cuts(cuts, cut, ncut);
 	qsort(rank, nrank, sizeof *rank, cmp_u64);
 	mark_buckets(&st, w->wasserstein, rank, nrank, cut, ncut);
+	double t2 = now_();
 	if (side_gather(&st.s[0], &st.g, st.mark) || side_gather(&st.s[1], &st.g, st.mark))
 		goto out;
+	double t3 = now_();
 	if (!w->qe) {
 		if (edges_from_ranks(&st, w, k, rank, nrank, cuts, ncut))
 			goto out;
@@ -840,6 +896,12 @@ int drift_bucket_compare(const struct assay_numeric_map *ref, const struct assay
 		sort_cuts(cuts, cut, ncut);
 	}
 	sweep(&st, w->wasserstein, cut, ncut);
+	double t4 = now_();
+	if (getenv("BUCKET_DEBUG")) {
+		size_t nm = 0, ne = 0;
+		for (size_t b = 0; b < nb; b++) { nm += st.mark[b] != 0; ne += (bcount(&st.s[0], b) | bcount(&st.s[1], b)) != 0; }
+		fprintf(stderr, "nb %zu ncell %zu cs %u nonempty %zu marked %zu gathered %zu %zu | sum %.2f mark %.2f gather %.2f sweep %.2f ms\n", nb, st.g.ncell, st.g.cs, ne, nm, st.s[0].ng, st.s[1].ng, t1 - t0, t2 - t1, t3 - t2, t4 - t3);
+	}
 	/* cuts past every bucket: everything is below them */
 	uint64_t gend = st.g.kbase + ((uint64_t)st.g.ncell << st.g.cs);
 	for (size_t i = 0; i < ncut; i++)
