@@ -1,0 +1,448 @@
+/* test_bucket.c: the comparison of two columns of decimal keys without a
+ * sort (lib/drift/bucket.c) against the sort and merge walk it replaces
+ * (lib/drift/walk.c), and the exact std (lib/drift/key_std.c).
+ *
+ * On adversarial columns (values on bucket edges, all in one bucket, few
+ * values with huge counts, values across exponent and sign changes and
+ * next to zero, KS's D inside a bucket, one or two values a side): the
+ * same KS extremes, bin counts and quantile edges, bit for bit; W1 within
+ * 1e-12 of the walk's (and exact where the walk is not); the same bits
+ * from raw keys in any order and from sorted maps (the data path and a
+ * stored profile); and `assay drift` of two files gives the same report
+ * from the data, from stored profiles, and from a stored reference with
+ * its statistics computed ahead. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testdir.h"
+
+#include "assay/deckey.h"
+#include "assay/drift.h"
+#include "assay/profile.h"
+#include "assay/source.h"
+#include "../../lib/drift/drift_internal.h"
+
+static uint64_t rng = 0x2545f4914f6cdd1dULL;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static uint32_t key_of(const char *s)
+{
+	uint32_t k;
+	assert_int_equal(assay_deckey_parse(s, strlen(s), &k), 0);
+	return k;
+}
+
+static int same_bits(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* ---- maps of a multiset of keys ----------------------------------------- */
+
+/* Sorted, as a packed map (a stored profile's form). */
+static void packed_of(const uint32_t *k0, size_t n, struct assay_numeric_map *m)
+{
+	uint32_t *k = malloc(n * sizeof *k);
+	memcpy(k, k0, n * sizeof *k);
+	qsort(k, n, sizeof *k, cmp_u32);
+	memset(m, 0, sizeof *m);
+	m->key = malloc(n * sizeof *m->key);
+	m->kcount = malloc(n);
+	m->big = malloc(n * sizeof *m->big);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && k[j] == k[i])
+			j++;
+		m->key[m->n] = k[i];
+		m->kcount[m->n] = (uint8_t)(j - i < 255 ? j - i : 255);
+		if (j - i >= 255)
+			m->big[m->nbig++] = (struct assay_numeric_big){m->n, j - i};
+		m->n++;
+		i = j;
+	}
+	free(k);
+}
+
+/* Raw keys in a random order (a data file's form). */
+static void raw_of(const uint32_t *k0, size_t n, struct assay_numeric_map *m)
+{
+	memset(m, 0, sizeof *m);
+	m->raw = malloc(n * sizeof *m->raw);
+	memcpy(m->raw, k0, n * sizeof *m->raw);
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(next() % i);
+		uint32_t t = m->raw[i - 1];
+		m->raw[i - 1] = m->raw[j];
+		m->raw[j] = t;
+	}
+	m->nraw = n;
+	m->rawmin = m->rawmax = m->raw[0];
+	for (size_t i = 0; i < n; i++) {
+		m->rawmin = m->raw[i] < m->rawmin ? m->raw[i] : m->rawmin;
+		m->rawmax = m->raw[i] > m->rawmax ? m->raw[i] : m->rawmax;
+	}
+}
+
+static void map_free(struct assay_numeric_map *m)
+{
+	free(m->key);
+	free(m->kcount);
+	free(m->big);
+	free(m->raw);
+}
+
+/* ---- adversarial columns ------------------------------------------------- */
+
+/* A random short decimal: +-M 10^q, q in [qlo, qhi], now and then 0. */
+static uint32_t random_key(int qlo, int qhi, int signs)
+{
+	char s[48];
+	if (next() % 50 == 0)
+		return ASSAY_DECKEY_ZERO;
+	int q = qlo + (int)(next() % (uint64_t)(qhi - qlo + 1));
+	unsigned long m = 1000000 + (unsigned long)(next() % 9000000);
+	snprintf(s, sizeof s, "%s%lue%d", signs && next() % 2 ? "-" : "", m, q);
+	return key_of(s);
+}
+
+enum kind { SPREAD, EDGES, ONE_BUCKET, FEW_VALUES, EXPONENTS, D_INSIDE, TINY, NKINDS };
+
+/* n keys of a column of the given kind (side 1 is the current data: a bit
+ * shifted where the kind wants drift). */
+static void make_column(enum kind kind, size_t n, int side, uint32_t *k)
+{
+	static const char *const around[] = {"9.99999e-1", "1",        "1.00001",   "-1.00001", "-1",
+	                                     "-9.99999e-1", "-1e-16",  "0",         "1e-16",    "9999999",
+	                                     "1e7",         "-1e7",    "-9999999",  "1.5e-16",  "-1.5e-16"};
+	uint32_t base = key_of("1.234567") & ~UINT32_C(0xffff);
+	for (size_t i = 0; i < n; i++) {
+		switch (kind) {
+		case SPREAD:
+			k[i] = random_key(-9, 3, 1);
+			break;
+		case EDGES: /* aligned runs of 2^j keys and their neighbours */
+			k[i] = (base + (uint32_t)(next() % 64) * 4096u) + (uint32_t)(next() % 3) - 1u + (uint32_t)side;
+			break;
+		case ONE_BUCKET:
+			k[i] = base + (uint32_t)(next() % 40) + (uint32_t)side * (uint32_t)(next() % 2);
+			break;
+		case FEW_VALUES: { /* integers 0..5: one key a bucket, thousands of it */
+			char s[8];
+			snprintf(s, sizeof s, "%u", (unsigned)(next() % (6 + (unsigned)side)));
+			k[i] = key_of(s);
+			break;
+		}
+		case EXPONENTS: { /* next to segment changes, both signs, and zero */
+			uint32_t a = key_of(around[next() % (sizeof around / sizeof *around)]);
+			k[i] = a + (uint32_t)(next() % 7) - 3u;
+			if (k[i] == 0x80000000u + 1u + 45u * 9000000u)
+				k[i]--;
+			break;
+		}
+		case D_INSIDE: /* the same values, the current ones a key higher in one region */
+			k[i] = base + (uint32_t)(next() % 100000);
+			if (side && k[i] > base + 50000 && k[i] < base + 50100)
+				k[i] += 7;
+			break;
+		default:
+			k[i] = random_key(-2, 0, 1);
+		}
+	}
+}
+
+/* ---- the comparison against the walk -------------------------------------- */
+
+static void compare_one(enum kind kind, size_t n1, size_t n2, size_t k)
+{
+	uint32_t *a = malloc(n1 * sizeof *a), *b = malloc(n2 * sizeof *b);
+	make_column(kind, n1, 0, a);
+	make_column(kind, n2, 1, b);
+	struct assay_numeric_map pr, pc, rr, rc, rr2, rc2;
+	packed_of(a, n1, &pr);
+	packed_of(b, n2, &pc);
+	raw_of(a, n1, &rr);
+	raw_of(b, n2, &rc);
+	raw_of(a, n1, &rr2);
+	raw_of(b, n2, &rc2);
+	struct assay_error err;
+	/* the walk: edges from the sorted maps, counts, KS, W1 */
+	struct assay_bins qb, sb;
+	double *qe, *se;
+	size_t nqe, nsb;
+	assert_int_equal(drift_quantile_edges(&pr, k, &qb, &qe, &nqe, &err), 0);
+	assert_int_equal(drift_sturges_edges(&pr, &pc, &sb, &se, &nsb, &err), 0);
+	uint64_t *cnt = calloc(8 * (k + 1 + nsb), sizeof *cnt);
+	struct drift_walk w = {.qe = qe,
+	                       .nqe = nqe,
+	                       .qref = cnt,
+	                       .qcur = cnt + k + 1,
+	                       .se = se,
+	                       .nsb = nsb,
+	                       .sref = cnt + 2 * (k + 1),
+	                       .scur = cnt + 2 * (k + 1) + nsb,
+	                       .wasserstein = 1};
+	assert_int_equal(drift_numeric_walk(&pr, &pc, &w), 0);
+	/* without a sort: from raw keys (twice, shuffled apart), edges computed
+	 * here; from the sorted maps with the edges given (a stored profile) */
+	struct drift_bucket bk[3];
+	const struct assay_numeric_map *ref[3] = {&rr, &rr2, &pr}, *cur[3] = {&rc, &rc2, &pc};
+	for (int t = 0; t < 3; t++) {
+		uint64_t *c = cnt + (size_t)(t + 1) * 2 * (k + 1 + nsb);
+		bk[t] = (struct drift_bucket){.k = k,
+		                              .qe = t == 2 ? qe : NULL,
+		                              .nqe = t == 2 ? nqe : 0,
+		                              .se = se,
+		                              .nsb = nsb,
+		                              .qref = c,
+		                              .qcur = c + k + 1,
+		                              .sref = c + 2 * (k + 1),
+		                              .scur = c + 2 * (k + 1) + nsb,
+		                              .wasserstein = 1,
+		                              .std = 1};
+		assert_int_equal(drift_bucket_compare(ref[t], cur[t], &bk[t]), 0);
+		assert_int_equal(bk[t].n1, n1);
+		assert_int_equal(bk[t].n2, n2);
+		/* KS: the walk's extremes, the same bits */
+		assert_true(same_bits(bk[t].maxS, w.maxS));
+		assert_true(same_bits(bk[t].minS, w.minS));
+		assert_int_equal(bk[t].hmax, w.hmax);
+		/* the bins: the same counts */
+		assert_memory_equal(c, cnt, 2 * (k + 1 + nsb) * sizeof *c);
+		/* W1 within rounding of the walk's pairwise sum over the doubles:
+		 * 1e-12 relative, and the values' own rounding (bucket.c: 2^-52
+		 * max|x|, the walk integrates the doubles, here the decimals) */
+		double tol = 1e-12 * fabs(w.w) + ldexp(fmax(fabs(se[0]), fabs(se[nsb])), -52);
+		if (!(fabs(bk[t].w - w.w) <= tol))
+			fail_msg("kind %d n %zu/%zu: W1 %.17g, the walk's %.17g (tolerance %.3g)", kind, n1, n2,
+			         bk[t].w, w.w, tol);
+		/* the std: key_std.c's from the map; within 1e-13 of the two
+		 * compensated passes over the doubles and of their rounding (the
+		 * std of the doubles is within max|x - double(x)| of the decimals') */
+		assert_true(same_bits(bk[t].sd, drift_key_std(&pr)));
+		double sd0 = drift_map_std(&pr, n1), mx = fmax(fabs(assay_deckey_value(pr.key[0])),
+		                                               fabs(assay_deckey_value(pr.key[pr.n - 1])));
+		if (!(fabs(bk[t].sd - sd0) <= 1e-13 * sd0 + ldexp(mx, -52)))
+			fail_msg("kind %d n %zu: std %.17g, the walk's %.17g", kind, n1, bk[t].sd, sd0);
+	}
+	/* the quantile edges found by rank = drift_quantile_edges' */
+	for (int t = 0; t < 2; t++) {
+		assert_int_equal(bk[t].nqe_own, nqe);
+		assert_memory_equal(bk[t].qe_own, qe, nqe * sizeof *qe);
+		free(bk[t].qe_own);
+	}
+	/* order-free: raw in two orders and sorted give the same bits */
+	for (int t = 1; t < 3; t++) {
+		assert_true(same_bits(bk[t].w, bk[0].w));
+		assert_true(same_bits(bk[t].sd, bk[0].sd));
+	}
+	assay_bins_free(&qb);
+	assay_bins_free(&sb);
+	free(qe);
+	free(se);
+	free(cnt);
+	map_free(&pr);
+	map_free(&pc);
+	map_free(&rr);
+	map_free(&rc);
+	map_free(&rr2);
+	map_free(&rc2);
+	free(a);
+	free(b);
+}
+
+static void buckets_give_the_walks_statistics(void **state)
+{
+	size_t ks[] = {10, 2, 7};
+	for (int trial = 0; trial < 120; trial++) {
+		enum kind kind = (enum kind)(trial % NKINDS);
+		size_t n1 = kind == TINY ? 1 + (size_t)(next() % 4) : 1 + (size_t)(next() % 40000);
+		size_t n2 = kind == TINY ? 1 + (size_t)(next() % 4) : 1 + (size_t)(next() % 40000);
+		compare_one(kind, n1, n2, ks[trial % 3]);
+	}
+}
+
+/* W1 is the integral over the decimals, exact before one rounding: one
+ * sample all 1.000001, the other all 1.000002, is 1e-6 apart; the walk
+ * subtracts the two doubles (1.0000000000287557e-06, 3e-11 off: the
+ * rounding of the values, bounded in bucket.c's top comment). */
+static void w1_is_the_decimals_integral(void **state)
+{
+	enum { N = 20000 };
+	uint32_t *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+	for (size_t i = 0; i < N; i++) {
+		a[i] = key_of("1.000001");
+		b[i] = key_of("1.000002");
+	}
+	struct assay_numeric_map ra, rb, pa, pb;
+	raw_of(a, N, &ra);
+	raw_of(b, N, &rb);
+	packed_of(a, N, &pa);
+	packed_of(b, N, &pb);
+	struct drift_bucket w = {.k = 10, .wasserstein = 1, .std = 1};
+	assert_int_equal(drift_bucket_compare(&ra, &rb, &w), 0);
+	assert_true(same_bits(w.w, 1e-6));
+	assert_true(same_bits(w.sd, 0.0)); /* constant: exactly 0 */
+	free(w.qe_own);
+	struct drift_walk ww = {.wasserstein = 1};
+	assert_int_equal(drift_numeric_walk(&pa, &pb, &ww), 0);
+	assert_true(ww.w != 1e-6 && fabs(ww.w - 1e-6) < ldexp(1.0, -51));
+	map_free(&ra);
+	map_free(&rb);
+	map_free(&pa);
+	map_free(&pb);
+	free(a);
+	free(b);
+}
+
+/* The exact std on values whose std is known: {1, 3} -> 1; {-2, 2} -> 2;
+ * 1e20 +- 1e14 -> 1e14 (where sum x^2 - (sum x)^2 / n in doubles loses
+ * every digit); a constant column -> 0. */
+static void key_std_is_exact(void **state)
+{
+	struct {
+		const char *v[2];
+		double sd;
+	} cases[] = {{{"1", "3"}, 1}, {{"-2", "2"}, 2}, {{"1.000001e20", "9.99999e19"}, 1e14}, {{"7.5", "7.5"}, 0}};
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		uint32_t k[2000];
+		for (size_t i = 0; i < 2000; i++)
+			k[i] = key_of(cases[c].v[i % 2]);
+		struct assay_numeric_map m;
+		raw_of(k, 2000, &m);
+		double sd = drift_key_std(&m);
+		if (!same_bits(sd, cases[c].sd))
+			fail_msg("case %zu: std %.17g, want %.17g", c, sd, cases[c].sd);
+		map_free(&m);
+	}
+}
+
+/* ---- the data path and stored profiles ------------------------------------ */
+
+static void write_csv(const char *path, int side, size_t rows)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "x,y,z\n");
+	for (size_t i = 0; i < rows; i++) {
+		double x = (double)(next() % 2000001) / 1000.0 - 1000.0 + side * 0.5;
+		unsigned y = (unsigned)(next() % (5 + (unsigned)side));
+		long z = (long)(next() % 9000000) + 1000000;
+		fprintf(f, "%.6g,%u,%s%lde%d\n", x, y, next() % 3 ? "" : "-", z, -(int)(next() % 12));
+	}
+	fclose(f);
+}
+
+static struct assay_profile *build(const char *path, int raw)
+{
+	struct assay_source_opts so = {.path = path, .threads = 2, .min_split_bytes = 1};
+	struct assay_source *src = NULL;
+	struct assay_error err;
+	if (assay_source_open(&src, &so, &err))
+		fail_err(&err);
+	struct assay_profile_opts po = {.packed = 1, .skip_moments = raw, .raw_keys = raw};
+	struct assay_profile *p = NULL;
+	if (assay_profile_build(src, &po, &p, &err))
+		fail_err(&err);
+	assay_source_free(src);
+	return p;
+}
+
+/* A profile as written to disk and read back (a stored profile). */
+static struct assay_profile *stored(const struct assay_profile *p, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	struct assay_error err;
+	if (assay_profile_write_json(p, f, &err))
+		fail_err(&err);
+	fclose(f);
+	struct assay_profile *q = NULL;
+	if (assay_profile_read_json(path, &q, &err))
+		fail_err(&err);
+	return q;
+}
+
+static void assert_same_columns(const struct assay_drift_report *a, const struct assay_drift_report *b)
+{
+	assert_int_equal(a->ncolumns, b->ncolumns);
+	for (size_t i = 0; i < a->ncolumns; i++) {
+		const struct assay_drift_column *x = &a->columns[i], *y = &b->columns[i];
+		assert_string_equal(x->name, y->name);
+		double s1[] = {x->ks_d, x->ks_p, x->wasserstein, x->wasserstein_norm, x->psi, x->js, x->kl, x->hellinger};
+		double s2[] = {y->ks_d, y->ks_p, y->wasserstein, y->wasserstein_norm, y->psi, y->js, y->kl, y->hellinger};
+		assert_memory_equal(s1, s2, sizeof s1);
+		assert_int_equal(x->hist.n, y->hist.n);
+		assert_memory_equal(x->hist.ref, y->hist.ref, x->hist.n * sizeof *x->hist.ref);
+		assert_memory_equal(x->hist.cur, y->hist.cur, x->hist.n * sizeof *x->hist.cur);
+		assert_int_equal(x->drifted, y->drifted);
+	}
+}
+
+static void data_path_equals_stored_profiles(void **state)
+{
+	char a[256], b[256], pa[256], pb[256];
+	snprintf(a, sizeof a, "%s/ref.csv", tmpdir);
+	snprintf(b, sizeof b, "%s/cur.csv", tmpdir);
+	snprintf(pa, sizeof pa, "%s/ref.profile.json", tmpdir);
+	snprintf(pb, sizeof pb, "%s/cur.profile.json", tmpdir);
+	write_csv(a, 0, 30000);
+	write_csv(b, 1, 25000);
+	struct assay_profile *ra = build(a, 1), *rb = build(b, 1), *ka = build(a, 0), *kb = build(b, 0);
+	assert_non_null(ra->columns[0].num.raw); /* the data path keeps raw keys */
+	struct assay_profile *sa = stored(ka, pa), *sb = stored(kb, pb);
+	struct assay_drift_params p;
+	assay_drift_params_default(&p);
+	struct assay_error err;
+	struct assay_drift_report *data, *both, *ahead;
+	assert_int_equal(assay_drift_compare(ra, rb, &p, &data, &err), 0);
+	assert_int_equal(assay_drift_compare(sa, sb, &p, &both, &err), 0);
+	struct assay_drift_ref_stats *st = NULL;
+	assert_int_equal(assay_drift_ref_stats_new(sa, &p, &st, &err), 0);
+	p.ref_stats = st;
+	assert_int_equal(assay_drift_compare(sa, rb, &p, &ahead, &err), 0);
+	assert_same_columns(data, both);
+	assert_same_columns(data, ahead);
+	/* y: 0..4 against 0..5, drifted (1/6 of the current data is new) */
+	assert_true(data->columns[1].drifted && data->columns[1].ks_d > 0.1);
+	assay_drift_report_free(data);
+	assay_drift_report_free(both);
+	assay_drift_report_free(ahead);
+	assay_drift_ref_stats_free(st);
+	assay_profile_free(ra);
+	assay_profile_free(rb);
+	assay_profile_free(ka);
+	assay_profile_free(kb);
+	assay_profile_free(sa);
+	assay_profile_free(sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(buckets_give_the_walks_statistics),
+	    cmocka_unit_test(w1_is_the_decimals_integral),
+	    cmocka_unit_test(key_std_is_exact),
+	    cmocka_unit_test(data_path_equals_stored_profiles),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
