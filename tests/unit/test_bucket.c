@@ -315,6 +315,33 @@ static void w1_is_the_decimals_integral(void **state)
 	free(b);
 }
 
+/* W1 across the steps whose width is not the segment's unit: next to zero
+ * (1e-16 on either side), out of a negative segment (-1 -> -9.999999e-1 is
+ * 1e-7, not 1e-6), into the next positive one (9.999999 -> 10 is 1e-6).
+ * One value a side: one rounding, so the double nearest the decimal. */
+static void w1_steps_between_segments(void **state)
+{
+	static const struct {
+		const char *a, *b;
+		double w;
+	} cases[] = {{"-1e-16", "1e-16", 2e-16},  {"-1e-16", "0", 1e-16},      {"0", "1e-16", 1e-16},
+	             {"-1", "-9.999999e-1", 1e-7}, {"9.999999", "10", 1e-6},     {"-1.5", "2.5", 4},
+	             {"-1e-15", "1e-15", 2e-15},   {"-9.999999e-1", "-1", 1e-7}, {"1e-16", "1.000001e-16", 1e-22}};
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		uint32_t a = key_of(cases[c].a), b = key_of(cases[c].b);
+		struct assay_numeric_map ra, rb;
+		raw_of(&a, 1, &ra);
+		raw_of(&b, 1, &rb);
+		struct drift_bucket w = {.k = 2, .wasserstein = 1};
+		assert_int_equal(drift_bucket_compare(&ra, &rb, &w), 0);
+		if (!same_bits(w.w, cases[c].w))
+			fail_msg("%s vs %s: W1 %.17g, want %.17g", cases[c].a, cases[c].b, w.w, cases[c].w);
+		free(w.qe_own);
+		map_free(&ra);
+		map_free(&rb);
+	}
+}
+
 /* The exact std on values whose std is known: {1, 3} -> 1; {-2, 2} -> 2;
  * 1e20 +- 1e14 -> 1e14 (where sum x^2 - (sum x)^2 / n in doubles loses
  * every digit); a constant column -> 0. */
@@ -441,6 +468,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(buckets_give_the_walks_statistics),
 	    cmocka_unit_test(w1_is_the_decimals_integral),
+	    cmocka_unit_test(w1_steps_between_segments),
 	    cmocka_unit_test(key_std_is_exact),
 	    cmocka_unit_test(data_path_equals_stored_profiles),
 	};
