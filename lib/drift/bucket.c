@@ -70,7 +70,7 @@ static double now_(void){struct timespec t; clock_gettime(CLOCK_MONOTONIC,&t); r
  * the range leaves most of them empty and a few with thousands of keys.
  * Here the range is cut into at most 4096 cells of 2^cs keys and each cell
  * into 2^j buckets of equal width, j such that a bucket holds about
- * GRID_KEYS keys of both sides together by a sample of every 8th key.
+ * GRID_KEYS keys of both sides together by a sample of every 32nd key.
  * Buckets stay aligned runs of 2^shift keys, so a bucket's offsets are the
  * low bits of its keys. Nothing computed depends on the grid (every
  * result is an exact function of the keys: bucket.c's top comment), only
@@ -131,12 +131,12 @@ void drift_bucket_range(const struct assay_numeric_map *ref, const struct assay_
 static void grid_sample(const struct grid *g, const struct assay_numeric_map *m, uint64_t *est)
 {
 	if (m->raw) {
-		for (size_t i = 0; i < m->nraw; i += 8)
-			est[(m->raw[i] - g->kbase) >> g->cs] += 8;
+		for (size_t i = 0; i < m->nraw; i += 32)
+			est[(m->raw[i] - g->kbase) >> g->cs] += 32;
 		return;
 	}
-	for (size_t i = 0; i < m->n; i += 8)
-		est[(m->key[i] - g->kbase) >> g->cs] += 8 * (uint64_t)m->kcount[i];
+	for (size_t i = 0; i < m->n; i += 32)
+		est[(m->key[i] - g->kbase) >> g->cs] += 32 * (uint64_t)m->kcount[i];
 }
 
 static int grid_make(struct grid *g, const struct assay_numeric_map *ref, const struct assay_numeric_map *cur)
@@ -222,8 +222,10 @@ static void span_add(ks_i128 *acc, uint32_t a, uint32_t b, ks_i128 h)
 
 struct side {
 	const struct assay_numeric_map *m;
-	uint64_t *agg; /* per bucket: count << 40 | sum of offsets */
-	uint64_t *sq;  /* per bucket: sum of squared offsets (the std; one key or more) */
+	/* per bucket b: agg[2b] = count << 40 | sum of offsets, agg[2b + 1] =
+	 * sum of squared offsets (the std; one key or more); side by side, so
+	 * that a key touches one cache line */
+	uint64_t *agg;
 	uint32_t *gk;  /* the keys of the marked buckets, ascending, distinct */
 	uint64_t *gc;  /* and their counts */
 	size_t ng, at; /* gathered entries; the sweep's cursor */
@@ -251,7 +253,7 @@ static void side_sum(struct side *s, const struct grid *g)
 	const uint64_t base = g->kbase, cmask = ((uint64_t)1 << g->cs) - 1;
 	const unsigned cs = g->cs;
 	const uint32_t *cell = g->cell;
-	uint64_t *agg = s->agg, *sq = s->sq;
+	uint64_t *agg = s->agg;
 	size_t b;
 	uint64_t o;
 	if (s->m->raw) {
@@ -259,8 +261,8 @@ static void side_sum(struct side *s, const struct grid *g)
 		size_t n = s->m->nraw;
 		for (size_t i = 0; i < n; i++) {
 			GRID_LOOKUP(g, k[i], b, o);
-			agg[b] += (UINT64_C(1) << CNT_SHIFT) + o;
-			sq[b] += o * o;
+			agg[2 * b] += (UINT64_C(1) << CNT_SHIFT) + o;
+			agg[2 * b + 1] += o * o;
 		}
 		return;
 	}
@@ -268,8 +270,8 @@ static void side_sum(struct side *s, const struct grid *g)
 	for (size_t i = 0; i < s->m->n; i++) {
 		uint64_t c = packed_count(s->m, i, &bi);
 		GRID_LOOKUP(g, s->m->key[i], b, o);
-		agg[b] += (c << CNT_SHIFT) + c * o;
-		sq[b] += c * o * o;
+		agg[2 * b] += (c << CNT_SHIFT) + c * o;
+		agg[2 * b + 1] += c * o * o;
 	}
 }
 
@@ -295,7 +297,7 @@ static size_t packed_lower(const struct assay_numeric_map *m, size_t lo, uint64_
 
 static inline uint64_t bcount(const struct side *s, size_t b)
 {
-	return s->agg[b] >> CNT_SHIFT;
+	return s->agg[2 * b] >> CNT_SHIFT;
 }
 
 /* 1 when the side has at most one distinct key in bucket b (its count
@@ -303,11 +305,11 @@ static inline uint64_t bcount(const struct side *s, size_t b)
  * spread), *k then that key (bucket start kb). */
 static int one_key(const struct side *s, size_t b, uint64_t kb, uint64_t *k)
 {
-	uint64_t c = bcount(s, b), s1 = s->agg[b] & OFF_MASK;
+	uint64_t c = bcount(s, b), s1 = s->agg[2 * b] & OFF_MASK;
 	if (c == 0)
 		return 1;
 	*k = kb + s1 / c;
-	return (ks_u128)c * s->sq[b] == (ks_u128)s1 * s1;
+	return (ks_u128)c * s->agg[2 * b + 1] == (ks_u128)s1 * s1;
 }
 
 /* The keys of the marked buckets, sorted, with their counts: gathered
@@ -623,7 +625,7 @@ static void moments_bucket(struct state *st, size_t b, uint64_t kb, uint64_t L)
 	/* one segment (else marked): M = Mb + o (positive) or Mb - o */
 	uint32_t m;
 	unsigned seg = keyseg_of((uint32_t)kb, &m);
-	uint64_t Mb = 1000000u + (uint64_t)m, S1 = s->agg[b] & OFF_MASK, S2 = s->sq[b];
+	uint64_t Mb = 1000000u + (uint64_t)m, S1 = s->agg[2 * b] & OFF_MASK, S2 = s->agg[2 * b + 1];
 	struct key_moments *t = st->km;
 	t->n += c;
 	t->c[seg] += c;
@@ -669,8 +671,8 @@ static void sweep(struct state *st, int w1, struct cut **cut, size_t ncut)
 			continue;
 		}
 		ks_i128 I = (ks_i128)L * H +
-		            (ks_i128)st->n2g * (ks_i128)(b1 * L - (st->s[0].agg[b] & OFF_MASK)) -
-		            (ks_i128)st->n1g * (ks_i128)(b2 * L - (st->s[1].agg[b] & OFF_MASK));
+		            (ks_i128)st->n2g * (ks_i128)(b1 * L - (st->s[0].agg[2 * b] & OFF_MASK)) -
+		            (ks_i128)st->n1g * (ks_i128)(b2 * L - (st->s[1].agg[2 * b] & OFF_MASK));
 		st->acc[e] += I < 0 ? -I : I;
 	}
 }
@@ -844,12 +846,10 @@ int drift_bucket_compare(const struct assay_numeric_map *ref, const struct assay
 	size_t nb = st.g.nb;
 	st.s[0].m = ref;
 	st.s[1].m = cur;
-	st.s[0].agg = calloc(nb, sizeof(uint64_t));
-	st.s[1].agg = calloc(nb, sizeof(uint64_t));
-	st.s[0].sq = calloc(nb, sizeof(uint64_t));
-	st.s[1].sq = calloc(nb, sizeof(uint64_t));
+	st.s[0].agg = calloc(2 * nb, sizeof(uint64_t));
+	st.s[1].agg = calloc(2 * nb, sizeof(uint64_t));
 	st.mark = malloc(nb);
-	if (!st.s[0].agg || !st.s[1].agg || !st.s[0].sq || !st.s[1].sq || !st.mark)
+	if (!st.s[0].agg || !st.s[1].agg || !st.mark)
 		goto out;
 	double t0 = now_();
 	side_sum(&st.s[0], &st.g);
@@ -927,7 +927,6 @@ out:
 	free(st.g.cell);
 	for (int s = 0; s < 2; s++) {
 		free(st.s[s].agg);
-		free(st.s[s].sq);
 		free(st.s[s].gk);
 		free(st.s[s].gc);
 	}
