@@ -238,6 +238,21 @@ static int sort_raw(struct colmaps *m)
 	return 0;
 }
 
+/* A borrowed map of doubles that are all short decimals as a packed map
+ * (drift_keys_of_doubles): 0 (converted or not), -1 out of memory. */
+static int keys_form(struct colmaps *m)
+{
+	if (!m->num.value || m->own_num)
+		return 0;
+	struct assay_numeric_map k;
+	int r = drift_keys_of_doubles(&m->num, &k);
+	if (r > 0) {
+		m->num = k;
+		m->own_num = 2;
+	}
+	return r < 0 ? -1 : 0;
+}
+
 /* Numeric map as categories (value bins), for numeric columns compared as
  * categorical. */
 static int is_integral(const struct assay_numeric_map *m)
@@ -565,20 +580,30 @@ static int compare_column(const struct assay_column_profile *rc, const struct as
 		goto out;
 	}
 	d->approximate = rm.approximate || cm.approximate;
+	/* large columns of short decimals: compared without a sort (bucket.c),
+	 * whatever form their maps are in; anything else from sorted maps */
+	int buckets = 0;
+	if (!categorical && !p->evidently && !d->approximate) {
+		uint64_t n1 = assay_numeric_map_total(&rm.num), n2 = assay_numeric_map_total(&cm.num);
+		if (n1 >= DRIFT_BUCKET_MIN && n2 >= DRIFT_BUCKET_MIN &&
+		    (keys_form(&rm) < 0 || keys_form(&cm) < 0)) {
+			rc_code = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
+			                          "out of memory comparing column \"%s\"", d->name);
+			goto out;
+		}
+		buckets = drift_bucket_applies(&rm.num, &cm.num, n1, n2);
+	}
+	if (!buckets && (sort_raw(&rm) || sort_raw(&cm))) {
+		rc_code = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
+		                          "out of memory comparing column \"%s\"", d->name);
+		goto out;
+	}
 	struct assay_bins vb; /* numeric compared as categories: value bins */
 	memset(&vb, 0, sizeof vb);
 	int num_as_cat = 0;
 	if (!categorical && p->evidently && is_integral(&rm.num) && rm.num.n <= 10)
 		num_as_cat = 1;
 	d->categorical = categorical || num_as_cat;
-	int buckets = !categorical && !p->evidently &&
-	              drift_bucket_applies(&rm.num, &cm.num, assay_numeric_map_total(&rm.num),
-	                                   assay_numeric_map_total(&cm.num));
-	if (!buckets && (sort_raw(&rm) || sort_raw(&cm))) {
-		rc_code = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0,
-		                          "out of memory comparing column \"%s\"", d->name);
-		goto out;
-	}
 	if (!categorical && !p->evidently) {
 		const struct drift_ref_col *pre =
 		    rc->exact ? drift_ref_stats_find(p->ref_stats, rc, p->quantile_bins) : NULL;

@@ -142,6 +142,11 @@ int drift_bucket_applies(const struct assay_numeric_map *ref, const struct assay
 /* 0, or -1 when out of memory. */
 int drift_bucket_compare(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
                          struct drift_bucket *w);
+/* A map of doubles as a packed map when every value is a key (1; out
+ * allocated, prof_map_free), else 0 (out untouched); -1 out of memory: so
+ * that a column is compared the same way whatever form its profile holds
+ * it in (doubles: an old profile, a duplicate-heavy column). */
+int drift_keys_of_doubles(const struct assay_numeric_map *m, struct assay_numeric_map *out);
 /* The least and the greatest value of two columns of keys (non-empty). */
 void drift_bucket_range(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur, double *lo,
                         double *hi);

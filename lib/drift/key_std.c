@@ -13,7 +13,8 @@
  * the sums were made in. The comparison without a sort (bucket.c) gets the
  * sums from its buckets, a stored reference (ref_stats.c) from its map:
  * the same integers, the same std. It replaces, for columns of keys with
- * at least DRIFT_BUCKET_MIN values, the compensated two-pass sum over the
+ * at least DRIFT_BUCKET_MIN values (in whatever form: raw or packed keys,
+ * or doubles that are all keys), the compensated two-pass sum over the
  * sorted doubles (binning.c), which needs the values in order; the two
  * agree to ~1e-16 relative (numpy's np.std is itself a pairwise sum).
  */
@@ -165,13 +166,20 @@ double drift_key_moments_std(const struct key_moments *t)
 	return q0 >= 0 ? sd * p10[q0] : sd / p10[-q0];
 }
 
-/* The std of a map of keys (packed or raw; total n >= 1): the sums from
- * its entries. */
+/* The std of a map of keys (packed or raw, or doubles that are all keys;
+ * total n >= 1): the sums from its entries. */
 double drift_key_std(const struct assay_numeric_map *m)
 {
 	struct key_moments t;
 	memset(&t, 0, sizeof t);
-	if (m->raw) {
+	if (m->value) {
+		for (size_t i = 0; i < m->n; i++) {
+			uint32_t k;
+			if (assay_deckey_from_double(m->value[i], &k))
+				return NAN; /* not a column of keys (drift_ref_std_is_exact says) */
+			key_moments_add(&t, k, m->count[i]);
+		}
+	} else if (m->raw) {
 		for (size_t i = 0; i < m->nraw; i++)
 			key_moments_add(&t, m->raw[i], 1);
 	} else {
@@ -188,7 +196,15 @@ double drift_key_std(const struct assay_numeric_map *m)
 
 int drift_ref_std_is_exact(const struct assay_numeric_map *m, uint64_t n)
 {
-	return (m->raw || (m->key && !m->value && !m->count)) && n >= DRIFT_BUCKET_MIN;
+	if (n < DRIFT_BUCKET_MIN)
+		return 0;
+	if (m->raw || (m->key && !m->value && !m->count))
+		return 1;
+	uint32_t k; /* doubles: when every value is a key (the form does not matter) */
+	for (size_t i = 0; i < m->n; i++)
+		if (!m->value || assay_deckey_from_double(m->value[i], &k))
+			return 0;
+	return 1;
 }
 
 double drift_ref_std(const struct assay_numeric_map *m, uint64_t n)

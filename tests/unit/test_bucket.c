@@ -9,8 +9,8 @@
  * 1e-12 of the walk's (and exact where the walk is not); the same bits
  * from raw keys in any order and from sorted maps (the data path and a
  * stored profile); and `assay drift` of two files gives the same report
- * from the data, from stored profiles, and from a stored reference with
- * its statistics computed ahead. */
+ * from the data, from stored profiles, from a stored reference with its
+ * statistics computed ahead, and from profiles that hold doubles. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -380,14 +380,15 @@ static void write_csv(const char *path, int side, size_t rows)
 	fclose(f);
 }
 
-static struct assay_profile *build(const char *path, int raw)
+/* raw: the data path's raw keys; else packed maps, or doubles with !packed */
+static struct assay_profile *build(const char *path, int raw, int packed)
 {
 	struct assay_source_opts so = {.path = path, .threads = 2, .min_split_bytes = 1};
 	struct assay_source *src = NULL;
 	struct assay_error err;
 	if (assay_source_open(&src, &so, &err))
 		fail_err(&err);
-	struct assay_profile_opts po = {.packed = 1, .skip_moments = raw, .raw_keys = raw};
+	struct assay_profile_opts po = {.packed = packed, .skip_moments = raw, .raw_keys = raw};
 	struct assay_profile *p = NULL;
 	if (assay_profile_build(src, &po, &p, &err))
 		fail_err(&err);
@@ -434,26 +435,33 @@ static void data_path_equals_stored_profiles(void **state)
 	snprintf(pb, sizeof pb, "%s/cur.profile.json", tmpdir);
 	write_csv(a, 0, 30000);
 	write_csv(b, 1, 25000);
-	struct assay_profile *ra = build(a, 1), *rb = build(b, 1), *ka = build(a, 0), *kb = build(b, 0);
+	struct assay_profile *ra = build(a, 1, 1), *rb = build(b, 1, 1), *ka = build(a, 0, 1), *kb = build(b, 0, 1);
+	struct assay_profile *da = build(a, 0, 0), *db = build(b, 0, 0); /* maps of doubles */
+	assert_non_null(da->columns[0].num.value);
 	assert_non_null(ra->columns[0].num.raw); /* the data path keeps raw keys */
 	struct assay_profile *sa = stored(ka, pa), *sb = stored(kb, pb);
 	struct assay_drift_params p;
 	assay_drift_params_default(&p);
 	struct assay_error err;
-	struct assay_drift_report *data, *both, *ahead;
+	struct assay_drift_report *data, *both, *ahead, *dbl;
 	assert_int_equal(assay_drift_compare(ra, rb, &p, &data, &err), 0);
 	assert_int_equal(assay_drift_compare(sa, sb, &p, &both, &err), 0);
+	assert_int_equal(assay_drift_compare(da, db, &p, &dbl, &err), 0);
 	struct assay_drift_ref_stats *st = NULL;
 	assert_int_equal(assay_drift_ref_stats_new(sa, &p, &st, &err), 0);
 	p.ref_stats = st;
 	assert_int_equal(assay_drift_compare(sa, rb, &p, &ahead, &err), 0);
 	assert_same_columns(data, both);
 	assert_same_columns(data, ahead);
+	assert_same_columns(data, dbl);
 	/* y: 0..4 against 0..5, drifted (1/6 of the current data is new) */
 	assert_true(data->columns[1].drifted && data->columns[1].ks_d > 0.1);
 	assay_drift_report_free(data);
 	assay_drift_report_free(both);
 	assay_drift_report_free(ahead);
+	assay_drift_report_free(dbl);
+	assay_profile_free(da);
+	assay_profile_free(db);
 	assay_drift_ref_stats_free(st);
 	assay_profile_free(ra);
 	assay_profile_free(rb);
