@@ -177,6 +177,8 @@ static int load(const struct opts *o, const char *path, int is_profile, int alon
 		                                .nprivate = o->npriv,
 		                                .packed = 1,
 		                                .skip_moments = 1,
+		                                /* columns of short decimals unsorted:
+		                                 * compared by buckets (lib/drift/bucket.c) */
 		                                .raw_keys = 1};
 		rc = assay_profile_build(src, &po, out, err);
 	}

@@ -4,7 +4,9 @@
  * Every statistic takes the two samples as exact sorted value -> count maps
  * (struct assay_numeric_map, struct assay_category_map from
  * assay/profile.h), so it gives the same number from raw data, from a stored
- * profile, or from merged shard profiles. The definitions follow scipy 1.10
+ * profile, or from merged shard profiles. assay_drift_compare also reads
+ * the raw-key form of a profile built with raw_keys (docs/drift.md, "Large
+ * columns without a sort"). The definitions follow scipy 1.10
  * and numpy 1.24 (the versions of ../shared/data/compas/DRIFT_REFERENCE.md)
  * and, in the *_evidently functions, Evidently 0.7; docs/drift.md states
  * every one of them (bins, epsilon for empty bins, log base, exact versus

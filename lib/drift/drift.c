@@ -4,7 +4,10 @@
  * For each column present in both profiles every applicable statistic is
  * computed from the exact value maps (ks.c, divergence.c, binning.c,
  * chi2.c; the default numeric statistics from one merge walk, walk.c, with
- * the same bits), and one method decides drift:
+ * the same bits; or, for large columns of short decimals in any form, by
+ * buckets without a sort, bucket.c: the same bits but for Wasserstein-1
+ * and the reference's std, which are exact there before rounding), and one
+ * method decides drift:
  * - default: numeric -> KS p-value (drift when p <= 0.05); categorical ->
  *   chi-square contingency p (drift when p < 0.05); PSI and JS on 10
  *   reference quantile bins (numeric) or the categories, 1e-4 zero fill
@@ -231,7 +234,7 @@ static int sort_raw(struct colmaps *m)
 	if (!k)
 		return -1;
 	memcpy(k, m->num.raw, n * sizeof *k);
-	(void)assay_radix_sort_u32(k, n); /* without memory it sorts by qsort */
+	(void)assay_radix_sort_u32(k, n);     /* without memory it sorts by qsort */
 	if (pb_keys_to_map(k, n, 1, &m->num)) /* frees k on failure */
 		return -1;
 	m->own_num = 2;
@@ -472,7 +475,9 @@ static int numeric_by_buckets(const struct assay_numeric_map *rm, const struct a
 	struct assay_bins b;
 	memset(&b, 0, sizeof b);
 	if (rc == 0)
-		rc = drift_quantile_bins(pre ? pre->qe : w.qe_own, pre ? pre->nqe : w.nqe_own, n1, &b, err) ? -2 : 0;
+		rc = drift_quantile_bins(pre ? pre->qe : w.qe_own, pre ? pre->nqe : w.nqe_own, n1, &b, err)
+		         ? -2
+		         : 0;
 	if (rc == 0) {
 		memcpy(b.ref, qc, b.n * sizeof *qc);
 		memcpy(b.cur, qc + k + 1, b.n * sizeof *qc);

@@ -20,12 +20,12 @@
 
 #include "assay/deckey.h"
 
-#define KS_SEGKEYS  9000000u                  /* keys of a segment */
-#define KS_NSEG     91                        /* segments */
-#define KS_ZSEG     45                        /* the zero key's segment */
-#define KS_POS0     UINT32_C(0x80000001)      /* least positive key */
-#define KS_POSEND   (KS_POS0 + 45u * KS_SEGKEYS) /* one past the greatest positive key */
-#define KS_NEGTOP   UINT32_C(0x7fffffff)      /* greatest negative key */
+#define KS_SEGKEYS  9000000u                            /* keys of a segment */
+#define KS_NSEG     91                                  /* segments */
+#define KS_ZSEG     45                                  /* the zero key's segment */
+#define KS_POS0     UINT32_C(0x80000001)                /* least positive key */
+#define KS_POSEND   (KS_POS0 + 45u * KS_SEGKEYS)        /* one past the greatest positive key */
+#define KS_NEGTOP   UINT32_C(0x7fffffff)                /* greatest negative key */
 #define KS_NEGBEGIN (KS_NEGTOP - 45u * KS_SEGKEYS + 1u) /* least negative key */
 
 typedef __int128 ks_i128;

@@ -1,7 +1,9 @@
 /* profile_gather.c: the end of a profile build: each column of the
  * workers' partial states (profile_build.c) merged into one column
  * profile. Fast paths for exact numeric columns (keys sorted once, or
- * sorted runs merged) give the same bytes as the general path (finish
+ * sorted runs merged; with raw_keys, for drift, the keys left unsorted in
+ * one array with their least and greatest) give the same bytes as the
+ * general path (finish
  * each worker's part, then prof_column_merge). After a parallel pass
  * (builder.defer) a column past the cap is not merged but marked for the
  * in-order pass (profile_build.c, sketch_in_order). */
@@ -27,16 +29,35 @@ static void add_counts(struct assay_column_profile *out, const struct colbuild *
 	out->missing_inf += c->inf;
 }
 
-/* The least and greatest of n >= 1 keys (a loop the compiler vectorizes). */
+/* The least and greatest of n >= 1 keys: a loop the compiler vectorizes,
+ * compiled for AVX2 too (baseline x86-64 has no unsigned 32-bit min:
+ * ~0.6 -> ~0.1 ns a key). */
+#define KEYS_MINMAX_BODY                                                                                     \
+	uint32_t a = k[0], z = k[0];                                                                         \
+	for (size_t i = 1; i < n; i++) {                                                                     \
+		a = k[i] < a ? k[i] : a;                                                                     \
+		z = k[i] > z ? k[i] : z;                                                                     \
+	}                                                                                                    \
+	*lo = a;                                                                                             \
+	*hi = z;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static void keys_minmax_avx2(const uint32_t *k, size_t n, uint32_t *lo,
+                                                             uint32_t *hi)
+{
+	KEYS_MINMAX_BODY
+}
+#endif
+
 static void keys_minmax(const uint32_t *k, size_t n, uint32_t *lo, uint32_t *hi)
 {
-	uint32_t a = k[0], z = k[0];
-	for (size_t i = 1; i < n; i++) {
-		a = k[i] < a ? k[i] : a;
-		z = k[i] > z ? k[i] : z;
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (__builtin_cpu_supports("avx2")) {
+		keys_minmax_avx2(k, n, lo, hi);
+		return;
 	}
-	*lo = a;
-	*hi = z;
+#endif
+	KEYS_MINMAX_BODY
 }
 
 /* Every worker's column j that saw a value is numeric in the key form:

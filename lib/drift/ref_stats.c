@@ -2,8 +2,10 @@
  * ahead of it (assay_drift_ref_stats_new, assay/drift.h).
  *
  * For each exact numeric column of the reference that the params select:
- * the standard deviation (two compensated passes over the map: the
- * Wasserstein normalisation's denominator) and the reference-quantile bin
+ * the standard deviation (drift_ref_std: exact from integer sums for a
+ * large column of short decimals, key_std.c, else two compensated passes
+ * over the map: the Wasserstein normalisation's denominator) and the
+ * reference-quantile bin
  * edges (a rank walk over the map), by the very functions the comparison
  * calls (drift_map_std, drift_quantile_edges), so the comparison gives the
  * same bits whether it finds them here or computes them itself. With a

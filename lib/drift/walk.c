@@ -1,5 +1,8 @@
 /* walk.c: KS, Wasserstein-1 and bin counts of two numeric maps in one
- * merge walk (drift_internal.h).
+ * merge walk (drift_internal.h). Large columns of short decimals (both
+ * sides keys, DRIFT_BUCKET_MIN values or more) are compared without a
+ * sort instead (bucket.c: the same KS and bins, W1 exact before rounding);
+ * this walk takes every other column.
  *
  * assay_ks_2samp, assay_wasserstein and the bin counters of binning.c each
  * walk the merged support of the two maps; a drift comparison needs all

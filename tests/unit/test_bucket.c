@@ -132,9 +132,9 @@ enum kind { SPREAD, EDGES, ONE_BUCKET, FEW_VALUES, EXPONENTS, D_INSIDE, TINY, NK
  * shifted where the kind wants drift). */
 static void make_column(enum kind kind, size_t n, int side, uint32_t *k)
 {
-	static const char *const around[] = {"9.99999e-1", "1",        "1.00001",   "-1.00001", "-1",
-	                                     "-9.99999e-1", "-1e-16",  "0",         "1e-16",    "9999999",
-	                                     "1e7",         "-1e7",    "-9999999",  "1.5e-16",  "-1.5e-16"};
+	static const char *const around[] = {"9.99999e-1",  "1",      "1.00001",  "-1.00001", "-1",
+	                                     "-9.99999e-1", "-1e-16", "0",        "1e-16",    "9999999",
+	                                     "1e7",         "-1e7",   "-9999999", "1.5e-16",  "-1.5e-16"};
 	uint32_t base = key_of("1.234567") & ~UINT32_C(0xffff);
 	for (size_t i = 0; i < n; i++) {
 		switch (kind) {
@@ -142,7 +142,8 @@ static void make_column(enum kind kind, size_t n, int side, uint32_t *k)
 			k[i] = random_key(-9, 3, 1);
 			break;
 		case EDGES: /* aligned runs of 2^j keys and their neighbours */
-			k[i] = (base + (uint32_t)(next() % 64) * 4096u) + (uint32_t)(next() % 3) - 1u + (uint32_t)side;
+			k[i] = (base + (uint32_t)(next() % 64) * 4096u) + (uint32_t)(next() % 3) - 1u +
+			       (uint32_t)side;
 			break;
 		case ONE_BUCKET:
 			k[i] = base + (uint32_t)(next() % 40) + (uint32_t)side * (uint32_t)(next() % 2);
@@ -234,8 +235,8 @@ static void compare_one(enum kind kind, size_t n1, size_t n2, size_t k)
 		 * max|x|, the walk integrates the doubles, here the decimals) */
 		double tol = 1e-12 * fabs(w.w) + ldexp(fmax(fabs(se[0]), fabs(se[nsb])), -52);
 		if (!(fabs(bk[t].w - w.w) <= tol))
-			fail_msg("kind %d n %zu/%zu: W1 %.17g, the walk's %.17g (tolerance %.3g)", kind, n1, n2,
-			         bk[t].w, w.w, tol);
+			fail_msg("kind %d n %zu/%zu: W1 %.17g, the walk's %.17g (tolerance %.3g)", kind, n1,
+			         n2, bk[t].w, w.w, tol);
 		/* the std: key_std.c's from the map; within 1e-13 of the two
 		 * compensated passes over the doubles and of their rounding (the
 		 * std of the doubles is within max|x - double(x)| of the decimals') */
@@ -324,9 +325,10 @@ static void w1_steps_between_segments(void **state)
 	static const struct {
 		const char *a, *b;
 		double w;
-	} cases[] = {{"-1e-16", "1e-16", 2e-16},  {"-1e-16", "0", 1e-16},      {"0", "1e-16", 1e-16},
-	             {"-1", "-9.999999e-1", 1e-7}, {"9.999999", "10", 1e-6},     {"-1.5", "2.5", 4},
-	             {"-1e-15", "1e-15", 2e-15},   {"-9.999999e-1", "-1", 1e-7}, {"1e-16", "1.000001e-16", 1e-22}};
+	} cases[] = {
+	    {"-1e-16", "1e-16", 2e-16},   {"-1e-16", "0", 1e-16},       {"0", "1e-16", 1e-16},
+	    {"-1", "-9.999999e-1", 1e-7}, {"9.999999", "10", 1e-6},     {"-1.5", "2.5", 4},
+	    {"-1e-15", "1e-15", 2e-15},   {"-9.999999e-1", "-1", 1e-7}, {"1e-16", "1.000001e-16", 1e-22}};
 	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
 		uint32_t a = key_of(cases[c].a), b = key_of(cases[c].b);
 		struct assay_numeric_map ra, rb;
@@ -350,7 +352,8 @@ static void key_std_is_exact(void **state)
 	struct {
 		const char *v[2];
 		double sd;
-	} cases[] = {{{"1", "3"}, 1}, {{"-2", "2"}, 2}, {{"1.000001e20", "9.99999e19"}, 1e14}, {{"7.5", "7.5"}, 0}};
+	} cases[] = {
+	    {{"1", "3"}, 1}, {{"-2", "2"}, 2}, {{"1.000001e20", "9.99999e19"}, 1e14}, {{"7.5", "7.5"}, 0}};
 	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
 		uint32_t k[2000];
 		for (size_t i = 0; i < 2000; i++)
@@ -416,8 +419,10 @@ static void assert_same_columns(const struct assay_drift_report *a, const struct
 	for (size_t i = 0; i < a->ncolumns; i++) {
 		const struct assay_drift_column *x = &a->columns[i], *y = &b->columns[i];
 		assert_string_equal(x->name, y->name);
-		double s1[] = {x->ks_d, x->ks_p, x->wasserstein, x->wasserstein_norm, x->psi, x->js, x->kl, x->hellinger};
-		double s2[] = {y->ks_d, y->ks_p, y->wasserstein, y->wasserstein_norm, y->psi, y->js, y->kl, y->hellinger};
+		double s1[] = {x->ks_d, x->ks_p, x->wasserstein, x->wasserstein_norm,
+		               x->psi,  x->js,   x->kl,          x->hellinger};
+		double s2[] = {y->ks_d, y->ks_p, y->wasserstein, y->wasserstein_norm,
+		               y->psi,  y->js,   y->kl,          y->hellinger};
 		assert_memory_equal(s1, s2, sizeof s1);
 		assert_int_equal(x->hist.n, y->hist.n);
 		assert_memory_equal(x->hist.ref, y->hist.ref, x->hist.n * sizeof *x->hist.ref);
@@ -435,7 +440,8 @@ static void data_path_equals_stored_profiles(void **state)
 	snprintf(pb, sizeof pb, "%s/cur.profile.json", tmpdir);
 	write_csv(a, 0, 30000);
 	write_csv(b, 1, 25000);
-	struct assay_profile *ra = build(a, 1, 1), *rb = build(b, 1, 1), *ka = build(a, 0, 1), *kb = build(b, 0, 1);
+	struct assay_profile *ra = build(a, 1, 1), *rb = build(b, 1, 1), *ka = build(a, 0, 1),
+	                     *kb = build(b, 0, 1);
 	struct assay_profile *da = build(a, 0, 0), *db = build(b, 0, 0); /* maps of doubles */
 	assert_non_null(da->columns[0].num.value);
 	assert_non_null(ra->columns[0].num.raw); /* the data path keeps raw keys */
