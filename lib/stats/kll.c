@@ -49,10 +49,11 @@ struct assay_kll {
 	double min, max;
 	uint64_t coin;
 	size_t total; /* items retained */
-	/* total_capacity() for cap_levels levels (0: not computed): it
-	 * depends only on k and nlevels */
-	uint32_t cap_levels;
+	/* total_capacity() and each level's capacity for cap_levels levels
+	 * and cap_k (0: not computed): they depend only on k and nlevels */
+	uint32_t cap_levels, cap_k;
 	size_t cap_total;
+	size_t cap[ASSAY_KLL_MAX_LEVELS];
 	struct level lv[ASSAY_KLL_MAX_LEVELS];
 };
 
@@ -131,20 +132,28 @@ static size_t capacity(const struct assay_kll *s, size_t h)
 	return c < MIN_WIDTH ? MIN_WIDTH : (size_t)c;
 }
 
-/* Kept from one call to the next while nlevels stays: assay_kll_add asks
- * for it on every item, and its nlevels calls of pow were 24% of the CPU
- * of `assay profile --cap 50` on the 1M-row bench half (bench/README.md,
- * assay drift, session 7, issue 4). */
-static size_t total_capacity(struct assay_kll *s)
+/* Kept from one call to the next while nlevels and k stay: assay_kll_add
+ * asks for the total on every item, and compress for a level's capacity
+ * at every step; their calls of pow were 24% of the CPU of `assay profile
+ * --cap 50` on the 1M-row bench half (bench/README.md, assay drift,
+ * session 7, issue 4), then 2.3% of a 10M-row profile past the cap. The
+ * key includes k, which a merge can lower. */
+static void capacities(struct assay_kll *s)
 {
-	if (s->cap_levels == s->nlevels)
-		return s->cap_total;
+	if (s->cap_levels == s->nlevels && s->cap_k == s->k)
+		return;
 	size_t t = 0;
 	for (size_t h = 0; h < s->nlevels; h++)
-		t += capacity(s, h);
+		t += s->cap[h] = capacity(s, h);
 	s->cap_levels = s->nlevels;
+	s->cap_k = s->k;
 	s->cap_total = t;
-	return t;
+}
+
+static size_t total_capacity(struct assay_kll *s)
+{
+	capacities(s);
+	return s->cap_total;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -223,7 +232,7 @@ static int compress(struct assay_kll *s)
 {
 	while (s->total > total_capacity(s)) {
 		size_t h = 0;
-		while (h < s->nlevels && s->lv[h].len < capacity(s, h))
+		while (h < s->nlevels && s->lv[h].len < s->cap[h]) /* capacities(): in the loop's test */
 			h++;
 		if (h == s->nlevels)
 			return 0; /* unreachable: over total capacity means some level is over its own */

@@ -162,6 +162,15 @@ static void test_kstwo_asymptotic(void **state)
 	assert_rel(assay_smirnov_sf(250000, 0.0200001), 1.3390546189401468e-87, 1e-12,
 	           "smirnov n=2.5e5 d=0.0200001");
 	assert_rel(assay_kstwo_sf(0.01, 250000), 2 * 1.913891191473247e-22, 1e-12, "kstwo n=2.5e5");
+	/* From n = 16384 on, the sum is taken on a coarse grid (kolmogorov.c,
+	 * the trapezoid); references: the full sum in 30-digit mpmath. The
+	 * grid's answer is 4e-14 from it at n = 1e6 (one halving fewer gave
+	 * 3e-13, so 1e-13 catches a looser stop). */
+	assert_rel(assay_smirnov_sf(1000000, 0.0102476), 6.04680618150517e-92, 1e-13,
+	           "smirnov n=1e6 d=0.0102476");
+	assert_rel(assay_smirnov_sf(1000000, 0.00492212), 9.014279322927645e-22, 1e-13,
+	           "smirnov n=1e6 d=0.00492212");
+	assert_rel(assay_smirnov_sf(250000, 0.006), 1.5167239256883797e-08, 1e-13, "smirnov n=2.5e5 d=0.006");
 	/* asymptotic KS path through ks_2samp */
 	double *a = malloc(20001 * sizeof *a), *b = malloc(20000 * sizeof *b);
 	for (int i = 0; i < 20001; i++)

@@ -159,6 +159,37 @@ static void kll_rank_error_within_bound(void **state)
 	assay_kll_free(all);
 }
 
+static size_t kll_items(const struct assay_kll *s)
+{
+	size_t items = 0;
+	for (size_t h = 0; h < assay_kll_nlevels(s); h++) {
+		size_t len;
+		assay_kll_level(s, h, &len);
+		items += len;
+	}
+	return items;
+}
+
+/* A merge takes the smaller k, and the merged sketch is compacted to that
+ * k's size even when the number of levels does not change (a capacity
+ * cached for the larger k kept 1,168 items at k = 50). */
+static void kll_merge_takes_the_smaller_k(void **state)
+{
+	(void)state;
+	struct assay_kll *big = assay_kll_new(400), *small = assay_kll_new(50);
+	for (uint32_t i = 0; i < 200000; i++)
+		assert_int_equal(assay_kll_add(big, (double)((i * 7919u) % 200000u)), 0);
+	assert_int_equal(assay_kll_add(small, 1.0), 0);
+	assert_true(kll_items(big) > 3 * 50 + 8 * 12);
+	assert_int_equal(assay_kll_merge(big, small), 0);
+	assert_int_equal(assay_kll_k(big), 50);
+	assert_int_equal(assay_kll_n(big), 200001);
+	if (!(kll_items(big) < 3 * 50 + 8 * 13))
+		fail_msg("merged sketch keeps %zu items at k = 50", kll_items(big));
+	assay_kll_free(big);
+	assay_kll_free(small);
+}
+
 /* ---- HLL ---------------------------------------------------------------- */
 
 static void hll_within_three_standard_errors(void **state)
@@ -648,6 +679,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(moments_match_two_pass_and_merge),
 	    cmocka_unit_test(kll_rank_error_within_bound),
+	    cmocka_unit_test(kll_merge_takes_the_smaller_k),
 	    cmocka_unit_test(hll_within_three_standard_errors),
 	    cmocka_unit_test(misra_gries_bounds_and_exact_ties),
 	    cmocka_unit_test(types_counts_and_exact_maps),
