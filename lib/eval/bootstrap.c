@@ -35,6 +35,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include <emmintrin.h>
 
 #include "assay/resample.h"
 #include "bootstrap.h"
@@ -89,127 +90,191 @@ static size_t slice_array(size_t s, size_t k)
 	return s * (NCM + 1) + k;
 }
 
-/* Replicate b's value of array k, when k is reported. */
-static inline void put(const struct job *J, double *row, size_t k, double x)
-{
-	if (J->col[k] >= 0)
-		row[J->col[k]] = x;
-}
-
-/* Replicates [b0, b1) (at most TILE), written row by row in a tile that
- * stays in cache, go to the columns of J->rep: column c holds replicate
- * b at c * B + b, so that the percentiles read each column contiguously.
+/* A worker's scratch for one tile of replicates (at most LANES_MAX):
+ * every value is held per array and lane, array k's lanes at k *
+ * LANES_MAX, so that the per-replicate metrics run over the lanes
+ * (boot_lanes.c) and each reported array's lanes go to its column of
+ * J->rep in one contiguous copy. Column c of J->rep holds replicate b at
+ * c * B + b, so that the percentiles read each column contiguously.
  * (Reading columns out of B rows of ~700 values, one cache line a value,
  * was ~40% of the percentile stage at 1M rows.) */
-#define TILE 64
+struct tile {
+	double *cell;  /* per finest slice i, cell j: lanes at (4 i + j) LANES_MAX */
+	double *edraw; /* with a score: per lane t and finest slice i, 20 counts at (t nf + i) 20 */
+	double *scell; /* per slice s, cell j: lanes at (4 s + j) LANES_MAX */
+	double *arr;   /* per array k: lanes at k LANES_MAX */
+	double *disp;  /* one slicing's disparities: between, then to overall */
+	double *sn;    /* per slice: its size */
+	struct lane_slice *ls;
+	const struct lane_slice **incl;
+};
 
-static void flush_tile(const struct job *J, const double *tile, size_t b0, size_t b1)
+static void tile_free(struct tile *t)
 {
-	for (size_t c = 0; c < J->ncols; c++) {
-		double *dst = J->rep + c * J->B + b0;
-		for (size_t b = b0; b < b1; b++)
-			dst[b - b0] = tile[(b - b0) * J->ncols + c];
+	free(t->cell), free(t->edraw), free(t->scell), free(t->arr), free(t->disp), free(t->sn);
+	free(t->ls), free(t->incl);
+}
+
+static int tile_alloc(struct tile *t, const struct job *J)
+{
+	size_t nf = J->in->nfinest, ns = J->r->nslices, L = LANES_MAX;
+	*t = (struct tile){0};
+	t->cell = malloc((4 * nf + 1) * L * sizeof *t->cell);
+	t->edraw = J->in->ecnt ? malloc((nf * 20 + 1) * L * sizeof *t->edraw) : NULL;
+	t->scell = malloc((4 * ns + 1) * L * sizeof *t->scell);
+	t->arr = malloc((J->narrays + 1) * L * sizeof *t->arr);
+	t->disp = malloc(2 * ASSAY_D__COUNT * L * sizeof *t->disp);
+	t->sn = malloc((ns + 1) * sizeof *t->sn);
+	t->ls = calloc(ns + 1, sizeof *t->ls);
+	t->incl = malloc((ns + 1) * sizeof *t->incl);
+	if (!t->cell || (J->in->ecnt && !t->edraw) || !t->scell || !t->arr || !t->disp || !t->sn || !t->ls ||
+	    !t->incl) {
+		tile_free(t);
+		return -1;
 	}
+	/* the slices' lanes in the tile, and their sizes (the same in every
+	 * replicate) */
+	for (size_t s = 0; s < ns; s++) {
+		uint64_t n = 0;
+		for (size_t m = 0; m < J->in->nmembers[s]; m++) {
+			const struct assay_cells *c = &J->in->cells[J->in->members[s][m]];
+			n += c->tp + c->fp + c->tn + c->fn;
+		}
+		t->ls[s].n = (double)n;
+		for (int j = 0; j < 4; j++)
+			t->ls[s].cell[j] = t->scell + (4 * s + j) * L;
+		for (size_t k = 0; k < NCM; k++)
+			t->ls[s].v[cell_metrics[k]] = t->arr + slice_array(s, k) * L;
+	}
+	return 0;
+}
+
+/* Replicate b's cells, each finest slice's four drawn as positives ~
+ * Binomial(n, base rate), then TP | positives and FP | negatives, two
+ * independent binomials (the first one's set-up is made once, in
+ * J->pos), and with a score its 20 calibration cells: lane t. */
+static void draw_replicate(const struct job *J, struct tile *T, size_t b, size_t t)
+{
+	const struct boot_input *in = J->in;
+	size_t nf = in->nfinest, L = LANES_MAX;
+	struct assay_rng rng;
+	assay_rng_seed(&rng, assay_splitmix64(J->p->seed + b));
+	for (size_t i = 0; i < nf; i++) {
+		const struct assay_cells *c = &in->cells[i];
+		uint64_t n = c->tp + c->fp + c->tn + c->fn;
+		uint64_t pos = assay_binomial_draw(&rng, &J->pos[i]), neg = n - pos;
+		uint64_t tp = assay_binomial(&rng, pos, J->tpr[i]);
+		uint64_t fp = assay_binomial(&rng, neg, J->fpr[i]);
+		double *cell = T->cell + 4 * i * L + t;
+		cell[0] = (double)tp, cell[L] = (double)fp, cell[2 * L] = (double)(neg - fp),
+		cell[3 * L] = (double)(pos - tp);
+		if (in->ecnt) {
+			uint64_t ek[20] = {0};
+			if (n)
+				assay_multinomial(&rng, n, in->ecnt + 20 * i, 20, ek);
+			for (int j = 0; j < 20; j++)
+				T->edraw[(t * nf + i) * 20 + j] = (double)ek[j];
+		}
+	}
+}
+
+/* Slice s's expected calibration error in lane t, from its members'
+ * drawn calibration cells. */
+static double ece_lane(const struct job *J, const struct tile *T, size_t s, size_t t)
+{
+	const struct boot_input *in = J->in;
+	double ecnt[20] = {0}, esum[20] = {0};
+	for (size_t m = 0; m < in->nmembers[s]; m++) {
+		size_t i = in->members[s][m];
+		const double *e = T->edraw + (t * in->nfinest + i) * 20;
+		for (int j = 0; j < 20; j++) {
+			ecnt[j] += e[j];
+			esum[j] += e[j] * in->emean[20 * i + j];
+		}
+	}
+	return ece_from(ecnt, esum);
+}
+
+/* dst[0..n) = src[0..n): a loop, not memcpy, which GCC inlines here as
+ * rep movsq, slow for a few hundred bytes. */
+static void copy_lanes(double *restrict dst, const double *restrict src, size_t n)
+{
+	size_t t = 0;
+	for (; t + 2 <= n; t += 2)
+		_mm_storeu_pd(dst + t, _mm_loadu_pd(src + t));
+	if (t < n)
+		dst[t] = src[t];
+}
+
+/* Replicates [b0, b0 + n), n <= LANES_MAX: drawn, their metrics and
+ * disparities computed over the lanes, the reported arrays' lanes copied
+ * to their columns. */
+static void run_tile(const struct job *J, struct tile *T, size_t b0, size_t n)
+{
+	const struct boot_input *in = J->in;
+	const struct assay_eval_report *r = J->r;
+	size_t ns = r->nslices, L = LANES_MAX;
+	size_t disp0 = ns * (NCM + 1), di0 = disp0 + 2 * r->ndisparities;
+	for (size_t t = 0; t < n; t++)
+		draw_replicate(J, T, b0 + t, t);
+	for (size_t s = 0; s < ns; s++) {
+		for (int j = 0; j < 4; j++) {
+			double *dst = T->scell + (4 * s + j) * L;
+			for (size_t t = 0; t < n; t++)
+				dst[t] = 0;
+			for (size_t m = 0; m < in->nmembers[s]; m++) {
+				const double *src = T->cell + (4 * in->members[s][m] + j) * L;
+				for (size_t t = 0; t < n; t++)
+					dst[t] += src[t];
+			}
+		}
+		lanes_metrics(&T->ls[s], n);
+		for (size_t t = 0; in->ecnt && t < n; t++)
+			T->arr[slice_array(s, NCM) * L + t] = ece_lane(J, T, s, t);
+	}
+	double *between[ASSAY_D__COUNT], *overall[ASSAY_D__COUNT];
+	for (int k = 0; k < ASSAY_D__COUNT; k++) {
+		between[k] = T->disp + k * L;
+		overall[k] = T->disp + (ASSAY_D__COUNT + k) * L;
+	}
+	for (size_t d = 0; d < r->nslicings; d++) {
+		size_t ng = 0;
+		for (size_t g = 0; g < r->slicings[d].count; g++) {
+			size_t s = r->slicings[d].first + g;
+			if (!J->slices[s].small || J->p->include_small)
+				T->incl[ng++] = &T->ls[s];
+		}
+		lanes_disparities(T->incl, ng, &T->ls[0], n, between, overall);
+		for (size_t k = 0; k < r->ndisparities; k++) {
+			if (J->disp[k].slicing != (int)d)
+				continue;
+			memcpy(T->arr + (disp0 + 2 * k) * L, between[J->disp[k].kind], n * sizeof *T->arr);
+			memcpy(T->arr + (disp0 + 2 * k + 1) * L, overall[J->disp[k].kind],
+			       n * sizeof *T->arr);
+		}
+	}
+	for (size_t k = 0; k < r->ndi; k++) {
+		const double *ref = T->ls[J->di[k].reference_slice].v[ASSAY_M_SELECTION_RATE],
+		             *x = T->ls[J->di[k].slice].v[ASSAY_M_SELECTION_RATE];
+		for (size_t t = 0; t < n; t++)
+			T->arr[(di0 + k) * L + t] = x[t] / ref[t];
+	}
+	for (size_t k = 0; k < J->narrays; k++)
+		if (J->col[k] >= 0)
+			copy_lanes(J->rep + (size_t)J->col[k] * J->B + b0, T->arr + k * L, n);
 }
 
 static void *run_replicates(void *arg)
 {
 	struct worker *w = arg;
-	const struct job *J = w->job;
-	const struct boot_input *in = J->in;
-	const struct assay_eval_report *r = J->r;
-	size_t nf = in->nfinest, ns = r->nslices;
-	size_t disp0 = ns * (NCM + 1), di0 = disp0 + 2 * r->ndisparities;
-	struct assay_cells *draw = malloc((nf + 1) * sizeof *draw);
-	double *edraw = malloc((nf + 1) * 20 * sizeof *edraw);
-	double *gv = malloc((ns + 1) * ASSAY_M__COUNT * sizeof *gv);
-	struct assay_cells *gcells = malloc((ns + 1) * sizeof *gcells);
-	const double **gptr = malloc((ns + 1) * sizeof *gptr);
-	struct assay_cells *incl = malloc((ns + 1) * sizeof *incl);
-	double *tile = malloc(TILE * J->ncols * sizeof *tile + 1);
-	struct assay_rng rng;
-	if (!draw || !edraw || !gv || !gcells || !gptr || !incl || !tile) {
+	struct tile T;
+	if (tile_alloc(&T, w->job)) {
 		w->failed = 1;
-		goto out;
+		return NULL;
 	}
-	for (size_t b = w->from; b < w->to; b++) {
-		double *row = tile + (b - w->from) % TILE * J->ncols;
-		assay_rng_seed(&rng, assay_splitmix64(J->p->seed + b));
-		for (size_t i = 0; i < nf; i++) {
-			const struct assay_cells *c = &in->cells[i];
-			uint64_t n = c->tp + c->fp + c->tn + c->fn;
-			/* the four cells' multinomial as positives ~ Binomial(n,
-			 * base rate), then TP | positives and FP | negatives, two
-			 * independent binomials (the first one's set-up is made
-			 * once, in J->pos) */
-			uint64_t pos = assay_binomial_draw(&rng, &J->pos[i]), neg = n - pos;
-			uint64_t tp = assay_binomial(&rng, pos, J->tpr[i]);
-			uint64_t fp = assay_binomial(&rng, neg, J->fpr[i]);
-			draw[i] = (struct assay_cells){tp, fp, neg - fp, pos - tp};
-			if (in->ecnt) {
-				uint64_t ek[20] = {0};
-				if (n)
-					assay_multinomial(&rng, n, in->ecnt + 20 * i, 20, ek);
-				for (int j = 0; j < 20; j++)
-					edraw[20 * i + j] = (double)ek[j];
-			}
-		}
-		for (size_t s = 0; s < ns; s++) {
-			struct assay_cells c = {0, 0, 0, 0};
-			for (size_t m = 0; m < in->nmembers[s]; m++) {
-				size_t i = in->members[s][m];
-				c.tp += draw[i].tp, c.fp += draw[i].fp, c.tn += draw[i].tn,
-				    c.fn += draw[i].fn;
-			}
-			double *v = gv + s * ASSAY_M__COUNT;
-			for (int m = 0; m < ASSAY_M__COUNT; m++)
-				v[m] = NAN;
-			metrics_from_cells(&c, v);
-			gcells[s] = c;
-			for (size_t k = 0; k < NCM; k++)
-				put(J, row, slice_array(s, k), v[cell_metrics[k]]);
-			if (in->ecnt) {
-				/* (zeroing these for every slice without a score was 3% of
-				 * the bootstrap) */
-				double ecnt[20] = {0}, esum[20] = {0};
-				for (size_t m = 0; m < in->nmembers[s]; m++) {
-					size_t i = in->members[s][m];
-					for (int j = 0; j < 20; j++) {
-						ecnt[j] += edraw[20 * i + j];
-						esum[j] += edraw[20 * i + j] * in->emean[20 * i + j];
-					}
-				}
-				put(J, row, slice_array(s, NCM), ece_from(ecnt, esum));
-			}
-		}
-		for (size_t d = 0; d < r->nslicings; d++) {
-			size_t n = 0;
-			for (size_t g = 0; g < r->slicings[d].count; g++) {
-				size_t s = r->slicings[d].first + g;
-				if (J->slices[s].small && !J->p->include_small)
-					continue;
-				gptr[n] = gv + s * ASSAY_M__COUNT;
-				incl[n++] = gcells[s];
-			}
-			double between[ASSAY_D__COUNT], overall[ASSAY_D__COUNT];
-			disparities_compute(gptr, incl, n, gv, between, overall);
-			for (size_t k = 0; k < r->ndisparities; k++) {
-				if (J->disp[k].slicing != (int)d)
-					continue;
-				put(J, row, disp0 + 2 * k, between[J->disp[k].kind]);
-				put(J, row, disp0 + 2 * k + 1, overall[J->disp[k].kind]);
-			}
-		}
-		for (size_t k = 0; k < r->ndi; k++) {
-			double ref = gv[J->di[k].reference_slice * ASSAY_M__COUNT + ASSAY_M_SELECTION_RATE];
-			double x = gv[J->di[k].slice * ASSAY_M__COUNT + ASSAY_M_SELECTION_RATE];
-			put(J, row, di0 + k, x / ref);
-		}
-		if ((b - w->from) % TILE == TILE - 1 || b + 1 == w->to)
-			flush_tile(J, tile, b - (b - w->from) % TILE, b + 1);
-	}
-out:
-	free(draw), free(edraw), free(gv), free(gcells), free(gptr), free(incl), free(tile);
+	for (size_t b = w->from; b < w->to; b += LANES_MAX)
+		run_tile(w->job, &T, b, w->to - b < LANES_MAX ? w->to - b : LANES_MAX);
+	tile_free(&T);
 	return NULL;
 }
 
@@ -344,7 +409,7 @@ int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p
 		}
 		J.rep = replicate_store(J.ncols * B * sizeof *J.rep + 1);
 		/* batches of whole tiles: ~16 of them at B = 1000 */
-		rc = !J.rep ? -1 : parallel(&J, B, TILE, run_replicates);
+		rc = !J.rep ? -1 : parallel(&J, B, LANES_MAX, run_replicates);
 	}
 	if (rc == 0)
 		rc = parallel(&J, J.ncols, 32, run_percentiles);
