@@ -35,7 +35,6 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
-#include <emmintrin.h>
 
 #include "assay/resample.h"
 #include "bootstrap.h"
@@ -90,28 +89,27 @@ static size_t slice_array(size_t s, size_t k)
 	return s * (NCM + 1) + k;
 }
 
-/* A worker's scratch for one tile of replicates (at most LANES_MAX):
- * every value is held per array and lane, array k's lanes at k *
- * LANES_MAX, so that the per-replicate metrics run over the lanes
- * (boot_lanes.c) and each reported array's lanes go to its column of
- * J->rep in one contiguous copy. Column c of J->rep holds replicate b at
- * c * B + b, so that the percentiles read each column contiguously.
- * (Reading columns out of B rows of ~700 values, one cache line a value,
- * was ~40% of the percentile stage at 1M rows.) */
+/* A worker's scratch for one tile of replicates (at most LANES_MAX). The
+ * per-replicate metrics run over the lanes (boot_lanes.c) and write each
+ * reported array's lanes straight into its column of J->rep (column c
+ * holds replicate b at c * B + b, so that the percentiles read each
+ * column contiguously; reading columns out of B rows of ~700 values, one
+ * cache line a value, was ~40% of the percentile stage at 1M rows);
+ * arrays not reported go to scratch lanes. */
 struct tile {
 	double *cell;  /* per finest slice i, cell j: lanes at (4 i + j) LANES_MAX */
 	double *edraw; /* with a score: per lane t and finest slice i, 20 counts at (t nf + i) 20 */
 	double *scell; /* per slice s, cell j: lanes at (4 s + j) LANES_MAX */
-	double *arr;   /* per array k: lanes at k LANES_MAX */
-	double *disp;  /* one slicing's disparities: between, then to overall */
-	double *sn;    /* per slice: its size */
+	double *arr;   /* per array k not reported: lanes at k LANES_MAX */
+	double *disp;  /* one slicing's disparities not reported: between, then to overall */
+	long *dk;      /* per slicing d and kind: the disparity reported, or -1 */
 	struct lane_slice *ls;
 	const struct lane_slice **incl;
 };
 
 static void tile_free(struct tile *t)
 {
-	free(t->cell), free(t->edraw), free(t->scell), free(t->arr), free(t->disp), free(t->sn);
+	free(t->cell), free(t->edraw), free(t->scell), free(t->arr), free(t->disp), free(t->dk);
 	free(t->ls), free(t->incl);
 }
 
@@ -124,10 +122,10 @@ static int tile_alloc(struct tile *t, const struct job *J)
 	t->scell = malloc((4 * ns + 1) * L * sizeof *t->scell);
 	t->arr = malloc((J->narrays + 1) * L * sizeof *t->arr);
 	t->disp = malloc(2 * ASSAY_D__COUNT * L * sizeof *t->disp);
-	t->sn = malloc((ns + 1) * sizeof *t->sn);
+	t->dk = malloc((J->r->nslicings * ASSAY_D__COUNT + 1) * sizeof *t->dk);
 	t->ls = calloc(ns + 1, sizeof *t->ls);
 	t->incl = malloc((ns + 1) * sizeof *t->incl);
-	if (!t->cell || (J->in->ecnt && !t->edraw) || !t->scell || !t->arr || !t->disp || !t->sn || !t->ls ||
+	if (!t->cell || (J->in->ecnt && !t->edraw) || !t->scell || !t->arr || !t->disp || !t->dk || !t->ls ||
 	    !t->incl) {
 		tile_free(t);
 		return -1;
@@ -143,10 +141,19 @@ static int tile_alloc(struct tile *t, const struct job *J)
 		t->ls[s].n = (double)n;
 		for (int j = 0; j < 4; j++)
 			t->ls[s].cell[j] = t->scell + (4 * s + j) * L;
-		for (size_t k = 0; k < NCM; k++)
-			t->ls[s].v[cell_metrics[k]] = t->arr + slice_array(s, k) * L;
 	}
+	for (size_t i = 0; i < J->r->nslicings * ASSAY_D__COUNT; i++)
+		t->dk[i] = -1;
+	for (size_t k = 0; k < J->r->ndisparities; k++)
+		t->dk[J->disp[k].slicing * ASSAY_D__COUNT + J->disp[k].kind] = (long)k;
 	return 0;
+}
+
+/* Where array k's lanes for replicates [b0, b0 + LANES_MAX) go: its
+ * column of J->rep when it is reported, else scratch. */
+static double *lanes_of(const struct job *J, struct tile *T, size_t k, size_t b0)
+{
+	return J->col[k] >= 0 ? J->rep + (size_t)J->col[k] * J->B + b0 : T->arr + k * LANES_MAX;
 }
 
 /* Replicate b's cells, each finest slice's four drawn as positives ~
@@ -195,20 +202,8 @@ static double ece_lane(const struct job *J, const struct tile *T, size_t s, size
 	return ece_from(ecnt, esum);
 }
 
-/* dst[0..n) = src[0..n): a loop, not memcpy, which GCC inlines here as
- * rep movsq, slow for a few hundred bytes. */
-static void copy_lanes(double *restrict dst, const double *restrict src, size_t n)
-{
-	size_t t = 0;
-	for (; t + 2 <= n; t += 2)
-		_mm_storeu_pd(dst + t, _mm_loadu_pd(src + t));
-	if (t < n)
-		dst[t] = src[t];
-}
-
-/* Replicates [b0, b0 + n), n <= LANES_MAX: drawn, their metrics and
- * disparities computed over the lanes, the reported arrays' lanes copied
- * to their columns. */
+/* Replicates [b0, b0 + n), n <= LANES_MAX: drawn, then their metrics and
+ * disparities computed over the lanes. */
 static void run_tile(const struct job *J, struct tile *T, size_t b0, size_t n)
 {
 	const struct boot_input *in = J->in;
@@ -228,16 +223,24 @@ static void run_tile(const struct job *J, struct tile *T, size_t b0, size_t n)
 					dst[t] += src[t];
 			}
 		}
+		for (size_t k = 0; k < NCM; k++)
+			T->ls[s].v[cell_metrics[k]] = lanes_of(J, T, slice_array(s, k), b0);
 		lanes_metrics(&T->ls[s], n);
-		for (size_t t = 0; in->ecnt && t < n; t++)
-			T->arr[slice_array(s, NCM) * L + t] = ece_lane(J, T, s, t);
-	}
-	double *between[ASSAY_D__COUNT], *overall[ASSAY_D__COUNT];
-	for (int k = 0; k < ASSAY_D__COUNT; k++) {
-		between[k] = T->disp + k * L;
-		overall[k] = T->disp + (ASSAY_D__COUNT + k) * L;
+		if (in->ecnt) {
+			double *ece = lanes_of(J, T, slice_array(s, NCM), b0);
+			for (size_t t = 0; t < n; t++)
+				ece[t] = ece_lane(J, T, s, t);
+		}
 	}
 	for (size_t d = 0; d < r->nslicings; d++) {
+		double *between[ASSAY_D__COUNT], *overall[ASSAY_D__COUNT];
+		for (int kind = 0; kind < ASSAY_D__COUNT; kind++) {
+			long k = T->dk[d * ASSAY_D__COUNT + kind];
+			between[kind] =
+			    k >= 0 ? lanes_of(J, T, disp0 + 2 * (size_t)k, b0) : T->disp + kind * L;
+			overall[kind] = k >= 0 ? lanes_of(J, T, disp0 + 2 * (size_t)k + 1, b0)
+			                       : T->disp + (ASSAY_D__COUNT + kind) * L;
+		}
 		size_t ng = 0;
 		for (size_t g = 0; g < r->slicings[d].count; g++) {
 			size_t s = r->slicings[d].first + g;
@@ -245,23 +248,14 @@ static void run_tile(const struct job *J, struct tile *T, size_t b0, size_t n)
 				T->incl[ng++] = &T->ls[s];
 		}
 		lanes_disparities(T->incl, ng, &T->ls[0], n, between, overall);
-		for (size_t k = 0; k < r->ndisparities; k++) {
-			if (J->disp[k].slicing != (int)d)
-				continue;
-			memcpy(T->arr + (disp0 + 2 * k) * L, between[J->disp[k].kind], n * sizeof *T->arr);
-			memcpy(T->arr + (disp0 + 2 * k + 1) * L, overall[J->disp[k].kind],
-			       n * sizeof *T->arr);
-		}
 	}
 	for (size_t k = 0; k < r->ndi; k++) {
 		const double *ref = T->ls[J->di[k].reference_slice].v[ASSAY_M_SELECTION_RATE],
 		             *x = T->ls[J->di[k].slice].v[ASSAY_M_SELECTION_RATE];
+		double *dst = lanes_of(J, T, di0 + k, b0);
 		for (size_t t = 0; t < n; t++)
-			T->arr[(di0 + k) * L + t] = x[t] / ref[t];
+			dst[t] = x[t] / ref[t];
 	}
-	for (size_t k = 0; k < J->narrays; k++)
-		if (J->col[k] >= 0)
-			copy_lanes(J->rep + (size_t)J->col[k] * J->B + b0, T->arr + k * L, n);
 }
 
 static void *run_replicates(void *arg)
