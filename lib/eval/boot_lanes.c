@@ -19,6 +19,7 @@
  * are never -0 (0 / positive is +0) and min / max skip NaN, so keeping
  * the first of equal values or another gives the same value.
  */
+#include <float.h>
 #include <math.h>
 
 #include "bootstrap.h"
@@ -132,12 +133,13 @@ static inline v2d sel2(v2l m, v2d a, v2d b)
 
 /* One step of disparity.c's aggregate() (min, max, largest distance to
  * the overall value and smallest ratio to it, folded to <= 1, NaN
- * skipped) for group value x; a NaN x gives a NaN distance and ratio, so
- * their own NaN tests cover x's. Scalar and two-lane versions. */
+ * skipped) for group value x, as written there; a NaN x gives a NaN
+ * distance and ratio, so their own NaN tests cover x's. */
 static inline void agg_step(double x, double ov, double *mn, double *mx, double *dev, double *rmin)
 {
-	double d = fabs(x - ov), r = x / ov, ri = 1 / r;
-	r = r > 1 ? ri : r;
+	double d = fabs(x - ov), r = x / ov;
+	if (r > 1)
+		r = 1 / r;
 	int num = x == x;
 	*mn = num & ((*mn != *mn) | (x < *mn)) ? x : *mn;
 	*mx = num & ((*mx != *mx) | (x > *mx)) ? x : *mx;
@@ -145,20 +147,17 @@ static inline void agg_step(double x, double ov, double *mn, double *mx, double 
 	*rmin = (r == r) & ((*rmin != *rmin) | (r < *rmin)) ? r : *rmin;
 }
 
-static inline void agg_step2(v2d x, v2d ov, v2d *mn, v2d *mx, v2d *dev, v2d *rmin)
-{
-	const v2l abs_mask = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
-	const v2d one = {1, 1};
-	v2d d = (v2d)((v2l)(x - ov) & abs_mask), r = x / ov, ri = one / r;
-	r = sel2(r > one, ri, r);
-	v2l num = x == x;
-	*mn = sel2(num & ((*mn != *mn) | (x < *mn)), x, *mn);
-	*mx = sel2(num & ((*mx != *mx) | (x > *mx)), x, *mx);
-	*dev = sel2((d == d) & ((*dev != *dev) | (d > *dev)), d, *dev);
-	*rmin = sel2((r == r) & ((*rmin != *rmin) | (r < *rmin)), r, *rmin);
-}
-
-/* disparity.c's aggregate() over the lanes, the groups in their order. */
+/* disparity.c's aggregate() over the lanes, without a division per
+ * group. Rounding is monotone: for a fixed overall value ov > 0 (finite),
+ * RN(x - ov) and RN(x / ov) grow with x and RN(1 / r) falls with r. So the
+ * largest |RN(x - ov)| is at the smallest or largest x, the smallest
+ * ratio at or below 1 is RN(min / ov) when that is <= 1, and the smallest
+ * folded ratio above 1 is RN(1 / RN(max / ov)) when RN(max / ov) > 1:
+ * the same values that aggregate() picks among all the groups' (rates
+ * are never -0, so which of equal values it keeps does not matter). Only
+ * the min and max (NaN skipped) run over the groups, two lanes at a
+ * time; a lane whose ov is 0, NaN or infinite (RN(x / 0) is NaN for x = 0
+ * but infinite above) runs aggregate()'s steps instead. */
 static void aggregate_lanes(const struct lane_slice *const *g, size_t n, const struct lane_slice *overall,
                             enum assay_metric m, size_t T, double *restrict mn, double *restrict mx,
                             double *restrict dev, double *restrict rmin)
@@ -166,15 +165,40 @@ static void aggregate_lanes(const struct lane_slice *const *g, size_t n, const s
 	const double *ov = overall->v[m];
 	size_t t = 0;
 	for (; t + 2 <= T; t += 2) {
-		v2d o = ld2(ov + t), a = {NAN, NAN}, b = a, c = a, e = a;
-		for (size_t i = 0; i < n; i++)
-			agg_step2(ld2(g[i]->v[m] + t), o, &a, &b, &c, &e);
-		st2(mn + t, a), st2(mx + t, b), st2(dev + t, c), st2(rmin + t, e);
+		v2d a = {NAN, NAN}, b = a;
+		for (size_t i = 0; i < n; i++) {
+			v2d x = ld2(g[i]->v[m] + t);
+			v2l num = x == x;
+			a = sel2(num & ((a != a) | (x < a)), x, a);
+			b = sel2(num & ((b != b) | (x > b)), x, b);
+		}
+		st2(mn + t, a), st2(mx + t, b);
 	}
 	for (; t < T; t++) {
-		mn[t] = mx[t] = dev[t] = rmin[t] = NAN;
-		for (size_t i = 0; i < n; i++)
-			agg_step(g[i]->v[m][t], ov[t], &mn[t], &mx[t], &dev[t], &rmin[t]);
+		mn[t] = mx[t] = NAN;
+		for (size_t i = 0; i < n; i++) {
+			double x = g[i]->v[m][t];
+			int num = x == x;
+			mn[t] = num & ((mn[t] != mn[t]) | (x < mn[t])) ? x : mn[t];
+			mx[t] = num & ((mx[t] != mx[t]) | (x > mx[t])) ? x : mx[t];
+		}
+	}
+	for (t = 0; t < T; t++) {
+		double o = ov[t];
+		if (!(o > 0 && o <= DBL_MAX)) {
+			mn[t] = mx[t] = dev[t] = rmin[t] = NAN;
+			for (size_t i = 0; i < n; i++)
+				agg_step(g[i]->v[m][t], o, &mn[t], &mx[t], &dev[t], &rmin[t]);
+			continue;
+		}
+		double d1 = fabs(mn[t] - o), d2 = fabs(mx[t] - o);
+		dev[t] = d2 > d1 ? d2 : d1; /* (both NaN when no group has a value) */
+		double r_lo = mn[t] / o, r_hi = mx[t] / o, best = r_lo <= 1 ? r_lo : INFINITY;
+		if (r_hi > 1) {
+			double ri = 1 / r_hi;
+			best = ri < best ? ri : best;
+		}
+		rmin[t] = mn[t] == mn[t] ? best : NAN;
 	}
 }
 

@@ -3,8 +3,9 @@
  * as metrics_from_cells and disparities_compute give for one replicate:
  * on random confusion cells and on the cells where the formulas branch
  * (no positives, no negatives, nothing predicted positive, no errors,
- * empty slices, groups equal to the overall rate so ratios fold), for a
- * full tile and for an odd one (the two-lane loops' scalar tail). */
+ * empty slices, groups equal to the overall rate so ratios fold, overall
+ * rates of 0 or NaN where the ratios take aggregate()'s own steps), for
+ * a full tile and for an odd one (the two-lane loops' scalar tail). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,14 +39,15 @@ static void assert_same(double got, double want, const char *what, size_t lane)
 }
 
 /* Cells of group g in lane t: n rows split at random, or one of the
- * shapes where the formulas branch. */
-static struct assay_cells cells_for(size_t g, size_t t, uint64_t n)
+ * shapes where the formulas branch (shape >= 0: that one for every group
+ * and lane, so that the overall rate is 0 or 1 too). */
+static struct assay_cells cells_for(size_t g, size_t t, uint64_t n, int shape)
 {
 	if (n == 0)
 		return (struct assay_cells){0, 0, 0, 0};
 	uint64_t a = next() % (n + 1), b = next() % (n + 1 - a), c = next() % (n + 1 - a - b);
 	struct assay_cells x = {a, b, c, n - a - b - c};
-	switch ((t + g) % 11) {
+	switch (shape >= 0 ? (size_t)shape : (t + g) % 11) {
 	case 0:
 		return (struct assay_cells){0, x.fp, x.tn + x.tp + x.fn, 0}; /* no positives */
 	case 1:
@@ -64,19 +66,22 @@ static struct assay_cells cells_for(size_t g, size_t t, uint64_t n)
 static void same_as_one_replicate_at_a_time(void **state)
 {
 	(void)state;
-	static const uint64_t sizes[NG] = {50, 0, 1, 13, 1000, 7, 260};
+	static const uint64_t sizes[NG] = {50, 0, 1, 13, 1000, 7, 260}, none[NG] = {0};
 	static double cell[NG + 1][4][LANES_MAX], val[NG + 1][ASSAY_M__COUNT][LANES_MAX];
 	static double out[2][ASSAY_D__COUNT][LANES_MAX];
 	const size_t tiles[] = {LANES_MAX, 37, 1};
 	for (size_t round = 0; round < 200; round++) {
 		size_t T = tiles[round % 3];
+		/* every 8th round one shape for all groups; every 25th, no rows */
+		int shape = round % 8 == 7 ? (int)(round / 8 % 5) : -1;
+		const uint64_t *n_of = round % 25 == 24 ? none : sizes;
 		struct assay_cells c[NG + 1][LANES_MAX];
 		struct lane_slice ls[NG + 1];
 		memset(ls, 0, sizeof ls);
 		for (size_t t = 0; t < T; t++) {
 			c[NG][t] = (struct assay_cells){0, 0, 0, 0};
 			for (size_t g = 0; g < NG; g++) {
-				c[g][t] = cells_for(g, t + round, sizes[g]);
+				c[g][t] = cells_for(g, t + round, n_of[g], shape);
 				c[NG][t].tp += c[g][t].tp, c[NG][t].fp += c[g][t].fp;
 				c[NG][t].tn += c[g][t].tn, c[NG][t].fn += c[g][t].fn;
 			}
