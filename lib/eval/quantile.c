@@ -8,6 +8,7 @@
  * the part above it. NaN replicates are dropped first (nanquantile).
  */
 #include <math.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -215,6 +216,46 @@ AVX512_TARGET static int gather_avx512(const double *v, size_t n, double t_lo, d
 	return 1;
 }
 
+/* The j-th smallest and j-th largest of the SAMPLE values s (no NaN),
+ * for small j: the minimum of eight registers taken j + 1 times, one
+ * occurrence of it replaced by +inf each time (so ties count as often as
+ * they occur), likewise the maximum. The same values as select_small's
+ * s[j] and s[SAMPLE - 1 - j], without its passes over the sample. */
+AVX512_TARGET static void sample_ends_avx512(const double *s, size_t j, double *t_lo, double *t_hi)
+{
+	__m512d a[SAMPLE / 8], b[SAMPLE / 8];
+	for (int i = 0; i < SAMPLE / 8; i++)
+		a[i] = b[i] = _mm512_loadu_pd(s + 8 * i);
+	const __m512d inf = _mm512_set1_pd(INFINITY), ninf = _mm512_set1_pd(-INFINITY);
+	double lo = 0, hi = 0;
+	for (size_t r = 0; r <= j; r++) {
+		__m512d m =
+		    _mm512_min_pd(_mm512_min_pd(_mm512_min_pd(a[0], a[1]), _mm512_min_pd(a[2], a[3])),
+		                  _mm512_min_pd(_mm512_min_pd(a[4], a[5]), _mm512_min_pd(a[6], a[7])));
+		__m512d x =
+		    _mm512_max_pd(_mm512_max_pd(_mm512_max_pd(b[0], b[1]), _mm512_max_pd(b[2], b[3])),
+		                  _mm512_max_pd(_mm512_max_pd(b[4], b[5]), _mm512_max_pd(b[6], b[7])));
+		lo = _mm512_reduce_min_pd(m);
+		hi = _mm512_reduce_max_pd(x);
+		const __m512d lv = _mm512_set1_pd(lo), hv = _mm512_set1_pd(hi);
+		for (int i = 0; i < SAMPLE / 8; i++) {
+			__mmask8 e = _mm512_cmp_pd_mask(a[i], lv, _CMP_EQ_OQ);
+			if (e) {
+				a[i] = _mm512_mask_mov_pd(a[i], (__mmask8)(e & -e), inf);
+				break;
+			}
+		}
+		for (int i = 0; i < SAMPLE / 8; i++) {
+			__mmask8 e = _mm512_cmp_pd_mask(b[i], hv, _CMP_EQ_OQ);
+			if (e) {
+				b[i] = _mm512_mask_mov_pd(b[i], (__mmask8)(e & -e), ninf);
+				break;
+			}
+		}
+	}
+	*t_lo = lo, *t_hi = hi;
+}
+
 #else
 
 int quantile_avx512_usable(void)
@@ -226,6 +267,16 @@ static int gather_avx512(const double *v, size_t n, double t_lo, double t_hi, do
                          double *hi, size_t *nh, size_t *nan)
 {
 	return gather_scalar(v, n, t_lo, t_hi, lo, nl, hi, nh, nan);
+}
+
+static void sample_ends_avx512(const double *s, size_t j, double *t_lo, double *t_hi)
+{
+	double c[SAMPLE];
+	memcpy(c, s, sizeof c);
+	select_small(c, SAMPLE, j);
+	*t_lo = c[j];
+	select_small(c, SAMPLE, SAMPLE - 1 - j);
+	*t_hi = c[SAMPLE - 1 - j];
 }
 
 #endif
@@ -247,12 +298,18 @@ static int tails(const double *v, size_t n, double q_lo, double q_hi, double *ql
 	 * 13th and 52nd when one side was short */
 	int ok = 0;
 	for (size_t j = 4; !ok && j <= 12; j += 8) {
-		select_small(s, SAMPLE, j);
-		double t_lo = s[j];
-		select_small(s, SAMPLE, SAMPLE - 1 - j);
+		double t_lo, t_hi;
+		if (simd) {
+			sample_ends_avx512(s, j, &t_lo, &t_hi);
+		} else {
+			select_small(s, SAMPLE, j);
+			t_lo = s[j];
+			select_small(s, SAMPLE, SAMPLE - 1 - j);
+			t_hi = s[SAMPLE - 1 - j];
+		}
 		size_t nan;
-		int ok_gather = simd ? gather_avx512(v, n, t_lo, s[SAMPLE - 1 - j], lo, &nl, hi, &nh, &nan)
-		                     : gather_scalar(v, n, t_lo, s[SAMPLE - 1 - j], lo, &nl, hi, &nh, &nan);
+		int ok_gather = simd ? gather_avx512(v, n, t_lo, t_hi, lo, &nl, hi, &nh, &nan)
+		                     : gather_scalar(v, n, t_lo, t_hi, lo, &nl, hi, &nh, &nan);
 		if (!ok_gather)
 			return 0;
 		m = n - nan;
