@@ -163,24 +163,22 @@ static void aggregate_lanes(const struct lane_slice *const *g, size_t n, const s
                             double *restrict dev, double *restrict rmin)
 {
 	const double *ov = overall->v[m];
-	size_t t = 0;
-	for (; t + 2 <= T; t += 2) {
-		v2d a = {NAN, NAN}, b = a;
-		for (size_t i = 0; i < n; i++) {
-			v2d x = ld2(g[i]->v[m] + t);
-			v2l num = x == x;
-			a = sel2(num & ((a != a) | (x < a)), x, a);
-			b = sel2(num & ((b != b) | (x > b)), x, b);
-		}
-		st2(mn + t, a), st2(mx + t, b);
-	}
-	for (; t < T; t++) {
+	size_t t, T2 = T & ~(size_t)1;
+	for (t = 0; t < T; t++)
 		mn[t] = mx[t] = NAN;
-		for (size_t i = 0; i < n; i++) {
-			double x = g[i]->v[m][t];
-			int num = x == x;
-			mn[t] = num & ((mn[t] != mn[t]) | (x < mn[t])) ? x : mn[t];
-			mx[t] = num & ((mx[t] != mx[t]) | (x > mx[t])) ? x : mx[t];
+	for (size_t i = 0; i < n; i++) {
+		const double *x = g[i]->v[m];
+		for (t = 0; t < T2; t += 2) {
+			v2d xt = ld2(x + t), a = ld2(mn + t), b = ld2(mx + t);
+			v2l num = xt == xt;
+			st2(mn + t, sel2(num & ((a != a) | (xt < a)), xt, a));
+			st2(mx + t, sel2(num & ((b != b) | (xt > b)), xt, b));
+		}
+		for (; t < T; t++) {
+			double xt = x[t];
+			int num = xt == xt;
+			mn[t] = num & ((mn[t] != mn[t]) | (xt < mn[t])) ? xt : mn[t];
+			mx[t] = num & ((mx[t] != mx[t]) | (xt > mx[t])) ? xt : mx[t];
 		}
 	}
 	for (t = 0; t < T; t++) {
@@ -228,18 +226,31 @@ static void entropy_lanes(const struct lane_slice *const *g, size_t n, size_t T,
 			sum_b[t] += (tp[t] + tn[t]) + 2.0 * fp[t];
 		}
 	}
+	double mus[LANES_MAX];
+	for (size_t t = 0; t < T; t++)
+		mus[t] = sum_b[t] / total[t];
 	for (size_t i = 0; i < n; i++) {
-		const double *restrict tp = g[i]->cell[TP], *restrict fp = g[i]->cell[FP],
-		                       *restrict tn = g[i]->cell[TN], *restrict fn = g[i]->cell[FN];
+		const double *tp = g[i]->cell[TP], *fp = g[i]->cell[FP], *tn = g[i]->cell[TN],
+		             *fn = g[i]->cell[FN];
 		/* an empty group adds nothing (ng == 0) */
-		for (size_t t = 0; t < T; t++) {
-			double ng = tp[t] + fp[t] + tn[t] + fn[t], mu = sum_b[t] / total[t];
-			double r = ((tp[t] + tn[t]) + 2.0 * fp[t]) / ng / mu;
+		size_t t = 0;
+		for (; t + 2 <= T; t += 2) {
+			const v2d one = {1, 1}, two = {2, 2}, zero = {0, 0};
+			v2d ng = ld2(tp + t) + ld2(fp + t) + ld2(tn + t) + ld2(fn + t);
+			v2d r = ((ld2(tp + t) + ld2(tn + t)) + two * ld2(fp + t)) / ng / ld2(mus + t);
+			v2d gt = ld2(gg + t);
+			v2l some = ng != zero;
+			st2(gg + t, sel2(some, gt + ng * (r * r - one) / two, gt));
+			st2(rr + t, sel2(some & (r > zero), r, zero));
+		}
+		for (; t < T; t++) {
+			double ng = tp[t] + fp[t] + tn[t] + fn[t];
+			double r = ((tp[t] + tn[t]) + 2.0 * fp[t]) / ng / mus[t];
 			double add = gg[t] + ng * (r * r - 1) / 2;
 			gg[t] = ng != 0 ? add : gg[t];
 			rr[t] = (ng != 0) & (r > 0) ? r : 0;
 		}
-		for (size_t t = 0; t < T; t++) {
+		for (t = 0; t < T; t++) {
 			if (rr[t] > 0) {
 				double ng = tp[t] + fp[t] + tn[t] + fn[t];
 				tt[t] += ng * rr[t] * log(rr[t]);
