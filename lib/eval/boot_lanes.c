@@ -78,7 +78,9 @@ static void metrics_kernel(size_t T, double nn, const double *restrict tp, const
 		/* b = 0 for FN, 1 for TP and TN, 2 for FP */
 		double n0 = fn[t], n1 = tp[t] + tn[t], n2 = fp[t];
 		double mu = (n1 + 2 * n2) / nn;
-		double r1 = 1 / mu, r2 = 2 / mu;
+		/* 2 / mu is 2 (1 / mu) exactly: scaling by 2 commutes with
+		 * rounding (mu >= 1 / n: no overflow) */
+		double r1 = 1 / mu, r2 = 2 * r1;
 		double gei = (n0 * -1.0 + n1 * (r1 * r1 - 1) + n2 * (r2 * r2 - 1)) / nn / 2;
 		geiv[t] = mu > 0 ? gei : NAN;
 		r1s[t] = mu > 0 ? r1 : NAN;
