@@ -141,8 +141,11 @@ static int tile_alloc(struct tile *t, const struct job *J)
 			n += c->tp + c->fp + c->tn + c->fn;
 		}
 		t->ls[s].n = (double)n;
+		/* a slice of one finest slice reads its lanes in place */
+		size_t one = J->in->nmembers[s] == 1 ? J->in->members[s][0] : 0;
 		for (int j = 0; j < 4; j++)
-			t->ls[s].cell[j] = t->scell + (4 * s + j) * L;
+			t->ls[s].cell[j] = J->in->nmembers[s] == 1 ? t->cell + (4 * one + j) * L
+			                                           : t->scell + (4 * s + j) * L;
 	}
 	for (size_t i = 0; i < J->r->nslicings * ASSAY_D__COUNT; i++)
 		t->dk[i] = -1;
@@ -215,7 +218,7 @@ static void run_tile(const struct job *J, struct tile *T, size_t b0, size_t n)
 	for (size_t t = 0; t < n; t++)
 		draw_replicate(J, T, b0 + t, t);
 	for (size_t s = 0; s < ns; s++) {
-		for (int j = 0; j < 4; j++) {
+		for (int j = 0; j < 4 && in->nmembers[s] != 1; j++) {
 			double *dst = T->scell + (4 * s + j) * L;
 			for (size_t t = 0; t < n; t++)
 				dst[t] = 0;
