@@ -105,6 +105,7 @@ struct tile {
 	double *arr;   /* per array k not reported: lanes at k LANES_MAX */
 	double *disp;  /* one slicing's disparities not reported: between, then to overall */
 	long *dk;      /* per slicing d and kind: the disparity reported, or -1 */
+	int simd;      /* lanes_avx512_usable() */
 	struct lane_slice *ls;
 	const struct lane_slice **incl;
 };
@@ -147,6 +148,7 @@ static int tile_alloc(struct tile *t, const struct job *J)
 			t->ls[s].cell[j] = J->in->nmembers[s] == 1 ? t->cell + (4 * one + j) * L
 			                                           : t->scell + (4 * s + j) * L;
 	}
+	t->simd = lanes_avx512_usable();
 	for (size_t i = 0; i < J->r->nslicings * ASSAY_D__COUNT; i++)
 		t->dk[i] = -1;
 	for (size_t k = 0; k < J->r->ndisparities; k++)
@@ -252,7 +254,7 @@ static void run_tile(const struct job *J, struct tile *T, size_t b0, size_t n)
 			if (!J->slices[s].small || J->p->include_small)
 				T->incl[ng++] = &T->ls[s];
 		}
-		lanes_disparities(T->incl, ng, &T->ls[0], n, between, overall);
+		lanes_disparities(T->incl, ng, &T->ls[0], n, between, overall, T->simd);
 	}
 	for (size_t k = 0; k < r->ndi; k++) {
 		const double *ref = T->ls[J->di[k].reference_slice].v[ASSAY_M_SELECTION_RATE],

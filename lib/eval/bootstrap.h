@@ -37,9 +37,12 @@ void lanes_metrics(const struct lane_slice *s, size_t T);
 
 /* disparities_compute (disparity.c) lane by lane over the n included
  * groups g of one slicing, overall the overall slice: fills between[d]
- * and to_overall[d] [0..T) for every disparity d, the same bits. */
+ * and to_overall[d] [0..T) for every disparity d, the same bits; simd:
+ * the groups' min and max with AVX-512 (where lanes_avx512_usable()). */
 void lanes_disparities(const struct lane_slice *const *g, size_t n, const struct lane_slice *overall,
                        size_t T, double *const between[ASSAY_D__COUNT],
-                       double *const to_overall[ASSAY_D__COUNT]);
+                       double *const to_overall[ASSAY_D__COUNT], int simd);
+/* The CPU has AVX-512 (F) for lanes_disparities' simd. */
+int lanes_avx512_usable(void);
 
 #endif

@@ -5,7 +5,8 @@
  * (no positives, no negatives, nothing predicted positive, no errors,
  * empty slices, groups equal to the overall rate so ratios fold, overall
  * rates of 0 or NaN where the ratios take aggregate()'s own steps), for
- * a full tile and for an odd one (the two-lane loops' scalar tail). */
+ * a full tile and for an odd one (the two-lane loops' scalar tail), with
+ * and without AVX-512. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,9 +110,11 @@ static void same_as_one_replicate_at_a_time(void **state)
 		double *between[ASSAY_D__COUNT], *overall[ASSAY_D__COUNT];
 		for (int d = 0; d < ASSAY_D__COUNT; d++)
 			between[d] = out[0][d], overall[d] = out[1][d];
-		/* every group, then a subset (as when small groups are left out) */
+		/* every group, then a subset (as when small groups are left out);
+		 * AVX-512 min and max on alternate rounds where the CPU has it */
 		size_t ng = round % 2 ? NG : 3;
-		lanes_disparities(incl + (NG - ng), ng, &ls[NG], T, between, overall);
+		int simd = lanes_avx512_usable() && round % 4 >= 2;
+		lanes_disparities(incl + (NG - ng), ng, &ls[NG], T, between, overall, simd);
 		for (size_t t = 0; t < T; t++) {
 			double v[NG + 1][ASSAY_M__COUNT];
 			const double *gp[NG];
