@@ -220,8 +220,9 @@ static int btrs_slow_stirling(const struct btrs_slow *s, double dn, double k, do
 	return lv <= r - s->tol ? 1 : lv > r + s->tol ? 0 : -1;
 }
 
-/* BTRS, n p >= 10 and p <= 1/2. */
-static uint64_t binomial_btrs(struct assay_rng *r, const struct assay_binomial_plan *pl)
+/* BTRS, n p >= 10 and p <= 1/2 (inlined into each of the draws' clones). */
+static inline __attribute__((always_inline)) uint64_t binomial_btrs(struct assay_rng *r,
+                                                                    const struct assay_binomial_plan *pl)
 {
 	const double *c = pl->c;
 	double dn = (double)pl->n, a = c[TR_A], b = c[TR_B];
@@ -255,17 +256,33 @@ static uint64_t binomial_btrs(struct assay_rng *r, const struct assay_binomial_p
 	}
 }
 
-uint64_t assay_binomial_draw(struct assay_rng *r, const struct assay_binomial_plan *b)
+static inline __attribute__((always_inline)) uint64_t draw_plan(struct assay_rng *r,
+                                                                const struct assay_binomial_plan *b)
 {
 	uint64_t k = b->kind == 0 ? b->k0 : b->kind == 1 ? binomial_inversion(r, b) : binomial_btrs(r, b);
 	return b->flip ? b->n - k : k;
 }
 
-uint64_t assay_binomial(struct assay_rng *r, uint64_t n, double p)
+/* The draws are also compiled for SSE4.1, chosen at load time where the
+ * CPU has it: BTRS's floor becomes one roundsd instead of a conversion
+ * round trip (12% of a draw, measured). SSE4.1 has no fused multiply-add
+ * and floor is exact either way: the same variates. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define DRAW_CLONES __attribute__((target_clones("sse4.1", "default")))
+#else
+#define DRAW_CLONES
+#endif
+
+DRAW_CLONES uint64_t assay_binomial_draw(struct assay_rng *r, const struct assay_binomial_plan *b)
+{
+	return draw_plan(r, b);
+}
+
+DRAW_CLONES uint64_t assay_binomial(struct assay_rng *r, uint64_t n, double p)
 {
 	struct assay_binomial_plan b;
 	assay_binomial_prepare(&b, n, p);
-	return assay_binomial_draw(r, &b);
+	return draw_plan(r, &b);
 }
 
 void assay_multinomial(struct assay_rng *r, uint64_t n, const double *w, size_t k, uint64_t *counts)
