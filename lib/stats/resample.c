@@ -187,7 +187,8 @@ struct btrs_slow {
 	double alpha, m, inv_m1, inv_nm1, g, sm, tol, h, lpq;
 };
 
-static void btrs_slow_init(struct btrs_slow *s, const struct assay_binomial_plan *pl)
+static inline __attribute__((always_inline)) void btrs_slow_init(struct btrs_slow *s,
+                                                                 const struct assay_binomial_plan *pl)
 {
 	const double *c = pl->c;
 	double dn = (double)pl->n, p = pl->p, q = 1 - p;
@@ -195,20 +196,20 @@ static void btrs_slow_init(struct btrs_slow *s, const struct assay_binomial_plan
 	double m = s->m = floor((dn + 1) * p), m1 = m + 1, nm1 = dn - m + 1, w = 1 / (m1 * nm1);
 	s->inv_m1 = nm1 * w;
 	s->inv_nm1 = m1 * w;
-	/* G = log1p of a small ratio: m is within 1 of (n + 1) p */
-	double e = (nm1 * p - m1 * q) / (m1 * q);
-	s->g = fabs(e) <= 0.125 ? log1p_atanh(e / (2 + e)) : log1p(e);
+	/* G = log1p(e), e = num / den small (m is within 1 of (n + 1) p): the
+	 * series' t = e / (2 + e) = num / (2 den + num) */
+	double num = nm1 * p - m1 * q, den = m1 * q;
+	s->g = fabs(num) <= 0.125 * den ? log1p_atanh(num / (2 * den + num)) : log1p(num / den);
 	s->sm = m1 >= 10 && nm1 >= 10 ? stirling_tail(s->inv_m1) + stirling_tail(s->inv_nm1) : 0;
-	/* ln(n + 2) < (binary exponent of n + 2, plus 1) ln 2 */
-	int ex;
-	(void)frexp(dn + 2, &ex);
-	s->tol = 1e-9 + 1e-13 * (dn + 1) * (ex + 1) * 0.6931471805599453;
+	/* a few ulp of lgamma(n) ~ n ln n, ln n < 44 */
+	s->tol = 1e-9 + 5e-12 * (dn + 1);
 	s->have = 1;
 	s->have_h = 0;
 }
 
 /* 1: accept, 0: reject, -1: too close to call here. */
-static int btrs_slow_stirling(const struct btrs_slow *s, double dn, double k, double lv)
+static inline __attribute__((always_inline)) int btrs_slow_stirling(const struct btrs_slow *s, double dn,
+                                                                    double k, double lv)
 {
 	double m = s->m, k1 = k + 1, nk1 = dn - k + 1;
 	if (s->sm == 0 || k1 < 10 || nk1 < 10)
