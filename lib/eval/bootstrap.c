@@ -60,6 +60,7 @@ struct job {
 	const struct assay_di_result *di;
 	size_t B, narrays, ncols;
 	long *col;                       /* per array: its column in rep, -1 when not reported */
+	size_t *scr, nscr;               /* per array not reported: its scratch lanes in a tile */
 	double *rep;                     /* ncols columns of B replicate values */
 	struct tile **tiles;             /* per thread (MAX_THREADS): its scratch, made at its first batch */
 	struct assay_binomial_plan *pos; /* per finest slice: positives ~ Binomial(n, base rate) */
@@ -102,7 +103,7 @@ struct tile {
 	double *cell;  /* per finest slice i, cell j: lanes at (4 i + j) LANES_MAX */
 	double *edraw; /* with a score: per lane t and finest slice i, 20 counts at (t nf + i) 20 */
 	double *scell; /* per slice s, cell j: lanes at (4 s + j) LANES_MAX */
-	double *arr;   /* per array k not reported: lanes at k LANES_MAX */
+	double *arr;   /* per array k not reported: lanes at J->scr[k] LANES_MAX */
 	double *disp;  /* one slicing's disparities not reported: between, then to overall */
 	long *dk;      /* per slicing d and kind: the disparity reported, or -1 */
 	int simd;      /* lanes_avx512_usable() */
@@ -123,7 +124,7 @@ static int tile_alloc(struct tile *t, const struct job *J)
 	t->cell = malloc((4 * nf + 1) * L * sizeof *t->cell);
 	t->edraw = J->in->ecnt ? malloc((nf * 20 + 1) * L * sizeof *t->edraw) : NULL;
 	t->scell = malloc((4 * ns + 1) * L * sizeof *t->scell);
-	t->arr = malloc((J->narrays + 1) * L * sizeof *t->arr);
+	t->arr = malloc((J->nscr + 1) * L * sizeof *t->arr);
 	t->disp = malloc(2 * ASSAY_D__COUNT * L * sizeof *t->disp);
 	t->dk = malloc((J->r->nslicings * ASSAY_D__COUNT + 1) * sizeof *t->dk);
 	t->ls = calloc(ns + 1, sizeof *t->ls);
@@ -160,7 +161,7 @@ static int tile_alloc(struct tile *t, const struct job *J)
  * column of J->rep when it is reported, else scratch. */
 static double *lanes_of(const struct job *J, struct tile *T, size_t k, size_t b0)
 {
-	return J->col[k] >= 0 ? J->rep + (size_t)J->col[k] * J->B + b0 : T->arr + k * LANES_MAX;
+	return J->col[k] >= 0 ? J->rep + (size_t)J->col[k] * J->B + b0 : T->arr + J->scr[k] * LANES_MAX;
 }
 
 /* Replicate b's cells, each finest slice's four drawn as positives ~
@@ -393,8 +394,9 @@ int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p
 	struct assay_interval **dst = calloc(narrays + 1, sizeof *dst);
 	J.tiles = calloc(MAX_THREADS, sizeof *J.tiles);
 	J.col = malloc((narrays + 1) * sizeof *J.col);
+	J.scr = malloc((narrays + 1) * sizeof *J.scr);
 	J.dst = calloc(narrays + 1, sizeof *J.dst);
-	int rc = !dst || !J.tiles || !J.col || !J.dst || !J.pos || !J.tpr || !J.fpr ? -1 : 0;
+	int rc = !dst || !J.tiles || !J.col || !J.scr || !J.dst || !J.pos || !J.tpr || !J.fpr ? -1 : 0;
 	if (rc == 0) {
 		/* the arrays that are reported, numbered as columns */
 		for (size_t s = 0; s < ns; s++) {
@@ -414,6 +416,7 @@ int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p
 			dst[di0 + k] = &di[k].ci;
 		for (size_t k = 0; k < narrays; k++) {
 			J.col[k] = dst[k] ? (long)J.ncols : -1;
+			J.scr[k] = dst[k] ? 0 : J.nscr++;
 			if (dst[k])
 				J.dst[J.ncols++] = dst[k];
 		}
@@ -431,6 +434,7 @@ int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p
 	free(J.pos), free(J.tpr), free(J.fpr);
 	free(J.dst);
 	free(J.col);
+	free(J.scr);
 	free(dst);
 	return rc ? assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory in the bootstrap") : 0;
 }
