@@ -6,6 +6,11 @@
  * are needed, so instead of sorting (which dominated the bootstrap's cost)
  * each is found by quickselect in O(m), and the next one is the minimum of
  * the part above it. NaN replicates are dropped first (nanquantile).
+ * Where the CPU has AVX-512, the threshold path below gathers its
+ * candidates and reads its sample's thresholds with vector compares
+ * (nanquantiles_with: the same values as the scalar loops, which
+ * test_quantile also runs): the percentile stage of a 1M-row eval 2.9 ->
+ * ~1.6 ms of thread CPU.
  */
 #include <math.h>
 #include <string.h>

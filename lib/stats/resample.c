@@ -22,6 +22,12 @@
  * gsl_ran_multinomial 12.1 ms, assay_multinomial 8.8 ms. A plan
  * (assay_binomial_prepare) keeps a fixed (n, p)'s set-up for many draws.
  *
+ * BTRS's slow test uses Stirling's series instead of lgamma, deciding only
+ * where that cannot differ from the lgamma test (btrs_slow_stirling), and
+ * the draws are also compiled for SSE4.1 (DRAW_CLONES): since 2026-11-27,
+ * the same variates for ~20% less CPU a draw (prepared Binomial(54,000,
+ * 0.4): 29.9 -> 24.5 ns; unprepared n ~ 27,000: 37.3 -> 29.4 ns).
+ *
  * Multinomial: conditional binomials, category k drawing from what is left
  * with probability w_k / (weights not yet visited), as gsl_ran_multinomial;
  * the last category with weight takes the rest without a draw.
