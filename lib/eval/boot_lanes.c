@@ -73,7 +73,7 @@ static void metrics_kernel(size_t T, double nn, const double *restrict tp, const
 		fnr[t] = rate(fn[t], pos);
 		tnrv[t] = tnr;
 		double both = (recall + tnr) / 2, one = pos != 0 ? recall : tnr;
-		bal[t] = (pos != 0) & (neg != 0) ? both : one;
+		bal[t] = ((pos != 0) & (neg != 0)) ? both : one;
 		f1[t] = rate(2 * tp[t], 2 * tp[t] + fp[t] + fn[t]);
 		/* b = 0 for FN, 1 for TP and TN, 2 for FP */
 		double n0 = fn[t], n1 = tp[t] + tn[t], n2 = fp[t];
@@ -182,10 +182,10 @@ static inline void agg_step(double x, double ov, double *mn, double *mx, double 
 	if (r > 1)
 		r = 1 / r;
 	int num = x == x;
-	*mn = num & ((*mn != *mn) | (x < *mn)) ? x : *mn;
-	*mx = num & ((*mx != *mx) | (x > *mx)) ? x : *mx;
-	*dev = (d == d) & ((*dev != *dev) | (d > *dev)) ? d : *dev;
-	*rmin = (r == r) & ((*rmin != *rmin) | (r < *rmin)) ? r : *rmin;
+	*mn = (num & ((*mn != *mn) | (x < *mn))) ? x : *mn;
+	*mx = (num & ((*mx != *mx) | (x > *mx))) ? x : *mx;
+	*dev = ((d == d) & ((*dev != *dev) | (d > *dev))) ? d : *dev;
+	*rmin = ((r == r) & ((*rmin != *rmin) | (r < *rmin))) ? r : *rmin;
 }
 
 /* disparity.c's aggregate() over the lanes, without a division per
@@ -222,8 +222,8 @@ static void aggregate_lanes(const struct lane_slice *const *g, size_t n, const s
 		for (; t < T; t++) {
 			double xt = x[t];
 			int num = xt == xt;
-			mn[t] = num & ((mn[t] != mn[t]) | (xt < mn[t])) ? xt : mn[t];
-			mx[t] = num & ((mx[t] != mx[t]) | (xt > mx[t])) ? xt : mx[t];
+			mn[t] = (num & ((mn[t] != mn[t]) | (xt < mn[t]))) ? xt : mn[t];
+			mx[t] = (num & ((mx[t] != mx[t]) | (xt > mx[t]))) ? xt : mx[t];
 		}
 	}
 	for (t = 0; t < T; t++) {
@@ -293,7 +293,7 @@ static void entropy_lanes(const struct lane_slice *const *g, size_t n, size_t T,
 			double r = ((tp[t] + tn[t]) + 2.0 * fp[t]) / ng / mus[t];
 			double add = gg[t] + ng * (r * r - 1) / 2;
 			gg[t] = ng != 0 ? add : gg[t];
-			rr[t] = (ng != 0) & (r > 0) ? r : 0;
+			rr[t] = ((ng != 0) & (r > 0)) ? r : 0;
 		}
 		for (t = 0; t < T; t++) {
 			if (rr[t] > 0) {
