@@ -29,9 +29,10 @@
  * disparities_compute, in the same order, vectorised) and written
  * straight into per-interval columns, which the percentile pass reads
  * contiguously. Measured at 1M rows (2 x 5 x 8 groups, ~700 intervals,
- * B = 1000), the bootstrap's thread CPU inside assay eval: 17.1 ms before
- * 2026-11-27's tiles, 10.1 ms with them (one thread, outside eval: 14.6
- * -> 7.7 ms); the same bytes (was 26-30 ms of CPU with GSL's draws and
+ * B = 1000), the bootstrap's threads' CPU inside assay eval, waiting for
+ * the input's hash included: ~21 ms before 2026-11-27's tiles, ~10.4 ms
+ * with them (one thread, outside eval: 14.6 -> 7.7 ms; at 10M rows 21.6
+ * -> 10.4 ms); the same bytes (was 26-30 ms of CPU with GSL's draws and
  * row storage).
  */
 #include <math.h>
