@@ -31,8 +31,8 @@
  * contiguously. Measured at 1M rows (2 x 5 x 8 groups, ~700 intervals,
  * B = 1000), the bootstrap's threads' CPU inside assay eval, waiting for
  * the input's hash included: ~21 ms before 2026-11-27's tiles, ~10.4 ms
- * with them (one thread, outside eval: 14.6 -> 7.7 ms; at 10M rows 21.6
- * -> 10.4 ms); the same bytes (was 26-30 ms of CPU with GSL's draws and
+ * with them (one thread, outside eval: 14.6 -> 7.7 ms; at 10M rows 19.5
+ * -> 9.3 ms); the same bytes (was 26-30 ms of CPU with GSL's draws and
  * row storage).
  */
 #include <math.h>
