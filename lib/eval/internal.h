@@ -2,7 +2,6 @@
 #ifndef ASSAY_EVAL_INTERNAL_H
 #define ASSAY_EVAL_INTERNAL_H
 
-
 #include "assay/arena.h"
 #include "assay/eval.h"
 #include "assay/summary.h"
@@ -60,5 +59,10 @@ void disparities_compute(const double *const *g, const struct assay_cells *cells
 /* quantile.c: linear-interpolated quantiles of v[0..n) skipping NaN
  * (numpy's nanquantile, method="linear"); reorders v. NaN if all NaN. */
 void nanquantiles(double *v, size_t n, double q_lo, double q_hi, double *lo, double *hi);
+/* The same, its candidates gathered with AVX-512 when simd (only where
+ * quantile_avx512_usable() says so) or by the scalar loop: the same
+ * values either way. */
+void nanquantiles_with(double *v, size_t n, double q_lo, double q_hi, double *lo, double *hi, int simd);
+int quantile_avx512_usable(void);
 
 #endif

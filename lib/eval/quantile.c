@@ -6,8 +6,14 @@
  * are needed, so instead of sorting (which dominated the bootstrap's cost)
  * each is found by quickselect in O(m), and the next one is the minimum of
  * the part above it. NaN replicates are dropped first (nanquantile).
+ * Where the CPU has AVX-512, the threshold path below gathers its
+ * candidates and reads its sample's thresholds with vector compares
+ * (nanquantiles_with: the same values as the scalar loops, which
+ * test_quantile also runs): the percentile stage of a 1M-row eval 2.9 ->
+ * ~1.6 ms of thread CPU.
  */
 #include <math.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -144,13 +150,11 @@ static double interpolate(double h, size_t k, double a, double b)
 	return h == (double)k ? a : a + (h - (double)k) * (b - a);
 }
 
-/* Gather the values below t_lo and above t_hi; 0 when either side holds
- * fewer than needed (or more than fit). */
 /* Gather the values of v[0..n) below t_lo and above t_hi, 64 at a time
  * (the bound is checked once a block), and count the NaN; 0 when a side
  * would overflow. */
-static int gather(const double *v, size_t n, double t_lo, double t_hi, double *lo, size_t *nl, double *hi,
-                  size_t *nh, size_t *nan)
+static int gather_scalar(const double *v, size_t n, double t_lo, double t_hi, double *lo, size_t *nl,
+                         double *hi, size_t *nh, size_t *nan)
 {
 	size_t l = 0, h = 0, z = 0;
 	for (size_t i = 0; i < n;) {
@@ -170,8 +174,120 @@ static int gather(const double *v, size_t n, double t_lo, double t_hi, double *l
 	return 1;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+#define AVX512_TARGET __attribute__((target("avx512f,popcnt")))
+
+int quantile_avx512_usable(void)
+{
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("popcnt");
+}
+
+/* gather_scalar, eight values at a time: the values below (above) the
+ * threshold compressed to the front of a register and stored whole at
+ * the end of their side (the bound checked once per 64 values leaves room
+ * for the 8 stored), the counts advanced by the masks' popcounts. The
+ * same candidates in the same order as gather_scalar. */
+AVX512_TARGET static int gather_avx512(const double *v, size_t n, double t_lo, double t_hi, double *lo,
+                                       size_t *nl, double *hi, size_t *nh, size_t *nan)
+{
+	const __m512d tl = _mm512_set1_pd(t_lo), th = _mm512_set1_pd(t_hi);
+	size_t l = 0, h = 0, z = 0, i = 0;
+	for (; i + 8 <= n; i += 8) {
+		if (i % 64 == 0 && (l > CAND_MAX - 64 || h > CAND_MAX - 64))
+			return 0;
+		__m512d x = _mm512_loadu_pd(v + i);
+		__mmask8 ml = _mm512_cmp_pd_mask(x, tl, _CMP_LT_OQ),
+		         mh = _mm512_cmp_pd_mask(x, th, _CMP_GT_OQ),
+		         mz = _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
+		_mm512_storeu_pd(lo + l, _mm512_maskz_compress_pd(ml, x));
+		_mm512_storeu_pd(hi + h, _mm512_maskz_compress_pd(mh, x));
+		l += (size_t)__builtin_popcount(ml);
+		h += (size_t)__builtin_popcount(mh);
+		z += (size_t)__builtin_popcount(mz);
+	}
+	if (i % 64 == 0 && i < n && (l > CAND_MAX - 64 || h > CAND_MAX - 64))
+		return 0;
+	for (; i < n; i++) { /* at most 7 left, within the last block of 64 */
+		double x = v[i];
+		lo[l] = x;
+		hi[h] = x;
+		l += x < t_lo;
+		h += x > t_hi;
+		z += x != x;
+	}
+	*nl = l, *nh = h, *nan = z;
+	return 1;
+}
+
+/* The j-th smallest and j-th largest of the SAMPLE values s (no NaN),
+ * for small j: the minimum of eight registers taken j + 1 times, one
+ * occurrence of it replaced by +inf each time (so ties count as often as
+ * they occur), likewise the maximum. The same values as select_small's
+ * s[j] and s[SAMPLE - 1 - j], without its passes over the sample. */
+AVX512_TARGET static void sample_ends_avx512(const double *s, size_t j, double *t_lo, double *t_hi)
+{
+	__m512d a[SAMPLE / 8], b[SAMPLE / 8];
+	for (int i = 0; i < SAMPLE / 8; i++)
+		a[i] = b[i] = _mm512_loadu_pd(s + 8 * i);
+	const __m512d inf = _mm512_set1_pd(INFINITY), ninf = _mm512_set1_pd(-INFINITY);
+	double lo = 0, hi = 0;
+	for (size_t r = 0; r <= j; r++) {
+		__m512d m =
+		    _mm512_min_pd(_mm512_min_pd(_mm512_min_pd(a[0], a[1]), _mm512_min_pd(a[2], a[3])),
+		                  _mm512_min_pd(_mm512_min_pd(a[4], a[5]), _mm512_min_pd(a[6], a[7])));
+		__m512d x =
+		    _mm512_max_pd(_mm512_max_pd(_mm512_max_pd(b[0], b[1]), _mm512_max_pd(b[2], b[3])),
+		                  _mm512_max_pd(_mm512_max_pd(b[4], b[5]), _mm512_max_pd(b[6], b[7])));
+		lo = _mm512_reduce_min_pd(m);
+		hi = _mm512_reduce_max_pd(x);
+		const __m512d lv = _mm512_set1_pd(lo), hv = _mm512_set1_pd(hi);
+		for (int i = 0; i < SAMPLE / 8; i++) {
+			__mmask8 e = _mm512_cmp_pd_mask(a[i], lv, _CMP_EQ_OQ);
+			if (e) {
+				a[i] = _mm512_mask_mov_pd(a[i], (__mmask8)(e & -e), inf);
+				break;
+			}
+		}
+		for (int i = 0; i < SAMPLE / 8; i++) {
+			__mmask8 e = _mm512_cmp_pd_mask(b[i], hv, _CMP_EQ_OQ);
+			if (e) {
+				b[i] = _mm512_mask_mov_pd(b[i], (__mmask8)(e & -e), ninf);
+				break;
+			}
+		}
+	}
+	*t_lo = lo, *t_hi = hi;
+}
+
+#else
+
+int quantile_avx512_usable(void)
+{
+	return 0;
+}
+
+static int gather_avx512(const double *v, size_t n, double t_lo, double t_hi, double *lo, size_t *nl,
+                         double *hi, size_t *nh, size_t *nan)
+{
+	return gather_scalar(v, n, t_lo, t_hi, lo, nl, hi, nh, nan);
+}
+
+static void sample_ends_avx512(const double *s, size_t j, double *t_lo, double *t_hi)
+{
+	double c[SAMPLE];
+	memcpy(c, s, sizeof c);
+	select_small(c, SAMPLE, j);
+	*t_lo = c[j];
+	select_small(c, SAMPLE, SAMPLE - 1 - j);
+	*t_hi = c[SAMPLE - 1 - j];
+}
+
+#endif
+
 /* The fast path; 0 when it cannot decide (then the caller selects). */
-static int tails(const double *v, size_t n, double q_lo, double q_hi, double *qlo, double *qhi)
+static int tails(const double *v, size_t n, double q_lo, double q_hi, double *qlo, double *qhi, int simd)
 {
 	double s[SAMPLE];
 	for (size_t i = 0; i < SAMPLE; i++) {
@@ -187,11 +303,19 @@ static int tails(const double *v, size_t n, double q_lo, double q_hi, double *ql
 	 * 13th and 52nd when one side was short */
 	int ok = 0;
 	for (size_t j = 4; !ok && j <= 12; j += 8) {
-		select_small(s, SAMPLE, j);
-		double t_lo = s[j];
-		select_small(s, SAMPLE, SAMPLE - 1 - j);
+		double t_lo, t_hi;
+		if (simd) {
+			sample_ends_avx512(s, j, &t_lo, &t_hi);
+		} else {
+			select_small(s, SAMPLE, j);
+			t_lo = s[j];
+			select_small(s, SAMPLE, SAMPLE - 1 - j);
+			t_hi = s[SAMPLE - 1 - j];
+		}
 		size_t nan;
-		if (!gather(v, n, t_lo, s[SAMPLE - 1 - j], lo, &nl, hi, &nh, &nan))
+		int ok_gather = simd ? gather_avx512(v, n, t_lo, t_hi, lo, &nl, hi, &nh, &nan)
+		                     : gather_scalar(v, n, t_lo, t_hi, lo, &nl, hi, &nh, &nan);
+		if (!ok_gather)
 			return 0;
 		m = n - nan;
 		h_lo = q_lo * (double)(m - 1), h_hi = q_hi * (double)(m - 1);
@@ -212,9 +336,9 @@ static int tails(const double *v, size_t n, double q_lo, double q_hi, double *ql
 	return 1;
 }
 
-void nanquantiles(double *v, size_t n, double q_lo, double q_hi, double *lo, double *hi)
+void nanquantiles_with(double *v, size_t n, double q_lo, double q_hi, double *lo, double *hi, int simd)
 {
-	if (n >= 8 * SAMPLE && tails(v, n, q_lo, q_hi, lo, hi))
+	if (n >= 8 * SAMPLE && tails(v, n, q_lo, q_hi, lo, hi, simd))
 		return;
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
@@ -226,4 +350,9 @@ void nanquantiles(double *v, size_t n, double q_lo, double q_hi, double *lo, dou
 	}
 	*lo = quantile_of(v, m, q_lo);
 	*hi = quantile_of(v, m, q_hi);
+}
+
+void nanquantiles(double *v, size_t n, double q_lo, double q_hi, double *lo, double *hi)
+{
+	nanquantiles_with(v, n, q_lo, q_hi, lo, hi, quantile_avx512_usable());
 }

@@ -3,7 +3,8 @@
  * random replicate vectors with ties and NaNs, for the threshold path
  * (B >= 512, narrow tails: candidates gathered below and above thresholds
  * read off a sample, then selected) and the quickselect path (small B,
- * wide tails, NaN in the sample, a sample that misjudges the tails). */
+ * wide tails, NaN in the sample, a sample that misjudges the tails),
+ * with the candidates gathered by the scalar loop and by AVX-512. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,16 +97,20 @@ static void matches_sorting(void **state)
 							break; /* heavy tails */
 						}
 					}
-					memcpy(w, v, n * sizeof *v);
-					double lo, hi;
-					nanquantiles(w, n, levels[li][0], levels[li][1], &lo, &hi);
 					double rlo = reference(v, n, levels[li][0]),
 					       rhi = reference(v, n, levels[li][1]);
-					if (isnan(rlo)) {
-						assert_true(isnan(lo) && isnan(hi));
-					} else {
-						assert_true(lo == rlo); /* bit for bit */
-						assert_true(hi == rhi);
+					/* the scalar gather, and AVX-512's where the CPU has it */
+					for (int simd = 0; simd <= quantile_avx512_usable(); simd++) {
+						memcpy(w, v, n * sizeof *v);
+						double lo, hi;
+						nanquantiles_with(w, n, levels[li][0], levels[li][1], &lo,
+						                  &hi, simd);
+						if (isnan(rlo)) {
+							assert_true(isnan(lo) && isnan(hi));
+						} else {
+							assert_true(lo == rlo); /* bit for bit */
+							assert_true(hi == rhi);
+						}
 					}
 					free(v);
 					free(w);

@@ -6,8 +6,9 @@
  * of 10, BTRS above), both sides of p = 1/2, and the bootstrap's own
  * shapes (n ~ 25,000, conditional n's); a wrong constant in BTRS or an
  * off-by-one in the inversion walk shows as a p-value far below 1e-6. The
- * generator is checked against xoshiro256**'s reference outputs, and the
- * multinomial for its invariants. */
+ * generator is checked against xoshiro256**'s reference outputs, BTRS's
+ * slow test by Stirling's series against the same test by lgamma (same
+ * variates), and the multinomial for its invariants. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -133,6 +134,59 @@ static void prepared_equals_unprepared(void **state)
 	}
 }
 
+/* Hörmann's BTRS with the slow test computed exactly as written, with
+ * lgamma: the sampler before its Stirling shortcut (resample.c). */
+static uint64_t btrs_lgamma(struct assay_rng *r, uint64_t un, double p0)
+{
+	double p = p0 > 0.5 ? 1 - p0 : p0, q = 1 - p, n = (double)un, spq = sqrt(n * p * q);
+	double b = 1.15 + 2.53 * spq, a = -0.0873 + 0.0248 * b + 0.01 * p, c = n * p + 0.5,
+	       vr = 0.92 - 4.2 / b;
+	double alpha = (2.83 + 5.1 / b) * spq, lpq = log(p / q), m = floor((n + 1) * p);
+	int sg;
+	double h = lgamma_r(m + 1, &sg) + lgamma_r(n - m + 1, &sg);
+	for (;;) {
+		double u = assay_rng_uniform(r) - 0.5, v = assay_rng_uniform(r), us = 0.5 - fabs(u);
+		if (us <= 0)
+			continue;
+		double k = floor((2 * a / us + b) * u + c);
+		if (k < 0 || k > n)
+			continue;
+		if ((us >= 0.07 && v <= vr) ||
+		    log(v * alpha / (a / (us * us) + b)) <=
+		        h - lgamma_r(k + 1, &sg) - lgamma_r(n - k + 1, &sg) + (k - m) * lpq)
+			return p0 > 0.5 ? un - (uint64_t)k : (uint64_t)k;
+	}
+}
+
+/* The slow acceptance test by Stirling's series decides as the lgamma
+ * one: the same variates from the same stream, from small means to n in
+ * the billions, over 1.7 million draws. */
+static void btrs_shortcut_decides_as_lgamma(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t n;
+		double p;
+	} cases[] = {
+	    {40, 0.25},           {100, 0.1},      {1000, 0.5},    {25000, 0.35},
+	    {16000, 0.62},        {27000, 0.6623}, {30000, 0.001}, {10000000, 0.3},
+	    {4000000000ULL, 0.5}, {54000, 0.2},    {250000, 0.48}, {3000000, 0.00001},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct assay_rng a, b;
+		assay_rng_seed(&a, 900 + i);
+		assay_rng_seed(&b, 900 + i);
+		for (int k = 0; k < 150000; k++) {
+			uint64_t x = assay_binomial(&a, cases[i].n, cases[i].p),
+			         y = btrs_lgamma(&b, cases[i].n, cases[i].p);
+			if (x != y)
+				fail_msg("Binomial(%llu, %g), draw %d: %llu, lgamma test %llu",
+				         (unsigned long long)cases[i].n, cases[i].p, k, (unsigned long long)x,
+				         (unsigned long long)y);
+		}
+	}
+}
+
 static void multinomial_invariants(void **state)
 {
 	(void)state;
@@ -168,6 +222,7 @@ int main(void)
 	    cmocka_unit_test(binomial_follows_its_pmf),
 	    cmocka_unit_test(binomial_edges),
 	    cmocka_unit_test(prepared_equals_unprepared),
+	    cmocka_unit_test(btrs_shortcut_decides_as_lgamma),
 	    cmocka_unit_test(multinomial_invariants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
