@@ -35,15 +35,6 @@
 
 enum { TP, FP, TN, FN };
 
-static const enum assay_metric rate_metrics[] = {
-    ASSAY_M_BASE_RATE, ASSAY_M_SELECTION_RATE,
-    ASSAY_M_ACCURACY,  ASSAY_M_BALANCED_ACCURACY,
-    ASSAY_M_PRECISION, ASSAY_M_RECALL,
-    ASSAY_M_FPR,       ASSAY_M_FNR,
-    ASSAY_M_TNR,       ASSAY_M_F1,
-    ASSAY_M_THEIL,     ASSAY_M_GEI,
-};
-
 /* den ? num / den : 0, as metrics.c's rate() */
 static inline double rate(double num, double den)
 {
@@ -93,9 +84,9 @@ void lanes_metrics(const struct lane_slice *s, size_t T)
 	double *const *v = s->v;
 	const double *tp = s->cell[TP], *fp = s->cell[FP], *tn = s->cell[TN];
 	if (s->n == 0) {
-		for (size_t k = 0; k < sizeof rate_metrics / sizeof *rate_metrics; k++)
+		for (size_t k = 0; k < ASSAY_EVAL_NRATE; k++)
 			for (size_t t = 0; t < T; t++)
-				v[rate_metrics[k]][t] = NAN;
+				v[eval_rate_metrics[k]][t] = NAN;
 		return;
 	}
 	double nn = s->n, r1s[LANES_MAX], r2s[LANES_MAX];
@@ -313,18 +304,8 @@ void lanes_disparities(const struct lane_slice *const *g, size_t n, const struct
                        size_t T, double *const between[ASSAY_D__COUNT],
                        double *const to_overall[ASSAY_D__COUNT], int simd)
 {
-	static const struct {
-		enum assay_metric m;
-		enum assay_disparity diff;
-	} simple[] = {
-	    {ASSAY_M_SELECTION_RATE, ASSAY_D_DEMOGRAPHIC_PARITY_DIFFERENCE},
-	    {ASSAY_M_RECALL, ASSAY_D_EQUAL_OPPORTUNITY_DIFFERENCE},
-	    {ASSAY_M_FPR, ASSAY_D_FPR_DIFFERENCE},
-	    {ASSAY_M_FNR, ASSAY_D_FNR_DIFFERENCE},
-	    {ASSAY_M_PRECISION, ASSAY_D_PREDICTIVE_PARITY_DIFFERENCE},
-	    {ASSAY_M_ACCURACY, ASSAY_D_ACCURACY_DIFFERENCE},
-	};
-	for (size_t k = 0; k < sizeof simple / sizeof *simple; k++) {
+	const struct simple_disparity *simple = eval_simple_disparities;
+	for (size_t k = 0; k < ASSAY_EVAL_NSIMPLE; k++) {
 		/* the ratio follows its difference */
 		enum assay_disparity d = simple[k].diff;
 		double mn[LANES_MAX], mx[LANES_MAX];

@@ -47,16 +47,8 @@
 #include "assay/resample.h"
 #include "bootstrap.h"
 
-/* Rate-type metrics recomputed per replicate. */
-static const enum assay_metric cell_metrics[] = {
-    ASSAY_M_BASE_RATE, ASSAY_M_SELECTION_RATE,
-    ASSAY_M_ACCURACY,  ASSAY_M_BALANCED_ACCURACY,
-    ASSAY_M_PRECISION, ASSAY_M_RECALL,
-    ASSAY_M_FPR,       ASSAY_M_FNR,
-    ASSAY_M_TNR,       ASSAY_M_F1,
-    ASSAY_M_THEIL,     ASSAY_M_GEI,
-};
-#define NCM         (sizeof cell_metrics / sizeof *cell_metrics)
+/* Rate-type metrics recomputed per replicate: eval_rate_metrics (metrics.c), NCM of them. */
+#define NCM         ASSAY_EVAL_NRATE
 #define MAX_THREADS 16
 
 struct job {
@@ -240,7 +232,7 @@ static void run_tile(const struct job *J, struct tile *T, size_t b0, size_t n)
 			}
 		}
 		for (size_t k = 0; k < NCM; k++)
-			T->ls[s].v[cell_metrics[k]] = lanes_of(J, T, slice_array(s, k), b0);
+			T->ls[s].v[eval_rate_metrics[k]] = lanes_of(J, T, slice_array(s, k), b0);
 		lanes_metrics(&T->ls[s], n);
 		if (in->ecnt) {
 			double *ece = lanes_of(J, T, slice_array(s, NCM), b0);
@@ -427,7 +419,7 @@ int bootstrap_run(const struct boot_input *in, const struct assay_eval_params *p
 			if (slices[s].n == 0)
 				continue;
 			for (size_t k = 0; k < NCM; k++)
-				dst[slice_array(s, k)] = &slices[s].ci[cell_metrics[k]];
+				dst[slice_array(s, k)] = &slices[s].ci[eval_rate_metrics[k]];
 			if (in->ecnt)
 				dst[slice_array(s, NCM)] = &slices[s].ci[ASSAY_M_ECE];
 		}

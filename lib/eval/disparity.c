@@ -92,25 +92,24 @@ static void entropy_between(const struct assay_cells *cells, size_t n, double *t
 	*gei = g / total;
 }
 
+const struct simple_disparity eval_simple_disparities[ASSAY_EVAL_NSIMPLE] = {
+    {ASSAY_M_SELECTION_RATE, ASSAY_D_DEMOGRAPHIC_PARITY_DIFFERENCE},
+    {ASSAY_M_RECALL, ASSAY_D_EQUAL_OPPORTUNITY_DIFFERENCE},
+    {ASSAY_M_FPR, ASSAY_D_FPR_DIFFERENCE},
+    {ASSAY_M_FNR, ASSAY_D_FNR_DIFFERENCE},
+    {ASSAY_M_PRECISION, ASSAY_D_PREDICTIVE_PARITY_DIFFERENCE},
+    {ASSAY_M_ACCURACY, ASSAY_D_ACCURACY_DIFFERENCE},
+};
+
 void disparities_compute(const double *const *g, const struct assay_cells *cells, size_t n,
                          const double *overall, double out_between[ASSAY_D__COUNT],
                          double out_overall[ASSAY_D__COUNT])
 {
-	static const struct {
-		enum assay_metric m;
-		enum assay_disparity diff;
-	} simple[] = {
-	    {ASSAY_M_SELECTION_RATE, ASSAY_D_DEMOGRAPHIC_PARITY_DIFFERENCE},
-	    {ASSAY_M_RECALL, ASSAY_D_EQUAL_OPPORTUNITY_DIFFERENCE},
-	    {ASSAY_M_FPR, ASSAY_D_FPR_DIFFERENCE},
-	    {ASSAY_M_FNR, ASSAY_D_FNR_DIFFERENCE},
-	    {ASSAY_M_PRECISION, ASSAY_D_PREDICTIVE_PARITY_DIFFERENCE},
-	    {ASSAY_M_ACCURACY, ASSAY_D_ACCURACY_DIFFERENCE},
-	};
+	const struct simple_disparity *simple = eval_simple_disparities;
 	double vals[256];
 	double *buf = n <= 256 ? vals : malloc(n * sizeof *buf);
 	struct agg tpr = {NAN, NAN, NAN, NAN}, fpr = tpr;
-	for (size_t k = 0; k < sizeof simple / sizeof *simple; k++) {
+	for (size_t k = 0; k < ASSAY_EVAL_NSIMPLE; k++) {
 		for (size_t i = 0; i < n; i++)
 			buf[i] = g[i][simple[k].m];
 		struct agg a;

@@ -35,6 +35,10 @@ void score_sums_ranks(const struct assay_scoremap *m, struct score_sums *s);
 /* metrics.c: point values. Fill only the metrics of their kind; others
  * are left as they are (callers start from all-NaN). */
 void metrics_from_cells(const struct assay_cells *c, double *v);
+/* The rate metrics metrics_from_cells fills (base rate .. GEI), which the
+ * bootstrap redraws: ASSAY_EVAL_NRATE of them. */
+#define ASSAY_EVAL_NRATE 12
+extern const enum assay_metric eval_rate_metrics[ASSAY_EVAL_NRATE];
 void metrics_from_scores(const struct score_sums *s, double *v);
 void metrics_from_regsums(const struct assay_regsums *r, double *v);
 
@@ -50,6 +54,15 @@ struct agg {
 	double diff_between, diff_overall, ratio_between, ratio_overall;
 };
 void aggregate(const double *group_values, size_t n, double overall, struct agg *out);
+/* The disparities that are a metric's difference (and, next in the enum,
+ * its ratio) between groups and to overall; the rest are the equalized
+ * odds pair and the entropy indices. */
+struct simple_disparity {
+	enum assay_metric m;
+	enum assay_disparity diff;
+};
+#define ASSAY_EVAL_NSIMPLE 6
+extern const struct simple_disparity eval_simple_disparities[ASSAY_EVAL_NSIMPLE];
 /* All disparities of one slicing; g[i] are the included groups' metric
  * vectors and cells[i] their confusion cells (for the entropy indices). */
 void disparities_compute(const double *const *g, const struct assay_cells *cells, size_t n,

@@ -35,6 +35,15 @@ static double rate(uint64_t num, uint64_t den)
 	return den ? (double)num / (double)den : 0.0;
 }
 
+const enum assay_metric eval_rate_metrics[ASSAY_EVAL_NRATE] = {
+    ASSAY_M_BASE_RATE, ASSAY_M_SELECTION_RATE,
+    ASSAY_M_ACCURACY,  ASSAY_M_BALANCED_ACCURACY,
+    ASSAY_M_PRECISION, ASSAY_M_RECALL,
+    ASSAY_M_FPR,       ASSAY_M_FNR,
+    ASSAY_M_TNR,       ASSAY_M_F1,
+    ASSAY_M_THEIL,     ASSAY_M_GEI,
+};
+
 void metrics_from_cells(const struct assay_cells *c, double *v)
 {
 	uint64_t n = c->tp + c->fp + c->tn + c->fn;

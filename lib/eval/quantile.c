@@ -150,6 +150,21 @@ static double interpolate(double h, size_t k, double a, double b)
 	return h == (double)k ? a : a + (h - (double)k) * (b - a);
 }
 
+/* v[i..e) onto the candidates: each value is stored on both sides and
+ * kept where it passes the threshold (no branch). */
+static inline void gather_run(const double *v, size_t i, size_t e, double t_lo, double t_hi, double *lo,
+                              size_t *l, double *hi, size_t *h, size_t *z)
+{
+	for (; i < e; i++) {
+		double x = v[i];
+		lo[*l] = x;
+		hi[*h] = x;
+		*l += x < t_lo;
+		*h += x > t_hi;
+		*z += x != x;
+	}
+}
+
 /* Gather the values of v[0..n) below t_lo and above t_hi, 64 at a time
  * (the bound is checked once a block), and count the NaN; 0 when a side
  * would overflow. */
@@ -161,14 +176,8 @@ static int gather_scalar(const double *v, size_t n, double t_lo, double t_hi, do
 		if (l > CAND_MAX - 64 || h > CAND_MAX - 64)
 			return 0;
 		size_t e = n - i < 64 ? n : i + 64;
-		for (; i < e; i++) {
-			double x = v[i];
-			lo[l] = x;
-			hi[h] = x;
-			l += x < t_lo;
-			h += x > t_hi;
-			z += x != x;
-		}
+		gather_run(v, i, e, t_lo, t_hi, lo, &l, hi, &h, &z);
+		i = e;
 	}
 	*nl = l, *nh = h, *nan = z;
 	return 1;
@@ -209,14 +218,7 @@ AVX512_TARGET static int gather_avx512(const double *v, size_t n, double t_lo, d
 	}
 	if (i % 64 == 0 && i < n && (l > CAND_MAX - 64 || h > CAND_MAX - 64))
 		return 0;
-	for (; i < n; i++) { /* at most 7 left, within the last block of 64 */
-		double x = v[i];
-		lo[l] = x;
-		hi[h] = x;
-		l += x < t_lo;
-		h += x > t_hi;
-		z += x != x;
-	}
+	gather_run(v, i, n, t_lo, t_hi, lo, &l, hi, &h, &z); /* at most 7 left, within the last block of 64 */
 	*nl = l, *nh = h, *nan = z;
 	return 1;
 }
