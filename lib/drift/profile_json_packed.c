@@ -12,9 +12,12 @@
  * below jansson's cost for the rest of the file.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "assay/deckey.h"
 #include "profile_internal.h"
@@ -60,11 +63,13 @@ static inline int get_varint(const unsigned char *p, size_t n, size_t *i, uint64
 /* Largest valid decimal key, and the smallest (assay/deckey.h). */
 #define DK_SPAN ((uint32_t)(ASSAY_DECKEY_QMAX - ASSAY_DECKEY_QMIN + 1) * 9000000u)
 
-/* "dk1:" entries -> a packed map. Same checks as kv1. */
-static int decode_deckeys(struct rd *r, const unsigned char *raw, size_t n, struct assay_column_profile *c)
+/* "dk1:" entries -> a packed map m and the counts' sum (the entries'
+ * own checks). */
+static int decode_deckeys(struct rd *r, const unsigned char *raw, size_t n, struct assay_numeric_map *m,
+                          uint64_t *total)
 {
 	size_t cap = n / 2 + 1, bigcap = 0; /* at least 2 bytes per entry */
-	struct assay_numeric_map *m = &c->num;
+	memset(m, 0, sizeof *m);
 	m->key = malloc(cap * sizeof *m->key);
 	m->kcount = malloc(cap);
 	if (!m->key || !m->kcount) {
@@ -96,11 +101,6 @@ static int decode_deckeys(struct rd *r, const unsigned char *raw, size_t n, stru
 		m->key[k++] = (uint32_t)k64;
 		m->n = k;
 	}
-	if (!rc)
-		rc = prof_rd_check_total(r, "values", sum, c->present);
-	if (!rc && k &&
-	    (c->min != assay_deckey_value(m->key[0]) || c->max != assay_deckey_value(m->key[k - 1])))
-		rc = prof_rd_bad(r, "min", "min and max must be the first and last values");
 	if (rc) {
 		prof_map_free(m);
 		return rc;
@@ -109,6 +109,7 @@ static int decode_deckeys(struct rd *r, const unsigned char *raw, size_t n, stru
 	m->key = sk ? sk : m->key;
 	uint8_t *sc = realloc(m->kcount, k ? k : 1);
 	m->kcount = sc ? sc : m->kcount;
+	*total = sum;
 	return 0;
 }
 
@@ -151,42 +152,94 @@ static long b64_decode(struct rd *r, const char *s, size_t len, size_t off, unsi
 	return (long)n;
 }
 
-/* "kv1:" entries -> c->num as doubles. */
-static int decode_ieee_keys(struct rd *r, const unsigned char *raw, size_t n, struct assay_column_profile *c)
+/* "kv1:" entries -> a map of doubles m and the counts' sum (the
+ * entries' own checks). */
+static int decode_ieee_keys(struct rd *r, const unsigned char *raw, size_t n, struct assay_numeric_map *m,
+                            uint64_t *total)
 {
 	size_t cap = n / 2 + 1; /* at least 2 bytes per entry */
-	c->num.value = malloc(cap * sizeof(double));
-	c->num.count = malloc(cap * sizeof(uint64_t));
-	if (!c->num.value || !c->num.count)
-		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	memset(m, 0, sizeof *m);
+	m->value = malloc(cap * sizeof(double));
+	m->count = malloc(cap * sizeof(uint64_t));
+	int rc = 0;
+	if (!m->value || !m->count) {
+		rc = assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		goto out;
+	}
 	uint64_t key = 0, sum = 0;
 	size_t i = 0, k = 0;
 	while (i < n) {
 		uint64_t dk, cnt;
-		if (get_varint(raw, n, &i, &dk) || get_varint(raw, n, &i, &cnt))
-			return prof_rd_bad(r, "values", "truncated or overlong varint in entry %zu", k);
-		if (k && dk == 0)
-			return prof_rd_bad(r, "values", "entry %zu: values must be strictly ascending", k);
-		if (__builtin_add_overflow(key, dk, &key))
-			return prof_rd_bad(r, "values", "entry %zu: key overflows", k);
+		if (get_varint(raw, n, &i, &dk) || get_varint(raw, n, &i, &cnt)) {
+			rc = prof_rd_bad(r, "values", "truncated or overlong varint in entry %zu", k);
+			goto out;
+		}
+		if (k && dk == 0) {
+			rc = prof_rd_bad(r, "values", "entry %zu: values must be strictly ascending", k);
+			goto out;
+		}
+		if (__builtin_add_overflow(key, dk, &key)) {
+			rc = prof_rd_bad(r, "values", "entry %zu: key overflows", k);
+			goto out;
+		}
 		double x = prof_dval(key);
-		if (!isfinite(x))
-			return prof_rd_bad(r, "values", "entry %zu: not a finite number", k);
-		if (k && x == 0 && c->num.value[k - 1] == 0)
-			return prof_rd_bad(r, "values", "entry %zu: values must be strictly ascending", k);
-		if (cnt == 0)
-			return prof_rd_bad(r, "values", "entry %zu: count must be at least 1", k);
-		if (__builtin_add_overflow(sum, cnt, &sum))
-			return prof_rd_bad(r, "values", "counts overflow 64 bits");
-		c->num.value[k] = x == 0 ? 0 : x; /* -0.0 is 0.0 */
-		c->num.count[k++] = cnt;
-		c->num.n = k;
+		if (!isfinite(x)) {
+			rc = prof_rd_bad(r, "values", "entry %zu: not a finite number", k);
+			goto out;
+		}
+		if (k && x == 0 && m->value[k - 1] == 0) {
+			rc = prof_rd_bad(r, "values", "entry %zu: values must be strictly ascending", k);
+			goto out;
+		}
+		if (cnt == 0) {
+			rc = prof_rd_bad(r, "values", "entry %zu: count must be at least 1", k);
+			goto out;
+		}
+		if (__builtin_add_overflow(sum, cnt, &sum)) {
+			rc = prof_rd_bad(r, "values", "counts overflow 64 bits");
+			goto out;
+		}
+		m->value[k] = x == 0 ? 0 : x; /* -0.0 is 0.0 */
+		m->count[k++] = cnt;
+		m->n = k;
 	}
+	*total = sum;
+out:
+	if (rc)
+		prof_map_free(m);
+	return rc;
+}
+
+/* The checks of a decoded map against its column: the counts add up to
+ * present, min and max are the first and last values. */
+static int check_map(struct rd *r, const struct assay_numeric_map *m, uint64_t sum,
+                     const struct assay_column_profile *c)
+{
 	if (prof_rd_check_total(r, "values", sum, c->present))
 		return ASSAY_EINPUT;
-	if (k && (c->min != c->num.value[0] || c->max != c->num.value[k - 1]))
+	if (!m->n)
+		return 0;
+	double lo = m->key ? assay_deckey_value(m->key[0]) : m->value[0];
+	double hi = m->key ? assay_deckey_value(m->key[m->n - 1]) : m->value[m->n - 1];
+	if (c->min != lo || c->max != hi)
 		return prof_rd_bad(r, "min", "min and max must be the first and last values");
 	return 0;
+}
+
+/* A packed string without its prefix check: base64, then entries. */
+static int decode_packed(struct rd *r, const char *s, size_t len, struct assay_numeric_map *m, uint64_t *sum)
+{
+	size_t plen = strlen(PROF_PACKED_PREFIX);
+	int deckeys = memcmp(s, PROF_DECKEY_PREFIX, plen) == 0;
+	unsigned char *raw = malloc((len - plen) / 4 * 3 + 1);
+	if (!raw)
+		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	long n = b64_decode(r, s + plen, len - plen, plen, raw);
+	int rc = n < 0     ? ASSAY_EINPUT
+	         : deckeys ? decode_deckeys(r, raw, (size_t)n, m, sum)
+	                   : decode_ieee_keys(r, raw, (size_t)n, m, sum);
+	free(raw);
+	return rc;
 }
 
 /* The packed form of "values" (see put_packed_values). */
@@ -200,22 +253,91 @@ int prof_read_packed_values(struct rd *r, const json_t *a, struct assay_column_p
 			return prof_rd_bad(r, "values",
 			                   "expected an array of [value, count] or a \"%s\" string",
 			                   PROF_PACKED_PREFIX);
-		s = r->lifted[i].p;
-		len = r->lifted[i].len;
+		struct lifted *l = &r->lifted[i];
+		if (l->ready) { /* decoded ahead: the map is the column's now */
+			l->ready = 0;
+			c->num = l->map;
+			memset(&l->map, 0, sizeof l->map);
+			return check_map(r, &c->num, l->sum, c);
+		}
+		s = l->p;
+		len = l->len;
 	}
 	int deckeys = len >= plen && memcmp(s, PROF_DECKEY_PREFIX, plen) == 0;
 	if (len < plen || (!deckeys && memcmp(s, PROF_PACKED_PREFIX, plen) != 0) || (len - plen) % 4)
 		return prof_rd_bad(r, "values", "expected an array of [value, count] or a \"%s\" string",
 		                   PROF_PACKED_PREFIX);
-	unsigned char *raw = malloc((len - plen) / 4 * 3 + 1);
-	if (!raw)
-		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-	long n = b64_decode(r, s + plen, len - plen, plen, raw);
-	int rc = n < 0     ? ASSAY_EINPUT
-	         : deckeys ? decode_deckeys(r, raw, (size_t)n, c)
-	                   : decode_ieee_keys(r, raw, (size_t)n, c);
-	free(raw);
-	return rc;
+	uint64_t sum = 0;
+	int rc = decode_packed(r, s, len, &c->num, &sum);
+	return rc ? rc : check_map(r, &c->num, sum, c);
+}
+
+/* Decoding ahead (profile_json_read.h). One string: its checks here
+ * are those of prof_read_packed_values up to the column's; an error
+ * leaves it not ready, and its message is made again by the read. */
+static void predecode_one(struct lifted *l)
+{
+	size_t plen = strlen(PROF_PACKED_PREFIX);
+	if (l->len < plen || (l->len - plen) % 4)
+		return;
+	struct assay_error e;
+	assay_error_clear(&e);
+	struct rd r = {"", &e, "", NULL, 0};
+	l->ready = decode_packed(&r, l->p, l->len, &l->map, &l->sum) == 0;
+}
+
+struct predecode {
+	struct lifted *l;
+	size_t n;
+	atomic_size_t next;
+	pthread_t th;
+	int threaded;
+};
+
+static void *predecode_work(void *arg)
+{
+	struct predecode *pd = arg;
+	for (size_t i; (i = atomic_fetch_add(&pd->next, 1)) < pd->n;)
+		predecode_one(&pd->l[i]);
+	return NULL;
+}
+
+/* Below 4 MiB of strings a thread costs more than it saves. */
+#define PREDECODE_MIN ((size_t)4 << 20)
+
+struct predecode *prof_predecode_start(struct lifted *l, size_t n)
+{
+	size_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += l[i].len;
+	if (n < 2 || bytes < PREDECODE_MIN || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return NULL;
+	struct predecode *pd = calloc(1, sizeof *pd);
+	if (!pd)
+		return NULL;
+	pd->l = l;
+	pd->n = n;
+	atomic_init(&pd->next, 0);
+	pd->threaded = pthread_create(&pd->th, NULL, predecode_work, pd) == 0;
+	return pd;
+}
+
+void prof_predecode_finish(struct predecode *pd)
+{
+	if (!pd)
+		return;
+	predecode_work(pd);
+	if (pd->threaded)
+		pthread_join(pd->th, NULL);
+	free(pd);
+}
+
+void prof_lifted_free(struct lifted *l, size_t n)
+{
+	for (size_t i = 0; l && i < n; i++)
+		if (l[i].ready)
+			prof_map_free(&l[i].map);
+	free(l);
 }
 
 /* Packed value maps are most of a profile's bytes (36 MB for 500,000 rows
@@ -276,7 +398,7 @@ char *prof_lift_packed(const char *buf, size_t len, size_t *outlen, struct lifte
 		memcpy(text + w, copied, (size_t)(s - copied));
 		w += (size_t)(s - copied);
 		w += (size_t)snprintf(text + w, 32, LIFT_MARK "%zu", n);
-		l[n++] = (struct lifted){s, (size_t)(q - s)};
+		l[n++] = (struct lifted){.p = s, .len = (size_t)(q - s)};
 		copied = at = q;
 	}
 	if (!text || has_mark(copied, (size_t)(end - copied)))

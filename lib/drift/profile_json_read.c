@@ -529,13 +529,15 @@ int assay_profile_read_json_buffer(const char *name, const char *buf, size_t len
 	char *text = prof_lift_packed(buf, len, &tlen, &lifted, &nlifted);
 	if (!text)
 		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	struct predecode *pd = prof_predecode_start(lifted, nlifted);
 	/* categories may hold U+0000 (valid UTF-8 in a CSV field), which the
 	 * writer escapes as \u0000 */
 	json_t *root = json_loadb(text, tlen, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	prof_predecode_finish(pd);
 	if (text != buf)
 		free(text);
 	if (!root) {
-		free(lifted);
+		prof_lifted_free(lifted, nlifted);
 		assay_error_set(err, ASSAY_EINPUT, name, (uint64_t)(je.line > 0 ? je.line : 0),
 		                (uint64_t)(je.column > 0 ? je.column : 0), "not valid JSON: %s", je.text);
 		assay_error_hint(err, "expected an %s profile written by `assay profile`",
@@ -546,7 +548,7 @@ int assay_profile_read_json_buffer(const char *name, const char *buf, size_t len
 	struct assay_profile *p = NULL;
 	int rc = read_root(&r, root, &p);
 	json_decref(root);
-	free(lifted);
+	prof_lifted_free(lifted, nlifted);
 	if (rc) {
 		assay_profile_free(p);
 		return rc;

@@ -893,6 +893,101 @@ static void deckey_strings_read_back_or_are_located_errors(void **state)
 	assert_null(p);
 }
 
+/* base64 (padded) of raw[0, n) into out (room for 4 (n + 2) / 3 + 1). */
+static void b64(const unsigned char *raw, size_t n, char *out)
+{
+	static const char D[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t o = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t w = (uint32_t)raw[i] << 16 | (i + 1 < n ? (uint32_t)raw[i + 1] << 8 : 0) |
+		             (i + 2 < n ? raw[i + 2] : 0);
+		out[o++] = D[w >> 18];
+		out[o++] = D[(w >> 12) & 63];
+		out[o++] = i + 1 < n ? D[(w >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? D[w & 63] : '=';
+	}
+	out[o] = 0;
+}
+
+/* A profile of two numeric columns of n short decimals each (keys from
+ * the smallest positive one up, count 1 each; in column `bad`, entry
+ * zero_at has count 0), "present" set to present. Big enough (~3 MB of
+ * base64 a column at n = 1.1M) to be decoded ahead on a second thread. */
+static char *big_dk_profile(size_t n, size_t bad, size_t zero_at, uint64_t present)
+{
+	unsigned char *raw = malloc(2 * n + 8);
+	char *enc = malloc((2 * n + 8) / 3 * 4 + 8), *json = malloc(2 * ((2 * n + 8) / 3 * 4) + 4096);
+	size_t o = 0;
+	for (int col = 0; col < 2; col++) {
+		size_t r = 0;
+		uint32_t first = ASSAY_DECKEY_ZERO + 1;
+		/* the first delta, a varint of 5 bytes */
+		for (uint64_t v = first; v >= 0x80; v >>= 7)
+			raw[r++] = (unsigned char)(v | 0x80);
+		raw[r++] = (unsigned char)(first >> 28);
+		raw[r++] = 1;
+		for (size_t k = 1; k < n; k++) {
+			raw[r++] = 1;
+			raw[r++] = (col == (int)bad && k == zero_at) ? 0 : 1;
+		}
+		b64(raw, r, enc);
+		o += (size_t)sprintf(json + o,
+		                     col ? ","
+		                         : "{\"schema\":\"assay.profile/1\",\"inputs\":[],"
+		                           "\"parameters\":{\"cap\":100000000,\"topk\":2},"
+		                           "\"rows\":%zu,\"columns\":[",
+		                     (size_t)present);
+		o += (size_t)sprintf(
+		    json + o,
+		    "{\"name\":\"c%d\",\"type\":\"numeric\",\"rows\":%zu,\"present\":%llu,"
+		    "\"missing\":{\"empty\":0,\"na\":0,\"nan\":0,\"inf\":0},\"distinct\":%zu,"
+		    "\"exact\":true,\"min\":%.17g,\"max\":%.17g,"
+		    "\"moments\":{\"n\":%zu,\"mean\":0,\"m2\":0,\"m3\":0,\"m4\":0},"
+		    "\"values\":\"dk1:%s\"}",
+		    col, (size_t)present, (unsigned long long)present, n, assay_deckey_value(first),
+		    assay_deckey_value(first + (uint32_t)(n - 1)), (size_t)present, enc);
+	}
+	strcpy(json + o, "]}");
+	free(raw);
+	free(enc);
+	return json;
+}
+
+/* Packed strings of a large profile are decoded on two threads ahead of
+ * the columns that hold them: the same maps, and the same located errors,
+ * as when decoded in place (the check against the column comes after). */
+static void big_profiles_decode_ahead_with_the_same_errors(void **state)
+{
+	(void)state;
+	const size_t n = 1100000;
+	struct assay_profile *p = NULL;
+	struct assay_error err;
+	char *j = big_dk_profile(n, 9, 0, n);
+	if (assay_profile_read_json_buffer("big.json", j, strlen(j), &p, &err))
+		fail_err(&err);
+	for (int c = 0; c < 2; c++) {
+		const struct assay_numeric_map *m = &p->columns[c].num;
+		assert_int_equal(m->n, n);
+		assert_int_equal(m->key[0], ASSAY_DECKEY_ZERO + 1);
+		assert_int_equal(m->key[n - 1], ASSAY_DECKEY_ZERO + n);
+	}
+	assay_profile_free(p);
+	p = NULL;
+	free(j);
+	j = big_dk_profile(n, 1, 777777, n);
+	assert_int_equal(assay_profile_read_json_buffer("big.json", j, strlen(j), &p, &err), ASSAY_EINPUT);
+	free(j);
+	if (!strstr(err.message, "columns[1].values: entry 777777: count must be at least 1"))
+		fail_msg("%s", err.message);
+	assert_null(p);
+	j = big_dk_profile(n, 9, 0, n + 1);
+	assert_int_equal(assay_profile_read_json_buffer("big.json", j, strlen(j), &p, &err), ASSAY_EINPUT);
+	free(j);
+	if (!strstr(err.message, "columns[0].values: counts add up to 1100000, but present is 1100001"))
+		fail_msg("%s", err.message);
+	assert_null(p);
+}
+
 /* One batch of spans through every path of assay_deckey_parse_batch: each
  * span in a heap block of exactly its size (ASan sees a read past it),
  * each path's bits and keys equal to assay_deckey_parse span for span, no
@@ -1134,6 +1229,7 @@ int main(void)
 	    cmocka_unit_test(duplicate_heavy_columns_leave_the_key_form),
 	    cmocka_unit_test(deckey_maps_round_trip_through_json),
 	    cmocka_unit_test(deckey_strings_read_back_or_are_located_errors),
+	    cmocka_unit_test(big_profiles_decode_ahead_with_the_same_errors),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
