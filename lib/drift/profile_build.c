@@ -41,7 +41,15 @@
  * could make it a sketch, which depends on the order), or
  * when at 2^20 keys the last 2^16 are mostly duplicates (the double form's
  * runs keep memory O(distinct) there; a column whose duplicates come only
- * later stays at 4 bytes a row). Both forms give the same
+ * later stays at 4 bytes a row). Without a cap (drift's data files),
+ * mostly duplicates among the last 2^12 keys at 2^16 keys (or the last
+ * 2^16 at 2^20) put the column in the counted form instead: a table of
+ * its keys and their counts (at most 4096), which the row plan counts into
+ * like a category (1 to 2 ns a row where the double form's buffer, sorts
+ * and merges cost ~5% of a 10M-row drift) and which becomes the double
+ * form's run when the pass ends, when it is full, or at a value that is
+ * not a key: with no cap no sketch can depend on when values reached the
+ * double form, so the result is the same bytes. Both forms give the same
  * sorted map: a key's double is the value the text parses to. With
  * opts.packed the key form's maps are handed out packed. The tables
  * themselves are in profile_tables.c.
@@ -49,7 +57,8 @@
  * The row loop (on_row) parses a row's candidate keys together
  * (assay_deckey_parse_batch) and, while every key-form column takes a key
  * in every row, goes by a row plan that skips the per-field bookkeeping
- * (plan_row); a known short category is counted inline.
+ * (plan_row): each key stored at one running row index, a counted key
+ * looked up in its table; a known short category is counted inline.
  *
  * Does not: keep the text of numeric columns, or profile nested JSON.
  */

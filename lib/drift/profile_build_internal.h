@@ -39,7 +39,9 @@ struct kcent {
 };
 
 struct numtab {
-	/* key form (kmode): every value so far as a decimal key, unsorted */
+	/* key form (kmode): every value so far as a decimal key, unsorted;
+	 * kchecked: looked at for duplicates (1 early, without a cap; 2 at
+	 * 2^20 keys) */
 	int kmode, kchecked;
 	uint32_t *k;
 	size_t nk, ck;

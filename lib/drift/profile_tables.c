@@ -1,7 +1,9 @@
 /* profile_tables.c: the exact tables of a profile build's columns
  * (profile_build.c): numeric values as decimal keys appended to an array
- * (the key form) or as doubles buffered, sorted and merged into runs (the
- * double form), a key array's runs as a packed map, and categories in an
+ * (the key form), counted in a small table of keys (its counted variant:
+ * a column of few distinct keys when there is no cap, e.g. drift's data
+ * files), or as doubles buffered, sorted and merged into runs (the double
+ * form), a key array's runs as a packed map, and categories in an
  * open-addressing table of entries. What goes in which, and when a
  * column leaves a form, is profile_build.c's; the probe that counts a
  * known short category is inline in profile_build_internal.h (the row
