@@ -4,8 +4,9 @@
  * built on them is bucket.c.
  *
  * The grid follows the data's density (bucket_internal.h) from a sample
- * of every 32nd key; the sums are one random add a key (~2 ns: an add to a
- * random bucket, whatever its layout); the gathering pass is vectorized
+ * of every 32nd key, with at most ~32k buckets (GRID_MAX_BUCKETS); the sums
+ * are one random add a key (~2 ns: an add to a random bucket, whatever its
+ * layout, while a side's sums stay in L2); the gathering pass is vectorized
  * with AVX-512 where the CPU has it. Both passes take raw keys (a data
  * file's, in file order) or a packed map (a stored profile's, sorted, with
  * counts), and give the same integers for the same multiset of keys.
@@ -18,6 +19,9 @@
 
 #define GRID_KEYS  64
 #define GRID_CELLS 4096
+#ifndef GRID_MAX_BUCKETS
+#define GRID_MAX_BUCKETS 65536
+#endif
 
 static int map_is_keys(const struct assay_numeric_map *m)
 {
@@ -114,11 +118,15 @@ int bk_grid_make(struct grid *g, const struct assay_numeric_map *ref, const stru
 	}
 	grid_sample(g, ref, est);
 	grid_sample(g, cur, est);
+	uint64_t total = 0;
+	for (size_t c = 0; c < g->ncell; c++)
+		total += est[c];
+	uint64_t per = total / GRID_MAX_BUCKETS > GRID_KEYS ? total / GRID_MAX_BUCKETS : GRID_KEYS;
 	size_t b = 0;
 	for (size_t c = 0; c < g->ncell; c++) {
 		/* at most 2^16 keys a bucket: offsets of < 2^24 keys sum below 2^40 */
 		unsigned fs = g->cs;
-		while (fs > 0 && (((uint64_t)1 << (g->cs - fs)) * GRID_KEYS < est[c] || fs > 16))
+		while (fs > 0 && (((uint64_t)1 << (g->cs - fs)) * per < est[c] || fs > 16))
 			fs--;
 		g->cell[c] = (uint32_t)(b << 5) | fs;
 		b += (size_t)1 << (g->cs - fs);

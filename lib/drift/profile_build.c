@@ -41,7 +41,15 @@
  * could make it a sketch, which depends on the order), or
  * when at 2^20 keys the last 2^16 are mostly duplicates (the double form's
  * runs keep memory O(distinct) there; a column whose duplicates come only
- * later stays at 4 bytes a row). Both forms give the same
+ * later stays at 4 bytes a row). Without a cap (drift's data files),
+ * mostly duplicates among the last 2^12 keys at 2^16 keys (or the last
+ * 2^16 at 2^20) put the column in the counted form instead: a table of
+ * its keys and their counts (at most 4096), which the row plan counts into
+ * like a category (1 to 2 ns a row where the double form's buffer, sorts
+ * and merges cost ~5% of a 10M-row drift) and which becomes the double
+ * form's run when the pass ends, when it is full, or at a value that is
+ * not a key: with no cap no sketch can depend on when values reached the
+ * double form, so the result is the same bytes. Both forms give the same
  * sorted map: a key's double is the value the text parses to. With
  * opts.packed the key form's maps are handed out packed. The tables
  * themselves are in profile_tables.c.
@@ -49,7 +57,8 @@
  * The row loop (on_row) parses a row's candidate keys together
  * (assay_deckey_parse_batch) and, while every key-form column takes a key
  * in every row, goes by a row plan that skips the per-field bookkeeping
- * (plan_row); a known short category is counted inline.
+ * (plan_row): each key stored at one running row index, a counted key
+ * looked up in its table; a known short category is counted inline.
  *
  * Does not: keep the text of numeric columns, or profile nested JSON.
  */
@@ -357,11 +366,12 @@ static void slow_row(struct worker *w, const struct assay_row *row)
 static void plan_flush(struct worker *w)
 {
 	struct row_plan *pl = &w->plan;
-	for (size_t k = 0; k < pl->nkey; k++) {
+	for (size_t k = 0; k < pl->nkey + pl->ncount; k++) {
 		struct colbuild *c = &w->col[pl->col[k]];
 		c->rows += pl->rows;
 		c->present += pl->rows;
-		c->nt.nk = pl->nk[k];
+		if (k < pl->nkey)
+			c->nt.nk += pl->rows;
 	}
 	pl->rows = 0;
 	pl->valid = 0;
@@ -371,7 +381,7 @@ static void plan_make(struct worker *w)
 {
 	const struct builder *b = w->b;
 	struct row_plan *pl = &w->plan;
-	pl->nkey = pl->nother = 0;
+	pl->nkey = pl->ncount = pl->nother = 0;
 	pl->room = SIZE_MAX;
 	pl->rows = 0;
 	for (size_t j = 0; j < b->ncols; j++) {
@@ -380,20 +390,30 @@ static void plan_make(struct worker *w)
 		struct colbuild *c = &w->col[j];
 		if (c->deferred)
 			continue;
-		if (c->view == V_NUM && c->nt.kmode && c->exact) {
+		if (c->view == V_NUM && c->nt.kmode && c->exact && !c->nt.kc) {
 			struct numtab *t = &c->nt;
 			size_t lim = t->ck < b->cap ? t->ck : (size_t)b->cap;
 			size_t room = lim > t->nk ? lim - t->nk : 0;
 			pl->room = room < pl->room ? room : pl->room;
 			pl->col[pl->nkey] = (uint32_t)j;
 			pl->src[pl->nkey] = (uint32_t)b->srccol[j];
-			pl->k[pl->nkey] = t->k;
-			pl->nk[pl->nkey++] = t->nk;
-		} else {
+			pl->k[pl->nkey++] = t->k + t->nk;
+		}
+	}
+	for (size_t j = 0; j < b->ncols; j++) {
+		if ((b->active && !b->active[j]) || w->col[j].deferred)
+			continue;
+		struct colbuild *c = &w->col[j];
+		if (c->view == V_NUM && c->nt.kmode && c->exact && c->nt.kc) {
+			size_t i = pl->nkey + pl->ncount++;
+			pl->col[i] = (uint32_t)j;
+			pl->src[i] = (uint32_t)b->srccol[j];
+			pl->tab[i] = &c->nt;
+		} else if (!(c->view == V_NUM && c->nt.kmode && c->exact)) {
 			pl->other[pl->nother++] = (uint32_t)j;
 		}
 	}
-	pl->valid = pl->nkey && pl->room;
+	pl->valid = pl->nkey + pl->ncount && pl->room;
 }
 
 /* 1 when the row went the plan's way, 0 when nothing was done. */
@@ -404,8 +424,9 @@ static int plan_row(struct worker *w, const struct assay_row *row)
 	const char *p[ASSAY_DECKEY_BATCH];
 	uint32_t len[ASSAY_DECKEY_BATCH];
 	uint32_t *keys = pl->keys;
-	for (size_t k0 = 0; k0 < pl->nkey; k0 += ASSAY_DECKEY_BATCH) {
-		size_t n = pl->nkey - k0 < ASSAY_DECKEY_BATCH ? pl->nkey - k0 : ASSAY_DECKEY_BATCH;
+	size_t nall = pl->nkey + pl->ncount;
+	for (size_t k0 = 0; k0 < nall; k0 += ASSAY_DECKEY_BATCH) {
+		size_t n = nall - k0 < ASSAY_DECKEY_BATCH ? nall - k0 : ASSAY_DECKEY_BATCH;
 		unsigned badlen = 0;
 		for (size_t i = 0; i < n; i++) {
 			const struct assay_field *f = &row->fields[pl->src[k0 + i]];
@@ -416,10 +437,25 @@ static int plan_row(struct worker *w, const struct assay_row *row)
 		if (badlen || assay_deckey_parse_batch(p, len, n, keys + k0) != (1u << n) - 1)
 			return 0;
 	}
+	uint64_t r = pl->rows;
 	for (size_t k = 0; k < pl->nkey; k++)
-		pl->k[k][pl->nk[k]++] = keys[k];
-	pl->rows++;
+		pl->k[k][r] = keys[k];
+	pl->rows = r + 1;
 	pl->valid = --pl->room != 0;
+	for (size_t k = pl->nkey; k < nall; k++) {
+		if (pb_kcount_hit(pl->tab[k], keys[k]))
+			continue;
+		/* a new key: into the table, which may be full (the column then
+		 * leaves for the double form and the plan is made again) */
+		struct colbuild *c = &w->col[pl->col[k]];
+		int rc = pb_numtab_add_key(&c->nt, keys[k], &c->min, &c->max, b->cap);
+		if (rc < 0)
+			c->oom = 1;
+		else if (rc > 0)
+			add_number(c, assay_deckey_value(keys[k]), b);
+		if (rc)
+			pl->valid = 0;
+	}
 	for (size_t i = 0; i < pl->nother; i++) {
 		struct colbuild *c = &w->col[pl->other[i]];
 		enum view v = c->view;
@@ -444,7 +480,7 @@ static int on_row(void *ctx, const struct assay_row *row, struct assay_error *er
 	/* a plan is made after a slow row; when the last one found no key
 	 * column (a file of categories, pass 2), only every 1024 rows, so that
 	 * such files do not pay a pass over the columns a row */
-	if (!w->b->na_list && (w->plan.nkey || ++w->plan.wait >= 1024)) {
+	if (!w->b->na_list && (w->plan.nkey + w->plan.ncount || ++w->plan.wait >= 1024)) {
 		w->plan.wait = 0;
 		plan_make(w);
 	}
@@ -535,9 +571,9 @@ static int plan_alloc(struct row_plan *pl, size_t ncols)
 	pl->src = malloc(n * sizeof *pl->src);
 	pl->other = malloc(n * sizeof *pl->other);
 	pl->k = malloc(n * sizeof *pl->k);
-	pl->nk = malloc(n * sizeof *pl->nk);
+	pl->tab = malloc(n * sizeof *pl->tab);
 	pl->keys = malloc((n + ASSAY_DECKEY_BATCH) * sizeof *pl->keys);
-	return pl->col && pl->src && pl->other && pl->k && pl->nk && pl->keys ? 0 : -1;
+	return pl->col && pl->src && pl->other && pl->k && pl->tab && pl->keys ? 0 : -1;
 }
 
 static void plan_free(struct row_plan *pl)
@@ -546,7 +582,7 @@ static void plan_free(struct row_plan *pl)
 	free(pl->src);
 	free(pl->other);
 	free(pl->k);
-	free(pl->nk);
+	free(pl->tab);
 	free(pl->keys);
 	memset(pl, 0, sizeof *pl);
 }
@@ -589,6 +625,13 @@ static int run_pass(struct assay_source *src, const struct builder *b, struct pa
 	if (rc)
 		return rc;
 	pb_flush_plans(ps);
+	/* the counted form is this file's: the gathering sees the double form */
+	for (int i = 0; i < ps->nw; i++)
+		for (size_t j = 0; j < b->ncols; j++) {
+			struct colbuild *c = &ps->w[i].col[j];
+			if (c->nt.kc && pb_numtab_leave_keys(&c->nt, &c->min, &c->max))
+				c->oom = 1;
+		}
 	for (int i = 0; i < ps->nw; i++)
 		for (size_t j = 0; j < b->ncols; j++)
 			if (ps->w[i].col[j].oom)

@@ -32,11 +32,24 @@ struct numpair {
 	uint64_t c;
 };
 
+/* A key and its count (numtab.kc). */
+struct kcent {
+	uint64_t cnt; /* 0: an empty slot */
+	uint32_t key;
+};
+
 struct numtab {
-	/* key form (kmode): every value so far as a decimal key, unsorted */
+	/* key form (kmode): every value so far as a decimal key, unsorted;
+	 * kchecked: looked at for duplicates (1 early, without a cap; 2 at
+	 * 2^20 keys) */
 	int kmode, kchecked;
 	uint32_t *k;
 	size_t nk, ck;
+	/* the key form's counted variant (kmode and kc != NULL): a column of
+	 * few distinct keys and no cap (profile_tables.c, pb_numtab_add_key)
+	 * as an open-addressing table of keys and counts, k then unused */
+	struct kcent *kc;
+	size_t kcslot, kcn;
 	/* double form */
 	double *buf;
 	size_t nbuf, cbuf;
@@ -96,18 +109,20 @@ struct builder {
 };
 
 /* A worker's row plan (profile_build.c, on_row): the key-form columns
- * (col, their source columns src, key arrays k and lengths nk, which are
- * the columns' own while the plan is valid), the other columns, and how
- * many rows may go the plan's way before a key array is full (room). */
+ * (col, their source columns src; the first nkey store their keys at
+ * k[i][rows], k[i] being the end of the column's key array when the plan
+ * was made, the next ncount count them in their tables tab[i]), the other
+ * columns, and how many rows may go the plan's way before a key array is
+ * full (room). */
 struct row_plan {
 	int valid;
-	size_t nkey, nother, room;
+	size_t nkey, ncount, nother, room;
 	uint64_t rows; /* rows gone the plan's way, not yet in the columns' counts */
 	unsigned wait; /* slow rows since a plan found no key column (on_row) */
 	uint32_t *col, *src, *other;
 	uint32_t **k;
-	size_t *nk;
-	uint32_t *keys; /* a row's keys (nkey + a batch) */
+	struct numtab **tab; /* of the count columns, at [nkey, nkey + ncount) */
+	uint32_t *keys;      /* a row's keys (nkey + ncount + a batch) */
 };
 
 struct worker {
@@ -205,6 +220,25 @@ static inline int pb_cattab_count_short(struct cattab *t, const char *p, uint32_
 		return 0;
 	e->cnt++;
 	return 1;
+}
+
+/* A key counted in a column's table of keys (numtab.kc), inline in the
+ * row loop: 1 when done, 0 when the key is new (pb_numtab_add_key adds
+ * it). */
+static inline size_t pb_kc_slot(uint32_t key, size_t m)
+{
+	return (size_t)((key * UINT32_C(0x9e3779b1)) >> 7) & m;
+}
+
+static inline int pb_kcount_hit(struct numtab *t, uint32_t key)
+{
+	size_t m = t->kcslot - 1, at = pb_kc_slot(key, m);
+	for (struct kcent *e = &t->kc[at]; e->cnt; e = &t->kc[at = (at + 1) & m])
+		if (e->key == key) {
+			e->cnt++;
+			return 1;
+		}
+	return 0;
 }
 
 /* A categorical column's field that can be neither missing nor NaN nor

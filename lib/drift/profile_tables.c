@@ -1,7 +1,9 @@
 /* profile_tables.c: the exact tables of a profile build's columns
  * (profile_build.c): numeric values as decimal keys appended to an array
- * (the key form) or as doubles buffered, sorted and merged into runs (the
- * double form), a key array's runs as a packed map, and categories in an
+ * (the key form), counted in a small table of keys (its counted variant:
+ * a column of few distinct keys when there is no cap, e.g. drift's data
+ * files), or as doubles buffered, sorted and merged into runs (the double
+ * form), a key array's runs as a packed map, and categories in an
  * open-addressing table of entries. What goes in which, and when a
  * column leaves a form, is profile_build.c's; the probe that counts a
  * known short category is inline in profile_build_internal.h (the row
@@ -71,11 +73,116 @@ void pb_numtab_free(struct numtab *t)
 	free(t->buf);
 	free(t->run);
 	free(t->k);
+	free(t->kc);
 	memset(t, 0, sizeof *t);
 }
 
 #define KEY_CHECK_AT     ((size_t)1 << 20) /* keys looked at once for duplicates */
 #define KEY_CHECK_SAMPLE ((size_t)1 << 16) /* how many: the last ones (a copy is sorted) */
+/* Without a cap: keys looked at once for duplicates, and how many (the
+ * last ones); the most distinct keys the counted form holds. */
+#define KC_CHECK_AT     ((size_t)1 << 16)
+#define KC_CHECK_SAMPLE ((size_t)1 << 12)
+#define KC_MAX          ((size_t)1 << 12)
+
+static int cmp_kcent(const void *a, const void *b)
+{
+	uint32_t x = ((const struct kcent *)a)->key, y = ((const struct kcent *)b)->key;
+	return (x > y) - (x < y);
+}
+
+/* The counted form into the double form: its keys in key order (their
+ * values' order) as the run, which is what the double form's buffer and
+ * merges give for the same multiset; without a cap nothing else depends
+ * on the order in which it saw them. */
+static int kc_leave(struct numtab *t, double *min, double *max)
+{
+	struct kcent *e = t->kc;
+	size_t n = 0;
+	for (size_t i = 0; i < t->kcslot; i++)
+		if (e[i].cnt)
+			e[n++] = e[i];
+	qsort(e, n, sizeof *e, cmp_kcent);
+	t->kc = NULL;
+	t->kcslot = t->kcn = 0;
+	t->kmode = 0;
+	struct numpair *run = malloc((n ? n : 1) * sizeof *run);
+	if (!run) {
+		free(e);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		run[i] = (struct numpair){assay_deckey_value(e[i].key), e[i].cnt};
+	if (n) {
+		*min = run[0].v;
+		*max = run[n - 1].v;
+	}
+	free(t->run);
+	t->run = run;
+	t->n = n;
+	free(e);
+	return 0;
+}
+
+/* A key into the counted form's table (n times): 0, -1 (out of memory), or
+ * 1 when the table is full (KC_MAX keys) and the key not in it. */
+static int kc_add(struct numtab *t, uint32_t key, uint64_t n)
+{
+	size_t m = t->kcslot - 1, at = pb_kc_slot(key, m);
+	for (; t->kc[at].cnt; at = (at + 1) & m)
+		if (t->kc[at].key == key) {
+			t->kc[at].cnt += n;
+			return 0;
+		}
+	if (t->kcn == KC_MAX)
+		return 1;
+	if (2 * (t->kcn + 1) > t->kcslot) {
+		size_t ns = t->kcslot * 2;
+		struct kcent *e = calloc(ns, sizeof *e);
+		if (!e)
+			return -1;
+		for (size_t i = 0; i < t->kcslot; i++) {
+			if (!t->kc[i].cnt)
+				continue;
+			size_t j = pb_kc_slot(t->kc[i].key, ns - 1);
+			while (e[j].cnt)
+				j = (j + 1) & (ns - 1);
+			e[j] = t->kc[i];
+		}
+		free(t->kc);
+		t->kc = e;
+		t->kcslot = ns;
+		m = ns - 1;
+		for (at = pb_kc_slot(key, m); e[at].cnt; at = (at + 1) & m)
+			;
+	}
+	t->kc[at] = (struct kcent){n, key};
+	t->kcn++;
+	return 0;
+}
+
+/* The key form's array into the counted form: 0, -1 (out of memory), or 1
+ * when its keys do not fit (more than KC_MAX distinct: nothing done). */
+static int kc_enter(struct numtab *t)
+{
+	t->kcslot = 64;
+	t->kcn = 0;
+	if (!(t->kc = calloc(t->kcslot, sizeof *t->kc)))
+		return -1;
+	int r = 0;
+	for (size_t i = 0; i < t->nk && !r; i++)
+		r = kc_add(t, t->k[i], 1);
+	if (r) {
+		free(t->kc);
+		t->kc = NULL;
+		t->kcslot = t->kcn = 0;
+		return r;
+	}
+	free(t->k);
+	t->k = NULL;
+	t->nk = t->ck = 0;
+	return 0;
+}
 
 /* Leave the key form: every key so far goes to the double form, in row
  * order, so that the double form ends where it would have been had it
@@ -86,6 +193,8 @@ int pb_numtab_leave_keys(struct numtab *t, double *min, double *max)
 {
 	if (!t->kmode)
 		return 0;
+	if (t->kc)
+		return kc_leave(t, min, max);
 	uint32_t *k = t->k;
 	size_t n = t->nk;
 	t->kmode = 0;
@@ -123,21 +232,35 @@ static size_t keys_distinct(const uint32_t *k, size_t n)
  * when the keys look mostly duplicate. */
 int pb_numtab_add_key(struct numtab *t, uint32_t key, double *min, double *max, uint64_t cap)
 {
+	if (t->kc) {
+		int r = kc_add(t, key, 1);
+		return r <= 0 ? r : pb_numtab_leave_keys(t, min, max) ? -1 : 1;
+	}
 	if (t->nk >= cap)
 		return pb_numtab_leave_keys(t, min, max) ? -1 : 1;
 	if (t->nk == t->ck) {
-		if (!t->kchecked && t->nk >= KEY_CHECK_AT) {
+		/* without a cap, looked at earlier and on fewer keys: the counted
+		 * form is the key form's, and costs no sort of a sample later */
+		int nocap = cap == UINT64_MAX, early = nocap && !t->kchecked && t->nk >= KC_CHECK_AT;
+		size_t ns = early ? KC_CHECK_SAMPLE : KEY_CHECK_SAMPLE;
+		if (early || (t->kchecked < 2 && t->nk >= KEY_CHECK_AT)) {
 			/* A sample, not all of them: sorting 2^20 keys was 3% of a 10M-row drift. */
-			t->kchecked = 1;
-			uint32_t *s = malloc(KEY_CHECK_SAMPLE * sizeof *s);
+			t->kchecked = early ? 1 : 2;
+			uint32_t *s = malloc(ns * sizeof *s);
 			if (!s)
 				return -1;
-			memcpy(s, t->k + t->nk - KEY_CHECK_SAMPLE, KEY_CHECK_SAMPLE * sizeof *s);
-			assay_radix_sort_u32(s, KEY_CHECK_SAMPLE);
-			size_t d = keys_distinct(s, KEY_CHECK_SAMPLE);
+			memcpy(s, t->k + t->nk - ns, ns * sizeof *s);
+			assay_radix_sort_u32(s, ns);
+			size_t d = keys_distinct(s, ns);
 			free(s);
-			if (d * 4 <= KEY_CHECK_SAMPLE) /* mostly duplicates */
+			if (d * 4 <= ns) { /* mostly duplicates */
+				int r = nocap ? kc_enter(t) : 1;
+				if (r < 0)
+					return -1;
+				if (r == 0)
+					return pb_numtab_add_key(t, key, min, max, cap);
 				return pb_numtab_leave_keys(t, min, max) ? -1 : 1;
+			}
 		}
 		size_t want = t->ck ? t->ck * 2 : (size_t)1 << 16;
 		uint32_t *k = realloc(t->k, want * sizeof *k);

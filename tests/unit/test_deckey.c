@@ -821,6 +821,48 @@ static void duplicate_heavy_columns_leave_the_key_form(void **state)
 	assay_profile_free(pk);
 }
 
+/* Without a cap, a column whose last 2^12 keys at 2^16 are mostly
+ * duplicates is counted in a table of keys (profile_tables.c), which it
+ * leaves for doubles past 4096 distinct keys ("grows") or at a number that
+ * is not a key ("late"); empty and NA fields make rows leave the row plan.
+ * The profile is the one a finite cap gives (the key form throughout), for
+ * one worker or two, and each map is the file's. */
+static void few_distinct_keys_counted_give_the_same_profile(void **state)
+{
+	(void)state;
+	char path[256];
+	snprintf(path, sizeof path, "%s/counted.csv", tmpdir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("few,grows,late,distinct\n", f);
+	const int rows = 200000;
+	for (int i = 0; i < rows; i++) {
+		if (i % 1000 == 999)
+			fputs(",", f);
+		else if (i % 4999 == 17)
+			fputs("NA,", f);
+		else
+			fprintf(f, "%d.25,", i % 17 - 8);
+		if (i < 1 << 17)
+			fprintf(f, "%d,", i % 5);
+		else
+			fprintf(f, "%d.5,", i);
+		fprintf(f, "%s,%d\n", i == 150000 ? "0.123456789" : i % 3 ? "1" : "-2.5", i);
+	}
+	fclose(f);
+	for (int threads = 1; threads <= 2; threads++) {
+		struct assay_profile *old = profile_file(path, (uint64_t)1 << 40, 0, threads, 4096);
+		struct assay_profile *kc = profile_file(path, UINT64_MAX, 0, threads, 4096);
+		assert_same_profile(old, kc);
+		for (size_t j = 0; j < 4; j++)
+			assert_map_of_file(path, j, &kc->columns[j]);
+		assert_int_equal(assay_profile_column(kc, "few")->num.n, 17);
+		assert_int_equal(assay_profile_column(kc, "few")->missing_empty, rows / 1000);
+		assay_profile_free(old);
+		assay_profile_free(kc);
+	}
+}
+
 /* Maps of short decimals are written as "dk1:" (decimal keys), whatever
  * their form in memory, read back packed, and write the same bytes again;
  * a map with a 9-digit value stays "kv1:". */
@@ -1227,6 +1269,7 @@ int main(void)
 	    cmocka_unit_test(packed_profile_equals_double_profile),
 	    cmocka_unit_test(packed_walk_bins_equal_the_double_walk),
 	    cmocka_unit_test(duplicate_heavy_columns_leave_the_key_form),
+	    cmocka_unit_test(few_distinct_keys_counted_give_the_same_profile),
 	    cmocka_unit_test(deckey_maps_round_trip_through_json),
 	    cmocka_unit_test(deckey_strings_read_back_or_are_located_errors),
 	    cmocka_unit_test(big_profiles_decode_ahead_with_the_same_errors),
