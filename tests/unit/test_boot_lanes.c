@@ -18,16 +18,14 @@
 #include <cmocka.h>
 
 #include "../../lib/eval/bootstrap.h"
+#include "xorshift.h"
 
 #define NG 7 /* groups of the slicing; slice NG is the overall one */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 /* Same value: the same bits, or both NaN. */

@@ -29,15 +29,12 @@
 #include "assay/profile.h"
 #include "assay/source.h"
 #include "../../lib/drift/drift_internal.h"
+#include "xorshift.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
-
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static uint32_t key_of(const char *s)

@@ -28,6 +28,7 @@
 #include "../../lib/drift/drift_internal.h"
 #include "../../lib/drift/keys_runs.h"
 #include "../../lib/io/deckey_batch.h"
+#include "xorshift.h"
 
 static int parse(const char *s, uint32_t *k)
 {
@@ -92,13 +93,9 @@ static void keys_decode_to_the_parsed_double(void **state)
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 /* A random short decimal spelled like %.*g, with exponents at both ends

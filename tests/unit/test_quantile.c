@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../lib/eval/internal.h"
+#include "xorshift.h"
 
 static int cmp(const void *a, const void *b)
 {
@@ -46,10 +47,7 @@ static double reference(const double *v, size_t n, double q)
 static uint64_t rng = 88172645463325252ULL;
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static void matches_sorting(void **state)
