@@ -1,8 +1,9 @@
-/* drift_internal.h: what drift.c shares with ks.c, binning.c and walk.c:
- * the parts of the numeric statistics that the one-walk comparison
- * (walk.c) reuses, so that it gives the same bits as the separate public
- * functions (assay_ks_2samp, assay_wasserstein, assay_bins_*). Private to
- * lib/drift. */
+/* drift_internal.h: what drift.c shares with the files of the comparison:
+ * ks.c, binning.c and walk.c (the parts of the numeric statistics that the
+ * one-walk comparison reuses, so that it gives the same bits as the
+ * separate public functions assay_ks_2samp, assay_wasserstein,
+ * assay_bins_*), bucket.c (the comparison without a sort) and colmaps.c
+ * (the maps read from a column profile). Private to lib/drift. */
 #ifndef ASSAY_DRIFT_INTERNAL_H
 #define ASSAY_DRIFT_INTERNAL_H
 
@@ -162,5 +163,27 @@ double drift_key_std(const struct assay_numeric_map *m);
  * numpy's pairwise order, which needs them all). */
 int drift_numeric_walk(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,
                        struct drift_walk *w);
+
+/* colmaps.c: the maps a comparison reads from a column profile. num is
+ * borrowed, or owned when approximate (own_num 1: value/count arrays; 2:
+ * a whole map); cat likewise. */
+struct colmaps {
+	struct assay_numeric_map num;
+	struct assay_category_map cat;
+	int own_num, own_cat, approximate;
+};
+void drift_colmaps_free(struct colmaps *m);
+/* The column's maps (want_cat: its numeric map as categories too when
+ * integral); approximate ones from its sketches. 0 or ASSAY_ENOMEM. */
+int drift_get_maps(const struct assay_column_profile *c, int want_cat, struct colmaps *m);
+/* Raw keys (assay_profile_opts.raw_keys) as a sorted packed map, for the
+ * comparisons that walk one. */
+int drift_sort_raw(struct colmaps *m);
+/* A borrowed map of doubles that are all short decimals as a packed map. */
+int drift_keys_form(struct colmaps *m);
+int drift_is_integral(const struct assay_numeric_map *m);
+/* The test of an approximate column: no p-value (docs/drift.md). */
+void drift_approximate_test(const struct assay_column_profile *rc, const struct assay_column_profile *cc,
+                            enum assay_drift_method m, struct assay_drift_column *d);
 
 #endif
