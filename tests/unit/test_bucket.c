@@ -29,6 +29,7 @@
 #include "assay/profile.h"
 #include "assay/source.h"
 #include "../../lib/drift/drift_internal.h"
+#include "bucket_check.h"
 #include "xorshift.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
@@ -42,71 +43,6 @@ static uint32_t key_of(const char *s)
 	uint32_t k;
 	assert_int_equal(assay_deckey_parse(s, strlen(s), &k), 0);
 	return k;
-}
-
-static int same_bits(double a, double b)
-{
-	return memcmp(&a, &b, sizeof a) == 0;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* ---- maps of a multiset of keys ----------------------------------------- */
-
-/* Sorted, as a packed map (a stored profile's form). */
-static void packed_of(const uint32_t *k0, size_t n, struct assay_numeric_map *m)
-{
-	uint32_t *k = malloc(n * sizeof *k);
-	memcpy(k, k0, n * sizeof *k);
-	qsort(k, n, sizeof *k, cmp_u32);
-	memset(m, 0, sizeof *m);
-	m->key = malloc(n * sizeof *m->key);
-	m->kcount = malloc(n);
-	m->big = malloc(n * sizeof *m->big);
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && k[j] == k[i])
-			j++;
-		m->key[m->n] = k[i];
-		m->kcount[m->n] = (uint8_t)(j - i < 255 ? j - i : 255);
-		if (j - i >= 255)
-			m->big[m->nbig++] = (struct assay_numeric_big){m->n, j - i};
-		m->n++;
-		i = j;
-	}
-	free(k);
-}
-
-/* Raw keys in a random order (a data file's form). */
-static void raw_of(const uint32_t *k0, size_t n, struct assay_numeric_map *m)
-{
-	memset(m, 0, sizeof *m);
-	m->raw = malloc(n * sizeof *m->raw);
-	memcpy(m->raw, k0, n * sizeof *m->raw);
-	for (size_t i = n; i > 1; i--) {
-		size_t j = (size_t)(next() % i);
-		uint32_t t = m->raw[i - 1];
-		m->raw[i - 1] = m->raw[j];
-		m->raw[j] = t;
-	}
-	m->nraw = n;
-	m->rawmin = m->rawmax = m->raw[0];
-	for (size_t i = 0; i < n; i++) {
-		m->rawmin = m->raw[i] < m->rawmin ? m->raw[i] : m->rawmin;
-		m->rawmax = m->raw[i] > m->rawmax ? m->raw[i] : m->rawmax;
-	}
-}
-
-static void map_free(struct assay_numeric_map *m)
-{
-	free(m->key);
-	free(m->kcount);
-	free(m->big);
-	free(m->raw);
 }
 
 /* ---- adversarial columns ------------------------------------------------- */
@@ -169,104 +105,19 @@ static void make_column(enum kind kind, size_t n, int side, uint32_t *k)
 	}
 }
 
-/* ---- the comparison against the walk -------------------------------------- */
+/* ---- the comparison against the walk (bucket_check.h) --------------------- */
 
 static void compare_one(enum kind kind, size_t n1, size_t n2, size_t k)
 {
 	uint32_t *a = malloc(n1 * sizeof *a), *b = malloc(n2 * sizeof *b);
 	make_column(kind, n1, 0, a);
 	make_column(kind, n2, 1, b);
-	struct assay_numeric_map pr, pc, rr, rc, rr2, rc2;
-	packed_of(a, n1, &pr);
-	packed_of(b, n2, &pc);
-	raw_of(a, n1, &rr);
-	raw_of(b, n2, &rc);
-	raw_of(a, n1, &rr2);
-	raw_of(b, n2, &rc2);
-	struct assay_error err;
-	/* the walk: edges from the sorted maps, counts, KS, W1 */
-	struct assay_bins qb, sb;
-	double *qe, *se;
-	size_t nqe, nsb;
-	assert_int_equal(drift_quantile_edges(&pr, k, &qb, &qe, &nqe, &err), 0);
-	assert_int_equal(drift_sturges_edges(&pr, &pc, &sb, &se, &nsb, &err), 0);
-	uint64_t *cnt = calloc(8 * (k + 1 + nsb), sizeof *cnt);
-	struct drift_walk w = {.qe = qe,
-	                       .nqe = nqe,
-	                       .qref = cnt,
-	                       .qcur = cnt + k + 1,
-	                       .se = se,
-	                       .nsb = nsb,
-	                       .sref = cnt + 2 * (k + 1),
-	                       .scur = cnt + 2 * (k + 1) + nsb,
-	                       .wasserstein = 1};
-	assert_int_equal(drift_numeric_walk(&pr, &pc, &w), 0);
-	/* without a sort: from raw keys (twice, shuffled apart), edges computed
-	 * here; from the sorted maps with the edges given (a stored profile) */
-	struct drift_bucket bk[3];
-	const struct assay_numeric_map *ref[3] = {&rr, &rr2, &pr}, *cur[3] = {&rc, &rc2, &pc};
-	for (int t = 0; t < 3; t++) {
-		uint64_t *c = cnt + (size_t)(t + 1) * 2 * (k + 1 + nsb);
-		bk[t] = (struct drift_bucket){.k = k,
-		                              .qe = t == 2 ? qe : NULL,
-		                              .nqe = t == 2 ? nqe : 0,
-		                              .se = se,
-		                              .nsb = nsb,
-		                              .qref = c,
-		                              .qcur = c + k + 1,
-		                              .sref = c + 2 * (k + 1),
-		                              .scur = c + 2 * (k + 1) + nsb,
-		                              .wasserstein = 1,
-		                              .std = 1};
-		assert_int_equal(drift_bucket_compare(ref[t], cur[t], &bk[t]), 0);
-		assert_int_equal(bk[t].n1, n1);
-		assert_int_equal(bk[t].n2, n2);
-		/* KS: the walk's extremes, the same bits */
-		assert_true(same_bits(bk[t].maxS, w.maxS));
-		assert_true(same_bits(bk[t].minS, w.minS));
-		assert_int_equal(bk[t].hmax, w.hmax);
-		/* the bins: the same counts */
-		assert_memory_equal(c, cnt, 2 * (k + 1 + nsb) * sizeof *c);
-		/* W1 within rounding of the walk's pairwise sum over the doubles:
-		 * 1e-12 relative, and the values' own rounding (bucket.c: 2^-52
-		 * max|x|, the walk integrates the doubles, here the decimals) */
-		double tol = 1e-12 * fabs(w.w) + ldexp(fmax(fabs(se[0]), fabs(se[nsb])), -52);
-		if (!(fabs(bk[t].w - w.w) <= tol))
-			fail_msg("kind %d n %zu/%zu: W1 %.17g, the walk's %.17g (tolerance %.3g)", kind, n1,
-			         n2, bk[t].w, w.w, tol);
-		/* the std: key_std.c's from the map; within 1e-13 of the two
-		 * compensated passes over the doubles and of their rounding (the
-		 * std of the doubles is within max|x - double(x)| of the decimals') */
-		assert_true(same_bits(bk[t].sd, drift_key_std(&pr)));
-		double sd0 = drift_map_std(&pr, n1), mx = fmax(fabs(assay_deckey_value(pr.key[0])),
-		                                               fabs(assay_deckey_value(pr.key[pr.n - 1])));
-		if (!(fabs(bk[t].sd - sd0) <= 1e-13 * sd0 + ldexp(mx, -52)))
-			fail_msg("kind %d n %zu: std %.17g, the walk's %.17g", kind, n1, bk[t].sd, sd0);
-	}
-	/* the quantile edges found by rank = drift_quantile_edges' */
-	for (int t = 0; t < 2; t++) {
-		assert_int_equal(bk[t].nqe_own, nqe);
-		assert_memory_equal(bk[t].qe_own, qe, nqe * sizeof *qe);
-		free(bk[t].qe_own);
-	}
-	/* order-free: raw in two orders and sorted give the same bits */
-	for (int t = 1; t < 3; t++) {
-		assert_true(same_bits(bk[t].w, bk[0].w));
-		assert_true(same_bits(bk[t].sd, bk[0].sd));
-	}
-	assay_bins_free(&qb);
-	assay_bins_free(&sb);
-	free(qe);
-	free(se);
-	free(cnt);
-	map_free(&pr);
-	map_free(&pc);
-	map_free(&rr);
-	map_free(&rc);
-	map_free(&rr2);
-	map_free(&rc2);
+	char msg[256];
+	const char *bad = bucket_check(a, n1, b, n2, k, &rng, msg, sizeof msg);
 	free(a);
 	free(b);
+	if (bad)
+		fail_msg("kind %d n %zu/%zu k %zu: %s", kind, n1, n2, k, bad);
 }
 
 static void buckets_give_the_walks_statistics(void **state)
@@ -293,22 +144,22 @@ static void w1_is_the_decimals_integral(void **state)
 		b[i] = key_of("1.000002");
 	}
 	struct assay_numeric_map ra, rb, pa, pb;
-	raw_of(a, N, &ra);
-	raw_of(b, N, &rb);
-	packed_of(a, N, &pa);
-	packed_of(b, N, &pb);
+	bc_raw_of(a, N, &rng, &ra);
+	bc_raw_of(b, N, &rng, &rb);
+	bc_packed_of(a, N, &pa);
+	bc_packed_of(b, N, &pb);
 	struct drift_bucket w = {.k = 10, .wasserstein = 1, .std = 1};
 	assert_int_equal(drift_bucket_compare(&ra, &rb, &w), 0);
-	assert_true(same_bits(w.w, 1e-6));
-	assert_true(same_bits(w.sd, 0.0)); /* constant: exactly 0 */
+	assert_true(bc_same_bits(w.w, 1e-6));
+	assert_true(bc_same_bits(w.sd, 0.0)); /* constant: exactly 0 */
 	free(w.qe_own);
 	struct drift_walk ww = {.wasserstein = 1};
 	assert_int_equal(drift_numeric_walk(&pa, &pb, &ww), 0);
 	assert_true(ww.w != 1e-6 && fabs(ww.w - 1e-6) < ldexp(1.0, -51));
-	map_free(&ra);
-	map_free(&rb);
-	map_free(&pa);
-	map_free(&pb);
+	bc_map_free(&ra);
+	bc_map_free(&rb);
+	bc_map_free(&pa);
+	bc_map_free(&pb);
 	free(a);
 	free(b);
 }
@@ -329,15 +180,15 @@ static void w1_steps_between_segments(void **state)
 	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
 		uint32_t a = key_of(cases[c].a), b = key_of(cases[c].b);
 		struct assay_numeric_map ra, rb;
-		raw_of(&a, 1, &ra);
-		raw_of(&b, 1, &rb);
+		bc_raw_of(&a, 1, &rng, &ra);
+		bc_raw_of(&b, 1, &rng, &rb);
 		struct drift_bucket w = {.k = 2, .wasserstein = 1};
 		assert_int_equal(drift_bucket_compare(&ra, &rb, &w), 0);
-		if (!same_bits(w.w, cases[c].w))
+		if (!bc_same_bits(w.w, cases[c].w))
 			fail_msg("%s vs %s: W1 %.17g, want %.17g", cases[c].a, cases[c].b, w.w, cases[c].w);
 		free(w.qe_own);
-		map_free(&ra);
-		map_free(&rb);
+		bc_map_free(&ra);
+		bc_map_free(&rb);
 	}
 }
 
@@ -356,11 +207,11 @@ static void key_std_is_exact(void **state)
 		for (size_t i = 0; i < 2000; i++)
 			k[i] = key_of(cases[c].v[i % 2]);
 		struct assay_numeric_map m;
-		raw_of(k, 2000, &m);
+		bc_raw_of(k, 2000, &rng, &m);
 		double sd = drift_key_std(&m);
-		if (!same_bits(sd, cases[c].sd))
+		if (!bc_same_bits(sd, cases[c].sd))
 			fail_msg("case %zu: std %.17g, want %.17g", c, sd, cases[c].sd);
-		map_free(&m);
+		bc_map_free(&m);
 	}
 }
 
