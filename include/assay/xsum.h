@@ -1,4 +1,6 @@
-/* assay/xsum.h: exact summation of doubles.
+/* assay/xsum.h: exact summation of doubles, and the library's one
+ * compensated (Neumaier) step for sums that need only twice a double's
+ * precision.
  *
  * A superaccumulator: the exact sum of any number of finite doubles, kept
  * as 32-bit limbs in int64 words covering every double exponent. Adding is
@@ -10,6 +12,7 @@
 #ifndef ASSAY_XSUM_H
 #define ASSAY_XSUM_H
 
+#include <math.h>
 #include <stdint.h>
 
 #define ASSAY_XSUM_LIMBS 70
@@ -26,5 +29,16 @@ void assay_xsum_add(struct assay_xsum *x, double v);
 void assay_xsum_add_product(struct assay_xsum *x, double a, double b);
 void assay_xsum_merge(struct assay_xsum *dst, const struct assay_xsum *src);
 double assay_xsum_value(const struct assay_xsum *x);
+
+/* Neumaier's compensated summation, one step: *s += x, the rounding error
+ * carried in *c; the sum is *s + *c, about twice a double's precision, at
+ * a few additions (the KS p-value's sums, the drift means, Brier and log
+ * loss sums). Inline: in a loop *s and *c stay in registers. */
+static inline void assay_neumaier_add(double *s, double *c, double x)
+{
+	double t = *s + x;
+	*c += fabs(*s) >= fabs(x) ? (*s - t) + x : (x - t) + *s;
+	*s = t;
+}
 
 #endif

@@ -22,6 +22,7 @@
 
 #include "assay/drift.h"
 #include "assay/topk.h"
+#include "assay/xsum.h"
 #include "drift_internal.h"
 
 uint64_t assay_category_map_total(const struct assay_category_map *m)
@@ -71,14 +72,6 @@ static inline double packed_term(struct map_reader *r, size_t i, double *count)
 	return assay_deckey_value(m->key[i]);
 }
 
-/* One compensated step (Neumaier): the sum s, its correction c. */
-#define NEUMAIER_ADD(s, c, x)                                                                                \
-	do {                                                                                                 \
-		double t_ = (s) + (x);                                                                       \
-		(c) += fabs(s) >= fabs(x) ? ((s)-t_) + (x) : ((x)-t_) + (s);                                 \
-		(s) = t_;                                                                                    \
-	} while (0)
-
 /* The map's mean given its total n > 0. A packed map (every short-decimal
  * column) in a loop of its own: the general one tests at every entry which
  * arrays the map has (the same terms in the same order: the same bits). */
@@ -92,14 +85,14 @@ static double map_mean(const struct assay_numeric_map *m, uint64_t n)
 		for (size_t i = 0; i < m->n; i++) {
 			double cnt, v = packed_term(&r, i, &cnt);
 			double x = v * cnt;
-			NEUMAIER_ADD(s, c, x);
+			assay_neumaier_add(&s, &c, x);
 		}
 		return (s + c) / (double)n;
 	}
 	for (size_t i = 0; i < m->n; i++) {
 		double cnt, v = map_term(&r, i, &cnt);
 		double x = v * cnt;
-		NEUMAIER_ADD(s, c, x);
+		assay_neumaier_add(&s, &c, x);
 	}
 	return (s + c) / (double)n;
 }
@@ -126,7 +119,7 @@ double drift_map_std_from_mean(const struct assay_numeric_map *m, uint64_t n, do
 			double cnt, v = packed_term(&r, i, &cnt);
 			double dv = v - mean;
 			double x = dv * dv * cnt;
-			NEUMAIER_ADD(s, c, x);
+			assay_neumaier_add(&s, &c, x);
 		}
 		return sqrt((s + c) / (double)n);
 	}
@@ -134,7 +127,7 @@ double drift_map_std_from_mean(const struct assay_numeric_map *m, uint64_t n, do
 		double cnt, v = map_term(&r, i, &cnt);
 		double dv = v - mean;
 		double x = dv * dv * cnt;
-		NEUMAIER_ADD(s, c, x);
+		assay_neumaier_add(&s, &c, x);
 	}
 	return sqrt((s + c) / (double)n);
 }

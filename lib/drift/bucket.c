@@ -63,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/xsum.h"
 #include "bucket_internal.h"
 
 /* acc[q + 22] += h for every unit step [k, k + 1), a <= k < b (valid keys:
@@ -375,9 +376,7 @@ static double w1_of(const ks_i128 *acc, uint64_t lcm)
 			continue;
 		double x = (double)acc[e];
 		x = e >= 22 ? x * p10[e - 22] : x / p10[22 - e];
-		double t = s + x;
-		c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
-		s = t;
+		assay_neumaier_add(&s, &c, x);
 	}
 	return (s + c) / (double)lcm;
 }

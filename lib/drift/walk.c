@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/xsum.h"
 #include "drift_internal.h"
 
 #ifdef __SSE2__
@@ -337,9 +338,7 @@ struct ks_ext {
 		uint64_t step_r = (r_);                                                                      \
 		if (want_mean) { /* a zero term (a value only in cur) changes neither sum */                 \
 			double mx_ = step_v * (double)(int64_t)step_r;                                       \
-			double mt_ = ms + mx_;                                                               \
-			mc += fabs(ms) >= fabs(mx_) ? (ms - mt_) + mx_ : (mx_ - mt_) + ms;                   \
-			ms = mt_;                                                                            \
+			assay_neumaier_add(&ms, &mc, mx_);                                                   \
 		}                                                                                            \
 		c1 += step_r;                                                                                \
 		c2 += (c_);                                                                                  \

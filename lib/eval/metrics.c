@@ -28,6 +28,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "assay/xsum.h"
 #include "internal.h"
 
 static double rate(uint64_t num, uint64_t den)
@@ -81,19 +82,11 @@ static double clip_eps(double s)
 	return s < DBL_EPSILON ? DBL_EPSILON : s > 1 - DBL_EPSILON ? 1 - DBL_EPSILON : s;
 }
 
-/* Neumaier's compensated summation: sum + c carries about twice the
- * precision of a double, at a few extra additions (long double was 2x
- * slower on this loop). */
+/* The sums below are compensated (assay_neumaier_add): long double was
+ * 2x slower on this loop. */
 struct ksum {
 	double sum, c;
 };
-
-static void kadd(struct ksum *k, double x)
-{
-	double t = k->sum + x;
-	k->c += fabs(k->sum) >= fabs(x) ? (k->sum - t) + x : (x - t) + k->sum;
-	k->sum = t;
-}
 
 void score_sums_additive(const struct assay_scoremap *m, struct score_sums *S)
 {
@@ -104,11 +97,11 @@ void score_sums_additive(const struct assay_scoremap *m, struct score_sums *S)
 		S->P += m->pos[i];
 		S->N += m->neg[i];
 		double bp = (1 - s) * (1 - s), bq = s * s;
-		kadd(&brier, p * bp + q * bq);
-		kadd(&brier2, p * bp * bp + q * bq * bq);
+		assay_neumaier_add(&brier.sum, &brier.c, p * bp + q * bq);
+		assay_neumaier_add(&brier2.sum, &brier2.c, p * bp * bp + q * bq * bq);
 		double c = clip_eps(s), l1 = -log(c), l0 = -log1p(-c);
-		kadd(&ll, p * l1 + q * l0);
-		kadd(&ll2, p * l1 * l1 + q * l0 * l0);
+		assay_neumaier_add(&ll.sum, &ll.c, p * l1 + q * l0);
+		assay_neumaier_add(&ll2.sum, &ll2.c, p * l1 * l1 + q * l0 * l0);
 		int b = ece_bin(s);
 		S->bin_n[b] += p + q;
 		S->bin_pos[b] += p;
