@@ -226,11 +226,14 @@ static int check_map(struct rd *r, const struct assay_numeric_map *m, uint64_t s
 	return 0;
 }
 
-/* A packed string without its prefix check: base64, then entries. */
+/* A packed string: its prefix and length, then base64, then entries. */
 static int decode_packed(struct rd *r, const char *s, size_t len, struct assay_numeric_map *m, uint64_t *sum)
 {
 	size_t plen = strlen(PROF_PACKED_PREFIX);
-	int deckeys = memcmp(s, PROF_DECKEY_PREFIX, plen) == 0;
+	int deckeys = len >= plen && memcmp(s, PROF_DECKEY_PREFIX, plen) == 0;
+	if (len < plen || (!deckeys && memcmp(s, PROF_PACKED_PREFIX, plen) != 0) || (len - plen) % 4)
+		return prof_rd_bad(r, "values", "expected an array of [value, count] or a \"%s\" string",
+		                   PROF_PACKED_PREFIX);
 	unsigned char *raw = malloc((len - plen) / 4 * 3 + 1);
 	if (!raw)
 		return assay_error_set(r->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
@@ -246,7 +249,7 @@ static int decode_packed(struct rd *r, const char *s, size_t len, struct assay_n
 int prof_read_packed_values(struct rd *r, const json_t *a, struct assay_column_profile *c)
 {
 	const char *s = json_string_value(a);
-	size_t len = json_string_length(a), plen = strlen(PROF_PACKED_PREFIX);
+	size_t len = json_string_length(a);
 	if (len > strlen(LIFT_MARK) && memcmp(s, LIFT_MARK, strlen(LIFT_MARK)) == 0) {
 		size_t i = (size_t)strtoull(s + strlen(LIFT_MARK), NULL, 10);
 		if (i >= r->nlifted)
@@ -263,10 +266,6 @@ int prof_read_packed_values(struct rd *r, const json_t *a, struct assay_column_p
 		s = l->p;
 		len = l->len;
 	}
-	int deckeys = len >= plen && memcmp(s, PROF_DECKEY_PREFIX, plen) == 0;
-	if (len < plen || (!deckeys && memcmp(s, PROF_PACKED_PREFIX, plen) != 0) || (len - plen) % 4)
-		return prof_rd_bad(r, "values", "expected an array of [value, count] or a \"%s\" string",
-		                   PROF_PACKED_PREFIX);
 	uint64_t sum = 0;
 	int rc = decode_packed(r, s, len, &c->num, &sum);
 	return rc ? rc : check_map(r, &c->num, sum, c);
@@ -277,9 +276,6 @@ int prof_read_packed_values(struct rd *r, const json_t *a, struct assay_column_p
  * leaves it not ready, and its message is made again by the read. */
 static void predecode_one(struct lifted *l)
 {
-	size_t plen = strlen(PROF_PACKED_PREFIX);
-	if (l->len < plen || (l->len - plen) % 4)
-		return;
 	struct assay_error e;
 	assay_error_clear(&e);
 	struct rd r = {"", &e, "", NULL, 0};
