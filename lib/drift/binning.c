@@ -252,21 +252,13 @@ static double cursor_at(struct rank_cursor *c, uint64_t r)
 
 static double cursor_quantile(struct rank_cursor *c, uint64_t n, double q)
 {
-	double vi = (double)(n - 1) * q;
-	if (vi >= (double)(n - 1))
-		return cursor_at(c, n - 1);
-	if (vi < 0)
-		return cursor_at(c, 0);
-	double prev = floor(vi);
-	uint64_t pi = (uint64_t)prev;
+	uint64_t pi;
+	double g;
+	if (!drift_quantile_index(n, q, &pi, &g))
+		return cursor_at(c, pi);
 	double a = cursor_at(c, pi);
 	struct rank_cursor peek = *c;
-	double b = cursor_at(&peek, pi + 1);
-	double g = vi - prev;
-	double diff = b - a;
-	if (g >= 0.5)
-		return b - diff * (1 - g);
-	return a + diff * g;
+	return drift_lerp(a, cursor_at(&peek, pi + 1), g);
 }
 
 int assay_bins_ref_quantiles(const struct assay_numeric_map *ref, const struct assay_numeric_map *cur,

@@ -387,16 +387,12 @@ static size_t quantile_ranks(uint64_t n, size_t k, uint64_t *rank)
 {
 	size_t nr = 0;
 	for (size_t i = 1; i < k; i++) {
-		double vi = (double)(n - 1) * ((double)i / (double)k);
-		if (vi >= (double)(n - 1)) {
-			rank[nr++] = n - 1;
-		} else if (vi < 0) {
-			rank[nr++] = 0;
-		} else {
-			uint64_t pi = (uint64_t)floor(vi);
-			rank[nr++] = pi;
+		uint64_t pi;
+		double g;
+		int between = drift_quantile_index(n, (double)i / (double)k, &pi, &g);
+		rank[nr++] = pi;
+		if (between)
 			rank[nr++] = pi + 1;
-		}
 	}
 	return nr;
 }
@@ -406,14 +402,13 @@ static size_t quantile_edges(uint64_t n, size_t k, const double *val, double *e)
 {
 	size_t ne = 0, r = 0;
 	for (size_t i = 1; i < k; i++) {
-		double vi = (double)(n - 1) * ((double)i / (double)k), v;
-		if (vi >= (double)(n - 1) || vi < 0) {
-			v = val[r++];
-		} else {
-			double prev = floor(vi), a = val[r], bv = val[r + 1];
+		uint64_t pi;
+		double g, v;
+		if (drift_quantile_index(n, (double)i / (double)k, &pi, &g)) {
+			v = drift_lerp(val[r], val[r + 1], g);
 			r += 2;
-			double gm = vi - prev, diff = bv - a;
-			v = gm >= 0.5 ? bv - diff * (1 - gm) : a + diff * gm;
+		} else {
+			v = val[r++];
 		}
 		if (ne == 0 || v != e[ne - 1])
 			e[ne++] = v;

@@ -7,6 +7,8 @@
 #ifndef ASSAY_DRIFT_INTERNAL_H
 #define ASSAY_DRIFT_INTERNAL_H
 
+#include <math.h>
+
 #include "assay/drift.h"
 
 #ifdef __SSE2__
@@ -104,6 +106,35 @@ static inline uint64_t drift_gcd(uint64_t a, uint64_t b)
 		b = t;
 	}
 	return a;
+}
+
+/* numpy's linear quantile q of n ranked values (method="linear"): the
+ * position (n - 1) q is rank *lo exactly (0 returned: at or past either
+ * end) or between *lo and *lo + 1 at fraction *g (1), the two values then
+ * combined by drift_lerp, numpy's _lerp. binning.c (from a map's cursor)
+ * and bucket.c (from the values at gathered ranks) share both, so their
+ * edges are the same bits. */
+static inline int drift_quantile_index(uint64_t n, double q, uint64_t *lo, double *g)
+{
+	double vi = (double)(n - 1) * q;
+	if (vi >= (double)(n - 1)) {
+		*lo = n - 1;
+		return 0;
+	}
+	if (vi < 0) {
+		*lo = 0;
+		return 0;
+	}
+	double prev = floor(vi);
+	*lo = (uint64_t)prev;
+	*g = vi - prev;
+	return 1;
+}
+
+static inline double drift_lerp(double a, double b, double g)
+{
+	double diff = b - a;
+	return g >= 0.5 ? b - diff * (1 - g) : a + diff * g;
 }
 
 /* True when --columns is unset or names this column (drift.c). */
