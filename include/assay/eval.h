@@ -164,8 +164,8 @@ struct assay_eval_params {
 	uint64_t min_group_size; /* default 30 */
 	int include_small;       /* keep small groups in disparities */
 	enum assay_ci_method ci_method;
-	uint32_t bootstrap;          /* B, default 1000 */
-	int bootstrap_threads;       /* 0: one per core */
+	uint32_t bootstrap;    /* B, default 1000 */
+	int bootstrap_threads; /* 0: one per core */
 	/* Optional: while this returns 1, the bootstrap's threads beyond the
 	 * first wait (their core is busy: cmd_eval passes the input's hash,
 	 * which may still run), then join in for what is left. */

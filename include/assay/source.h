@@ -16,6 +16,7 @@
 #ifndef ASSAY_SOURCE_H
 #define ASSAY_SOURCE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,20 +33,28 @@ struct assay_source_opts {
 	size_t ncolumns;
 	const char *const *na; /* extra missing-value spellings (--na) */
 	size_t nna;
-	int threads;            /* workers; 0 = automatic: one per online core (they hash the
-	                           input too); where the file is read rather than mapped, for
-	                           CSV one per core but one, the SHA-256 thread's */
-	int no_map;             /* read the file (pread, a SHA-256 thread) even where it could
-	                           be mapped (tests of that path) */
-	int narrow;             /* CSV: the SSE2 tokenizer even where the CPU has AVX-512BW
-	                           (tests of that path) */
-	size_t hash_lead_bytes; /* mapped: how far tokenizing may run ahead of the SHA-256;
-	                           0 = 4 MiB. Those bytes stay mapped (resident); a caller that
-	                           works beside the hash's end (assay_source_scan_start) may
-	                           want more */
-	size_t min_split_bytes; /* inputs smaller than this use one worker; 0 = 8 MiB
-	                           (tests lower it to exercise the parallel path) */
-	size_t block_bytes;     /* bytes per read of a worker; 0 = 256 KiB (tests lower it) */
+	int threads;                    /* workers; 0 = automatic: one per online core (they hash the
+	                                   input too); where the file is read rather than mapped, for
+	                                   CSV one per core but one, the SHA-256 thread's */
+	int no_map;                     /* read the file (pread, a SHA-256 thread) even where it could
+	                                   be mapped (tests of that path) */
+	int narrow;                     /* CSV: the SSE2 tokenizer even where the CPU has AVX-512BW
+	                                   (tests of that path) */
+	int no_hash;                    /* no SHA-256: the stats' sha256 is left zero, for a caller
+	                                   that hashes the file itself (assay_sha256_file_pair). A
+	                                   later scan then cannot tell a changed file by its hash */
+	const _Atomic uint64_t *hashed; /* with no_hash, optional: the caller's hash's progress
+	                           (bytes of this file). The mapped pass's workers keep
+	                           within hash_lead_bytes (0 = 32 MiB here) of it, as they
+	                           would of their own hash, so that a hashing thread of the
+	                           caller's gets the CPU it needs */
+	size_t hash_lead_bytes;         /* mapped: how far tokenizing may run ahead of the SHA-256;
+	                                   0 = 4 MiB. Those bytes stay mapped (resident); a caller that
+	                                   works beside the hash's end (assay_source_scan_start) may
+	                                   want more */
+	size_t min_split_bytes;         /* inputs smaller than this use one worker; 0 = 8 MiB
+	                                   (tests lower it to exercise the parallel path) */
+	size_t block_bytes;             /* bytes per read of a worker; 0 = 256 KiB (tests lower it) */
 	/* Optional: called now and then from one worker thread with the bytes
 	 * scanned so far and the file's size (for a progress bar). */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);

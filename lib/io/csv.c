@@ -335,7 +335,8 @@ static int end_row(struct tok *t, size_t e, int stored, size_t term, size_t next
 	}
 	if (t->quoted) {
 		size_t n = t->nf < nstore ? t->nf : nstore;
-		if (w->inplace && needs_writes(w->fields, n) && copy_row(w, t->buf + t->row_start, term - t->row_start, n))
+		if (w->inplace && needs_writes(w->fields, n) &&
+		    copy_row(w, t->buf + t->row_start, term - t->row_start, n))
 			return assay_error_set(&w->err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		unquote(w->fields, n);
 	}
@@ -541,7 +542,8 @@ __attribute__((target("avx512bw,popcnt"))) static int tokenize_avx512(struct ass
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("popcnt", "default")))
 #endif
-static int tokenize_sse2(struct assay_io_worker *w, char *buf, size_t len, int final, size_t *consumed)
+static int
+tokenize_sse2(struct assay_io_worker *w, char *buf, size_t len, int final, size_t *consumed)
 {
 	return tokenize(w, buf, len, final, consumed, 0);
 }

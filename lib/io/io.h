@@ -36,15 +36,17 @@ struct assay_source {
 	char **na;        /* opts.na copies */
 	size_t *na_len;
 	size_t nna;
-	uint64_t data_offset;  /* first byte of data (after BOM and header) */
-	uint64_t header_lines; /* physical lines before data_offset */
-	size_t nstore;         /* CSV: fields stored per row (assay_source_project); 0 = all */
-	int threads;     /* workers of the read pass (scan.c) */
-	int map_threads; /* workers of the mapped pass (scan_map.c) */
-	int no_map;       /* opts.no_map: always the read pass */
-	int narrow;       /* opts.narrow: the SSE2 tokenizer */
-	int sequential;   /* assay_source_set_sequential: one worker, file order */
-	size_t hash_lead; /* opts.hash_lead_bytes, or the default */
+	uint64_t data_offset;           /* first byte of data (after BOM and header) */
+	uint64_t header_lines;          /* physical lines before data_offset */
+	size_t nstore;                  /* CSV: fields stored per row (assay_source_project); 0 = all */
+	int threads;                    /* workers of the read pass (scan.c) */
+	int map_threads;                /* workers of the mapped pass (scan_map.c) */
+	int no_map;                     /* opts.no_map: always the read pass */
+	int narrow;                     /* opts.narrow: the SSE2 tokenizer */
+	int no_hash;                    /* opts.no_hash: no SHA-256, the caller's */
+	const _Atomic uint64_t *hashed; /* opts.hashed: the caller's hash's progress */
+	int sequential;                 /* assay_source_set_sequential: one worker, file order */
+	size_t hash_lead;               /* opts.hash_lead_bytes, or the default */
 	size_t min_split;
 	size_t block;
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);

@@ -50,7 +50,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -86,48 +85,28 @@ int assay_io_read_at(int fd, char *buf, size_t n, uint64_t off)
 	return 0;
 }
 
-/* The hash reads the file through read-only mappings of HASH_WINDOW bytes,
- * populated in one call and unmapped at once: no copy out of the page
- * cache (pread cost ~0.1 s per GB here), and at most one window counts in
- * the resident set. Falls back to pread where mapping fails. */
+/* The hash reads the file a window at a time (assay_io_window). */
 #define HASH_WINDOW ((size_t)8 << 20)
 
 static void *hash_main(void *arg)
 {
 	struct hasher *h = arg;
-	size_t bs = 1u << 18;
-	char *buf = NULL;
+	struct assay_io_window w;
+	assay_io_window_init(&w, h->fd, h->size);
 	struct assay_sha256 md;
 	assay_sha256_init(&md);
-	for (uint64_t off = 0; off < h->size;) {
-		if (atomic_load(h->stop))
-			goto out;
-		size_t n = h->size - off < HASH_WINDOW ? (size_t)(h->size - off) : HASH_WINDOW;
-		void *map = mmap(NULL, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, h->fd, (off_t)off);
-		if (map != MAP_FAILED) {
-			assay_sha256_update(&md, map, n);
-			munmap(map, n);
-			off += n;
-			continue;
+	for (;;) {
+		const char *p;
+		size_t n;
+		if (atomic_load(h->stop) || (h->failed = assay_io_window_next(&w, HASH_WINDOW, &p, &n)))
+			break;
+		if (!n) {
+			assay_sha256_final(&md, h->md);
+			break;
 		}
-		if (!buf && !(buf = malloc(bs))) {
-			h->failed = ENOMEM;
-			goto out;
-		}
-		n = n < bs ? n : bs;
-		int e = assay_io_read_at(h->fd, buf, n, off);
-		if (e) {
-			h->failed = e;
-			goto out;
-		}
-		assay_sha256_update(&md, buf, n);
-		off += n;
+		assay_sha256_update(&md, p, n);
 	}
-	assay_sha256_final(&md, h->md);
-	free(buf);
-	return NULL;
-out:
-	free(buf);
+	assay_io_window_end(&w);
 	return NULL;
 }
 
@@ -409,8 +388,8 @@ static int walk(struct assay_io_pass *ps, int nr, uint64_t *rows, struct assay_e
 }
 
 /* Run n workers over the ranges given by bounds. 1 = rescan needed. */
-static int run_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx, int n, const uint64_t *bounds,
-                    uint64_t *rows, struct assay_error *err)
+static int run_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx, int n,
+                    const uint64_t *bounds, uint64_t *rows, struct assay_error *err)
 {
 	const struct assay_source *src = ps->src;
 	pthread_t *th = calloc((size_t)n, sizeof *th);
@@ -467,6 +446,7 @@ struct assay_source_pending {
 	struct map_worker *mw;
 	uint64_t rows, bytes;
 	int used;
+	int no_hash; /* opts.no_hash: md_out stays zero */
 	unsigned char md_out[32];
 };
 
@@ -479,7 +459,7 @@ static int pending_join(struct assay_source_pending *p)
 		if (p->started[k])
 			pthread_join(p->th[k], NULL);
 	int ok = p->map && assay_io_map_complete(p->map);
-	if (ok)
+	if (ok && !p->no_hash)
 		assay_sha256_final(&p->md, p->md_out);
 	free(p->th), free(p->started), free(p->mw);
 	p->th = NULL, p->started = NULL, p->mw = NULL, p->n = 0;
@@ -495,7 +475,7 @@ static int map_pass(struct assay_io_pass *ps, assay_row_fn fn, void *const *ctx,
 {
 	const struct assay_source *src = ps->src;
 	atomic_store(&ps->lowest_failed, UINT64_MAX);
-	if (!(ps->map = p->map = assay_io_map_new(src, &p->md)))
+	if (!(ps->map = p->map = assay_io_map_new(src, src->no_hash ? NULL : &p->md)))
 		return 2;
 	assay_io_map_hash_first(ps->map);
 	if (init_ranges(ps, fn, ctx, assay_io_map_nchunks(ps->map), NULL)) {
@@ -537,11 +517,14 @@ int assay_source_scan_finish(struct assay_source_pending *p, struct assay_source
 	int e = p->map ? pending_join(p) : 0;
 	if (!e && stats) {
 		assay_source_scan_counts(p, stats);
-		memcpy(stats->sha256, p->md_out, 32);
-		assay_hex(p->md_out, 32, stats->sha256_hex);
+		if (!p->no_hash) {
+			memcpy(stats->sha256, p->md_out, 32);
+			assay_hex(p->md_out, 32, stats->sha256_hex);
+		}
 	}
 	free(p);
-	return e ? assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0, "scan: the input's hash was not completed")
+	return e ? assay_error_set(err, ASSAY_EINTERNAL, NULL, 0, 0,
+	                           "scan: the input's hash was not completed")
 	         : 0;
 }
 
@@ -558,8 +541,8 @@ int assay_source_scan_hashing(const struct assay_source_pending *p)
 	return p && p->map && !assay_io_map_complete(p->map);
 }
 
-int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn reset, void *const *worker_ctx,
-                      struct assay_source_stats *stats, struct assay_error *err)
+int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn reset,
+                      void *const *worker_ctx, struct assay_source_stats *stats, struct assay_error *err)
 {
 	struct assay_source_pending *p = NULL;
 	int rc = assay_source_scan_start(src, fn, reset, worker_ctx, &p, err);
@@ -590,6 +573,7 @@ int assay_source_scan_start(struct assay_source *src, assay_row_fn fn, assay_res
 	if (!p)
 		return assay_error_set(err, ASSAY_ENOMEM, src->path, 0, 0, "out of memory");
 	p->bytes = src->size;
+	p->no_hash = src->no_hash;
 
 	/* Inputs worth splitting, where a mis-split can be undone or cannot
 	 * happen: the mapped pass (scan_map.c), which returns with the hash
@@ -617,7 +601,7 @@ int assay_source_scan_start(struct assay_source *src, assay_row_fn fn, assay_res
 	int hash_thread = 0;
 	if (rc == 2) {
 		split(src, n, bounds);
-		hash_thread = pthread_create(&hth, NULL, hash_main, &h) == 0;
+		hash_thread = !src->no_hash && pthread_create(&hth, NULL, hash_main, &h) == 0;
 		rc = run_pass(&ps, fn, worker_ctx, n, bounds, &rows, err);
 	}
 	if (rc == 1) {
@@ -635,7 +619,7 @@ int assay_source_scan_start(struct assay_source *src, assay_row_fn fn, assay_res
 		atomic_store(&stop_hash, 1);
 	if (hash_thread)
 		pthread_join(hth, NULL);
-	else if (!rc && !hashed)
+	else if (!rc && !hashed && !src->no_hash)
 		hash_main(&h);
 	if (!rc && h.failed)
 		rc = assay_error_set(

@@ -24,6 +24,26 @@ struct assay_io_pass {
 	struct io_map *map;             /* the mapped pass's mapping and chunks, or NULL */
 };
 
+/* A file read front to back a window at a time: each window mapped
+ * read-only and populated in one call, then unmapped at the next (no copy
+ * out of the page cache, pread cost ~0.1 s per GB here; at most one
+ * window counts in the resident set), or read into a buffer where mapping
+ * fails. For the hash threads (scan.c, hash_files.c). */
+struct assay_io_window {
+	int fd;
+	uint64_t size, off;
+	void *map;
+	size_t mapped;
+	char *buf;
+};
+void assay_io_window_init(struct assay_io_window *w, int fd, uint64_t size);
+/* The file's next bytes, at most max (> 0, a multiple of the page
+ * size), in *p and *n (*n = 0 at the
+ * end), valid until the next call: 0, or an errno (ESPIPE: the file
+ * shrank while it was read; ENOMEM). */
+int assay_io_window_next(struct assay_io_window *w, size_t max, const char **p, size_t *n);
+void assay_io_window_end(struct assay_io_window *w);
+
 /* pread all of buf[0..n) from off: 0 or an errno (ESPIPE: the file shrank). */
 int assay_io_read_at(int fd, char *buf, size_t n, uint64_t off);
 /* w's buffer holds at least need bytes (plus ASSAY_IO_PAD): 0 or -1. */

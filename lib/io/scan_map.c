@@ -73,8 +73,10 @@ struct io_map {
 	struct assay_sha256 *md;        /* set up and fed by the thread holding `hashing` */
 	atomic_size_t parsed;           /* chunks tokenized (or given up) */
 	atomic_int stop;                /* a chunk failed */
-	_Atomic uint64_t dropped; /* bytes before this are out of the mapping (page multiple) */
-	size_t backlog;   /* chunks tokenized ahead of the hash, at most */
+	_Atomic uint64_t dropped;       /* bytes before this are out of the mapping (page multiple) */
+	size_t backlog;                 /* chunks tokenized ahead of the hash, at most */
+	const _Atomic uint64_t *hashed; /* opts.hashed: the caller's hash's progress, or NULL */
+	uint64_t lead;                  /* how far chunks may start past it */
 };
 
 static uint64_t round_up(uint64_t x, uint64_t to)
@@ -111,6 +113,8 @@ struct io_map *assay_io_map_new(const struct assay_source *src, struct assay_sha
 	atomic_store(&m->next, m->k0);
 	atomic_store(&m->turn, m->k0);
 	m->md = md;
+	m->hashed = src->hashed;
+	m->lead = src->hash_lead;
 	/* cut by quote parity from the start when the first chunk has a '"'
 	 * (else once a quoted line break is seen) */
 	uint64_t n0 = m->size - m->data_offset < m->C ? m->size - m->data_offset : m->C;
@@ -274,6 +278,8 @@ static void scan_chunk(struct assay_io_pass *ps, size_t k, uint64_t s, uint64_t 
 /* Chunk k's bytes into the digest (its turn), then the next turn. */
 static void hash_chunk(struct io_map *m, size_t k)
 {
+	if (!m->md)
+		return; /* opts.no_hash: the chunks only pass in order (drop_hashed) */
 	uint64_t a = k == m->k0 ? 0 : k * m->C, b = k + 1 == m->k1 ? m->size : (k + 1) * m->C;
 	if (k == m->k0)
 		assay_sha256_init(m->md);
@@ -357,6 +363,10 @@ void assay_io_map_work(struct io_map *m, struct assay_io_pass *ps, void *ctx, in
 				break;
 			nap(&naps);
 		}
+		/* the caller hashes (opts.hashed): keep within m->lead of it */
+		for (int naps = 0; m->hashed && !atomic_load(&m->stop) &&
+		                   atomic_load(&m->next) * m->C > atomic_load(m->hashed) + m->lead;)
+			nap(&naps);
 		size_t k = atomic_fetch_add(&m->next, 1);
 		if (k >= m->k1)
 			break;

@@ -209,7 +209,9 @@ int assay_source_open(struct assay_source **out, const struct assay_source_opts 
 	src->threads = o->threads ? o->threads : (int)cores;
 	src->no_map = o->no_map;
 	src->narrow = o->narrow;
-	src->hash_lead = o->hash_lead_bytes ? o->hash_lead_bytes : (size_t)4 << 20;
+	src->no_hash = o->no_hash;
+	src->hashed = o->no_hash ? o->hashed : NULL;
+	src->hash_lead = o->hash_lead_bytes ? o->hash_lead_bytes : (size_t)(src->hashed ? 32 : 4) << 20;
 	if (src->map_threads > MAX_THREADS)
 		src->map_threads = MAX_THREADS;
 	if (src->threads > MAX_THREADS)

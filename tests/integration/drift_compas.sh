@@ -33,6 +33,15 @@ pyassert "$d/data.json" \
   "($close)(($col)('race')['js'], 0.022545383667120347)" \
   'r["summary"]["columns_compared"] == 10 and r["summary"]["columns_drifted"] == 7 and r["summary"]["dataset_drift"]'
 
+# the inputs' SHA-256s: two data files are hashed together on one thread
+# (assay_sha256_file_pair), one thread's scans hash their own
+for t in 2 1; do
+  run 1 "$ASSAY" drift --reference "$d/2013.csv" --current "$d/2014.csv" --columns $cols --threads $t --format json --out "$d/sha$t.json"
+  pyassert "$d/sha$t.json" \
+    "r['inputs']['reference']['sha256'] == '$(sha256sum "$d/2013.csv" | cut -c1-64)'" \
+    "r['inputs']['current']['sha256'] == '$(sha256sum "$d/2014.csv" | cut -c1-64)'"
+done
+
 # Wasserstein only when it decides (docs/drift.md)
 # by default every statistic is there; --deciding-only leaves out what no method needs
 run 1 "$ASSAY" drift --reference "$d/2013.csv" --current "$d/2014.csv" --columns $cols --format json --out "$d/default.json"
