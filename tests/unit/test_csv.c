@@ -7,7 +7,9 @@
  * workers' texts in worker order gives file order, because worker k reads
  * the k-th range of the file.
  */
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -437,7 +440,8 @@ static int split_scan(const struct sink *s)
 	const char *p = write_file("split.csv", s->text, s->len);
 	struct result one = scan_opts((struct assay_source_opts){.path = p, .threads = 1}, NULL);
 	struct result two = scan_opts(
-	    (struct assay_source_opts){.path = p, .threads = 2, .min_split_bytes = 1, .block_bytes = 64}, NULL);
+	    (struct assay_source_opts){.path = p, .threads = 2, .min_split_bytes = 1, .block_bytes = 64},
+	    NULL);
 	assert_int_equal(one.rc, 0);
 	assert_int_equal(two.rc, 0);
 	assert_int_equal(two.st.rows, one.st.rows);
@@ -556,7 +560,8 @@ static void a_row_longer_than_a_block_grows_the_buffer(void **state)
 	 * which it leaves empty; its "" are unescaped in a copy of the row) */
 	for (int mapped = 0; mapped < 2; mapped++) {
 		struct result r = scan_opts(
-		    (struct assay_source_opts){.path = p, .block_bytes = 256, .min_split_bytes = mapped}, NULL);
+		    (struct assay_source_opts){.path = p, .block_bytes = 256, .min_split_bytes = mapped},
+		    NULL);
 		assert_int_equal(r.rc, 0);
 		assert_int_equal(r.st.rows, 2);
 		assert_int_equal(strlen(r.text), 2 + 5000 * 12 + 1 + 8);
@@ -583,9 +588,11 @@ static void files_ending_near_a_page_boundary(void **state)
 				append(&s, "9", 1);
 			append(&s, lf ? ",\n" : ",z", 2);
 			const char *p = write_file("edge.csv", s.text, s.len);
-			struct result one = scan_opts((struct assay_source_opts){.path = p, .threads = 1}, NULL);
+			struct result one =
+			    scan_opts((struct assay_source_opts){.path = p, .threads = 1}, NULL);
 			struct result two = scan_opts(
-			    (struct assay_source_opts){.path = p, .threads = 2, .min_split_bytes = 1, .block_bytes = 512},
+			    (struct assay_source_opts){
+			        .path = p, .threads = 2, .min_split_bytes = 1, .block_bytes = 512},
 			    NULL);
 			assert_int_equal(one.rc, 0);
 			assert_int_equal(two.rc, 0);
@@ -613,7 +620,9 @@ static void a_started_scan_has_its_rows_before_its_hash(void **state)
 		struct assay_source *src = NULL;
 		struct assay_error err;
 		assert_int_equal(
-		    assay_source_open(&src, &(struct assay_source_opts){.path = p, .min_split_bytes = 1}, &err), 0);
+		    assay_source_open(&src, &(struct assay_source_opts){.path = p, .min_split_bytes = 1},
+		                      &err),
+		    0);
 		int n = assay_source_max_workers(src);
 		struct sink *sinks = calloc((size_t)n, sizeof *sinks);
 		void **ctx = calloc((size_t)n, sizeof *ctx);
@@ -655,6 +664,63 @@ static void the_scan_reports_the_file_sha256(void **state)
 	free(r.text);
 }
 
+/* A caller that hashes the file itself (assay drift's two inputs,
+ * assay_sha256_file_pair): the scan delivers the same rows without a hash,
+ * and its mapped pass keeps within hash_lead_bytes of the progress the
+ * caller publishes, here a thread that advances it 1 KiB every 0.2 ms. */
+struct pacer {
+	_Atomic uint64_t done;
+	uint64_t size;
+};
+
+static void *pace(void *arg)
+{
+	struct pacer *pc = arg;
+	while (atomic_load(&pc->done) < pc->size) {
+		struct timespec ts = {0, 200000};
+		nanosleep(&ts, NULL);
+		atomic_fetch_add(&pc->done, 1024);
+	}
+	return NULL;
+}
+
+static void a_scan_without_its_hash_keeps_pace_with_the_callers(void **state)
+{
+	(void)state;
+	size_t len;
+	char *data = make_rows(20000, &len);
+	const char *p = write_file("paced.csv", data, len);
+	struct result one = scan_opts((struct assay_source_opts){.path = p, .threads = 1}, NULL);
+	assert_int_equal(one.rc, 0);
+	for (int threads = 1; threads <= 3; threads++) {
+		struct pacer pc = {.size = len};
+		atomic_init(&pc.done, 0);
+		pthread_t th;
+		assert_int_equal(pthread_create(&th, NULL, pace, &pc), 0);
+		struct result r = scan_opts((struct assay_source_opts){.path = p,
+		                                                       .threads = threads,
+		                                                       .min_split_bytes = 1,
+		                                                       .block_bytes = 4096,
+		                                                       .no_hash = 1,
+		                                                       .hashed = &pc.done,
+		                                                       .hash_lead_bytes = 16384},
+		                            NULL);
+		/* the last chunk was taken once the progress was within the
+		 * lead (16 KiB) and a chunk of the end; ignoring it, the scan
+		 * of ~500 KB ends long before the pacer's ~0.1 s */
+		uint64_t at_end = atomic_load(&pc.done);
+		pthread_join(th, NULL);
+		assert_int_equal(r.rc, 0);
+		assert_int_equal(r.st.rows, 20000);
+		assert_true(r.digest == one.digest);
+		assert_string_equal(r.st.sha256_hex, ""); /* not computed */
+		assert_true(at_end + 16384 + 4096 >= len);
+		free(r.text);
+	}
+	free(one.text);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +747,7 @@ int main(void)
 	    cmocka_unit_test(files_ending_near_a_page_boundary),
 	    cmocka_unit_test(a_started_scan_has_its_rows_before_its_hash),
 	    cmocka_unit_test(the_scan_reports_the_file_sha256),
+	    cmocka_unit_test(a_scan_without_its_hash_keeps_pace_with_the_callers),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
