@@ -92,12 +92,15 @@ void drift_bucket_range(const struct assay_numeric_map *ref, const struct assay_
  * sample 1/32 of the keys); a map: every 32nd entry. */
 static void grid_sample(const struct grid *g, const struct assay_numeric_map *m, uint64_t *est)
 {
-	if (m->raw) {
-		for (size_t i = 0; i < m->nraw; i += 2048)
-			for (size_t j = i, e = i + 64 < m->nraw ? i + 64 : m->nraw; j < e; j++)
-				est[(m->raw[j] - g->kbase) >> g->cs] += 32;
-		return;
+	for (size_t r = 0; m->raw && r < m->nrawrun; r++) {
+		const uint32_t *k = m->raw[r].k;
+		size_t n = m->raw[r].n;
+		for (size_t i = 0; i < n; i += 2048)
+			for (size_t j = i, e = i + 64 < n ? i + 64 : n; j < e; j++)
+				est[(k[j] - g->kbase) >> g->cs] += 32;
 	}
+	if (m->raw)
+		return;
 	for (size_t i = 0; i < m->n; i += 32)
 		est[(m->key[i] - g->kbase) >> g->cs] += 32 * (uint64_t)m->kcount[i];
 }
@@ -313,10 +316,14 @@ void bk_side_sum(struct side *s, const struct grid *g)
 	uint64_t *agg = s->agg;
 	if (s->m->raw) {
 		int bmi2 = bmi2_usable();
-		if (s->sq)
-			(bmi2 ? sum_raw_sq_bmi2 : sum_raw_sq)(g, g->cell, s->m->raw, s->m->nraw, agg);
-		else
-			(bmi2 ? sum_raw_bmi2 : sum_raw)(g, g->cell, s->m->raw, s->m->nraw, agg);
+		for (size_t r = 0; r < s->m->nrawrun; r++) {
+			const uint32_t *k = s->m->raw[r].k;
+			size_t n = s->m->raw[r].n;
+			if (s->sq)
+				(bmi2 ? sum_raw_sq_bmi2 : sum_raw_sq)(g, g->cell, k, n, agg);
+			else
+				(bmi2 ? sum_raw_bmi2 : sum_raw)(g, g->cell, k, n, agg);
+		}
 		return;
 	}
 	const uint32_t base = (uint32_t)g->kbase, cmask = (uint32_t)(((uint64_t)1 << g->cs) - 1);
@@ -378,16 +385,21 @@ static int gather_raw(struct side *s, const struct grid *g, const uint8_t *mark)
 	sel[g->nb] = SEL_NONE;
 	const uint32_t base = (uint32_t)g->kbase, cmask = (uint32_t)(((uint64_t)1 << g->cs) - 1);
 	const unsigned cs = g->cs;
-	const uint32_t *cell = g->cell, *k = s->m->raw;
-	size_t n = 0, i0 = 0;
-	if (avx512_usable())
-		n = gather_raw_avx512(g, sel, k, s->m->nraw, s->gk, &i0);
-	for (size_t i = i0; i < s->m->nraw; i++) {
-		size_t bk;
-		uint32_t o;
-		GRID_LOOKUP(g, k[i], bk, o);
-		s->gk[n] = k[i];
-		n += (sel[bk] != SEL_NONE) & (sel[bk] != o);
+	const uint32_t *cell = g->cell;
+	size_t n = 0;
+	int avx512 = avx512_usable();
+	for (size_t r = 0; r < s->m->nrawrun; r++) {
+		const uint32_t *k = s->m->raw[r].k;
+		size_t nk = s->m->raw[r].n, i0 = 0;
+		if (avx512)
+			n += gather_raw_avx512(g, sel, k, nk, s->gk + n, &i0);
+		for (size_t i = i0; i < nk; i++) {
+			size_t bk;
+			uint32_t o;
+			GRID_LOOKUP(g, k[i], bk, o);
+			s->gk[n] = k[i];
+			n += (sel[bk] != SEL_NONE) & (sel[bk] != o);
+		}
 	}
 	if (n < 4096)
 		qsort(s->gk, n, sizeof *s->gk, cmp_u32);
@@ -485,8 +497,9 @@ uint64_t bk_side_below_ungathered(const struct side *s, uint64_t lo, uint64_t t)
 {
 	uint64_t c = 0;
 	if (s->m->raw) {
-		for (size_t i = 0; i < s->m->nraw; i++)
-			c += s->m->raw[i] >= lo && s->m->raw[i] < t;
+		for (size_t r = 0; r < s->m->nrawrun; r++)
+			for (size_t i = 0; i < s->m->raw[r].n; i++)
+				c += s->m->raw[r].k[i] >= lo && s->m->raw[r].k[i] < t;
 		return c;
 	}
 	size_t i = packed_lower(s->m, 0, lo), j = packed_lower(s->m, i, t);

@@ -2,7 +2,8 @@
  * against the sort and merge walk it replaces (walk.c), on two multisets
  * of decimal keys: shared by tests/unit/test_bucket.c and the fuzz target
  * tests/fuzz/fuzz_bucket.c. bucket_check returns NULL when the bucket
- * comparison, from raw keys in two orders and from sorted packed maps,
+ * comparison, from raw keys in two orders (and runs) and from sorted
+ * packed maps,
  * gives the walk's KS extremes and bin counts bit for bit, the quantile
  * edges of drift_quantile_edges, W1 within rounding of the walk's (1e-12
  * relative plus the values' own rounding, 2^-52 max|x|), the std of
@@ -57,24 +58,38 @@ static void bc_packed_of(const uint32_t *k0, size_t n, struct assay_numeric_map 
 	free(k);
 }
 
-/* Raw keys in a random order (a data file's form). */
+/* Raw keys in a random order (a data file's form), in one to three runs
+ * (a build's workers' arrays) of random lengths, each its own block. */
 static void bc_raw_of(const uint32_t *k0, size_t n, uint64_t *rng, struct assay_numeric_map *m)
 {
 	memset(m, 0, sizeof *m);
-	m->raw = malloc(n * sizeof *m->raw);
-	memcpy(m->raw, k0, n * sizeof *m->raw);
+	uint32_t *k = malloc(n * sizeof *k);
+	memcpy(k, k0, n * sizeof *k);
 	for (size_t i = n; i > 1; i--) {
 		size_t j = (size_t)(xorshift64(rng) % i);
-		uint32_t t = m->raw[i - 1];
-		m->raw[i - 1] = m->raw[j];
-		m->raw[j] = t;
+		uint32_t t = k[i - 1];
+		k[i - 1] = k[j];
+		k[j] = t;
 	}
+	size_t nr = 1 + (size_t)(xorshift64(rng) % 3);
+	nr = nr < n ? nr : n;
+	m->raw = malloc(nr * sizeof *m->raw);
+	for (size_t r = 0, at = 0; r < nr; r++) {
+		size_t left = n - at,
+		       len = r + 1 == nr ? left : 1 + (size_t)(xorshift64(rng) % (left - (nr - r - 1)));
+		m->raw[r].k = malloc(len * sizeof *k);
+		memcpy(m->raw[r].k, k + at, len * sizeof *k);
+		m->raw[r].n = len;
+		at += len;
+	}
+	m->nrawrun = nr;
 	m->nraw = n;
-	m->rawmin = m->rawmax = m->raw[0];
+	m->rawmin = m->rawmax = k[0];
 	for (size_t i = 0; i < n; i++) {
-		m->rawmin = m->raw[i] < m->rawmin ? m->raw[i] : m->rawmin;
-		m->rawmax = m->raw[i] > m->rawmax ? m->raw[i] : m->rawmax;
+		m->rawmin = k[i] < m->rawmin ? k[i] : m->rawmin;
+		m->rawmax = k[i] > m->rawmax ? k[i] : m->rawmax;
 	}
+	free(k);
 }
 
 static void bc_map_free(struct assay_numeric_map *m)
@@ -82,6 +97,8 @@ static void bc_map_free(struct assay_numeric_map *m)
 	free(m->key);
 	free(m->kcount);
 	free(m->big);
+	for (size_t r = 0; m->raw && r < m->nrawrun; r++)
+		free(m->raw[r].k);
 	free(m->raw);
 }
 
