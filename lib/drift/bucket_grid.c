@@ -3,13 +3,16 @@
  * then the keys of the marked buckets, gathered and sorted. The comparison
  * built on them is bucket.c.
  *
- * The grid follows the data's density (bucket_internal.h) from a sample
- * of every 32nd key, with at most ~32k buckets (GRID_MAX_BUCKETS); the sums
- * are one random add a key (~2 ns: an add to a random bucket, whatever its
- * layout, while a side's sums stay in L2); the gathering pass is vectorized
- * with AVX-512 where the CPU has it. Both passes take raw keys (a data
- * file's, in file order) or a packed map (a stored profile's, sorted, with
- * counts), and give the same integers for the same multiset of keys.
+ * The grid follows the data's density (bucket_internal.h) from a 1/32
+ * sample, with a bucket's keys set past 2M keys so that there are
+ * GRID_MAX_BUCKETS to twice that many buckets (~45k on the 10M-row bench:
+ * both sides' sums, 1.1 MB, stay in L2; with 2^16, ~88k buckets and 2.1 MB
+ * of sums the sums' pass was ~1.3x slower for fewer keys gathered); the
+ * sums are one random add a key (two for the reference's std); the
+ * gathering pass is vectorized with AVX-512 where the CPU has it. Both
+ * passes take raw keys (a data file's, in file order, in runs) or a packed
+ * map (a stored profile's, sorted, with counts), and give the same
+ * integers for the same multiset of keys.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -187,9 +190,10 @@ static inline uint64_t packed_count(const struct assay_numeric_map *m, size_t i,
 
 /* The sums of raw keys: one add at a random bucket a key (two with
  * squares, in the same cache line), the lookup's variable shifts being
- * one instruction each with BMI2 (three without: shifts by %cl). 10M-row
- * drift, a column's 2 x 5M keys: ~2.2 -> ~1.5 ns a key without squares,
- * ~2.4 with. */
+ * one instruction each with BMI2 (two or three uops each without: shifts
+ * by %cl). 10M-row drift, 5M keys a side, ~45k buckets: ~1.5 ns a key
+ * without squares, ~2.1 with (16-byte sums over ~88k buckets without BMI2
+ * were ~3.2). */
 #define SUM_RAW_BODY(sq)                                                                                     \
 	const uint32_t base = (uint32_t)g->kbase, cmask = (uint32_t)(((uint64_t)1 << g->cs) - 1);            \
 	const unsigned cs = g->cs;                                                                           \

@@ -25,8 +25,9 @@
  * thousands of keys.
  * Here the range is cut into at most 4096 cells of 2^cs keys and each cell
  * into 2^j buckets of equal width, j such that a bucket holds about
- * GRID_KEYS keys of both sides together by a sample of every 32nd key
- * (more past 2M keys: at most ~GRID_MAX_BUCKETS buckets, bucket_grid.c).
+ * GRID_KEYS keys of both sides together by a 1/32 sample (of raw keys,
+ * runs of 64 in every 2048: a sample of every 32nd key read them all)
+ * (more past 2M keys: GRID_MAX_BUCKETS to twice that, bucket_grid.c).
  * Buckets stay aligned runs of 2^shift keys, so a bucket's offsets are the
  * low bits of its keys. Nothing computed depends on the grid (every
  * result is an exact function of the keys: bucket.c's top comment), only
