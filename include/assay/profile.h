@@ -48,14 +48,21 @@ enum assay_column_type {
  * (assay_profile_opts.packed) and "dk1" profiles give packed maps; read
  * either form with assay_numeric_map_value() and assay_numeric_map_count().
  * A third form, raw keys (raw != NULL: n = 0, the other arrays NULL),
- * holds a key-form column's keys one per value in no order, with the
- * least and greatest key: only builds that ask for it
- * (assay_profile_opts.raw_keys) give it, and only assay_drift_compare
- * reads it (lib/drift/bucket.c compares such columns without sorting
- * them); the accessors do not apply to it. */
+ * holds a key-form column's keys one per value in no order, in runs (one
+ * per worker of the build that made it: left where the workers put them,
+ * not copied into one array), with the least and greatest key: only
+ * builds that ask for it (assay_profile_opts.raw_keys) give it, and only
+ * assay_drift_compare reads it (lib/drift/bucket.c compares such columns
+ * without sorting them); the accessors do not apply to it. */
 struct assay_numeric_big {
 	size_t i;       /* entry */
 	uint64_t count; /* >= 255 */
+};
+
+/* A run of raw keys. */
+struct assay_raw_run {
+	uint32_t *k;
+	size_t n;
 };
 
 struct assay_numeric_map {
@@ -66,8 +73,8 @@ struct assay_numeric_map {
 	uint8_t *kcount;               /* packed: count of value i, or 255: see big */
 	struct assay_numeric_big *big; /* packed: the counts >= 255, ascending i */
 	size_t nbig;
-	uint32_t *raw; /* raw keys: nraw of them, in no order */
-	size_t nraw;
+	struct assay_raw_run *raw; /* raw keys: nraw of them in nrawrun runs, in no order */
+	size_t nrawrun, nraw;
 	uint32_t rawmin, rawmax; /* raw keys: the least and the greatest */
 };
 

@@ -9,11 +9,13 @@
  * range of both sides is cut into buckets, runs of 2^j consecutive keys
  * (the grid below: about GRID_KEYS keys a bucket), and one pass over each
  * side sums, per bucket, its count and its keys' offsets in it (one 64-bit
- * word: count in the top 24 bits, offsets in the low 40) and the offsets'
- * squares. A second pass gathers and sorts the keys of the few buckets
- * marked as needing them; a bucket where each side has at most one
- * distinct key (count x squares = sum^2: a column of integers) needs no
- * gathering, its key being known from its sums. Everything below is a
+ * word: count in the top 24 bits, offsets in the low 40) and, for the
+ * reference's std only, the offsets' squares. A second pass gathers and
+ * sorts the keys of the few buckets marked as needing them, but for the
+ * keys at the bucket's mean offset rounded down (a candidate known from
+ * the sums), whose count is the bucket's less the keys gathered: a bucket
+ * of one distinct key (a column of integers: thousands of one key a
+ * bucket) gathers nothing. Everything below is a
  * function of these integers and of those keys: order-free, so a stored
  * profile and the data it was made from give the same bits, whatever the
  * grid (a sample picks it).
@@ -189,12 +191,7 @@ static void mark_buckets(struct state *st, int w1, const uint64_t *rank, size_t 
 			mk |= rank[r] >= C1 && L > 1; /* one key: the rank's value is kb */
 		for (; c < ncut && cut[c]->key < kb + L; c++)
 			mk |= (b1 | b2) && cut[c]->key > kb;
-		uint64_t k1, k2;
-		if (mk | ks)
-			mk = bk_one_key(&st->s[0], b, kb, &k1) && bk_one_key(&st->s[1], b, kb, &k2)
-			         ? MARK_ONE
-			         : MARK_GATHER;
-		st->mark[b] = mk | ks;
+		st->mark[b] = (mk | ks) ? MARK_GATHER | ks : 0;
 		C1 = end1;
 		C2 += b2;
 	}
@@ -312,7 +309,7 @@ static void moments_bucket(struct state *st, size_t b, uint64_t kb, uint64_t L)
 	/* one segment (else marked): M = Mb + o (positive) or Mb - o */
 	uint32_t m;
 	unsigned seg = keyseg_of((uint32_t)kb, &m);
-	uint64_t Mb = 1000000u + (uint64_t)m, S1 = s->agg[2 * b] & OFF_MASK, S2 = s->agg[2 * b + 1];
+	uint64_t Mb = 1000000u + (uint64_t)m, S1 = bsum(s, b), S2 = s->agg[2 * b + 1]; /* s->sq: squares */
 	struct key_moments *t = st->km;
 	t->n += c;
 	t->c[seg] += c;
@@ -359,9 +356,8 @@ static void sweep(struct state *st, int w1, struct cut **cut, size_t ncut)
 				         H < 0 ? -(ks_i128)H : (ks_i128)H);
 			continue;
 		}
-		ks_i128 I = (ks_i128)L * H +
-		            (ks_i128)st->n2g * (ks_i128)(b1 * L - (st->s[0].agg[2 * b] & OFF_MASK)) -
-		            (ks_i128)st->n1g * (ks_i128)(b2 * L - (st->s[1].agg[2 * b] & OFF_MASK));
+		ks_i128 I = (ks_i128)L * H + (ks_i128)st->n2g * (ks_i128)(b1 * L - bsum(&st->s[0], b)) -
+		            (ks_i128)st->n1g * (ks_i128)(b2 * L - bsum(&st->s[1], b));
 		st->acc[e] += I < 0 ? -I : I;
 	}
 }
@@ -528,9 +524,10 @@ int drift_bucket_compare(const struct assay_numeric_map *ref, const struct assay
 	size_t nb = st.g.nb;
 	st.s[0].m = ref;
 	st.s[1].m = cur;
-	st.s[0].agg = calloc(2 * nb, sizeof(uint64_t));
-	st.s[1].agg = calloc(2 * nb, sizeof(uint64_t));
-	st.mark = calloc(nb + 4, 1); /* + 4: read four bytes at a time (gather_raw_avx512) */
+	st.s[0].sq = w->std ? 1 : 0; /* squares only for the reference's std (moments_bucket) */
+	st.s[0].agg = calloc(nb << st.s[0].sq, sizeof(uint64_t));
+	st.s[1].agg = calloc(nb, sizeof(uint64_t));
+	st.mark = calloc(nb, 1);
 	st.unit = malloc(nb);
 	if (!st.s[0].agg || !st.s[1].agg || !st.mark || !st.unit)
 		goto out;

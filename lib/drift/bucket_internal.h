@@ -11,10 +11,9 @@
 #include "drift_internal.h"
 #include "keyseg.h"
 
-/* A bucket's mark: its keys gathered (by a pass over raw keys), or known
- * from its sums (one key a side), and whether KS must be followed in it */
+/* A bucket's mark: its keys gathered (bk_side_gather), and whether KS
+ * must be followed in it */
 #define MARK_GATHER 1
-#define MARK_ONE    2
 #define MARK_KS     4
 
 #define CNT_SHIFT 40
@@ -26,8 +25,9 @@
  * thousands of keys.
  * Here the range is cut into at most 4096 cells of 2^cs keys and each cell
  * into 2^j buckets of equal width, j such that a bucket holds about
- * GRID_KEYS keys of both sides together by a sample of every 32nd key
- * (more past 2M keys: at most ~GRID_MAX_BUCKETS buckets, bucket_grid.c).
+ * GRID_KEYS keys of both sides together by a 1/32 sample (of raw keys,
+ * runs of 64 in every 2048: a sample of every 32nd key read them all)
+ * (more past 2M keys: GRID_MAX_BUCKETS to twice that, bucket_grid.c).
  * Buckets stay aligned runs of 2^shift keys, so a bucket's offsets are the
  * low bits of its keys. Nothing computed depends on the grid (every
  * result is an exact function of the keys: bucket.c's top comment), only
@@ -37,7 +37,7 @@ struct grid {
 	uint64_t kbase;      /* kmin rounded down to a multiple of 2^cs */
 	unsigned cs;         /* a cell: 2^cs keys */
 	size_t ncell, nb;
-	uint32_t *cell; /* per cell: its first bucket << 5 | its buckets' shift */
+	uint32_t *cell; /* per cell: its first bucket << 8 | its buckets' shift (bits 0-4) */
 };
 
 /* Every bucket in key order: b its index, [kb, kb + L) its keys. */
@@ -58,10 +58,13 @@ int bk_bucket_unit(uint64_t a, uint64_t L);
 /* One side: the buckets' sums and the gathered keys. */
 struct side {
 	const struct assay_numeric_map *m;
-	/* per bucket b: agg[2b] = count << 40 | sum of offsets, agg[2b + 1] =
-	 * sum of squared offsets (the std; one key or more); side by side, so
-	 * that a key touches one cache line */
+	/* per bucket b: agg[b << sq] = count << 40 | sum of offsets and, with
+	 * sq (the reference when its std is asked for), agg[2b + 1] = sum of
+	 * squared offsets, side by side so that a key touches one cache line.
+	 * Without squares the sums are half the bytes (a side's sums stay in
+	 * L2 at 10M rows) and half the adds. */
 	uint64_t *agg;
+	unsigned sq;
 	uint32_t *gk;  /* the keys of the marked buckets, ascending, distinct */
 	uint64_t *gc;  /* and their counts */
 	size_t ng, at; /* gathered entries; the sweep's cursor */
@@ -69,18 +72,19 @@ struct side {
 
 static inline uint64_t bcount(const struct side *s, size_t b)
 {
-	return s->agg[2 * b] >> CNT_SHIFT;
+	return s->agg[b << s->sq] >> CNT_SHIFT;
 }
 
-/* The side's sums (s->agg zeroed, 2 nb words). */
+/* The sum of the side's offsets in bucket b. */
+static inline uint64_t bsum(const struct side *s, size_t b)
+{
+	return s->agg[b << s->sq] & OFF_MASK;
+}
+
+/* The side's sums (s->agg zeroed, nb << s->sq words). */
 void bk_side_sum(struct side *s, const struct grid *g);
-/* 1 when the side has at most one distinct key in bucket b, which starts
- * at key kb (its count times its sum of squared offsets is its sum of
- * offsets squared: no spread), *k then that key. */
-int bk_one_key(const struct side *s, size_t b, uint64_t kb, uint64_t *k);
-/* The keys of the buckets marked MARK_GATHER or MARK_ONE, ascending and
- * distinct, with their counts (s->gk, s->gc, s->ng): 0, or -1 out of
- * memory. mark has 4 bytes of room past its nb. */
+/* The keys of the marked buckets (mark not 0), ascending and distinct,
+ * with their counts (s->gk, s->gc, s->ng): 0, or -1 out of memory. */
 int bk_side_gather(struct side *s, const struct grid *g, const uint8_t *mark);
 /* Keys of the side in [lo, t) when their bucket was not gathered. */
 uint64_t bk_side_below_ungathered(const struct side *s, uint64_t lo, uint64_t t);

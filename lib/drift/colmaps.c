@@ -139,7 +139,8 @@ int drift_sort_raw(struct colmaps *m)
 	uint32_t *k = malloc((n ? n : 1) * sizeof *k);
 	if (!k)
 		return -1;
-	memcpy(k, m->num.raw, n * sizeof *k);
+	for (size_t r = 0, at = 0; r < m->num.nrawrun; at += m->num.raw[r++].n)
+		memcpy(k + at, m->num.raw[r].k, m->num.raw[r].n * sizeof *k);
 	(void)assay_radix_sort_u32(k, n);     /* without memory it sorts by qsort */
 	if (pb_keys_to_map(k, n, 1, &m->num)) /* frees k on failure */
 		return -1;

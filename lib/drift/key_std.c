@@ -180,8 +180,9 @@ double drift_key_std(const struct assay_numeric_map *m)
 			key_moments_add(&t, k, m->count[i]);
 		}
 	} else if (m->raw) {
-		for (size_t i = 0; i < m->nraw; i++)
-			key_moments_add(&t, m->raw[i], 1);
+		for (size_t r = 0; r < m->nrawrun; r++)
+			for (size_t i = 0; i < m->raw[r].n; i++)
+				key_moments_add(&t, m->raw[r].k[i], 1);
 	} else {
 		for (size_t i = 0, b = 0; i < m->n; i++) {
 			uint64_t c = m->kcount[i];

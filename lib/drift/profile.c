@@ -41,6 +41,8 @@ void prof_map_free(struct assay_numeric_map *m)
 	free(m->key);
 	free(m->kcount);
 	free(m->big);
+	for (size_t i = 0; m->raw && i < m->nrawrun; i++)
+		free(m->raw[i].k);
 	free(m->raw);
 	memset(m, 0, sizeof *m);
 }

@@ -49,12 +49,13 @@ int prof_column_to_sketch(struct assay_column_profile *c, size_t topk)
 				return -1;
 			assay_hll_add_hash(c->hll, assay_hash_double(v));
 		}
-		for (size_t i = 0; i < c->num.nraw; i++) { /* raw keys (opts.raw_keys) */
-			double v = assay_deckey_value(c->num.raw[i]);
-			if (assay_kll_add(c->kll, v))
-				return -1;
-			assay_hll_add_hash(c->hll, assay_hash_double(v));
-		}
+		for (size_t r = 0; c->num.raw && r < c->num.nrawrun; r++) /* raw keys (opts.raw_keys) */
+			for (size_t i = 0; i < c->num.raw[r].n; i++) {
+				double v = assay_deckey_value(c->num.raw[r].k[i]);
+				if (assay_kll_add(c->kll, v))
+					return -1;
+				assay_hll_add_hash(c->hll, assay_hash_double(v));
+			}
 		prof_map_free(&c->num);
 	} else if (c->type == ASSAY_COL_CATEGORICAL) {
 		size_t k = (topk ? topk : 1) * ASSAY_PROFILE_MG_FACTOR;

@@ -2,12 +2,14 @@
  * against the sort and merge walk it replaces (walk.c), on two multisets
  * of decimal keys: shared by tests/unit/test_bucket.c and the fuzz target
  * tests/fuzz/fuzz_bucket.c. bucket_check returns NULL when the bucket
- * comparison, from raw keys in two orders and from sorted packed maps,
- * gives the walk's KS extremes and bin counts bit for bit, the quantile
- * edges of drift_quantile_edges, W1 within rounding of the walk's (1e-12
- * relative plus the values' own rounding, 2^-52 max|x|), the std of
- * drift_key_std and within 1e-13 of the two-pass std, and the same W1 and
- * std bits from every form; else what differs, in msg. */
+ * comparison, from raw keys in two orders (in one to three runs), from
+ * sorted packed maps, and from raw keys without the std (the reference's
+ * sums then hold no squares), gives the walk's KS extremes and bin counts
+ * bit for bit, the quantile edges of drift_quantile_edges, W1 within
+ * rounding of the walk's (1e-12 relative plus the values' own rounding,
+ * 2^-52 max|x|), the std of drift_key_std and within 1e-13 of the
+ * two-pass std, and the same W1 and std bits from every form; else what
+ * differs, in msg. */
 #ifndef ASSAY_TEST_BUCKET_CHECK_H
 #define ASSAY_TEST_BUCKET_CHECK_H
 
@@ -57,24 +59,38 @@ static void bc_packed_of(const uint32_t *k0, size_t n, struct assay_numeric_map 
 	free(k);
 }
 
-/* Raw keys in a random order (a data file's form). */
+/* Raw keys in a random order (a data file's form), in one to three runs
+ * (a build's workers' arrays) of random lengths, each its own block. */
 static void bc_raw_of(const uint32_t *k0, size_t n, uint64_t *rng, struct assay_numeric_map *m)
 {
 	memset(m, 0, sizeof *m);
-	m->raw = malloc(n * sizeof *m->raw);
-	memcpy(m->raw, k0, n * sizeof *m->raw);
+	uint32_t *k = malloc(n * sizeof *k);
+	memcpy(k, k0, n * sizeof *k);
 	for (size_t i = n; i > 1; i--) {
 		size_t j = (size_t)(xorshift64(rng) % i);
-		uint32_t t = m->raw[i - 1];
-		m->raw[i - 1] = m->raw[j];
-		m->raw[j] = t;
+		uint32_t t = k[i - 1];
+		k[i - 1] = k[j];
+		k[j] = t;
 	}
+	size_t nr = 1 + (size_t)(xorshift64(rng) % 3);
+	nr = nr < n ? nr : n;
+	m->raw = malloc(nr * sizeof *m->raw);
+	for (size_t r = 0, at = 0; r < nr; r++) {
+		size_t left = n - at,
+		       len = r + 1 == nr ? left : 1 + (size_t)(xorshift64(rng) % (left - (nr - r - 1)));
+		m->raw[r].k = malloc(len * sizeof *k);
+		memcpy(m->raw[r].k, k + at, len * sizeof *k);
+		m->raw[r].n = len;
+		at += len;
+	}
+	m->nrawrun = nr;
 	m->nraw = n;
-	m->rawmin = m->rawmax = m->raw[0];
+	m->rawmin = m->rawmax = k[0];
 	for (size_t i = 0; i < n; i++) {
-		m->rawmin = m->raw[i] < m->rawmin ? m->raw[i] : m->rawmin;
-		m->rawmax = m->raw[i] > m->rawmax ? m->raw[i] : m->rawmax;
+		m->rawmin = k[i] < m->rawmin ? k[i] : m->rawmin;
+		m->rawmax = k[i] > m->rawmax ? k[i] : m->rawmax;
 	}
+	free(k);
 }
 
 static void bc_map_free(struct assay_numeric_map *m)
@@ -82,6 +98,8 @@ static void bc_map_free(struct assay_numeric_map *m)
 	free(m->key);
 	free(m->kcount);
 	free(m->big);
+	for (size_t r = 0; m->raw && r < m->nrawrun; r++)
+		free(m->raw[r].k);
 	free(m->raw);
 }
 
@@ -103,7 +121,7 @@ static const char *bucket_check(const uint32_t *a, size_t n1, const uint32_t *b,
 	double *qe = NULL, *se = NULL;
 	size_t nqe = 0, nsb = 0;
 	uint64_t *cnt = NULL;
-	struct drift_bucket bk[3];
+	struct drift_bucket bk[4];
 	int nbk = 0;
 	if (drift_quantile_edges(&pr, k, &qb, &qe, &nqe, &err) ||
 	    drift_sturges_edges(&pr, &pc, &sb, &se, &nsb, &err)) {
@@ -111,7 +129,7 @@ static const char *bucket_check(const uint32_t *a, size_t n1, const uint32_t *b,
 		bad = msg;
 		goto out;
 	}
-	cnt = calloc(8 * (k + 1 + nsb), sizeof *cnt);
+	cnt = calloc(10 * (k + 1 + nsb), sizeof *cnt);
 	struct drift_walk w = {.qe = qe,
 	                       .nqe = nqe,
 	                       .qref = cnt,
@@ -126,11 +144,13 @@ static const char *bucket_check(const uint32_t *a, size_t n1, const uint32_t *b,
 		goto out;
 	}
 	/* without a sort: from raw keys (twice, shuffled apart), edges computed
-	 * here; from the sorted maps with the edges given (a stored profile) */
-	const struct assay_numeric_map *ref[3] = {&rr, &rr2, &pr}, *cur[3] = {&rc, &rc2, &pc};
+	 * here; from the sorted maps with the edges given (a stored profile);
+	 * from raw keys without the std (the reference's sums then hold no
+	 * squares: the rest the same bits) */
+	const struct assay_numeric_map *ref[4] = {&rr, &rr2, &pr, &rr}, *cur[4] = {&rc, &rc2, &pc, &rc};
 	double mx = fmax(fabs(assay_deckey_value(pr.key[0])), fabs(assay_deckey_value(pr.key[pr.n - 1])));
 	double sd0 = drift_map_std(&pr, n1), kstd = drift_key_std(&pr);
-	for (int t = 0; t < 3; t++, nbk++) {
+	for (int t = 0; t < 4; t++, nbk++) {
 		uint64_t *c = cnt + (size_t)(t + 1) * 2 * (k + 1 + nsb);
 		bk[t] = (struct drift_bucket){.k = k,
 		                              .qe = t == 2 ? qe : NULL,
@@ -142,7 +162,7 @@ static const char *bucket_check(const uint32_t *a, size_t n1, const uint32_t *b,
 		                              .sref = c + 2 * (k + 1),
 		                              .scur = c + 2 * (k + 1) + nsb,
 		                              .wasserstein = 1,
-		                              .std = 1};
+		                              .std = t != 3};
 		if (drift_bucket_compare(ref[t], cur[t], &bk[t])) {
 			bad = "buckets: out of memory";
 			goto out;
@@ -162,13 +182,14 @@ static const char *bucket_check(const uint32_t *a, size_t n1, const uint32_t *b,
 		else if (!(fabs(bk[t].w - w.w) <= tol))
 			snprintf(msg, msglen, "form %d: W1 %.17g, the walk's %.17g (tolerance %.3g)", t,
 			         bk[t].w, w.w, tol);
-		else if (!bc_same_bits(bk[t].sd, kstd))
+		else if (t == 3 ? !isnan(bk[t].sd) : !bc_same_bits(bk[t].sd, kstd))
 			snprintf(msg, msglen, "form %d: std %.17g, drift_key_std %.17g", t, bk[t].sd, kstd);
-		else if (!(fabs(bk[t].sd - sd0) <= 1e-13 * sd0 + ldexp(mx, -52)))
+		else if (t != 3 && !(fabs(bk[t].sd - sd0) <= 1e-13 * sd0 + ldexp(mx, -52)))
 			snprintf(msg, msglen, "form %d: std %.17g, the two-pass std %.17g", t, bk[t].sd, sd0);
-		else if (t < 2 && (bk[t].nqe_own != nqe || memcmp(bk[t].qe_own, qe, nqe * sizeof *qe) != 0))
+		else if (t != 2 && (bk[t].nqe_own != nqe || memcmp(bk[t].qe_own, qe, nqe * sizeof *qe) != 0))
 			snprintf(msg, msglen, "form %d: quantile edges differ from drift_quantile_edges'", t);
-		else if (t > 0 && (!bc_same_bits(bk[t].w, bk[0].w) || !bc_same_bits(bk[t].sd, bk[0].sd)))
+		else if (t > 0 &&
+		         (!bc_same_bits(bk[t].w, bk[0].w) || (t != 3 && !bc_same_bits(bk[t].sd, bk[0].sd))))
 			snprintf(msg, msglen, "form %d: W1 or std bits differ from the raw keys'", t);
 		else
 			continue;
@@ -177,8 +198,9 @@ static const char *bucket_check(const uint32_t *a, size_t n1, const uint32_t *b,
 		goto out;
 	}
 out:
-	for (int t = 0; t < nbk && t < 2; t++)
-		free(bk[t].qe_own);
+	for (int t = 0; t < nbk; t++)
+		if (t != 2)
+			free(bk[t].qe_own);
 	if (qe) {
 		assay_bins_free(&qb);
 		free(qe);

@@ -1109,6 +1109,51 @@ static void batch_parse_equals_the_one_span_parse(void **state)
 	}
 }
 
+/* Spans of 16 bytes or more are the one-span parse's, whatever their
+ * length is modulo 256 (the vector path keeps a lane's length in a byte):
+ * "1.25" followed by zeros to 261, 271, 512 or 16 bytes (as a byte 5, 15,
+ * 0 and 16), and a 256-byte junk span ("x" then zeros), between short
+ * numbers ("-12", "-1", "-12345.", ...) that must keep their own keys;
+ * each span in a heap block of exactly its size. */
+static void batch_parse_long_spans_beside_short_ones(void **state)
+{
+	(void)state;
+	static const size_t lens[] = {3, 261, 2, 271, 4, 512, 1, 16, 6, 256, 5, 255, 7, 15, 3, 300};
+	const char *p[ASSAY_DECKEY_BATCH];
+	uint32_t len[ASSAY_DECKEY_BATCH], want[ASSAY_DECKEY_BATCH], keys[ASSAY_DECKEY_BATCH];
+	char *blk[ASSAY_DECKEY_BATCH];
+	unsigned ok_want = 0;
+	for (size_t i = 0; i < ASSAY_DECKEY_BATCH; i++) {
+		blk[i] = malloc(lens[i]);
+		assert_non_null(blk[i]);
+		if (lens[i] < 16) { /* the first bytes of "-12345.6789012": "-12", "-1", ... */
+			memcpy(blk[i], "-12345.67890123", lens[i]);
+		} else {
+			memset(blk[i], '0', lens[i]);
+			memcpy(blk[i], lens[i] == 256 ? "x" : "1.25", lens[i] == 256 ? 1 : 4);
+		}
+		p[i] = blk[i];
+		len[i] = (uint32_t)lens[i];
+		ok_want |= (unsigned)(assay_deckey_parse(p[i], len[i], &want[i]) == 0) << i;
+	}
+	unsigned (*const path[])(const char *const *, const uint32_t *, size_t, uint32_t *) = {
+	    assay_deckey_parse_batch, assay_deckey_parse_batch_scalar, assay_deckey_parse_batch_avx512};
+	size_t npath = assay_deckey_batch_avx512_usable() ? 3 : 2;
+	for (size_t k = 0; k < npath; k++)
+		for (size_t n = 1; n <= ASSAY_DECKEY_BATCH; n++) {
+			unsigned ok = path[k](p, len, n, keys), mask = (1u << n) - 1;
+			if (ok != (ok_want & mask))
+				fail_msg("path %zu, %zu spans: bits %04x, one by one %04x", k, n, ok,
+				         ok_want & mask);
+			for (size_t i = 0; i < n; i++)
+				if (ok >> i & 1 && keys[i] != want[i])
+					fail_msg("path %zu: span %zu (%zu bytes): key %08x, one by one %08x",
+					         k, i, lens[i], keys[i], want[i]);
+		}
+	for (size_t i = 0; i < ASSAY_DECKEY_BATCH; i++)
+		free(blk[i]);
+}
+
 /* The profile of path built with an --na spelling that never occurs: the
  * path that parses a row's fields one by one (with --na spellings a
  * number may be missing, so nothing is batched or skipped). */
@@ -1260,6 +1305,7 @@ int main(void)
 	    cmocka_unit_test(short_spellings_agree_with_the_double),
 	    cmocka_unit_test(parse_equals_the_reference_loop),
 	    cmocka_unit_test(batch_parse_equals_the_one_span_parse),
+	    cmocka_unit_test(batch_parse_long_spans_beside_short_ones),
 	    cmocka_unit_test(batched_rows_profile_as_one_by_one),
 	    cmocka_unit_test(key_runs_paths_agree),
 	    cmocka_unit_test(radix_sort_u32_equals_qsort),
