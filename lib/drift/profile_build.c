@@ -73,6 +73,19 @@
 #include "assay/topk.h"
 #include "profile_build_internal.h"
 #include "profile_internal.h"
+#include <stdio.h>
+#include <time.h>
+static double pbt_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec * 1e-9;
+}
+#define PBT(msg)                                                                                             \
+	do {                                                                                                 \
+		if (getenv("PBT"))                                                                           \
+			fprintf(stderr, "PBT %s %.3f\n", msg, pbt_now() - pbt0);                             \
+	} while (0)
 
 /* ---- one column ------------------------------------------------------- */
 
@@ -468,10 +481,31 @@ static int plan_row(struct worker *w, const struct assay_row *row)
 	return 1;
 }
 
+/* pass 1: the ordinals of the range (profile_pieces.c) */
+static inline void log_row(struct worker *w, const struct assay_row *row)
+{
+	struct seglog *l = &w->segs;
+	if (!pb_row_ordinal(row))
+		return;
+	l->ordinals++;
+	if (l->n)
+		l->s[l->n - 1].rows++;
+	else
+		l->bad = 1;
+}
+
+static void on_range(void *ctx, uint64_t off)
+{
+	struct worker *w = ctx;
+	pb_seglog_begin(&w->segs, off);
+}
+
 static int on_row(void *ctx, const struct assay_row *row, struct assay_error *err)
 {
 	struct worker *w = ctx;
 	(void)err;
+	if (w->b->log_ranges)
+		log_row(w, row);
 	if (w->plan.valid && plan_row(w, row))
 		return 0;
 	if (w->plan.valid)
@@ -501,6 +535,9 @@ static void on_reset(void *ctx)
 	w->plan.rows = 0;
 	w->plan.nkey = 0;
 	w->plan.wait = 1023; /* the first row makes a plan */
+	w->segs.n = 0;
+	w->segs.ordinals = 0;
+	w->segs.bad = 0;
 	const struct builder *b = w->b;
 	for (size_t j = 0; j < b->ncols; j++) {
 		pb_col_reset(&w->col[j], b->starts ? b->starts[j] : b->start, b->keys);
@@ -592,6 +629,7 @@ static void pass_free(struct pass *ps, size_t ncols)
 	if (ps->w)
 		for (int i = 0; i < ps->nw; i++) {
 			plan_free(&ps->w[i].plan);
+			pb_seglog_free(&ps->w[i].segs);
 			if (!ps->w[i].col)
 				continue;
 			for (size_t j = 0; j < ncols; j++)
@@ -621,7 +659,10 @@ static int run_pass(struct assay_source *src, const struct builder *b, struct pa
 		on_reset(&ps->w[i]);
 		ps->ctx[i] = &ps->w[i];
 	}
+	if (b->log_ranges)
+		assay_source_set_range_fn(src, on_range);
 	int rc = assay_source_scan(src, on_row, sequential ? NULL : on_reset, ps->ctx, st, err);
+	assay_source_set_range_fn(src, NULL);
 	if (rc)
 		return rc;
 	pb_flush_plans(ps);
@@ -773,16 +814,15 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	size_t nsrc = assay_source_ncols(src);
 	size_t *srccol = malloc((nsrc + (o.columns ? o.ncolumns : 0) + 1) * sizeof *srccol);
 	int *active = calloc(nsrc + 1, sizeof *active);
-	int *redo = calloc(nsrc + 1, sizeof *redo);
+	int *redo = calloc(nsrc + 1, sizeof *redo), *lost = calloc(nsrc + 1, sizeof *lost);
+	struct pb_ranges ranges = {0};
 	enum view *starts = calloc(nsrc + 1, sizeof *starts);
 	struct pass p1 = {0}, p2 = {0};
 	struct assay_profile *p = NULL;
 	size_t ncols = 0;
 	int rc;
-	if (!srccol || !active || !redo || !starts) {
-		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-		goto done;
-	}
+	if (!srccol || !active || !redo || !lost || !starts)
+		goto nomem;
 	if ((rc = select_columns(src, &o, srccol, &ncols, err)))
 		goto done;
 	size_t end = 0; /* the tokenizer stores fields up to the last profiled column */
@@ -802,9 +842,12 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	                    .raw_keys = o.packed && o.raw_keys,
 	                    .na_list = assay_source_has_na_list(src)};
 	struct assay_source_stats st;
-	b.defer = assay_source_max_workers(src) > 1;
+	b.defer = 1;
+	b.log_ranges = 1;
+	double pbt0 = pbt_now();
 	if ((rc = run_pass(src, &b, &p1, 0, &st, err)))
 		goto done;
+	PBT("pass1");
 
 	/* Columns some worker found categorical while another (or the same,
 	 * earlier) saw numbers: profile them again as categorical. */
@@ -821,6 +864,7 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	}
 	if (again) {
 		struct builder b2 = b;
+		b2.log_ranges = 0;
 		b2.active = active;
 		b2.start = V_CAT;
 		struct assay_source_stats st2;
@@ -866,17 +910,42 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 			goto done;
 		}
 	}
+	PBT("pass2");
 	if ((rc = pb_gather_all(&p1, &p2, active, NULL, redo, &b, p, ncols, err)))
 		goto done;
+	if ((rc = pb_ranges_from_pass(&p1, &ranges)))
+		goto nomem;
+	PBT("gather");
 	pass_free(&p1, ncols);
 	pass_free(&p2, ncols);
+	/* past the cap: numeric columns in pieces, on every worker; the
+	 * categorical ones (and numeric ones holding a string after all) in
+	 * file order on one */
+	for (size_t j = 0; j < ncols; j++) {
+		active[j] = redo[j] && starts[j] != V_CAT;
+		redo[j] = redo[j] && !active[j];
+	}
+	b.log_ranges = 0;
+	if ((rc = pb_sketch_pieces(src, &b, &ranges, active, lost, st.sha256, p, ncols, err)))
+		goto done;
+	for (size_t j = 0; j < ncols; j++)
+		if (lost[j]) {
+			redo[j] = 1;
+			starts[j] = V_CAT;
+		}
 	if ((rc = sketch_in_order(src, &b, starts, redo, st.sha256, p, ncols, err)))
 		goto done;
+	PBT("pass3");
 	if ((rc = withhold_private(p, &o, err)))
 		goto done;
 	*out = p;
 	p = NULL;
+	goto done;
+nomem:
+	rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 done:
+	pb_ranges_free(&ranges);
+	free(lost);
 	pass_free(&p1, ncols);
 	pass_free(&p2, ncols);
 	assay_profile_free(p);

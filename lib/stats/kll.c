@@ -280,6 +280,56 @@ int assay_kll_add_weighted(struct assay_kll *s, double x, uint64_t w)
 	return compress(s);
 }
 
+/* Compactions of whole sorted levels: level 0 is v (sorted), and while a
+ * level holds more than k items it is compacted as compact() does (its
+ * first item kept back when the count is odd, every other one of the rest
+ * promoted by the coin), without a sort: every other item of a sorted
+ * level is sorted. One compaction a level: the rank error is that of
+ * nlevels - 1 compactions, each moving a rank by 0 or +-2^h. */
+struct assay_kll *assay_kll_from_sorted(uint32_t k, const double *v, size_t n, uint64_t coin)
+{
+	struct assay_kll *s = assay_kll_new(k);
+	if (!s || n == 0)
+		return s;
+	s->coin = coin;
+	s->n = n;
+	s->min = v[0];
+	s->max = v[n - 1];
+	const double *from = v;
+	size_t len = n, h = 0;
+	while (len > k && h + 1 < ASSAY_KLL_MAX_LEVELS) {
+		size_t start = len & 1, offset = splitmix64(s->coin++) & 1;
+		struct level *up = &s->lv[h + 1];
+		size_t m = (len - start) / 2;
+		if (!(up->v = malloc(m * sizeof *up->v)))
+			goto fail;
+		up->alloc = m;
+		for (size_t i = start + offset; i < len; i += 2)
+			up->v[up->len++] = from[i];
+		if (h > 0)
+			s->lv[h].len = start; /* its first item stays, the rest went up */
+		else if (start && push(&s->lv[0], v[0]))
+			goto fail;
+		from = up->v;
+		len = up->len;
+		h++;
+	}
+	if (h == 0) { /* v itself is level 0 */
+		if (!(s->lv[0].v = malloc(n * sizeof *v)))
+			goto fail;
+		memcpy(s->lv[0].v, v, n * sizeof *v);
+		s->lv[0].len = s->lv[0].alloc = n;
+	}
+	s->nlevels = (uint32_t)h + 1;
+	for (size_t i = 0; i <= h; i++)
+		s->total += s->lv[i].len;
+	if (compress(s) == 0)
+		return s;
+fail:
+	assay_kll_free(s);
+	return NULL;
+}
+
 int assay_kll_merge(struct assay_kll *dst, const struct assay_kll *src)
 {
 	if (src->n == 0)

@@ -1,0 +1,572 @@
+/* profile_pieces.c: the numeric columns past the cap of a profile build,
+ * sketched in parallel and yet a function of the data alone.
+ *
+ * Rows are numbered in file order (their ordinal; a row of a one-column
+ * file whose field is empty gets none: such blank lines may reach the
+ * caller after the scan, see assay_source_set_range_fn). Pass 1 of the
+ * build logs, per worker, where each range of contiguous rows it was
+ * handed starts and how many ordinals it held (pb_seglog_*); sorted by
+ * offset that is a table from a range's first byte to its first ordinal.
+ * This pass reads the file again, on every worker, with the same ranges
+ * (the same split of the same file): at each range's start a worker looks
+ * its first ordinal up, so that every row's ordinal is known.
+ *
+ * Piece i holds the rows of ordinals [i R, (i + 1) R), R a power of two
+ * from 2^10 to 2^16 chosen from the number of ordinals only (about 64
+ * pieces, at most 2^16 rows each). Workers write each row's value of each
+ * column (NaN: none) into the piece's slots by ordinal, so the pieces
+ * need no lock; the worker whose rows complete a piece (a count per
+ * piece) summarises it: per column the piece's values sorted, a KLL built
+ * from them (assay_kll_from_sorted, its coin seeded with the piece's
+ * index), their moments (assay_moments_from_map over the distinct values
+ * and counts: exact sums, Dot2), the HyperLogLog registers of the distinct
+ * values (into the worker's HLL: registers merge by maximum, whatever the
+ * order), the least and greatest. After the scan the pieces' KLLs and
+ * moments are merged in piece order (KLL merge; Pébay's pairwise
+ * formulas), the HLLs and counts of the workers combined. Each piece's
+ * summary depends only on its values, and the merge order only on the
+ * ordinals: the profile is the same bytes for any number of threads, any
+ * block size, mapped or read.
+ *
+ * When a range starts where pass 1 logged none (pass 1 was rescanned on
+ * one worker after a mis-split, or its log ran out of memory), the pass is
+ * made again on one worker in file order, whose one range starts at
+ * ordinal 0. A string in such a column (pass 1 stopped reading it at the
+ * cap) marks it lost: the caller profiles it again as categorical.
+ *
+ * Does not: sketch categorical columns (profile_build.c, sketch_in_order,
+ * does, in file order on one worker).
+ */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/deckey.h"
+#include "assay/hll.h"
+#include "assay/kll.h"
+#include "assay/moments.h"
+#include "assay/radix.h"
+#include "profile_build_internal.h"
+#include "profile_internal.h"
+
+/* ---- pass 1's log of ranges ------------------------------------------- */
+
+void pb_seglog_begin(struct seglog *l, uint64_t off)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct seg *s = realloc(l->s, cap * sizeof *s);
+		if (!s) {
+			l->bad = 1;
+			return;
+		}
+		l->s = s;
+		l->cap = cap;
+	}
+	l->s[l->n++] = (struct seg){off, 0};
+}
+
+void pb_seglog_free(struct seglog *l)
+{
+	free(l->s);
+	memset(l, 0, sizeof *l);
+}
+
+static int cmp_seg(const void *a, const void *b)
+{
+	const struct seg *x = a, *y = b;
+	return (x->off > y->off) - (x->off < y->off);
+}
+
+int pb_ranges_from_pass(const struct pass *p1, struct pb_ranges *r)
+{
+	memset(r, 0, sizeof *r);
+	size_t n = 0;
+	int bad = 0;
+	for (int i = 0; i < p1->nw; i++) {
+		bad |= p1->w[i].segs.bad;
+		n += p1->w[i].segs.n;
+		r->total += p1->w[i].segs.ordinals;
+	}
+	if (bad)
+		return 0; /* no table: the pass goes on one worker */
+	if (!(r->s = malloc((n ? n : 1) * sizeof *r->s)))
+		return -1;
+	for (int i = 0; i < p1->nw; i++)
+		for (size_t k = 0; k < p1->w[i].segs.n; k++)
+			r->s[r->n++] = p1->w[i].segs.s[k];
+	qsort(r->s, r->n, sizeof *r->s, cmp_seg);
+	uint64_t ord = 0;
+	for (size_t k = 0; k < r->n; k++) {
+		if (k && r->s[k].off == r->s[k - 1].off)
+			return 0; /* one range twice: not a table */
+		uint64_t rows = r->s[k].rows;
+		r->s[k].rows = ord; /* from here on: the range's first ordinal */
+		ord += rows;
+	}
+	r->valid = ord == r->total;
+	return 0;
+}
+
+void pb_ranges_free(struct pb_ranges *r)
+{
+	free(r->s);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- the pass ---------------------------------------------------------- */
+
+struct piece {
+	_Atomic(double *) v;         /* na columns of R slots, or NULL */
+	atomic_uint_fast64_t filled; /* rows written */
+};
+
+struct presult {
+	struct assay_kll *kll;
+	struct assay_moments mo;
+};
+
+struct pshared {
+	const struct builder *b;
+	const struct pb_ranges *r;
+	size_t na;         /* columns of the pass */
+	const size_t *col; /* their profile columns */
+	int sequential;    /* one worker in file order: ordinals from 0 */
+	unsigned lg;       /* R = 2^lg */
+	size_t npieces;
+	struct piece *pc;
+	struct presult *res; /* npieces x na */
+	atomic_int oom;
+};
+
+/* One column in one worker. */
+struct pcol {
+	uint64_t rows, present, empty, na, nan, inf;
+	double min, max;
+	struct assay_hll *hll;
+	int lost;
+};
+
+struct pworker {
+	struct pshared *sh;
+	struct pcol *col;
+	uint64_t ord; /* the next row's ordinal, when known */
+	int known, unknown;
+	size_t cur;       /* the piece rows go to */
+	uint64_t pending; /* rows written to it, not yet counted in its filled */
+	uint64_t *cnt;    /* R counts: a piece's distinct values (summarise) */
+	int index;        /* worker index (piece_reset) */
+};
+
+static uint64_t piece_rows(const struct pshared *sh, size_t i)
+{
+	uint64_t R = (uint64_t)1 << sh->lg, left = sh->r->total - ((uint64_t)i << sh->lg);
+	return left < R ? left : R;
+}
+
+/* Piece i's values of column a, sorted: its KLL, moments, distinct values
+ * into the worker's HLL, and the least and greatest. */
+static int summarise_column(struct pworker *w, size_t i, size_t a, double *x, uint64_t n)
+{
+	struct pshared *sh = w->sh;
+	struct pcol *c = &w->col[a];
+	size_t m = 0;
+	for (uint64_t k = 0; k < n; k++)
+		if (x[k] == x[k])
+			x[m++] = x[k];
+	if (!m)
+		return 0;
+	assay_radix_sort_doubles(x, m, sizeof *x); /* without memory it sorts by qsort */
+	struct presult *res = &sh->res[i * sh->na + a];
+	res->kll = assay_kll_from_sorted(ASSAY_KLL_DEFAULT_K, x, m, (uint64_t)(i + 1) << 32);
+	if (!res->kll)
+		return -1;
+	if (!(c->min <= x[0]))
+		c->min = x[0];
+	if (!(c->max >= x[m - 1]))
+		c->max = x[m - 1];
+	size_t d = 0;
+	for (size_t k = 0; k < m; k++) {
+		if (d && x[d - 1] == x[k]) {
+			w->cnt[d - 1]++;
+			continue;
+		}
+		x[d] = x[k];
+		w->cnt[d++] = 1;
+	}
+	for (size_t k = 0; k < d; k++)
+		assay_hll_add_hash(c->hll, assay_hash_double(x[k]));
+	if (!sh->b->skip_moments)
+		assay_moments_from_map(&res->mo, x, w->cnt, d);
+	return 0;
+}
+
+static void summarise(struct pworker *w, size_t i)
+{
+	struct pshared *sh = w->sh;
+	double *v = atomic_load(&sh->pc[i].v);
+	uint64_t n = piece_rows(sh, i);
+	for (size_t a = 0; v && a < sh->na; a++)
+		if (summarise_column(w, i, a, v + ((size_t)a << sh->lg), n))
+			atomic_store(&sh->oom, 1);
+	free(v);
+	atomic_store(&sh->pc[i].v, NULL);
+}
+
+/* The rows written to the current piece counted; the worker that
+ * completes it summarises it. */
+static void settle(struct pworker *w)
+{
+	if (!w->pending)
+		return;
+	struct pshared *sh = w->sh;
+	uint64_t done = atomic_fetch_add(&sh->pc[w->cur].filled, w->pending) + w->pending;
+	w->pending = 0;
+	if (done == piece_rows(sh, w->cur))
+		summarise(w, w->cur);
+}
+
+static double *piece_slots(struct pshared *sh, size_t i)
+{
+	double *v = atomic_load(&sh->pc[i].v);
+	if (v)
+		return v;
+	double *mine = malloc((sh->na << sh->lg) * sizeof *mine), *none = NULL;
+	if (!mine)
+		return NULL;
+	if (atomic_compare_exchange_strong(&sh->pc[i].v, &none, mine))
+		return mine;
+	free(mine); /* another worker's came first */
+	return none;
+}
+
+static void on_range(void *ctx, uint64_t off)
+{
+	struct pworker *w = ctx;
+	const struct pb_ranges *r = w->sh->r;
+	settle(w);
+	w->known = 0;
+	if (w->sh->sequential || r->n == 0 || off <= r->s[0].off) {
+		w->ord = 0; /* no row before it */
+		w->known = 1;
+		return;
+	}
+	size_t lo = 0, hi = r->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->s[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < r->n && r->s[lo].off == off) {
+		w->ord = r->s[lo].rows;
+		w->known = 1;
+	}
+}
+
+/* A field of a numeric column: its value (1), or 0 with the kind of
+ * missing value counted, or a string (the column is lost). As
+ * profile_build.c's add_field classifies. */
+static int field_value(const struct pshared *sh, struct pcol *c, const struct assay_field *f, double *out)
+{
+	c->rows++;
+	if (f->len == 0) {
+		c->empty++;
+		return 0;
+	}
+	double x;
+	int num = assay_parse_double(f->p, f->len, &x) == 0;
+	if (assay_source_is_na(sh->b->src, f)) {
+		if (num && x != x)
+			c->nan++;
+		else
+			c->na++;
+		return 0;
+	}
+	if (num && x != x) {
+		c->nan++;
+		return 0;
+	}
+	if (num && isinf(x)) {
+		c->inf++;
+		return 0;
+	}
+	if (!num) {
+		c->lost = 1;
+		return 0;
+	}
+	c->present++;
+	*out = x == 0 ? 0 : x; /* -0.0 is 0.0 */
+	return 1;
+}
+
+/* Column a's field of a row into its slot of the piece (NaN: no value). */
+static void slot_field(struct pworker *w, const struct assay_row *row, size_t a, double *v, size_t at)
+{
+	const struct pshared *sh = w->sh;
+	double *slot = v + (a << sh->lg) + at;
+	if (!field_value(sh, &w->col[a], &row->fields[sh->b->srccol[sh->col[a]]], slot))
+		*slot = NAN;
+}
+
+/* Fields that may be short decimals (assay/deckey.h), parsed together;
+ * the others one by one. */
+static void slot_batch(struct pworker *w, const struct assay_row *row, double *v, size_t at,
+                       const char *const *p, const uint32_t *len, const size_t *col, size_t n)
+{
+	uint32_t keys[ASSAY_DECKEY_BATCH];
+	unsigned ok = assay_deckey_parse_batch(p, len, n, keys);
+	for (size_t k = 0; k < n; k++) {
+		if (!(ok >> k & 1)) {
+			slot_field(w, row, col[k], v, at);
+			continue;
+		}
+		struct pcol *c = &w->col[col[k]];
+		c->rows++;
+		c->present++;
+		v[(col[k] << w->sh->lg) + at] = assay_deckey_value(keys[k]);
+	}
+}
+
+static int piece_row(void *ctx, const struct assay_row *row, struct assay_error *err)
+{
+	struct pworker *w = ctx;
+	struct pshared *sh = w->sh;
+	const struct builder *b = sh->b;
+	(void)err;
+	if (!pb_row_ordinal(row)) { /* one column, empty */
+		w->col[0].rows++;
+		w->col[0].empty++;
+		return 0;
+	}
+	if (!w->known || w->ord >= sh->r->total) {
+		w->unknown = 1;
+		return 0;
+	}
+	uint64_t o = w->ord++;
+	size_t i = (size_t)(o >> sh->lg), at = (size_t)(o & (((uint64_t)1 << sh->lg) - 1));
+	if (i != w->cur) {
+		settle(w);
+		w->cur = i;
+	}
+	double *v = piece_slots(sh, i);
+	if (!v) {
+		atomic_store(&sh->oom, 1);
+		w->unknown = 1;
+		return 0;
+	}
+	const char *p[ASSAY_DECKEY_BATCH];
+	uint32_t len[ASSAY_DECKEY_BATCH];
+	size_t col[ASSAY_DECKEY_BATCH], n = 0;
+	for (size_t a = 0; a < sh->na; a++) {
+		const struct assay_field *f = &row->fields[b->srccol[sh->col[a]]];
+		if (b->na_list || f->len - 1u >= 16u) {
+			slot_field(w, row, a, v, at);
+			continue;
+		}
+		p[n] = f->p;
+		len[n] = f->len;
+		col[n++] = a;
+		if (n == ASSAY_DECKEY_BATCH) {
+			slot_batch(w, row, v, at, p, len, col, n);
+			n = 0;
+		}
+	}
+	if (n)
+		slot_batch(w, row, v, at, p, len, col, n);
+	w->pending++;
+	return 0;
+}
+
+static int pworker_clear(struct pworker *w)
+{
+	int rc = 0;
+	for (size_t a = 0; a < w->sh->na; a++) {
+		assay_hll_free(w->col[a].hll);
+		memset(&w->col[a], 0, sizeof w->col[a]);
+		w->col[a].min = w->col[a].max = NAN;
+		if (!(w->col[a].hll = assay_hll_new()))
+			rc = -1;
+	}
+	w->ord = 0;
+	w->known = w->unknown = 0;
+	w->cur = 0;
+	w->pending = 0;
+	return rc;
+}
+
+static void shared_clear(struct pshared *sh)
+{
+	for (size_t i = 0; i < sh->npieces; i++) {
+		free(atomic_load(&sh->pc[i].v));
+		atomic_store(&sh->pc[i].v, NULL);
+		atomic_store(&sh->pc[i].filled, 0);
+		for (size_t a = 0; a < sh->na; a++) {
+			assay_kll_free(sh->res[i * sh->na + a].kll);
+			memset(&sh->res[i * sh->na + a], 0, sizeof sh->res[0]);
+		}
+	}
+	atomic_store(&sh->oom, 0);
+}
+
+/* assay_reset_fn: the scan starts again on one worker (a mis-split);
+ * called for worker 0 first. */
+static void piece_reset(void *ctx)
+{
+	struct pworker *w = ctx;
+	if (w->index == 0)
+		shared_clear(w->sh);
+	if (pworker_clear(w))
+		atomic_store(&w->sh->oom, 1);
+}
+
+/* Column a of every worker, the pieces' summaries merged in piece order,
+ * into out. */
+static int assemble(struct pshared *sh, struct pworker *ws, int nw, size_t a,
+                    struct assay_column_profile *out)
+{
+	out->type = ASSAY_COL_NUMERIC;
+	out->exact = 0;
+	out->min = out->max = NAN;
+	if (!(out->hll = assay_hll_new()) || !(out->kll = assay_kll_new(ASSAY_KLL_DEFAULT_K)))
+		return -1;
+	for (int k = 0; k < nw; k++) {
+		const struct pcol *c = &ws[k].col[a];
+		out->rows += c->rows;
+		out->present += c->present;
+		out->missing_empty += c->empty;
+		out->missing_na += c->na;
+		out->missing_nan += c->nan;
+		out->missing_inf += c->inf;
+		if (!(out->min <= c->min))
+			out->min = c->min;
+		if (!(out->max >= c->max))
+			out->max = c->max;
+		assay_hll_merge(out->hll, c->hll);
+	}
+	assay_moments_init(&out->moments);
+	for (size_t i = 0; i < sh->npieces; i++) {
+		const struct presult *r = &sh->res[i * sh->na + a];
+		if (!r->kll)
+			continue;
+		if (assay_kll_merge(out->kll, r->kll))
+			return -1;
+		assay_moments_merge(&out->moments, &r->mo);
+	}
+	return prof_column_finish(out, sh->b->topk) ? -1 : 0;
+}
+
+/* One scan; 0, or an error; *redo when a range's first ordinal was not
+ * known (the caller scans again in file order). */
+static int scan_pieces(struct assay_source *src, struct pshared *sh, struct pworker *ws, void **ctx, int nw,
+                       const unsigned char *sha256, int *redo, struct assay_error *err)
+{
+	shared_clear(sh);
+	for (int k = 0; k < nw; k++)
+		if (pworker_clear(&ws[k]))
+			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	struct assay_source_stats st;
+	assay_source_set_range_fn(src, on_range);
+	assay_source_set_sequential(src, sh->sequential);
+	int rc = assay_source_scan(src, piece_row, piece_reset, ctx, &st, err);
+	assay_source_set_sequential(src, 0);
+	assay_source_set_range_fn(src, NULL);
+	if (rc)
+		return rc;
+	if (memcmp(sha256, st.sha256, 32) != 0)
+		return assay_error_set(err, ASSAY_EINPUT, assay_source_path(src), 0, 0,
+		                       "the file changed while it was being profiled");
+	*redo = 0;
+	for (int k = 0; k < nw; k++) {
+		settle(&ws[k]); /* the last pieces (on this thread) */
+		*redo |= ws[k].unknown;
+	}
+	if (atomic_load(&sh->oom))
+		return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+	for (size_t i = 0; !*redo && i < sh->npieces; i++)
+		if (atomic_load(&sh->pc[i].filled) != piece_rows(sh, i))
+			*redo = 1; /* not every row was seen where pass 1 saw it */
+	if (*redo && sh->sequential)
+		return assay_error_set(err, ASSAY_EINPUT, assay_source_path(src), 0, 0,
+		                       "the file changed while it was being profiled");
+	return 0;
+}
+
+int pb_sketch_pieces(struct assay_source *src, const struct builder *b, const struct pb_ranges *r,
+                     const int *cols, int *lost, const unsigned char *sha256, struct assay_profile *p,
+                     size_t ncols, struct assay_error *err)
+{
+	size_t na = 0;
+	for (size_t j = 0; j < ncols; j++)
+		na += cols[j] != 0;
+	if (!na)
+		return 0;
+	struct pshared sh = {.b = b, .r = r, .na = na, .sequential = !r->valid};
+	atomic_init(&sh.oom, 0);
+	sh.lg = 10; /* R: the power of two nearest above total / 64, in [2^10, 2^16] */
+	while (sh.lg < 16 && ((uint64_t)1 << sh.lg) * 64 < r->total)
+		sh.lg++;
+	sh.npieces = (size_t)((r->total + ((uint64_t)1 << sh.lg) - 1) >> sh.lg);
+	int nw = assay_source_max_workers(src), rc = 0;
+	size_t *col = malloc(na * sizeof *col);
+	sh.pc = calloc(sh.npieces ? sh.npieces : 1, sizeof *sh.pc);
+	sh.res = calloc((sh.npieces ? sh.npieces : 1) * na, sizeof *sh.res);
+	struct pworker *ws = calloc((size_t)nw, sizeof *ws);
+	void **ctx = calloc((size_t)nw, sizeof *ctx);
+	if (!col || !sh.pc || !sh.res || !ws || !ctx) {
+		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		goto out;
+	}
+	na = 0;
+	for (size_t j = 0; j < ncols; j++)
+		if (cols[j])
+			col[na++] = j;
+	sh.col = col;
+	for (int k = 0; k < nw; k++) {
+		ws[k].sh = &sh;
+		ws[k].index = k;
+		ws[k].cur = 0;
+		ctx[k] = &ws[k];
+		if (!(ws[k].col = calloc(na, sizeof *ws[k].col)) ||
+		    !(ws[k].cnt = malloc(((size_t)1 << sh.lg) * sizeof *ws[k].cnt))) {
+			rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+			goto out;
+		}
+	}
+	int redo = 0;
+	rc = scan_pieces(src, &sh, ws, ctx, nw, sha256, &redo, err);
+	if (!rc && redo) {
+		sh.sequential = 1;
+		rc = scan_pieces(src, &sh, ws, ctx, nw, sha256, &redo, err);
+	}
+	for (size_t a = 0; !rc && a < na; a++) {
+		int gone = 0;
+		for (int k = 0; k < nw; k++)
+			gone |= ws[k].col[a].lost;
+		lost[col[a]] = gone;
+		if (gone)
+			continue;
+		struct assay_column_profile *out = &p->columns[col[a]];
+		if (assemble(&sh, ws, nw, a, out))
+			rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		if (b->skip_moments)
+			memset(&out->moments, 0, sizeof out->moments);
+	}
+out:
+	if (sh.pc && sh.res)
+		shared_clear(&sh);
+	for (int k = 0; ws && k < nw; k++) {
+		for (size_t a = 0; ws[k].col && a < na; a++)
+			assay_hll_free(ws[k].col[a].hll);
+		free(ws[k].col);
+		free(ws[k].cnt);
+	}
+	free(ws);
+	free(ctx);
+	free(sh.pc);
+	free(sh.res);
+	free(col);
+	return rc;
+}
