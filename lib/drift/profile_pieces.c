@@ -38,6 +38,7 @@
  * does, in file order on one worker).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,8 +118,15 @@ void pb_ranges_free(struct pb_ranges *r)
 
 /* ---- the pass ---------------------------------------------------------- */
 
+/* A piece's slots: per column R keys (assay/deckey.h; 0: no value, 1:
+ * the value is in the column's double slots, made when a number that is
+ * not a short decimal comes). */
+#define SLOT_NONE   0u
+#define SLOT_DOUBLE 1u
+
 struct piece {
-	_Atomic(double *) v;         /* na columns of R slots, or NULL */
+	_Atomic(uint32_t *) k;       /* na columns of R keys, or NULL */
+	_Atomic(double *) *d;        /* na: R doubles, or NULL */
 	atomic_uint_fast64_t filled; /* rows written */
 };
 
@@ -155,7 +163,8 @@ struct pworker {
 	int known, unknown;
 	size_t cur;       /* the piece rows go to */
 	uint64_t pending; /* rows written to it, not yet counted in its filled */
-	uint64_t *cnt;    /* R counts: a piece's distinct values (summarise) */
+	double *x;        /* R values (summarise) */
+	uint32_t *ks;     /* R keys (summarise's sort) */
 	int index;        /* worker index (piece_reset) */
 };
 
@@ -165,20 +174,15 @@ static uint64_t piece_rows(const struct pshared *sh, size_t i)
 	return left < R ? left : R;
 }
 
-/* Piece i's values of column a, sorted: its KLL, moments, distinct values
- * into the worker's HLL, and the least and greatest. */
-static int summarise_column(struct pworker *w, size_t i, size_t a, double *x, uint64_t n)
+/* Piece i's values of column a: its KLL, moments, distinct values into
+ * the worker's HLL, and the least and greatest. x: the m values, sorted. */
+static int summarise_sorted(struct pworker *w, size_t i, size_t a, double *x, size_t m)
 {
 	struct pshared *sh = w->sh;
 	struct pcol *c = &w->col[a];
-	size_t m = 0;
-	for (uint64_t k = 0; k < n; k++)
-		if (x[k] == x[k])
-			x[m++] = x[k];
+	struct presult *res = &sh->res[i * sh->na + a];
 	if (!m)
 		return 0;
-	assay_radix_sort_doubles(x, m, sizeof *x); /* without memory it sorts by qsort */
-	struct presult *res = &sh->res[i * sh->na + a];
 	res->kll = assay_kll_from_sorted(ASSAY_KLL_DEFAULT_K, x, m, (uint64_t)(i + 1) << 32);
 	if (!res->kll)
 		return -1;
@@ -186,32 +190,83 @@ static int summarise_column(struct pworker *w, size_t i, size_t a, double *x, ui
 		c->min = x[0];
 	if (!(c->max >= x[m - 1]))
 		c->max = x[m - 1];
-	size_t d = 0;
-	for (size_t k = 0; k < m; k++) {
-		if (d && x[d - 1] == x[k]) {
-			w->cnt[d - 1]++;
-			continue;
-		}
-		x[d] = x[k];
-		w->cnt[d++] = 1;
-	}
-	for (size_t k = 0; k < d; k++)
-		assay_hll_add_hash(c->hll, assay_hash_double(x[k]));
+	for (size_t k = 0; k < m; k++)
+		if (k == 0 || x[k] != x[k - 1]) /* each distinct value once */
+			assay_hll_add_hash(c->hll, assay_hash_double(x[k]));
 	if (!sh->b->skip_moments)
-		assay_moments_from_map(&res->mo, x, w->cnt, d);
+		assay_moments_from_values(&res->mo, x, m);
 	return 0;
+}
+
+/* Sort n <= R keys with the scratch of R: LSD radix, a byte a pass (the
+ * four histograms in one read; a pass where every key has the same byte
+ * skipped). assay_radix_sort_u32 is made for millions of keys: its 2048
+ * buckets cost more than the 2^16 keys of a piece. */
+static void sort_keys(uint32_t *k, size_t n, uint32_t *tmp)
+{
+	uint32_t cnt[4][256] = {{0}};
+	for (size_t i = 0; i < n; i++)
+		for (int p = 0; p < 4; p++)
+			cnt[p][k[i] >> (8 * p) & 255]++;
+	uint32_t *a = k, *b = tmp;
+	for (int p = 0; p < 4; p++) {
+		uint32_t sum = 0;
+		int trivial = 0;
+		for (int d = 0; d < 256; d++) {
+			uint32_t x = cnt[p][d];
+			trivial |= x == n;
+			cnt[p][d] = sum;
+			sum += x;
+		}
+		if (trivial)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			b[cnt[p][a[i] >> (8 * p) & 255]++] = a[i];
+		uint32_t *t = a;
+		a = b;
+		b = t;
+	}
+	if (a != k)
+		memcpy(k, a, n * sizeof *k);
+}
+
+/* Column a's n slots of piece i, sorted: keys as keys (a radix sort of
+ * 32-bit keys, whose order is the values'), or, when some value is not a
+ * short decimal, as doubles. */
+static int summarise_column(struct pworker *w, size_t i, size_t a, uint32_t *k, double *d, uint64_t n)
+{
+	size_t m = 0;
+	if (d) {
+		for (uint64_t r = 0; r < n; r++)
+			if (k[r] != SLOT_NONE)
+				d[m++] = k[r] == SLOT_DOUBLE ? d[r] : assay_deckey_value(k[r]);
+		assay_radix_sort_doubles(d, m, sizeof *d); /* without memory it sorts by qsort */
+		return summarise_sorted(w, i, a, d, m);
+	}
+	for (uint64_t r = 0; r < n; r++)
+		if (k[r] != SLOT_NONE)
+			k[m++] = k[r];
+	sort_keys(k, m, w->ks);
+	for (size_t r = 0; r < m; r++)
+		w->x[r] = assay_deckey_value(k[r]);
+	return summarise_sorted(w, i, a, w->x, m);
 }
 
 static void summarise(struct pworker *w, size_t i)
 {
 	struct pshared *sh = w->sh;
-	double *v = atomic_load(&sh->pc[i].v);
+	struct piece *pc = &sh->pc[i];
+	uint32_t *k = atomic_load(&pc->k);
 	uint64_t n = piece_rows(sh, i);
-	for (size_t a = 0; v && a < sh->na; a++)
-		if (summarise_column(w, i, a, v + ((size_t)a << sh->lg), n))
+	for (size_t a = 0; k && a < sh->na; a++) {
+		double *d = atomic_load(&pc->d[a]);
+		if (summarise_column(w, i, a, k + (a << sh->lg), d, n))
 			atomic_store(&sh->oom, 1);
-	free(v);
-	atomic_store(&sh->pc[i].v, NULL);
+		free(d);
+		atomic_store(&pc->d[a], NULL);
+	}
+	free(k);
+	atomic_store(&pc->k, NULL);
 }
 
 /* The rows written to the current piece counted; the worker that
@@ -227,17 +282,32 @@ static void settle(struct pworker *w)
 		summarise(w, w->cur);
 }
 
-static double *piece_slots(struct pshared *sh, size_t i)
+/* Made by the first worker that needs them (the others' are freed). */
+static uint32_t *key_slots(struct pshared *sh, size_t i)
 {
-	double *v = atomic_load(&sh->pc[i].v);
+	uint32_t *v = atomic_load(&sh->pc[i].k), *none = NULL;
 	if (v)
 		return v;
-	double *mine = malloc((sh->na << sh->lg) * sizeof *mine), *none = NULL;
+	uint32_t *mine = malloc((sh->na << sh->lg) * sizeof *mine);
 	if (!mine)
 		return NULL;
-	if (atomic_compare_exchange_strong(&sh->pc[i].v, &none, mine))
+	if (atomic_compare_exchange_strong(&sh->pc[i].k, &none, mine))
 		return mine;
-	free(mine); /* another worker's came first */
+	free(mine);
+	return none;
+}
+
+static double *double_slots(struct pshared *sh, size_t i, size_t a)
+{
+	double *v = atomic_load(&sh->pc[i].d[a]), *none = NULL;
+	if (v)
+		return v;
+	double *mine = malloc(((size_t)1 << sh->lg) * sizeof *mine);
+	if (!mine)
+		return NULL;
+	if (atomic_compare_exchange_strong(&sh->pc[i].d[a], &none, mine))
+		return mine;
+	free(mine);
 	return none;
 }
 
@@ -302,32 +372,45 @@ static int field_value(const struct pshared *sh, struct pcol *c, const struct as
 	return 1;
 }
 
-/* Column a's field of a row into its slot of the piece (NaN: no value). */
-static void slot_field(struct pworker *w, const struct assay_row *row, size_t a, double *v, size_t at)
+/* Column a's field of a row into its slot of piece i, at: 0, or -1 when
+ * out of memory. */
+static int slot_field(struct pworker *w, const struct assay_row *row, size_t a, size_t i, uint32_t *k,
+                      size_t at)
 {
-	const struct pshared *sh = w->sh;
-	double *slot = v + (a << sh->lg) + at;
-	if (!field_value(sh, &w->col[a], &row->fields[sh->b->srccol[sh->col[a]]], slot))
-		*slot = NAN;
+	struct pshared *sh = w->sh;
+	double x;
+	uint32_t *slot = k + (a << sh->lg) + at;
+	if (!field_value(sh, &w->col[a], &row->fields[sh->b->srccol[sh->col[a]]], &x)) {
+		*slot = SLOT_NONE;
+		return 0;
+	}
+	double *d = double_slots(sh, i, a);
+	if (!d)
+		return -1;
+	d[at] = x;
+	*slot = SLOT_DOUBLE;
+	return 0;
 }
 
 /* Fields that may be short decimals (assay/deckey.h), parsed together;
  * the others one by one. */
-static void slot_batch(struct pworker *w, const struct assay_row *row, double *v, size_t at,
-                       const char *const *p, const uint32_t *len, const size_t *col, size_t n)
+static int slot_batch(struct pworker *w, const struct assay_row *row, size_t i, uint32_t *k, size_t at,
+                      const char *const *p, const uint32_t *len, const size_t *col, size_t n)
 {
 	uint32_t keys[ASSAY_DECKEY_BATCH];
 	unsigned ok = assay_deckey_parse_batch(p, len, n, keys);
-	for (size_t k = 0; k < n; k++) {
-		if (!(ok >> k & 1)) {
-			slot_field(w, row, col[k], v, at);
+	int rc = 0;
+	for (size_t j = 0; j < n; j++) {
+		if (!(ok >> j & 1)) {
+			rc |= slot_field(w, row, col[j], i, k, at);
 			continue;
 		}
-		struct pcol *c = &w->col[col[k]];
+		struct pcol *c = &w->col[col[j]];
 		c->rows++;
 		c->present++;
-		v[(col[k] << w->sh->lg) + at] = assay_deckey_value(keys[k]);
+		k[(col[j] << w->sh->lg) + at] = keys[j];
 	}
+	return rc;
 }
 
 static int piece_row(void *ctx, const struct assay_row *row, struct assay_error *err)
@@ -351,31 +434,31 @@ static int piece_row(void *ctx, const struct assay_row *row, struct assay_error 
 		settle(w);
 		w->cur = i;
 	}
-	double *v = piece_slots(sh, i);
-	if (!v) {
-		atomic_store(&sh->oom, 1);
-		w->unknown = 1;
-		return 0;
-	}
+	uint32_t *k = key_slots(sh, i);
 	const char *p[ASSAY_DECKEY_BATCH];
 	uint32_t len[ASSAY_DECKEY_BATCH];
 	size_t col[ASSAY_DECKEY_BATCH], n = 0;
-	for (size_t a = 0; a < sh->na; a++) {
+	int rc = k ? 0 : -1;
+	for (size_t a = 0; k && a < sh->na; a++) {
 		const struct assay_field *f = &row->fields[b->srccol[sh->col[a]]];
 		if (b->na_list || f->len - 1u >= 16u) {
-			slot_field(w, row, a, v, at);
+			rc |= slot_field(w, row, a, i, k, at);
 			continue;
 		}
 		p[n] = f->p;
 		len[n] = f->len;
 		col[n++] = a;
 		if (n == ASSAY_DECKEY_BATCH) {
-			slot_batch(w, row, v, at, p, len, col, n);
+			rc |= slot_batch(w, row, i, k, at, p, len, col, n);
 			n = 0;
 		}
 	}
 	if (n)
-		slot_batch(w, row, v, at, p, len, col, n);
+		rc |= slot_batch(w, row, i, k, at, p, len, col, n);
+	if (rc) {
+		atomic_store(&sh->oom, 1);
+		w->unknown = 1;
+	}
 	w->pending++;
 	return 0;
 }
@@ -400,10 +483,12 @@ static int pworker_clear(struct pworker *w)
 static void shared_clear(struct pshared *sh)
 {
 	for (size_t i = 0; i < sh->npieces; i++) {
-		free(atomic_load(&sh->pc[i].v));
-		atomic_store(&sh->pc[i].v, NULL);
+		free(atomic_load(&sh->pc[i].k));
+		atomic_store(&sh->pc[i].k, NULL);
 		atomic_store(&sh->pc[i].filled, 0);
 		for (size_t a = 0; a < sh->na; a++) {
+			free(atomic_load(&sh->pc[i].d[a]));
+			atomic_store(&sh->pc[i].d[a], NULL);
 			assay_kll_free(sh->res[i * sh->na + a].kll);
 			memset(&sh->res[i * sh->na + a], 0, sizeof sh->res[0]);
 		}
@@ -513,9 +598,15 @@ int pb_sketch_pieces(struct assay_source *src, const struct builder *b, const st
 	size_t *col = malloc(na * sizeof *col);
 	sh.pc = calloc(sh.npieces ? sh.npieces : 1, sizeof *sh.pc);
 	sh.res = calloc((sh.npieces ? sh.npieces : 1) * na, sizeof *sh.res);
+	_Atomic(double *) *dp = calloc((sh.npieces ? sh.npieces : 1) * na, sizeof *dp);
+	for (size_t i = 0; dp && sh.pc && i < sh.npieces; i++) {
+		sh.pc[i].d = dp + i * na;
+		for (size_t a = 0; a < na; a++)
+			atomic_init(&sh.pc[i].d[a], NULL);
+	}
 	struct pworker *ws = calloc((size_t)nw, sizeof *ws);
 	void **ctx = calloc((size_t)nw, sizeof *ctx);
-	if (!col || !sh.pc || !sh.res || !ws || !ctx) {
+	if (!col || !sh.pc || !sh.res || !dp || !ws || !ctx) {
 		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		goto out;
 	}
@@ -530,13 +621,17 @@ int pb_sketch_pieces(struct assay_source *src, const struct builder *b, const st
 		ws[k].cur = 0;
 		ctx[k] = &ws[k];
 		if (!(ws[k].col = calloc(na, sizeof *ws[k].col)) ||
-		    !(ws[k].cnt = malloc(((size_t)1 << sh.lg) * sizeof *ws[k].cnt))) {
+		    !(ws[k].ks = malloc(((size_t)1 << sh.lg) * sizeof *ws[k].ks)) ||
+		    !(ws[k].x = malloc(((size_t)1 << sh.lg) * sizeof *ws[k].x))) {
 			rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 			goto out;
 		}
 	}
 	int redo = 0;
 	rc = scan_pieces(src, &sh, ws, ctx, nw, sha256, &redo, err);
+	if (getenv("PBT"))
+		fprintf(stderr, "pieces: nw %d lg %u npieces %zu ranges %zu valid %d total %llu redo %d\n",
+		        nw, sh.lg, sh.npieces, r->n, r->valid, (unsigned long long)r->total, redo);
 	if (!rc && redo) {
 		sh.sequential = 1;
 		rc = scan_pieces(src, &sh, ws, ctx, nw, sha256, &redo, err);
@@ -555,17 +650,19 @@ int pb_sketch_pieces(struct assay_source *src, const struct builder *b, const st
 			memset(&out->moments, 0, sizeof out->moments);
 	}
 out:
-	if (sh.pc && sh.res)
+	if (sh.pc && sh.res && dp)
 		shared_clear(&sh);
 	for (int k = 0; ws && k < nw; k++) {
 		for (size_t a = 0; ws[k].col && a < na; a++)
 			assay_hll_free(ws[k].col[a].hll);
 		free(ws[k].col);
-		free(ws[k].cnt);
+		free(ws[k].ks);
+		free(ws[k].x);
 	}
 	free(ws);
 	free(ctx);
 	free(sh.pc);
+	free(dp);
 	free(sh.res);
 	free(col);
 	return rc;
