@@ -70,22 +70,10 @@
 #include "assay/hll.h"
 #include "assay/kll.h"
 #include "assay/moments.h"
+#include "assay/radix.h"
 #include "assay/topk.h"
 #include "profile_build_internal.h"
 #include "profile_internal.h"
-#include <stdio.h>
-#include <time.h>
-static double pbt_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
-#define PBT(msg)                                                                                             \
-	do {                                                                                                 \
-		if (getenv("PBT"))                                                                           \
-			fprintf(stderr, "PBT %s %.3f\n", msg, pbt_now() - pbt0);                             \
-	} while (0)
 
 /* ---- one column ------------------------------------------------------- */
 
@@ -165,6 +153,58 @@ static int cat_to_sketch(struct colbuild *c, size_t topk, int defer)
 	return 0;
 }
 
+/* The key form's limit of keys (klim; see key_checkpoint). */
+static inline uint64_t key_limit(const struct colbuild *c, const struct builder *b)
+{
+	return c->klim ? c->klim : b->cap;
+}
+
+/* The first klim of a pass: without a cap, or where a column past the
+ * cap would be sketched from its table (b->defer == 0), the cap: one more
+ * value could make it a sketch, which would depend on the order; else
+ * twice the cap. */
+static uint64_t first_key_limit(const struct builder *b)
+{
+	return b->defer && b->cap <= UINT64_MAX / (2 * KEY_FORM_CAPS) ? 2 * b->cap : 0;
+}
+
+/* Column c's key form holds klim keys, where klim is over the cap (a
+ * deferring pass: no sketch is made from the table, so its keys' order
+ * does not matter): the keys are sorted in place and their distinct ones
+ * counted. More than the cap: the column is past the cap, deferred now
+ * (1), where the double form's buffers, sorts and merges would have
+ * found it out later (they were 20-30% of the CPU of a 10M-row profile
+ * with the default cap). Else the limit doubles, up to KEY_FORM_CAPS
+ * caps, where pb_numtab_add_key leaves the key form for the double one
+ * (0), at 4 bytes a key no more memory than the double form's run and
+ * buffer of as many distinct values. -1: out of memory. */
+static int key_checkpoint(struct colbuild *c, const struct builder *b)
+{
+	struct numtab *t = &c->nt;
+	if (!c->klim || t->nk < c->klim)
+		return 0;
+	assay_radix_sort_u32(t->k, t->nk); /* without memory it sorts by qsort */
+	size_t d = 0;
+	for (size_t i = 0; i < t->nk; i++)
+		d += i == 0 || t->k[i] != t->k[i - 1];
+	if (d > b->cap)
+		return num_to_sketch(c, 1) ? -1 : 1;
+	if (c->klim < KEY_FORM_CAPS * b->cap)
+		c->klim *= 2; /* else pb_numtab_add_key leaves the form */
+	return 0;
+}
+
+/* A key into column c's key form: 0, 1 when the caller must add it the
+ * double way (the form was left), 2 when the column was deferred, -1 when
+ * out of memory. */
+static int add_key_form(struct colbuild *c, uint32_t key, const struct builder *b)
+{
+	int r = key_checkpoint(c, b);
+	if (r)
+		return r < 0 ? -1 : 2;
+	return pb_numtab_add_key(&c->nt, key, &c->min, &c->max, key_limit(c, b));
+}
+
 static void add_number(struct colbuild *c, double x, const struct builder *b)
 {
 	if (x == 0)
@@ -221,10 +261,10 @@ static void add_field(struct colbuild *c, const struct assay_field *f, const str
 		}
 		c->present++;
 		c->view = V_NUM;
-		int r = pb_numtab_add_key(&c->nt, key, &c->min, &c->max, b->cap);
+		int r = add_key_form(c, key, b);
 		if (r < 0)
 			c->oom = 1;
-		else if (r > 0)
+		else if (r == 1)
 			add_number(c, assay_deckey_value(key), b);
 		return;
 	}
@@ -290,14 +330,14 @@ static inline void add_key(struct colbuild *c, uint32_t key, const struct builde
 	c->present++;
 	c->view = V_NUM;
 	struct numtab *t = &c->nt;
-	if (t->nk < t->ck && t->nk < b->cap) { /* numtab_add_key's common case, inline */
+	if (t->nk < t->ck && t->nk < key_limit(c, b)) { /* numtab_add_key's common case, inline */
 		t->k[t->nk++] = key;
 		return;
 	}
-	int r = pb_numtab_add_key(t, key, &c->min, &c->max, b->cap);
+	int r = add_key_form(c, key, b);
 	if (r < 0)
 		c->oom = 1;
-	else if (r > 0)
+	else if (r == 1)
 		add_number(c, assay_deckey_value(key), b);
 }
 
@@ -405,7 +445,8 @@ static void plan_make(struct worker *w)
 			continue;
 		if (c->view == V_NUM && c->nt.kmode && c->exact && !c->nt.kc) {
 			struct numtab *t = &c->nt;
-			size_t lim = t->ck < b->cap ? t->ck : (size_t)b->cap;
+			uint64_t kl = key_limit(c, b);
+			size_t lim = t->ck < kl ? t->ck : (size_t)kl;
 			size_t room = lim > t->nk ? lim - t->nk : 0;
 			pl->room = room < pl->room ? room : pl->room;
 			pl->col[pl->nkey] = (uint32_t)j;
@@ -541,6 +582,7 @@ static void on_reset(void *ctx)
 	const struct builder *b = w->b;
 	for (size_t j = 0; j < b->ncols; j++) {
 		pb_col_reset(&w->col[j], b->starts ? b->starts[j] : b->start, b->keys);
+		w->col[j].klim = first_key_limit(b);
 		/* a parallel pass with a small cap: the double form's buffer is
 		 * merged every 4 cap values (at least 1024), not 2^18, so that a
 		 * column past the cap is deferred early (on the 1M half with
@@ -844,10 +886,8 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	struct assay_source_stats st;
 	b.defer = 1;
 	b.log_ranges = 1;
-	double pbt0 = pbt_now();
 	if ((rc = run_pass(src, &b, &p1, 0, &st, err)))
 		goto done;
-	PBT("pass1");
 
 	/* Columns some worker found categorical while another (or the same,
 	 * earlier) saw numbers: profile them again as categorical. */
@@ -910,12 +950,10 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 			goto done;
 		}
 	}
-	PBT("pass2");
 	if ((rc = pb_gather_all(&p1, &p2, active, NULL, redo, &b, p, ncols, err)))
 		goto done;
 	if ((rc = pb_ranges_from_pass(&p1, &ranges)))
 		goto nomem;
-	PBT("gather");
 	pass_free(&p1, ncols);
 	pass_free(&p2, ncols);
 	/* past the cap: numeric columns in pieces, on every worker; the
@@ -935,7 +973,6 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 		}
 	if ((rc = sketch_in_order(src, &b, starts, redo, st.sha256, p, ncols, err)))
 		goto done;
-	PBT("pass3");
 	if ((rc = withhold_private(p, &o, err)))
 		goto done;
 	*out = p;

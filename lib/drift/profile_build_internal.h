@@ -18,6 +18,10 @@
 
 enum view { V_NONE = 0, V_NUM, V_CAT, V_LOST };
 
+/* A key form holds at most this many caps of keys in a deferring pass
+ * (profile_build.c, key_checkpoint). */
+#define KEY_FORM_CAPS 4
+
 #define ASSAY_PROFILE_MAX_WORKERS_GATHER 64 /* workers merged by gather_exact_num */
 
 /* Exact numeric values: appended to a buffer, which is radix-sorted and
@@ -82,6 +86,8 @@ struct colbuild {
 	                 (the column is profiled again in file order: pass 3) */
 	uint64_t rows, present, empty, na, nan, inf;
 	double min, max;
+	uint64_t klim; /* the key form's keys at which their distinct ones are
+	                  counted next (profile_build.c, key_checkpoint); 0: cap */
 	struct numtab nt;
 	struct cattab ct;
 	struct assay_moments mo;

@@ -78,7 +78,9 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
 			first = i; /* the largest array is grown to hold them all */
 		total += c->nt.nk;
 	}
-	if (first < 0 || total == 0 || total > b->cap) /* past the cap maybe: the double way */
+	/* past the cap maybe: the double way, unless the column would be
+	 * deferred (then counted here: 2 when past the cap) */
+	if (first < 0 || total == 0 || (total > b->cap && !b->defer))
 		return 1;
 	struct numtab *dst = &ps->w[first].col[j].nt;
 	if (total > dst->ck) {
@@ -125,6 +127,13 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
 	} else {
 		assay_radix_sort_u32_scratch(k, n, spare, nspare); /* without memory it sorts by qsort */
 		free(spare);
+		size_t d = 0;
+		for (size_t i = 0; n > b->cap && i < n && d <= b->cap; i++)
+			d += i == 0 || k[i] != k[i - 1];
+		if (d > b->cap) {
+			out->type = ASSAY_COL_EMPTY;
+			return 2; /* left to the caller (the workers' columns own k) */
+		}
 		dst->k = NULL;
 		dst->nk = dst->ck = 0;
 		out->min = assay_deckey_value(k[0]);
@@ -162,7 +171,7 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
                             struct assay_column_profile *out)
 {
 	int keyed = gather_keys(ps, j, b, out);
-	if (keyed <= 0)
+	if (keyed != 1)
 		return keyed;
 	for (int i = 0; i < ps->nw; i++) { /* mixed forms: all in doubles */
 		struct colbuild *c = &ps->w[i].col[j];

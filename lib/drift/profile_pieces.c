@@ -38,7 +38,6 @@
  * does, in file order on one worker).
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,30 +197,43 @@ static int summarise_sorted(struct pworker *w, size_t i, size_t a, double *x, si
 	return 0;
 }
 
-/* Sort n <= R keys with the scratch of R: LSD radix, a byte a pass (the
- * four histograms in one read; a pass where every key has the same byte
- * skipped). assay_radix_sort_u32 is made for millions of keys: its 2048
- * buckets cost more than the 2^16 keys of a piece. */
+/* Sort n <= R keys with the scratch of R: LSD radix on the keys less the
+ * least, in as few passes of at most 11 bits as their range needs (short
+ * decimals of one column span a few decimal exponents: ~26 bits, three
+ * passes of 9), the histograms counted in one read. assay_radix_sort_u32
+ * is made for millions of keys: its 2048 buckets of LSD passes cost more
+ * than the 2^16 keys of a piece; bytes a pass were four passes. */
 static void sort_keys(uint32_t *k, size_t n, uint32_t *tmp)
 {
-	uint32_t cnt[4][256] = {{0}};
-	for (size_t i = 0; i < n; i++)
-		for (int p = 0; p < 4; p++)
-			cnt[p][k[i] >> (8 * p) & 255]++;
+	if (n < 2)
+		return;
+	uint32_t lo = k[0], hi = k[0];
+	for (size_t i = 1; i < n; i++) {
+		lo = k[i] < lo ? k[i] : lo;
+		hi = k[i] > hi ? k[i] : hi;
+	}
+	if (lo == hi)
+		return;
+	unsigned bits = 32 - (unsigned)__builtin_clz(hi - lo), passes = (bits + 10) / 11;
+	unsigned width = (bits + passes - 1) / passes, mask = (1u << width) - 1;
+	uint32_t cnt[3][2048];
+	memset(cnt, 0, sizeof cnt);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t x = k[i] - lo;
+		for (unsigned p = 0; p < passes; p++)
+			cnt[p][(x >> (width * p)) & mask]++;
+	}
 	uint32_t *a = k, *b = tmp;
-	for (int p = 0; p < 4; p++) {
+	for (unsigned p = 0; p < passes; p++) {
 		uint32_t sum = 0;
-		int trivial = 0;
-		for (int d = 0; d < 256; d++) {
+		for (unsigned d = 0; d <= mask; d++) {
 			uint32_t x = cnt[p][d];
-			trivial |= x == n;
 			cnt[p][d] = sum;
 			sum += x;
 		}
-		if (trivial)
-			continue;
+		unsigned shift = width * p;
 		for (size_t i = 0; i < n; i++)
-			b[cnt[p][a[i] >> (8 * p) & 255]++] = a[i];
+			b[cnt[p][((a[i] - lo) >> shift) & mask]++] = a[i];
 		uint32_t *t = a;
 		a = b;
 		b = t;
@@ -627,15 +639,21 @@ int pb_sketch_pieces(struct assay_source *src, const struct builder *b, const st
 			goto out;
 		}
 	}
+	/* the tokenizer stores fields up to the last column of the pass */
+	size_t end = 0, all = 0;
+	for (size_t j = 0; j < ncols; j++) {
+		size_t e = b->srccol[j] + 1;
+		all = e > all ? e : all;
+		end = cols[j] && e > end ? e : end;
+	}
+	assay_source_project(src, end);
 	int redo = 0;
 	rc = scan_pieces(src, &sh, ws, ctx, nw, sha256, &redo, err);
-	if (getenv("PBT"))
-		fprintf(stderr, "pieces: nw %d lg %u npieces %zu ranges %zu valid %d total %llu redo %d\n",
-		        nw, sh.lg, sh.npieces, r->n, r->valid, (unsigned long long)r->total, redo);
 	if (!rc && redo) {
 		sh.sequential = 1;
 		rc = scan_pieces(src, &sh, ws, ctx, nw, sha256, &redo, err);
 	}
+	assay_source_project(src, all);
 	for (size_t a = 0; !rc && a < na; a++) {
 		int gone = 0;
 		for (int k = 0; k < nw; k++)

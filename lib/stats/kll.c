@@ -295,37 +295,36 @@ struct assay_kll *assay_kll_from_sorted(uint32_t k, const double *v, size_t n, u
 	s->n = n;
 	s->min = v[0];
 	s->max = v[n - 1];
+	/* the levels above 0 are halved in one scratch array, in place (item
+	 * i goes to i / 2 or less); each level keeps only its odd item */
+	double *tmp = n > k ? malloc((n / 2 + 1) * sizeof *tmp) : NULL;
 	const double *from = v;
 	size_t len = n, h = 0;
+	if (n > k && !tmp)
+		goto fail;
 	while (len > k && h + 1 < ASSAY_KLL_MAX_LEVELS) {
-		size_t start = len & 1, offset = splitmix64(s->coin++) & 1;
-		struct level *up = &s->lv[h + 1];
-		size_t m = (len - start) / 2;
-		if (!(up->v = malloc(m * sizeof *up->v)))
+		size_t start = len & 1, offset = splitmix64(s->coin++) & 1, m = 0;
+		if (start && push(&s->lv[h], from[0]))
 			goto fail;
-		up->alloc = m;
 		for (size_t i = start + offset; i < len; i += 2)
-			up->v[up->len++] = from[i];
-		if (h > 0)
-			s->lv[h].len = start; /* its first item stays, the rest went up */
-		else if (start && push(&s->lv[0], v[0]))
-			goto fail;
-		from = up->v;
-		len = up->len;
+			tmp[m++] = from[i];
+		from = tmp;
+		len = m;
 		h++;
 	}
-	if (h == 0) { /* v itself is level 0 */
-		if (!(s->lv[0].v = malloc(n * sizeof *v)))
-			goto fail;
-		memcpy(s->lv[0].v, v, n * sizeof *v);
-		s->lv[0].len = s->lv[0].alloc = n;
-	}
+	if (!(s->lv[h].v = malloc(len * sizeof *v)))
+		goto fail;
+	memcpy(s->lv[h].v, from, len * sizeof *v);
+	s->lv[h].len = s->lv[h].alloc = len;
 	s->nlevels = (uint32_t)h + 1;
 	for (size_t i = 0; i <= h; i++)
 		s->total += s->lv[i].len;
+	free(tmp);
 	if (compress(s) == 0)
 		return s;
+	tmp = NULL;
 fail:
+	free(tmp);
 	assay_kll_free(s);
 	return NULL;
 }
