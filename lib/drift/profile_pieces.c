@@ -537,9 +537,9 @@ static int assemble(struct pshared *sh, struct pworker *ws, int nw, size_t a,
 		out->missing_na += c->na;
 		out->missing_nan += c->nan;
 		out->missing_inf += c->inf;
-		if (!(out->min <= c->min))
+		if (c->min == c->min && !(out->min <= c->min)) /* NaN: the worker summarised no piece */
 			out->min = c->min;
-		if (!(out->max >= c->max))
+		if (c->max == c->max && !(out->max >= c->max))
 			out->max = c->max;
 		assay_hll_merge(out->hll, c->hll);
 	}
