@@ -234,7 +234,7 @@ static void add_string(struct colbuild *c, const char *p, uint32_t len, const st
 {
 	if (c->exact) {
 		int r = pb_cattab_add(&c->ct, p, len);
-		if (r < 0 || (r > 0 && c->ct.n > b->cap && cat_to_sketch(c, b->topk, b->defer)))
+		if (r < 0 || (r > 0 && c->ct.n > b->cap && cat_to_sketch(c, b->topk, b->defer_cat)))
 			c->oom = 1;
 		return;
 	}
@@ -809,7 +809,7 @@ static int sketch_in_order(struct assay_source *src, const struct builder *b, en
 		struct builder b3 = *b;
 		b3.active = cols;
 		b3.starts = starts;
-		b3.defer = 0;
+		b3.defer = b3.defer_cat = 0;
 		struct pass p3 = {0};
 		struct assay_source_stats st3;
 		assay_source_set_sequential(src, 1);
@@ -885,7 +885,8 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	                    .na_list = assay_source_has_na_list(src)};
 	struct assay_source_stats st;
 	b.defer = 1;
-	b.log_ranges = 1;
+	b.defer_cat = assay_source_max_workers(src) > 1; /* one worker reads in file order */
+	b.log_ranges = o.cap != UINT64_MAX;
 	if ((rc = run_pass(src, &b, &p1, 0, &st, err)))
 		goto done;
 

@@ -112,6 +112,8 @@ struct builder {
 	int na_list;      /* the source has --na spellings: a number may be one */
 	int defer;        /* a column past the cap is deferred (colbuild.deferred),
 	                     not sketched: always in pass 1 and 2 */
+	int defer_cat;    /* a categorical column too (several workers: else it is
+	                     sketched in file order) */
 	int log_ranges;   /* pass 1: log the ranges (worker.segs) */
 };
 

@@ -321,7 +321,8 @@ static int gather(struct pass *ps, size_t j, const struct builder *b, struct ass
 				return 0;
 			}
 	int rc = gather_parts(ps, j, b, out, err);
-	if (rc == 2 || (!rc && b->defer && !out->exact)) {
+	if (rc == 2 ||
+	    (!rc && b->defer && !out->exact && (out->type != ASSAY_COL_CATEGORICAL || b->defer_cat))) {
 		leave_to_pass3(ps, j, out, redo);
 		rc = 0;
 	}
