@@ -2,20 +2,21 @@
  *
  * Each worker keeps, per column, counts and one "view" chosen by the first
  * present value it sees: numeric (a hash table double -> count) or
- * categorical (a hash table bytes -> count). Past `cap` distinct values
- * the table is replaced by sketches, seeded with the table's contents in
- * sorted order (so the result is a function of the data, not of hash
- * order): KLL + HLL + streaming moments (numeric), HLL + Misra-Gries
- * (categorical). At the end each worker's tables are sorted into exact
- * maps and the workers' partial profiles are merged (profile_gather.c,
- * profile_merge.c).
+ * categorical (a hash table bytes -> count). At the end each worker's
+ * tables are sorted into exact maps and the workers' partial profiles are
+ * merged (profile_gather.c, profile_merge.c).
  *
- * Past the cap with several workers, a column is not sketched (each
+ * Past `cap` distinct values a column is not sketched from its table (each
  * worker's sketches would depend on which chunks the reader gave it): it
- * is deferred, and one more pass by one worker in file order profiles the
- * deferred columns (sketch_in_order), so that a profile is the same bytes
- * run after run and for any number of threads (docs/profiles.md,
- * "Determinism").
+ * is deferred (its table dropped, the row loop no longer reads it), and
+ * profiled again so that a profile is the same bytes run after run and
+ * for any number of threads (docs/profiles.md, "Determinism"): a numeric
+ * column in pieces of rows on every worker (profile_pieces.c; pass 1 logs
+ * where the ranges of rows each worker was handed start, for the rows'
+ * numbers), a categorical one by one worker in file order
+ * (sketch_in_order). With one worker a categorical column is sketched in
+ * pass 1 (HLL + Misra-Gries, seeded with its table in sorted order), as
+ * the rows come in file order.
  *
  * Classification of a field, in this order: "" -> missing_empty; a
  * missing spelling (assay_source_is_na: NA, null, --na...) -> missing_nan
@@ -35,10 +36,12 @@
  * digits, "%.6g" data) are kept as 32-bit keys appended to one array per
  * column and radix-sorted once at the end: 4 bytes a row instead of the
  * buffer-and-run merging of doubles, and a third of the sort's passes. A
- * column leaves the key form for the double form (its keys replayed in
- * row order, so the result is the same bytes) at its first number that is
- * not a short decimal, when it has as many values as the cap (one more
- * could make it a sketch, which depends on the order), or
+ * column leaves the key form for the double form (its keys replayed, the
+ * result the same bytes) at its first number that is not a short decimal,
+ * when it holds 4 caps of keys (key_checkpoint: at 2 and 4 caps the keys
+ * are sorted in place and counted, and a column with more distinct keys
+ * than the cap is deferred there; where a sketch would be made from the
+ * table, pass 3, the key form is left at the cap), or
  * when at 2^20 keys the last 2^16 are mostly duplicates (the double form's
  * runs keep memory O(distinct) there; a column whose duplicates come only
  * later stays at 4 bytes a row). Without a cap (drift's data files),
@@ -780,18 +783,17 @@ static int withhold_private(struct assay_profile *p, const struct assay_profile_
 	return 0;
 }
 
-/* Pass 3: the columns marked in redo (past the cap after a parallel pass,
- * where each worker's sketches would depend on which rows reached it) are
- * profiled again by one worker reading the file in order, each starting
- * as starts[] says: the sketches then see the rows in file order, which
- * makes them the same bytes run after run, whatever the number of threads
- * or the block size, and the same as a one-thread build (where these
- * columns are sketched in pass 1 or 2 in the same order). Exact columns
- * are not touched. A parallel pass stops reading a deferred column, so a
- * string after numbers may first be seen here: such columns are read once
- * more, as categorical (as pass 2 does). A JSONL scan without a reset
- * function is still split over workers (assay_source_scan): its sketches
- * still depend on the split (docs/profiles.md, "Determinism"). */
+/* Pass 3: the categorical columns marked in redo (past the cap after a
+ * parallel pass, where each worker's Misra-Gries would depend on which
+ * rows reached it; and numeric ones that the pieces' pass found to hold a
+ * string) are profiled again by one worker reading the file in order
+ * (assay_source_set_sequential, any format), each starting as starts[]
+ * says: the sketches then see the rows in file order, which makes them
+ * the same bytes run after run, whatever the number of threads or the
+ * block size, and the same as a one-thread build (where these columns are
+ * sketched in pass 1 or 2 in the same order). Exact columns are not
+ * touched. A numeric column starting here that meets a string is read
+ * once more, as categorical (as pass 2 does). */
 static int sketch_in_order(struct assay_source *src, const struct builder *b, enum view *starts, int *redo,
                            const unsigned char *sha256, struct assay_profile *p, size_t ncols,
                            struct assay_error *err)

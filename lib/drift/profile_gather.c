@@ -4,9 +4,12 @@
  * sorted runs merged; with raw_keys, for drift, the keys left unsorted in
  * one array with their least and greatest) give the same bytes as the
  * general path (finish
- * each worker's part, then prof_column_merge). After a parallel pass
+ * each worker's part, then prof_column_merge). After a deferring pass
  * (builder.defer) a column past the cap is not merged but marked for the
- * in-order pass (profile_build.c, sketch_in_order). */
+ * pass that sketches it (profile_pieces.c, or profile_build.c's
+ * sketch_in_order); the workers' keys of a column are counted after the
+ * sort that would make its map, so that one past the cap is found out
+ * without the double form. */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>

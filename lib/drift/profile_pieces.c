@@ -14,14 +14,17 @@
  * Piece i holds the rows of ordinals [i R, (i + 1) R), R a power of two
  * from 2^10 to 2^16 chosen from the number of ordinals only (about 64
  * pieces, at most 2^16 rows each). Workers write each row's value of each
- * column (NaN: none) into the piece's slots by ordinal, so the pieces
- * need no lock; the worker whose rows complete a piece (a count per
- * piece) summarises it: per column the piece's values sorted, a KLL built
- * from them (assay_kll_from_sorted, its coin seeded with the piece's
- * index), their moments (assay_moments_from_map over the distinct values
- * and counts: exact sums, Dot2), the HyperLogLog registers of the distinct
- * values (into the worker's HLL: registers merge by maximum, whatever the
- * order), the least and greatest. After the scan the pieces' KLLs and
+ * column into the piece's slots by ordinal (a 32-bit decimal key,
+ * assay/deckey.h, or a mark for none, or for a double kept beside: 4
+ * bytes a slot), so the pieces need no lock; the worker whose rows
+ * complete a piece (a count per piece) summarises it: per column the
+ * piece's values sorted (keys by a radix sort: their order is the
+ * values'), a KLL built from them (assay_kll_from_sorted, its coin seeded
+ * with the piece's index), their moments (assay_moments_from_values), the
+ * HyperLogLog registers of the distinct values (into the worker's HLL:
+ * registers merge by maximum, whatever the order), the least and
+ * greatest. At most a few pieces are open at a time (the mapped pass
+ * takes chunks in file order). After the scan the pieces' KLLs and
  * moments are merged in piece order (KLL merge; Pébay's pairwise
  * formulas), the HLLs and counts of the workers combined. Each piece's
  * summary depends only on its values, and the merge order only on the

@@ -26,6 +26,14 @@
  * confidence (DataSketches' published KLL accuracy, which
  * tests/unit/test_profile.c checks on 1e6 values).
  *
+ * A sketch can also be built from sorted values (assay_kll_from_sorted,
+ * for a profile's pieces past the cap): each level, from the values up,
+ * compacted whole once (sorted already: every other item of a sorted
+ * level is sorted), until the top holds at most k. One compaction a
+ * level: its terms are the same as above, fewer of them (the pieces add
+ * at most 8 n R / (3 k^2) to the sum of squared ranges for pieces of R
+ * values; docs/profiles.md).
+ *
  * Does not: store NaN or infinities, or give exact answers for small n
  * (the profile keeps an exact value map below its cap instead).
  */

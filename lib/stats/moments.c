@@ -12,6 +12,10 @@
  * scipy.stats.skew and scipy.stats.kurtosis return by default; the variance
  * is the sample variance (ddof = 1), as pandas' var().
  *
+ * assay_moments_from_values: two passes over a profile's piece of values
+ * past the cap (a compensated sum for the mean, plain central sums), the
+ * pieces then merged with the formulas above.
+ *
  * Does not: handle NaN or infinities (the profile counts them as missing
  * and never passes them here).
  */

@@ -595,11 +595,11 @@ static void past_the_cap_numeric_agrees_with_exact(void **state)
 	assay_profile_free(ref);
 }
 
-/* JSONL past the cap in parallel: a scan without a reset function is
- * still split over workers there, so pass 3's sketches may depend on the
- * split (docs/profiles.md, "Determinism"); what does not depend on the
- * order must still agree with one worker: counts, min, max, the HLL's
- * distinct estimate, the KLL's n. */
+/* JSONL past the cap in parallel: the numeric column is sketched in
+ * pieces by row number on every worker, the categorical one read again in
+ * order on one (docs/profiles.md, "Determinism"): the same bytes as one
+ * worker, and so counts, min, max, the HLL's distinct estimate and the
+ * KLL's n too. */
 static void jsonl_past_the_cap_in_parallel(void **state)
 {
 	(void)state;
@@ -617,8 +617,7 @@ static void jsonl_past_the_cap_in_parallel(void **state)
 	char *want = json_of(one);
 	for (int threads = 2; threads <= 3; threads++) {
 		struct assay_profile *p = profile_file(path, 50, 0, threads, 256);
-		/* the columns past the cap are read again in order, on one
-		 * worker (assay_source_set_sequential): the same bytes */
+		/* the same bytes */
 		char *got = json_of(p);
 		assert_string_equal(got, want);
 		free(got);
