@@ -44,15 +44,17 @@
  * table, pass 3, the key form is left at the cap), or
  * when at 2^20 keys the last 2^16 are mostly duplicates (the double form's
  * runs keep memory O(distinct) there; a column whose duplicates come only
- * later stays at 4 bytes a row). Without a cap (drift's data files),
- * mostly duplicates among the last 2^12 keys at 2^16 keys (or the last
- * 2^16 at 2^20) put the column in the counted form instead: a table of
- * its keys and their counts (at most 4096), which the row plan counts into
- * like a category (1 to 2 ns a row where the double form's buffer, sorts
- * and merges cost ~5% of a 10M-row drift) and which becomes the double
- * form's run when the pass ends, when it is full, or at a value that is
- * not a key: with no cap no sketch can depend on when values reached the
- * double form, so the result is the same bytes. Both forms give the same
+ * later stays at 4 bytes a row). Without a cap (drift's data files) and
+ * in a deferring pass (add_key_form), mostly duplicates among the last
+ * 2^12 keys at 2^16 keys (or the last 2^16 at 2^20) put the column in the
+ * counted form instead: a table of its keys and their counts (at most
+ * 4096), which the row plan counts into like a category (1 to 2 ns a row
+ * where the double form's buffer, sorts and merges cost ~5% of a 10M-row
+ * drift, and ~10% of the CPU of a 10M-row profile with a cap) and which
+ * becomes the double form's run when the pass ends, when it is full, or
+ * at a value that is not a key: no sketch is made from a table in either
+ * case, so no sketch can depend on when values reached the double form,
+ * and the result is the same bytes. Both forms give the same
  * sorted map: a key's double is the value the text parses to. With
  * opts.packed the key form's maps are handed out packed. The tables
  * themselves are in profile_tables.c.
@@ -175,37 +177,44 @@ static uint64_t first_key_limit(const struct builder *b)
  * deferring pass: no sketch is made from the table, so its keys' order
  * does not matter): the keys are sorted in place and their distinct ones
  * counted. More than the cap: the column is past the cap, deferred now
- * (1), where the double form's buffers, sorts and merges would have
+ * (2), where the double form's buffers, sorts and merges would have
  * found it out later (they were 20-30% of the CPU of a 10M-row profile
  * with the default cap). Else the limit doubles, up to KEY_FORM_CAPS
- * caps, where pb_numtab_add_key leaves the key form for the double one
- * (0), at 4 bytes a key no more memory than the double form's run and
- * buffer of as many distinct values. -1: out of memory. */
+ * caps, where the key form is left for the double one (1: the caller adds
+ * the key the double way), at 4 bytes a key no more memory than the
+ * double form's run and buffer of as many distinct values. 0: go on, -1:
+ * out of memory. */
 static int key_checkpoint(struct colbuild *c, const struct builder *b)
 {
 	struct numtab *t = &c->nt;
-	if (!c->klim || t->nk < c->klim)
+	if (!c->klim || t->kc || t->nk < c->klim)
 		return 0;
 	assay_radix_sort_u32(t->k, t->nk); /* without memory it sorts by qsort */
 	size_t d = 0;
 	for (size_t i = 0; i < t->nk; i++)
 		d += i == 0 || t->k[i] != t->k[i - 1];
 	if (d > b->cap)
-		return num_to_sketch(c, 1) ? -1 : 1;
-	if (c->klim < KEY_FORM_CAPS * b->cap)
-		c->klim *= 2; /* else pb_numtab_add_key leaves the form */
-	return 0;
+		return num_to_sketch(c, 1) ? -1 : 2;
+	if (c->klim < KEY_FORM_CAPS * b->cap) {
+		c->klim *= 2;
+		return 0;
+	}
+	return pb_numtab_leave_keys(t, &c->min, &c->max) ? -1 : 1;
 }
 
 /* A key into column c's key form: 0, 1 when the caller must add it the
  * double way (the form was left), 2 when the column was deferred, -1 when
- * out of memory. */
+ * out of memory. In a deferring pass the key form is left by
+ * key_checkpoint, not at the cap: pb_numtab_add_key is told there is none,
+ * so that a column of few distinct keys takes the counted form, as
+ * without a cap (no sketch is made from it either way; the exact map is
+ * the same bytes). */
 static int add_key_form(struct colbuild *c, uint32_t key, const struct builder *b)
 {
 	int r = key_checkpoint(c, b);
 	if (r)
-		return r < 0 ? -1 : 2;
-	return pb_numtab_add_key(&c->nt, key, &c->min, &c->max, key_limit(c, b));
+		return r;
+	return pb_numtab_add_key(&c->nt, key, &c->min, &c->max, c->klim ? UINT64_MAX : b->cap);
 }
 
 static void add_number(struct colbuild *c, double x, const struct builder *b)
