@@ -96,11 +96,11 @@ void pb_col_reset(struct colbuild *c, enum view start, int keys)
 	c->nt.kmode = keys;
 }
 
-/* A column past the cap in a parallel pass (b->defer): its table is
- * dropped and the row loop no longer reads it (pass 3 does, in file
- * order, and finds a string that comes later). The sketches it would
- * have had depend on which rows reached this worker, which the reader
- * does not fix. */
+/* A column past the cap in a deferring pass (b->defer): its table is
+ * dropped and the row loop no longer reads it (profile_pieces.c or pass 3
+ * does, and finds a string that comes later). The sketches it would have
+ * had depend on which rows reached this worker, which the reader does not
+ * fix. */
 static void defer_column(struct colbuild *c)
 {
 	pb_numtab_free(&c->nt);

@@ -82,8 +82,8 @@ struct cattab {
 struct colbuild {
 	enum view view;
 	int exact, oom;
-	int deferred; /* past the cap in a parallel pass: values no longer kept
-	                 (the column is profiled again in file order: pass 3) */
+	int deferred; /* past the cap in a deferring pass: values no longer kept
+	                 (the column is profiled again: profile_pieces.c, pass 3) */
 	uint64_t rows, present, empty, na, nan, inf;
 	double min, max;
 	uint64_t klim; /* the key form's keys at which their distinct ones are

@@ -83,7 +83,7 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
 	}
 	/* past the cap maybe: the double way, unless the column would be
 	 * deferred (then counted here: 2 when past the cap) */
-	if (first < 0 || total == 0 || (total > b->cap && !b->defer))
+	if (first < 0 || total == 0 || (total > b->cap && (!b->defer || b->raw_keys)))
 		return 1;
 	struct numtab *dst = &ps->w[first].col[j].nt;
 	if (total > dst->ck) {
