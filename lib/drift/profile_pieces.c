@@ -181,7 +181,7 @@ struct pworker {
 	uint64_t pending; /* rows written to it, not yet counted in its filled */
 	double *x;        /* R values (summarise) */
 	uint32_t *ks;     /* R keys (summarise's sort) */
-	int index;        /* worker index (piece_reset) */
+	int index;        /* worker index (0: summarises queued pieces, resets) */
 };
 
 static uint64_t piece_rows(const struct pshared *sh, size_t i)
