@@ -26,6 +26,13 @@ void assay_kll_free(struct assay_kll *s);
 int assay_kll_add(struct assay_kll *s, double x);
 /* Add x with an integer weight w (as if added w times), in O(log w). */
 int assay_kll_add_weighted(struct assay_kll *s, double x, uint64_t w);
+/* A sketch of n >= 0 values given in ascending order (finite), built by
+ * compacting each level whole, once, until the top one holds at most k
+ * items (the coin counter starts at coin): a function of the values and
+ * coin alone. Merged in a fixed order, such sketches of fixed pieces of a
+ * stream summarise it whatever the order within each piece. NULL when out
+ * of memory or k is out of range. */
+struct assay_kll *assay_kll_from_sorted(uint32_t k, const double *v, size_t n, uint64_t coin);
 /* dst += src; the result uses the smaller k. 0, or -1 when out of memory. */
 int assay_kll_merge(struct assay_kll *dst, const struct assay_kll *src);
 

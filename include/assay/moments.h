@@ -26,6 +26,11 @@ void assay_moments_from_map(struct assay_moments *m, const double *value, const 
  * bit-identical to assay_moments_from_map on the decoded values. */
 void assay_moments_from_packed(struct assay_moments *m, const struct assay_numeric_map *map);
 
+/* Two-pass moments of n values as given (a compensated sum for the mean,
+ * plain central sums): the same bits for the same values in the same
+ * order. */
+void assay_moments_from_values(struct assay_moments *m, const double *v, size_t n);
+
 /* Derived statistics; NaN when undefined (n too small or M2 = 0). */
 double assay_moments_variance(const struct assay_moments *m); /* sample, ddof = 1: M2 / (n - 1) */
 double

@@ -159,6 +159,20 @@ int assay_source_scan(struct assay_source *src, assay_row_fn fn, assay_reset_fn 
  * Off again with on = 0. */
 void assay_source_set_sequential(struct assay_source *src, int on);
 
+/* Optional: fn(worker_ctx, offset) is called before the first row of each
+ * range of contiguous rows a worker is handed (a chunk of the mapped pass,
+ * a worker's part of the read pass, the whole file when sequential or
+ * rescanned), offset being the byte where the range starts (a row start).
+ * The rows a context receives from one call to the next are consecutive
+ * rows of the file, in file order: with the number of rows in each range,
+ * a caller can tell where every row is, whatever the split (the profile's
+ * sketches past the cap use it). One exception: with a single column,
+ * blank lines at the end of a range that turn out to be followed by data
+ * are delivered once the scan is done, as empty fields. fn NULL: off
+ * (the default). Set before a scan; called from the worker threads. */
+typedef void (*assay_range_fn)(void *worker_ctx, uint64_t offset);
+void assay_source_set_range_fn(struct assay_source *src, assay_range_fn fn);
+
 /* assay_source_scan() in two steps, so that a caller can use the rows
  * while the input's SHA-256 finishes on other threads (the mapped pass
  * tokenizes on every core and hashes in file order: the hash ends last).

@@ -2,20 +2,21 @@
  *
  * Each worker keeps, per column, counts and one "view" chosen by the first
  * present value it sees: numeric (a hash table double -> count) or
- * categorical (a hash table bytes -> count). Past `cap` distinct values
- * the table is replaced by sketches, seeded with the table's contents in
- * sorted order (so the result is a function of the data, not of hash
- * order): KLL + HLL + streaming moments (numeric), HLL + Misra-Gries
- * (categorical). At the end each worker's tables are sorted into exact
- * maps and the workers' partial profiles are merged (profile_gather.c,
- * profile_merge.c).
+ * categorical (a hash table bytes -> count). At the end each worker's
+ * tables are sorted into exact maps and the workers' partial profiles are
+ * merged (profile_gather.c, profile_merge.c).
  *
- * Past the cap with several workers, a column is not sketched (each
+ * Past `cap` distinct values a column is not sketched from its table (each
  * worker's sketches would depend on which chunks the reader gave it): it
- * is deferred, and one more pass by one worker in file order profiles the
- * deferred columns (sketch_in_order), so that a profile is the same bytes
- * run after run and for any number of threads (docs/profiles.md,
- * "Determinism").
+ * is deferred (its table dropped, the row loop no longer reads it), and
+ * profiled again so that a profile is the same bytes run after run and
+ * for any number of threads (docs/profiles.md, "Determinism"): a numeric
+ * column in pieces of rows on every worker (profile_pieces.c; pass 1 logs
+ * where the ranges of rows each worker was handed start, for the rows'
+ * numbers), a categorical one by one worker in file order
+ * (sketch_in_order). With one worker a categorical column is sketched in
+ * pass 1 (HLL + Misra-Gries, seeded with its table in sorted order), as
+ * the rows come in file order.
  *
  * Classification of a field, in this order: "" -> missing_empty; a
  * missing spelling (assay_source_is_na: NA, null, --na...) -> missing_nan
@@ -35,21 +36,25 @@
  * digits, "%.6g" data) are kept as 32-bit keys appended to one array per
  * column and radix-sorted once at the end: 4 bytes a row instead of the
  * buffer-and-run merging of doubles, and a third of the sort's passes. A
- * column leaves the key form for the double form (its keys replayed in
- * row order, so the result is the same bytes) at its first number that is
- * not a short decimal, when it has as many values as the cap (one more
- * could make it a sketch, which depends on the order), or
+ * column leaves the key form for the double form (its keys replayed, the
+ * result the same bytes) at its first number that is not a short decimal,
+ * when it holds 4 caps of keys (key_checkpoint: at 2 and 4 caps the keys
+ * are sorted in place and counted, and a column with more distinct keys
+ * than the cap is deferred there; where a sketch would be made from the
+ * table, pass 3, the key form is left at the cap), or
  * when at 2^20 keys the last 2^16 are mostly duplicates (the double form's
  * runs keep memory O(distinct) there; a column whose duplicates come only
- * later stays at 4 bytes a row). Without a cap (drift's data files),
- * mostly duplicates among the last 2^12 keys at 2^16 keys (or the last
- * 2^16 at 2^20) put the column in the counted form instead: a table of
- * its keys and their counts (at most 4096), which the row plan counts into
- * like a category (1 to 2 ns a row where the double form's buffer, sorts
- * and merges cost ~5% of a 10M-row drift) and which becomes the double
- * form's run when the pass ends, when it is full, or at a value that is
- * not a key: with no cap no sketch can depend on when values reached the
- * double form, so the result is the same bytes. Both forms give the same
+ * later stays at 4 bytes a row). Without a cap (drift's data files) and
+ * in a deferring pass (add_key_form), mostly duplicates among the last
+ * 2^12 keys at 2^16 keys (or the last 2^16 at 2^20) put the column in the
+ * counted form instead: a table of its keys and their counts (at most
+ * 4096), which the row plan counts into like a category (1 to 2 ns a row
+ * where the double form's buffer, sorts and merges cost ~5% of a 10M-row
+ * drift, and ~10% of the CPU of a 10M-row profile with a cap) and which
+ * becomes the double form's run when the pass ends, when it is full, or
+ * at a value that is not a key: no sketch is made from a table in either
+ * case, so no sketch can depend on when values reached the double form,
+ * and the result is the same bytes. Both forms give the same
  * sorted map: a key's double is the value the text parses to. With
  * opts.packed the key form's maps are handed out packed. The tables
  * themselves are in profile_tables.c.
@@ -70,6 +75,7 @@
 #include "assay/hll.h"
 #include "assay/kll.h"
 #include "assay/moments.h"
+#include "assay/radix.h"
 #include "assay/topk.h"
 #include "profile_build_internal.h"
 #include "profile_internal.h"
@@ -90,11 +96,11 @@ void pb_col_reset(struct colbuild *c, enum view start, int keys)
 	c->nt.kmode = keys;
 }
 
-/* A column past the cap in a parallel pass (b->defer): its table is
- * dropped and the row loop no longer reads it (pass 3 does, in file
- * order, and finds a string that comes later). The sketches it would
- * have had depend on which rows reached this worker, which the reader
- * does not fix. */
+/* A column past the cap in a deferring pass (b->defer): its table is
+ * dropped and the row loop no longer reads it (profile_pieces.c or pass 3
+ * does, and finds a string that comes later). The sketches it would have
+ * had depend on which rows reached this worker, which the reader does not
+ * fix. */
 static void defer_column(struct colbuild *c)
 {
 	pb_numtab_free(&c->nt);
@@ -152,6 +158,65 @@ static int cat_to_sketch(struct colbuild *c, size_t topk, int defer)
 	return 0;
 }
 
+/* The key form's limit of keys (klim; see key_checkpoint). */
+static inline uint64_t key_limit(const struct colbuild *c, const struct builder *b)
+{
+	return c->klim ? c->klim : b->cap;
+}
+
+/* The first klim of a pass: without a cap, or where a column past the
+ * cap would be sketched from its table (b->defer == 0), the cap: one more
+ * value could make it a sketch, which would depend on the order; else
+ * twice the cap. */
+static uint64_t first_key_limit(const struct builder *b)
+{
+	return b->defer && b->cap <= UINT64_MAX / (2 * KEY_FORM_CAPS) ? 2 * b->cap : 0;
+}
+
+/* Column c's key form holds klim keys, where klim is over the cap (a
+ * deferring pass: no sketch is made from the table, so its keys' order
+ * does not matter): the keys are sorted in place and their distinct ones
+ * counted. More than the cap: the column is past the cap, deferred now
+ * (2), where the double form's buffers, sorts and merges would have
+ * found it out later (they were 20-30% of the CPU of a 10M-row profile
+ * with the default cap). Else the limit doubles, up to KEY_FORM_CAPS
+ * caps, where the key form is left for the double one (1: the caller adds
+ * the key the double way), at 4 bytes a key no more memory than the
+ * double form's run and buffer of as many distinct values. 0: go on, -1:
+ * out of memory. */
+static int key_checkpoint(struct colbuild *c, const struct builder *b)
+{
+	struct numtab *t = &c->nt;
+	if (!c->klim || t->kc || t->nk < c->klim)
+		return 0;
+	assay_radix_sort_u32(t->k, t->nk); /* without memory it sorts by qsort */
+	size_t d = 0;
+	for (size_t i = 0; i < t->nk; i++)
+		d += i == 0 || t->k[i] != t->k[i - 1];
+	if (d > b->cap)
+		return num_to_sketch(c, 1) ? -1 : 2;
+	if (c->klim < KEY_FORM_CAPS * b->cap) {
+		c->klim *= 2;
+		return 0;
+	}
+	return pb_numtab_leave_keys(t, &c->min, &c->max) ? -1 : 1;
+}
+
+/* A key into column c's key form: 0, 1 when the caller must add it the
+ * double way (the form was left), 2 when the column was deferred, -1 when
+ * out of memory. In a deferring pass the key form is left by
+ * key_checkpoint, not at the cap: pb_numtab_add_key is told there is none,
+ * so that a column of few distinct keys takes the counted form, as
+ * without a cap (no sketch is made from it either way; the exact map is
+ * the same bytes). */
+static int add_key_form(struct colbuild *c, uint32_t key, const struct builder *b)
+{
+	int r = key_checkpoint(c, b);
+	if (r)
+		return r;
+	return pb_numtab_add_key(&c->nt, key, &c->min, &c->max, c->klim ? UINT64_MAX : b->cap);
+}
+
 static void add_number(struct colbuild *c, double x, const struct builder *b)
 {
 	if (x == 0)
@@ -181,7 +246,7 @@ static void add_string(struct colbuild *c, const char *p, uint32_t len, const st
 {
 	if (c->exact) {
 		int r = pb_cattab_add(&c->ct, p, len);
-		if (r < 0 || (r > 0 && c->ct.n > b->cap && cat_to_sketch(c, b->topk, b->defer)))
+		if (r < 0 || (r > 0 && c->ct.n > b->cap && cat_to_sketch(c, b->topk, b->defer_cat)))
 			c->oom = 1;
 		return;
 	}
@@ -208,10 +273,10 @@ static void add_field(struct colbuild *c, const struct assay_field *f, const str
 		}
 		c->present++;
 		c->view = V_NUM;
-		int r = pb_numtab_add_key(&c->nt, key, &c->min, &c->max, b->cap);
+		int r = add_key_form(c, key, b);
 		if (r < 0)
 			c->oom = 1;
-		else if (r > 0)
+		else if (r == 1)
 			add_number(c, assay_deckey_value(key), b);
 		return;
 	}
@@ -277,14 +342,14 @@ static inline void add_key(struct colbuild *c, uint32_t key, const struct builde
 	c->present++;
 	c->view = V_NUM;
 	struct numtab *t = &c->nt;
-	if (t->nk < t->ck && t->nk < b->cap) { /* numtab_add_key's common case, inline */
+	if (t->nk < t->ck && t->nk < key_limit(c, b)) { /* numtab_add_key's common case, inline */
 		t->k[t->nk++] = key;
 		return;
 	}
-	int r = pb_numtab_add_key(t, key, &c->min, &c->max, b->cap);
+	int r = add_key_form(c, key, b);
 	if (r < 0)
 		c->oom = 1;
-	else if (r > 0)
+	else if (r == 1)
 		add_number(c, assay_deckey_value(key), b);
 }
 
@@ -392,7 +457,8 @@ static void plan_make(struct worker *w)
 			continue;
 		if (c->view == V_NUM && c->nt.kmode && c->exact && !c->nt.kc) {
 			struct numtab *t = &c->nt;
-			size_t lim = t->ck < b->cap ? t->ck : (size_t)b->cap;
+			uint64_t kl = key_limit(c, b);
+			size_t lim = t->ck < kl ? t->ck : (size_t)kl;
 			size_t room = lim > t->nk ? lim - t->nk : 0;
 			pl->room = room < pl->room ? room : pl->room;
 			pl->col[pl->nkey] = (uint32_t)j;
@@ -468,10 +534,31 @@ static int plan_row(struct worker *w, const struct assay_row *row)
 	return 1;
 }
 
+/* pass 1: the ordinals of the range (profile_pieces.c) */
+static inline void log_row(struct worker *w, const struct assay_row *row)
+{
+	struct seglog *l = &w->segs;
+	if (!pb_row_ordinal(row))
+		return;
+	l->ordinals++;
+	if (l->n)
+		l->s[l->n - 1].rows++;
+	else
+		l->bad = 1;
+}
+
+static void on_range(void *ctx, uint64_t off)
+{
+	struct worker *w = ctx;
+	pb_seglog_begin(&w->segs, off);
+}
+
 static int on_row(void *ctx, const struct assay_row *row, struct assay_error *err)
 {
 	struct worker *w = ctx;
 	(void)err;
+	if (w->b->log_ranges)
+		log_row(w, row);
 	if (w->plan.valid && plan_row(w, row))
 		return 0;
 	if (w->plan.valid)
@@ -501,9 +588,13 @@ static void on_reset(void *ctx)
 	w->plan.rows = 0;
 	w->plan.nkey = 0;
 	w->plan.wait = 1023; /* the first row makes a plan */
+	w->segs.n = 0;
+	w->segs.ordinals = 0;
+	w->segs.bad = 0;
 	const struct builder *b = w->b;
 	for (size_t j = 0; j < b->ncols; j++) {
 		pb_col_reset(&w->col[j], b->starts ? b->starts[j] : b->start, b->keys);
+		w->col[j].klim = first_key_limit(b);
 		/* a parallel pass with a small cap: the double form's buffer is
 		 * merged every 4 cap values (at least 1024), not 2^18, so that a
 		 * column past the cap is deferred early (on the 1M half with
@@ -592,6 +683,7 @@ static void pass_free(struct pass *ps, size_t ncols)
 	if (ps->w)
 		for (int i = 0; i < ps->nw; i++) {
 			plan_free(&ps->w[i].plan);
+			pb_seglog_free(&ps->w[i].segs);
 			if (!ps->w[i].col)
 				continue;
 			for (size_t j = 0; j < ncols; j++)
@@ -621,7 +713,10 @@ static int run_pass(struct assay_source *src, const struct builder *b, struct pa
 		on_reset(&ps->w[i]);
 		ps->ctx[i] = &ps->w[i];
 	}
+	if (b->log_ranges)
+		assay_source_set_range_fn(src, on_range);
 	int rc = assay_source_scan(src, on_row, sequential ? NULL : on_reset, ps->ctx, st, err);
+	assay_source_set_range_fn(src, NULL);
 	if (rc)
 		return rc;
 	pb_flush_plans(ps);
@@ -697,18 +792,17 @@ static int withhold_private(struct assay_profile *p, const struct assay_profile_
 	return 0;
 }
 
-/* Pass 3: the columns marked in redo (past the cap after a parallel pass,
- * where each worker's sketches would depend on which rows reached it) are
- * profiled again by one worker reading the file in order, each starting
- * as starts[] says: the sketches then see the rows in file order, which
- * makes them the same bytes run after run, whatever the number of threads
- * or the block size, and the same as a one-thread build (where these
- * columns are sketched in pass 1 or 2 in the same order). Exact columns
- * are not touched. A parallel pass stops reading a deferred column, so a
- * string after numbers may first be seen here: such columns are read once
- * more, as categorical (as pass 2 does). A JSONL scan without a reset
- * function is still split over workers (assay_source_scan): its sketches
- * still depend on the split (docs/profiles.md, "Determinism"). */
+/* Pass 3: the categorical columns marked in redo (past the cap after a
+ * parallel pass, where each worker's Misra-Gries would depend on which
+ * rows reached it; and numeric ones that the pieces' pass found to hold a
+ * string) are profiled again by one worker reading the file in order
+ * (assay_source_set_sequential, any format), each starting as starts[]
+ * says: the sketches then see the rows in file order, which makes them
+ * the same bytes run after run, whatever the number of threads or the
+ * block size, and the same as a one-thread build (where these columns are
+ * sketched in pass 1 or 2 in the same order). Exact columns are not
+ * touched. A numeric column starting here that meets a string is read
+ * once more, as categorical (as pass 2 does). */
 static int sketch_in_order(struct assay_source *src, const struct builder *b, enum view *starts, int *redo,
                            const unsigned char *sha256, struct assay_profile *p, size_t ncols,
                            struct assay_error *err)
@@ -726,7 +820,7 @@ static int sketch_in_order(struct assay_source *src, const struct builder *b, en
 		struct builder b3 = *b;
 		b3.active = cols;
 		b3.starts = starts;
-		b3.defer = 0;
+		b3.defer = b3.defer_cat = 0;
 		struct pass p3 = {0};
 		struct assay_source_stats st3;
 		assay_source_set_sequential(src, 1);
@@ -773,16 +867,15 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	size_t nsrc = assay_source_ncols(src);
 	size_t *srccol = malloc((nsrc + (o.columns ? o.ncolumns : 0) + 1) * sizeof *srccol);
 	int *active = calloc(nsrc + 1, sizeof *active);
-	int *redo = calloc(nsrc + 1, sizeof *redo);
+	int *redo = calloc(nsrc + 1, sizeof *redo), *lost = calloc(nsrc + 1, sizeof *lost);
+	struct pb_ranges ranges = {0};
 	enum view *starts = calloc(nsrc + 1, sizeof *starts);
 	struct pass p1 = {0}, p2 = {0};
 	struct assay_profile *p = NULL;
 	size_t ncols = 0;
 	int rc;
-	if (!srccol || !active || !redo || !starts) {
-		rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
-		goto done;
-	}
+	if (!srccol || !active || !redo || !lost || !starts)
+		goto nomem;
 	if ((rc = select_columns(src, &o, srccol, &ncols, err)))
 		goto done;
 	size_t end = 0; /* the tokenizer stores fields up to the last profiled column */
@@ -802,7 +895,9 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	                    .raw_keys = o.packed && o.raw_keys,
 	                    .na_list = assay_source_has_na_list(src)};
 	struct assay_source_stats st;
-	b.defer = assay_source_max_workers(src) > 1;
+	b.defer = 1;
+	b.defer_cat = assay_source_max_workers(src) > 1; /* one worker reads in file order */
+	b.log_ranges = o.cap != UINT64_MAX;
 	if ((rc = run_pass(src, &b, &p1, 0, &st, err)))
 		goto done;
 
@@ -821,6 +916,7 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	}
 	if (again) {
 		struct builder b2 = b;
+		b2.log_ranges = 0;
 		b2.active = active;
 		b2.start = V_CAT;
 		struct assay_source_stats st2;
@@ -868,15 +964,37 @@ int assay_profile_build(struct assay_source *src, const struct assay_profile_opt
 	}
 	if ((rc = pb_gather_all(&p1, &p2, active, NULL, redo, &b, p, ncols, err)))
 		goto done;
+	if ((rc = pb_ranges_from_pass(&p1, &ranges)))
+		goto nomem;
 	pass_free(&p1, ncols);
 	pass_free(&p2, ncols);
+	/* past the cap: numeric columns in pieces, on every worker; the
+	 * categorical ones (and numeric ones holding a string after all) in
+	 * file order on one */
+	for (size_t j = 0; j < ncols; j++) {
+		active[j] = redo[j] && starts[j] != V_CAT;
+		redo[j] = redo[j] && !active[j];
+	}
+	b.log_ranges = 0;
+	if ((rc = pb_sketch_pieces(src, &b, &ranges, active, lost, st.sha256, p, ncols, err)))
+		goto done;
+	for (size_t j = 0; j < ncols; j++)
+		if (lost[j]) {
+			redo[j] = 1;
+			starts[j] = V_CAT;
+		}
 	if ((rc = sketch_in_order(src, &b, starts, redo, st.sha256, p, ncols, err)))
 		goto done;
 	if ((rc = withhold_private(p, &o, err)))
 		goto done;
 	*out = p;
 	p = NULL;
+	goto done;
+nomem:
+	rc = assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 done:
+	pb_ranges_free(&ranges);
+	free(lost);
 	pass_free(&p1, ncols);
 	pass_free(&p2, ncols);
 	assay_profile_free(p);

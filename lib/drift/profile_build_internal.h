@@ -18,6 +18,10 @@
 
 enum view { V_NONE = 0, V_NUM, V_CAT, V_LOST };
 
+/* A key form holds at most this many caps of keys in a deferring pass
+ * (profile_build.c, key_checkpoint). */
+#define KEY_FORM_CAPS 4
+
 #define ASSAY_PROFILE_MAX_WORKERS_GATHER 64 /* workers merged by gather_exact_num */
 
 /* Exact numeric values: appended to a buffer, which is radix-sorted and
@@ -78,10 +82,12 @@ struct cattab {
 struct colbuild {
 	enum view view;
 	int exact, oom;
-	int deferred; /* past the cap in a parallel pass: values no longer kept
-	                 (the column is profiled again in file order: pass 3) */
+	int deferred; /* past the cap in a deferring pass: values no longer kept
+	                 (the column is profiled again: profile_pieces.c, pass 3) */
 	uint64_t rows, present, empty, na, nan, inf;
 	double min, max;
+	uint64_t klim; /* the key form's keys at which their distinct ones are
+	                  counted next (profile_build.c, key_checkpoint); 0: cap */
 	struct numtab nt;
 	struct cattab ct;
 	struct assay_moments mo;
@@ -104,8 +110,11 @@ struct builder {
 	int skip_moments; /* opts.skip_moments */
 	int raw_keys;     /* opts.raw_keys: key-form maps left unsorted */
 	int na_list;      /* the source has --na spellings: a number may be one */
-	int defer;        /* a parallel pass: a column past the cap is deferred
-	                     (colbuild.deferred), not sketched */
+	int defer;        /* a column past the cap is deferred (colbuild.deferred),
+	                     not sketched: always in pass 1 and 2 */
+	int defer_cat;    /* a categorical column too (several workers: else it is
+	                     sketched in file order) */
+	int log_ranges;   /* pass 1: log the ranges (worker.segs) */
 };
 
 /* A worker's row plan (profile_build.c, on_row): the key-form columns
@@ -125,10 +134,25 @@ struct row_plan {
 	uint32_t *keys;      /* a row's keys (nkey + ncount + a batch) */
 };
 
+/* Where the ranges of rows a worker was handed start (assay/source.h,
+ * assay_source_set_range_fn) and the ordinals each held, logged by pass 1
+ * for the pieces of profile_pieces.c. */
+struct seg {
+	uint64_t off, rows;
+};
+
+struct seglog {
+	struct seg *s;
+	size_t n, cap;
+	uint64_t ordinals; /* rows with an ordinal, in every range */
+	int bad;           /* out of memory, or a row before any range */
+};
+
 struct worker {
 	const struct builder *b;
 	struct colbuild *col;
 	struct row_plan plan;
+	struct seglog segs;
 };
 
 struct pass {
@@ -163,6 +187,35 @@ void pb_flush_plans(struct pass *ps);
  * left as it was (type empty, exact, zero counts) and marked in redo. */
 int pb_gather_all(struct pass *p1, struct pass *p2, const int *active, const int *only, int *redo,
                   const struct builder *b, struct assay_profile *p, size_t ncols, struct assay_error *err);
+
+/* profile_pieces.c: the numeric columns past the cap, in pieces of rows
+ * by ordinal. A row has an ordinal unless it is the empty field of a
+ * one-column file (which may arrive after the scan). */
+static inline int pb_row_ordinal(const struct assay_row *row)
+{
+	return row->nfields != 1 || row->fields[0].len != 0;
+}
+
+/* The ranges of pass 1 by offset, s[k].rows being range k's first
+ * ordinal (valid), and the number of ordinals (total). */
+struct pb_ranges {
+	struct seg *s;
+	size_t n;
+	uint64_t total;
+	int valid; /* 0: no table (the pieces' pass then reads in file order) */
+};
+
+void pb_seglog_begin(struct seglog *l, uint64_t off);
+void pb_seglog_free(struct seglog *l);
+/* 0, or -1 when out of memory. */
+int pb_ranges_from_pass(const struct pass *p1, struct pb_ranges *r);
+void pb_ranges_free(struct pb_ranges *r);
+/* Profile the columns marked in cols (numeric, past the cap in pass 1)
+ * into p->columns; lost[j] set for a column found to hold a string (left
+ * as it was: the caller profiles it as categorical). */
+int pb_sketch_pieces(struct assay_source *src, const struct builder *b, const struct pb_ranges *r,
+                     const int *cols, int *lost, const unsigned char *sha256, struct assay_profile *p,
+                     size_t ncols, struct assay_error *err);
 
 /* ---- inline: the row loop's category probe (the table: profile_tables.c) */
 

@@ -3,10 +3,13 @@
  * profile. Fast paths for exact numeric columns (keys sorted once, or
  * sorted runs merged; with raw_keys, for drift, the keys left unsorted in
  * the workers' arrays with their least and greatest) give the same bytes
- * as the general path (finish
- * each worker's part, then prof_column_merge). After a parallel pass
+ * as the general path (finish each worker's part, then
+ * prof_column_merge). After a deferring pass
  * (builder.defer) a column past the cap is not merged but marked for the
- * in-order pass (profile_build.c, sketch_in_order). */
+ * pass that sketches it (profile_pieces.c, or profile_build.c's
+ * sketch_in_order); the workers' keys of a column are counted after the
+ * sort that would make its map, so that one past the cap is found out
+ * without the double form. */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -115,7 +118,9 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
 			first = i; /* the largest array is grown to hold them all */
 		total += c->nt.nk;
 	}
-	if (first < 0 || total == 0 || total > b->cap) /* past the cap maybe: the double way */
+	/* past the cap maybe: the double way, unless the column would be
+	 * deferred (then counted here: 2 when past the cap) */
+	if (first < 0 || total == 0 || (total > b->cap && (!b->defer || b->raw_keys)))
 		return 1;
 	out->type = ASSAY_COL_NUMERIC;
 	out->exact = 1;
@@ -155,6 +160,13 @@ static int gather_keys(struct pass *ps, size_t j, const struct builder *b, struc
 		size_t n = dst->nk;
 		assay_radix_sort_u32_scratch(k, n, spare, nspare); /* without memory it sorts by qsort */
 		free(spare);
+		size_t d = 0;
+		for (size_t i = 0; n > b->cap && i < n && d <= b->cap; i++)
+			d += i == 0 || k[i] != k[i - 1];
+		if (d > b->cap) {
+			out->type = ASSAY_COL_EMPTY;
+			return 2; /* left to the caller (the workers' columns own k) */
+		}
 		dst->k = NULL;
 		dst->nk = dst->ck = 0;
 		out->min = assay_deckey_value(k[0]);
@@ -192,7 +204,7 @@ static int gather_exact_num(struct pass *ps, size_t j, const struct builder *b,
                             struct assay_column_profile *out)
 {
 	int keyed = gather_keys(ps, j, b, out);
-	if (keyed <= 0)
+	if (keyed != 1)
 		return keyed;
 	for (int i = 0; i < ps->nw; i++) { /* mixed forms: all in doubles */
 		struct colbuild *c = &ps->w[i].col[j];
@@ -342,7 +354,8 @@ static int gather(struct pass *ps, size_t j, const struct builder *b, struct ass
 				return 0;
 			}
 	int rc = gather_parts(ps, j, b, out, err);
-	if (rc == 2 || (!rc && b->defer && !out->exact)) {
+	if (rc == 2 ||
+	    (!rc && b->defer && !out->exact && (out->type != ASSAY_COL_CATEGORICAL || b->defer_cat))) {
 		leave_to_pass3(ps, j, out, redo);
 		rc = 0;
 	}

@@ -51,6 +51,7 @@ struct assay_source {
 	size_t block;
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
+	assay_range_fn range_fn; /* assay_source_set_range_fn, or NULL */
 };
 
 /* Fields the CSV tokenizer stores per row: the projection, or all. */

@@ -226,11 +226,20 @@ static void split(const struct assay_source *src, int n, uint64_t *bounds)
 	}
 }
 
+/* Before a range's first row: the caller's range function, if any
+ * (assay_source_set_range_fn). */
+static void range_begins(struct assay_io_worker *w)
+{
+	if (w->rows == 0 && w->src->range_fn)
+		w->src->range_fn(w->ctx, w->start);
+}
+
 static int deliver_blank(struct assay_io_worker *w, uint64_t line)
 {
 	static const char empty[1] = "";
 	struct assay_field f = {.p = empty, .len = 0, .column = 1};
 	struct assay_row row = {.fields = &f, .nfields = 1, .line = line};
+	range_begins(w);
 	int rc = w->fn(w->ctx, &row, &w->err);
 	if (rc) {
 		if (!w->err.code)
@@ -286,6 +295,7 @@ int assay_io_row_done(struct assay_io_worker *w, uint64_t line, size_t nfields, 
 		return ASSAY_EINPUT;
 	}
 	struct assay_row row = {.fields = w->fields, .nfields = ncols, .line = line};
+	range_begins(w);
 	int rc = w->fn(w->ctx, &row, &w->err);
 	if (rc)
 		return rc;

@@ -273,6 +273,11 @@ void assay_source_set_sequential(struct assay_source *src, int on)
 	src->sequential = on != 0;
 }
 
+void assay_source_set_range_fn(struct assay_source *src, assay_range_fn fn)
+{
+	src->range_fn = fn;
+}
+
 int assay_source_max_workers(const struct assay_source *src)
 {
 	return src->threads > src->map_threads ? src->threads : src->map_threads;

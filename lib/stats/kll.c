@@ -26,6 +26,14 @@
  * confidence (DataSketches' published KLL accuracy, which
  * tests/unit/test_profile.c checks on 1e6 values).
  *
+ * A sketch can also be built from sorted values (assay_kll_from_sorted,
+ * for a profile's pieces past the cap): each level, from the values up,
+ * compacted whole once (sorted already: every other item of a sorted
+ * level is sorted), until the top holds at most k. One compaction a
+ * level: its terms are the same as above, fewer of them (the pieces add
+ * at most 8 n R / (3 k^2) to the sum of squared ranges for pieces of R
+ * values; docs/profiles.md).
+ *
  * Does not: store NaN or infinities, or give exact answers for small n
  * (the profile keeps an exact value map below its cap instead).
  */
@@ -278,6 +286,55 @@ int assay_kll_add_weighted(struct assay_kll *s, double x, uint64_t w)
 	s->n += w;
 	see(s, x);
 	return compress(s);
+}
+
+/* Compactions of whole sorted levels: level 0 is v (sorted), and while a
+ * level holds more than k items it is compacted as compact() does (its
+ * first item kept back when the count is odd, every other one of the rest
+ * promoted by the coin), without a sort: every other item of a sorted
+ * level is sorted. One compaction a level: the rank error is that of
+ * nlevels - 1 compactions, each moving a rank by 0 or +-2^h. */
+struct assay_kll *assay_kll_from_sorted(uint32_t k, const double *v, size_t n, uint64_t coin)
+{
+	struct assay_kll *s = assay_kll_new(k);
+	if (!s || n == 0)
+		return s;
+	s->coin = coin;
+	s->n = n;
+	s->min = v[0];
+	s->max = v[n - 1];
+	/* the levels above 0 are halved in one scratch array, in place (item
+	 * i goes to i / 2 or less); each level keeps only its odd item */
+	double *tmp = n > k ? malloc((n / 2 + 1) * sizeof *tmp) : NULL;
+	const double *from = v;
+	size_t len = n, h = 0;
+	if (n > k && !tmp)
+		goto fail;
+	while (len > k && h + 1 < ASSAY_KLL_MAX_LEVELS) {
+		size_t start = len & 1, offset = splitmix64(s->coin++) & 1, m = 0;
+		if (start && push(&s->lv[h], from[0]))
+			goto fail;
+		for (size_t i = start + offset; i < len; i += 2)
+			tmp[m++] = from[i];
+		from = tmp;
+		len = m;
+		h++;
+	}
+	if (!(s->lv[h].v = malloc(len * sizeof *v)))
+		goto fail;
+	memcpy(s->lv[h].v, from, len * sizeof *v);
+	s->lv[h].len = s->lv[h].alloc = len;
+	s->nlevels = (uint32_t)h + 1;
+	for (size_t i = 0; i <= h; i++)
+		s->total += s->lv[i].len;
+	free(tmp);
+	if (compress(s) == 0)
+		return s;
+	tmp = NULL;
+fail:
+	free(tmp);
+	assay_kll_free(s);
+	return NULL;
 }
 
 int assay_kll_merge(struct assay_kll *dst, const struct assay_kll *src)

@@ -12,6 +12,10 @@
  * scipy.stats.skew and scipy.stats.kurtosis return by default; the variance
  * is the sample variance (ddof = 1), as pandas' var().
  *
+ * assay_moments_from_values: two passes over a profile's piece of values
+ * past the cap (a compensated sum for the mean, plain central sums), the
+ * pieces then merged with the formulas above.
+ *
  * Does not: handle NaN or infinities (the profile counts them as missing
  * and never passes them here).
  */
@@ -35,6 +39,7 @@
 
 #include "assay/deckey.h"
 #include "assay/moments.h"
+#include "assay/xsum.h"
 
 void assay_moments_init(struct assay_moments *m)
 {
@@ -159,6 +164,33 @@ FMA_CLONES void assay_moments_from_packed(struct assay_moments *m, const struct 
 	for (size_t i = 0; i < n; i++)
 		central_add(c, assay_deckey_value(key[i]) - m->mean, (double)assay_numeric_map_count(map, i));
 	central_finish(m, c);
+}
+
+/* Two passes over n values: the mean from a compensated (Neumaier) sum,
+ * then the central sums, plain (each a sum of rounded powers of the
+ * deviations: nonnegative for M2 and M4). A fixed order of the values
+ * gives fixed bits. For a profile's pieces past the cap (sorted values,
+ * 2^10 to 2^16 of them), merged by assay_moments_merge. */
+void assay_moments_from_values(struct assay_moments *m, const double *v, size_t n)
+{
+	assay_moments_init(m);
+	if (n == 0)
+		return;
+	double s = 0, c = 0;
+	for (size_t i = 0; i < n; i++)
+		assay_neumaier_add(&s, &c, v[i]);
+	m->n = n;
+	m->mean = (s + c) / (double)n;
+	double m2 = 0, m3 = 0, m4 = 0;
+	for (size_t i = 0; i < n; i++) {
+		double d = v[i] - m->mean, d2 = d * d;
+		m2 += d2;
+		m3 += d2 * d;
+		m4 += d2 * d2;
+	}
+	m->m2 = m2;
+	m->m3 = m3;
+	m->m4 = m4;
 }
 
 double assay_moments_variance(const struct assay_moments *m)

@@ -570,6 +570,133 @@ static void compas_loads_with_automatic_threads(void **state)
 		assert_true(shared > 0);
 }
 
+/* assay_source_set_range_fn: a worker is told where each range of rows it
+ * is handed starts, and the rows up to the next call are the range's, in
+ * file order. Logged per worker (offset, first row, rows), sorted by
+ * offset, the ranges tile the rows: each starts where the rows before it
+ * end, whatever the split (1 or 3 workers, mapped or read, blocks of 64
+ * bytes to 4 KiB, a quoted line break that makes the mapped pass scan
+ * again on one worker). */
+struct range_log {
+	struct {
+		uint64_t off;
+		long first, rows;
+	} r[4096];
+	size_t n;
+	int bad;
+};
+
+static void range_log_begin(void *ctx, uint64_t off)
+{
+	struct range_log *l = ctx;
+	if (l->n == 4096) {
+		l->bad = 1;
+		return;
+	}
+	l->r[l->n].off = off;
+	l->r[l->n].first = -1;
+	l->r[l->n++].rows = 0;
+}
+
+static int range_log_row(void *ctx, const struct assay_row *row, struct assay_error *err)
+{
+	(void)err;
+	struct range_log *l = ctx;
+	long i = strtol(row->fields[0].p, NULL, 10);
+	if (!l->n) {
+		l->bad = 1;
+		return 0;
+	}
+	if (l->r[l->n - 1].first < 0)
+		l->r[l->n - 1].first = i;
+	else if (i != l->r[l->n - 1].first + l->r[l->n - 1].rows)
+		l->bad = 1; /* not the next row of the file */
+	l->r[l->n - 1].rows++;
+	return 0;
+}
+
+static void range_log_reset(void *ctx)
+{
+	struct range_log *l = ctx;
+	l->n = 0;
+	l->bad = 0;
+}
+
+static int cmp_range_off(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void ranges_tell_where_each_row_is(void **state)
+{
+	(void)state;
+	enum { ROWS = 3000 };
+	char *csv = malloc((size_t)ROWS * 32 + 32);
+	uint64_t *at = malloc(ROWS * sizeof *at); /* each row's first byte */
+	size_t o = (size_t)sprintf(csv, "i,t\n");
+	for (int i = 0; i < ROWS; i++) {
+		at[i] = o;
+		o += (size_t)sprintf(csv + o, "%d,%s\n", i, i == 2000 ? "\"a\nb\"" : i % 3 ? "x" : "\"y,z\"");
+	}
+	const char *path = write_text("ranges.csv", csv);
+	free(csv);
+	static const size_t blocks[] = {64, 1000, 4096};
+	for (int threads = 1; threads <= 3; threads += 2)
+		for (size_t b = 0; b < 3; b++)
+			for (int no_map = 0; no_map <= 1; no_map++) {
+				struct assay_source *src =
+				    open_ok((struct assay_source_opts){.path = path,
+				                                       .threads = threads,
+				                                       .min_split_bytes = 1,
+				                                       .block_bytes = blocks[b],
+				                                       .no_map = no_map});
+				int nw = assay_source_max_workers(src);
+				struct range_log *logs = calloc((size_t)nw, sizeof *logs);
+				void *ctx[8];
+				for (int k = 0; k < nw; k++)
+					ctx[k] = &logs[k];
+				assay_source_set_range_fn(src, range_log_begin);
+				struct assay_error err;
+				assert_int_equal(
+				    assay_source_scan(src, range_log_row, range_log_reset, ctx, NULL, &err),
+				    0);
+				size_t n = 0;
+				for (int k = 0; k < nw; k++) {
+					assert_false(logs[k].bad);
+					n += logs[k].n;
+				}
+				struct {
+					uint64_t off;
+					long first, rows;
+				} *all = malloc(n * sizeof *all);
+				n = 0;
+				for (int k = 0; k < nw; k++)
+					for (size_t i = 0; i < logs[k].n; i++) {
+						all[n].off = logs[k].r[i].off;
+						all[n].first = logs[k].r[i].first;
+						all[n++].rows = logs[k].r[i].rows;
+					}
+				qsort(all, n, sizeof *all, cmp_range_off);
+				long next = 0;
+				for (size_t i = 0; i < n; i++) {
+					if (all[i].first != next || all[i].off != at[next])
+						fail_msg("%d workers, blocks of %zu%s: the range at byte "
+						         "%llu starts at row "
+						         "%ld, not %ld (at byte %llu)",
+						         threads, blocks[b], no_map ? ", read" : "",
+						         (unsigned long long)all[i].off, all[i].first, next,
+						         (unsigned long long)at[next]);
+					next += all[i].rows;
+				}
+				assert_int_equal(next, ROWS);
+				free(all);
+				free(logs);
+				assay_source_free(src);
+			}
+	free(at);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +715,7 @@ int main(void)
 	    cmocka_unit_test(compas_loads_with_automatic_threads),
 	    cmocka_unit_test(projection_stores_only_what_is_read),
 	    cmocka_unit_test(projection_still_refuses_ragged_rows),
+	    cmocka_unit_test(ranges_tell_where_each_row_is),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
