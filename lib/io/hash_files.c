@@ -16,7 +16,10 @@
 
 #include "scan_internal.h"
 
-#define WINDOW ((size_t)8 << 20)
+/* a window per file resident at a time: 8 MiB windows added 16 MiB to a
+ * 1M-row drift's 45 MiB peak; 2 MiB ones hash 1.1 GB in ~0.65 s instead
+ * of ~0.63 */
+#define WINDOW ((size_t)2 << 20)
 
 int assay_sha256_file_pair(const char *const path[2], unsigned char md[2][32], uint64_t size[2],
                            _Atomic uint64_t done[2], const atomic_int *stop, struct assay_error *err)
