@@ -1,6 +1,7 @@
 /* profile.c: profile lifecycle and the small read-only API of
  * assay/profile.h (column lookup, quantiles, derived statistics). The
- * build, merge and JSON live in profile_build.c, profile_merge.c and
+ * build, merge and JSON live in profile_passes.c (with profile_build.c,
+ * profile_pieces.c, profile_gather.c), profile_merge.c and
  * profile_json.c.
  *
  * Quantiles of an exact column match numpy.quantile(method="linear"):

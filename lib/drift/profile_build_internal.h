@@ -179,6 +179,12 @@ void pb_col_reset(struct colbuild *c, enum view start, int keys);
 int pb_col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t cap);
 /* Every worker's row plan written back into its columns (after a scan). */
 void pb_flush_plans(struct pass *ps);
+/* The row loop's callbacks for assay_source_scan: a row, a worker's
+ * state set back (a rescan), the start of a range of rows (pass 1 with a
+ * cap: profile_pieces.c numbers the rows by it). ctx: a struct worker. */
+int pb_on_row(void *ctx, const struct assay_row *row, struct assay_error *err);
+void pb_on_reset(void *ctx);
+void pb_on_range(void *ctx, uint64_t off);
 
 /* profile_gather.c: merge every column of the workers of p1 (or, for the
  * columns marked in active, of p2) into p->columns, on parallel threads;

@@ -6,7 +6,7 @@
  * as the general path (finish each worker's part, then
  * prof_column_merge). After a deferring pass
  * (builder.defer) a column past the cap is not merged but marked for the
- * pass that sketches it (profile_pieces.c, or profile_build.c's
+ * pass that sketches it (profile_pieces.c, or profile_passes.c's
  * sketch_in_order); the workers' keys of a column are counted after the
  * sort that would make its map, so that one past the cap is found out
  * without the double form. */
@@ -326,7 +326,7 @@ static int gather_parts(struct pass *ps, size_t j, const struct builder *b, stru
 	           : 0;
 }
 
-/* Column j is left to pass 3 (profile_build.c, sketch_in_order): out
+/* Column j is left to pass 3 (profile_passes.c, sketch_in_order): out
  * back to its state before the gather, the workers' parts dropped. */
 static void leave_to_pass3(struct pass *ps, size_t j, struct assay_column_profile *out, int *redo)
 {

@@ -37,7 +37,7 @@
  * ordinal 0. A string in such a column (pass 1 stopped reading it at the
  * cap) marks it lost: the caller profiles it again as categorical.
  *
- * Does not: sketch categorical columns (profile_build.c, sketch_in_order,
+ * Does not: sketch categorical columns (profile_passes.c, sketch_in_order,
  * does, in file order on one worker).
  */
 #include <math.h>
