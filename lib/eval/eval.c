@@ -177,7 +177,8 @@ static struct score_sums *finest_score_sums(const struct assay_summary *s, struc
 	size_t nf = assay_summary_nslices(s);
 	struct score_sums *f = assay_arena_alloc(a, (nf + 1) * sizeof *f);
 	for (size_t i = 0; f && i < nf; i++)
-		score_sums_additive(assay_summary_slice_scoremap(s, i), &f[i]);
+		if (score_sums_additive(s, i, &f[i]) != 0)
+			return NULL;
 	return f;
 }
 
@@ -191,11 +192,8 @@ static int score_slice(const struct assay_summary *s, const struct score_sums *f
 	memset(&sums, 0, sizeof sums);
 	for (size_t i = 0; i < nmembers; i++)
 		score_sums_add(&sums, &fsums[members[i]]);
-	struct assay_scoremap m;
-	if (assay_summary_scoremap(s, members, nmembers, &m) != 0)
+	if (score_sums_ranks(s, members, nmembers, &sums) != 0)
 		return -1;
-	score_sums_ranks(&m, &sums);
-	assay_scoremap_free(&m);
 	metrics_from_scores(&sums, sl->value);
 	if (p->ci_method != ASSAY_CI_NONE)
 		intervals_from_scores(&sums, sl->value, z, sl->ci);
@@ -302,23 +300,32 @@ static int compute_disparities(const struct assay_eval_params *p, struct assay_e
 
 /* Per finest slice: (calibration bin, label) counts and mean scores, the
  * cells the bootstrap resamples for the expected calibration error. */
-static void calibration_cells(const struct assay_summary *s, size_t nfinest, double *cnt, double *mean)
+struct calib {
+	double *c, *mu;
+};
+
+static void calibration_add(void *ctx, double s, uint64_t pos, uint64_t neg)
+{
+	struct calib *k = ctx;
+	int b = ece_bin(s);
+	k->c[2 * b] += (double)pos;
+	k->c[2 * b + 1] += (double)neg;
+	k->mu[2 * b] += s * (double)pos;
+	k->mu[2 * b + 1] += s * (double)neg;
+}
+
+static int calibration_cells(const struct assay_summary *s, size_t nfinest, double *cnt, double *mean)
 {
 	for (size_t i = 0; i < nfinest; i++) {
-		const struct assay_scoremap *m = assay_summary_slice_scoremap(s, i);
-		double *c = cnt + 20 * i, *mu = mean + 20 * i;
-		memset(c, 0, 20 * sizeof *c);
-		memset(mu, 0, 20 * sizeof *mu);
-		for (size_t j = 0; j < m->n; j++) {
-			int b = ece_bin(m->score[j]);
-			c[2 * b] += (double)m->pos[j];
-			c[2 * b + 1] += (double)m->neg[j];
-			mu[2 * b] += m->score[j] * (double)m->pos[j];
-			mu[2 * b + 1] += m->score[j] * (double)m->neg[j];
-		}
+		struct calib k = {cnt + 20 * i, mean + 20 * i};
+		memset(k.c, 0, 20 * sizeof *k.c);
+		memset(k.mu, 0, 20 * sizeof *k.mu);
+		if (assay_summary_score_walk(s, &i, 1, 0, calibration_add, &k) != 0)
+			return -1;
 		for (int j = 0; j < 20; j++)
-			mu[j] = c[j] > 0 ? mu[j] / c[j] : 0;
+			k.mu[j] = k.c[j] > 0 ? k.mu[j] / k.c[j] : 0;
 	}
+	return 0;
 }
 
 int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *p, struct assay_arena *a,
@@ -356,7 +363,8 @@ int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *
 			emean = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *emean);
 			if (!ecnt || !emean)
 				return nomem(err);
-			calibration_cells(s, nfinest, ecnt, emean);
+			if (calibration_cells(s, nfinest, ecnt, emean) != 0)
+				return nomem(err);
 		}
 		struct boot_input in = {nfinest,   cells, ecnt, emean, (const size_t *const *)L.members,
 		                        L.nmembers};

@@ -83,34 +83,46 @@ static double clip_eps(double s)
 }
 
 /* The sums below are compensated (assay_neumaier_add): long double was
- * 2x slower on this loop. */
+ * 2x slower on this loop. Scores arrive ascending, one call per distinct
+ * score of a finest slice (assay_summary_score_walk). */
 struct ksum {
 	double sum, c;
 };
 
-void score_sums_additive(const struct assay_scoremap *m, struct score_sums *S)
+struct additive {
+	struct score_sums *S;
+	struct ksum brier, brier2, ll, ll2;
+};
+
+static void additive_add(void *ctx, double s, uint64_t pos, uint64_t neg)
+{
+	struct additive *A = ctx;
+	struct score_sums *S = A->S;
+	double p = (double)pos, q = (double)neg;
+	S->P += pos;
+	S->N += neg;
+	double bp = (1 - s) * (1 - s), bq = s * s;
+	assay_neumaier_add(&A->brier.sum, &A->brier.c, p * bp + q * bq);
+	assay_neumaier_add(&A->brier2.sum, &A->brier2.c, p * bp * bp + q * bq * bq);
+	double c = clip_eps(s), l1 = -log(c), l0 = -log1p(-c);
+	assay_neumaier_add(&A->ll.sum, &A->ll.c, p * l1 + q * l0);
+	assay_neumaier_add(&A->ll2.sum, &A->ll2.c, p * l1 * l1 + q * l0 * l0);
+	int b = ece_bin(s);
+	S->bin_n[b] += p + q;
+	S->bin_pos[b] += p;
+	S->bin_s[b] += s * (p + q);
+}
+
+int score_sums_additive(const struct assay_summary *sum, size_t slice, struct score_sums *S)
 {
 	memset(S, 0, sizeof *S);
-	struct ksum brier = {0, 0}, brier2 = {0, 0}, ll = {0, 0}, ll2 = {0, 0};
-	for (size_t i = 0; i < m->n; i++) {
-		double s = m->score[i], p = (double)m->pos[i], q = (double)m->neg[i];
-		S->P += m->pos[i];
-		S->N += m->neg[i];
-		double bp = (1 - s) * (1 - s), bq = s * s;
-		assay_neumaier_add(&brier.sum, &brier.c, p * bp + q * bq);
-		assay_neumaier_add(&brier2.sum, &brier2.c, p * bp * bp + q * bq * bq);
-		double c = clip_eps(s), l1 = -log(c), l0 = -log1p(-c);
-		assay_neumaier_add(&ll.sum, &ll.c, p * l1 + q * l0);
-		assay_neumaier_add(&ll2.sum, &ll2.c, p * l1 * l1 + q * l0 * l0);
-		int b = ece_bin(s);
-		S->bin_n[b] += p + q;
-		S->bin_pos[b] += p;
-		S->bin_s[b] += s * (p + q);
-	}
-	S->brier = brier.sum + brier.c;
-	S->brier2 = brier2.sum + brier2.c;
-	S->logloss = ll.sum + ll.c;
-	S->logloss2 = ll2.sum + ll2.c;
+	struct additive A = {S, {0, 0}, {0, 0}, {0, 0}, {0, 0}};
+	int rc = assay_summary_score_walk(sum, &slice, 1, 0, additive_add, &A);
+	S->brier = A.brier.sum + A.brier.c;
+	S->brier2 = A.brier2.sum + A.brier2.c;
+	S->logloss = A.ll.sum + A.ll.c;
+	S->logloss2 = A.ll2.sum + A.ll2.c;
+	return rc;
 }
 
 void score_sums_add(struct score_sums *d, const struct score_sums *s)
@@ -129,36 +141,41 @@ void score_sums_add(struct score_sums *d, const struct score_sums *s)
 }
 
 /* Integer sums: every AUC pair count and DeLong placement value is a
- * ratio of integers, so the pass is exact and cheap. */
-void score_sums_ranks(const struct assay_scoremap *m, struct score_sums *S)
+ * ratio of integers, so the pass is exact and cheap. One pass from the
+ * highest score down (the order average precision sums in), with the
+ * totals P and N known: negatives below a score are N minus those at or
+ * above it. */
+struct ranks {
+	struct score_sums *S;
+	uint64_t pos_above, neg_at_or_above;
+};
+
+static void ranks_add(void *ctx, double s, uint64_t p, uint64_t q)
 {
-	uint64_t P = 0;
-	for (size_t i = 0; i < m->n; i++)
-		P += m->pos[i];
-	uint64_t neg_below = 0, pos_above = P;
+	(void)s;
+	struct ranks *R = ctx;
+	struct score_sums *S = R->S;
+	R->neg_at_or_above += q;
+	uint64_t neg_below = S->N - R->neg_at_or_above;
+	unsigned __int128 a = 2 * (unsigned __int128)neg_below + q,
+	                  b = 2 * (unsigned __int128)R->pos_above + p;
+	S->auc2 += p * a;
+	S->v10sq4 += p * a * a;
+	S->v01sq4 += q * b * b;
+	R->pos_above += p;
+	/* each distinct threshold adds (tp_i - tp_{i-1}) / P * precision_i */
+	if (p) {
+		uint64_t tp = R->pos_above, fp = R->neg_at_or_above;
+		S->ap += (long double)p / S->P * ((long double)tp / (tp + fp));
+	}
+}
+
+int score_sums_ranks(const struct assay_summary *sum, const size_t *members, size_t n, struct score_sums *S)
+{
 	S->auc2 = S->v10sq4 = S->v01sq4 = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		uint64_t p = m->pos[i], q = m->neg[i];
-		pos_above -= p;
-		unsigned __int128 a = 2 * (unsigned __int128)neg_below + q,
-		                  b = 2 * (unsigned __int128)pos_above + p;
-		S->auc2 += p * a;
-		S->v10sq4 += p * a * a;
-		S->v01sq4 += q * b * b;
-		neg_below += q;
-	}
 	S->ap = 0;
-	if (P) {
-		/* from the highest score down: each distinct threshold adds
-		 * (tp_i - tp_{i-1}) / P * precision_i */
-		uint64_t tp = 0, fp = 0;
-		for (size_t i = m->n; i-- > 0;) {
-			tp += m->pos[i];
-			fp += m->neg[i];
-			if (m->pos[i])
-				S->ap += (long double)m->pos[i] / P * ((long double)tp / (tp + fp));
-		}
-	}
+	struct ranks R = {S, 0, 0};
+	return assay_summary_score_walk(sum, members, n, 1, ranks_add, &R);
 }
 
 void metrics_from_scores(const struct score_sums *S, double *v)

@@ -201,3 +201,154 @@ int scoremap_merge_many(const struct assay_scoremap *const *maps, size_t k, stru
 	assay_scoremap_free(&right);
 	return rc;
 }
+
+/* ---- walking the scores of a union of frozen slices ---- */
+
+/* A cursor over one slice's sorted key rows, in either direction: the
+ * run of its current key is rows [lo, hi) ascending, or the one ending
+ * at hi descending. hk is the key as the heap orders it (complemented
+ * when descending, so that the heap is always a min-heap). */
+struct cursor {
+	const uint32_t *rows;
+	size_t lo, hi;
+	uint32_t hk;
+};
+
+static int cursor_more(const struct cursor *c)
+{
+	return c->lo < c->hi;
+}
+
+static void cursor_peek(struct cursor *c, int desc)
+{
+	uint32_t k = desc ? c->rows[c->hi - 1] >> 1 : c->rows[c->lo] >> 1;
+	c->hk = desc ? ~k : k;
+}
+
+/* Take the current key's run: positives (label bit 1) and negatives. */
+static void cursor_take(struct cursor *c, int desc, uint64_t *pos, uint64_t *neg)
+{
+	uint32_t k = (desc ? c->rows[c->hi - 1] : c->rows[c->lo]) >> 1;
+	size_t p = 0, n = 0;
+	if (desc) {
+		while (c->hi > c->lo && c->rows[c->hi - 1] >> 1 == k) {
+			p += c->rows[c->hi - 1] & 1;
+			n++;
+			c->hi--;
+		}
+	} else {
+		while (c->lo < c->hi && c->rows[c->lo] >> 1 == k) {
+			p += c->rows[c->lo] & 1;
+			n++;
+			c->lo++;
+		}
+	}
+	*pos += p;
+	*neg += n - p;
+}
+
+static void sift_down(struct cursor **h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < n && h[l]->hk < h[m]->hk)
+			m = l;
+		if (l + 1 < n && h[l + 1]->hk < h[m]->hk)
+			m = l + 1;
+		if (m == i)
+			return;
+		struct cursor *t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* The other (unkeyed) scores, merged into one sorted map, interleaved by
+ * value with the keyed runs. The two sets are disjoint (a score has a key
+ * or has not), but equal values are summed all the same. */
+struct emitter {
+	const struct assay_scoremap *other;
+	size_t lo, hi; /* entries not yet emitted */
+	int desc;
+	assay_score_fn fn;
+	void *ctx;
+};
+
+static void emit(struct emitter *e, double s, uint64_t pos, uint64_t neg)
+{
+	const struct assay_scoremap *o = e->other;
+	while (e->lo < e->hi) {
+		size_t i = e->desc ? e->hi - 1 : e->lo;
+		double t = o->score[i];
+		if (e->desc ? t < s : t > s)
+			break;
+		if (t == s) {
+			pos += o->pos[i];
+			neg += o->neg[i];
+		} else {
+			e->fn(e->ctx, t, o->pos[i], o->neg[i]);
+		}
+		if (e->desc)
+			e->hi--;
+		else
+			e->lo++;
+	}
+	e->fn(e->ctx, s, pos, neg);
+}
+
+static void emit_rest(struct emitter *e)
+{
+	const struct assay_scoremap *o = e->other;
+	while (e->lo < e->hi) {
+		size_t i = e->desc ? --e->hi : e->lo++;
+		e->fn(e->ctx, o->score[i], o->pos[i], o->neg[i]);
+	}
+}
+
+int score_walk(const struct score_source *src, size_t k, int desc, assay_score_fn fn, void *ctx)
+{
+	struct assay_scoremap other;
+	memset(&other, 0, sizeof other);
+	const struct assay_scoremap **maps = malloc((k ? k : 1) * sizeof *maps);
+	struct cursor *cur = malloc((k ? k : 1) * sizeof *cur);
+	struct cursor **heap = malloc((k ? k : 1) * sizeof *heap);
+	size_t nmaps = 0, nh = 0;
+	int rc = !maps || !cur || !heap ? -1 : 0;
+	for (size_t i = 0; !rc && i < k; i++) {
+		if (src[i].other && src[i].other->n)
+			maps[nmaps++] = src[i].other;
+		cur[i] = (struct cursor){src[i].rows, 0, src[i].nrows, 0};
+		if (cursor_more(&cur[i])) {
+			cursor_peek(&cur[i], desc);
+			heap[nh++] = &cur[i];
+		}
+	}
+	if (!rc && nmaps)
+		rc = scoremap_merge_many(maps, nmaps, &other);
+	if (!rc) {
+		struct emitter e = {&other, 0, other.n, desc, fn, ctx};
+		for (size_t i = nh / 2; i-- > 0;)
+			sift_down(heap, nh, i);
+		while (nh) {
+			uint32_t hk = heap[0]->hk;
+			uint64_t pos = 0, neg = 0;
+			while (nh && heap[0]->hk == hk) {
+				cursor_take(heap[0], desc, &pos, &neg);
+				if (cursor_more(heap[0]))
+					cursor_peek(heap[0], desc);
+				else
+					heap[0] = heap[--nh];
+				sift_down(heap, nh, 0);
+			}
+			uint32_t key = (desc ? ~hk : hk) + ASSAY_DECKEY_ZERO;
+			emit(&e, assay_deckey_value(key), pos, neg);
+		}
+		emit_rest(&e);
+	}
+	assay_scoremap_free(&other);
+	free(maps);
+	free(cur);
+	free(heap);
+	return rc;
+}
