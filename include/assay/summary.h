@@ -96,6 +96,15 @@ void assay_summary_regsums(const struct assay_summary *s, const size_t *idx, siz
 typedef void (*assay_score_fn)(void *ctx, double score, uint64_t pos, uint64_t neg);
 int assay_summary_score_walk(const struct assay_summary *s, const size_t *idx, size_t n, int descending,
                              assay_score_fn fn, void *ctx);
+/* One walk over every finest slice's scores, for all unions at once: per
+ * distinct score, fn gets the m finest slices holding it (slice[0..m),
+ * each once) with their counts. Only when every score has a short-decimal
+ * key (assay_summary_scores_keyed); 0, or ASSAY_ENOMEM. */
+typedef void (*assay_score_split_fn)(void *ctx, double score, size_t m, const uint32_t *slice,
+                                     const uint64_t *pos, const uint64_t *neg);
+int assay_summary_scores_keyed(const struct assay_summary *s);
+int assay_summary_score_walk_split(const struct assay_summary *s, int descending, assay_score_split_fn fn,
+                                   void *ctx);
 void assay_scoremap_free(struct assay_scoremap *m);
 
 #endif

@@ -171,42 +171,127 @@ static int build_layout(const struct assay_summary *s, struct assay_arena *a, st
 }
 
 /* The additive score sums of every finest slice, computed once (the
- * logarithms of the log loss are the costly part). */
-static struct score_sums *finest_score_sums(const struct assay_summary *s, struct assay_arena *a)
+ * logarithms of the log loss are the costly part), and in the same walk
+ * its calibration cells when cal_n is given (20 per slice: see
+ * calibration_means). */
+static struct score_sums *finest_score_sums(const struct assay_summary *s, struct assay_arena *a,
+                                            double *cal_n, double *cal_s)
 {
 	size_t nf = assay_summary_nslices(s);
 	struct score_sums *f = assay_arena_alloc(a, (nf + 1) * sizeof *f);
 	for (size_t i = 0; f && i < nf; i++)
-		if (score_sums_additive(s, i, &f[i]) != 0)
+		if (score_sums_additive(s, i, &f[i], cal_n ? cal_n + 20 * i : NULL,
+		                        cal_n ? cal_s + 20 * i : NULL) != 0)
 			return NULL;
 	return f;
 }
 
-/* Score metrics of one reported slice: additive sums of its finest
- * slices, ranks from their merged map. */
-static int score_slice(const struct assay_summary *s, const struct score_sums *fsums, const size_t *members,
-                       size_t nmembers, const struct assay_eval_params *p, double z,
-                       struct assay_slice_result *sl)
+/* Rank sums of every reported slice from one descending walk over all
+ * finest slices: each distinct score's counts are summed per reported
+ * slice holding them (owners: the reported slices of each finest one),
+ * then fed to that slice's ranks. */
+struct dispatch {
+	struct score_ranks *R;
+	const size_t *owner_off, *owner;
+	uint64_t *pos, *neg;
+	size_t *touched;
+	unsigned char *mark;
+};
+
+static void dispatch_score(void *ctx, double score, size_t m, const uint32_t *slice, const uint64_t *pos,
+                           const uint64_t *neg)
 {
-	struct score_sums sums;
-	memset(&sums, 0, sizeof sums);
-	for (size_t i = 0; i < nmembers; i++)
-		score_sums_add(&sums, &fsums[members[i]]);
-	if (score_sums_ranks(s, members, nmembers, &sums) != 0)
+	(void)score;
+	struct dispatch *d = ctx;
+	size_t nt = 0;
+	for (size_t j = 0; j < m; j++)
+		for (size_t o = d->owner_off[slice[j]]; o < d->owner_off[slice[j] + 1]; o++) {
+			size_t k = d->owner[o];
+			if (!d->mark[k]) {
+				d->mark[k] = 1;
+				d->touched[nt++] = k;
+				d->pos[k] = d->neg[k] = 0;
+			}
+			d->pos[k] += pos[j];
+			d->neg[k] += neg[j];
+		}
+	for (size_t t = 0; t < nt; t++) {
+		size_t k = d->touched[t];
+		score_ranks_add(&d->R[k], d->pos[k], d->neg[k]);
+		d->mark[k] = 0;
+	}
+}
+
+static int ranks_all(const struct assay_summary *s, const struct layout *L, struct score_sums *sums,
+                     struct assay_arena *a)
+{
+	if (!assay_summary_scores_keyed(s)) {
+		for (size_t k = 0; k < L->ns; k++)
+			if (score_sums_ranks(s, L->members[k], L->nmembers[k], &sums[k]) != 0)
+				return -1;
+		return 0;
+	}
+	size_t nf = assay_summary_nslices(s), nown = 0;
+	for (size_t k = 0; k < L->ns; k++)
+		nown += L->nmembers[k];
+	struct dispatch d = {
+	    assay_arena_alloc(a, (L->ns + 1) * sizeof *d.R),
+	    assay_arena_calloc(a, nf + 2, sizeof *d.owner_off),
+	    assay_arena_alloc(a, (nown + 1) * sizeof *d.owner),
+	    assay_arena_alloc(a, (L->ns + 1) * sizeof *d.pos),
+	    assay_arena_alloc(a, (L->ns + 1) * sizeof *d.neg),
+	    assay_arena_alloc(a, (L->ns + 1) * sizeof *d.touched),
+	    assay_arena_calloc(a, L->ns + 1, 1),
+	};
+	size_t *fill = assay_arena_calloc(a, nf + 1, sizeof *fill);
+	if (!d.R || !d.owner_off || !d.owner || !d.pos || !d.neg || !d.touched || !d.mark || !fill)
 		return -1;
-	metrics_from_scores(&sums, sl->value);
-	if (p->ci_method != ASSAY_CI_NONE)
-		intervals_from_scores(&sums, sl->value, z, sl->ci);
+	size_t *off = (size_t *)d.owner_off, *own = (size_t *)d.owner;
+	for (size_t k = 0; k < L->ns; k++)
+		for (size_t i = 0; i < L->nmembers[k]; i++)
+			off[L->members[k][i] + 1]++;
+	for (size_t i = 0; i < nf; i++)
+		off[i + 1] += off[i];
+	for (size_t k = 0; k < L->ns; k++) {
+		score_ranks_init(&d.R[k], &sums[k]);
+		for (size_t i = 0; i < L->nmembers[k]; i++) {
+			size_t f = L->members[k][i];
+			own[off[f] + fill[f]++] = k;
+		}
+	}
+	return assay_summary_score_walk_split(s, 1, dispatch_score, &d);
+}
+
+/* Score metrics of every reported slice: additive sums of its finest
+ * slices, ranks from their merged scores. */
+static int score_slices(const struct assay_summary *s, const struct score_sums *fsums, const struct layout *L,
+                        const struct assay_eval_params *p, double z, struct assay_slice_result *sl,
+                        struct assay_arena *a)
+{
+	struct score_sums *sums = assay_arena_calloc(a, L->ns + 1, sizeof *sums);
+	if (!sums)
+		return -1;
+	for (size_t k = 0; k < L->ns; k++)
+		for (size_t i = 0; i < L->nmembers[k]; i++)
+			score_sums_add(&sums[k], &fsums[L->members[k][i]]);
+	if (ranks_all(s, L, sums, a) != 0)
+		return -1;
+	for (size_t k = 0; k < L->ns; k++) {
+		metrics_from_scores(&sums[k], sl[k].value);
+		if (p->ci_method != ASSAY_CI_NONE)
+			intervals_from_scores(&sums[k], sl[k].value, z, sl[k].ci);
+	}
 	return 0;
 }
 
 /* Point values and analytic intervals of every reported slice. */
 static int compute_slices(const struct assay_summary *s, const struct assay_eval_params *p,
-                          const struct layout *L, struct assay_slice_result *sl, double z,
-                          struct assay_arena *a)
+                          const struct layout *L, struct assay_slice_result *sl, double z, double *cal_n,
+                          double *cal_s, struct assay_arena *a)
 {
 	struct score_sums *fsums = NULL;
-	if (p->task == ASSAY_TASK_BINARY && assay_summary_has_score(s) && !(fsums = finest_score_sums(s, a)))
+	if (p->task == ASSAY_TASK_BINARY && assay_summary_has_score(s) &&
+	    !(fsums = finest_score_sums(s, a, cal_n, cal_s)))
 		return -1;
 	for (size_t k = 0; k < L->ns; k++) {
 		if (p->task == ASSAY_TASK_REGRESSION) {
@@ -223,11 +308,11 @@ static int compute_slices(const struct assay_summary *s, const struct assay_eval
 			metrics_from_cells(c, sl[k].value);
 			if (p->ci_method == ASSAY_CI_WILSON)
 				intervals_wilson(c, z, sl[k].ci);
-			if (fsums && score_slice(s, fsums, L->members[k], L->nmembers[k], p, z, &sl[k]) != 0)
-				return -1;
 		}
 		sl[k].small = k > 0 && sl[k].n < p->min_group_size;
 	}
+	if (fsums && score_slices(s, fsums, L, p, z, sl, a) != 0)
+		return -1;
 	return 0;
 }
 
@@ -299,33 +384,12 @@ static int compute_disparities(const struct assay_eval_params *p, struct assay_e
 }
 
 /* Per finest slice: (calibration bin, label) counts and mean scores, the
- * cells the bootstrap resamples for the expected calibration error. */
-struct calib {
-	double *c, *mu;
-};
-
-static void calibration_add(void *ctx, double s, uint64_t pos, uint64_t neg)
+ * cells the bootstrap resamples for the expected calibration error;
+ * finest_score_sums left the sums of scores in mean. */
+static void calibration_means(size_t nfinest, const double *cnt, double *mean)
 {
-	struct calib *k = ctx;
-	int b = ece_bin(s);
-	k->c[2 * b] += (double)pos;
-	k->c[2 * b + 1] += (double)neg;
-	k->mu[2 * b] += s * (double)pos;
-	k->mu[2 * b + 1] += s * (double)neg;
-}
-
-static int calibration_cells(const struct assay_summary *s, size_t nfinest, double *cnt, double *mean)
-{
-	for (size_t i = 0; i < nfinest; i++) {
-		struct calib k = {cnt + 20 * i, mean + 20 * i};
-		memset(k.c, 0, 20 * sizeof *k.c);
-		memset(k.mu, 0, 20 * sizeof *k.mu);
-		if (assay_summary_score_walk(s, &i, 1, 0, calibration_add, &k) != 0)
-			return -1;
-		for (int j = 0; j < 20; j++)
-			k.mu[j] = k.c[j] > 0 ? k.mu[j] / k.c[j] : 0;
-	}
-	return 0;
+	for (size_t j = 0; j < 20 * nfinest; j++)
+		mean[j] = cnt[j] > 0 ? mean[j] / cnt[j] : 0;
 }
 
 int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *p, struct assay_arena *a,
@@ -348,24 +412,25 @@ int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *
 	r->nslices = L.ns;
 	r->slicings = sg;
 	r->nslicings = nsg;
-	if (compute_slices(s, p, &L, sl, z, a) != 0 || compute_disparities(p, r, sl, sg, a) != 0)
+	int boot = p->ci_method == ASSAY_CI_BOOTSTRAP && p->task == ASSAY_TASK_BINARY && p->bootstrap > 0;
+	size_t nfinest = assay_summary_nslices(s);
+	double *ecnt = NULL, *emean = NULL;
+	if (boot && assay_summary_has_score(s)) {
+		ecnt = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *ecnt);
+		emean = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *emean);
+		if (!ecnt || !emean)
+			return nomem(err);
+	}
+	if (compute_slices(s, p, &L, sl, z, ecnt, emean, a) != 0 || compute_disparities(p, r, sl, sg, a) != 0)
 		return nomem(err);
-	if (p->ci_method == ASSAY_CI_BOOTSTRAP && p->task == ASSAY_TASK_BINARY && p->bootstrap > 0) {
-		size_t nfinest = assay_summary_nslices(s);
+	if (boot) {
 		struct assay_cells *cells = assay_arena_alloc(a, (nfinest + 1) * sizeof *cells);
-		double *ecnt = NULL, *emean = NULL;
 		if (!cells)
 			return nomem(err);
 		for (size_t i = 0; i < nfinest; i++)
 			assay_summary_cells(s, &i, 1, &cells[i]);
-		if (assay_summary_has_score(s)) {
-			ecnt = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *ecnt);
-			emean = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *emean);
-			if (!ecnt || !emean)
-				return nomem(err);
-			if (calibration_cells(s, nfinest, ecnt, emean) != 0)
-				return nomem(err);
-		}
+		if (ecnt)
+			calibration_means(nfinest, ecnt, emean);
 		struct boot_input in = {nfinest,   cells, ecnt, emean, (const size_t *const *)L.members,
 		                        L.nmembers};
 		rc = bootstrap_run(&in, p, r, sl, (struct assay_disparity_result *)r->disparities,

@@ -92,6 +92,7 @@ struct ksum {
 struct additive {
 	struct score_sums *S;
 	struct ksum brier, brier2, ll, ll2;
+	double *cal_n, *cal_s; /* or NULL: see score_sums_additive */
 };
 
 static void additive_add(void *ctx, double s, uint64_t pos, uint64_t neg)
@@ -111,12 +112,23 @@ static void additive_add(void *ctx, double s, uint64_t pos, uint64_t neg)
 	S->bin_n[b] += p + q;
 	S->bin_pos[b] += p;
 	S->bin_s[b] += s * (p + q);
+	if (A->cal_n) {
+		A->cal_n[2 * b] += p;
+		A->cal_n[2 * b + 1] += q;
+		A->cal_s[2 * b] += s * p;
+		A->cal_s[2 * b + 1] += s * q;
+	}
 }
 
-int score_sums_additive(const struct assay_summary *sum, size_t slice, struct score_sums *S)
+int score_sums_additive(const struct assay_summary *sum, size_t slice, struct score_sums *S, double *cal_n,
+                        double *cal_s)
 {
 	memset(S, 0, sizeof *S);
-	struct additive A = {S, {0, 0}, {0, 0}, {0, 0}, {0, 0}};
+	if (cal_n) {
+		memset(cal_n, 0, 20 * sizeof *cal_n);
+		memset(cal_s, 0, 20 * sizeof *cal_s);
+	}
+	struct additive A = {S, {0, 0}, {0, 0}, {0, 0}, {0, 0}, cal_n, cal_s};
 	int rc = assay_summary_score_walk(sum, &slice, 1, 0, additive_add, &A);
 	S->brier = A.brier.sum + A.brier.c;
 	S->brier2 = A.brier2.sum + A.brier2.c;
@@ -145,15 +157,15 @@ void score_sums_add(struct score_sums *d, const struct score_sums *s)
  * highest score down (the order average precision sums in), with the
  * totals P and N known: negatives below a score are N minus those at or
  * above it. */
-struct ranks {
-	struct score_sums *S;
-	uint64_t pos_above, neg_at_or_above;
-};
-
-static void ranks_add(void *ctx, double s, uint64_t p, uint64_t q)
+void score_ranks_init(struct score_ranks *R, struct score_sums *S)
 {
-	(void)s;
-	struct ranks *R = ctx;
+	S->auc2 = S->v10sq4 = S->v01sq4 = 0;
+	S->ap = 0;
+	*R = (struct score_ranks){S, 0, 0};
+}
+
+void score_ranks_add(struct score_ranks *R, uint64_t p, uint64_t q)
+{
 	struct score_sums *S = R->S;
 	R->neg_at_or_above += q;
 	uint64_t neg_below = S->N - R->neg_at_or_above;
@@ -170,11 +182,16 @@ static void ranks_add(void *ctx, double s, uint64_t p, uint64_t q)
 	}
 }
 
+static void ranks_add(void *ctx, double s, uint64_t p, uint64_t q)
+{
+	(void)s;
+	score_ranks_add(ctx, p, q);
+}
+
 int score_sums_ranks(const struct assay_summary *sum, const size_t *members, size_t n, struct score_sums *S)
 {
-	S->auc2 = S->v10sq4 = S->v01sq4 = 0;
-	S->ap = 0;
-	struct ranks R = {S, 0, 0};
+	struct score_ranks R;
+	score_ranks_init(&R, S);
 	return assay_summary_score_walk(sum, members, n, 1, ranks_add, &R);
 }
 

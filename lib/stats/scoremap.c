@@ -352,3 +352,48 @@ int score_walk(const struct score_source *src, size_t k, int desc, assay_score_f
 	free(heap);
 	return rc;
 }
+
+/* The same walk over every slice at once, keyed rows only: fn gets, per
+ * distinct score, the slices that hold it and their counts, so that one
+ * merge serves every union of slices. */
+int score_walk_split(const struct score_source *src, size_t k, int desc, assay_score_split_fn fn, void *ctx)
+{
+	struct cursor *cur = malloc((k ? k : 1) * sizeof *cur);
+	struct cursor **heap = malloc((k ? k : 1) * sizeof *heap);
+	uint32_t *which = malloc((k ? k : 1) * sizeof *which);
+	uint64_t *pos = malloc((k ? k : 1) * sizeof *pos), *neg = malloc((k ? k : 1) * sizeof *neg);
+	size_t nh = 0;
+	int rc = !cur || !heap || !which || !pos || !neg ? -1 : 0;
+	for (size_t i = 0; !rc && i < k; i++) {
+		cur[i] = (struct cursor){src[i].rows, 0, src[i].nrows, 0};
+		if (cursor_more(&cur[i])) {
+			cursor_peek(&cur[i], desc);
+			heap[nh++] = &cur[i];
+		}
+	}
+	for (size_t i = nh / 2; !rc && i-- > 0;)
+		sift_down(heap, nh, i);
+	while (!rc && nh) {
+		uint32_t hk = heap[0]->hk;
+		size_t m = 0;
+		while (nh && heap[0]->hk == hk) {
+			which[m] = (uint32_t)(heap[0] - cur);
+			pos[m] = neg[m] = 0;
+			cursor_take(heap[0], desc, &pos[m], &neg[m]);
+			m++;
+			if (cursor_more(heap[0]))
+				cursor_peek(heap[0], desc);
+			else
+				heap[0] = heap[--nh];
+			sift_down(heap, nh, 0);
+		}
+		uint32_t key = (desc ? ~hk : hk) + ASSAY_DECKEY_ZERO;
+		fn(ctx, assay_deckey_value(key), m, which, pos, neg);
+	}
+	free(cur);
+	free(heap);
+	free(which);
+	free(pos);
+	free(neg);
+	return rc;
+}

@@ -47,5 +47,9 @@ struct score_source {
 /* Call fn once per distinct score of the union of src[0..k), ascending
  * (or descending), with its summed counts; -1 when out of memory. */
 int score_walk(const struct score_source *src, size_t k, int descending, assay_score_fn fn, void *ctx);
+/* The same over all of src[0..k) at once, for sources without other
+ * scores: fn learns which sources hold each score (assay/summary.h). */
+int score_walk_split(const struct score_source *src, size_t k, int descending, assay_score_split_fn fn,
+                     void *ctx);
 
 #endif

@@ -692,3 +692,24 @@ int assay_summary_score_walk(const struct assay_summary *s, const size_t *idx, s
 	free(src);
 	return rc ? ASSAY_ENOMEM : 0;
 }
+
+int assay_summary_scores_keyed(const struct assay_summary *s)
+{
+	for (size_t i = 0; i < s->nslices; i++)
+		if (s->slices[i]->scores.n)
+			return 0;
+	return 1;
+}
+
+int assay_summary_score_walk_split(const struct assay_summary *s, int descending, assay_score_split_fn fn,
+                                   void *ctx)
+{
+	struct score_source *src = malloc((s->nslices ? s->nslices : 1) * sizeof *src);
+	if (!src)
+		return ASSAY_ENOMEM;
+	for (size_t i = 0; i < s->nslices; i++)
+		src[i] = (struct score_source){s->slices[i]->rows, s->slices[i]->nrows, NULL};
+	int rc = score_walk_split(src, s->nslices, descending, fn, ctx);
+	free(src);
+	return rc ? ASSAY_ENOMEM : 0;
+}
