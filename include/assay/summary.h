@@ -9,7 +9,7 @@
  * coarser slices (one feature, overall) are merges of finest slices.
  *
  * Two summaries of disjoint row sets merge into the summary of their union
- * with no loss: counts add, score maps merge by sorted merge, regression
+ * with no loss: counts add, scores are concatenated (and sorted at freeze), regression
  * sums are exact (see lib/stats/xsum.c). So eval(A u B) equals
  * eval(merge(summary(A), summary(B))) bit for bit, however the rows were
  * sharded, threaded or ordered.
@@ -38,7 +38,7 @@ struct assay_scoremap {
 struct assay_summary;
 
 /* features: names of the sensitive features (may be 0 of them: then the
- * only slice is the overall one). with_score: keep score maps. */
+ * only slice is the overall one). with_score: keep the scores. */
 int assay_summary_new(struct assay_summary **out, enum assay_task task, const char *const *features,
                       size_t nfeatures, int with_score, struct assay_error *err);
 void assay_summary_free(struct assay_summary *s);
@@ -71,7 +71,7 @@ const char *assay_summary_level(const struct assay_summary *s, size_t f, size_t 
 uint64_t assay_summary_rows(const struct assay_summary *s);
 
 /* Freeze: put levels and finest slices in canonical order and build the
- * sorted score maps. Required before the queries below; adding or merging
+ * sort the scores. Required before the queries below; adding or merging
  * after freezing un-freezes (the next freeze rebuilds). */
 int assay_summary_freeze(struct assay_summary *s, struct assay_error *err);
 

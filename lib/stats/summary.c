@@ -2,8 +2,9 @@
  *
  * Each sensitive feature has a dictionary of its levels (bytes -> code,
  * open addressing). A row's tuple of codes names its finest slice, found
- * through a second hash table. Per finest slice: confusion cells, a score
- * table, and exact regression sums (assay/xsum.h). The hot path
+ * through a second hash table. Per finest slice: confusion cells, its
+ * scores (scoremap.c: short decimals as 4-byte rows, others in a table),
+ * and exact regression sums (assay/xsum.h). The hot path
  * (assay_summary_add_binary) is one direct-mapped memo lookup (row_slice)
  * and a few adds.
  *
