@@ -14,6 +14,7 @@
  */
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "bootstrap.h"
@@ -173,17 +174,23 @@ static int build_layout(const struct assay_summary *s, struct assay_arena *a, st
 /* The additive score sums of every finest slice, computed once (the
  * logarithms of the log loss are the costly part), and in the same walk
  * its calibration cells when cal_n is given (20 per slice: see
- * calibration_means). */
-static struct score_sums *finest_score_sums(const struct assay_summary *s, struct assay_arena *a,
-                                            double *cal_n, double *cal_s)
+ * calibration_means). Runs on a thread of its own beside the rank walk:
+ * the two only read the frozen summary (and malloc, not the arena). */
+struct additive_job {
+	const struct assay_summary *s;
+	struct score_sums *f;
+	double *cal_n, *cal_s;
+	int rc;
+};
+
+static void *finest_score_sums(void *arg)
 {
-	size_t nf = assay_summary_nslices(s);
-	struct score_sums *f = assay_arena_alloc(a, (nf + 1) * sizeof *f);
-	for (size_t i = 0; f && i < nf; i++)
-		if (score_sums_additive(s, i, &f[i], cal_n ? cal_n + 20 * i : NULL,
-		                        cal_n ? cal_s + 20 * i : NULL) != 0)
-			return NULL;
-	return f;
+	struct additive_job *j = arg;
+	size_t nf = assay_summary_nslices(j->s);
+	for (size_t i = 0; !j->rc && i < nf; i++)
+		j->rc = score_sums_additive(j->s, i, &j->f[i], j->cal_n ? j->cal_n + 20 * i : NULL,
+		                            j->cal_n ? j->cal_s + 20 * i : NULL);
+	return NULL;
 }
 
 /* Rank sums of every reported slice from one descending walk over all
@@ -263,20 +270,39 @@ static int ranks_all(const struct assay_summary *s, const struct layout *L, stru
 }
 
 /* Score metrics of every reported slice: additive sums of its finest
- * slices, ranks from their merged scores. */
-static int score_slices(const struct assay_summary *s, const struct score_sums *fsums, const struct layout *L,
+ * slices, ranks from their merged scores (P and N from its cells: every
+ * row of a summary with scores has one). */
+static int score_slices(const struct assay_summary *s, const struct layout *L,
                         const struct assay_eval_params *p, double z, struct assay_slice_result *sl,
-                        struct assay_arena *a)
+                        double *cal_n, double *cal_s, struct assay_arena *a)
 {
-	struct score_sums *sums = assay_arena_calloc(a, L->ns + 1, sizeof *sums);
-	if (!sums)
+	size_t nf = assay_summary_nslices(s);
+	struct score_sums *sums = assay_arena_calloc(a, L->ns + 1, sizeof *sums),
+	                  *ranks = assay_arena_calloc(a, L->ns + 1, sizeof *ranks),
+	                  *fsums = assay_arena_calloc(a, nf + 1, sizeof *fsums);
+	if (!sums || !ranks || !fsums)
 		return -1;
-	for (size_t k = 0; k < L->ns; k++)
-		for (size_t i = 0; i < L->nmembers[k]; i++)
-			score_sums_add(&sums[k], &fsums[L->members[k][i]]);
-	if (ranks_all(s, L, sums, a) != 0)
+	struct additive_job job = {s, fsums, cal_n, cal_s, 0};
+	pthread_t tid;
+	int threaded = pthread_create(&tid, NULL, finest_score_sums, &job) == 0;
+	if (!threaded)
+		finest_score_sums(&job);
+	for (size_t k = 0; k < L->ns; k++) {
+		ranks[k].P = sl[k].cells.tp + sl[k].cells.fn;
+		ranks[k].N = sl[k].cells.tn + sl[k].cells.fp;
+	}
+	int rc = ranks_all(s, L, ranks, a);
+	if (threaded)
+		pthread_join(tid, NULL);
+	if (rc || job.rc)
 		return -1;
 	for (size_t k = 0; k < L->ns; k++) {
+		for (size_t i = 0; i < L->nmembers[k]; i++)
+			score_sums_add(&sums[k], &fsums[L->members[k][i]]);
+		sums[k].auc2 = ranks[k].auc2;
+		sums[k].v10sq4 = ranks[k].v10sq4;
+		sums[k].v01sq4 = ranks[k].v01sq4;
+		sums[k].ap = ranks[k].ap;
 		metrics_from_scores(&sums[k], sl[k].value);
 		if (p->ci_method != ASSAY_CI_NONE)
 			intervals_from_scores(&sums[k], sl[k].value, z, sl[k].ci);
@@ -289,10 +315,6 @@ static int compute_slices(const struct assay_summary *s, const struct assay_eval
                           const struct layout *L, struct assay_slice_result *sl, double z, double *cal_n,
                           double *cal_s, struct assay_arena *a)
 {
-	struct score_sums *fsums = NULL;
-	if (p->task == ASSAY_TASK_BINARY && assay_summary_has_score(s) &&
-	    !(fsums = finest_score_sums(s, a, cal_n, cal_s)))
-		return -1;
 	for (size_t k = 0; k < L->ns; k++) {
 		if (p->task == ASSAY_TASK_REGRESSION) {
 			struct assay_regsums rs;
@@ -311,7 +333,8 @@ static int compute_slices(const struct assay_summary *s, const struct assay_eval
 		}
 		sl[k].small = k > 0 && sl[k].n < p->min_group_size;
 	}
-	if (fsums && score_slices(s, fsums, L, p, z, sl, a) != 0)
+	if (p->task == ASSAY_TASK_BINARY && assay_summary_has_score(s) &&
+	    score_slices(s, L, p, z, sl, cal_n, cal_s, a) != 0)
 		return -1;
 	return 0;
 }
