@@ -105,7 +105,9 @@ static void additive_add(void *ctx, double s, uint64_t pos, uint64_t neg)
 	double bp = (1 - s) * (1 - s), bq = s * s;
 	assay_neumaier_add(&A->brier.sum, &A->brier.c, p * bp + q * bq);
 	assay_neumaier_add(&A->brier2.sum, &A->brier2.c, p * bp * bp + q * bq * bq);
-	double c = clip_eps(s), l1 = -log(c), l0 = -log1p(-c);
+	/* a logarithm only for a label present: 0 x 0 adds the same +0 as
+	 * 0 x log (finite), so the sums keep their bits at half the calls */
+	double c = clip_eps(s), l1 = pos ? -log(c) : 0, l0 = neg ? -log1p(-c) : 0;
 	assay_neumaier_add(&A->ll.sum, &A->ll.c, p * l1 + q * l0);
 	assay_neumaier_add(&A->ll2.sum, &A->ll2.c, p * l1 * l1 + q * l0 * l0);
 	int b = ece_bin(s);
@@ -169,11 +171,19 @@ void score_ranks_add(struct score_ranks *R, uint64_t p, uint64_t q)
 	struct score_sums *S = R->S;
 	R->neg_at_or_above += q;
 	uint64_t neg_below = S->N - R->neg_at_or_above;
-	unsigned __int128 a = 2 * (unsigned __int128)neg_below + q,
-	                  b = 2 * (unsigned __int128)R->pos_above + p;
-	S->auc2 += p * a;
-	S->v10sq4 += p * a * a;
-	S->v01sq4 += q * b * b;
+	if (S->N < (UINT64_C(1) << 31) && S->P < (UINT64_C(1) << 31)) {
+		/* a, b < 2^32: their squares fit 64 bits, one 64x64 -> 128 product each */
+		uint64_t a = 2 * neg_below + q, b = 2 * R->pos_above + p;
+		S->auc2 += (unsigned __int128)p * a;
+		S->v10sq4 += (unsigned __int128)p * (a * a);
+		S->v01sq4 += (unsigned __int128)q * (b * b);
+	} else {
+		unsigned __int128 a = 2 * (unsigned __int128)neg_below + q,
+		                  b = 2 * (unsigned __int128)R->pos_above + p;
+		S->auc2 += p * a;
+		S->v10sq4 += p * a * a;
+		S->v01sq4 += q * b * b;
+	}
 	R->pos_above += p;
 	/* each distinct threshold adds (tp_i - tp_{i-1}) / P * precision_i */
 	if (p) {
