@@ -14,6 +14,7 @@
  */
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "bootstrap.h"
@@ -171,45 +172,149 @@ static int build_layout(const struct assay_summary *s, struct assay_arena *a, st
 }
 
 /* The additive score sums of every finest slice, computed once (the
- * logarithms of the log loss are the costly part). */
-static struct score_sums *finest_score_sums(const struct assay_summary *s, struct assay_arena *a)
+ * logarithms of the log loss are the costly part), and in the same walk
+ * its calibration cells when cal_n is given (20 per slice: see
+ * calibration_means). Runs on a thread of its own beside the rank walk:
+ * the two only read the frozen summary (and malloc, not the arena). */
+struct additive_job {
+	const struct assay_summary *s;
+	struct score_sums *f;
+	double *cal_n, *cal_s;
+	int rc;
+};
+
+static void *finest_score_sums(void *arg)
 {
-	size_t nf = assay_summary_nslices(s);
-	struct score_sums *f = assay_arena_alloc(a, (nf + 1) * sizeof *f);
-	for (size_t i = 0; f && i < nf; i++)
-		score_sums_additive(assay_summary_slice_scoremap(s, i), &f[i]);
-	return f;
+	struct additive_job *j = arg;
+	size_t nf = assay_summary_nslices(j->s);
+	for (size_t i = 0; !j->rc && i < nf; i++)
+		j->rc = score_sums_additive(j->s, i, &j->f[i], j->cal_n ? j->cal_n + 20 * i : NULL,
+		                            j->cal_n ? j->cal_s + 20 * i : NULL);
+	return NULL;
 }
 
-/* Score metrics of one reported slice: additive sums of its finest
- * slices, ranks from their merged map. */
-static int score_slice(const struct assay_summary *s, const struct score_sums *fsums, const size_t *members,
-                       size_t nmembers, const struct assay_eval_params *p, double z,
-                       struct assay_slice_result *sl)
+/* Rank sums of every reported slice from one descending walk over all
+ * finest slices: each distinct score's counts are summed per reported
+ * slice holding them (owners: the reported slices of each finest one),
+ * then fed to that slice's ranks. */
+struct dispatch {
+	struct score_ranks *R;
+	const size_t *owner_off, *owner;
+	uint64_t *pos, *neg;
+	size_t *touched;
+	unsigned char *mark;
+};
+
+static void dispatch_score(void *ctx, double score, size_t m, const uint32_t *slice, const uint64_t *pos,
+                           const uint64_t *neg)
 {
-	struct score_sums sums;
-	memset(&sums, 0, sizeof sums);
-	for (size_t i = 0; i < nmembers; i++)
-		score_sums_add(&sums, &fsums[members[i]]);
-	struct assay_scoremap m;
-	if (assay_summary_scoremap(s, members, nmembers, &m) != 0)
+	(void)score;
+	struct dispatch *d = ctx;
+	size_t nt = 0;
+	for (size_t j = 0; j < m; j++)
+		for (size_t o = d->owner_off[slice[j]]; o < d->owner_off[slice[j] + 1]; o++) {
+			size_t k = d->owner[o];
+			if (!d->mark[k]) {
+				d->mark[k] = 1;
+				d->touched[nt++] = k;
+				d->pos[k] = d->neg[k] = 0;
+			}
+			d->pos[k] += pos[j];
+			d->neg[k] += neg[j];
+		}
+	for (size_t t = 0; t < nt; t++) {
+		size_t k = d->touched[t];
+		score_ranks_add(&d->R[k], d->pos[k], d->neg[k]);
+		d->mark[k] = 0;
+	}
+}
+
+static int ranks_all(const struct assay_summary *s, const struct layout *L, struct score_sums *sums,
+                     struct assay_arena *a)
+{
+	if (!assay_summary_scores_keyed(s)) {
+		for (size_t k = 0; k < L->ns; k++)
+			if (score_sums_ranks(s, L->members[k], L->nmembers[k], &sums[k]) != 0)
+				return -1;
+		return 0;
+	}
+	size_t nf = assay_summary_nslices(s), nown = 0;
+	for (size_t k = 0; k < L->ns; k++)
+		nown += L->nmembers[k];
+	struct dispatch d = {
+	    assay_arena_alloc(a, (L->ns + 1) * sizeof *d.R),
+	    assay_arena_calloc(a, nf + 2, sizeof *d.owner_off),
+	    assay_arena_alloc(a, (nown + 1) * sizeof *d.owner),
+	    assay_arena_alloc(a, (L->ns + 1) * sizeof *d.pos),
+	    assay_arena_alloc(a, (L->ns + 1) * sizeof *d.neg),
+	    assay_arena_alloc(a, (L->ns + 1) * sizeof *d.touched),
+	    assay_arena_calloc(a, L->ns + 1, 1),
+	};
+	size_t *fill = assay_arena_calloc(a, nf + 1, sizeof *fill);
+	if (!d.R || !d.owner_off || !d.owner || !d.pos || !d.neg || !d.touched || !d.mark || !fill)
 		return -1;
-	score_sums_ranks(&m, &sums);
-	assay_scoremap_free(&m);
-	metrics_from_scores(&sums, sl->value);
-	if (p->ci_method != ASSAY_CI_NONE)
-		intervals_from_scores(&sums, sl->value, z, sl->ci);
+	size_t *off = (size_t *)d.owner_off, *own = (size_t *)d.owner;
+	for (size_t k = 0; k < L->ns; k++)
+		for (size_t i = 0; i < L->nmembers[k]; i++)
+			off[L->members[k][i] + 1]++;
+	for (size_t i = 0; i < nf; i++)
+		off[i + 1] += off[i];
+	for (size_t k = 0; k < L->ns; k++) {
+		score_ranks_init(&d.R[k], &sums[k]);
+		for (size_t i = 0; i < L->nmembers[k]; i++) {
+			size_t f = L->members[k][i];
+			own[off[f] + fill[f]++] = k;
+		}
+	}
+	return assay_summary_score_walk_split(s, 1, dispatch_score, &d);
+}
+
+/* Score metrics of every reported slice: additive sums of its finest
+ * slices, ranks from their merged scores (P and N from its cells: every
+ * row of a summary with scores has one). */
+static int score_slices(const struct assay_summary *s, const struct layout *L,
+                        const struct assay_eval_params *p, double z, struct assay_slice_result *sl,
+                        double *cal_n, double *cal_s, struct assay_arena *a)
+{
+	size_t nf = assay_summary_nslices(s);
+	struct score_sums *sums = assay_arena_calloc(a, L->ns + 1, sizeof *sums),
+	                  *ranks = assay_arena_calloc(a, L->ns + 1, sizeof *ranks),
+	                  *fsums = assay_arena_calloc(a, nf + 1, sizeof *fsums);
+	if (!sums || !ranks || !fsums)
+		return -1;
+	struct additive_job job = {s, fsums, cal_n, cal_s, 0};
+	pthread_t tid;
+	int threaded = pthread_create(&tid, NULL, finest_score_sums, &job) == 0;
+	if (!threaded)
+		finest_score_sums(&job);
+	for (size_t k = 0; k < L->ns; k++) {
+		ranks[k].P = sl[k].cells.tp + sl[k].cells.fn;
+		ranks[k].N = sl[k].cells.tn + sl[k].cells.fp;
+	}
+	int rc = ranks_all(s, L, ranks, a);
+	if (threaded)
+		pthread_join(tid, NULL);
+	if (rc || job.rc)
+		return -1;
+	for (size_t k = 0; k < L->ns; k++) {
+		for (size_t i = 0; i < L->nmembers[k]; i++)
+			score_sums_add(&sums[k], &fsums[L->members[k][i]]);
+		sums[k].auc2 = ranks[k].auc2;
+		sums[k].v10sq4 = ranks[k].v10sq4;
+		sums[k].v01sq4 = ranks[k].v01sq4;
+		sums[k].ap = ranks[k].ap;
+		metrics_from_scores(&sums[k], sl[k].value);
+		if (p->ci_method != ASSAY_CI_NONE)
+			intervals_from_scores(&sums[k], sl[k].value, z, sl[k].ci);
+	}
 	return 0;
 }
 
 /* Point values and analytic intervals of every reported slice. */
 static int compute_slices(const struct assay_summary *s, const struct assay_eval_params *p,
-                          const struct layout *L, struct assay_slice_result *sl, double z,
-                          struct assay_arena *a)
+                          const struct layout *L, struct assay_slice_result *sl, double z, double *cal_n,
+                          double *cal_s, struct assay_arena *a)
 {
-	struct score_sums *fsums = NULL;
-	if (p->task == ASSAY_TASK_BINARY && assay_summary_has_score(s) && !(fsums = finest_score_sums(s, a)))
-		return -1;
 	for (size_t k = 0; k < L->ns; k++) {
 		if (p->task == ASSAY_TASK_REGRESSION) {
 			struct assay_regsums rs;
@@ -225,11 +330,12 @@ static int compute_slices(const struct assay_summary *s, const struct assay_eval
 			metrics_from_cells(c, sl[k].value);
 			if (p->ci_method == ASSAY_CI_WILSON)
 				intervals_wilson(c, z, sl[k].ci);
-			if (fsums && score_slice(s, fsums, L->members[k], L->nmembers[k], p, z, &sl[k]) != 0)
-				return -1;
 		}
 		sl[k].small = k > 0 && sl[k].n < p->min_group_size;
 	}
+	if (p->task == ASSAY_TASK_BINARY && assay_summary_has_score(s) &&
+	    score_slices(s, L, p, z, sl, cal_n, cal_s, a) != 0)
+		return -1;
 	return 0;
 }
 
@@ -301,24 +407,12 @@ static int compute_disparities(const struct assay_eval_params *p, struct assay_e
 }
 
 /* Per finest slice: (calibration bin, label) counts and mean scores, the
- * cells the bootstrap resamples for the expected calibration error. */
-static void calibration_cells(const struct assay_summary *s, size_t nfinest, double *cnt, double *mean)
+ * cells the bootstrap resamples for the expected calibration error;
+ * finest_score_sums left the sums of scores in mean. */
+static void calibration_means(size_t nfinest, const double *cnt, double *mean)
 {
-	for (size_t i = 0; i < nfinest; i++) {
-		const struct assay_scoremap *m = assay_summary_slice_scoremap(s, i);
-		double *c = cnt + 20 * i, *mu = mean + 20 * i;
-		memset(c, 0, 20 * sizeof *c);
-		memset(mu, 0, 20 * sizeof *mu);
-		for (size_t j = 0; j < m->n; j++) {
-			int b = ece_bin(m->score[j]);
-			c[2 * b] += (double)m->pos[j];
-			c[2 * b + 1] += (double)m->neg[j];
-			mu[2 * b] += m->score[j] * (double)m->pos[j];
-			mu[2 * b + 1] += m->score[j] * (double)m->neg[j];
-		}
-		for (int j = 0; j < 20; j++)
-			mu[j] = c[j] > 0 ? mu[j] / c[j] : 0;
-	}
+	for (size_t j = 0; j < 20 * nfinest; j++)
+		mean[j] = cnt[j] > 0 ? mean[j] / cnt[j] : 0;
 }
 
 int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *p, struct assay_arena *a,
@@ -341,23 +435,25 @@ int assay_eval_compute(struct assay_summary *s, const struct assay_eval_params *
 	r->nslices = L.ns;
 	r->slicings = sg;
 	r->nslicings = nsg;
-	if (compute_slices(s, p, &L, sl, z, a) != 0 || compute_disparities(p, r, sl, sg, a) != 0)
+	int boot = p->ci_method == ASSAY_CI_BOOTSTRAP && p->task == ASSAY_TASK_BINARY && p->bootstrap > 0;
+	size_t nfinest = assay_summary_nslices(s);
+	double *ecnt = NULL, *emean = NULL;
+	if (boot && assay_summary_has_score(s)) {
+		ecnt = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *ecnt);
+		emean = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *emean);
+		if (!ecnt || !emean)
+			return nomem(err);
+	}
+	if (compute_slices(s, p, &L, sl, z, ecnt, emean, a) != 0 || compute_disparities(p, r, sl, sg, a) != 0)
 		return nomem(err);
-	if (p->ci_method == ASSAY_CI_BOOTSTRAP && p->task == ASSAY_TASK_BINARY && p->bootstrap > 0) {
-		size_t nfinest = assay_summary_nslices(s);
+	if (boot) {
 		struct assay_cells *cells = assay_arena_alloc(a, (nfinest + 1) * sizeof *cells);
-		double *ecnt = NULL, *emean = NULL;
 		if (!cells)
 			return nomem(err);
 		for (size_t i = 0; i < nfinest; i++)
 			assay_summary_cells(s, &i, 1, &cells[i]);
-		if (assay_summary_has_score(s)) {
-			ecnt = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *ecnt);
-			emean = assay_arena_alloc(a, (20 * nfinest + 1) * sizeof *emean);
-			if (!ecnt || !emean)
-				return nomem(err);
-			calibration_cells(s, nfinest, ecnt, emean);
-		}
+		if (ecnt)
+			calibration_means(nfinest, ecnt, emean);
 		struct boot_input in = {nfinest,   cells, ecnt, emean, (const size_t *const *)L.members,
 		                        L.nmembers};
 		rc = bootstrap_run(&in, p, r, sl, (struct assay_disparity_result *)r->disparities,

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "assay/deckey.h"
 #include "assay/eval.h"
 #include "assay/filter.h"
 
@@ -170,10 +171,15 @@ static int on_row(void *ctx, const struct assay_row *row, struct assay_error *er
 		return err->code;
 	}
 	double score = 0;
+	uint32_t key = 0; /* the score's short-decimal key, when it has one */
 	if (j->score >= 0) {
-		if (parse_number(j, j->score, row, &score, err) != 0)
-			return err->code;
+		const struct assay_field *sf = &row->fields[j->score];
 		int ranged = !isnan(p->score_lo);
+		/* the key's double is the one assay_parse_double gives */
+		if (!ranged && assay_deckey_parse(sf->p, sf->len, &key) == 0)
+			score = assay_deckey_value(key);
+		else if (parse_number(j, j->score, row, &score, err) != 0)
+			return err->code;
 		double lo = ranged ? p->score_lo : 0, hi = ranged ? p->score_hi : 1;
 		if (p->task == ASSAY_TASK_BINARY && !(score >= lo && score <= hi)) {
 			const struct assay_field *f = &row->fields[j->score];
@@ -223,7 +229,7 @@ static int on_row(void *ctx, const struct assay_row *row, struct assay_error *er
 			if (yhat < 0)
 				return err->code;
 		}
-		rc = assay_summary_add_binary(w->sum, w->levels, w->lens, y, yhat, score);
+		rc = assay_summary_add_binary_key(w->sum, w->levels, w->lens, y, yhat, score, key);
 	}
 	if (rc)
 		return assay_error_set(err, rc, NULL, 0, 0, "out of memory");

@@ -9,7 +9,7 @@
 /* The sums that score metrics and their intervals need. The additive
  * part (counts, losses, calibration bins) of a union of slices is the sum
  * of its slices' parts, so it is computed once per finest slice; the rank
- * part (AUC, AP, DeLong) needs the merged sorted map (metrics.c). */
+ * part (AUC, AP, DeLong) needs the merged sorted scores (metrics.c). */
 struct score_sums {
 	uint64_t P, N;
 	double brier, brier2; /* sums of per-row Brier losses and their squares */
@@ -28,9 +28,23 @@ static inline int ece_bin(double score)
 	return b < 0 ? 0 : b > 9 ? 9 : b;
 }
 
-void score_sums_additive(const struct assay_scoremap *m, struct score_sums *s);
+/* The additive sums of finest slice `slice`, and with cal_n, cal_s (20
+ * each, or NULL) its calibration cells: per (bin, label) the count and the
+ * sum of scores. 0 or ASSAY_ENOMEM. */
+int score_sums_additive(const struct assay_summary *sum, size_t slice, struct score_sums *s, double *cal_n,
+                        double *cal_s);
 void score_sums_add(struct score_sums *dst, const struct score_sums *src);
-void score_sums_ranks(const struct assay_scoremap *m, struct score_sums *s);
+/* The rank sums of a union of finest slices, whose P and N s must already
+ * hold: one walk of its scores, descending. 0 or ASSAY_ENOMEM. */
+int score_sums_ranks(const struct assay_summary *sum, const size_t *members, size_t n, struct score_sums *s);
+/* The same fed by the caller, one distinct score at a time from the
+ * highest down (P and N set before init). */
+struct score_ranks {
+	struct score_sums *S;
+	uint64_t pos_above, neg_at_or_above;
+};
+void score_ranks_init(struct score_ranks *r, struct score_sums *s);
+void score_ranks_add(struct score_ranks *r, uint64_t pos, uint64_t neg);
 
 /* metrics.c: point values. Fill only the metrics of their kind; others
  * are left as they are (callers start from all-NaN). */

@@ -83,34 +83,60 @@ static double clip_eps(double s)
 }
 
 /* The sums below are compensated (assay_neumaier_add): long double was
- * 2x slower on this loop. */
+ * 2x slower on this loop. Scores arrive ascending, one call per distinct
+ * score of a finest slice (assay_summary_score_walk). */
 struct ksum {
 	double sum, c;
 };
 
-void score_sums_additive(const struct assay_scoremap *m, struct score_sums *S)
+struct additive {
+	struct score_sums *S;
+	struct ksum brier, brier2, ll, ll2;
+	double *cal_n, *cal_s; /* or NULL: see score_sums_additive */
+};
+
+static void additive_add(void *ctx, double s, uint64_t pos, uint64_t neg)
+{
+	struct additive *A = ctx;
+	struct score_sums *S = A->S;
+	double p = (double)pos, q = (double)neg;
+	S->P += pos;
+	S->N += neg;
+	double bp = (1 - s) * (1 - s), bq = s * s;
+	assay_neumaier_add(&A->brier.sum, &A->brier.c, p * bp + q * bq);
+	assay_neumaier_add(&A->brier2.sum, &A->brier2.c, p * bp * bp + q * bq * bq);
+	/* a logarithm only for a label present: 0 x 0 adds the same +0 as
+	 * 0 x log (finite), so the sums keep their bits at half the calls */
+	double c = clip_eps(s), l1 = pos ? -log(c) : 0, l0 = neg ? -log1p(-c) : 0;
+	assay_neumaier_add(&A->ll.sum, &A->ll.c, p * l1 + q * l0);
+	assay_neumaier_add(&A->ll2.sum, &A->ll2.c, p * l1 * l1 + q * l0 * l0);
+	int b = ece_bin(s);
+	S->bin_n[b] += p + q;
+	S->bin_pos[b] += p;
+	S->bin_s[b] += s * (p + q);
+	if (A->cal_n) {
+		A->cal_n[2 * b] += p;
+		A->cal_n[2 * b + 1] += q;
+		A->cal_s[2 * b] += s * p;
+		A->cal_s[2 * b + 1] += s * q;
+	}
+}
+
+int score_sums_additive(const struct assay_summary *sum, size_t slice, struct score_sums *S, double *cal_n,
+                        double *cal_s)
 {
 	memset(S, 0, sizeof *S);
-	struct ksum brier = {0, 0}, brier2 = {0, 0}, ll = {0, 0}, ll2 = {0, 0};
-	for (size_t i = 0; i < m->n; i++) {
-		double s = m->score[i], p = (double)m->pos[i], q = (double)m->neg[i];
-		S->P += m->pos[i];
-		S->N += m->neg[i];
-		double bp = (1 - s) * (1 - s), bq = s * s;
-		assay_neumaier_add(&brier.sum, &brier.c, p * bp + q * bq);
-		assay_neumaier_add(&brier2.sum, &brier2.c, p * bp * bp + q * bq * bq);
-		double c = clip_eps(s), l1 = -log(c), l0 = -log1p(-c);
-		assay_neumaier_add(&ll.sum, &ll.c, p * l1 + q * l0);
-		assay_neumaier_add(&ll2.sum, &ll2.c, p * l1 * l1 + q * l0 * l0);
-		int b = ece_bin(s);
-		S->bin_n[b] += p + q;
-		S->bin_pos[b] += p;
-		S->bin_s[b] += s * (p + q);
+	if (cal_n) {
+		memset(cal_n, 0, 20 * sizeof *cal_n);
+		memset(cal_s, 0, 20 * sizeof *cal_s);
 	}
-	S->brier = brier.sum + brier.c;
-	S->brier2 = brier2.sum + brier2.c;
-	S->logloss = ll.sum + ll.c;
-	S->logloss2 = ll2.sum + ll2.c;
+	struct additive A = {S, {0, 0}, {0, 0}, {0, 0}, {0, 0}, cal_n, cal_s};
+	int rc = assay_summary_score_walk(sum, &slice, 1, 0, additive_add, &A);
+	S->brier = A.brier.sum + A.brier.c;
+	S->brier2 = A.brier2.sum + A.brier2.c;
+	S->logloss = A.ll.sum + A.ll.c;
+	S->logloss2 = A.ll2.sum + A.ll2.c;
+	return rc;
 }
 
 void score_sums_add(struct score_sums *d, const struct score_sums *s)
@@ -129,36 +155,54 @@ void score_sums_add(struct score_sums *d, const struct score_sums *s)
 }
 
 /* Integer sums: every AUC pair count and DeLong placement value is a
- * ratio of integers, so the pass is exact and cheap. */
-void score_sums_ranks(const struct assay_scoremap *m, struct score_sums *S)
+ * ratio of integers, so the pass is exact and cheap. One pass from the
+ * highest score down (the order average precision sums in), with the
+ * totals P and N known: negatives below a score are N minus those at or
+ * above it. */
+void score_ranks_init(struct score_ranks *R, struct score_sums *S)
 {
-	uint64_t P = 0;
-	for (size_t i = 0; i < m->n; i++)
-		P += m->pos[i];
-	uint64_t neg_below = 0, pos_above = P;
 	S->auc2 = S->v10sq4 = S->v01sq4 = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		uint64_t p = m->pos[i], q = m->neg[i];
-		pos_above -= p;
+	S->ap = 0;
+	*R = (struct score_ranks){S, 0, 0};
+}
+
+void score_ranks_add(struct score_ranks *R, uint64_t p, uint64_t q)
+{
+	struct score_sums *S = R->S;
+	R->neg_at_or_above += q;
+	uint64_t neg_below = S->N - R->neg_at_or_above;
+	if (S->N < (UINT64_C(1) << 31) && S->P < (UINT64_C(1) << 31)) {
+		/* a, b < 2^32: their squares fit 64 bits, one 64x64 -> 128 product each */
+		uint64_t a = 2 * neg_below + q, b = 2 * R->pos_above + p;
+		S->auc2 += (unsigned __int128)p * a;
+		S->v10sq4 += (unsigned __int128)p * (a * a);
+		S->v01sq4 += (unsigned __int128)q * (b * b);
+	} else {
 		unsigned __int128 a = 2 * (unsigned __int128)neg_below + q,
-		                  b = 2 * (unsigned __int128)pos_above + p;
+		                  b = 2 * (unsigned __int128)R->pos_above + p;
 		S->auc2 += p * a;
 		S->v10sq4 += p * a * a;
 		S->v01sq4 += q * b * b;
-		neg_below += q;
 	}
-	S->ap = 0;
-	if (P) {
-		/* from the highest score down: each distinct threshold adds
-		 * (tp_i - tp_{i-1}) / P * precision_i */
-		uint64_t tp = 0, fp = 0;
-		for (size_t i = m->n; i-- > 0;) {
-			tp += m->pos[i];
-			fp += m->neg[i];
-			if (m->pos[i])
-				S->ap += (long double)m->pos[i] / P * ((long double)tp / (tp + fp));
-		}
+	R->pos_above += p;
+	/* each distinct threshold adds (tp_i - tp_{i-1}) / P * precision_i */
+	if (p) {
+		uint64_t tp = R->pos_above, fp = R->neg_at_or_above;
+		S->ap += (long double)p / S->P * ((long double)tp / (tp + fp));
 	}
+}
+
+static void ranks_add(void *ctx, double s, uint64_t p, uint64_t q)
+{
+	(void)s;
+	score_ranks_add(ctx, p, q);
+}
+
+int score_sums_ranks(const struct assay_summary *sum, const size_t *members, size_t n, struct score_sums *S)
+{
+	struct score_ranks R;
+	score_ranks_init(&R, S);
+	return assay_summary_score_walk(sum, members, n, 1, ranks_add, &R);
 }
 
 void metrics_from_scores(const struct score_sums *S, double *v)

@@ -2,8 +2,9 @@
  *
  * Each sensitive feature has a dictionary of its levels (bytes -> code,
  * open addressing). A row's tuple of codes names its finest slice, found
- * through a second hash table. Per finest slice: confusion cells, a score
- * table, and exact regression sums (assay/xsum.h). The hot path
+ * through a second hash table. Per finest slice: confusion cells, its
+ * scores (scoremap.c: short decimals as 4-byte rows, others in a table),
+ * and exact regression sums (assay/xsum.h). The hot path
  * (assay_summary_add_binary) is one direct-mapped memo lookup (row_slice)
  * and a few adds.
  *
@@ -15,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/deckey.h"
+#include "assay/radix.h"
 #include "assay/summary.h"
 #include "assay/xsum.h"
 #include "scoremap.h"
@@ -41,9 +44,11 @@ struct slice {
 	uint32_t *codes;
 	struct assay_cells cells;
 	uint64_t nreg;
-	struct score_table scores;
-	struct assay_xsum *reg; /* REG__N accumulators, regression only */
-	struct assay_scoremap sorted;
+	uint32_t *rows; /* keyed scores with labels (scoremap.h: score_row), sorted when frozen */
+	size_t nrows, rowcap;
+	struct score_table scores;    /* the scores that have no key */
+	struct assay_xsum *reg;       /* REG__N accumulators, regression only */
+	struct assay_scoremap sorted; /* of scores, when frozen */
 };
 
 struct assay_summary {
@@ -200,6 +205,7 @@ static void slice_free(struct slice *sl)
 	if (!sl)
 		return;
 	free(sl->codes);
+	free(sl->rows);
 	score_table_free(&sl->scores);
 	free(sl->reg);
 	assay_scoremap_free(&sl->sorted);
@@ -382,8 +388,46 @@ static struct slice *row_slice(struct assay_summary *s, const char *const *level
 	return sl;
 }
 
+/* Room for n more rows (doubling: realloc of a large block moves pages,
+ * not bytes). */
+static int rows_reserve(struct slice *sl, size_t n)
+{
+	if (sl->nrows + n <= sl->rowcap)
+		return 0;
+	size_t cap = sl->rowcap ? sl->rowcap : 256;
+	while (cap < sl->nrows + n)
+		cap *= 2;
+	uint32_t *r = realloc(sl->rows, cap * sizeof *r);
+	if (!r)
+		return -1;
+	sl->rows = r;
+	sl->rowcap = cap;
+	return 0;
+}
+
+/* A score with a key >= ASSAY_DECKEY_ZERO (short decimals >= 0) goes to
+ * the rows; any other to the table. The choice depends on the double
+ * alone (assay_deckey_from_double agrees with the parse), so the two
+ * never hold the same score. */
+static int add_score(struct slice *sl, double score, uint32_t key, int y)
+{
+	if (key < ASSAY_DECKEY_ZERO &&
+	    (assay_deckey_from_double(score, &key) != 0 || key < ASSAY_DECKEY_ZERO))
+		return score_table_add(&sl->scores, score, y != 0, y == 0);
+	if (sl->nrows == sl->rowcap && rows_reserve(sl, 1) != 0)
+		return -1;
+	sl->rows[sl->nrows++] = score_row(key, y);
+	return 0;
+}
+
 int assay_summary_add_binary(struct assay_summary *s, const char *const *levels, const uint32_t *lens, int y,
                              int yhat, double score)
+{
+	return assay_summary_add_binary_key(s, levels, lens, y, yhat, score, 0);
+}
+
+int assay_summary_add_binary_key(struct assay_summary *s, const char *const *levels, const uint32_t *lens,
+                                 int y, int yhat, double score, uint32_t key)
 {
 	struct slice *sl = row_slice(s, levels, lens);
 	if (!sl)
@@ -392,11 +436,10 @@ int assay_summary_add_binary(struct assay_summary *s, const char *const *levels,
 	/* The cell by index, not by branches: labels and predictions are
 	 * close to coin flips in many data sets, and the two nested branches
 	 * were mispredicted about once a row (~5 of 152 ms of a 1M-row eval's CPU). */
-	static const size_t cell_at[4] = {
-	    offsetof(struct assay_cells, tn), offsetof(struct assay_cells, fp),
-	    offsetof(struct assay_cells, fn), offsetof(struct assay_cells, tp)};
+	static const size_t cell_at[4] = {offsetof(struct assay_cells, tn), offsetof(struct assay_cells, fp),
+	                                  offsetof(struct assay_cells, fn), offsetof(struct assay_cells, tp)};
 	(*(uint64_t *)(void *)((char *)&sl->cells + cell_at[(y != 0) * 2 + (yhat != 0)]))++;
-	if (s->with_score && score_table_add(&sl->scores, score, y != 0, y == 0) != 0)
+	if (s->with_score && add_score(sl, score, key, y) != 0)
 		return ASSAY_ENOMEM;
 	return 0;
 }
@@ -444,8 +487,11 @@ int assay_summary_merge(struct assay_summary *dst, const struct assay_summary *s
 			dst->scratch[f] = (uint32_t)c;
 		}
 		struct slice *b = slice_get(dst, dst->scratch);
-		if (!b || score_table_merge(&b->scores, &a->scores) != 0)
+		if (!b || score_table_merge(&b->scores, &a->scores) != 0 || rows_reserve(b, a->nrows) != 0)
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
+		if (a->nrows)
+			memcpy(b->rows + b->nrows, a->rows, a->nrows * sizeof *a->rows);
+		b->nrows += a->nrows;
 		b->cells.tp += a->cells.tp;
 		b->cells.fp += a->cells.fp;
 		b->cells.tn += a->cells.tn;
@@ -532,6 +578,8 @@ int assay_summary_freeze(struct assay_summary *s, struct assay_error *err)
 	for (size_t i = 0; i < s->nslices; i++) {
 		struct slice *sl = s->slices[i];
 		assay_scoremap_free(&sl->sorted);
+		if (s->with_score && sl->nrows > 1)
+			assay_radix_sort_u32(sl->rows, sl->nrows); /* -1: sorted by qsort instead */
 		if (s->with_score && score_table_sorted(&sl->scores, &sl->sorted) != 0)
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 	}
@@ -630,21 +678,39 @@ void assay_summary_regsums(const struct assay_summary *s, const size_t *idx, siz
 	out->sum_e4 = assay_xsum_value(&acc[REG_E4]);
 }
 
-const struct assay_scoremap *assay_summary_slice_scoremap(const struct assay_summary *s, size_t i)
-{
-	return &s->slices[i]->sorted;
-}
-
-int assay_summary_scoremap(const struct assay_summary *s, const size_t *idx, size_t n,
-                           struct assay_scoremap *out)
+int assay_summary_score_walk(const struct assay_summary *s, const size_t *idx, size_t n, int descending,
+                             assay_score_fn fn, void *ctx)
 {
 	size_t k = idx ? n : s->nslices;
-	const struct assay_scoremap **maps = malloc((k ? k : 1) * sizeof *maps);
-	if (!maps)
+	struct score_source *src = malloc((k ? k : 1) * sizeof *src);
+	if (!src)
 		return ASSAY_ENOMEM;
-	for (size_t i = 0; i < k; i++)
-		maps[i] = &s->slices[idx ? idx[i] : i]->sorted;
-	int rc = scoremap_merge_many(maps, k, out);
-	free(maps);
+	for (size_t i = 0; i < k; i++) {
+		const struct slice *sl = s->slices[idx ? idx[i] : i];
+		src[i] = (struct score_source){sl->rows, sl->nrows, &sl->sorted};
+	}
+	int rc = score_walk(src, k, descending, fn, ctx);
+	free(src);
+	return rc ? ASSAY_ENOMEM : 0;
+}
+
+int assay_summary_scores_keyed(const struct assay_summary *s)
+{
+	for (size_t i = 0; i < s->nslices; i++)
+		if (s->slices[i]->scores.n)
+			return 0;
+	return 1;
+}
+
+int assay_summary_score_walk_split(const struct assay_summary *s, int descending, assay_score_split_fn fn,
+                                   void *ctx)
+{
+	struct score_source *src = malloc((s->nslices ? s->nslices : 1) * sizeof *src);
+	if (!src)
+		return ASSAY_ENOMEM;
+	for (size_t i = 0; i < s->nslices; i++)
+		src[i] = (struct score_source){s->slices[i]->rows, s->slices[i]->nrows, NULL};
+	int rc = score_walk_split(src, s->nslices, descending, fn, ctx);
+	free(src);
 	return rc ? ASSAY_ENOMEM : 0;
 }

@@ -402,6 +402,87 @@ static void merge_is_exact(void **state)
 	}
 }
 
+/* AUC (pairs, ties one half) and average precision (scikit-learn's step
+ * sum over distinct thresholds) by brute force over rows: the reference
+ * the summary's walks must reproduce. rows with group g (or all: -1). */
+struct srow {
+	int g, y;
+	double s;
+};
+
+static void brute_auc_ap(const struct srow *r, size_t n, int g, double *auc, double *ap)
+{
+	double pairs = 0, wins = 0, P = 0, sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((g >= 0 && r[i].g != g) || !r[i].y)
+			continue;
+		P++;
+		double tp = 0, all = 0;
+		for (size_t j = 0; j < n; j++) {
+			if (g >= 0 && r[j].g != g)
+				continue;
+			if (!r[j].y) {
+				pairs++;
+				wins += r[i].s > r[j].s ? 1 : r[i].s == r[j].s ? 0.5 : 0;
+			}
+			if (r[j].s >= r[i].s) {
+				all++;
+				tp += r[j].y;
+			}
+		}
+		sum += tp / all; /* each positive adds the precision at its score */
+	}
+	*auc = wins / pairs;
+	*ap = sum / P;
+}
+
+/* Scores as a user writes them ("%.3g": short decimals, kept as 32-bit
+ * rows), as a model emits them (full doubles such as 1/3, kept in a
+ * table), and both mixed in one slice, with ties: AUC and average
+ * precision of every slice equal the brute-force ones, whichever way the
+ * scores are stored and whether the rows came through one summary or a
+ * merge of two. */
+static void score_storage_exact(void **state)
+{
+	(void)state;
+	const char *const feats[] = {"group"};
+	const char *names[] = {"group=a", "group=b", "group=c"};
+	enum { N = 1500 };
+	struct srow *rows = malloc(N * sizeof *rows);
+	assert_non_null(rows);
+	for (int mix = 0; mix < 3; mix++) {
+		uint64_t st = 99 + (uint64_t)mix;
+		struct fixture f;
+		struct assay_summary *other;
+		struct assay_error err;
+		fx_init(&f, feats, 1, 1, ASSAY_TASK_BINARY);
+		assert_int_equal(assay_summary_new(&other, ASSAY_TASK_BINARY, feats, 1, 1, &err), 0);
+		for (int i = 0; i < N; i++) {
+			int g = (int)(lcg(&st) % 3), k = (int)(lcg(&st) % 200);
+			/* mix 0: short decimals; 1: thirds; 2: both, per row */
+			int third = mix == 1 || (mix == 2 && lcg(&st) % 2);
+			double s = third ? (k + 1.0 / 3) / 201.0 : k / 200.0;
+			int y = (int)(lcg(&st) % 200) < k;
+			rows[i] = (struct srow){g, y, s};
+			const char *lv[1] = {names[g] + 6};
+			uint32_t len[1] = {1};
+			assay_summary_add_binary(i % 2 ? f.s : other, lv, len, y, s >= 0.5, s);
+		}
+		assert_int_equal(assay_summary_merge(f.s, other, &err), 0);
+		assay_summary_free(other);
+		fx_compute(&f);
+		for (int g = -1; g < 3; g++) {
+			double auc, ap;
+			brute_auc_ap(rows, N, g, &auc, &ap);
+			const struct assay_slice_result *sl = g < 0 ? &f.r.slices[0] : slice(&f.r, names[g]);
+			assert_close(sl->value[ASSAY_M_ROC_AUC], auc, 1e-12);
+			assert_close(sl->value[ASSAY_M_AVERAGE_PRECISION], ap, 1e-12);
+		}
+		fx_free(&f);
+	}
+	free(rows);
+}
+
 /* A core that stays busy for the first `left` polls. */
 static int busy_for(void *ctx)
 {
@@ -501,6 +582,7 @@ int main(void)
 	    cmocka_unit_test(intersections),           cmocka_unit_test(small_groups_excluded),
 	    cmocka_unit_test(merge_is_exact),          cmocka_unit_test(bootstrap_reproducible),
 	    cmocka_unit_test(wilson_interval),         cmocka_unit_test(xsum_exact),
+	    cmocka_unit_test(score_storage_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
