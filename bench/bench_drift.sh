@@ -112,6 +112,18 @@ make_batch() {
   mv "$BATCH.tmp.$$" "$BATCH"
 }
 
+# repeat_drift LOG LABEL REF CUR: BENCH_REPEAT timed drifts of CUR against REF (exit 1,
+# drift found, is success); sets MED (median wall s) and MAXRSS (KiB) and prints the walls.
+repeat_drift() {
+  local log=$1 label=$2 ref=$3 cur=$4 i ws=() rs=()
+  for ((i = 1; i <= REPEAT; i++)); do
+    OK_RC="0 1" run_timed "$log-$i" "$ASSAY" "${common[@]}" --reference "$ref" --current "$cur" --out "$log.json"
+    ws+=("$WALL") rs+=("$RSS")
+  done
+  MED=$(median "${ws[@]}") MAXRSS=$(maxof "${rs[@]}")
+  echo "   assay drift ($label): walls ${ws[*]} s (median $MED), peak RSS $(calc '%.1f' "$MAXRSS / 1024") MiB"
+}
+
 mkdir -p "$OUT"
 MACHINE="$(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
 echo "bench_drift: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $MACHINE"
@@ -156,26 +168,16 @@ for n in $SIZES; do
 
   # assay from the two halves (both profiled on the fly).
   warm "$H1" "$H2"
-  ws=() rs=()
-  for ((i = 1; i <= REPEAT; i++)); do
-    OK_RC="0 1" run_timed "$p-data-$i" "$ASSAY" "${common[@]}" --reference "$H1" --current "$H2" --out "$p-data.json"
-    ws+=("$WALL") rs+=("$RSS")
-  done
-  data_s=$(median "${ws[@]}") data_kib=$(maxof "${rs[@]}")
-  echo "   assay drift (data):    walls ${ws[*]} s (median $data_s), peak RSS $(calc '%.1f' "$data_kib / 1024") MiB"
+  repeat_drift "$p-data" data "$H1" "$H2"
+  data_s=$MED data_kib=$MAXRSS
 
   # The reference profile, once; then drift against it.
   run_timed "$p-profile" "$ASSAY" profile --data "$H1" --cap "$n" --out "$p-half1.profile.json"
   prof_s=$WALL prof_kib=$RSS
   prof_mb=$(calc '%.1f' "$(stat -c %s "$p-half1.profile.json") / 1e6")
   echo "   assay profile (half1): ${prof_s}s, peak RSS $(calc '%.1f' "$prof_kib / 1024") MiB, profile $prof_mb MB"
-  ws=() rs=()
-  for ((i = 1; i <= REPEAT; i++)); do
-    OK_RC="0 1" run_timed "$p-stored-$i" "$ASSAY" "${common[@]}" --reference "$p-half1.profile.json" --current "$H2" --out "$p-stored.json"
-    ws+=("$WALL") rs+=("$RSS")
-  done
-  stored_s=$(median "${ws[@]}") stored_kib=$(maxof "${rs[@]}")
-  echo "   assay drift (stored):  walls ${ws[*]} s (median $stored_s), peak RSS $(calc '%.1f' "$stored_kib / 1024") MiB"
+  repeat_drift "$p-stored" stored "$p-half1.profile.json" "$H2"
+  stored_s=$MED stored_kib=$MAXRSS
 
   # The workflow: the whole file's exact profile against a batch, and the same
   # comparison with the whole file recomputed.
@@ -183,20 +185,10 @@ for n in $SIZES; do
   run_timed "$p-wprofile" "$ASSAY" profile --data "$file" --cap "$n" --out "$p-whole.profile.json"
   wprof_s=$WALL
   wprof_mb=$(calc '%.1f' "$(stat -c %s "$p-whole.profile.json") / 1e6")
-  ws=() rs=()
-  for ((i = 1; i <= REPEAT; i++)); do
-    OK_RC="0 1" run_timed "$p-wdata-$i" "$ASSAY" "${common[@]}" --reference "$file" --current "$BATCH" --out "$p-wdata.json"
-    ws+=("$WALL") rs+=("$RSS")
-  done
-  wdata_s=$(median "${ws[@]}") wdata_kib=$(maxof "${rs[@]}")
-  echo "   assay drift (workflow, whole file recomputed vs batch): walls ${ws[*]} s (median $wdata_s), peak RSS $(calc '%.1f' "$wdata_kib / 1024") MiB"
-  ws=() rs=()
-  for ((i = 1; i <= REPEAT; i++)); do
-    OK_RC="0 1" run_timed "$p-wstored-$i" "$ASSAY" "${common[@]}" --reference "$p-whole.profile.json" --current "$BATCH" --out "$p-wstored.json"
-    ws+=("$WALL") rs+=("$RSS")
-  done
-  wstored_s=$(median "${ws[@]}") wstored_kib=$(maxof "${rs[@]}")
-  echo "   assay drift (workflow, stored whole-file profile vs batch, $wprof_mb MB, built in ${wprof_s}s): walls ${ws[*]} s (median $wstored_s), peak RSS $(calc '%.1f' "$wstored_kib / 1024") MiB"
+  repeat_drift "$p-wdata" "workflow, whole file recomputed vs batch" "$file" "$BATCH"
+  wdata_s=$MED wdata_kib=$MAXRSS
+  repeat_drift "$p-wstored" "workflow, stored whole-file profile vs batch, $wprof_mb MB, built in ${wprof_s}s" "$p-whole.profile.json" "$BATCH"
+  wstored_s=$MED wstored_kib=$MAXRSS
   if "$PY" - "$p-wdata.json" "$p-wstored.json" <<'PY'; then
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:])

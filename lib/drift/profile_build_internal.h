@@ -186,6 +186,19 @@ int pb_on_row(void *ctx, const struct assay_row *row, struct assay_error *err);
 void pb_on_reset(void *ctx);
 void pb_on_range(void *ctx, uint64_t off);
 
+/* A worker's row and missing-value counts of a column (anything with
+ * rows, present, empty, na, nan and inf: struct colbuild, profile_pieces.c's
+ * columns) added to a column profile's. */
+#define PB_ADD_COUNTS(out, c)                                                                                \
+	do {                                                                                                 \
+		(out)->rows += (c)->rows;                                                                    \
+		(out)->present += (c)->present;                                                              \
+		(out)->missing_empty += (c)->empty;                                                          \
+		(out)->missing_na += (c)->na;                                                                \
+		(out)->missing_nan += (c)->nan;                                                              \
+		(out)->missing_inf += (c)->inf;                                                              \
+	} while (0)
+
 /* profile_gather.c: merge every column of the workers of p1 (or, for the
  * columns marked in active, of p2) into p->columns, on parallel threads;
  * only the columns marked in `only` when it is not NULL. With b->defer, a

@@ -24,12 +24,7 @@
 /* A worker's row and missing-value counts of a column, added to out. */
 static void add_counts(struct assay_column_profile *out, const struct colbuild *c)
 {
-	out->rows += c->rows;
-	out->present += c->present;
-	out->missing_empty += c->empty;
-	out->missing_na += c->na;
-	out->missing_nan += c->nan;
-	out->missing_inf += c->inf;
+	PB_ADD_COUNTS(out, c);
 }
 
 /* The least and greatest of n >= 1 keys: a loop the compiler vectorizes,

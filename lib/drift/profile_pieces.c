@@ -574,12 +574,7 @@ static int assemble(struct pshared *sh, struct pworker *ws, int nw, size_t a,
 		return -1;
 	for (int k = 0; k < nw; k++) {
 		const struct pcol *c = &ws[k].col[a];
-		out->rows += c->rows;
-		out->present += c->present;
-		out->missing_empty += c->empty;
-		out->missing_na += c->na;
-		out->missing_nan += c->nan;
-		out->missing_inf += c->inf;
+		PB_ADD_COUNTS(out, c);
 		if (c->min == c->min && !(out->min <= c->min)) /* NaN: the worker summarised no piece */
 			out->min = c->min;
 		if (c->max == c->max && !(out->max >= c->max))
