@@ -67,7 +67,6 @@
 
 #include "assay/deckey.h"
 #include "assay/hll.h"
-#include "assay/kll.h"
 #include "assay/moments.h"
 #include "assay/radix.h"
 #include "assay/topk.h"
@@ -80,7 +79,6 @@ void pb_col_reset(struct colbuild *c, enum view start, int keys)
 {
 	pb_numtab_free(&c->nt);
 	pb_cattab_free(&c->ct);
-	assay_kll_free(c->kll);
 	assay_hll_free(c->hll);
 	assay_topk_free(c->mg);
 	memset(c, 0, sizeof *c);
@@ -101,34 +99,6 @@ static void defer_column(struct colbuild *c)
 	pb_cattab_free(&c->ct);
 	c->exact = 0;
 	c->deferred = 1;
-}
-
-/* The numeric table passed the cap: seed the sketches with it. */
-static int num_to_sketch(struct colbuild *c, int defer)
-{
-	if (defer) {
-		defer_column(c);
-		return 0;
-	}
-	struct assay_numeric_map m;
-	if (pb_numtab_sorted(&c->nt, &m))
-		return -1;
-	int rc = -1;
-	assay_moments_from_map(&c->mo, m.value, m.count, m.n);
-	if (!(c->kll = assay_kll_new(ASSAY_KLL_DEFAULT_K)) || !(c->hll = assay_hll_new()))
-		goto out;
-	for (size_t i = 0; i < m.n; i++) {
-		if (assay_kll_add_weighted(c->kll, m.value[i], m.count[i]))
-			goto out;
-		assay_hll_add_hash(c->hll, assay_hash_double(m.value[i]));
-	}
-	pb_numtab_free(&c->nt);
-	c->exact = 0;
-	rc = 0;
-out:
-	free(m.value);
-	free(m.count);
-	return rc;
 }
 
 static int cat_to_sketch(struct colbuild *c, size_t topk, int defer)
@@ -158,10 +128,8 @@ static inline uint64_t key_limit(const struct colbuild *c, const struct builder 
 	return c->klim ? c->klim : b->cap;
 }
 
-/* The first klim of a pass: without a cap, or where a column past the
- * cap would be sketched from its table (b->defer == 0), the cap: one more
- * value could make it a sketch, which would depend on the order; else
- * twice the cap. */
+/* The first klim of a pass: without a cap, or in pass 3 (b->defer == 0,
+ * whose columns are categorical), the cap; else twice the cap. */
 static uint64_t first_key_limit(const struct builder *b)
 {
 	return b->defer && b->cap <= UINT64_MAX / (2 * KEY_FORM_CAPS) ? 2 * b->cap : 0;
@@ -187,8 +155,10 @@ static int key_checkpoint(struct colbuild *c, const struct builder *b)
 	size_t d = 0;
 	for (size_t i = 0; i < t->nk; i++)
 		d += i == 0 || t->k[i] != t->k[i - 1];
-	if (d > b->cap)
-		return num_to_sketch(c, 1) ? -1 : 2;
+	if (d > b->cap) {
+		defer_column(c);
+		return 2;
+	}
 	if (c->klim < KEY_FORM_CAPS * b->cap) {
 		c->klim *= 2;
 		return 0;
@@ -223,17 +193,12 @@ static void add_number(struct colbuild *c, double x, const struct builder *b)
 		c->min = x;
 	if (!(c->max >= x))
 		c->max = x;
-	if (c->exact) {
-		if (pb_numtab_add(&c->nt, x) || (c->nt.n > b->cap && num_to_sketch(c, b->defer)))
-			c->oom = 1;
+	if (!c->exact) /* deferred */
 		return;
-	}
-	if (c->deferred)
-		return;
-	assay_moments_add(&c->mo, x);
-	assay_hll_add_hash(c->hll, assay_hash_double(x));
-	if (assay_kll_add(c->kll, x))
+	if (pb_numtab_add(&c->nt, x))
 		c->oom = 1;
+	else if (c->nt.n > b->cap)
+		defer_column(c);
 }
 
 static void add_string(struct colbuild *c, const char *p, uint32_t len, const struct builder *b)
@@ -283,22 +248,10 @@ static void add_field(struct colbuild *c, const struct assay_field *f, const str
 		return;
 	}
 	double x;
-	int num = assay_parse_double(f->p, f->len, &x) == 0;
-	if (assay_source_is_na(b->src, f)) {
-		if (num && x != x)
-			c->nan++;
-		else
-			c->na++;
+	enum pb_kind kind = pb_classify(b->src, f, &x);
+	if (PB_COUNT_MISSING(c, kind))
 		return;
-	}
-	if (num && x != x) {
-		c->nan++;
-		return;
-	}
-	if (num && isinf(x)) {
-		c->inf++;
-		return;
-	}
+	int num = kind == PB_NUMBER;
 	c->present++;
 	switch (c->view) {
 	case V_NONE:
@@ -315,10 +268,6 @@ static void add_field(struct colbuild *c, const struct assay_field *f, const str
 		}
 		c->view = V_LOST; /* the text of the numbers so far is gone: pass 2 */
 		pb_numtab_free(&c->nt);
-		assay_kll_free(c->kll);
-		assay_hll_free(c->hll);
-		c->kll = NULL;
-		c->hll = NULL;
 		return;
 	case V_CAT:
 		add_string(c, f->p, f->len, b);
@@ -601,13 +550,12 @@ void pb_on_reset(void *ctx)
 }
 
 /* A worker's column as a partial column profile. */
-int pb_col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t cap)
+int pb_col_finish(struct colbuild *c, struct assay_column_profile *out)
 {
 	if (c->nt.kmode && pb_numtab_leave_keys(&c->nt, &c->min, &c->max))
 		return -1;
-	/* the last values are still in the buffer: merge them, then apply the cap */
-	if (c->view == V_NUM && c->exact &&
-	    (pb_numtab_flush(&c->nt) || (c->nt.n > cap && num_to_sketch(c, 0))))
+	/* the last values are still in the buffer (the cap is the gather's) */
+	if (c->view == V_NUM && c->exact && pb_numtab_flush(&c->nt))
 		return -1;
 	out->rows = c->rows;
 	out->present = c->present;
@@ -626,17 +574,11 @@ int pb_col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t
 		out->type = ASSAY_COL_NUMERIC;
 		out->min = c->min;
 		out->max = c->max;
-		if (c->exact) {
-			if (pb_numtab_sorted(&c->nt, &out->num))
-				return -1;
-			assay_moments_from_map(&out->moments, out->num.value, out->num.count, out->num.n);
-		} else {
-			out->moments = c->mo;
-			out->kll = c->kll;
-			out->hll = c->hll;
-			c->kll = NULL;
-			c->hll = NULL;
-		}
+		/* exact: a deferred column (the only numeric one that is not)
+		 * is left to a later pass by the gather, never finished */
+		if (pb_numtab_sorted(&c->nt, &out->num))
+			return -1;
+		assay_moments_from_map(&out->moments, out->num.value, out->num.count, out->num.n);
 		return 0;
 	}
 	out->type = ASSAY_COL_CATEGORICAL; /* V_CAT (V_LOST never gets here) */

@@ -4,6 +4,7 @@
 #ifndef ASSAY_DRIFT_PROFILE_BUILD_INTERNAL_H
 #define ASSAY_DRIFT_PROFILE_BUILD_INTERNAL_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -90,8 +91,6 @@ struct colbuild {
 	                  counted next (profile_build.c, key_checkpoint); 0: cap */
 	struct numtab nt;
 	struct cattab ct;
-	struct assay_moments mo;
-	struct assay_kll *kll;
 	struct assay_hll *hll;
 	struct assay_topk *mg;
 };
@@ -176,7 +175,7 @@ int pb_numtab_flush(struct numtab *t);
 int pb_numtab_leave_keys(struct numtab *t, double *min, double *max);
 int pb_keys_to_map(uint32_t *k, size_t n, int packed, struct assay_numeric_map *m);
 void pb_col_reset(struct colbuild *c, enum view start, int keys);
-int pb_col_finish(struct colbuild *c, struct assay_column_profile *out, uint64_t cap);
+int pb_col_finish(struct colbuild *c, struct assay_column_profile *out);
 /* Every worker's row plan written back into its columns (after a scan). */
 void pb_flush_plans(struct pass *ps);
 /* The row loop's callbacks for assay_source_scan: a row, a worker's
@@ -324,5 +323,36 @@ static inline int pb_plain_category(const struct assay_field *f)
 	unsigned ch = (unsigned char)f->p[s] | 0x20u;
 	return ch != 'n' && ch != 'i' && ch != '.' && ch - '0' >= 10u;
 }
+
+/* What a field is (profile_build.c's top comment, "Classification"): ""
+ * is empty; a missing spelling (assay_source_is_na) is NaN if it reads
+ * as NaN, else NA; a number that is NaN is NaN; +-inf is inf; any other
+ * number (in *x) a number; anything else a string. The one place of these
+ * rules, for the row loop (add_field) and the pieces' pass. */
+enum pb_kind { PB_EMPTY, PB_NA, PB_NAN, PB_INF, PB_NUMBER, PB_STRING };
+
+static inline enum pb_kind pb_classify(const struct assay_source *src, const struct assay_field *f, double *x)
+{
+	if (f->len == 0)
+		return PB_EMPTY;
+	int num = assay_parse_double(f->p, f->len, x) == 0;
+	if (assay_source_is_na(src, f))
+		return num && *x != *x ? PB_NAN : PB_NA;
+	if (num && *x != *x)
+		return PB_NAN;
+	if (num && isinf(*x))
+		return PB_INF;
+	return num ? PB_NUMBER : PB_STRING;
+}
+
+/* A missing kind counted in c (a struct colbuild or profile_pieces.c's
+ * column: anything with empty, na, nan and inf): 1, or 0 when k is not
+ * missing. */
+#define PB_COUNT_MISSING(c, k)                                                                               \
+	((k) == PB_EMPTY ? ((c)->empty++, 1)                                                                 \
+	 : (k) == PB_NA  ? ((c)->na++, 1)                                                                    \
+	 : (k) == PB_NAN ? ((c)->nan++, 1)                                                                   \
+	 : (k) == PB_INF ? ((c)->inf++, 1)                                                                   \
+	                 : 0)
 
 #endif

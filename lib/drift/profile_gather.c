@@ -299,7 +299,7 @@ static int gather_parts(struct pass *ps, size_t j, const struct builder *b, stru
 	uint64_t cap = b->defer ? UINT64_MAX : b->cap;
 	for (int i = 0; i < ps->nw; i++) {
 		struct assay_column_profile part = {0};
-		if (pb_col_finish(&ps->w[i].col[j], &part, cap)) {
+		if (pb_col_finish(&ps->w[i].col[j], &part)) {
 			prof_column_clear(&part);
 			return assay_error_set(err, ASSAY_ENOMEM, NULL, 0, 0, "out of memory");
 		}

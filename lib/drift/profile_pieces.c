@@ -391,33 +391,15 @@ static void on_range(void *ctx, uint64_t off)
 }
 
 /* A field of a numeric column: its value (1), or 0 with the kind of
- * missing value counted, or a string (the column is lost). As
- * profile_build.c's add_field classifies. */
+ * missing value counted, or a string (the column is lost): pb_classify. */
 static int field_value(const struct pshared *sh, struct pcol *c, const struct assay_field *f, double *out)
 {
 	c->rows++;
-	if (f->len == 0) {
-		c->empty++;
-		return 0;
-	}
 	double x;
-	int num = assay_parse_double(f->p, f->len, &x) == 0;
-	if (assay_source_is_na(sh->b->src, f)) {
-		if (num && x != x)
-			c->nan++;
-		else
-			c->na++;
+	enum pb_kind kind = pb_classify(sh->b->src, f, &x);
+	if (PB_COUNT_MISSING(c, kind))
 		return 0;
-	}
-	if (num && x != x) {
-		c->nan++;
-		return 0;
-	}
-	if (num && isinf(x)) {
-		c->inf++;
-		return 0;
-	}
-	if (!num) {
+	if (kind == PB_STRING) {
 		c->lost = 1;
 		return 0;
 	}

@@ -28,6 +28,18 @@
 
 /* ---- moments ------------------------------------------------------------ */
 
+/* Items a KLL sketch holds, over all its levels. */
+static size_t kll_items(const struct assay_kll *k)
+{
+	size_t items = 0;
+	for (size_t h = 0; h < assay_kll_nlevels(k); h++) {
+		size_t len;
+		assay_kll_level(k, h, &len);
+		items += len;
+	}
+	return items;
+}
+
 static void two_pass(const double *x, size_t n, double out[4])
 {
 	double mean = 0;
@@ -123,13 +135,7 @@ static void kll_rank_error_within_bound(void **state)
 	if (!(worst <= 0.0165 && worst_merged <= 0.0165))
 		fail_msg("KLL rank error %g / merged %g above 1.65%%", worst, worst_merged);
 	/* the sketch stays small: under 3k + 8 log2(n/k) items */
-	size_t items = 0;
-	for (size_t h = 0; h < assay_kll_nlevels(all); h++) {
-		size_t len;
-		assay_kll_level(all, h, &len);
-		items += len;
-	}
-	assert_true(items < 3 * 200 + 8 * 13);
+	assert_true(kll_items(all) < 3 * 200 + 8 * 13);
 	/* serialised and restored: identical answers, and it continues identically */
 	const double *lv[ASSAY_KLL_MAX_LEVELS];
 	size_t len[ASSAY_KLL_MAX_LEVELS];
@@ -157,17 +163,6 @@ static void kll_rank_error_within_bound(void **state)
 	assay_kll_free(a);
 	assay_kll_free(b);
 	assay_kll_free(all);
-}
-
-static size_t kll_items(const struct assay_kll *s)
-{
-	size_t items = 0;
-	for (size_t h = 0; h < assay_kll_nlevels(s); h++) {
-		size_t len;
-		assay_kll_level(s, h, &len);
-		items += len;
-	}
-	return items;
 }
 
 /* A merge takes the smaller k, and the merged sketch is compacted to that
@@ -500,13 +495,7 @@ static void kll_of_sorted_pieces_within_bound(void **state)
 	}
 	if (!(worst <= 0.0165))
 		fail_msg("KLL of sorted pieces: rank error %g above 1.65%%", worst);
-	size_t items = 0;
-	for (size_t h = 0; h < assay_kll_nlevels(all); h++) {
-		size_t len;
-		assay_kll_level(all, h, &len);
-		items += len;
-	}
-	assert_true(items < 3 * 200 + 8 * 13);
+	assert_true(kll_items(all) < 3 * 200 + 8 * 13);
 	/* at most k values: kept whole, every quantile exact */
 	for (int i = 0; i < 150; i++)
 		v[i] = i;
